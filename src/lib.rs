@@ -1,0 +1,14 @@
+//! iamtrace's engine: IAM policies parsed with source positions, the full condition
+//! semantics, the decision across every policy type, and a [`trace::Trace`] that says
+//! why. No terminal or UI code lives here.
+
+pub mod json;
+pub mod policy;
+pub mod source;
+pub mod value;
+pub mod eval;
+pub mod trace;
+
+pub use eval::{Detail, Evaluation, PreparedRequest, Request, evaluate};
+pub use trace::{Decision, Trace};
+pub mod scenario;

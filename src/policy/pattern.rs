@@ -1,0 +1,572 @@
+//! Wildcard patterns (`*` any run of characters, `?` exactly one) with optional policy
+//! variables (`${aws:username}`, `${key, 'default'}`, `${*}`), compiled once and matched
+//! in time linear in the text for each segment between stars.
+
+use serde::Serialize;
+
+/// One piece of a compiled pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Token {
+    /// Literal text (already lower-cased where the match is case-insensitive).
+    Lit(String),
+    /// `*`: any run of characters, empty included.
+    Star,
+    /// `?`: exactly one character.
+    One,
+    /// `${key}` or `${key, 'default'}`.
+    Var(Variable),
+}
+
+/// A policy variable inside a pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Variable {
+    /// The key as written.
+    pub key: String,
+    /// The key lower-cased, for lookup (key names are case-insensitive).
+    pub key_lower: String,
+    /// The default used when the key is missing.
+    pub default: Option<String>,
+}
+
+/// How the request side answers a variable lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VarLookup<'a> {
+    /// The key has one value.
+    Single(&'a str),
+    /// The key is multi-valued: it cannot be a variable.
+    Multi,
+    /// The key is not in the request.
+    Missing,
+}
+
+/// Why a pattern with variables could not be resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Unresolved {
+    /// `${key}` with no default and the key missing from the request.
+    Missing {
+        /// The key as written.
+        key: String,
+    },
+    /// `${key}` naming a multi-valued key.
+    MultiValued {
+        /// The key as written.
+        key: String,
+    },
+}
+
+/// Options for compiling a pattern.
+#[derive(Debug, Clone, Copy)]
+pub struct PatternOptions {
+    /// `*` and `?` are wildcards (otherwise literal).
+    pub wildcards: bool,
+    /// `${…}` is a variable from this byte offset on (`None`: never).
+    pub variables_from: Option<usize>,
+    /// Lower-case literal text (for case-insensitive matching).
+    pub lowercase: bool,
+}
+
+/// A compiled pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    tokens: Vec<Token>,
+    has_vars: bool,
+    all_stars: bool,
+}
+
+impl Pattern {
+    /// Compiles `text`.
+    pub fn compile(text: &str, opts: PatternOptions) -> Pattern {
+        let mut tokens: Vec<Token> = Vec::new();
+        let mut lit = String::new();
+        let flush = |lit: &mut String, tokens: &mut Vec<Token>| {
+            if !lit.is_empty() {
+                let s = std::mem::take(lit);
+                tokens.push(Token::Lit(if opts.lowercase {
+                    s.to_lowercase()
+                } else {
+                    s
+                }));
+            }
+        };
+        let mut i = 0;
+        while i < text.len() {
+            let rest = &text[i..];
+            if opts.variables_from.is_some_and(|from| i >= from) && rest.starts_with("${") {
+                if let Some((consumed, var)) = parse_variable(rest) {
+                    match var {
+                        ParsedVar::Literal(c) => lit.push(c),
+                        ParsedVar::Var(v) => {
+                            flush(&mut lit, &mut tokens);
+                            tokens.push(Token::Var(v));
+                        }
+                    }
+                    i += consumed;
+                    continue;
+                }
+            }
+            let c = rest.chars().next().unwrap_or('\0');
+            match c {
+                '*' if opts.wildcards => {
+                    flush(&mut lit, &mut tokens);
+                    if tokens.last() != Some(&Token::Star) {
+                        tokens.push(Token::Star);
+                    }
+                }
+                '?' if opts.wildcards => {
+                    flush(&mut lit, &mut tokens);
+                    tokens.push(Token::One);
+                }
+                _ => lit.push(c),
+            }
+            i += c.len_utf8();
+        }
+        flush(&mut lit, &mut tokens);
+        let has_vars = tokens.iter().any(|t| matches!(t, Token::Var(_)));
+        let all_stars = !tokens.is_empty() && tokens.iter().all(|t| *t == Token::Star);
+        Pattern {
+            tokens,
+            has_vars,
+            all_stars,
+        }
+    }
+
+    /// A pattern from tokens that hold no variable.
+    pub fn from_tokens(tokens: Vec<Token>) -> Pattern {
+        let has_vars = tokens.iter().any(|t| matches!(t, Token::Var(_)));
+        let all_stars = !tokens.is_empty() && tokens.iter().all(|t| *t == Token::Star);
+        Pattern {
+            tokens,
+            has_vars,
+            all_stars,
+        }
+    }
+
+    /// True when the pattern holds a variable.
+    pub fn has_variables(&self) -> bool {
+        self.has_vars
+    }
+
+    /// True when the pattern is `*` (or `**`…): it matches every text.
+    pub fn is_match_all(&self) -> bool {
+        self.all_stars
+    }
+
+    /// True when the pattern is made of wildcards alone (`*`, `?`).
+    pub fn is_wildcards_only(&self) -> bool {
+        !self.tokens.is_empty()
+            && self
+                .tokens
+                .iter()
+                .all(|t| matches!(t, Token::Star | Token::One))
+    }
+
+    /// The tokens.
+    pub fn tokens(&self) -> &[Token] {
+        &self.tokens
+    }
+
+    /// The literal text when the pattern has no wildcard and no variable.
+    pub fn as_literal(&self) -> Option<&str> {
+        match self.tokens.as_slice() {
+            [] => Some(""),
+            [Token::Lit(s)] => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Matches a pattern without variables against `text`.
+    pub fn matches_plain(&self, text: &str) -> bool {
+        if self.all_stars {
+            return true;
+        }
+        glob(&self.tokens, text)
+    }
+
+    /// Matches like [`Self::matches_plain`] but a `*` may not match `:` or `/` unless
+    /// it ends the pattern: the narrow reading of AWS's documentation. Used to tell
+    /// when the broad reading (SPEC choice) decided a match. Quadratic: call it only
+    /// for a trace, on matches that already succeeded.
+    pub fn matches_without_crossing(&self, text: &str) -> bool {
+        let toks = &self.tokens;
+        let chars: Vec<char> = text.chars().collect();
+        if toks.len().saturating_mul(chars.len()) > 4_000_000 {
+            return true;
+        }
+        // reach[j]: the pattern prefix so far can end at character j.
+        let mut reach = vec![false; chars.len() + 1];
+        reach[0] = true;
+        for (ti, t) in toks.iter().enumerate() {
+            let mut next = vec![false; chars.len() + 1];
+            match t {
+                Token::Lit(s) => {
+                    let lit: Vec<char> = s.chars().collect();
+                    for j in 0..=chars.len() {
+                        if reach[j] && chars[j..].starts_with(&lit) {
+                            next[j + lit.len()] = true;
+                        }
+                    }
+                }
+                Token::One => {
+                    for j in 0..chars.len() {
+                        next[j + 1] |= reach[j];
+                    }
+                }
+                Token::Star => {
+                    let last = ti + 1 == toks.len();
+                    let mut on = false;
+                    for j in 0..=chars.len() {
+                        on |= reach[j];
+                        next[j] = on;
+                        if j < chars.len() && !last && matches!(chars[j], ':' | '/') {
+                            on = false;
+                        }
+                    }
+                }
+                Token::Var(_) => return false,
+            }
+            reach = next;
+        }
+        reach[chars.len()]
+    }
+
+    /// Substitutes variables: a pattern whose variables all resolved, or why one did
+    /// not. Substituted text is literal (a `*` in a tag value is not a wildcard).
+    pub fn resolve<'a>(
+        &self,
+        lookup: &dyn Fn(&str) -> VarLookup<'a>,
+    ) -> Result<Pattern, Unresolved> {
+        let mut tokens = Vec::with_capacity(self.tokens.len());
+        for t in &self.tokens {
+            match t {
+                Token::Var(v) => {
+                    let value = match lookup(&v.key_lower) {
+                        VarLookup::Single(s) => s.to_string(),
+                        VarLookup::Multi => {
+                            return Err(Unresolved::MultiValued { key: v.key.clone() });
+                        }
+                        VarLookup::Missing => match &v.default {
+                            Some(d) => d.clone(),
+                            None => return Err(Unresolved::Missing { key: v.key.clone() }),
+                        },
+                    };
+                    match tokens.last_mut() {
+                        Some(Token::Lit(prev)) => prev.push_str(&value),
+                        _ => tokens.push(Token::Lit(value)),
+                    }
+                }
+                Token::Lit(s) => match tokens.last_mut() {
+                    Some(Token::Lit(prev)) => prev.push_str(s),
+                    _ => tokens.push(Token::Lit(s.clone())),
+                },
+                other => tokens.push(other.clone()),
+            }
+        }
+        let all_stars = !tokens.is_empty() && tokens.iter().all(|t| *t == Token::Star);
+        Ok(Pattern {
+            tokens,
+            has_vars: false,
+            all_stars,
+        })
+    }
+
+    /// Lower-cases the literal parts (after substitution, for case-insensitive use).
+    pub fn lowercased(mut self) -> Pattern {
+        for t in &mut self.tokens {
+            if let Token::Lit(s) = t {
+                *s = s.to_lowercase();
+            }
+        }
+        self
+    }
+
+    /// The pattern written back as text (variables as `${…}`, substituted text as is).
+    pub fn display(&self) -> String {
+        let mut out = String::new();
+        for t in &self.tokens {
+            match t {
+                Token::Lit(s) => out.push_str(s),
+                Token::Star => out.push('*'),
+                Token::One => out.push('?'),
+                Token::Var(v) => {
+                    out.push_str("${");
+                    out.push_str(&v.key);
+                    if let Some(d) = &v.default {
+                        out.push_str(", '");
+                        out.push_str(d);
+                        out.push('\'');
+                    }
+                    out.push('}');
+                }
+            }
+        }
+        out
+    }
+}
+
+enum ParsedVar {
+    Literal(char),
+    Var(Variable),
+}
+
+/// Parses `${…}` at the start of `text`: the bytes consumed and what it stands for.
+/// Anything malformed is left as literal text (`None`).
+fn parse_variable(text: &str) -> Option<(usize, ParsedVar)> {
+    let close = text.find('}')?;
+    let inner = &text[2..close];
+    let consumed = close + 1;
+    match inner {
+        "*" => return Some((consumed, ParsedVar::Literal('*'))),
+        "?" => return Some((consumed, ParsedVar::Literal('?'))),
+        "$" => return Some((consumed, ParsedVar::Literal('$'))),
+        _ => {}
+    }
+    let (key, default) = match inner.split_once(',') {
+        Some((k, d)) => {
+            let d = d.trim();
+            let d = d.strip_prefix('\'')?.strip_suffix('\'')?;
+            (k.trim(), Some(d.to_string()))
+        }
+        None => (inner.trim(), None),
+    };
+    let valid_key = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| !c.is_whitespace() && !matches!(c, '$' | '{' | '}' | '\'' | '*' | '?'));
+    if !valid_key {
+        return None;
+    }
+    Some((
+        consumed,
+        ParsedVar::Var(Variable {
+            key: key.to_string(),
+            key_lower: key.to_lowercase(),
+            default,
+        }),
+    ))
+}
+
+/// Byte length of the UTF-8 character starting with byte `b`.
+fn char_len(b: u8) -> usize {
+    match b {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+/// Matches `seg` (literals and `?`, no stars) at byte `pos`: the end offset.
+fn match_at(seg: &[Token], text: &str, mut pos: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    for t in seg {
+        match t {
+            Token::Lit(s) => {
+                if bytes.len() - pos < s.len() || &bytes[pos..pos + s.len()] != s.as_bytes() {
+                    return None;
+                }
+                pos += s.len();
+            }
+            Token::One => {
+                if pos >= bytes.len() {
+                    return None;
+                }
+                pos += char_len(bytes[pos]);
+            }
+            Token::Star | Token::Var(_) => return None,
+        }
+    }
+    Some(pos)
+}
+
+/// Matches `seg` so that it ends exactly at the end of `text`: its start offset.
+fn match_suffix(seg: &[Token], text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut end = bytes.len();
+    for t in seg.iter().rev() {
+        match t {
+            Token::Lit(s) => {
+                if end < s.len() || &bytes[end - s.len()..end] != s.as_bytes() {
+                    return None;
+                }
+                end -= s.len();
+            }
+            Token::One => {
+                if end == 0 {
+                    return None;
+                }
+                end -= 1;
+                while end > 0 && !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+            }
+            Token::Star | Token::Var(_) => return None,
+        }
+    }
+    Some(end)
+}
+
+/// Finds the leftmost match of `seg` in `text[from..limit]`: its end offset.
+fn find_segment(seg: &[Token], text: &str, from: usize, limit: usize) -> Option<usize> {
+    let window = &text[..limit];
+    let mut pos = from;
+    while pos <= limit {
+        if let Some(Token::Lit(first)) = seg.first() {
+            pos += window[pos..].find(first.as_str())?;
+        }
+        if let Some(end) = match_at(seg, window, pos) {
+            return Some(end);
+        }
+        if pos >= limit {
+            return None;
+        }
+        pos += char_len(text.as_bytes()[pos]);
+    }
+    None
+}
+
+/// Glob match of variable-free `tokens` against `text`. Each segment between stars is
+/// placed at its leftmost possible position, which is optimal, so the work is linear
+/// in the text for each segment.
+fn glob(tokens: &[Token], text: &str) -> bool {
+    let mut segments = tokens.split(|t| *t == Token::Star);
+    let first = segments.next().unwrap_or(&[]);
+    let has_star = tokens.contains(&Token::Star);
+    if !has_star {
+        return match_at(first, text, 0) == Some(text.len());
+    }
+    let Some(mut pos) = match_at(first, text, 0) else {
+        return false;
+    };
+    let rest: Vec<&[Token]> = segments.collect();
+    let (last, middle) = rest.split_last().expect("a star splits into two parts");
+    let Some(suffix_start) = match_suffix(last, text) else {
+        return false;
+    };
+    if suffix_start < pos {
+        return false;
+    }
+    for seg in middle {
+        if seg.is_empty() {
+            continue;
+        }
+        match find_segment(seg, text, pos, suffix_start) {
+            Some(end) => pos = end,
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pat(p: &str) -> Pattern {
+        Pattern::compile(
+            p,
+            PatternOptions {
+                wildcards: true,
+                variables_from: Some(0),
+                lowercase: false,
+            },
+        )
+    }
+
+    #[test]
+    fn wildcards() {
+        let cases = [
+            ("*", "", true),
+            ("*", "anything/at:all", true),
+            ("", "", true),
+            ("", "a", false),
+            ("a*", "abc", true),
+            ("*c", "abc", true),
+            ("a*c", "ac", true),
+            ("a*c", "ab", false),
+            ("a?c", "abc", true),
+            ("a?c", "ac", false),
+            ("a?c", "aéc", true),
+            ("*a*a*b", "aaaaab", true),
+            ("*a*a*b", "aaaaaa", false),
+            ("s3:Get*", "s3:GetObject", true),
+            ("s3:Get*", "s3:PutObject", false),
+            ("arn:aws:s3:::b/*/x", "arn:aws:s3:::b/a/b/x", true),
+            ("ab*ba", "aba", false),
+            ("a*b?d", "abxbcd", true),
+            ("*?", "", false),
+            ("*?", "x", true),
+        ];
+        for (p, t, want) in cases {
+            assert_eq!(pat(p).matches_plain(t), want, "{p} ~ {t}");
+        }
+    }
+
+    #[test]
+    fn variables_and_literals() {
+        let p = pat("home/${aws:username}/${*}${?}${$}");
+        let r = p
+            .resolve(&|k| {
+                if k == "aws:username" {
+                    VarLookup::Single("bob*")
+                } else {
+                    VarLookup::Missing
+                }
+            })
+            .unwrap();
+        assert_eq!(r.display(), "home/bob*/*?$");
+        // Substituted text and ${*} are literal, not wildcards.
+        assert!(r.matches_plain("home/bob*/*?$"));
+        assert!(!r.matches_plain("home/bobby/x?$"));
+        let missing = pat("${aws:PrincipalTag/team}").resolve(&|_| VarLookup::Missing);
+        assert_eq!(
+            missing,
+            Err(Unresolved::Missing {
+                key: "aws:PrincipalTag/team".into()
+            })
+        );
+        let defaulted = pat("${aws:PrincipalTag/team, 'none'}")
+            .resolve(&|_| VarLookup::Missing)
+            .unwrap();
+        assert_eq!(defaulted.display(), "none");
+        let multi = pat("${aws:CalledVia}").resolve(&|_| VarLookup::Multi);
+        assert!(matches!(multi, Err(Unresolved::MultiValued { .. })));
+    }
+
+    #[test]
+    fn variables_only_where_allowed() {
+        let p = Pattern::compile(
+            "arn:aws:s3:::${x}/${aws:username}",
+            PatternOptions {
+                wildcards: true,
+                variables_from: Some(14),
+                lowercase: false,
+            },
+        );
+        assert!(p.has_variables());
+        let lit = Pattern::compile(
+            "${aws:username}",
+            PatternOptions {
+                wildcards: true,
+                variables_from: None,
+                lowercase: false,
+            },
+        );
+        assert!(!lit.has_variables());
+        assert!(lit.matches_plain("${aws:username}"));
+    }
+
+    #[test]
+    fn narrow_reading_of_star() {
+        assert!(pat("arn:aws:s3:::b/*").matches_without_crossing("arn:aws:s3:::b/x/y"));
+        assert!(!pat("arn:aws:s3:::b/*/z").matches_without_crossing("arn:aws:s3:::b/x/y/z"));
+        assert!(pat("arn:aws:s3:::b/*/z").matches_without_crossing("arn:aws:s3:::b/x/z"));
+        assert!(!pat("arn:*:s3:::b").matches_without_crossing("arn:aws:x:s3:::b"));
+    }
+
+    #[test]
+    fn linear_segments_do_not_blow_up() {
+        let text = "a".repeat(100_000);
+        assert!(!pat("*a*a*a*a*a*a*a*a*b").matches_plain(&text));
+    }
+}

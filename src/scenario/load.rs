@@ -1,0 +1,608 @@
+//! Reading a scenario file: every problem reported with its position.
+
+use super::{DocumentForm, PolicySource, RequestSpec, Scenario};
+use crate::eval::{ContextValue, Request, Scalar, ScalarKind};
+use crate::json::{self, Member, Node, Value};
+use crate::policy::principal::{PrincipalRef, is_account_id};
+use crate::policy::{
+    AttachedTo, ParseContext, PolicyEntry, PolicyKind, PolicySet, compile_resource,
+    parse_policy_node,
+};
+use crate::source::{Diagnostic, did_you_mean};
+use crate::trace::Decision;
+
+/// Every problem found in a scenario file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadError {
+    /// The problems, in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "managementAccount",
+    "policies",
+    "requests",
+    "request",
+];
+const POLICY_KEYS: &[&str] = &[
+    "identity", "boundary", "session", "resource", "endpoint", "scp", "rcp",
+];
+const ENTRY_KEYS: &[&str] = &["name", "document", "attachedTo"];
+const LEVEL_KEYS: &[&str] = &["level", "policies"];
+const REQUEST_KEYS: &[&str] = &[
+    "name",
+    "via",
+    "principal",
+    "action",
+    "resource",
+    "resourceAccount",
+    "context",
+    "expect",
+];
+
+struct Loader {
+    errors: Vec<Diagnostic>,
+    sources: Vec<PolicySource>,
+    set: PolicySet,
+}
+
+/// Loads a scenario from its text. A bare policy document (an object with
+/// `Statement`) is read as a scenario with that one identity policy and no requests.
+pub fn load_str(text: &str) -> Result<Scenario, LoadError> {
+    let node = json::parse(text).map_err(|d| LoadError {
+        diagnostics: vec![d],
+    })?;
+    let mut l = Loader {
+        errors: Vec::new(),
+        sources: Vec::new(),
+        set: PolicySet::new(),
+    };
+    let Value::Object(members) = &node.value else {
+        return Err(LoadError {
+            diagnostics: vec![Diagnostic::error(
+                node.span,
+                format!(
+                    "a scenario must be a JSON object, not {}",
+                    node.value.kind_name()
+                ),
+            )],
+        });
+    };
+    if get(members, "Statement").is_some() {
+        l.policy_entry(&node, PolicyKind::Identity, None, "policy", text);
+        return l.finish(None, None, Vec::new());
+    }
+    json::duplicate_keys(members, &mut l.errors);
+    unknown(members, TOP_KEYS, "scenario key", &mut l.errors);
+    let name = l.opt_string(members, "name");
+    let description = l.opt_string(members, "description");
+    l.set.management_account = l.opt_string(members, "managementAccount");
+    if let (Some(m), Some(node)) = (&l.set.management_account, get(members, "managementAccount")) {
+        if !is_account_id(m) {
+            l.errors.push(Diagnostic::error(
+                node.span,
+                "managementAccount must be a 12-digit account id",
+            ));
+        }
+    }
+    if let Some(p) = get(members, "policies") {
+        l.policies(p, text);
+    }
+    let requests = l.requests(members);
+    l.finish(name, description, requests)
+}
+
+fn get<'a>(members: &'a [Member], key: &str) -> Option<&'a Node> {
+    members.iter().find(|m| m.key == key).map(|m| &m.value)
+}
+
+fn unknown(members: &[Member], allowed: &[&str], what: &str, errors: &mut Vec<Diagnostic>) {
+    for m in members {
+        if !allowed.contains(&m.key.as_str()) {
+            let hint = did_you_mean(&m.key, allowed.iter().copied());
+            errors.push(Diagnostic::error(
+                m.key_span,
+                format!("unknown {what} \"{}\"{hint}", m.key),
+            ));
+        }
+    }
+}
+
+fn kind_of(key: &str) -> Option<PolicyKind> {
+    Some(match key {
+        "identity" => PolicyKind::Identity,
+        "boundary" => PolicyKind::Boundary,
+        "session" => PolicyKind::Session,
+        "resource" => PolicyKind::Resource,
+        "endpoint" => PolicyKind::Endpoint,
+        "scp" => PolicyKind::Scp,
+        "rcp" => PolicyKind::Rcp,
+        _ => return None,
+    })
+}
+
+impl Loader {
+    fn finish(
+        mut self,
+        name: Option<String>,
+        description: Option<String>,
+        requests: Vec<RequestSpec>,
+    ) -> Result<Scenario, LoadError> {
+        if !self.errors.is_empty() {
+            self.errors.sort_by_key(|d| (d.span.start, d.span.line));
+            return Err(LoadError {
+                diagnostics: self.errors,
+            });
+        }
+        Ok(Scenario {
+            name,
+            description,
+            sources: self.sources,
+            set: self.set,
+            requests,
+        })
+    }
+
+    fn opt_string(&mut self, members: &[Member], key: &str) -> Option<String> {
+        let node = get(members, key)?;
+        match &node.value {
+            Value::String(s) => Some(s.clone()),
+            other => {
+                self.errors.push(Diagnostic::error(
+                    node.span,
+                    format!("{key} must be a string, not {}", other.kind_name()),
+                ));
+                None
+            }
+        }
+    }
+
+    fn array<'a>(&mut self, node: &'a Node, what: &str) -> &'a [Node] {
+        match &node.value {
+            Value::Array(items) => items,
+            other => {
+                self.errors.push(Diagnostic::error(
+                    node.span,
+                    format!("{what} must be an array, not {}", other.kind_name()),
+                ));
+                &[]
+            }
+        }
+    }
+
+    fn policies(&mut self, node: &Node, text: &str) {
+        let Value::Object(members) = &node.value else {
+            self.errors.push(Diagnostic::error(
+                node.span,
+                format!("policies must be an object, not {}", node.value.kind_name()),
+            ));
+            return;
+        };
+        json::duplicate_keys(members, &mut self.errors);
+        unknown(members, POLICY_KEYS, "policy type", &mut self.errors);
+        for m in members {
+            let Some(kind) = kind_of(&m.key) else { continue };
+            let items = self.array(&m.value, &format!("policies.{}", m.key));
+            match kind {
+                PolicyKind::Scp | PolicyKind::Rcp => {
+                    for (li, level) in items.iter().enumerate() {
+                        self.level(level, kind, &format!("policies.{}[{li}]", m.key), text);
+                    }
+                }
+                _ => {
+                    if kind == PolicyKind::Boundary && items.len() > 1 {
+                        self.errors.push(Diagnostic::error(
+                            items[1].span,
+                            "a principal has at most one permissions boundary",
+                        ));
+                    }
+                    for (i, item) in items.iter().enumerate() {
+                        self.policy_entry(item, kind, None, &format!("policies.{}[{i}]", m.key), text);
+                    }
+                }
+            }
+        }
+    }
+
+    fn level(&mut self, node: &Node, kind: PolicyKind, path: &str, text: &str) {
+        let Value::Object(members) = &node.value else {
+            self.errors.push(Diagnostic::error(
+                node.span,
+                format!(
+                    "{path} must be an object {{\"level\": …, \"policies\": […]}}, not {}",
+                    node.value.kind_name()
+                ),
+            ));
+            return;
+        };
+        json::duplicate_keys(members, &mut self.errors);
+        unknown(members, LEVEL_KEYS, "level key", &mut self.errors);
+        let name = match get(members, "level") {
+            Some(Node {
+                value: Value::String(s),
+                ..
+            }) if !s.is_empty() => s.clone(),
+            Some(n) => {
+                self.errors.push(Diagnostic::error(n.span, "level must be a non-empty string"));
+                return;
+            }
+            None => {
+                self.errors.push(Diagnostic::error(
+                    node.span,
+                    format!("{path} needs a \"level\" name (r-root, ou-…, or the account id)"),
+                ));
+                return;
+            }
+        };
+        let levels = if kind == PolicyKind::Scp {
+            &mut self.set.scp_levels
+        } else {
+            &mut self.set.rcp_levels
+        };
+        levels.push(name);
+        let index = levels.len() - 1;
+        if let Some(p) = get(members, "policies") {
+            let items = self.array(p, &format!("{path}.policies"));
+            for (i, item) in items.iter().enumerate() {
+                self.policy_entry(item, kind, Some(index), &format!("{path}.policies[{i}]"), text);
+            }
+        }
+    }
+
+    fn policy_entry(
+        &mut self,
+        node: &Node,
+        kind: PolicyKind,
+        level: Option<usize>,
+        path: &str,
+        text: &str,
+    ) {
+        let Value::Object(members) = &node.value else {
+            self.errors.push(Diagnostic::error(
+                node.span,
+                format!(
+                    "{path} must be a policy document or {{\"name\", \"document\"}}, not {}",
+                    node.value.kind_name()
+                ),
+            ));
+            return;
+        };
+        let is_entry = members.iter().any(|m| ENTRY_KEYS.contains(&m.key.as_str()));
+        let (name, attached, doc) = if is_entry {
+            json::duplicate_keys(members, &mut self.errors);
+            unknown(members, ENTRY_KEYS, "policy entry key", &mut self.errors);
+            let name = self.opt_string(members, "name");
+            let attached = self.opt_string(members, "attachedTo");
+            if attached.is_some() && kind != PolicyKind::Resource {
+                if let Some(m) = members.iter().find(|m| m.key == "attachedTo") {
+                    self.errors.push(Diagnostic::error(
+                        m.key_span,
+                        "attachedTo is only for resource policies",
+                    ));
+                }
+            }
+            let Some(doc) = get(members, "document") else {
+                self.errors.push(Diagnostic::error(
+                    node.span,
+                    format!("{path} needs a \"document\""),
+                ));
+                return;
+            };
+            (name, attached, doc)
+        } else {
+            (None, None, node)
+        };
+        let trust_policy = attached
+            .as_deref()
+            .is_some_and(|a| a.starts_with("arn:") && a.split(':').nth(2) == Some("iam") && a.contains(":role/"));
+        let ctx = ParseContext { kind, trust_policy };
+        let label = match &name {
+            Some(n) => format!("{path} (\"{n}\")"),
+            None => path.to_string(),
+        };
+        let (policy, source_text, form) = match &doc.value {
+            Value::String(s) => {
+                let (decoded, form) = decode_document(s);
+                let parsed = match json::parse(&decoded) {
+                    Ok(n) => {
+                        let mut errs = Vec::new();
+                        let p = parse_policy_node(&n, ctx, &mut errs);
+                        self.relabel(errs, &label);
+                        p
+                    }
+                    Err(e) => {
+                        self.relabel(vec![e], &label);
+                        None
+                    }
+                };
+                (parsed, decoded, form)
+            }
+            _ => (
+                parse_policy_node(doc, ctx, &mut self.errors),
+                text.get(doc.span.range()).unwrap_or_default().to_string(),
+                DocumentForm::Inline,
+            ),
+        };
+        let display_name = name.clone().unwrap_or_else(|| {
+            let n = self.sources.iter().filter(|s| s.kind == kind).count() + 1;
+            format!("{} {n}", kind.label())
+        });
+        self.sources.push(PolicySource {
+            kind,
+            name: name.clone(),
+            level,
+            attached_to: attached.clone(),
+            text: source_text,
+            form,
+        });
+        if let Some(policy) = policy {
+            self.set.policies.push(PolicyEntry {
+                kind,
+                name: display_name,
+                level,
+                attached_to: attached.map(|a| AttachedTo {
+                    pattern: compile_resource(&a, crate::policy::Version::V2008),
+                    text: a,
+                }),
+                policy,
+            });
+        }
+    }
+
+    /// Errors in a policy held in a JSON string: positions are in the decoded text.
+    fn relabel(&mut self, errs: Vec<Diagnostic>, label: &str) {
+        for mut e in errs {
+            e.message = format!("in the policy text of {label} (line:column in the decoded text): {}", e.message);
+            self.errors.push(e);
+        }
+    }
+
+    fn requests(&mut self, members: &[Member]) -> Vec<RequestSpec> {
+        let one = get(members, "request");
+        let many = get(members, "requests");
+        let nodes: Vec<&Node> = match (one, many) {
+            (Some(o), Some(_)) => {
+                self.errors.push(Diagnostic::error(
+                    o.span,
+                    "give \"request\" or \"requests\", not both",
+                ));
+                return Vec::new();
+            }
+            (Some(o), None) => vec![o],
+            (None, Some(m)) => self.array(m, "requests").iter().collect(),
+            (None, None) => Vec::new(),
+        };
+        let mut out: Vec<RequestSpec> = nodes.into_iter().filter_map(|n| self.request(n)).collect();
+        // Names must be unique (requests are picked by name) and `via` must name one.
+        for i in 0..out.len() {
+            if let Some(name) = &out[i].name {
+                if out[..i].iter().any(|r| r.name.as_ref() == Some(name)) {
+                    self.errors.push(Diagnostic::error(
+                        out[i].span,
+                        format!("another request is already named \"{name}\""),
+                    ));
+                }
+            }
+        }
+        for r in &out {
+            if let Some(via) = &r.via {
+                if !out.iter().any(|o| o.name.as_ref() == Some(via)) {
+                    let names = out.iter().filter_map(|o| o.name.as_deref());
+                    let hint = did_you_mean(via, names);
+                    self.errors.push(Diagnostic::error(
+                        r.span,
+                        format!("via names no request of this scenario: \"{via}\"{hint}"),
+                    ));
+                }
+            }
+        }
+        out.shrink_to_fit();
+        out
+    }
+
+    fn request(&mut self, node: &Node) -> Option<RequestSpec> {
+        let before = self.errors.len();
+        let Value::Object(members) = &node.value else {
+            self.errors.push(Diagnostic::error(
+                node.span,
+                format!("a request must be an object, not {}", node.value.kind_name()),
+            ));
+            return None;
+        };
+        json::duplicate_keys(members, &mut self.errors);
+        unknown(members, REQUEST_KEYS, "request key", &mut self.errors);
+        let name = self.opt_string(members, "name");
+        let via = self.opt_string(members, "via");
+        let required = |key: &str, errors: &mut Vec<Diagnostic>| -> Option<(String, crate::source::Span)> {
+            match get(members, key) {
+                Some(Node {
+                    value: Value::String(s),
+                    span,
+                }) => Some((s.clone(), *span)),
+                Some(n) => {
+                    errors.push(Diagnostic::error(
+                        n.span,
+                        format!("{key} must be a string, not {}", n.value.kind_name()),
+                    ));
+                    None
+                }
+                None => {
+                    errors.push(Diagnostic::error(node.span, format!("request needs \"{key}\"")));
+                    None
+                }
+            }
+        };
+        let principal = required("principal", &mut self.errors);
+        let action = required("action", &mut self.errors);
+        let resource = required("resource", &mut self.errors);
+        if let Some((p, span)) = &principal {
+            let parsed = PrincipalRef::parse(p);
+            let ok = match parsed {
+                PrincipalRef::Service { .. } | PrincipalRef::Anonymous => true,
+                PrincipalRef::Other { .. } => {
+                    crate::policy::principal::split_arn(p).is_some_and(|a| !a[2].is_empty())
+                }
+                PrincipalRef::Everyone => false,
+                _ => p.starts_with("arn:"),
+            };
+            if !ok {
+                self.errors.push(Diagnostic::error(
+                    *span,
+                    format!("principal \"{p}\" must be an ARN (arn:aws:iam::ACCOUNT:user/NAME, …:root, …), a service principal (NAME.amazonaws.com) or \"anonymous\""),
+                ));
+            }
+        }
+        if let Some((a, span)) = &action {
+            let ok = a
+                .split_once(':')
+                .is_some_and(|(s, n)| !s.is_empty() && !n.is_empty() && !a.contains('*') && !a.contains('?'));
+            if !ok {
+                self.errors.push(Diagnostic::error(
+                    *span,
+                    format!("action \"{a}\" must be one action, service:ActionName (no wildcards)"),
+                ));
+            }
+        }
+        if let Some((r, span)) = &resource {
+            if r != "*" && !r.starts_with("arn:") {
+                self.errors.push(Diagnostic::error(
+                    *span,
+                    format!("resource \"{r}\" must be an ARN or \"*\""),
+                ));
+            }
+        }
+        let resource_account = self.opt_string(members, "resourceAccount");
+        if let (Some(a), Some(n)) = (&resource_account, get(members, "resourceAccount")) {
+            if !is_account_id(a) {
+                self.errors.push(Diagnostic::error(
+                    n.span,
+                    "resourceAccount must be a 12-digit account id",
+                ));
+            }
+        }
+        let context = match get(members, "context") {
+            Some(c) => self.context(c),
+            None => Vec::new(),
+        };
+        let expect = match get(members, "expect") {
+            None => None,
+            Some(n) => match &n.value {
+                Value::String(s) => match Decision::from_word(s) {
+                    Some(d) => Some(d),
+                    None => {
+                        let hint = did_you_mean(s, ["allow", "explicit_deny", "implicit_deny"]);
+                        self.errors.push(Diagnostic::error(
+                            n.span,
+                            format!("expect must be allow, explicit_deny or implicit_deny, not \"{s}\"{hint}"),
+                        ));
+                        None
+                    }
+                },
+                other => {
+                    self.errors.push(Diagnostic::error(
+                        n.span,
+                        format!("expect must be a string, not {}", other.kind_name()),
+                    ));
+                    None
+                }
+            },
+        };
+        if self.errors.len() != before {
+            return None;
+        }
+        Some(RequestSpec {
+            name,
+            via,
+            request: Request {
+                principal: principal?.0,
+                action: action?.0,
+                resource: resource?.0,
+                resource_account,
+                context,
+            },
+            expect,
+            span: node.span,
+        })
+    }
+
+    fn context(&mut self, node: &Node) -> Vec<(String, ContextValue)> {
+        let Value::Object(members) = &node.value else {
+            self.errors.push(Diagnostic::error(
+                node.span,
+                format!("context must be an object of keys, not {}", node.value.kind_name()),
+            ));
+            return Vec::new();
+        };
+        json::duplicate_keys(members, &mut self.errors);
+        let mut out: Vec<(String, ContextValue)> = Vec::new();
+        for (i, m) in members.iter().enumerate() {
+            if let Some(first) = members[..i]
+                .iter()
+                .find(|f| f.key != m.key && f.key.eq_ignore_ascii_case(&m.key))
+            {
+                self.errors.push(Diagnostic::error(
+                    m.key_span,
+                    format!(
+                        "context key \"{}\" repeats \"{}\" (line {}, column {}): key names are case-insensitive",
+                        m.key, first.key, first.key_span.line, first.key_span.column
+                    ),
+                ));
+            }
+            let value = match &m.value.value {
+                Value::Array(items) => {
+                    let scalars: Vec<Scalar> = items.iter().filter_map(|i| self.scalar(i)).collect();
+                    ContextValue::Many(scalars)
+                }
+                _ => match self.scalar(&m.value) {
+                    Some(s) => ContextValue::One(s),
+                    None => continue,
+                },
+            };
+            out.push((m.key.clone(), value));
+        }
+        out
+    }
+
+    fn scalar(&mut self, node: &Node) -> Option<Scalar> {
+        match &node.value {
+            Value::String(s) => Some(Scalar {
+                text: s.clone(),
+                kind: ScalarKind::String,
+            }),
+            Value::Number(n) => Some(Scalar {
+                text: n.clone(),
+                kind: ScalarKind::Number,
+            }),
+            Value::Bool(b) => Some(Scalar {
+                text: b.to_string(),
+                kind: ScalarKind::Bool,
+            }),
+            other => {
+                self.errors.push(Diagnostic::error(
+                    node.span,
+                    format!(
+                        "a context value must be a string, number, boolean or an array of them, not {}",
+                        other.kind_name()
+                    ),
+                ));
+                None
+            }
+        }
+    }
+}
+
+/// Decodes a policy held in a JSON string: URL-encoded when it does not start with
+/// `{` but decodes to text that does.
+fn decode_document(s: &str) -> (String, DocumentForm) {
+    let trimmed = s.trim_start();
+    if !trimmed.starts_with('{') && trimmed.starts_with('%') {
+        if let Ok(decoded) = percent_encoding::percent_decode_str(s).decode_utf8() {
+            if decoded.trim_start().starts_with('{') {
+                return (decoded.into_owned(), DocumentForm::UrlEncoded);
+            }
+        }
+    }
+    (s.to_string(), DocumentForm::String)
+}

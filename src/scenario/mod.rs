@@ -1,0 +1,92 @@
+//! Scenario files (SPEC §6): policies by type plus requests, loaded with positions for
+//! every error and saved atomically (temporary file, then rename).
+
+mod load;
+mod save;
+
+pub use load::{LoadError, load_str};
+pub use save::{save_atomic, to_json};
+
+use crate::eval::Request;
+use crate::policy::{PolicyKind, PolicySet};
+use crate::source::Span;
+use crate::trace::Decision;
+
+/// How a policy document was written in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentForm {
+    /// A JSON object.
+    Inline,
+    /// A JSON string holding the policy text.
+    String,
+    /// A JSON string holding URL-encoded policy text.
+    UrlEncoded,
+}
+
+/// One policy as written: what the editor shows and what is saved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicySource {
+    /// Policy type.
+    pub kind: PolicyKind,
+    /// The entry's `name`, if given.
+    pub name: Option<String>,
+    /// SCP/RCP level index into the scenario's level list.
+    pub level: Option<usize>,
+    /// `attachedTo`, for resource policies.
+    pub attached_to: Option<String>,
+    /// The policy text (for a string document, the decoded text).
+    pub text: String,
+    /// How the document was written.
+    pub form: DocumentForm,
+}
+
+/// One request of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestSpec {
+    /// `name`, if given.
+    pub name: Option<String>,
+    /// The name of the request that caused this one.
+    pub via: Option<String>,
+    /// The request.
+    pub request: Request,
+    /// The expected decision.
+    pub expect: Option<Decision>,
+    /// Where the request object is written.
+    pub span: Span,
+}
+
+impl RequestSpec {
+    /// The name, or `#N` (1-based) when it has none.
+    pub fn label(&self, index: usize) -> String {
+        self.name.clone().unwrap_or_else(|| format!("#{}", index + 1))
+    }
+}
+
+/// A loaded scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Title.
+    pub name: Option<String>,
+    /// Free text.
+    pub description: Option<String>,
+    /// The policies as written, in file order (index-aligned with `set.policies`).
+    pub sources: Vec<PolicySource>,
+    /// The parsed, ready-to-evaluate policies.
+    pub set: PolicySet,
+    /// The requests.
+    pub requests: Vec<RequestSpec>,
+}
+
+impl Scenario {
+    /// Finds a request by name, or by 1-based position written as a number.
+    pub fn find_request(&self, selector: &str) -> Option<usize> {
+        if let Some(i) = self.requests.iter().position(|r| r.name.as_deref() == Some(selector)) {
+            return Some(i);
+        }
+        selector
+            .parse::<usize>()
+            .ok()
+            .filter(|&n| n >= 1 && n <= self.requests.len())
+            .map(|n| n - 1)
+    }
+}

@@ -1,0 +1,265 @@
+//! Writing a scenario back to JSON, and saving it without ever leaving a half-written
+//! file: write a temporary file beside the target, flush it to disk, then rename.
+
+use super::{DocumentForm, PolicySource, Scenario};
+use crate::eval::{ContextValue, Scalar, ScalarKind};
+use crate::json::{self, push_indent, write_string};
+use crate::policy::PolicyKind;
+use std::io::Write;
+use std::path::Path;
+
+/// The scenario as JSON text (two-space indentation, a trailing newline). Policy
+/// documents that are valid JSON are written as objects; others (text being edited)
+/// as strings, so nothing typed is lost.
+pub fn to_json(s: &Scenario) -> String {
+    let mut out = String::from("{\n");
+    let mut first = true;
+    let mut field = |out: &mut String, key: &str| {
+        if !first {
+            out.push_str(",\n");
+        }
+        first = false;
+        push_indent(1, out);
+        write_string(key, out);
+        out.push_str(": ");
+    };
+    if let Some(n) = &s.name {
+        field(&mut out, "name");
+        write_string(n, &mut out);
+    }
+    if let Some(d) = &s.description {
+        field(&mut out, "description");
+        write_string(d, &mut out);
+    }
+    if let Some(m) = &s.set.management_account {
+        field(&mut out, "managementAccount");
+        write_string(m, &mut out);
+    }
+    field(&mut out, "policies");
+    write_policies(s, &mut out);
+    field(&mut out, "requests");
+    write_requests(s, &mut out);
+    out.push_str("\n}\n");
+    out
+}
+
+fn kind_key(kind: PolicyKind) -> &'static str {
+    match kind {
+        PolicyKind::Identity => "identity",
+        PolicyKind::Boundary => "boundary",
+        PolicyKind::Session => "session",
+        PolicyKind::Resource => "resource",
+        PolicyKind::Endpoint => "endpoint",
+        PolicyKind::Scp => "scp",
+        PolicyKind::Rcp => "rcp",
+    }
+}
+
+fn write_policies(s: &Scenario, out: &mut String) {
+    let kinds = [
+        PolicyKind::Identity,
+        PolicyKind::Boundary,
+        PolicyKind::Session,
+        PolicyKind::Resource,
+        PolicyKind::Endpoint,
+        PolicyKind::Scp,
+        PolicyKind::Rcp,
+    ];
+    let mut groups: Vec<String> = Vec::new();
+    for kind in kinds {
+        let mut group = String::new();
+        push_indent(2, &mut group);
+        write_string(kind_key(kind), &mut group);
+        group.push_str(": ");
+        match kind {
+            PolicyKind::Scp | PolicyKind::Rcp => {
+                let levels = if kind == PolicyKind::Scp {
+                    &s.set.scp_levels
+                } else {
+                    &s.set.rcp_levels
+                };
+                if levels.is_empty() {
+                    continue;
+                }
+                group.push('[');
+                for (li, level) in levels.iter().enumerate() {
+                    group.push_str(if li > 0 { ",\n" } else { "\n" });
+                    push_indent(3, &mut group);
+                    group.push_str("{\"level\": ");
+                    write_string(level, &mut group);
+                    group.push_str(", \"policies\": ");
+                    let members: Vec<&PolicySource> = s
+                        .sources
+                        .iter()
+                        .filter(|p| p.kind == kind && p.level == Some(li))
+                        .collect();
+                    write_entries(&members, 4, &mut group);
+                    group.push('}');
+                }
+                group.push('\n');
+                push_indent(2, &mut group);
+                group.push(']');
+            }
+            _ => {
+                let members: Vec<&PolicySource> =
+                    s.sources.iter().filter(|p| p.kind == kind).collect();
+                if members.is_empty() {
+                    continue;
+                }
+                write_entries(&members, 3, &mut group);
+            }
+        }
+        groups.push(group);
+    }
+    if groups.is_empty() {
+        out.push_str("{}");
+        return;
+    }
+    out.push_str("{\n");
+    out.push_str(&groups.join(",\n"));
+    out.push('\n');
+    push_indent(1, out);
+    out.push('}');
+}
+
+fn write_entries(entries: &[&PolicySource], indent: usize, out: &mut String) {
+    if entries.is_empty() {
+        out.push_str("[]");
+        return;
+    }
+    out.push('[');
+    for (i, p) in entries.iter().enumerate() {
+        out.push_str(if i > 0 { ",\n" } else { "\n" });
+        push_indent(indent, out);
+        out.push('{');
+        if let Some(n) = &p.name {
+            out.push_str("\"name\": ");
+            write_string(n, out);
+            out.push_str(", ");
+        }
+        if let Some(a) = &p.attached_to {
+            out.push_str("\"attachedTo\": ");
+            write_string(a, out);
+            out.push_str(", ");
+        }
+        out.push_str("\"document\": ");
+        write_document(p, indent, out);
+        out.push('}');
+    }
+    out.push('\n');
+    push_indent(indent - 1, out);
+    out.push(']');
+}
+
+fn write_document(p: &PolicySource, indent: usize, out: &mut String) {
+    match (p.form, json::parse(&p.text)) {
+        (DocumentForm::Inline, Ok(node)) => json::write_pretty(&node, indent, out),
+        (DocumentForm::UrlEncoded, _) => {
+            let encoded =
+                percent_encoding::utf8_percent_encode(&p.text, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string();
+            write_string(&encoded, out);
+        }
+        _ => write_string(&p.text, out),
+    }
+}
+
+fn write_scalar(s: &Scalar, out: &mut String) {
+    match s.kind {
+        ScalarKind::Number if crate::value::parse_number(&s.text).is_some() => out.push_str(&s.text),
+        ScalarKind::Bool if s.text == "true" || s.text == "false" => out.push_str(&s.text),
+        _ => write_string(&s.text, out),
+    }
+}
+
+fn write_requests(s: &Scenario, out: &mut String) {
+    if s.requests.is_empty() {
+        out.push_str("[]");
+        return;
+    }
+    out.push('[');
+    for (i, r) in s.requests.iter().enumerate() {
+        out.push_str(if i > 0 { ",\n" } else { "\n" });
+        push_indent(2, out);
+        out.push_str("{\n");
+        let mut lines: Vec<String> = Vec::new();
+        let mut line = |key: &str, value: &dyn Fn(&mut String)| {
+            let mut l = String::new();
+            push_indent(3, &mut l);
+            write_string(key, &mut l);
+            l.push_str(": ");
+            value(&mut l);
+            lines.push(l);
+        };
+        if let Some(n) = &r.name {
+            line("name", &|o| write_string(n, o));
+        }
+        if let Some(v) = &r.via {
+            line("via", &|o| write_string(v, o));
+        }
+        let q = &r.request;
+        line("principal", &|o| write_string(&q.principal, o));
+        line("action", &|o| write_string(&q.action, o));
+        line("resource", &|o| write_string(&q.resource, o));
+        if let Some(a) = &q.resource_account {
+            line("resourceAccount", &|o| write_string(a, o));
+        }
+        if !q.context.is_empty() {
+            line("context", &|o| {
+                o.push_str("{\n");
+                for (k, (key, value)) in q.context.iter().enumerate() {
+                    if k > 0 {
+                        o.push_str(",\n");
+                    }
+                    push_indent(4, o);
+                    write_string(key, o);
+                    o.push_str(": ");
+                    match value {
+                        ContextValue::One(s) => write_scalar(s, o),
+                        ContextValue::Many(v) => {
+                            o.push('[');
+                            for (j, s) in v.iter().enumerate() {
+                                if j > 0 {
+                                    o.push_str(", ");
+                                }
+                                write_scalar(s, o);
+                            }
+                            o.push(']');
+                        }
+                    }
+                }
+                o.push('\n');
+                push_indent(3, o);
+                o.push('}');
+            });
+        }
+        if let Some(e) = r.expect {
+            line("expect", &|o| write_string(e.word(), o));
+        }
+        out.push_str(&lines.join(",\n"));
+        out.push('\n');
+        push_indent(2, out);
+        out.push('}');
+    }
+    out.push('\n');
+    push_indent(1, out);
+    out.push(']');
+}
+
+/// Saves `text` to `path` atomically: a temporary file in the same directory is
+/// written and flushed to disk, then renamed over `path`. A crash leaves either the
+/// old file or the new one, never a mix.
+pub fn save_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".iamtrace-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
