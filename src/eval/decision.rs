@@ -118,7 +118,7 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
             PolicyKind::Endpoint => app.endpoint.map(str::to_string),
             PolicyKind::Resource => match &entry.attached_to {
                 Some(a) if !a.pattern.matches_plain(&req.resource) => {
-                    Some(format!("attached to {}, not to the requested resource", a.text))
+                    Some("attached to another resource than the one requested".to_string())
                 }
                 _ => None,
             },

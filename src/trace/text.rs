@@ -1,1 +1,242 @@
-//! Text rendering of a Trace (placeholder).
+//! The Trace as an indented text tree for people: the decision, the rules applied,
+//! then every policy → statement → element → operator → key → value compared, each
+//! with ✔/✘ and the reason in words. Colour is optional (ANSI).
+
+use super::*;
+use std::fmt::Write;
+
+/// Rendering options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TextOptions {
+    /// Use ANSI colours.
+    pub color: bool,
+}
+
+struct Out {
+    s: String,
+    color: bool,
+}
+
+const GREEN: &str = "\x1b[32m";
+const RED: &str = "\x1b[31m";
+const YELLOW: &str = "\x1b[33m";
+const DIM: &str = "\x1b[2m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+impl Out {
+    fn paint(&self, style: &str, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn mark(&self, ok: bool) -> String {
+        if ok {
+            self.paint(GREEN, "✔")
+        } else {
+            self.paint(RED, "✘")
+        }
+    }
+
+    fn line(&mut self, depth: usize, text: &str) {
+        for _ in 0..depth {
+            self.s.push_str("  ");
+        }
+        self.s.push_str(text);
+        self.s.push('\n');
+    }
+}
+
+/// The colour of a decision.
+fn decision_style(d: Decision) -> &'static str {
+    match d {
+        Decision::Allow => GREEN,
+        Decision::ExplicitDeny => RED,
+        Decision::ImplicitDeny => YELLOW,
+    }
+}
+
+/// Renders the decision line: `Explicit deny — Denied by …`.
+pub fn decision_line(trace: &Trace, opts: TextOptions) -> String {
+    let o = Out {
+        s: String::new(),
+        color: opts.color,
+    };
+    let badge = o.paint(
+        &format!("{BOLD}{}", decision_style(trace.decision)),
+        trace.decision.label(),
+    );
+    format!("{badge} — {}", trace.reason)
+}
+
+/// Renders the whole trace, indented by `depth` levels.
+pub fn render(trace: &Trace, opts: TextOptions, depth: usize) -> String {
+    let mut o = Out {
+        s: String::new(),
+        color: opts.color,
+    };
+    let r = &trace.request;
+    let account = |a: &Option<String>| a.clone().unwrap_or_else(|| "none".into());
+    o.line(
+        depth,
+        &format!(
+            "{} ({}, account {}) → {} on {} (account {}, {})",
+            r.principal,
+            r.principal_kind,
+            account(&r.principal_account),
+            r.action,
+            r.resource,
+            account(&r.resource_account),
+            r.relation.replace('_', " ")
+        ),
+    );
+    o.line(depth, &decision_line(trace, opts));
+    o.line(depth, &o.paint(BOLD, "Rules"));
+    for step in &trace.steps {
+        let mark = match step.outcome {
+            StepOutcome::Pass => o.mark(true),
+            StepOutcome::Fail => o.mark(false),
+            StepOutcome::NotApplicable => o.paint(DIM, "–"),
+        };
+        let rule = serde_json::to_value(step.rule)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .unwrap_or_default();
+        o.line(depth + 1, &format!("{mark} {rule}: {}", step.message));
+    }
+    o.line(depth, &o.paint(BOLD, "Policies"));
+    for p in &trace.policies {
+        policy(&mut o, p, depth + 1);
+    }
+    o.s
+}
+
+fn policy(o: &mut Out, p: &PolicyTrace, depth: usize) {
+    let mut title = format!("{} \"{}\"", p.kind.label(), p.name);
+    if let Some(l) = &p.level {
+        let _ = write!(title, " at level {l}");
+    }
+    if let Some(a) = &p.attached_to {
+        let _ = write!(title, " attached to {a}");
+    }
+    if let Some(why) = &p.not_applied_because {
+        let line = o.paint(DIM, &format!("– {title}: not applied ({why})"));
+        o.line(depth, &line);
+        return;
+    }
+    o.line(depth, &title);
+    for s in &p.statements {
+        statement(o, s, depth + 1);
+    }
+}
+
+fn statement(o: &mut Out, s: &StatementTrace, depth: usize) {
+    let sid = s.sid.as_deref().map(|x| format!("\"{x}\" ")).unwrap_or_default();
+    let effect = match s.effect {
+        crate::policy::Effect::Allow => "Allow",
+        crate::policy::Effect::Deny => "Deny",
+    };
+    let verdict = if s.applies {
+        format!("applies → {effect}")
+    } else {
+        "does not apply".to_string()
+    };
+    let head = format!(
+        "{} statement {sid}#{} ({effect}, line {}): {verdict}",
+        o.mark(s.applies),
+        s.index + 1,
+        s.span.line
+    );
+    o.line(depth, &head);
+    element(o, &s.action, depth + 1);
+    if let Some(r) = &s.resource {
+        element(o, r, depth + 1);
+    }
+    if let Some(p) = &s.principal {
+        element(o, p, depth + 1);
+    }
+    if let Some(c) = &s.condition {
+        let head = format!("{} Condition (all operators must hold)", o.mark(c.holds));
+        o.line(depth + 1, &head);
+        for op in &c.operators {
+            operator(o, op, depth + 2);
+        }
+    } else if let Some(why) = s.condition_skipped {
+        let line = o.paint(DIM, &format!("– Condition {why}"));
+        o.line(depth + 1, &line);
+    }
+}
+
+fn element(o: &mut Out, m: &MatchTrace, depth: usize) {
+    let negated = m.element.starts_with("Not");
+    let matched_entries: Vec<&EntryTrace> = m.entries.iter().filter(|e| e.matched).collect();
+    let summary = if negated {
+        if matched_entries.is_empty() {
+            format!("{} lists nothing matching {} → applies", m.element, m.request_value)
+        } else {
+            format!("{} lists {} → does not apply", m.element, m.request_value)
+        }
+    } else if matched_entries.is_empty() {
+        format!("{}: nothing matches {}", m.element, m.request_value)
+    } else {
+        format!("{}: matches {}", m.element, m.request_value)
+    };
+    o.line(depth, &format!("{} {summary}", o.mark(m.matched)));
+    for e in &m.entries {
+        let mut text = format!("{} \"{}\"", o.mark(e.matched), e.text);
+        if let Some(r) = &e.resolved {
+            let _ = write!(text, " → \"{r}\"");
+        }
+        if let Some(n) = &e.note {
+            let _ = write!(text, " — {n}");
+        }
+        if let Some(c) = e.choice {
+            let _ = write!(text, " {}", o.paint(DIM, c.describe()));
+        }
+        o.line(depth + 1, &text);
+    }
+}
+
+fn operator(o: &mut Out, op: &OperatorTrace, depth: usize) {
+    let head = format!("{} {} (all keys must hold)", o.mark(op.holds), op.operator);
+    o.line(depth, &head);
+    for k in &op.keys {
+        let values = match &k.request_values {
+            None => "missing from the request".to_string(),
+            Some(v) if k.multi_valued => format!("= [{}]", v.join(", ")),
+            Some(v) => format!("= {}", v.join(", ")),
+        };
+        let head = format!(
+            "{} {} {values} → {}",
+            o.mark(k.holds),
+            k.key,
+            k.rule.describe()
+        );
+        o.line(depth + 1, &head);
+        if let Some(c) = k.choice {
+            let line = o.paint(DIM, c.describe());
+            o.line(depth + 2, &line);
+        }
+        for c in &k.comparisons {
+            let mut text = format!(
+                "{} {} vs \"{}\"",
+                if c.matched { "=" } else { "≠" },
+                c.request_value,
+                c.policy_value
+            );
+            if let Some(r) = &c.resolved {
+                let _ = write!(text, " (→ \"{r}\")");
+            }
+            if let Some(n) = &c.note {
+                let _ = write!(text, ": {n}");
+            }
+            if let Some(ch) = c.choice {
+                let _ = write!(text, " {}", o.paint(DIM, ch.describe()));
+            }
+            o.line(depth + 2, &text);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! `iamtrace eval`: every request of every scenario file, printed as text, JSON Lines
+//! or a one-line summary; exit status 2 for invalid input, 1 for a missed `expect`.
+
+use super::{expand_paths, report, stdout_color};
+use crate::Format;
+use iamtrace::eval::{Detail, PreparedRequest, evaluate};
+use iamtrace::scenario::{Scenario, load_str};
+use iamtrace::trace::text::{TextOptions, render};
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The built-in scenario shown when no file is given.
+pub const CLIENT_VPN: &str = include_str!("../../assets/scenarios/client-vpn-source-ip.json");
+
+/// Evaluates the built-in Client VPN scenario and prints its trace.
+pub fn run_builtin() -> ExitCode {
+    let mut out = Outcome::default();
+    eval_text("client-vpn-source-ip.json (built in)", CLIENT_VPN, Format::Text, &[], &mut out);
+    out.exit_code()
+}
+
+#[derive(Default)]
+struct Outcome {
+    invalid: bool,
+    missed: bool,
+}
+
+impl Outcome {
+    fn exit_code(&self) -> ExitCode {
+        if self.invalid {
+            ExitCode::from(2)
+        } else if self.missed {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Runs `eval` over `paths`.
+pub fn run(paths: &[PathBuf], format: Format, selectors: &[String]) -> ExitCode {
+    let mut out = Outcome::default();
+    for file in expand_paths(paths) {
+        let shown = file.display().to_string();
+        match std::fs::read(&file) {
+            Err(e) => {
+                eprintln!("{shown}: cannot read: {e}");
+                if format == Format::Json {
+                    println!("{}", json!({"file": shown, "errors": [{"line": 0, "column": 0, "message": format!("cannot read: {e}")}]}));
+                }
+                out.invalid = true;
+            }
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => eval_text(&shown, &text, format, selectors, &mut out),
+                Err(_) => {
+                    eprintln!("{shown}: not UTF-8 text");
+                    out.invalid = true;
+                }
+            },
+        }
+    }
+    out.exit_code()
+}
+
+fn eval_text(shown: &str, text: &str, format: Format, selectors: &[String], out: &mut Outcome) {
+    let scenario = match load_str(text) {
+        Ok(s) => s,
+        Err(e) => {
+            for d in &e.diagnostics {
+                report(shown, text, d);
+            }
+            if format == Format::Json {
+                let errors: Vec<_> = e
+                    .diagnostics
+                    .iter()
+                    .map(|d| json!({"line": d.span.line, "column": d.span.column, "message": d.message}))
+                    .collect();
+                println!("{}", json!({"file": shown, "errors": errors}));
+            }
+            out.invalid = true;
+            return;
+        }
+    };
+    let picked = match pick(&scenario, selectors) {
+        Ok(p) => p,
+        Err(sel) => {
+            eprintln!("{shown}: no request named \"{sel}\" (and no request #{sel})");
+            out.invalid = true;
+            return;
+        }
+    };
+    let color = format == Format::Text && stdout_color();
+    let mut stdout = std::io::stdout().lock();
+    let mut results = Vec::new();
+    if format == Format::Text {
+        let title = scenario.name.clone().unwrap_or_else(|| shown.to_string());
+        let _ = writeln!(stdout, "# {title} ({shown})");
+        if scenario.requests.is_empty() {
+            let _ = writeln!(stdout, "(no requests)");
+        }
+    }
+    for i in picked {
+        let spec = &scenario.requests[i];
+        let prepared = PreparedRequest::new(&spec.request);
+        let ev = evaluate(&scenario.set, &prepared, Detail::Trace);
+        let status = match spec.expect {
+            None => "-",
+            Some(e) if e == ev.decision => "ok",
+            Some(_) => {
+                out.missed = true;
+                "FAIL"
+            }
+        };
+        match format {
+            Format::Summary => {
+                let _ = writeln!(
+                    stdout,
+                    "{}\t{status}\t{shown}\t{}",
+                    ev.decision.word(),
+                    spec.label(i)
+                );
+            }
+            Format::Text => {
+                let _ = writeln!(stdout, "\n## Request {}: {}", i + 1, spec.label(i));
+                if let Some(via) = &spec.via {
+                    let _ = writeln!(stdout, "made on behalf of: {via}");
+                }
+                if let Some(e) = spec.expect {
+                    let verdict = if status == "ok" { "as expected" } else { "NOT as expected" };
+                    let _ = writeln!(stdout, "expected: {} ({verdict})", e.label());
+                }
+                if let Some(t) = &ev.trace {
+                    let _ = write!(stdout, "{}", render(t, TextOptions { color }, 0));
+                }
+            }
+            Format::Json => results.push(json!({
+                "name": spec.name,
+                "via": spec.via,
+                "decision": ev.decision.word(),
+                "expected": spec.expect.map(|e| e.word()),
+                "determined_by": ev.determined_by,
+                "trace": ev.trace,
+            })),
+        }
+    }
+    if format == Format::Json {
+        let _ = writeln!(stdout, "{}", json!({"file": shown, "requests": results}));
+    }
+}
+
+/// The indices of the requests picked by `selectors` (all when empty); `Err` names a
+/// selector that picks nothing.
+fn pick(s: &Scenario, selectors: &[String]) -> Result<Vec<usize>, String> {
+    if selectors.is_empty() {
+        return Ok((0..s.requests.len()).collect());
+    }
+    selectors
+        .iter()
+        .map(|sel| s.find_request(sel).ok_or_else(|| sel.clone()))
+        .collect()
+}
