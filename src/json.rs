@@ -171,7 +171,10 @@ mod tests {
             panic!("object expected")
         };
         assert_eq!(members.len(), 2);
-        assert_eq!((members[1].key_span.line, members[1].key_span.column), (3, 3));
+        assert_eq!(
+            (members[1].key_span.line, members[1].key_span.column),
+            (3, 3)
+        );
         let mut errors = Vec::new();
         duplicate_keys(&members, &mut errors);
         assert_eq!(errors.len(), 1);

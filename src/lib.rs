@@ -2,12 +2,12 @@
 //! semantics, the decision across every policy type, and a [`trace::Trace`] that says
 //! why. No terminal or UI code lives here.
 
+pub mod eval;
 pub mod json;
 pub mod policy;
 pub mod source;
-pub mod value;
-pub mod eval;
 pub mod trace;
+pub mod value;
 
 pub use eval::{Detail, Evaluation, PreparedRequest, Request, evaluate};
 pub use trace::{Decision, Trace};

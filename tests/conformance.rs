@@ -30,24 +30,37 @@ fn run_dir(dir: &str) -> (usize, Vec<String>) {
     let mut checked = 0;
     let mut failures = Vec::new();
     for file in files {
-        let shown = file.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(&file).display().to_string();
+        let shown = file
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap_or(&file)
+            .display()
+            .to_string();
         let text = std::fs::read_to_string(&file).expect("readable test file");
         let scenario = match load_str(&text) {
             Ok(s) => s,
             Err(e) => {
                 for d in e.diagnostics {
-                    failures.push(format!("{shown}:{}:{}: {}", d.span.line, d.span.column, d.message));
+                    failures.push(format!(
+                        "{shown}:{}:{}: {}",
+                        d.span.line, d.span.column, d.message
+                    ));
                 }
                 continue;
             }
         };
         for (i, spec) in scenario.requests.iter().enumerate() {
-            let Some(expected) = spec.expect else { continue };
+            let Some(expected) = spec.expect else {
+                continue;
+            };
             checked += 1;
             let prepared = PreparedRequest::new(&spec.request);
             let quick = evaluate(&scenario.set, &prepared, Detail::Decision);
             let full = evaluate(&scenario.set, &prepared, Detail::Trace);
-            let reason = full.trace.as_ref().map(|t| t.reason.clone()).unwrap_or_default();
+            let reason = full
+                .trace
+                .as_ref()
+                .map(|t| t.reason.clone())
+                .unwrap_or_default();
             if full.decision != expected {
                 failures.push(format!(
                     "{shown}: request \"{}\": expected {}, got {} — {reason}",
@@ -78,7 +91,10 @@ fn conformance_cases() {
         failures.len(),
         failures.join("\n")
     );
-    assert!(checked >= 200, "only {checked} conformance requests; SPEC coverage needs at least 200");
+    assert!(
+        checked >= 200,
+        "only {checked} conformance requests; SPEC coverage needs at least 200"
+    );
 }
 
 #[test]
@@ -90,5 +106,8 @@ fn built_in_scenarios() {
         failures.len(),
         failures.join("\n")
     );
-    assert!(checked >= 20, "only {checked} requests in the built-in scenarios");
+    assert!(
+        checked >= 20,
+        "only {checked} requests in the built-in scenarios"
+    );
 }

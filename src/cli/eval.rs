@@ -17,7 +17,13 @@ pub const CLIENT_VPN: &str = include_str!("../../assets/scenarios/client-vpn-sou
 /// Evaluates the built-in Client VPN scenario and prints its trace.
 pub fn run_builtin() -> ExitCode {
     let mut out = Outcome::default();
-    eval_text("client-vpn-source-ip.json (built in)", CLIENT_VPN, Format::Text, &[], &mut out);
+    eval_text(
+        "client-vpn-source-ip.json (built in)",
+        CLIENT_VPN,
+        Format::Text,
+        &[],
+        &mut out,
+    );
     out.exit_code()
 }
 
@@ -48,7 +54,10 @@ pub fn run(paths: &[PathBuf], format: Format, selectors: &[String]) -> ExitCode 
             Err(e) => {
                 eprintln!("{shown}: cannot read: {e}");
                 if format == Format::Json {
-                    println!("{}", json!({"file": shown, "errors": [{"line": 0, "column": 0, "message": format!("cannot read: {e}")}]}));
+                    println!(
+                        "{}",
+                        json!({"file": shown, "errors": [{"line": 0, "column": 0, "message": format!("cannot read: {e}")}]})
+                    );
                 }
                 out.invalid = true;
             }
@@ -128,7 +137,11 @@ fn eval_text(shown: &str, text: &str, format: Format, selectors: &[String], out:
                     let _ = writeln!(stdout, "made on behalf of: {via}");
                 }
                 if let Some(e) = spec.expect {
-                    let verdict = if status == "ok" { "as expected" } else { "NOT as expected" };
+                    let verdict = if status == "ok" {
+                        "as expected"
+                    } else {
+                        "NOT as expected"
+                    };
                     let _ = writeln!(stdout, "expected: {} ({verdict})", e.label());
                 }
                 if let Some(t) = &ev.trace {

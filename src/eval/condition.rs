@@ -3,7 +3,7 @@
 
 use super::request::{ContextEntry, PreparedRequest, PreparedValue};
 use crate::policy::condition::{
-    CompiledValue, Comparison, ConditionKey, ConditionOperator, Family, Operator, PolicyValue,
+    Comparison, CompiledValue, ConditionKey, ConditionOperator, Family, Operator, PolicyValue,
     SetQualifier, split_arn_pattern,
 };
 use crate::policy::pattern::{Pattern, Unresolved};
@@ -19,9 +19,11 @@ pub fn eval_block(
     trace: bool,
 ) -> (bool, Option<ConditionTrace>) {
     if !trace {
-        let holds = ops
-            .iter()
-            .all(|op| op.keys.iter().all(|k| eval_key(&op.operator, k, req, false).0));
+        let holds = ops.iter().all(|op| {
+            op.keys
+                .iter()
+                .all(|k| eval_key(&op.operator, k, req, false).0)
+        });
         return (holds, None);
     }
     let mut operators = Vec::with_capacity(ops.len());
@@ -42,7 +44,13 @@ pub fn eval_block(
             keys,
         });
     }
-    (all, Some(ConditionTrace { holds: all, operators }))
+    (
+        all,
+        Some(ConditionTrace {
+            holds: all,
+            operators,
+        }),
+    )
 }
 
 /// Evaluates one key under `op`.
@@ -70,7 +78,11 @@ fn eval_key(
         if trace {
             for v in &key.values {
                 comparisons.push(ComparisonTrace {
-                    request_value: if absent { "(absent)".into() } else { "(present)".into() },
+                    request_value: if absent {
+                        "(absent)".into()
+                    } else {
+                        "(present)".into()
+                    },
                     policy_value: v.text.clone(),
                     resolved: None,
                     span: v.span,
@@ -227,7 +239,9 @@ impl Outcome {
     fn unparseable(what: &str) -> Self {
         Outcome {
             matched: false,
-            note: Some(format!("the request value is not {what}: matches no policy value")),
+            note: Some(format!(
+                "the request value is not {what}: matches no policy value"
+            )),
             resolved: None,
             choice: None,
         }
@@ -392,7 +406,9 @@ fn compare_value(
                         None => {
                             return Outcome {
                                 matched: false,
-                                note: Some("after substitution the policy value is not an ARN".into()),
+                                note: Some(
+                                    "after substitution the policy value is not an ARN".into(),
+                                ),
                                 resolved: Some(r.display()),
                                 choice: None,
                             };
@@ -407,8 +423,13 @@ fn compare_value(
             Outcome {
                 matched,
                 note: None,
-                resolved: (trace && whole.has_variables())
-                    .then(|| parts.iter().map(|p| p.display()).collect::<Vec<_>>().join(":")),
+                resolved: (trace && whole.has_variables()).then(|| {
+                    parts
+                        .iter()
+                        .map(|p| p.display())
+                        .collect::<Vec<_>>()
+                        .join(":")
+                }),
                 choice: None,
             }
         }

@@ -8,7 +8,7 @@ use super::{Detail, Evaluation};
 use crate::policy::principal::{PrincipalRef, split_arn};
 use crate::policy::{Effect, PolicyKind, PolicySet};
 use crate::trace::{
-    Decision, PolicyTrace, RequestSummary, Rule, Step, StepOutcome, StatementRef, Trace,
+    Decision, PolicyTrace, RequestSummary, Rule, StatementRef, Step, StepOutcome, Trace,
 };
 
 /// What the statements of the applicable policies said.
@@ -39,11 +39,15 @@ struct Applicability {
 fn applicability(set: &PolicySet, req: &PreparedRequest) -> Applicability {
     let p = &req.principal;
     let mgmt = set.management_account.as_deref();
-    let principal_policies = (!p.is_iam()).then_some(match p {
-        PrincipalRef::Service { .. } => "a service principal has no identity policies",
-        PrincipalRef::Anonymous => "an anonymous caller has no identity policies",
-        _ => "the principal is not an IAM principal",
-    });
+    let principal_policies = match p {
+        PrincipalRef::Account { .. } => {
+            Some("the account root user has no identity policies, boundary or session policy")
+        }
+        PrincipalRef::Service { .. } => Some("a service principal has no identity policies"),
+        PrincipalRef::Anonymous => Some("an anonymous caller has no identity policies"),
+        _ if !p.is_iam() => Some("the principal is not an IAM principal"),
+        _ => None,
+    };
     let scp = if set.scp_levels.is_empty() {
         Some("no SCPs in the scenario")
     } else if !p.is_iam() {
@@ -78,8 +82,8 @@ fn applicability(set: &PolicySet, req: &PreparedRequest) -> Applicability {
 }
 
 fn aws_managed_kms_key(req: &PreparedRequest) -> bool {
-    let alias = split_arn(&req.resource)
-        .is_some_and(|p| p[2] == "kms" && p[5].starts_with("alias/aws/"));
+    let alias =
+        split_arn(&req.resource).is_some_and(|p| p[2] == "kms" && p[5].starts_with("alias/aws/"));
     let manager = req
         .entry("kms:keymanager")
         .is_some_and(|e| !e.multi && e.values.first().is_some_and(|v| v.text == "AWS"));
@@ -102,8 +106,22 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
     let trace = detail == Detail::Trace;
     let app = applicability(set, req);
     let mut c = Collected {
-        scp_levels: vec![Vec::new(); if app.scp.is_none() { set.scp_levels.len() } else { 0 }],
-        rcp_levels: vec![Vec::new(); if app.rcp.is_none() { set.rcp_levels.len() } else { 0 }],
+        scp_levels: vec![
+            Vec::new();
+            if app.scp.is_none() {
+                set.scp_levels.len()
+            } else {
+                0
+            }
+        ],
+        rcp_levels: vec![
+            Vec::new();
+            if app.rcp.is_none() {
+                set.rcp_levels.len()
+            } else {
+                0
+            }
+        ],
         ..Default::default()
     };
     let mut policy_traces = Vec::with_capacity(if trace { set.policies.len() } else { 0 });
@@ -241,7 +259,13 @@ struct Decider<'a> {
 type Outcome = (Decision, String, Vec<StatementRef>);
 
 impl Decider<'_> {
-    fn step(&mut self, rule: Rule, outcome: StepOutcome, message: impl FnOnce() -> String, statements: &[StatementRef]) {
+    fn step(
+        &mut self,
+        rule: Rule,
+        outcome: StepOutcome,
+        message: impl FnOnce() -> String,
+        statements: &[StatementRef],
+    ) {
         if self.trace {
             self.steps.push(Step {
                 rule,
@@ -273,7 +297,10 @@ impl Decider<'_> {
     }
 
     fn names(&self, refs: &[StatementRef]) -> String {
-        refs.iter().map(|r| self.name(r)).collect::<Vec<_>>().join("; ")
+        refs.iter()
+            .map(|r| self.name(r))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     fn implicit(&self, reason: String) -> Outcome {
@@ -299,7 +326,10 @@ impl Decider<'_> {
 
         // 1. Any applicable Deny.
         if !c.denies.is_empty() {
-            let who = self.trace.then(|| self.names(&c.denies)).unwrap_or_default();
+            let who = self
+                .trace
+                .then(|| self.names(&c.denies))
+                .unwrap_or_default();
             self.step(
                 Rule::ExplicitDeny,
                 StepOutcome::Fail,
@@ -322,7 +352,12 @@ impl Decider<'_> {
 
         // 2. Organization guardrails.
         if let Some(why) = self.app.scp {
-            self.step(Rule::ScpLevel, StepOutcome::NotApplicable, || why.into(), &[]);
+            self.step(
+                Rule::ScpLevel,
+                StepOutcome::NotApplicable,
+                || why.into(),
+                &[],
+            );
         } else {
             for (i, allows) in c.scp_levels.iter().enumerate() {
                 let level = &self.set.scp_levels[i];
@@ -340,7 +375,12 @@ impl Decider<'_> {
             }
         }
         if let Some(why) = self.app.rcp {
-            self.step(Rule::RcpLevel, StepOutcome::NotApplicable, || why.into(), &[]);
+            self.step(
+                Rule::RcpLevel,
+                StepOutcome::NotApplicable,
+                || why.into(),
+                &[],
+            );
         } else {
             for (i, allows) in c.rcp_levels.iter().enumerate() {
                 let level = &self.set.rcp_levels[i];
@@ -359,7 +399,12 @@ impl Decider<'_> {
 
         // 3. VPC endpoint policies.
         if let Some(why) = self.app.endpoint {
-            self.step(Rule::EndpointPolicy, StepOutcome::NotApplicable, || why.into(), &[]);
+            self.step(
+                Rule::EndpointPolicy,
+                StepOutcome::NotApplicable,
+                || why.into(),
+                &[],
+            );
         } else if !c.endpoint_present {
             self.step(
                 Rule::EndpointPolicy,
@@ -393,10 +438,20 @@ impl Decider<'_> {
         // The principal's side.
         let federated_without_session =
             matches!(p, PrincipalRef::FederatedUser { .. }) && !c.session_present;
-        let identity_allows = iam && !c.identity.is_empty() && !federated_without_session;
+        // The root user is not limited by identity policies: it has full access to its
+        // own account unless something denies (SCPs, RCPs, resource policies).
+        let root = matches!(p, PrincipalRef::Account { .. });
+        let identity_allows = root || (iam && !c.identity.is_empty() && !federated_without_session);
         let boundary_ok = !c.boundary_present || !c.boundary.is_empty();
         let session_ok = !c.session_present || !c.session.is_empty();
-        if iam {
+        if root {
+            self.step(
+                Rule::IdentityPolicies,
+                StepOutcome::Pass,
+                || "the account root user needs no identity policy: it has full access to its own account unless something denies".into(),
+                &[],
+            );
+        } else if iam {
             if federated_without_session {
                 self.step(
                     Rule::FederatedUserWithoutSessionPolicy,
@@ -405,7 +460,11 @@ impl Decider<'_> {
                     &[],
                 );
             }
-            let id_outcome = if c.identity.is_empty() { StepOutcome::Fail } else { StepOutcome::Pass };
+            let id_outcome = if c.identity.is_empty() {
+                StepOutcome::Fail
+            } else {
+                StepOutcome::Pass
+            };
             let n = c.identity.len();
             self.step(
                 Rule::IdentityPolicies,
@@ -422,7 +481,11 @@ impl Decider<'_> {
             if c.boundary_present {
                 self.step(
                     Rule::PermissionsBoundary,
-                    if boundary_ok { StepOutcome::Pass } else { StepOutcome::Fail },
+                    if boundary_ok {
+                        StepOutcome::Pass
+                    } else {
+                        StepOutcome::Fail
+                    },
                     || {
                         if boundary_ok {
                             "the permissions boundary allows".into()
@@ -436,7 +499,11 @@ impl Decider<'_> {
             if c.session_present {
                 self.step(
                     Rule::SessionPolicy,
-                    if session_ok { StepOutcome::Pass } else { StepOutcome::Fail },
+                    if session_ok {
+                        StepOutcome::Pass
+                    } else {
+                        StepOutcome::Fail
+                    },
                     || {
                         if session_ok {
                             "the session policy allows".into()
@@ -449,7 +516,12 @@ impl Decider<'_> {
             }
         } else {
             let why = self.app.principal_policies.unwrap_or_default();
-            self.step(Rule::IdentityPolicies, StepOutcome::NotApplicable, || why.into(), &[]);
+            self.step(
+                Rule::IdentityPolicies,
+                StepOutcome::NotApplicable,
+                || why.into(),
+                &[],
+            );
         }
         let principal_side = identity_allows && boundary_ok && session_ok;
 
@@ -513,7 +585,11 @@ impl Decider<'_> {
             let ok = !all.is_empty();
             self.step(
                 Rule::NoPrincipalAccount,
-                if ok { StepOutcome::Pass } else { StepOutcome::Fail },
+                if ok {
+                    StepOutcome::Pass
+                } else {
+                    StepOutcome::Fail
+                },
                 || {
                     if ok {
                         "a resource policy allows this principal".into()
@@ -527,7 +603,10 @@ impl Decider<'_> {
                 let reason = format!("Allowed by {}", self.name(&all[0]));
                 (Decision::Allow, reason, all)
             } else {
-                self.implicit(format!("Implicit deny: no resource policy allows {}", p.kind_name()))
+                self.implicit(format!(
+                    "Implicit deny: no resource policy allows {}",
+                    p.kind_name()
+                ))
             };
         }
 
@@ -554,10 +633,15 @@ impl Decider<'_> {
                 } else if principal_side {
                     (
                         StepOutcome::Fail,
-                        format!("identity policies allow, but the {what} neither names this principal nor delegates to the account (arn:aws:iam::ACCOUNT:root), so they do not count"),
+                        format!(
+                            "identity policies allow, but the {what} neither names this principal nor delegates to the account (arn:aws:iam::ACCOUNT:root), so they do not count"
+                        ),
                     )
                 } else {
-                    (StepOutcome::Fail, format!("the {what} does not allow this principal"))
+                    (
+                        StepOutcome::Fail,
+                        format!("the {what} does not allow this principal"),
+                    )
                 };
                 let refs: Vec<StatementRef> = c.resource.iter().map(|(r, _)| *r).collect();
                 self.step(rule, outcome, || msg, &refs);
@@ -570,28 +654,33 @@ impl Decider<'_> {
                 }
             }
             grants.extend(&direct_unlimited);
-            let ok = !grants.is_empty();
+            let ok = via_identity || !direct_unlimited.is_empty();
             let boundary_note = !direct_unlimited.is_empty() && !principal_side;
             self.step(
                 Rule::SameAccount,
                 if ok { StepOutcome::Pass } else { StepOutcome::Fail },
                 || {
                     if via_identity {
-                        "same account: the principal's own policies allow".into()
+                        "the principal's own policies allow".into()
                     } else if boundary_note {
-                        "same account: a resource policy naming this principal allows on its own (boundary and session limits do not apply to this grant)".into()
+                        "a resource policy naming this principal allows on its own (boundary and session limits do not apply to this grant)".into()
                     } else if !direct.is_empty() {
-                        "same account: a resource policy names this principal, but its boundary or session policy limits that grant".into()
+                        "a resource policy names this principal, but its boundary or session policy limits that grant".into()
                     } else if !delegated.is_empty() && !principal_side {
-                        "same account: the resource policy delegates to the account's identity policies, which do not allow".into()
+                        "the resource policy delegates to the account's identity policies, which do not allow".into()
                     } else {
-                        format!("same account: neither the identity policies nor a resource policy allow {}", req.action)
+                        format!("neither the identity policies nor a resource policy allow {}", req.action)
                     }
                 },
                 &grants,
             );
             return if ok {
-                let reason = format!("Allowed by {}", self.name(&grants[0]));
+                let reason = match grants.first() {
+                    Some(g) => format!("Allowed by {}", self.name(g)),
+                    None => {
+                        "Allowed: the account root user has full access to its own account".into()
+                    }
+                };
                 (Decision::Allow, reason, grants)
             } else {
                 self.implicit(format!(
@@ -609,7 +698,11 @@ impl Decider<'_> {
             let pass = !resource_allows.is_empty();
             self.step(
                 rule,
-                if pass { StepOutcome::Pass } else { StepOutcome::Fail },
+                if pass {
+                    StepOutcome::Pass
+                } else {
+                    StepOutcome::Fail
+                },
                 || {
                     if pass {
                         format!("the {what} allows this principal's account")
@@ -626,10 +719,10 @@ impl Decider<'_> {
             if ok { StepOutcome::Pass } else { StepOutcome::Fail },
             || {
                 match (principal_side, resource_allows.is_empty()) {
-                    (true, false) => format!("cross account (resource in {ra}): the principal's policies and the resource policy both allow"),
-                    (true, true) => format!("cross account (resource in {ra}): the principal's policies allow, but no resource policy does"),
-                    (false, false) => format!("cross account (resource in {ra}): a resource policy allows, but the principal's own policies do not"),
-                    (false, true) => format!("cross account (resource in {ra}): neither side allows"),
+                    (true, false) => format!("resource in {ra}: the principal's policies and the resource policy both allow"),
+                    (true, true) => format!("resource in {ra}: the principal's policies allow, but no resource policy does"),
+                    (false, false) => format!("resource in {ra}: a resource policy allows, but the principal's own policies do not"),
+                    (false, true) => format!("resource in {ra}: neither side allows"),
                 }
             },
             &resource_allows,
@@ -637,7 +730,10 @@ impl Decider<'_> {
         if ok {
             let mut grants = granted_principal;
             grants.extend(resource_allows);
-            let reason = format!("Allowed by {} and the resource policy", self.name(&grants[0]));
+            let reason = match grants.first() {
+                Some(g) => format!("Allowed by {} and the resource policy", self.name(g)),
+                None => "Allowed".into(),
+            };
             (Decision::Allow, reason, grants)
         } else {
             let side = if principal_side {

@@ -81,12 +81,22 @@ pub struct PreparedValue {
 
 impl PreparedValue {
     fn new(text: &str) -> Self {
-        let starts_digit = text.trim_start().starts_with(|c: char| c.is_ascii_digit() || c == '-');
+        let starts_digit = text
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_digit() || c == '-');
         PreparedValue {
             text: text.to_string(),
             lower: text.to_lowercase(),
-            number: if starts_digit { value::parse_number(text) } else { None },
-            date: if starts_digit { value::parse_date(text) } else { None },
+            number: if starts_digit {
+                value::parse_number(text)
+            } else {
+                None
+            },
+            date: if starts_digit {
+                value::parse_date(text)
+            } else {
+                None
+            },
             boolean: value::parse_bool(text),
             ip: value::parse_ip_addr(text),
         }
@@ -134,20 +144,24 @@ impl PreparedRequest {
         let arn_account = split_arn(&request.resource)
             .map(|p| p[4])
             .filter(|a| !a.is_empty());
-        let (resource_account, resource_account_source) = match (&request.resource_account, arn_account) {
-            (Some(a), _) if !a.is_empty() => (Some(a.clone()), "given"),
-            (_, Some(a)) => (Some(a.to_string()), "resource_arn"),
-            _ => match principal.account() {
-                Some(a) => (Some(a.to_string()), "principal_account"),
-                None => (None, "none"),
-            },
-        };
+        let (resource_account, resource_account_source) =
+            match (&request.resource_account, arn_account) {
+                (Some(a), _) if !a.is_empty() => (Some(a.clone()), "given"),
+                (_, Some(a)) => (Some(a.to_string()), "resource_arn"),
+                _ => match principal.account() {
+                    Some(a) => (Some(a.to_string()), "principal_account"),
+                    None => (None, "none"),
+                },
+            };
         let mut context: Vec<ContextEntry> = Vec::with_capacity(request.context.len());
         for (key, value) in &request.context {
             let lower = key.to_lowercase();
             let (multi, values) = match value {
                 ContextValue::One(s) => (false, vec![PreparedValue::new(&s.text)]),
-                ContextValue::Many(v) => (true, v.iter().map(|s| PreparedValue::new(&s.text)).collect()),
+                ContextValue::Many(v) => (
+                    true,
+                    v.iter().map(|s| PreparedValue::new(&s.text)).collect(),
+                ),
             };
             // A key repeated with another letter case: the later one wins, as in a
             // JSON object read by AWS.
@@ -201,6 +215,7 @@ impl PreparedRequest {
 
     /// True when the request came through a VPC endpoint (carries aws:SourceVpce).
     pub fn via_vpc_endpoint(&self) -> bool {
-        self.entry("aws:sourcevpce").is_some_and(|e| !e.values.is_empty())
+        self.entry("aws:sourcevpce")
+            .is_some_and(|e| !e.values.is_empty())
     }
 }

@@ -37,7 +37,12 @@ pub struct StatementEval {
 }
 
 /// Evaluates statement `index` against the request.
-pub fn eval_statement(s: &Statement, index: usize, req: &PreparedRequest, trace: bool) -> StatementEval {
+pub fn eval_statement(
+    s: &Statement,
+    index: usize,
+    req: &PreparedRequest,
+    trace: bool,
+) -> StatementEval {
     if !trace {
         let applies = action_matches(&s.action.items, req) != s.action.negated
             && s.resource
@@ -72,12 +77,23 @@ pub fn eval_statement(s: &Statement, index: usize, req: &PreparedRequest, trace:
     }
 
     let action = trace_patterns(
-        if s.action.negated { "NotAction" } else { "Action" },
+        if s.action.negated {
+            "NotAction"
+        } else {
+            "Action"
+        },
         &req.action,
         s.action.negated,
         s.action.span,
         &s.action.items,
-        |item| (item.pattern.matches_plain(&req.action_lower), None, None, None),
+        |item| {
+            (
+                item.pattern.matches_plain(&req.action_lower),
+                None,
+                None,
+                None,
+            )
+        },
     );
     let resource = s.resource.as_ref().map(|r| {
         trace_patterns(
@@ -89,8 +105,14 @@ pub fn eval_statement(s: &Statement, index: usize, req: &PreparedRequest, trace:
             |item| resource_entry(item, req),
         )
     });
-    let principal_match = s.principal.as_ref().and_then(|p| principal_matches(p, &req.principal));
-    let principal = s.principal.as_ref().map(|p| trace_principal(p, req, principal_match.is_some()));
+    let principal_match = s
+        .principal
+        .as_ref()
+        .and_then(|p| principal_matches(p, &req.principal));
+    let principal = s
+        .principal
+        .as_ref()
+        .map(|p| trace_principal(p, req, principal_match.is_some()));
     let elements_match = action.matched
         && resource.as_ref().is_none_or(|r| r.matched)
         && principal.as_ref().is_none_or(|p| p.matched);
@@ -126,7 +148,9 @@ pub fn eval_statement(s: &Statement, index: usize, req: &PreparedRequest, trace:
 }
 
 fn action_matches(items: &[PatternItem], req: &PreparedRequest) -> bool {
-    items.iter().any(|i| i.pattern.matches_plain(&req.action_lower))
+    items
+        .iter()
+        .any(|i| i.pattern.matches_plain(&req.action_lower))
 }
 
 fn resource_matches(items: &[PatternItem], req: &PreparedRequest) -> bool {
@@ -139,19 +163,19 @@ type EntryOutcome = (bool, Option<String>, Option<String>, Option<Choice>);
 fn resource_entry(item: &PatternItem, req: &PreparedRequest) -> EntryOutcome {
     if req.resource == "*" {
         let matched = item.pattern.is_wildcards_only() && item.pattern.matches_plain("*");
-        return (
-            matched,
-            None,
-            None,
-            Some(Choice::RequestResourceStar),
-        );
+        return (matched, None, None, Some(Choice::RequestResourceStar));
     }
     if !item.pattern.has_variables() {
         let matched = item.pattern.matches_plain(&req.resource);
         return (matched, None, None, None);
     }
     match item.pattern.resolve(&|k| req.variable(k)) {
-        Ok(p) => (p.matches_plain(&req.resource), Some(p.display()), None, None),
+        Ok(p) => (
+            p.matches_plain(&req.resource),
+            Some(p.display()),
+            None,
+            None,
+        ),
         Err(u) => {
             let note = match u {
                 crate::policy::pattern::Unresolved::Missing { key } => format!(
@@ -228,16 +252,31 @@ fn entry_match(item: &PrincipalItem, who: &PrincipalRef) -> Option<PrincipalMatc
         (P::Account { account }, w) if w.is_iam() && w.account() == Some(account) => {
             Some(PrincipalMatch::Account)
         }
-        (P::User { account, name }, P::User { account: a, name: n }) if account == a && name == n => {
-            Some(PrincipalMatch::User)
-        }
-        (P::Role { account, name, .. }, P::Role { account: a, name: n, .. })
-        | (P::Role { account, name, .. }, P::RoleSession { account: a, role: n, .. })
-            if account == a && name == n =>
-        {
-            Some(PrincipalMatch::Role)
-        }
-        (P::RoleSession { .. }, P::RoleSession { .. }) | (P::FederatedUser { .. }, P::FederatedUser { .. })
+        (
+            P::User { account, name },
+            P::User {
+                account: a,
+                name: n,
+            },
+        ) if account == a && name == n => Some(PrincipalMatch::User),
+        (
+            P::Role { account, name, .. },
+            P::Role {
+                account: a,
+                name: n,
+                ..
+            },
+        )
+        | (
+            P::Role { account, name, .. },
+            P::RoleSession {
+                account: a,
+                role: n,
+                ..
+            },
+        ) if account == a && name == n => Some(PrincipalMatch::Role),
+        (P::RoleSession { .. }, P::RoleSession { .. })
+        | (P::FederatedUser { .. }, P::FederatedUser { .. })
             if item.parsed == *who =>
         {
             Some(PrincipalMatch::Session)
@@ -254,10 +293,21 @@ fn exact_principal(listed: &PrincipalRef, who: &PrincipalRef) -> bool {
     use PrincipalRef as P;
     match (listed, who) {
         (P::Everyone, _) => true,
-        (P::User { account, name }, P::User { account: a, name: n })
-        | (P::Role { account, name, .. }, P::Role { account: a, name: n, .. }) => {
-            account == a && name == n
-        }
+        (
+            P::User { account, name },
+            P::User {
+                account: a,
+                name: n,
+            },
+        )
+        | (
+            P::Role { account, name, .. },
+            P::Role {
+                account: a,
+                name: n,
+                ..
+            },
+        ) => account == a && name == n,
         _ => listed == who,
     }
 }
@@ -299,7 +349,11 @@ fn trace_principal(p: &PrincipalElement, req: &PreparedRequest, matched: bool) -
         })
         .collect();
     MatchTrace {
-        element: if p.negated { "NotPrincipal" } else { "Principal" },
+        element: if p.negated {
+            "NotPrincipal"
+        } else {
+            "Principal"
+        },
         request_value: req.principal_text.clone(),
         matched,
         entries,

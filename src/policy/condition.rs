@@ -62,7 +62,12 @@ pub struct BaseOperator {
     pub negated: bool,
 }
 
-const fn op(name: &'static str, family: Family, comparison: Comparison, negated: bool) -> BaseOperator {
+const fn op(
+    name: &'static str,
+    family: Family,
+    comparison: Comparison,
+    negated: bool,
+) -> BaseOperator {
     BaseOperator {
         name,
         family,
@@ -79,7 +84,12 @@ pub const OPERATORS: &[BaseOperator] = &[
     op("StringEquals", F::String, Equals, false),
     op("StringNotEquals", F::String, Equals, true),
     op("StringEqualsIgnoreCase", F::StringIgnoreCase, Equals, false),
-    op("StringNotEqualsIgnoreCase", F::StringIgnoreCase, Equals, true),
+    op(
+        "StringNotEqualsIgnoreCase",
+        F::StringIgnoreCase,
+        Equals,
+        true,
+    ),
     op("StringLike", F::StringLike, Equals, false),
     op("StringNotLike", F::StringLike, Equals, true),
     op("NumericEquals", F::Numeric, Equals, false),
@@ -87,7 +97,12 @@ pub const OPERATORS: &[BaseOperator] = &[
     op("NumericLessThan", F::Numeric, LessThan, false),
     op("NumericLessThanEquals", F::Numeric, LessThanEquals, false),
     op("NumericGreaterThan", F::Numeric, GreaterThan, false),
-    op("NumericGreaterThanEquals", F::Numeric, GreaterThanEquals, false),
+    op(
+        "NumericGreaterThanEquals",
+        F::Numeric,
+        GreaterThanEquals,
+        false,
+    ),
     op("DateEquals", F::Date, Equals, false),
     op("DateNotEquals", F::Date, Equals, true),
     op("DateLessThan", F::Date, LessThan, false),
@@ -409,8 +424,9 @@ mod tests {
     #[test]
     fn arn_parts_do_not_cross_colons() {
         let o = Operator::parse("ArnLike").unwrap();
-        let CompiledValue::Arn { parts: Some(parts), .. } =
-            compile_value(&o, "arn:aws:s3:::bucket/*:x", JsonKind::String, true).unwrap()
+        let CompiledValue::Arn {
+            parts: Some(parts), ..
+        } = compile_value(&o, "arn:aws:s3:::bucket/*:x", JsonKind::String, true).unwrap()
         else {
             panic!("parts expected")
         };

@@ -158,7 +158,10 @@ fn string_list(node: &Node, what: &str, errors: &mut Vec<Diagnostic>) -> Vec<(St
     match &node.value {
         Value::String(s) => vec![(s.clone(), node.span)],
         Value::Array(items) if items.is_empty() => {
-            errors.push(Diagnostic::error(node.span, format!("{what} must not be empty")));
+            errors.push(Diagnostic::error(
+                node.span,
+                format!("{what} must not be empty"),
+            ));
             Vec::new()
         }
         Value::Array(items) => items
@@ -228,7 +231,10 @@ fn parse_statement(
     let Value::Object(members) = &node.value else {
         errors.push(Diagnostic::error(
             node.span,
-            format!("a statement must be an object, not {}", node.value.kind_name()),
+            format!(
+                "a statement must be an object, not {}",
+                node.value.kind_name()
+            ),
         ));
         return None;
     };
@@ -264,10 +270,24 @@ fn parse_statement(
     let action = one_of(members, "Action", "NotAction", node.span, true, errors)
         .map(|(m, negated)| parse_actions(m, negated, errors));
     let resource_required = !ctx.trust_policy;
-    let resource = one_of(members, "Resource", "NotResource", node.span, resource_required, errors)
-        .map(|(m, negated)| parse_resources(m, negated, version, errors));
-    let principal = one_of(members, "Principal", "NotPrincipal", node.span, false, errors)
-        .and_then(|(m, negated)| parse_principal(m, negated, errors));
+    let resource = one_of(
+        members,
+        "Resource",
+        "NotResource",
+        node.span,
+        resource_required,
+        errors,
+    )
+    .map(|(m, negated)| parse_resources(m, negated, version, errors));
+    let principal = one_of(
+        members,
+        "Principal",
+        "NotPrincipal",
+        node.span,
+        false,
+        errors,
+    )
+    .and_then(|(m, negated)| parse_principal(m, negated, errors));
     check_principal_placement(ctx, principal.as_ref(), effect, node.span, errors);
     let (conditions, condition_span) = match get(members, "Condition") {
         Some(c) => (parse_conditions(c, version, errors), Some(c.span)),
@@ -408,7 +428,10 @@ fn parse_principal(
             json::duplicate_keys(members, errors);
             unknown_keys(members, PRINCIPAL_KEYS, &m.key, errors);
             if members.is_empty() {
-                errors.push(Diagnostic::error(m.value.span, format!("{} must not be empty", m.key)));
+                errors.push(Diagnostic::error(
+                    m.value.span,
+                    format!("{} must not be empty", m.key),
+                ));
             }
             for member in members {
                 let principal_type = match member.key.as_str() {
@@ -478,8 +501,10 @@ fn principal_entry(
     match t {
         PrincipalType::Aws => {
             let parsed = PrincipalRef::parse(text);
-            if matches!(parsed, PrincipalRef::Service { .. } | PrincipalRef::Anonymous)
-                || (text.starts_with("arn:") && parsed.account().is_none())
+            if matches!(
+                parsed,
+                PrincipalRef::Service { .. } | PrincipalRef::Anonymous
+            ) || (text.starts_with("arn:") && parsed.account().is_none())
             {
                 errors.push(Diagnostic::error(
                     span,
@@ -626,7 +651,10 @@ fn parse_condition_key(
         Some((prefix, name)) if !prefix.is_empty() && !name.is_empty() => {}
         _ => errors.push(Diagnostic::error(
             k.key_span,
-            format!("condition key \"{}\" must be written prefix:name (aws:SourceIp, s3:prefix, …)", k.key),
+            format!(
+                "condition key \"{}\" must be written prefix:name (aws:SourceIp, s3:prefix, …)",
+                k.key
+            ),
         )),
     }
     let raw: Vec<&Node> = match &k.value.value {
@@ -703,7 +731,11 @@ mod tests {
         assert_eq!(p.statements.len(), 1);
         let s = &p.statements[0];
         assert!(s.action.items[0].pattern.matches_plain("s3:getobject"));
-        assert!(s.resource.as_ref().unwrap().items[0].pattern.has_variables());
+        assert!(
+            s.resource.as_ref().unwrap().items[0]
+                .pattern
+                .has_variables()
+        );
         assert_eq!(&text[s.effect_span.range()], "\"Allow\"");
     }
 
@@ -711,11 +743,31 @@ mod tests {
     fn reports_every_error_with_position() {
         let text = "{\n \"Statement\": [{\n  \"Effect\": \"allow\",\n  \"Action\": \"s3GetObject\",\n  \"Resorce\": \"*\",\n  \"Condition\": {\"StringEqual\": {\"aws:username\": \"x\"}}\n }]\n}";
         let errs = errors(text, PolicyKind::Identity);
-        assert!(errs.iter().any(|e| e.starts_with("3:13: Effect must be")), "{errs:?}");
-        assert!(errs.iter().any(|e| e.starts_with("4:13: action \"s3GetObject\"")), "{errs:?}");
-        assert!(errs.iter().any(|e| e.contains("unknown statement element \"Resorce\" (did you mean Resource?)")), "{errs:?}");
-        assert!(errs.iter().any(|e| e.contains("did you mean StringEquals?")), "{errs:?}");
-        assert!(errs.iter().any(|e| e.contains("needs Resource or NotResource")), "{errs:?}");
+        assert!(
+            errs.iter().any(|e| e.starts_with("3:13: Effect must be")),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e.starts_with("4:13: action \"s3GetObject\"")),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e
+                    .contains("unknown statement element \"Resorce\" (did you mean Resource?)")),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e.contains("did you mean StringEquals?")),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e.contains("needs Resource or NotResource")),
+            "{errs:?}"
+        );
     }
 
     #[test]
@@ -749,7 +801,10 @@ mod tests {
     fn duplicate_keys_are_errors() {
         let text = r#"{"Statement": {"Effect": "Allow", "Effect": "Deny", "Action": "*", "Resource": "*"}}"#;
         let errs = errors(text, PolicyKind::Identity);
-        assert!(errs.iter().any(|e| e.contains("duplicate key \"Effect\"")), "{errs:?}");
+        assert!(
+            errs.iter().any(|e| e.contains("duplicate key \"Effect\"")),
+            "{errs:?}"
+        );
     }
 
     #[test]

@@ -128,7 +128,10 @@ impl PrincipalRef {
             PrincipalRef::Everyone => "everyone",
             PrincipalRef::Account { .. } => "account root",
             PrincipalRef::User { .. } => "IAM user",
-            PrincipalRef::Role { service_linked: true, .. } => "service-linked role",
+            PrincipalRef::Role {
+                service_linked: true,
+                ..
+            } => "service-linked role",
             PrincipalRef::Role { .. } => "IAM role",
             PrincipalRef::RoleSession { .. } if self.is_service_linked_role() => {
                 "service-linked role session"

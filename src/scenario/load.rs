@@ -183,7 +183,9 @@ impl Loader {
         json::duplicate_keys(members, &mut self.errors);
         unknown(members, POLICY_KEYS, "policy type", &mut self.errors);
         for m in members {
-            let Some(kind) = kind_of(&m.key) else { continue };
+            let Some(kind) = kind_of(&m.key) else {
+                continue;
+            };
             let items = self.array(&m.value, &format!("policies.{}", m.key));
             match kind {
                 PolicyKind::Scp | PolicyKind::Rcp => {
@@ -199,7 +201,13 @@ impl Loader {
                         ));
                     }
                     for (i, item) in items.iter().enumerate() {
-                        self.policy_entry(item, kind, None, &format!("policies.{}[{i}]", m.key), text);
+                        self.policy_entry(
+                            item,
+                            kind,
+                            None,
+                            &format!("policies.{}[{i}]", m.key),
+                            text,
+                        );
                     }
                 }
             }
@@ -225,7 +233,10 @@ impl Loader {
                 ..
             }) if !s.is_empty() => s.clone(),
             Some(n) => {
-                self.errors.push(Diagnostic::error(n.span, "level must be a non-empty string"));
+                self.errors.push(Diagnostic::error(
+                    n.span,
+                    "level must be a non-empty string",
+                ));
                 return;
             }
             None => {
@@ -246,7 +257,13 @@ impl Loader {
         if let Some(p) = get(members, "policies") {
             let items = self.array(p, &format!("{path}.policies"));
             for (i, item) in items.iter().enumerate() {
-                self.policy_entry(item, kind, Some(index), &format!("{path}.policies[{i}]"), text);
+                self.policy_entry(
+                    item,
+                    kind,
+                    Some(index),
+                    &format!("{path}.policies[{i}]"),
+                    text,
+                );
             }
         }
     }
@@ -294,9 +311,9 @@ impl Loader {
         } else {
             (None, None, node)
         };
-        let trust_policy = attached
-            .as_deref()
-            .is_some_and(|a| a.starts_with("arn:") && a.split(':').nth(2) == Some("iam") && a.contains(":role/"));
+        let trust_policy = attached.as_deref().is_some_and(|a| {
+            a.starts_with("arn:") && a.split(':').nth(2) == Some("iam") && a.contains(":role/")
+        });
         let ctx = ParseContext { kind, trust_policy };
         let label = match &name {
             Some(n) => format!("{path} (\"{n}\")"),
@@ -354,7 +371,10 @@ impl Loader {
     /// Errors in a policy held in a JSON string: positions are in the decoded text.
     fn relabel(&mut self, errs: Vec<Diagnostic>, label: &str) {
         for mut e in errs {
-            e.message = format!("in the policy text of {label} (line:column in the decoded text): {}", e.message);
+            e.message = format!(
+                "in the policy text of {label} (line:column in the decoded text): {}",
+                e.message
+            );
             self.errors.push(e);
         }
     }
@@ -407,7 +427,10 @@ impl Loader {
         let Value::Object(members) = &node.value else {
             self.errors.push(Diagnostic::error(
                 node.span,
-                format!("a request must be an object, not {}", node.value.kind_name()),
+                format!(
+                    "a request must be an object, not {}",
+                    node.value.kind_name()
+                ),
             ));
             return None;
         };
@@ -415,25 +438,29 @@ impl Loader {
         unknown(members, REQUEST_KEYS, "request key", &mut self.errors);
         let name = self.opt_string(members, "name");
         let via = self.opt_string(members, "via");
-        let required = |key: &str, errors: &mut Vec<Diagnostic>| -> Option<(String, crate::source::Span)> {
-            match get(members, key) {
-                Some(Node {
-                    value: Value::String(s),
-                    span,
-                }) => Some((s.clone(), *span)),
-                Some(n) => {
-                    errors.push(Diagnostic::error(
-                        n.span,
-                        format!("{key} must be a string, not {}", n.value.kind_name()),
-                    ));
-                    None
+        let required =
+            |key: &str, errors: &mut Vec<Diagnostic>| -> Option<(String, crate::source::Span)> {
+                match get(members, key) {
+                    Some(Node {
+                        value: Value::String(s),
+                        span,
+                    }) => Some((s.clone(), *span)),
+                    Some(n) => {
+                        errors.push(Diagnostic::error(
+                            n.span,
+                            format!("{key} must be a string, not {}", n.value.kind_name()),
+                        ));
+                        None
+                    }
+                    None => {
+                        errors.push(Diagnostic::error(
+                            node.span,
+                            format!("request needs \"{key}\""),
+                        ));
+                        None
+                    }
                 }
-                None => {
-                    errors.push(Diagnostic::error(node.span, format!("request needs \"{key}\"")));
-                    None
-                }
-            }
-        };
+            };
         let principal = required("principal", &mut self.errors);
         let action = required("action", &mut self.errors);
         let resource = required("resource", &mut self.errors);
@@ -455,9 +482,9 @@ impl Loader {
             }
         }
         if let Some((a, span)) = &action {
-            let ok = a
-                .split_once(':')
-                .is_some_and(|(s, n)| !s.is_empty() && !n.is_empty() && !a.contains('*') && !a.contains('?'));
+            let ok = a.split_once(':').is_some_and(|(s, n)| {
+                !s.is_empty() && !n.is_empty() && !a.contains('*') && !a.contains('?')
+            });
             if !ok {
                 self.errors.push(Diagnostic::error(
                     *span,
@@ -531,7 +558,10 @@ impl Loader {
         let Value::Object(members) = &node.value else {
             self.errors.push(Diagnostic::error(
                 node.span,
-                format!("context must be an object of keys, not {}", node.value.kind_name()),
+                format!(
+                    "context must be an object of keys, not {}",
+                    node.value.kind_name()
+                ),
             ));
             return Vec::new();
         };
@@ -552,7 +582,8 @@ impl Loader {
             }
             let value = match &m.value.value {
                 Value::Array(items) => {
-                    let scalars: Vec<Scalar> = items.iter().filter_map(|i| self.scalar(i)).collect();
+                    let scalars: Vec<Scalar> =
+                        items.iter().filter_map(|i| self.scalar(i)).collect();
                     ContextValue::Many(scalars)
                 }
                 _ => match self.scalar(&m.value) {

@@ -58,7 +58,9 @@ pub struct RequestSpec {
 impl RequestSpec {
     /// The name, or `#N` (1-based) when it has none.
     pub fn label(&self, index: usize) -> String {
-        self.name.clone().unwrap_or_else(|| format!("#{}", index + 1))
+        self.name
+            .clone()
+            .unwrap_or_else(|| format!("#{}", index + 1))
     }
 }
 
@@ -80,7 +82,11 @@ pub struct Scenario {
 impl Scenario {
     /// Finds a request by name, or by 1-based position written as a number.
     pub fn find_request(&self, selector: &str) -> Option<usize> {
-        if let Some(i) = self.requests.iter().position(|r| r.name.as_deref() == Some(selector)) {
+        if let Some(i) = self
+            .requests
+            .iter()
+            .position(|r| r.name.as_deref() == Some(selector))
+        {
             return Some(i);
         }
         selector

@@ -166,7 +166,9 @@ fn write_document(p: &PolicySource, indent: usize, out: &mut String) {
 
 fn write_scalar(s: &Scalar, out: &mut String) {
     match s.kind {
-        ScalarKind::Number if crate::value::parse_number(&s.text).is_some() => out.push_str(&s.text),
+        ScalarKind::Number if crate::value::parse_number(&s.text).is_some() => {
+            out.push_str(&s.text)
+        }
         ScalarKind::Bool if s.text == "true" || s.text == "false" => out.push_str(&s.text),
         _ => write_string(&s.text, out),
     }

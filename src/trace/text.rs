@@ -134,7 +134,11 @@ fn policy(o: &mut Out, p: &PolicyTrace, depth: usize) {
 }
 
 fn statement(o: &mut Out, s: &StatementTrace, depth: usize) {
-    let sid = s.sid.as_deref().map(|x| format!("\"{x}\" ")).unwrap_or_default();
+    let sid = s
+        .sid
+        .as_deref()
+        .map(|x| format!("\"{x}\" "))
+        .unwrap_or_default();
     let effect = match s.effect {
         crate::policy::Effect::Allow => "Allow",
         crate::policy::Effect::Deny => "Deny",
@@ -175,7 +179,10 @@ fn element(o: &mut Out, m: &MatchTrace, depth: usize) {
     let matched_entries: Vec<&EntryTrace> = m.entries.iter().filter(|e| e.matched).collect();
     let summary = if negated {
         if matched_entries.is_empty() {
-            format!("{} lists nothing matching {} → applies", m.element, m.request_value)
+            format!(
+                "{} lists nothing matching {} → applies",
+                m.element, m.request_value
+            )
         } else {
             format!("{} lists {} → does not apply", m.element, m.request_value)
         }

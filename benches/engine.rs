@@ -1,0 +1,305 @@
+//! Engine benchmark: decisions per second on (a) the Client VPN scenario and (b) a
+//! generated ~20 KB set of identity policies using every operator family, with the
+//! trace off and on, plus the cost of preparing a request; and iam-rs, a published
+//! Rust IAM evaluator that knows identity policies only, on the same identity
+//! policies and requests.
+//!
+//! `cargo bench --bench engine` runs the criterion groups, then prints a table of
+//! decisions per second measured with a plain timing loop and the ratio to iam-rs.
+
+mod support;
+
+use criterion::{Criterion, Throughput};
+use iamtrace::Decision;
+use iamtrace::eval::{Detail, PreparedRequest, Request, evaluate};
+use iamtrace::policy::PolicySet;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+const CLIENT_VPN: &str = include_str!("../assets/scenarios/client-vpn-source-ip.json");
+
+/// iam-rs's side of a case: the same identity policies and requests.
+struct IamRs {
+    evaluator: iam_rs::PolicyEvaluator,
+    requests: Vec<iam_rs::IAMRequest>,
+}
+
+/// One benchmark case.
+struct Case {
+    /// Criterion group name and table label.
+    name: &'static str,
+    /// What the iam-rs column compares against, for the table.
+    note: &'static str,
+    set: PolicySet,
+    labels: Vec<String>,
+    requests: Vec<Request>,
+    prepared: Vec<PreparedRequest>,
+    expected: Vec<Option<Decision>>,
+    /// Index of the case whose iam-rs run is this case's comparison (its own, or the
+    /// identity-only one for the full Client VPN scenario).
+    iamrs_from: usize,
+    iamrs: Option<IamRs>,
+}
+
+fn load_case(name: &'static str, note: &'static str, text: &str, iamrs_from: usize) -> Case {
+    let scenario = iamtrace::scenario::load_str(text)
+        .unwrap_or_else(|e| panic!("{name}: the scenario does not load: {e:?}"));
+    let requests: Vec<Request> = scenario
+        .requests
+        .iter()
+        .map(|r| r.request.clone())
+        .collect();
+    let labels = scenario
+        .requests
+        .iter()
+        .enumerate()
+        .map(|(i, r)| r.label(i))
+        .collect();
+    let expected = scenario.requests.iter().map(|r| r.expect).collect();
+    let prepared = requests.iter().map(PreparedRequest::new).collect();
+    let documents = support::identity_documents(text);
+    let converted: Option<Vec<_>> = requests.iter().map(support::iamrs::request).collect();
+    let iamrs = match converted {
+        Some(requests) => Some(IamRs {
+            evaluator: support::iamrs::evaluator(&documents),
+            requests,
+        }),
+        None => {
+            println!("note: {name}: a request cannot be expressed for iam-rs; no iam-rs run");
+            None
+        }
+    };
+    Case {
+        name,
+        note,
+        set: scenario.set,
+        labels,
+        requests,
+        prepared,
+        expected,
+        iamrs_from,
+        iamrs,
+    }
+}
+
+fn cases() -> Vec<Case> {
+    let generated = support::generated_scenario();
+    let statements = support::generated_policies()
+        .iter()
+        .map(|p| p["document"]["Statement"].as_array().map_or(0, Vec::len))
+        .sum::<usize>();
+    println!(
+        "generated set: {} identity policies, {statements} statements, {} bytes of policy JSON (compact), {} bytes as a scenario file",
+        support::generated_policies().len(),
+        support::generated_policy_bytes(),
+        generated.len()
+    );
+    vec![
+        load_case(
+            "client-vpn",
+            "full scenario (identity + KMS key policy); iam-rs: identity policies only",
+            CLIENT_VPN,
+            1,
+        ),
+        load_case(
+            "client-vpn-identity",
+            "identity policies only, both engines",
+            &support::identity_only(CLIENT_VPN),
+            1,
+        ),
+        load_case(
+            "generated",
+            "generated identity policies, both engines",
+            &generated,
+            2,
+        ),
+    ]
+}
+
+/// Checks our decisions against the scenario's `expect`, the trace run against the
+/// decision-only run, and iam-rs against us; prints a warning line per disagreement.
+fn check_decisions(cases: &[Case]) {
+    let mut disagreements = 0;
+    for case in cases {
+        for (i, p) in case.prepared.iter().enumerate() {
+            let ours = evaluate(&case.set, p, Detail::Decision).decision;
+            let traced = evaluate(&case.set, p, Detail::Trace).decision;
+            let label = &case.labels[i];
+            if ours != traced {
+                println!(
+                    "warning: {}: \"{label}\": decision-only says {}, with trace {}",
+                    case.name,
+                    ours.word(),
+                    traced.word()
+                );
+            }
+            if let Some(want) = case.expected[i].filter(|&w| w != ours) {
+                println!(
+                    "warning: {}: \"{label}\": iamtrace says {}, the scenario expects {}",
+                    case.name,
+                    ours.word(),
+                    want.word()
+                );
+            }
+            if let Some(rs) = &case.iamrs {
+                match support::iamrs::decide(&rs.evaluator, &rs.requests[i]) {
+                    Ok(theirs) if theirs == ours.word() => {}
+                    Ok(theirs) => {
+                        disagreements += 1;
+                        println!(
+                            "warning: {}: \"{label}\": iamtrace says {}, iam-rs says {theirs}",
+                            case.name,
+                            ours.word()
+                        );
+                    }
+                    Err(e) => {
+                        disagreements += 1;
+                        println!(
+                            "warning: {}: \"{label}\": iamtrace says {}, iam-rs fails: {e}",
+                            case.name,
+                            ours.word()
+                        );
+                    }
+                }
+            }
+        }
+    }
+    println!("iam-rs decision disagreements: {disagreements}");
+}
+
+fn bench_case(c: &mut Criterion, index: usize, case: &Case) {
+    let n = case.prepared.len() as u64;
+    let mut g = c.benchmark_group(case.name);
+    g.throughput(Throughput::Elements(n));
+    g.bench_function("iamtrace/decision", |b| {
+        b.iter(|| {
+            for p in &case.prepared {
+                black_box(evaluate(&case.set, black_box(p), Detail::Decision));
+            }
+        })
+    });
+    g.bench_function("iamtrace/trace", |b| {
+        b.iter(|| {
+            for p in &case.prepared {
+                black_box(evaluate(&case.set, black_box(p), Detail::Trace));
+            }
+        })
+    });
+    g.bench_function("iamtrace/prepare", |b| {
+        b.iter(|| {
+            for r in &case.requests {
+                black_box(PreparedRequest::new(black_box(r)));
+            }
+        })
+    });
+    // The full Client VPN case compares against the identity-only case's iam-rs run,
+    // which is benchmarked there once.
+    if let (Some(rs), true) = (&case.iamrs, case.iamrs_from == index) {
+        g.bench_function("iam-rs/evaluate", |b| {
+            b.iter(|| {
+                for r in &rs.requests {
+                    let _ = black_box(rs.evaluator.evaluate(black_box(r)));
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
+/// Decisions per second of `round` (which makes `n` decisions), timed over `window`.
+fn rate(n: usize, window: Duration, mut round: impl FnMut()) -> f64 {
+    round();
+    let start = Instant::now();
+    let mut rounds = 0u64;
+    while start.elapsed() < window {
+        for _ in 0..16 {
+            round();
+        }
+        rounds += 16;
+    }
+    (rounds as f64 * n as f64) / start.elapsed().as_secs_f64()
+}
+
+fn human(per_s: f64) -> String {
+    if per_s >= 1e6 {
+        format!("{:.2} M/s", per_s / 1e6)
+    } else {
+        format!("{:.1} k/s", per_s / 1e3)
+    }
+}
+
+fn comparison_table(cases: &[Case], window: Duration) {
+    let mut iamrs_rates = vec![None; cases.len()];
+    for (i, case) in cases.iter().enumerate() {
+        if let Some(rs) = &case.iamrs {
+            iamrs_rates[i] = Some(rate(rs.requests.len(), window, || {
+                for r in &rs.requests {
+                    let _ = black_box(rs.evaluator.evaluate(black_box(r)));
+                }
+            }));
+        }
+    }
+    println!();
+    println!(
+        "decisions per second (manual timing, {} ms per cell)",
+        window.as_millis()
+    );
+    println!(
+        "{:<22} {:>5} {:>14} {:>14} {:>14} {:>14} {:>8}",
+        "case", "reqs", "decision-only", "with trace", "prepare", "iam-rs", "ratio"
+    );
+    for case in cases {
+        let n = case.prepared.len();
+        let decision = rate(n, window, || {
+            for p in &case.prepared {
+                black_box(evaluate(&case.set, black_box(p), Detail::Decision));
+            }
+        });
+        let trace = rate(n, window, || {
+            for p in &case.prepared {
+                black_box(evaluate(&case.set, black_box(p), Detail::Trace));
+            }
+        });
+        let prepare = rate(case.requests.len(), window, || {
+            for r in &case.requests {
+                black_box(PreparedRequest::new(black_box(r)));
+            }
+        });
+        let theirs = iamrs_rates[case.iamrs_from];
+        println!(
+            "{:<22} {:>5} {:>14} {:>14} {:>14} {:>14} {:>8}",
+            case.name,
+            n,
+            human(decision),
+            human(trace),
+            human(prepare),
+            theirs.map_or("-".into(), human),
+            theirs.map_or("-".into(), |t| format!("{:.1}x", decision / t)),
+        );
+    }
+    println!("ratio = iamtrace decision-only / iam-rs (iam-rs evaluates identity policies only)");
+    for case in cases {
+        println!("  {}: {}", case.name, case.note);
+    }
+}
+
+fn main() {
+    let cases = cases();
+    check_decisions(&cases);
+    let mut c = Criterion::default()
+        .warm_up_time(Duration::from_millis(800))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args();
+    for (i, case) in cases.iter().enumerate() {
+        bench_case(&mut c, i, case);
+    }
+    c.final_summary();
+    // Under `cargo test --benches` (no `--bench` argument) keep the table quick.
+    let benching = std::env::args().any(|a| a == "--bench");
+    let window = if benching {
+        Duration::from_millis(300)
+    } else {
+        Duration::from_millis(5)
+    };
+    comparison_table(&cases, window);
+}
