@@ -160,43 +160,6 @@ pub fn duplicate_keys(members: &[Member], errors: &mut Vec<Diagnostic>) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keeps_duplicates_and_positions() {
-        let node = parse("{\n  \"a\": 1,\n  \"a\": [true, null]\n}").unwrap();
-        let Value::Object(members) = node.value else {
-            panic!("object expected")
-        };
-        assert_eq!(members.len(), 2);
-        assert_eq!(
-            (members[1].key_span.line, members[1].key_span.column),
-            (3, 3)
-        );
-        let mut errors = Vec::new();
-        duplicate_keys(&members, &mut errors);
-        assert_eq!(errors.len(), 1);
-        assert!(errors[0].message.contains("first at line 2, column 3"));
-    }
-
-    #[test]
-    fn rejects_json5_and_reports_position() {
-        let err = parse("{\"a\": 1,}").unwrap_err();
-        assert_eq!(err.span.line, 1);
-        assert!(err.message.starts_with("invalid JSON"), "{}", err.message);
-        assert!(parse("// c\n{}").is_err());
-        assert!(parse("").is_err());
-    }
-
-    #[test]
-    fn deep_nesting_is_an_error_not_a_crash() {
-        let text = "[".repeat(100_000);
-        assert!(parse(&text).is_err());
-    }
-}
-
 /// Writes `node` as indented JSON (two spaces a level), keeping key order, numbers as
 /// written and short scalar arrays on one line. `indent` is the current level.
 pub fn write_pretty(node: &Node, indent: usize, out: &mut String) {
@@ -268,4 +231,41 @@ pub fn push_indent(level: usize, out: &mut String) {
 pub fn write_string(s: &str, out: &mut String) {
     // serde_json's escaping cannot fail for a &str.
     out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_duplicates_and_positions() {
+        let node = parse("{\n  \"a\": 1,\n  \"a\": [true, null]\n}").unwrap();
+        let Value::Object(members) = node.value else {
+            panic!("object expected")
+        };
+        assert_eq!(members.len(), 2);
+        assert_eq!(
+            (members[1].key_span.line, members[1].key_span.column),
+            (3, 3)
+        );
+        let mut errors = Vec::new();
+        duplicate_keys(&members, &mut errors);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.contains("first at line 2, column 3"));
+    }
+
+    #[test]
+    fn rejects_json5_and_reports_position() {
+        let err = parse("{\"a\": 1,}").unwrap_err();
+        assert_eq!(err.span.line, 1);
+        assert!(err.message.starts_with("invalid JSON"), "{}", err.message);
+        assert!(parse("// c\n{}").is_err());
+        assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = "[".repeat(100_000);
+        assert!(parse(&text).is_err());
+    }
 }

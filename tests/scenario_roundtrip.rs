@@ -27,18 +27,41 @@ fn save_then_load_keeps_every_decision() {
         let text = std::fs::read_to_string(&file).unwrap();
         let original = load_str(&text).unwrap_or_else(|e| panic!("{}: {:?}", file.display(), e));
         let saved = to_json(&original);
-        let reloaded = load_str(&saved)
-            .unwrap_or_else(|e| panic!("{}: saved text does not load: {:?}\n{saved}", file.display(), e));
-        assert_eq!(original.requests.len(), reloaded.requests.len(), "{}", file.display());
-        assert_eq!(original.set.policies.len(), reloaded.set.policies.len(), "{}", file.display());
+        let reloaded = load_str(&saved).unwrap_or_else(|e| {
+            panic!(
+                "{}: saved text does not load: {:?}\n{saved}",
+                file.display(),
+                e
+            )
+        });
+        assert_eq!(
+            original.requests.len(),
+            reloaded.requests.len(),
+            "{}",
+            file.display()
+        );
+        assert_eq!(
+            original.set.policies.len(),
+            reloaded.set.policies.len(),
+            "{}",
+            file.display()
+        );
         assert_eq!(original.set.scp_levels, reloaded.set.scp_levels);
         assert_eq!(original.set.rcp_levels, reloaded.set.rcp_levels);
         for (a, b) in original.requests.iter().zip(&reloaded.requests) {
             assert_eq!(a.request, b.request, "{}", file.display());
             assert_eq!(a.expect, b.expect);
             assert_eq!(a.via, b.via);
-            let da = evaluate(&original.set, &PreparedRequest::new(&a.request), Detail::Decision);
-            let db = evaluate(&reloaded.set, &PreparedRequest::new(&b.request), Detail::Decision);
+            let da = evaluate(
+                &original.set,
+                &PreparedRequest::new(&a.request),
+                Detail::Decision,
+            );
+            let db = evaluate(
+                &reloaded.set,
+                &PreparedRequest::new(&b.request),
+                Detail::Decision,
+            );
             assert_eq!(da.decision, db.decision, "{}: {:?}", file.display(), a.name);
         }
         // Saving is stable: a second save writes the same text.
@@ -52,7 +75,10 @@ fn invalid_policy_text_is_saved_as_a_string_not_lost() {
     let mut s = load_str(text).unwrap();
     s.sources[0].text = "{\"Statement\": [ half-typed".into();
     let saved = to_json(&s);
-    assert!(saved.contains(r#""document": "{\"Statement\": [ half-typed""#), "{saved}");
+    assert!(
+        saved.contains(r#""document": "{\"Statement\": [ half-typed""#),
+        "{saved}"
+    );
 }
 
 #[test]
@@ -62,6 +88,10 @@ fn atomic_save_replaces_the_file_and_leaves_no_temporary() {
     std::fs::write(&path, "old").unwrap();
     save_atomic(&path, "new contents\n").unwrap();
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "new contents\n");
-    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     assert_eq!(names.len(), 1, "{names:?}");
 }

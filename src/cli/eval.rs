@@ -65,6 +65,12 @@ pub fn run(paths: &[PathBuf], format: Format, selectors: &[String]) -> ExitCode 
                 Ok(text) => eval_text(&shown, &text, format, selectors, &mut out),
                 Err(_) => {
                     eprintln!("{shown}: not UTF-8 text");
+                    if format == Format::Json {
+                        println!(
+                            "{}",
+                            json!({"file": shown, "errors": [{"line": 0, "column": 0, "message": "not UTF-8 text"}]})
+                        );
+                    }
                     out.invalid = true;
                 }
             },
@@ -104,8 +110,14 @@ fn eval_text(shown: &str, text: &str, format: Format, selectors: &[String], out:
     let mut stdout = std::io::stdout().lock();
     let mut results = Vec::new();
     if format == Format::Text {
-        let title = scenario.name.clone().unwrap_or_else(|| shown.to_string());
-        let _ = writeln!(stdout, "# {title} ({shown})");
+        match &scenario.name {
+            Some(title) => {
+                let _ = writeln!(stdout, "# {title} ({shown})");
+            }
+            None => {
+                let _ = writeln!(stdout, "# {shown}");
+            }
+        }
         if scenario.requests.is_empty() {
             let _ = writeln!(stdout, "(no requests)");
         }

@@ -326,10 +326,11 @@ impl Decider<'_> {
 
         // 1. Any applicable Deny.
         if !c.denies.is_empty() {
-            let who = self
-                .trace
-                .then(|| self.names(&c.denies))
-                .unwrap_or_default();
+            let who = if self.trace {
+                self.names(&c.denies)
+            } else {
+                String::new()
+            };
             self.step(
                 Rule::ExplicitDeny,
                 StepOutcome::Fail,

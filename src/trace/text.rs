@@ -80,6 +80,7 @@ pub fn render(trace: &Trace, opts: TextOptions, depth: usize) -> String {
     };
     let r = &trace.request;
     let account = |a: &Option<String>| a.clone().unwrap_or_else(|| "none".into());
+    o.line(depth, &decision_line(trace, opts));
     o.line(
         depth,
         &format!(
@@ -93,7 +94,6 @@ pub fn render(trace: &Trace, opts: TextOptions, depth: usize) -> String {
             r.relation.replace('_', " ")
         ),
     );
-    o.line(depth, &decision_line(trace, opts));
     o.line(depth, &o.paint(BOLD, "Rules"));
     for step in &trace.steps {
         let mark = match step.outcome {

@@ -1,0 +1,255 @@
+//! Invalid-input conformance (SPEC §6, "Invalid-input cases for tests"): every
+//! `tests/invalid/NAME.json` — a scenario or a bare policy with deliberate mistakes — must
+//! be rejected with exactly the errors written in `tests/invalid/NAME.expected`, one
+//! `LINE:COLUMN: message` a line, in the order they are reported. The fixtures cover the
+//! validation rules of SPEC §1–§3 and §6, one fixture a rule; the file name says which.
+//!
+//! A fixture listed in [`KNOWN_ENGINE_BUGS`] holds the output the engine *should* give; it
+//! is checked by its own test, which stays red until the engine is fixed.
+
+use assert_cmd::Command;
+use iamtrace::scenario::load_str;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The fixture folder, relative to the crate root (as the binary prints it).
+const DIR: &str = "tests/invalid";
+
+/// The fixture whose lines the command-line test looks for verbatim.
+const CLI_SAMPLE: &str = "multiple-errors";
+
+/// Fixtures whose `.expected` is what the engine should report but does not yet, with
+/// what is wrong. [`known_engine_bugs`] fails while any of them differs.
+const KNOWN_ENGINE_BUGS: &[(&str, &str)] = &[
+    (
+        "principal-in-boundary",
+        "article: says \"in an permissions boundary\" (src/policy/parse.rs, check_principal_placement)",
+    ),
+    (
+        "principal-in-session",
+        "article: says \"in an session policy\" (src/policy/parse.rs, check_principal_placement)",
+    ),
+    (
+        "principal-string-not-star",
+        "a Principal that is present but invalid also yields \"a resource policy statement needs a Principal\"",
+    ),
+    (
+        "principal-and-notprincipal",
+        "Principal and NotPrincipal together also yields \"a resource policy statement needs a Principal\"",
+    ),
+    (
+        "scenario-via-names-invalid-request",
+        "a request with any error is dropped before the via check, so a via naming it is falsely reported as naming no request",
+    ),
+    (
+        "document-string-error-order",
+        "errors are sorted by byte offset, mixing offsets in the file with offsets in a decoded policy string",
+    ),
+    (
+        "policy-statement-key-typo",
+        "a bare policy whose Statement key is misspelt is read as a scenario: \"unknown scenario key \\\"Version\\\"\"",
+    ),
+];
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(DIR)
+}
+
+/// The sorted names (file stems) of the fixture files ending in `.{ext}`.
+fn names_with(ext: &str) -> Vec<String> {
+    let entries = std::fs::read_dir(fixture_dir()).expect("tests/invalid is readable");
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    names
+}
+
+fn is_known_bug(name: &str) -> bool {
+    KNOWN_ENGINE_BUGS.iter().any(|(n, _)| *n == name)
+}
+
+/// The errors the library reports for fixture `name`, as `LINE:COLUMN: message` lines;
+/// `Err` when the fixture loads without error.
+fn reported(name: &str) -> Result<Vec<String>, String> {
+    let path = fixture_dir().join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).expect("fixture is readable UTF-8");
+    match load_str(&text) {
+        Ok(_) => Err("loaded without any error".to_string()),
+        Err(e) => Ok(e
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}:{}: {}", d.span.line, d.span.column, d.message))
+            .collect()),
+    }
+}
+
+fn expected(name: &str) -> Vec<String> {
+    let path = fixture_dir().join(format!("{name}.expected"));
+    std::fs::read_to_string(&path)
+        .expect("expected file is readable")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn indented(lines: &[String]) -> String {
+    if lines.is_empty() {
+        return "    (nothing)".to_string();
+    }
+    lines
+        .iter()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One report per fixture of `names` whose errors differ from its `.expected`.
+fn mismatches<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let mut out = Vec::new();
+    for name in names {
+        let want = expected(name);
+        match reported(name) {
+            Ok(got) if got == want => {}
+            Ok(got) => out.push(format!(
+                "{DIR}/{name}.json:\n  expected:\n{}\n  got:\n{}",
+                indented(&want),
+                indented(&got)
+            )),
+            Err(why) => out.push(format!(
+                "{DIR}/{name}.json: {why}\n  expected:\n{}",
+                indented(&want)
+            )),
+        }
+    }
+    out
+}
+
+#[test]
+fn every_fixture_has_its_expected_file() {
+    let json = names_with("json");
+    let expected = names_with("expected");
+    let no_expected: Vec<_> = json.iter().filter(|n| !expected.contains(n)).collect();
+    let no_json: Vec<_> = expected.iter().filter(|n| !json.contains(n)).collect();
+    assert!(
+        no_expected.is_empty() && no_json.is_empty(),
+        "fixtures without .expected: {no_expected:?}; .expected without fixture: {no_json:?}"
+    );
+    assert!(
+        json.len() >= 40,
+        "only {} invalid-input fixtures; every validation rule needs one",
+        json.len()
+    );
+    for (name, _) in KNOWN_ENGINE_BUGS {
+        assert!(
+            json.iter().any(|n| n == name),
+            "KNOWN_ENGINE_BUGS names {name}, which has no fixture"
+        );
+    }
+}
+
+#[test]
+fn fixtures_report_exactly_the_expected_errors() {
+    let names: Vec<String> = names_with("json")
+        .into_iter()
+        .filter(|n| !is_known_bug(n))
+        .collect();
+    let failures = mismatches(&names);
+    assert!(
+        failures.is_empty(),
+        "{} of {} invalid-input fixtures differ from their .expected:\n\n{}",
+        failures.len(),
+        names.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// Red until the engine problems in [`KNOWN_ENGINE_BUGS`] are fixed: each fixture's
+/// `.expected` holds the correct output.
+#[test]
+fn known_engine_bugs() {
+    let names: Vec<String> = KNOWN_ENGINE_BUGS
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
+    let failures = mismatches(&names);
+    let why: Vec<String> = KNOWN_ENGINE_BUGS
+        .iter()
+        .filter(|(n, _)| {
+            failures
+                .iter()
+                .any(|f| f.starts_with(&format!("{DIR}/{n}.json")))
+        })
+        .map(|(n, w)| format!("- {n}: {w}"))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} known engine bugs still reproduce:\n{}\n\n{}",
+        failures.len(),
+        why.join("\n"),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn command_line_reports_every_fixture_with_file_and_position() {
+    let out = Command::cargo_bin("iamtrace")
+        .expect("the iamtrace binary is built")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["eval", DIR, "--format", "summary"])
+        .output()
+        .expect("iamtrace runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).replace('\\', "/");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "exit status; stderr:\n{stderr}");
+    assert!(
+        stdout.trim().is_empty(),
+        "no fixture is valid, so nothing is evaluated; stdout:\n{stdout}"
+    );
+
+    // Every error line, grouped by the file it names.
+    let mut by_file: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for line in stderr.lines() {
+        let rest = line
+            .strip_prefix(&format!("{DIR}/"))
+            .unwrap_or_else(|| panic!("stderr line does not start with {DIR}/NAME.json: {line}"));
+        let (name, position_and_message) = rest
+            .split_once(".json:")
+            .unwrap_or_else(|| panic!("stderr line names no .json file: {line}"));
+        by_file.entry(name).or_default().push(position_and_message);
+    }
+
+    let sample: Vec<String> = expected(CLI_SAMPLE)
+        .iter()
+        .map(|l| format!("{DIR}/{CLI_SAMPLE}.json:{l}"))
+        .collect();
+    let sample_got: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with(&format!("{DIR}/{CLI_SAMPLE}.json:")))
+        .collect();
+    assert_eq!(sample_got, sample, "stderr lines for {CLI_SAMPLE}.json");
+
+    // The binary prints, for every fixture, exactly what the library reports.
+    let mut failures = Vec::new();
+    for name in names_with("json") {
+        let library = reported(&name).unwrap_or_default();
+        let printed: Vec<String> = by_file
+            .get(name.as_str())
+            .map(|lines| lines.iter().map(|l| l.to_string()).collect())
+            .unwrap_or_default();
+        if printed != library {
+            failures.push(format!(
+                "{DIR}/{name}.json:\n  library:\n{}\n  binary:\n{}",
+                indented(&library),
+                indented(&printed)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "the binary's errors differ from the library's:\n\n{}",
+        failures.join("\n\n")
+    );
+}
