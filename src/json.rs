@@ -73,9 +73,19 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
         allow_extended_string_escapes: false,
     };
     let collect = jsonc_parser::CollectOptions::default();
-    match jsonc_parser::parse_to_ast(text, &collect, &options) {
+    // A byte-order mark is invisible in editors: accept it rather than report it.
+    let (body, base) = match text.strip_prefix('\u{feff}') {
+        Some(b) => (b, '\u{feff}'.len_utf8()),
+        None => (text, 0),
+    };
+    let at = At {
+        text,
+        index: &index,
+        base,
+    };
+    match jsonc_parser::parse_to_ast(body, &collect, &options) {
         Ok(result) => match result.value {
-            Some(value) => Ok(convert(&value, text, &index)),
+            Some(value) => Ok(convert(&value, &at)),
             None => Err(Diagnostic::error(
                 index.span(text, 0, 0),
                 "empty input: expected a JSON value",
@@ -84,7 +94,7 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
         Err(err) => {
             let range = err.range();
             Err(Diagnostic::error(
-                index.span(text, range.start, range.end),
+                index.span(text, base + range.start, base + range.end),
                 format!("invalid JSON: {}", lowercase_first(&err.kind().to_string())),
             ))
         }
@@ -99,8 +109,18 @@ fn lowercase_first(s: &str) -> String {
     }
 }
 
-fn convert(value: &ast::Value<'_>, text: &str, index: &LineIndex) -> Node {
-    let span = |r: &jsonc_parser::common::Range| index.span(text, r.start, r.end);
+/// Where the parsed text sits: the whole text (for lines and columns) and the byte
+/// offset of the parsed part in it.
+struct At<'a> {
+    text: &'a str,
+    index: &'a LineIndex,
+    base: usize,
+}
+
+fn convert(value: &ast::Value<'_>, at: &At<'_>) -> Node {
+    let span = |r: &jsonc_parser::common::Range| {
+        at.index.span(at.text, at.base + r.start, at.base + r.end)
+    };
     match value {
         ast::Value::StringLit(s) => Node {
             span: span(&s.range),
@@ -120,7 +140,7 @@ fn convert(value: &ast::Value<'_>, text: &str, index: &LineIndex) -> Node {
         },
         ast::Value::Array(a) => Node {
             span: span(&a.range),
-            value: Value::Array(a.elements.iter().map(|e| convert(e, text, index)).collect()),
+            value: Value::Array(a.elements.iter().map(|e| convert(e, at)).collect()),
         },
         ast::Value::Object(o) => Node {
             span: span(&o.range),
@@ -135,7 +155,7 @@ fn convert(value: &ast::Value<'_>, text: &str, index: &LineIndex) -> Node {
                         Member {
                             key,
                             key_span: span(&key_range),
-                            value: convert(&p.value, text, index),
+                            value: convert(&p.value, at),
                         }
                     })
                     .collect(),
@@ -261,6 +281,16 @@ mod tests {
         assert!(err.message.starts_with("invalid JSON"), "{}", err.message);
         assert!(parse("// c\n{}").is_err());
         assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn byte_order_mark_is_accepted_and_positions_stay_right() {
+        let node = parse("\u{feff}{\"a\": 1}").unwrap();
+        let Value::Object(members) = node.value else {
+            panic!("object expected")
+        };
+        assert_eq!(members[0].key_span.column, 3);
+        assert_eq!(members[0].key_span.start, 4);
     }
 
     #[test]

@@ -3,9 +3,6 @@
 //! be rejected with exactly the errors written in `tests/invalid/NAME.expected`, one
 //! `LINE:COLUMN: message` a line, in the order they are reported. The fixtures cover the
 //! validation rules of SPEC §1–§3 and §6, one fixture a rule; the file name says which.
-//!
-//! A fixture listed in [`KNOWN_ENGINE_BUGS`] holds the output the engine *should* give; it
-//! is checked by its own test, which stays red until the engine is fixed.
 
 use assert_cmd::Command;
 use iamtrace::scenario::load_str;
@@ -17,39 +14,6 @@ const DIR: &str = "tests/invalid";
 
 /// The fixture whose lines the command-line test looks for verbatim.
 const CLI_SAMPLE: &str = "multiple-errors";
-
-/// Fixtures whose `.expected` is what the engine should report but does not yet, with
-/// what is wrong. [`known_engine_bugs`] fails while any of them differs.
-const KNOWN_ENGINE_BUGS: &[(&str, &str)] = &[
-    (
-        "principal-in-boundary",
-        "article: says \"in an permissions boundary\" (src/policy/parse.rs, check_principal_placement)",
-    ),
-    (
-        "principal-in-session",
-        "article: says \"in an session policy\" (src/policy/parse.rs, check_principal_placement)",
-    ),
-    (
-        "principal-string-not-star",
-        "a Principal that is present but invalid also yields \"a resource policy statement needs a Principal\"",
-    ),
-    (
-        "principal-and-notprincipal",
-        "Principal and NotPrincipal together also yields \"a resource policy statement needs a Principal\"",
-    ),
-    (
-        "scenario-via-names-invalid-request",
-        "a request with any error is dropped before the via check, so a via naming it is falsely reported as naming no request",
-    ),
-    (
-        "document-string-error-order",
-        "errors are sorted by byte offset, mixing offsets in the file with offsets in a decoded policy string",
-    ),
-    (
-        "policy-statement-key-typo",
-        "a bare policy whose Statement key is misspelt is read as a scenario: \"unknown scenario key \\\"Version\\\"\"",
-    ),
-];
 
 fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(DIR)
@@ -65,10 +29,6 @@ fn names_with(ext: &str) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-fn is_known_bug(name: &str) -> bool {
-    KNOWN_ENGINE_BUGS.iter().any(|(n, _)| *n == name)
 }
 
 /// The errors the library reports for fixture `name`, as `LINE:COLUMN: message` lines;
@@ -142,53 +102,17 @@ fn every_fixture_has_its_expected_file() {
         "only {} invalid-input fixtures; every validation rule needs one",
         json.len()
     );
-    for (name, _) in KNOWN_ENGINE_BUGS {
-        assert!(
-            json.iter().any(|n| n == name),
-            "KNOWN_ENGINE_BUGS names {name}, which has no fixture"
-        );
-    }
 }
 
 #[test]
 fn fixtures_report_exactly_the_expected_errors() {
-    let names: Vec<String> = names_with("json")
-        .into_iter()
-        .filter(|n| !is_known_bug(n))
-        .collect();
+    let names: Vec<String> = names_with("json");
     let failures = mismatches(&names);
     assert!(
         failures.is_empty(),
         "{} of {} invalid-input fixtures differ from their .expected:\n\n{}",
         failures.len(),
         names.len(),
-        failures.join("\n\n")
-    );
-}
-
-/// Red until the engine problems in [`KNOWN_ENGINE_BUGS`] are fixed: each fixture's
-/// `.expected` holds the correct output.
-#[test]
-fn known_engine_bugs() {
-    let names: Vec<String> = KNOWN_ENGINE_BUGS
-        .iter()
-        .map(|(n, _)| n.to_string())
-        .collect();
-    let failures = mismatches(&names);
-    let why: Vec<String> = KNOWN_ENGINE_BUGS
-        .iter()
-        .filter(|(n, _)| {
-            failures
-                .iter()
-                .any(|f| f.starts_with(&format!("{DIR}/{n}.json")))
-        })
-        .map(|(n, w)| format!("- {n}: {w}"))
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "{} known engine bugs still reproduce:\n{}\n\n{}",
-        failures.len(),
-        why.join("\n"),
         failures.join("\n\n")
     );
 }

@@ -279,6 +279,9 @@ fn parse_statement(
         errors,
     )
     .map(|(m, negated)| parse_resources(m, negated, version, errors));
+    let principal_written = members
+        .iter()
+        .any(|m| m.key == "Principal" || m.key == "NotPrincipal");
     let principal = one_of(
         members,
         "Principal",
@@ -288,7 +291,13 @@ fn parse_statement(
         errors,
     )
     .and_then(|(m, negated)| parse_principal(m, negated, errors));
-    check_principal_placement(ctx, principal.as_ref(), effect, node.span, errors);
+    let placement = Placement {
+        principal: principal.as_ref(),
+        written: principal_written,
+        effect,
+        statement: node.span,
+    };
+    check_principal_placement(ctx, placement, errors);
     let (conditions, condition_span) = match get(members, "Condition") {
         Some(c) => (parse_conditions(c, version, errors), Some(c.span)),
         None => (Vec::new(), None),
@@ -501,10 +510,17 @@ fn principal_entry(
     match t {
         PrincipalType::Aws => {
             let parsed = PrincipalRef::parse(text);
+            // A unique id (AIDA…, AROA…) is what AWS shows for a deleted principal.
+            let unique_id = text.len() >= 16
+                && text.starts_with('A')
+                && text
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
             if matches!(
                 parsed,
                 PrincipalRef::Service { .. } | PrincipalRef::Anonymous
             ) || (text.starts_with("arn:") && parsed.account().is_none())
+                || (matches!(parsed, PrincipalRef::Other { .. }) && !unique_id)
             {
                 errors.push(Diagnostic::error(
                     span,
@@ -533,16 +549,28 @@ fn principal_entry(
     }
 }
 
-fn check_principal_placement(
-    ctx: ParseContext,
-    principal: Option<&PrincipalElement>,
+/// "an SCP", "a permissions boundary".
+fn with_article(kind: PolicyKind) -> String {
+    let label = kind.label();
+    let vowel_sound = label.starts_with(['a', 'e', 'i', 'o', 'u', 'S', 'R']);
+    format!("{} {label}", if vowel_sound { "an" } else { "a" })
+}
+
+/// What the placement check needs to know about a statement's principal.
+struct Placement<'a> {
+    /// The parsed Principal/NotPrincipal (`None` when absent or invalid).
+    principal: Option<&'a PrincipalElement>,
+    /// Whether Principal or NotPrincipal is written at all.
+    written: bool,
     effect: Option<(Effect, Span)>,
     statement: Span,
-    errors: &mut Vec<Diagnostic>,
-) {
+}
+
+fn check_principal_placement(ctx: ParseContext, p: Placement<'_>, errors: &mut Vec<Diagnostic>) {
     let kind = ctx.kind;
+    let (principal, effect, statement) = (p.principal, p.effect, p.statement);
     match (kind, principal) {
-        (PolicyKind::Resource, None) => errors.push(Diagnostic::error(
+        (PolicyKind::Resource, None) if !p.written => errors.push(Diagnostic::error(
             statement,
             "a resource policy statement needs a Principal",
         )),
@@ -552,21 +580,24 @@ fn check_principal_placement(
         ) => errors.push(Diagnostic::error(
             p.span,
             format!(
-                "{} cannot be used in an {}; it names who the policy applies to only in resource policies",
+                "{} cannot be used in {}; it names who the policy applies to only in resource policies",
                 if p.negated { "NotPrincipal" } else { "Principal" },
-                kind.label()
-            )
-            .replace("an SCP", "a SCP")
-            .replace("a SCP", "an SCP"),
+                with_article(kind)
+            ),
         )),
         (PolicyKind::Rcp | PolicyKind::Endpoint, Some(p)) => {
             let only_star = !p.negated
                 && p.items.len() == 1
                 && p.items[0].parsed == PrincipalRef::Everyone;
             if !only_star {
+                let what = if p.negated {
+                    "NotPrincipal cannot be used"
+                } else {
+                    "the Principal may only be \"*\""
+                };
                 errors.push(Diagnostic::error(
                     p.span,
-                    format!("in an {} the Principal may only be \"*\"", kind.label()),
+                    format!("in {} {what}", with_article(kind)),
                 ));
             }
         }

@@ -44,6 +44,10 @@ const REQUEST_KEYS: &[&str] = &[
 
 struct Loader {
     errors: Vec<Diagnostic>,
+    /// Errors inside policies held in JSON strings, with the file offset of their
+    /// string (their own positions are in the decoded text and cannot be sorted with
+    /// the others).
+    decoded_errors: Vec<(u32, Diagnostic)>,
     sources: Vec<PolicySource>,
     set: PolicySet,
 }
@@ -56,6 +60,7 @@ pub fn load_str(text: &str) -> Result<Scenario, LoadError> {
     })?;
     let mut l = Loader {
         errors: Vec::new(),
+        decoded_errors: Vec::new(),
         sources: Vec::new(),
         set: PolicySet::new(),
     };
@@ -70,7 +75,15 @@ pub fn load_str(text: &str) -> Result<Scenario, LoadError> {
             )],
         });
     };
-    if get(members, "Statement").is_some() {
+    // A bare policy document: policy keys and no scenario keys (so a misspelt
+    // "Statment" beside "Version" is still read, and reported, as a policy).
+    let policy_like = members
+        .iter()
+        .any(|m| matches!(m.key.as_str(), "Statement" | "Version" | "Id"));
+    let scenario_like = members
+        .iter()
+        .any(|m| matches!(m.key.as_str(), "policies" | "requests" | "request" | "name"));
+    if policy_like && !scenario_like {
         l.policy_entry(&node, PolicyKind::Identity, None, "policy", text);
         return l.finish(None, None, Vec::new());
     }
@@ -125,15 +138,22 @@ fn kind_of(key: &str) -> Option<PolicyKind> {
 
 impl Loader {
     fn finish(
-        mut self,
+        self,
         name: Option<String>,
         description: Option<String>,
         requests: Vec<RequestSpec>,
     ) -> Result<Scenario, LoadError> {
-        if !self.errors.is_empty() {
-            self.errors.sort_by_key(|d| (d.span.start, d.span.line));
+        if !self.errors.is_empty() || !self.decoded_errors.is_empty() {
+            let mut keyed: Vec<(u32, Diagnostic)> = self
+                .errors
+                .into_iter()
+                .map(|d| (d.span.start, d))
+                .chain(self.decoded_errors)
+                .collect();
+            // Stable: errors at one place keep the order they were found in.
+            keyed.sort_by_key(|(k, _)| *k);
             return Err(LoadError {
-                diagnostics: self.errors,
+                diagnostics: keyed.into_iter().map(|(_, d)| d).collect(),
             });
         }
         Ok(Scenario {
@@ -292,6 +312,16 @@ impl Loader {
             unknown(members, ENTRY_KEYS, "policy entry key", &mut self.errors);
             let name = self.opt_string(members, "name");
             let attached = self.opt_string(members, "attachedTo");
+            if let (Some(a), Some(n)) = (&attached, get(members, "attachedTo")) {
+                if a != "*" && !a.starts_with("arn:") {
+                    self.errors.push(Diagnostic::error(
+                        n.span,
+                        format!(
+                            "attachedTo \"{a}\" must be a resource ARN (wildcards allowed) or \"*\""
+                        ),
+                    ));
+                }
+            }
             if attached.is_some() && kind != PolicyKind::Resource {
                 if let Some(m) = members.iter().find(|m| m.key == "attachedTo") {
                     self.errors.push(Diagnostic::error(
@@ -326,11 +356,11 @@ impl Loader {
                     Ok(n) => {
                         let mut errs = Vec::new();
                         let p = parse_policy_node(&n, ctx, &mut errs);
-                        self.relabel(errs, &label);
+                        self.relabel(errs, &label, doc.span.start);
                         p
                     }
                     Err(e) => {
-                        self.relabel(vec![e], &label);
+                        self.relabel(vec![e], &label, doc.span.start);
                         None
                     }
                 };
@@ -369,13 +399,13 @@ impl Loader {
     }
 
     /// Errors in a policy held in a JSON string: positions are in the decoded text.
-    fn relabel(&mut self, errs: Vec<Diagnostic>, label: &str) {
+    fn relabel(&mut self, errs: Vec<Diagnostic>, label: &str, at: u32) {
         for mut e in errs {
             e.message = format!(
                 "in the policy text of {label} (line:column in the decoded text): {}",
                 e.message
             );
-            self.errors.push(e);
+            self.decoded_errors.push((at, e));
         }
     }
 
@@ -394,32 +424,47 @@ impl Loader {
             (None, Some(m)) => self.array(m, "requests").iter().collect(),
             (None, None) => Vec::new(),
         };
-        let mut out: Vec<RequestSpec> = nodes.into_iter().filter_map(|n| self.request(n)).collect();
-        // Names must be unique (requests are picked by name) and `via` must name one.
-        for i in 0..out.len() {
-            if let Some(name) = &out[i].name {
-                if out[..i].iter().any(|r| r.name.as_ref() == Some(name)) {
-                    self.errors.push(Diagnostic::error(
-                        out[i].span,
-                        format!("another request is already named \"{name}\""),
-                    ));
-                }
+        // Names and `via` of every request, valid or not: a request with an error
+        // elsewhere is still a request that others may name.
+        let string_at = |n: &Node, key: &str| -> Option<(String, crate::source::Span)> {
+            match &n.value {
+                Value::Object(m) => match get(m, key) {
+                    Some(Node {
+                        value: Value::String(s),
+                        span,
+                    }) => Some((s.clone(), *span)),
+                    _ => None,
+                },
+                _ => None,
+            }
+        };
+        let names: Vec<Option<(String, crate::source::Span)>> =
+            nodes.iter().map(|n| string_at(n, "name")).collect();
+        for (i, name) in names.iter().enumerate() {
+            let Some((name, span)) = name else { continue };
+            if let Some((_, first)) = names[..i].iter().flatten().find(|(n, _)| n == name) {
+                self.errors.push(Diagnostic::error(
+                    *span,
+                    format!(
+                        "another request is already named \"{name}\" (line {}, column {}); requests are picked by name",
+                        first.line, first.column
+                    ),
+                ));
             }
         }
-        for r in &out {
-            if let Some(via) = &r.via {
-                if !out.iter().any(|o| o.name.as_ref() == Some(via)) {
-                    let names = out.iter().filter_map(|o| o.name.as_deref());
-                    let hint = did_you_mean(via, names);
-                    self.errors.push(Diagnostic::error(
-                        r.span,
-                        format!("via names no request of this scenario: \"{via}\"{hint}"),
-                    ));
-                }
+        for n in &nodes {
+            let Some((via, span)) = string_at(n, "via") else {
+                continue;
+            };
+            if !names.iter().flatten().any(|(name, _)| *name == via) {
+                let hint = did_you_mean(&via, names.iter().flatten().map(|(n, _)| n.as_str()));
+                self.errors.push(Diagnostic::error(
+                    span,
+                    format!("via names no request of this scenario: \"{via}\"{hint}"),
+                ));
             }
         }
-        out.shrink_to_fit();
-        out
+        nodes.into_iter().filter_map(|n| self.request(n)).collect()
     }
 
     fn request(&mut self, node: &Node) -> Option<RequestSpec> {
