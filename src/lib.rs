@@ -2,6 +2,7 @@
 //! semantics, the decision across every policy type, and a [`trace::Trace`] that says
 //! why. No terminal or UI code lives here.
 
+pub mod catalog;
 pub mod eval;
 pub mod json;
 pub mod policy;
@@ -12,3 +13,4 @@ pub mod value;
 pub use eval::{Detail, Evaluation, PreparedRequest, Request, evaluate};
 pub use trace::{Decision, Trace};
 pub mod scenario;
+pub mod tui;

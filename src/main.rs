@@ -1,6 +1,6 @@
-//! The `iamtrace` command: with no subcommand it shows the built-in Client VPN
-//! scenario's trace (the TUI will take this place); `eval` evaluates scenario files
-//! for people and scripts.
+//! The `iamtrace` command: with no subcommand it opens the TUI on a scenario (the
+//! built-in Client VPN one by default; on a pipe it prints the trace instead); `eval`
+//! evaluates scenario files for people and scripts.
 
 mod cli;
 
@@ -14,7 +14,8 @@ use std::process::ExitCode;
 struct Args {
     #[command(subcommand)]
     command: Option<Command>,
-    /// A scenario file to show (default: the built-in Client VPN scenario).
+    /// A scenario file or a bare policy document to open, or - for standard input
+    /// (default: the built-in Client VPN scenario).
     file: Option<PathBuf>,
 }
 
@@ -53,9 +54,6 @@ fn main() -> ExitCode {
             format,
             requests,
         }) => cli::eval::run(&paths, format, &requests),
-        None => match args.file {
-            Some(file) => cli::eval::run(&[file], Format::Text, &[]),
-            None => cli::eval::run_builtin(),
-        },
+        None => cli::open::run(args.file),
     }
 }

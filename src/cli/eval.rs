@@ -14,16 +14,10 @@ use std::process::ExitCode;
 /// The built-in scenario shown when no file is given.
 pub const CLIENT_VPN: &str = include_str!("../../assets/scenarios/client-vpn-source-ip.json");
 
-/// Evaluates the built-in Client VPN scenario and prints its trace.
-pub fn run_builtin() -> ExitCode {
+/// Evaluates one scenario text and prints it in `format`.
+pub fn run_text(shown: &str, text: &str, format: Format) -> ExitCode {
     let mut out = Outcome::default();
-    eval_text(
-        "client-vpn-source-ip.json (built in)",
-        CLIENT_VPN,
-        Format::Text,
-        &[],
-        &mut out,
-    );
+    eval_text(shown, text, format, &[], &mut out);
     out.exit_code()
 }
 

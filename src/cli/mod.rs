@@ -2,6 +2,7 @@
 //! positions, and the `eval` command.
 
 pub mod eval;
+pub mod open;
 
 use iamtrace::source::Diagnostic;
 use std::io::IsTerminal;

@@ -341,9 +341,7 @@ impl Loader {
         } else {
             (None, None, node)
         };
-        let trust_policy = attached.as_deref().is_some_and(|a| {
-            a.starts_with("arn:") && a.split(':').nth(2) == Some("iam") && a.contains(":role/")
-        });
+        let trust_policy = super::is_trust_policy(kind, attached.as_deref());
         let ctx = ParseContext { kind, trust_policy };
         let label = match &name {
             Some(n) => format!("{path} (\"{n}\")"),

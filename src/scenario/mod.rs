@@ -1,9 +1,12 @@
 //! Scenario files (SPEC §6): policies by type plus requests, loaded with positions for
 //! every error and saved atomically (temporary file, then rename).
 
+mod compile;
 mod load;
+pub mod presets;
 mod save;
 
+pub use compile::{compile_sources, display_name, is_trust_policy};
 pub use load::{LoadError, load_str};
 pub use save::{save_atomic, to_json};
 

@@ -1,0 +1,66 @@
+//! Building a policy set from policy texts as an editor holds them: each text parsed on
+//! its own (positions relative to that text), errors kept per policy.
+
+use super::{PolicySource, Scenario};
+use crate::policy::{
+    AttachedTo, ParseContext, PolicyEntry, PolicyKind, PolicySet, Version, compile_resource,
+    parse_policy_text,
+};
+use crate::source::Diagnostic;
+
+/// True when a resource policy attached to `attached_to` is a role trust policy.
+pub fn is_trust_policy(kind: PolicyKind, attached_to: Option<&str>) -> bool {
+    kind == PolicyKind::Resource
+        && attached_to.is_some_and(|a| {
+            a.starts_with("arn:") && a.split(':').nth(2) == Some("iam") && a.contains(":role/")
+        })
+}
+
+/// Parses every source of `scenario` from its text. Returns the set built from the
+/// valid ones and, index-aligned with `scenario.sources`, each one's errors.
+pub fn compile_sources(scenario: &Scenario) -> (PolicySet, Vec<Vec<Diagnostic>>) {
+    let mut set = PolicySet {
+        policies: Vec::with_capacity(scenario.sources.len()),
+        scp_levels: scenario.set.scp_levels.clone(),
+        rcp_levels: scenario.set.rcp_levels.clone(),
+        management_account: scenario.set.management_account.clone(),
+        rcp_services: scenario.set.rcp_services.clone(),
+    };
+    let mut errors = Vec::with_capacity(scenario.sources.len());
+    for (i, src) in scenario.sources.iter().enumerate() {
+        let ctx = ParseContext {
+            kind: src.kind,
+            trust_policy: is_trust_policy(src.kind, src.attached_to.as_deref()),
+        };
+        match parse_policy_text(&src.text, ctx) {
+            Ok(policy) => {
+                errors.push(Vec::new());
+                set.policies.push(PolicyEntry {
+                    kind: src.kind,
+                    name: display_name(scenario, i),
+                    level: src.level,
+                    attached_to: src.attached_to.as_ref().map(|a| AttachedTo {
+                        pattern: compile_resource(a, Version::V2008),
+                        text: a.clone(),
+                    }),
+                    policy,
+                });
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    (set, errors)
+}
+
+/// The name shown for source `i`: its own, or its type and position among its type.
+pub fn display_name(scenario: &Scenario, i: usize) -> String {
+    let src: &PolicySource = &scenario.sources[i];
+    src.name.clone().unwrap_or_else(|| {
+        let n = scenario.sources[..i]
+            .iter()
+            .filter(|s| s.kind == src.kind)
+            .count()
+            + 1;
+        format!("{} {n}", src.kind.label())
+    })
+}

@@ -1,0 +1,53 @@
+//! Everything a user can ask the TUI to do. Keys map to these in `keymap`; `update`
+//! carries them out.
+
+/// A user action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Move focus to the next pane.
+    FocusNext,
+    /// Move focus to the previous pane.
+    FocusPrev,
+    /// Open or close the help overlay.
+    ToggleHelp,
+    /// Save the scenario (asks for a file name when it has none).
+    Save,
+    /// Quit (asks first when there are unsaved changes).
+    Quit,
+    /// Show the next request of the scenario.
+    NextRequest,
+    /// Show the previous request of the scenario.
+    PrevRequest,
+    /// Edit the next policy of the scenario.
+    NextPolicy,
+    /// Edit the previous policy of the scenario.
+    PrevPolicy,
+    /// Apply the next request preset (direct call, on your behalf, VPC endpoint, …).
+    NextPreset,
+    /// Undo the last edit in the policy editor.
+    Undo,
+    /// Redo the last undone edit in the policy editor.
+    Redo,
+    /// Move the selection up (request field, trace node).
+    Up,
+    /// Move the selection down.
+    Down,
+    /// Collapse the selected trace node.
+    Collapse,
+    /// Expand the selected trace node.
+    Expand,
+    /// Jump the editor to the policy text of the selected trace node.
+    JumpToSource,
+    /// Show only what decided, or everything.
+    ToggleDecidingOnly,
+    /// Add a context key to the request.
+    AddContextKey,
+    /// Delete the selected context key.
+    DeleteContextKey,
+    /// Answer yes in a question.
+    Yes,
+    /// Answer no, or close the overlay.
+    Cancel,
+    /// Confirm the text typed in a prompt.
+    Confirm,
+}

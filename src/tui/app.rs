@@ -1,0 +1,321 @@
+//! The TUI's state: the scenario being edited, one editor per policy, the request form,
+//! the last good evaluation of every request, focus and mode.
+
+use super::editor::PolicyEditor;
+use super::form::RequestForm;
+use super::tree::TreeState;
+use crate::eval::{Detail, PreparedRequest, evaluate};
+use crate::json;
+use crate::scenario::presets::PresetValues;
+use crate::scenario::{DocumentForm, Scenario, compile_sources, display_name};
+use crate::source::Diagnostic;
+use crate::trace::{Decision, StatementRef, Trace};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// The pane that has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// The policy editor.
+    Policies,
+    /// The request form.
+    Request,
+    /// The trace tree.
+    Trace,
+}
+
+impl Focus {
+    /// The pane after this one.
+    pub fn next(self) -> Focus {
+        match self {
+            Focus::Policies => Focus::Request,
+            Focus::Request => Focus::Trace,
+            Focus::Trace => Focus::Policies,
+        }
+    }
+
+    /// The pane before this one.
+    pub fn prev(self) -> Focus {
+        self.next().next()
+    }
+}
+
+/// What is on top of the panes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Just the panes.
+    Normal,
+    /// The help overlay.
+    Help,
+    /// "Quit without saving? y/n".
+    ConfirmQuit,
+    /// Asking for a file name to save to.
+    SaveAs(String),
+}
+
+/// One request's evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestResult {
+    /// The decision.
+    pub decision: Decision,
+    /// The statements that decided.
+    pub determined_by: Vec<StatementRef>,
+    /// The trace.
+    pub trace: Trace,
+}
+
+/// The result of evaluating the whole scenario once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluated {
+    /// Each policy's errors (index-aligned with the scenario's policies).
+    pub errors: Vec<Vec<Diagnostic>>,
+    /// Every request's result, when every policy is valid.
+    pub results: Option<Vec<RequestResult>>,
+}
+
+/// Parses every policy and evaluates every request of `scenario`: pure, so it can run
+/// on the input thread or a worker.
+pub fn evaluate_scenario(scenario: &Scenario) -> Evaluated {
+    let (set, errors) = compile_sources(scenario);
+    if errors.iter().any(|e| !e.is_empty()) {
+        return Evaluated {
+            errors,
+            results: None,
+        };
+    }
+    let results = scenario
+        .requests
+        .iter()
+        .map(|r| {
+            let ev = evaluate(&set, &PreparedRequest::new(&r.request), Detail::Trace);
+            RequestResult {
+                decision: ev.decision,
+                determined_by: ev.determined_by,
+                trace: ev.trace.unwrap_or_else(|| unreachable_trace(ev.decision)),
+            }
+        })
+        .collect();
+    Evaluated {
+        errors,
+        results: Some(results),
+    }
+}
+
+/// `evaluate` with `Detail::Trace` always returns a trace; this keeps the TUI total.
+fn unreachable_trace(decision: Decision) -> Trace {
+    Trace {
+        request: crate::trace::RequestSummary {
+            principal: String::new(),
+            principal_kind: "",
+            principal_account: None,
+            action: String::new(),
+            resource: String::new(),
+            resource_account: None,
+            resource_account_source: "none",
+            relation: "",
+        },
+        decision,
+        reason: String::new(),
+        steps: Vec::new(),
+        policies: Vec::new(),
+    }
+}
+
+/// The whole TUI state.
+pub struct App {
+    /// The scenario (policy texts are kept in `editors` while editing).
+    pub scenario: Scenario,
+    /// Where it is saved.
+    pub path: Option<PathBuf>,
+    /// Unsaved changes.
+    pub dirty: bool,
+    /// One editor per policy.
+    pub editors: Vec<PolicyEditor>,
+    /// The policy being edited.
+    pub policy: usize,
+    /// The request shown.
+    pub request: usize,
+    /// The form of the request shown.
+    pub form: RequestForm,
+    /// The pane with the keyboard.
+    pub focus: Focus,
+    /// The overlay, if any.
+    pub mode: Mode,
+    /// The last good results (kept while the text is invalid).
+    pub results: Vec<RequestResult>,
+    /// Each policy's current errors.
+    pub errors: Vec<Vec<Diagnostic>>,
+    /// The results are older than the text (the text does not parse).
+    pub stale: bool,
+    /// An evaluation is running on the worker.
+    pub pending: bool,
+    /// The trace tree's view state.
+    pub tree: TreeState,
+    /// The selected row of the trace tree.
+    pub tree_selected: usize,
+    /// The first row shown of the trace tree.
+    pub tree_scroll: usize,
+    /// A message for the status bar.
+    pub message: Option<String>,
+    /// Set when the program should end.
+    pub quit: bool,
+    /// Values the presets fill in.
+    pub preset_values: PresetValues,
+    /// How long the last evaluation took.
+    pub last_eval: Duration,
+    /// Bumped on every change; results of older generations are dropped.
+    pub generation: u64,
+}
+
+impl App {
+    /// A TUI state for `scenario`, evaluated once.
+    pub fn new(mut scenario: Scenario, path: Option<PathBuf>) -> Self {
+        // Show inline documents indented on their own, not as cut out of the file.
+        for src in &mut scenario.sources {
+            if src.form == DocumentForm::Inline {
+                if let Ok(node) = json::parse(&src.text) {
+                    let mut pretty = String::new();
+                    json::write_pretty(&node, 0, &mut pretty);
+                    src.text = pretty;
+                }
+            }
+        }
+        let editors = scenario
+            .sources
+            .iter()
+            .map(|s| PolicyEditor::new(&s.text))
+            .collect();
+        let form = scenario
+            .requests
+            .first()
+            .map(|r| RequestForm::new(&r.request))
+            .unwrap_or_else(|| RequestForm::new(&Default::default()));
+        let mut app = App {
+            scenario,
+            path,
+            dirty: false,
+            editors,
+            policy: 0,
+            request: 0,
+            form,
+            focus: Focus::Policies,
+            mode: Mode::Normal,
+            results: Vec::new(),
+            errors: Vec::new(),
+            stale: false,
+            pending: false,
+            tree: TreeState::default(),
+            tree_selected: 0,
+            tree_scroll: 0,
+            message: None,
+            quit: false,
+            preset_values: PresetValues::default(),
+            last_eval: Duration::ZERO,
+            generation: 0,
+        };
+        app.sync_focus();
+        app.evaluate_now();
+        app
+    }
+
+    /// Copies the editors' texts into the scenario.
+    pub fn sync_texts(&mut self) {
+        for (src, ed) in self.scenario.sources.iter_mut().zip(&self.editors) {
+            src.text = ed.text();
+        }
+    }
+
+    /// Re-parses and re-evaluates everything on this thread.
+    pub fn evaluate_now(&mut self) {
+        self.sync_texts();
+        let started = Instant::now();
+        let out = evaluate_scenario(&self.scenario);
+        self.last_eval = started.elapsed();
+        self.apply(out);
+    }
+
+    /// Takes an evaluation's output: errors always, results only when valid.
+    pub fn apply(&mut self, out: Evaluated) {
+        self.errors = out.errors;
+        match out.results {
+            Some(r) => {
+                self.results = r;
+                self.stale = false;
+            }
+            None => self.stale = true,
+        }
+        self.pending = false;
+        self.clamp_tree();
+    }
+
+    /// Shows the focus in the editors (cursor on or off).
+    pub fn sync_focus(&mut self) {
+        let focused = self.focus == Focus::Policies && self.mode == Mode::Normal;
+        for (i, e) in self.editors.iter_mut().enumerate() {
+            e.set_focused(focused && i == self.policy);
+        }
+    }
+
+    /// The name of policy `i`.
+    pub fn policy_name(&self, i: usize) -> String {
+        display_name(&self.scenario, i)
+    }
+
+    /// The result of the request shown, if evaluated.
+    pub fn current_result(&self) -> Option<&RequestResult> {
+        self.results.get(self.request)
+    }
+
+    /// The trace rows of the request shown.
+    pub fn tree_rows(&self) -> Vec<super::tree::Row> {
+        match self.current_result() {
+            Some(r) => super::tree::rows(&r.trace, &r.determined_by, &self.tree),
+            None => Vec::new(),
+        }
+    }
+
+    fn clamp_tree(&mut self) {
+        let n = self.tree_rows().len();
+        self.tree_selected = self.tree_selected.min(n.saturating_sub(1));
+    }
+
+    /// Shows request `i` in the form.
+    pub fn select_request(&mut self, i: usize) {
+        if let Some(r) = self.scenario.requests.get(i) {
+            self.request = i;
+            self.form = RequestForm::new(&r.request);
+            self.tree_selected = 0;
+            self.tree_scroll = 0;
+        }
+    }
+
+    /// Writes the form back into the scenario's request.
+    pub fn form_changed(&mut self) {
+        if let Some(r) = self.scenario.requests.get_mut(self.request) {
+            r.request = self.form.to_request();
+        } else {
+            // A scenario without requests gets its first one from the form.
+            self.scenario.requests.push(crate::scenario::RequestSpec {
+                name: None,
+                via: None,
+                request: self.form.to_request(),
+                expect: None,
+                span: Default::default(),
+            });
+            self.request = self.scenario.requests.len() - 1;
+        }
+        self.dirty = true;
+        self.generation += 1;
+    }
+
+    /// Marks the policy text changed.
+    pub fn text_changed(&mut self) {
+        self.dirty = true;
+        self.generation += 1;
+    }
+
+    /// The first error of the policy being edited, for the status bar.
+    pub fn first_error(&self) -> Option<&Diagnostic> {
+        self.errors.get(self.policy).and_then(|e| e.first())
+    }
+}

@@ -1,0 +1,149 @@
+//! The policy editor: everything that touches tui-textarea lives here. tui-textarea 0.7
+//! keeps its scroll position private and has no gutter marks, so after it renders we
+//! read the line numbers back from its gutter cells to learn which text line each
+//! screen row shows, then restyle those rows for error marks and highlights.
+
+use crossterm::event::KeyEvent;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::{Block, Widget};
+use tui_textarea::{CursorMove, TextArea};
+
+/// One policy's text being edited, with its undo history.
+pub struct PolicyEditor {
+    area: TextArea<'static>,
+}
+
+/// Line marks drawn over the editor.
+#[derive(Debug, Clone, Default)]
+pub struct Marks {
+    /// 1-based lines with an error, with the first message for each.
+    pub errors: Vec<(u32, String)>,
+    /// 1-based line ranges (inclusive) to highlight: the statements that decided.
+    pub highlights: Vec<(u32, u32)>,
+}
+
+impl PolicyEditor {
+    /// An editor holding `text`.
+    pub fn new(text: &str) -> Self {
+        let lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let mut area = TextArea::new(if lines.is_empty() {
+            vec![String::new()]
+        } else {
+            lines
+        });
+        area.set_line_number_style(Style::default().fg(Color::DarkGray));
+        area.set_cursor_line_style(Style::default());
+        area.set_tab_length(2);
+        area.set_max_histories(500);
+        PolicyEditor { area }
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> String {
+        self.area.lines().join("\n")
+    }
+
+    /// Hands a key to the text area. True when the text changed.
+    pub fn input(&mut self, key: KeyEvent) -> bool {
+        self.area.input(key)
+    }
+
+    /// Inserts pasted text at the cursor. True when anything was inserted.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        self.area.insert_str(text)
+    }
+
+    /// Undoes the last edit. True when the text changed.
+    pub fn undo(&mut self) -> bool {
+        self.area.undo()
+    }
+
+    /// Redoes the last undone edit. True when the text changed.
+    pub fn redo(&mut self) -> bool {
+        self.area.redo()
+    }
+
+    /// Moves the cursor to 1-based `line`, `column` (characters).
+    pub fn jump(&mut self, line: u32, column: u32) {
+        let row = line.saturating_sub(1).min(u16::MAX as u32) as u16;
+        let col = column.saturating_sub(1).min(u16::MAX as u32) as u16;
+        self.area.move_cursor(CursorMove::Jump(row, col));
+    }
+
+    /// The cursor as 1-based line and column.
+    pub fn cursor(&self) -> (u32, u32) {
+        let (r, c) = self.area.cursor();
+        (r as u32 + 1, c as u32 + 1)
+    }
+
+    /// Scrolls the view by `rows` (the cursor follows when it would leave the view).
+    pub fn scroll(&mut self, rows: i16) {
+        self.area.scroll((rows, 0));
+    }
+
+    /// Shows the cursor (when the editor has focus) or hides it.
+    pub fn set_focused(&mut self, focused: bool) {
+        self.area.set_cursor_style(if focused {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default()
+        });
+    }
+
+    /// Renders the editor inside `block` with the error marks and highlights.
+    pub fn render(&self, block: Block<'_>, marks: &Marks, area: Rect, buf: &mut Buffer) {
+        let inner = block.inner(area);
+        block.render(area, buf);
+        (&self.area).render(inner, buf);
+        restyle(marks, inner, buf);
+    }
+}
+
+/// The 1-based text line a screen row shows, read from the gutter (`None` when the row
+/// shows no line, or the gutter is scrolled out of view).
+fn gutter_line(buf: &Buffer, area: Rect, y: u16) -> Option<(u32, u16)> {
+    let mut digits = String::new();
+    let mut x = area.x;
+    while x < area.x + area.width {
+        let sym = buf[(x, y)].symbol();
+        if let Some(c) = sym.chars().next().filter(|c| c.is_ascii_digit()) {
+            digits.push(c);
+        } else if !digits.is_empty() {
+            break;
+        } else if sym != " " {
+            return None;
+        }
+        x += 1;
+    }
+    digits.parse().ok().map(|n| (n, x))
+}
+
+fn restyle(marks: &Marks, area: Rect, buf: &mut Buffer) {
+    for y in area.y..area.y + area.height {
+        let Some((line, gutter_end)) = gutter_line(buf, area, y) else {
+            continue;
+        };
+        if marks
+            .highlights
+            .iter()
+            .any(|&(from, to)| line >= from && line <= to)
+        {
+            for x in gutter_end..area.x + area.width {
+                let cell = &mut buf[(x, y)];
+                cell.set_bg(Color::Rgb(40, 40, 70));
+            }
+        }
+        if marks.errors.iter().any(|(l, _)| *l == line) {
+            // The gutter's first cell becomes a red marker.
+            let cell = &mut buf[(area.x, y)];
+            cell.set_symbol("●");
+            cell.set_fg(Color::Red);
+            for x in area.x + 1..gutter_end {
+                buf[(x, y)].set_fg(Color::Red);
+            }
+        }
+    }
+}

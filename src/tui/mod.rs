@@ -1,0 +1,140 @@
+//! The terminal UI: an editable policy pane, a request form and a trace that is
+//! re-evaluated on every keystroke. State lives in [`app`], keys in [`keymap`], changes
+//! in [`update`], drawing in [`ui`]; this module owns the terminal and the loop.
+
+pub mod action;
+pub mod app;
+pub mod editor;
+pub mod form;
+pub mod keymap;
+pub mod tree;
+pub mod ui;
+pub mod update;
+
+use app::{App, Evaluated, evaluate_scenario};
+use crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event,
+};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use std::io::{self, Stdout};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::Duration;
+
+/// Evaluations longer than this run on the worker thread, so typing never waits.
+const SYNC_BUDGET: Duration = Duration::from_millis(8);
+
+fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+/// Restores the terminal when dropped: every exit path, early returns included.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Runs the TUI on `app` until the user quits.
+pub fn run(mut app: App) -> io::Result<()> {
+    // A panic restores the terminal first, then reports as usual.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+    enable_raw_mode()?;
+    let _guard = TerminalGuard;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    )?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    terminal.clear()?;
+    event_loop(&mut terminal, &mut app)
+}
+
+/// A job for the worker: the scenario at a generation.
+type Job = (u64, crate::scenario::Scenario);
+
+fn spawn_worker() -> (Sender<Job>, Receiver<(u64, Evaluated)>) {
+    let (job_tx, job_rx) = mpsc::channel::<Job>();
+    let (out_tx, out_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        while let Ok(mut job) = job_rx.recv() {
+            // Only the newest job matters.
+            while let Ok(newer) = job_rx.try_recv() {
+                job = newer;
+            }
+            let out = evaluate_scenario(&job.1);
+            if out_tx.send((job.0, out)).is_err() {
+                break;
+            }
+        }
+    });
+    (job_tx, out_rx)
+}
+
+fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App) -> io::Result<()> {
+    let (jobs, results) = spawn_worker();
+    loop {
+        terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+        if app.quit {
+            return Ok(());
+        }
+        // Wait for input, or for the worker when it is busy.
+        let timeout = if app.pending {
+            Duration::from_millis(15)
+        } else {
+            Duration::from_millis(500)
+        };
+        let mut changed = false;
+        if event::poll(timeout)? {
+            // Take everything that is waiting before drawing again.
+            loop {
+                let size = terminal.size()?;
+                let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+                changed |= match event::read()? {
+                    Event::Key(k) => update::handle_key(app, k),
+                    Event::Paste(text) => update::handle_paste(app, &text),
+                    Event::Mouse(m) => update::handle_mouse(app, m, area),
+                    Event::Resize(_, _) => false,
+                    _ => false,
+                };
+                if app.quit || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+        }
+        if changed {
+            if app.last_eval <= SYNC_BUDGET {
+                app.evaluate_now();
+            } else {
+                app.sync_texts();
+                app.pending = true;
+                let _ = jobs.send((app.generation, app.scenario.clone()));
+            }
+        }
+        while let Ok((generation, out)) = results.try_recv() {
+            if generation == app.generation {
+                app.apply(out);
+            }
+        }
+    }
+}

@@ -1,0 +1,382 @@
+//! The Trace flattened into rows for the tree view: policy → statement → element →
+//! operator → key → value, each with ✔/✘, the reason in words, and where in the policy
+//! text it comes from. Collapsing and the "only what decided" filter act here.
+
+use crate::source::Span;
+use crate::trace::{
+    ConditionTrace, MatchTrace, PolicyTrace, StatementRef, StatementTrace, StepOutcome, Trace,
+};
+use std::collections::HashMap;
+
+/// How a row came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// Holds / matches / passes.
+    Pass,
+    /// Does not.
+    Fail,
+    /// Not applicable, not evaluated.
+    Skip,
+    /// A heading.
+    None,
+}
+
+/// One row of the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// A stable path id (`p1/s0/c/o0/k1`), for collapse state across re-evaluations.
+    pub id: String,
+    /// Nesting depth.
+    pub depth: u16,
+    /// ✔ / ✘ / –.
+    pub mark: Mark,
+    /// The text.
+    pub text: String,
+    /// Where it is in a policy: (policy index, span).
+    pub target: Option<(usize, Span)>,
+    /// Has children (that may be collapsed).
+    pub has_children: bool,
+    /// Expanded (meaningful with children).
+    pub expanded: bool,
+}
+
+/// View options.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TreeState {
+    /// User overrides of the default expansion, by row id.
+    pub expanded: HashMap<String, bool>,
+    /// Show only the rules and the statements that decided.
+    pub deciding_only: bool,
+}
+
+struct Builder<'a> {
+    rows: Vec<Row>,
+    state: &'a TreeState,
+}
+
+impl Builder<'_> {
+    /// Adds a row; returns whether its children are shown.
+    fn push(&mut self, mut row: Row, default_open: bool) -> bool {
+        row.expanded =
+            row.has_children && *self.state.expanded.get(&row.id).unwrap_or(&default_open);
+        let expanded = row.expanded;
+        self.rows.push(row);
+        expanded
+    }
+}
+
+/// A row, not yet placed.
+fn row(
+    id: String,
+    depth: u16,
+    mark: Mark,
+    text: String,
+    target: Option<(usize, Span)>,
+    has_children: bool,
+) -> Row {
+    Row {
+        id,
+        depth,
+        mark,
+        text,
+        target,
+        has_children,
+        expanded: false,
+    }
+}
+
+fn mark(ok: bool) -> Mark {
+    if ok { Mark::Pass } else { Mark::Fail }
+}
+
+/// The rows of `trace` under `state`; `deciding` are the statements that decided.
+pub fn rows(trace: &Trace, deciding: &[StatementRef], state: &TreeState) -> Vec<Row> {
+    let mut b = Builder {
+        rows: Vec::new(),
+        state,
+    };
+    if b.push(
+        row("rules".into(), 0, Mark::None, "Rules".into(), None, true),
+        true,
+    ) {
+        for (i, step) in trace.steps.iter().enumerate() {
+            let m = match step.outcome {
+                StepOutcome::Pass => Mark::Pass,
+                StepOutcome::Fail => Mark::Fail,
+                StepOutcome::NotApplicable => Mark::Skip,
+            };
+            if state.deciding_only && m == Mark::Skip {
+                continue;
+            }
+            let rule = serde_json::to_value(step.rule)
+                .ok()
+                .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+                .unwrap_or_default();
+            b.push(
+                row(
+                    format!("rules/{i}"),
+                    1,
+                    m,
+                    format!("{rule}: {}", step.message),
+                    None,
+                    false,
+                ),
+                false,
+            );
+        }
+    }
+    if b.push(
+        row(
+            "policies".into(),
+            0,
+            Mark::None,
+            "Policies".into(),
+            None,
+            true,
+        ),
+        true,
+    ) {
+        for (pi, p) in trace.policies.iter().enumerate() {
+            let decides = deciding.iter().any(|d| d.policy == pi);
+            if state.deciding_only && !decides {
+                continue;
+            }
+            policy(&mut b, pi, p, deciding);
+        }
+    }
+    b.rows
+}
+
+fn policy(b: &mut Builder<'_>, pi: usize, p: &PolicyTrace, deciding: &[StatementRef]) {
+    let mut title = format!("{} \"{}\"", p.kind.label(), p.name);
+    if let Some(l) = &p.level {
+        title.push_str(&format!(" · level {l}"));
+    }
+    if let Some(a) = &p.attached_to {
+        title.push_str(&format!(" · on {a}"));
+    }
+    if let Some(why) = &p.not_applied_because {
+        b.push(
+            row(
+                format!("p{pi}"),
+                1,
+                Mark::Skip,
+                format!("{title}: not applied ({why})"),
+                None,
+                false,
+            ),
+            false,
+        );
+        return;
+    }
+    let any = p.statements.iter().any(|s| s.applies);
+    if !b.push(
+        row(
+            format!("p{pi}"),
+            1,
+            mark(any),
+            title,
+            None,
+            !p.statements.is_empty(),
+        ),
+        true,
+    ) {
+        return;
+    }
+    for s in &p.statements {
+        let decides = deciding
+            .iter()
+            .any(|d| d.policy == pi && d.statement == s.index);
+        if b.state.deciding_only && !decides {
+            continue;
+        }
+        statement(b, pi, s, decides);
+    }
+}
+
+fn statement(b: &mut Builder<'_>, pi: usize, s: &StatementTrace, decides: bool) {
+    let sid = s
+        .sid
+        .as_deref()
+        .map(|x| format!("\"{x}\" "))
+        .unwrap_or_default();
+    let effect = match s.effect {
+        crate::policy::Effect::Allow => "Allow",
+        crate::policy::Effect::Deny => "Deny",
+    };
+    let verdict = if s.applies {
+        "applies"
+    } else {
+        "does not apply"
+    };
+    let star = if decides { " ★ decided" } else { "" };
+    let id = format!("p{pi}/s{}", s.index);
+    let text = format!("statement {sid}#{} {effect}: {verdict}{star}", s.index + 1);
+    if !b.push(
+        row(
+            id.clone(),
+            2,
+            mark(s.applies),
+            text,
+            Some((pi, s.span)),
+            true,
+        ),
+        s.applies || decides,
+    ) {
+        return;
+    }
+    element(b, &format!("{id}/a"), pi, &s.action);
+    if let Some(r) = &s.resource {
+        element(b, &format!("{id}/r"), pi, r);
+    }
+    if let Some(p) = &s.principal {
+        element(b, &format!("{id}/p"), pi, p);
+    }
+    match (&s.condition, s.condition_skipped) {
+        (Some(c), _) => condition(b, &format!("{id}/c"), pi, c),
+        (None, Some(why)) => {
+            b.push(
+                row(
+                    format!("{id}/c"),
+                    3,
+                    Mark::Skip,
+                    format!("Condition {why}"),
+                    None,
+                    false,
+                ),
+                false,
+            );
+        }
+        _ => {}
+    }
+}
+
+fn element(b: &mut Builder<'_>, id: &str, pi: usize, m: &MatchTrace) {
+    let text = format!("{} vs {}", m.element, m.request_value);
+    if !b.push(
+        row(
+            id.to_string(),
+            3,
+            mark(m.matched),
+            text,
+            Some((pi, m.span)),
+            !m.entries.is_empty(),
+        ),
+        !m.matched,
+    ) {
+        return;
+    }
+    for (i, e) in m.entries.iter().enumerate() {
+        let mut text = format!("\"{}\"", e.text);
+        if let Some(r) = &e.resolved {
+            text.push_str(&format!(" → \"{r}\""));
+        }
+        text.push_str(if e.matched {
+            " matches"
+        } else {
+            " does not match"
+        });
+        if let Some(n) = &e.note {
+            text.push_str(&format!(" — {n}"));
+        }
+        if let Some(c) = e.choice {
+            text.push_str(&format!(" {}", c.describe()));
+        }
+        b.push(
+            row(
+                format!("{id}/{i}"),
+                4,
+                mark(e.matched),
+                text,
+                Some((pi, e.span)),
+                false,
+            ),
+            false,
+        );
+    }
+}
+
+fn condition(b: &mut Builder<'_>, id: &str, pi: usize, c: &ConditionTrace) {
+    if !b.push(
+        row(
+            id.to_string(),
+            3,
+            mark(c.holds),
+            "Condition: every operator must hold".into(),
+            None,
+            true,
+        ),
+        true,
+    ) {
+        return;
+    }
+    for (oi, op) in c.operators.iter().enumerate() {
+        let oid = format!("{id}/o{oi}");
+        if !b.push(
+            row(
+                oid.clone(),
+                4,
+                mark(op.holds),
+                format!("{}: every key must hold", op.operator),
+                Some((pi, op.span)),
+                true,
+            ),
+            true,
+        ) {
+            continue;
+        }
+        for (ki, k) in op.keys.iter().enumerate() {
+            let values = match &k.request_values {
+                None => "missing".to_string(),
+                Some(v) if k.multi_valued => format!("[{}]", v.join(", ")),
+                Some(v) => v.join(", "),
+            };
+            let mut text = format!("{} = {values} → {}", k.key, k.rule.describe());
+            if let Some(ch) = k.choice {
+                text.push_str(&format!(" {}", ch.describe()));
+            }
+            let kid = format!("{oid}/k{ki}");
+            if !b.push(
+                row(
+                    kid.clone(),
+                    5,
+                    mark(k.holds),
+                    text,
+                    Some((pi, k.span)),
+                    !k.comparisons.is_empty(),
+                ),
+                true,
+            ) {
+                continue;
+            }
+            for (ci, cmp) in k.comparisons.iter().enumerate() {
+                let mut text = format!(
+                    "{} {} \"{}\"",
+                    cmp.request_value,
+                    if cmp.matched { "=" } else { "≠" },
+                    cmp.policy_value
+                );
+                if let Some(r) = &cmp.resolved {
+                    text.push_str(&format!(" (→ \"{r}\")"));
+                }
+                if let Some(n) = &cmp.note {
+                    text.push_str(&format!(": {n}"));
+                }
+                if let Some(ch) = cmp.choice {
+                    text.push_str(&format!(" {}", ch.describe()));
+                }
+                b.push(
+                    row(
+                        format!("{kid}/{ci}"),
+                        6,
+                        mark(cmp.matched),
+                        text,
+                        Some((pi, cmp.span)),
+                        false,
+                    ),
+                    false,
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The policy pane: the list of the scenario's policies with their types, the editor
+//! with error marks and the deciding statements highlighted, and the first error.
+
+use super::super::app::{App, Focus};
+use super::super::editor::Marks;
+use super::pane_block;
+use crate::policy::PolicyKind;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+fn kind_tag(app: &App, i: usize) -> String {
+    let src = &app.scenario.sources[i];
+    match src.kind {
+        PolicyKind::Scp | PolicyKind::Rcp => {
+            let levels = if src.kind == PolicyKind::Scp {
+                &app.scenario.set.scp_levels
+            } else {
+                &app.scenario.set.rcp_levels
+            };
+            let level = src
+                .level
+                .and_then(|l| levels.get(l))
+                .cloned()
+                .unwrap_or_default();
+            format!("{} @ {level}", src.kind.label())
+        }
+        PolicyKind::Resource => match &src.attached_to {
+            Some(a) => format!("resource on {a}"),
+            None => "resource".into(),
+        },
+        k => k.label().to_string(),
+    }
+}
+
+/// Draws the policy pane.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let focused = app.focus == Focus::Policies;
+    let n = app.editors.len();
+    if n == 0 {
+        Paragraph::new("This scenario has no policies.")
+            .block(pane_block(" Policies ".into(), focused))
+            .render(area, buf);
+        return;
+    }
+    let title = format!(
+        " Policy {}/{n}: {} ({}) ",
+        app.policy + 1,
+        app.policy_name(app.policy),
+        kind_tag(app, app.policy)
+    );
+    let errors = app.errors.get(app.policy).map(Vec::as_slice).unwrap_or(&[]);
+    let error_rows = u16::from(!errors.is_empty());
+    let parts = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([
+            Constraint::Length(1),
+            Constraint::Min(3),
+            Constraint::Length(error_rows),
+        ])
+        .split(area);
+
+    // The list of policies, the edited one highlighted, those with errors in red.
+    let mut spans = Vec::new();
+    for i in 0..n {
+        let bad = app.errors.get(i).is_some_and(|e| !e.is_empty());
+        let mut style = Style::default().fg(if bad { Color::Red } else { Color::Gray });
+        if i == app.policy {
+            style = style.add_modifier(Modifier::REVERSED);
+        }
+        spans.push(Span::styled(
+            format!(" {} {} ", i + 1, app.policy_name(i)),
+            style,
+        ));
+        spans.push(Span::raw(" "));
+    }
+    Paragraph::new(Line::from(spans)).render(parts[0], buf);
+
+    let mut marks = Marks::default();
+    for e in errors {
+        if !marks.errors.iter().any(|(l, _)| *l == e.span.line) {
+            marks.errors.push((e.span.line, e.message.clone()));
+        }
+    }
+    if !app.stale {
+        if let Some(r) = app.current_result() {
+            for d in r.determined_by.iter().filter(|d| d.policy == app.policy) {
+                // The statement's lines, from its span in this policy's text.
+                let text = app.editors[app.policy].text();
+                let end_line = text
+                    .get(..(d.span.end as usize).min(text.len()))
+                    .map_or(d.span.line, |t| t.lines().count() as u32);
+                marks
+                    .highlights
+                    .push((d.span.line, end_line.max(d.span.line)));
+            }
+        }
+    }
+    app.editors[app.policy].render(pane_block(title, focused), &marks, parts[1], buf);
+
+    if let Some(e) = errors.first() {
+        let (line, _) = app.editors[app.policy].cursor();
+        let at_cursor = errors.iter().find(|d| d.span.line == line).unwrap_or(e);
+        let more = if errors.len() > 1 {
+            format!(" (+{} more)", errors.len() - 1)
+        } else {
+            String::new()
+        };
+        Paragraph::new(Line::from(vec![Span::styled(
+            format!(
+                "✘ {}:{} {}{more}",
+                at_cursor.span.line, at_cursor.span.column, at_cursor.message
+            ),
+            Style::default().fg(Color::Red),
+        )]))
+        .render(parts[2], buf);
+    }
+}

@@ -1,0 +1,148 @@
+//! The request pane: principal, action, resource, resource account and the context
+//! keys, each with a hint of its type and whether the value parses for it; the call a
+//! request was made on behalf of.
+
+use super::super::app::{App, Focus};
+use super::super::form::{FIELDS, RowHint};
+use super::pane_block;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+/// Draws the request pane.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let focused = app.focus == Focus::Request;
+    let n = app.scenario.requests.len();
+    let spec = app.scenario.requests.get(app.request);
+    let title = match spec {
+        Some(s) => format!(
+            " Request {}/{n}: {} ",
+            app.request + 1,
+            s.label(app.request)
+        ),
+        None => " Request (new) ".to_string(),
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(via) = spec.and_then(|s| s.via.as_ref()) {
+        let called_via = app
+            .form
+            .to_request()
+            .context
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("aws:CalledVia"))
+            .map(|(_, v)| match v {
+                crate::eval::ContextValue::One(s) => s.text.clone(),
+                crate::eval::ContextValue::Many(v) => v
+                    .iter()
+                    .map(|s| s.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        let by = called_via.map(|c| format!(" by {c}")).unwrap_or_default();
+        lines.push(Line::from(Span::styled(
+            format!("↳ made{by} on behalf of: {via}"),
+            Style::default().fg(Color::Magenta),
+        )));
+    }
+    let label_width = 18;
+    for (i, row) in app.form.rows.iter().enumerate() {
+        let selected = i == app.form.selected;
+        let (label, value) = if i < FIELDS.len() {
+            (FIELDS[i].to_string(), row.clone())
+        } else {
+            match row.split_once('=') {
+                Some((k, v)) => (k.trim().to_string(), v.trim().to_string()),
+                None => ("(new key)".to_string(), row.clone()),
+            }
+        };
+        let hint = match app.form.hint(i) {
+            RowHint::Field(_) => Span::raw(""),
+            RowHint::Incomplete => {
+                Span::styled("  write key = value", Style::default().fg(Color::DarkGray))
+            }
+            RowHint::UnknownKey => {
+                Span::styled("  (not a global key)", Style::default().fg(Color::DarkGray))
+            }
+            RowHint::Global {
+                type_label,
+                multi,
+                given_multi,
+                parses,
+            } => {
+                let shape = if multi { "multi" } else { "single" };
+                let mut text = format!("  {type_label}, {shape}");
+                let mut color = Color::DarkGray;
+                if !parses {
+                    text.push_str(&format!(" ✘ not a valid {type_label}"));
+                    color = Color::Red;
+                } else if multi != given_multi {
+                    text.push_str(if multi {
+                        " · AWS sends a list"
+                    } else {
+                        " · AWS sends one value"
+                    });
+                    color = Color::Yellow;
+                }
+                Span::styled(text, Style::default().fg(color))
+            }
+        };
+        let label_style = if i < FIELDS.len() {
+            Style::default().fg(Color::Cyan)
+        } else {
+            Style::default().fg(Color::Blue)
+        };
+        let mut spans = vec![
+            Span::styled(
+                if selected { "▶ " } else { "  " },
+                Style::default().fg(Color::Cyan),
+            ),
+            Span::styled(format!("{label:<label_width$} "), label_style),
+        ];
+        if selected && focused {
+            // The text with a block cursor. For a context row the cursor is placed in
+            // the whole "key = value" text, shown after the label as the raw row.
+            let shown = row.clone();
+            let chars: Vec<char> = shown.chars().collect();
+            let at = app.form.cursor.min(chars.len());
+            let before: String = chars[..at].iter().collect();
+            let cur: String = chars.get(at).map_or(" ".to_string(), |c| c.to_string());
+            let after: String = chars
+                .get(at + 1..)
+                .map_or(String::new(), |r| r.iter().collect());
+            if i >= FIELDS.len() {
+                spans.pop();
+                spans.push(Span::styled(format!("{:<label_width$} ", ""), label_style));
+            }
+            spans.push(Span::raw(before));
+            spans.push(Span::styled(
+                cur,
+                Style::default().add_modifier(Modifier::REVERSED),
+            ));
+            spans.push(Span::raw(after));
+        } else {
+            spans.push(Span::raw(if value.is_empty() && i < FIELDS.len() {
+                "—".to_string()
+            } else {
+                value
+            }));
+        }
+        spans.push(hint);
+        lines.push(Line::from(spans));
+    }
+    if focused && app.form.rows.len() <= FIELDS.len() {
+        lines.push(Line::from(Span::styled(
+            "  Ctrl+A adds a context key (key = value; [\"a\", \"b\"] for a list)",
+            Style::default().fg(Color::DarkGray),
+        )));
+    }
+    // Keep the selected row visible.
+    let inner_height = area.height.saturating_sub(2) as usize;
+    let selected_line = app.form.selected + usize::from(spec.is_some_and(|s| s.via.is_some()));
+    let scroll = selected_line.saturating_sub(inner_height.saturating_sub(1));
+    Paragraph::new(lines)
+        .block(pane_block(title, focused))
+        .scroll((scroll as u16, 0))
+        .render(area, buf);
+}

@@ -1,0 +1,369 @@
+//! Turning keys, pastes and mouse events into changes of the [`App`]: the keymap is
+//! read first, then the focused pane gets the key. Returns whether the scenario
+//! changed and needs evaluating again.
+
+use super::action::Action;
+use super::app::{App, Focus, Mode};
+use super::keymap::{Scope, lookup};
+use super::ui::layout::{Areas, layout};
+use crate::scenario::presets::{self, Preset};
+use crate::scenario::{save_atomic, to_json};
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::{Position, Rect};
+use std::path::PathBuf;
+
+/// Handles a key. True when the scenario changed.
+pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
+    if key.kind == KeyEventKind::Release {
+        return false;
+    }
+    let changed = match app.mode.clone() {
+        Mode::Normal => normal_key(app, key),
+        Mode::Help => {
+            if matches!(lookup(&key, Scope::Overlay), Some(Action::Cancel))
+                || matches!(lookup(&key, Scope::Global), Some(Action::ToggleHelp))
+                || matches!(key.code, KeyCode::Char('?') | KeyCode::Char('q'))
+            {
+                app.mode = Mode::Normal;
+            }
+            false
+        }
+        Mode::ConfirmQuit => {
+            match lookup(&key, Scope::Overlay) {
+                Some(Action::Yes) => app.quit = true,
+                Some(Action::Cancel) => app.mode = Mode::Normal,
+                _ => {}
+            }
+            false
+        }
+        Mode::SaveAs(mut name) => {
+            match (lookup(&key, Scope::Overlay), key.code) {
+                (Some(Action::Cancel), KeyCode::Esc) => app.mode = Mode::Normal,
+                (Some(Action::Confirm), _) => {
+                    let path = PathBuf::from(name.trim());
+                    app.mode = Mode::Normal;
+                    if !name.trim().is_empty() {
+                        save_to(app, path);
+                    }
+                }
+                (_, KeyCode::Backspace) => {
+                    name.pop();
+                    app.mode = Mode::SaveAs(name);
+                }
+                (_, KeyCode::Char(c)) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    name.push(c);
+                    app.mode = Mode::SaveAs(name);
+                }
+                _ => {}
+            }
+            false
+        }
+    };
+    app.sync_focus();
+    changed
+}
+
+fn scope(focus: Focus) -> Scope {
+    match focus {
+        Focus::Policies => Scope::Policies,
+        Focus::Request => Scope::Request,
+        Focus::Trace => Scope::Trace,
+    }
+}
+
+fn normal_key(app: &mut App, key: KeyEvent) -> bool {
+    if let Some(action) = lookup(&key, Scope::Global).or_else(|| lookup(&key, scope(app.focus))) {
+        return perform(app, action);
+    }
+    match app.focus {
+        Focus::Policies => {
+            let Some(editor) = app.editors.get_mut(app.policy) else {
+                return false;
+            };
+            let changed = editor.input(key);
+            if changed {
+                app.text_changed();
+            }
+            changed
+        }
+        Focus::Request => request_key(app, key),
+        Focus::Trace => {
+            match key.code {
+                KeyCode::PageDown => move_tree(app, 10),
+                KeyCode::PageUp => move_tree(app, -10),
+                KeyCode::Home => app.tree_selected = 0,
+                KeyCode::End => move_tree(app, isize::MAX / 2),
+                _ => {}
+            }
+            false
+        }
+    }
+}
+
+fn request_key(app: &mut App, key: KeyEvent) -> bool {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let f = &mut app.form;
+    let changed = match key.code {
+        KeyCode::Char(c) if !ctrl => {
+            f.insert(&c.to_string());
+            true
+        }
+        KeyCode::Backspace => f.backspace(),
+        KeyCode::Delete => f.delete(),
+        KeyCode::Left => {
+            f.move_cursor(-1);
+            false
+        }
+        KeyCode::Right => {
+            f.move_cursor(1);
+            false
+        }
+        KeyCode::Home => {
+            f.home_end(false);
+            false
+        }
+        KeyCode::End => {
+            f.home_end(true);
+            false
+        }
+        KeyCode::Enter => {
+            if f.selected + 1 == f.rows.len() {
+                f.add_context_row();
+            } else {
+                f.down();
+            }
+            false
+        }
+        _ => false,
+    };
+    if changed {
+        app.form_changed();
+    }
+    changed
+}
+
+fn move_tree(app: &mut App, delta: isize) {
+    let n = app.tree_rows().len();
+    app.tree_selected = app
+        .tree_selected
+        .saturating_add_signed(delta)
+        .min(n.saturating_sub(1));
+}
+
+/// Carries out `action`. True when the scenario changed.
+pub fn perform(app: &mut App, action: Action) -> bool {
+    match action {
+        Action::FocusNext => app.focus = app.focus.next(),
+        Action::FocusPrev => app.focus = app.focus.prev(),
+        Action::ToggleHelp => {
+            app.mode = if app.mode == Mode::Help {
+                Mode::Normal
+            } else {
+                Mode::Help
+            }
+        }
+        Action::Save => match app.path.clone() {
+            Some(p) => save_to(app, p),
+            None => app.mode = Mode::SaveAs("scenario.json".into()),
+        },
+        Action::Quit => {
+            if app.dirty {
+                app.mode = Mode::ConfirmQuit;
+            } else {
+                app.quit = true;
+            }
+        }
+        Action::NextRequest | Action::PrevRequest => {
+            let n = app.scenario.requests.len();
+            if n > 0 {
+                let i = if action == Action::NextRequest {
+                    (app.request + 1) % n
+                } else {
+                    (app.request + n - 1) % n
+                };
+                app.select_request(i);
+            }
+        }
+        Action::NextPolicy | Action::PrevPolicy => {
+            let n = app.editors.len();
+            if n > 0 {
+                app.policy = if action == Action::NextPolicy {
+                    (app.policy + 1) % n
+                } else {
+                    (app.policy + n - 1) % n
+                };
+            }
+        }
+        Action::NextPreset => {
+            let mut r = app.form.to_request();
+            let current = presets::detect(&r, &app.preset_values);
+            let next = match current {
+                Some(p) => {
+                    let i = Preset::ALL.iter().position(|x| *x == p).unwrap_or(0);
+                    Preset::ALL[(i + 1) % Preset::ALL.len()]
+                }
+                None => Preset::ALL[0],
+            };
+            presets::apply(next, &mut r, &app.preset_values);
+            let selected = app.form.selected;
+            app.form = super::form::RequestForm::new(&r);
+            app.form.selected = selected.min(app.form.rows.len().saturating_sub(1));
+            app.message = Some(format!("preset: {}", next.label()));
+            app.form_changed();
+            return true;
+        }
+        Action::Undo | Action::Redo => {
+            if let Some(e) = app.editors.get_mut(app.policy) {
+                let changed = if action == Action::Undo {
+                    e.undo()
+                } else {
+                    e.redo()
+                };
+                if changed {
+                    app.text_changed();
+                }
+                return changed;
+            }
+        }
+        Action::Up => match app.focus {
+            Focus::Request => app.form.up(),
+            _ => move_tree(app, -1),
+        },
+        Action::Down => match app.focus {
+            Focus::Request => app.form.down(),
+            _ => move_tree(app, 1),
+        },
+        Action::Collapse | Action::Expand => {
+            let rows = app.tree_rows();
+            if let Some(row) = rows.get(app.tree_selected) {
+                if row.has_children {
+                    app.tree
+                        .expanded
+                        .insert(row.id.clone(), action == Action::Expand);
+                }
+            }
+        }
+        Action::JumpToSource => {
+            let rows = app.tree_rows();
+            if let Some((pi, span)) = rows.get(app.tree_selected).and_then(|r| r.target) {
+                if let Some(e) = app.editors.get_mut(pi) {
+                    app.policy = pi;
+                    e.jump(span.line, span.column);
+                    app.focus = Focus::Policies;
+                }
+            }
+        }
+        Action::ToggleDecidingOnly => {
+            app.tree.deciding_only = !app.tree.deciding_only;
+            app.tree_selected = 0;
+            app.tree_scroll = 0;
+        }
+        Action::AddContextKey => {
+            app.form.add_context_row();
+        }
+        Action::DeleteContextKey => {
+            if app.form.delete_context_row() {
+                app.form_changed();
+                return true;
+            }
+        }
+        Action::Yes | Action::Cancel | Action::Confirm => {}
+    }
+    false
+}
+
+fn save_to(app: &mut App, path: PathBuf) {
+    app.sync_texts();
+    let text = to_json(&app.scenario);
+    match save_atomic(&path, &text) {
+        Ok(()) => {
+            app.message = Some(format!("saved {}", path.display()));
+            app.path = Some(path);
+            app.dirty = false;
+        }
+        Err(e) => app.message = Some(format!("could not save {}: {e}", path.display())),
+    }
+}
+
+/// Handles pasted text (bracketed paste): into the editor or the selected field. True
+/// when the scenario changed.
+pub fn handle_paste(app: &mut App, text: &str) -> bool {
+    if app.mode != Mode::Normal {
+        return false;
+    }
+    match app.focus {
+        Focus::Policies => {
+            let changed = app
+                .editors
+                .get_mut(app.policy)
+                .is_some_and(|e| e.paste(text));
+            if changed {
+                app.text_changed();
+            }
+            changed
+        }
+        Focus::Request => {
+            app.form.insert(text);
+            app.form_changed();
+            true
+        }
+        Focus::Trace => false,
+    }
+}
+
+fn contains(r: Rect, x: u16, y: u16) -> bool {
+    r.contains(Position { x, y })
+}
+
+/// Handles a mouse event on a screen of `size`: a click focuses a pane (and selects a
+/// trace row), the wheel scrolls. True when the scenario changed.
+pub fn handle_mouse(app: &mut App, m: MouseEvent, size: Rect) -> bool {
+    if app.mode != Mode::Normal {
+        return false;
+    }
+    let Areas {
+        policies,
+        request,
+        trace,
+        ..
+    } = layout(size, app.focus);
+    let (x, y) = (m.column, m.row);
+    match m.kind {
+        MouseEventKind::Down(MouseButton::Left) => {
+            if policies.is_some_and(|a| contains(a, x, y)) {
+                app.focus = Focus::Policies;
+            } else if request.is_some_and(|a| contains(a, x, y)) {
+                app.focus = Focus::Request;
+            } else if let Some(a) = trace.filter(|a| contains(*a, x, y)) {
+                app.focus = Focus::Trace;
+                // Rows start below the border and the decision line.
+                let first_row = a.y + 3;
+                if y >= first_row {
+                    let i = app.tree_scroll + (y - first_row) as usize;
+                    if i < app.tree_rows().len() {
+                        app.tree_selected = i;
+                    }
+                }
+            }
+        }
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let delta: i16 = if m.kind == MouseEventKind::ScrollDown {
+                3
+            } else {
+                -3
+            };
+            if trace.is_some_and(|a| contains(a, x, y)) {
+                move_tree(app, delta as isize);
+            } else if policies.is_some_and(|a| contains(a, x, y)) {
+                if let Some(e) = app.editors.get_mut(app.policy) {
+                    e.scroll(delta);
+                }
+            }
+        }
+        _ => {}
+    }
+    app.sync_focus();
+    false
+}
