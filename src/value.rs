@@ -6,10 +6,82 @@ use base64::Engine as _;
 use ipnet::IpNet;
 use std::net::IpAddr;
 
-/// A decimal number. Integers and decimals (`-12`, `0.5`); no exponents, no `NaN`.
-pub fn parse_number(text: &str) -> Option<f64> {
+/// An exact decimal number (integers and decimals of any length), compared exactly:
+/// `12345678901234567890` and `12345678901234567891` differ, as do `0.1` and `0.10001`.
+#[derive(Debug, Clone)]
+pub struct Decimal {
+    negative: bool,
+    /// Integer digits without leading zeros.
+    int: String,
+    /// Fraction digits without trailing zeros.
+    frac: String,
+}
+
+impl Ord for Decimal {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        let zero = |d: &Decimal| d.int.is_empty() && d.frac.is_empty();
+        let sign = |d: &Decimal| {
+            if zero(d) {
+                0
+            } else if d.negative {
+                -1
+            } else {
+                1
+            }
+        };
+        match sign(self).cmp(&sign(other)) {
+            Ordering::Equal => {}
+            o => return o,
+        }
+        let magnitude = self
+            .int
+            .len()
+            .cmp(&other.int.len())
+            .then_with(|| self.int.cmp(&other.int))
+            .then_with(|| self.frac.cmp(&other.frac));
+        if sign(self) < 0 {
+            magnitude.reverse()
+        } else {
+            magnitude
+        }
+    }
+}
+
+impl PartialEq for Decimal {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Decimal {}
+
+impl PartialOrd for Decimal {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Decimal {
+    /// The value as f64 (for epoch seconds).
+    pub fn to_f64(&self) -> f64 {
+        let text = format!(
+            "{}{}.{}0",
+            if self.negative { "-" } else { "" },
+            if self.int.is_empty() { "0" } else { &self.int },
+            self.frac
+        );
+        text.parse().unwrap_or(f64::NAN)
+    }
+}
+
+/// A decimal number: integers and decimals (`-12`, `0.5`); no exponents, no `NaN`.
+pub fn parse_number(text: &str) -> Option<Decimal> {
     let t = text.trim();
-    let digits = t.strip_prefix('-').unwrap_or(t);
+    let (negative, digits) = match t.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, t),
+    };
     let (int, frac) = match digits.split_once('.') {
         Some((i, f)) => (i, Some(f)),
         None => (digits, None),
@@ -17,7 +89,11 @@ pub fn parse_number(text: &str) -> Option<f64> {
     let ok = !int.is_empty()
         && int.bytes().all(|b| b.is_ascii_digit())
         && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
-    if ok { t.parse().ok() } else { None }
+    ok.then(|| Decimal {
+        negative,
+        int: int.trim_start_matches('0').to_string(),
+        frac: frac.unwrap_or("").trim_end_matches('0').to_string(),
+    })
 }
 
 /// A point in time as nanoseconds since the Unix epoch. Accepts ISO 8601 date-times
@@ -28,7 +104,7 @@ pub fn parse_date(text: &str) -> Option<i128> {
     if t.is_empty() {
         return None;
     }
-    if let Some(secs) = parse_number(t) {
+    if let Some(secs) = parse_number(t).map(|d| d.to_f64()) {
         // Epoch seconds; decimals allowed.
         if !secs.is_finite() || secs.abs() > 1e12 {
             return None;
@@ -100,9 +176,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers() {
-        assert_eq!(parse_number("42"), Some(42.0));
-        assert_eq!(parse_number("-0.25"), Some(-0.25));
+    fn numbers_compare_exactly() {
+        let n = |s: &str| parse_number(s).unwrap();
+        assert_eq!(n("42"), n("042.000"));
+        assert!(n("-0.25") < n("0"));
+        assert!(n("-2") < n("-1.5"));
+        assert!(n("12345678901234567890") < n("12345678901234567891"));
+        assert!(n("0.1") < n("0.10001"));
+        assert_eq!(n("-0"), n("0"));
+        assert!((n("-0.25").to_f64() + 0.25).abs() < 1e-12);
         for bad in ["", "1e3", "NaN", "inf", "1.", ".5", "0x10", "12a", "-"] {
             assert_eq!(parse_number(bad), None, "{bad}");
         }

@@ -347,8 +347,8 @@ fn compare_value(
                 choice: None,
             }
         }
-        CompiledValue::Number(n) => match v.number {
-            Some(x) => Outcome::plain(ordered(op.base.comparison, x, *n)),
+        CompiledValue::Number(n) => match &v.number {
+            Some(x) => Outcome::plain(ordered(op.base.comparison, x, n)),
             None => Outcome::unparseable("a number"),
         },
         CompiledValue::Date(d) => match v.date {

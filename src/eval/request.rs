@@ -70,7 +70,7 @@ pub struct PreparedValue {
     /// Lower-cased, for IgnoreCase operators.
     pub lower: String,
     /// As a number, if it is one.
-    pub number: Option<f64>,
+    pub number: Option<value::Decimal>,
     /// As a date (ns since the epoch), if it is one.
     pub date: Option<i128>,
     /// As a boolean, if it is one.
@@ -178,7 +178,7 @@ impl PreparedRequest {
             principal_text: request.principal.clone(),
             principal,
             action: request.action.clone(),
-            action_lower: request.action.to_ascii_lowercase(),
+            action_lower: request.action.to_lowercase(),
             resource: request.resource.clone(),
             resource_account,
             resource_account_source,

@@ -207,7 +207,7 @@ pub enum CompiledValue {
     /// Version 2012-10-17; lower-cased for IgnoreCase).
     Text(Pattern),
     /// Numeric.
-    Number(f64),
+    Number(value::Decimal),
     /// Date, as nanoseconds since the epoch.
     Date(i128),
     /// Bool.
