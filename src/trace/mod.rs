@@ -2,6 +2,7 @@
 //! node says what was compared with what and which rule decided. Renderers (the text
 //! renderer beside this module, the TUI) only format it.
 
+mod describe;
 pub mod text;
 
 use crate::policy::{Effect, PolicyKind};

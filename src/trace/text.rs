@@ -101,11 +101,10 @@ pub fn render(trace: &Trace, opts: TextOptions, depth: usize) -> String {
             StepOutcome::Fail => o.mark(false),
             StepOutcome::NotApplicable => o.paint(DIM, "–"),
         };
-        let rule = serde_json::to_value(step.rule)
-            .ok()
-            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-            .unwrap_or_default();
-        o.line(depth + 1, &format!("{mark} {rule}: {}", step.message));
+        o.line(
+            depth + 1,
+            &format!("{mark} {}: {}", step.rule.label(), step.message),
+        );
     }
     o.line(depth, &o.paint(BOLD, "Policies"));
     for p in &trace.policies {
@@ -134,24 +133,16 @@ fn policy(o: &mut Out, p: &PolicyTrace, depth: usize) {
 }
 
 fn statement(o: &mut Out, s: &StatementTrace, depth: usize) {
-    let sid = s
-        .sid
-        .as_deref()
-        .map(|x| format!("\"{x}\" "))
-        .unwrap_or_default();
-    let effect = match s.effect {
-        crate::policy::Effect::Allow => "Allow",
-        crate::policy::Effect::Deny => "Deny",
-    };
+    let effect = s.effect.word();
     let verdict = if s.applies {
         format!("applies → {effect}")
     } else {
         "does not apply".to_string()
     };
     let head = format!(
-        "{} statement {sid}#{} ({effect}, line {}): {verdict}",
+        "{} {} ({effect}, line {}): {verdict}",
         o.mark(s.applies),
-        s.index + 1,
+        s.title(),
         s.span.line
     );
     o.line(depth, &head);
@@ -193,13 +184,7 @@ fn element(o: &mut Out, m: &MatchTrace, depth: usize) {
     };
     o.line(depth, &format!("{} {summary}", o.mark(m.matched)));
     for e in &m.entries {
-        let mut text = format!("{} \"{}\"", o.mark(e.matched), e.text);
-        if let Some(r) = &e.resolved {
-            let _ = write!(text, " → \"{r}\"");
-        }
-        if let Some(n) = &e.note {
-            let _ = write!(text, " — {n}");
-        }
+        let mut text = format!("{} {}", o.mark(e.matched), e.describe());
         if let Some(c) = e.choice {
             let _ = write!(text, " {}", o.paint(DIM, c.describe()));
         }
@@ -213,8 +198,7 @@ fn operator(o: &mut Out, op: &OperatorTrace, depth: usize) {
     for k in &op.keys {
         let values = match &k.request_values {
             None => "missing from the request".to_string(),
-            Some(v) if k.multi_valued => format!("= [{}]", v.join(", ")),
-            Some(v) => format!("= {}", v.join(", ")),
+            Some(_) => format!("= {}", k.values_text()),
         };
         let head = format!(
             "{} {} {values} → {}",
@@ -228,18 +212,7 @@ fn operator(o: &mut Out, op: &OperatorTrace, depth: usize) {
             o.line(depth + 2, &line);
         }
         for c in &k.comparisons {
-            let mut text = format!(
-                "{} {} vs \"{}\"",
-                if c.matched { "=" } else { "≠" },
-                c.request_value,
-                c.policy_value
-            );
-            if let Some(r) = &c.resolved {
-                let _ = write!(text, " (→ \"{r}\")");
-            }
-            if let Some(n) = &c.note {
-                let _ = write!(text, ": {n}");
-            }
+            let mut text = c.describe();
             if let Some(ch) = c.choice {
                 let _ = write!(text, " {}", o.paint(DIM, ch.describe()));
             }

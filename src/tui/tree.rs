@@ -108,10 +108,7 @@ pub fn rows(trace: &Trace, deciding: &[StatementRef], state: &TreeState) -> Vec<
             if state.deciding_only && m == Mark::Skip {
                 continue;
             }
-            let rule = serde_json::to_value(step.rule)
-                .ok()
-                .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-                .unwrap_or_default();
+            let rule = step.rule.label();
             b.push(
                 row(
                     format!("rules/{i}"),
@@ -195,15 +192,7 @@ fn policy(b: &mut Builder<'_>, pi: usize, p: &PolicyTrace, deciding: &[Statement
 }
 
 fn statement(b: &mut Builder<'_>, pi: usize, s: &StatementTrace, decides: bool) {
-    let sid = s
-        .sid
-        .as_deref()
-        .map(|x| format!("\"{x}\" "))
-        .unwrap_or_default();
-    let effect = match s.effect {
-        crate::policy::Effect::Allow => "Allow",
-        crate::policy::Effect::Deny => "Deny",
-    };
+    let effect = s.effect.word();
     let verdict = if s.applies {
         "applies"
     } else {
@@ -211,7 +200,7 @@ fn statement(b: &mut Builder<'_>, pi: usize, s: &StatementTrace, decides: bool) 
     };
     let star = if decides { " ★ decided" } else { "" };
     let id = format!("p{pi}/s{}", s.index);
-    let text = format!("statement {sid}#{} {effect}: {verdict}{star}", s.index + 1);
+    let text = format!("{} {effect}: {verdict}{star}", s.title());
     if !b.push(
         row(
             id.clone(),
@@ -267,18 +256,7 @@ fn element(b: &mut Builder<'_>, id: &str, pi: usize, m: &MatchTrace) {
         return;
     }
     for (i, e) in m.entries.iter().enumerate() {
-        let mut text = format!("\"{}\"", e.text);
-        if let Some(r) = &e.resolved {
-            text.push_str(&format!(" → \"{r}\""));
-        }
-        text.push_str(if e.matched {
-            " matches"
-        } else {
-            " does not match"
-        });
-        if let Some(n) = &e.note {
-            text.push_str(&format!(" — {n}"));
-        }
+        let mut text = e.describe();
         if let Some(c) = e.choice {
             text.push_str(&format!(" {}", c.describe()));
         }
@@ -326,12 +304,7 @@ fn condition(b: &mut Builder<'_>, id: &str, pi: usize, c: &ConditionTrace) {
             continue;
         }
         for (ki, k) in op.keys.iter().enumerate() {
-            let values = match &k.request_values {
-                None => "missing".to_string(),
-                Some(v) if k.multi_valued => format!("[{}]", v.join(", ")),
-                Some(v) => v.join(", "),
-            };
-            let mut text = format!("{} = {values} → {}", k.key, k.rule.describe());
+            let mut text = format!("{} = {} → {}", k.key, k.values_text(), k.rule.describe());
             if let Some(ch) = k.choice {
                 text.push_str(&format!(" {}", ch.describe()));
             }
@@ -350,18 +323,7 @@ fn condition(b: &mut Builder<'_>, id: &str, pi: usize, c: &ConditionTrace) {
                 continue;
             }
             for (ci, cmp) in k.comparisons.iter().enumerate() {
-                let mut text = format!(
-                    "{} {} \"{}\"",
-                    cmp.request_value,
-                    if cmp.matched { "=" } else { "≠" },
-                    cmp.policy_value
-                );
-                if let Some(r) = &cmp.resolved {
-                    text.push_str(&format!(" (→ \"{r}\")"));
-                }
-                if let Some(n) = &cmp.note {
-                    text.push_str(&format!(": {n}"));
-                }
+                let mut text = cmp.describe();
                 if let Some(ch) = cmp.choice {
                     text.push_str(&format!(" {}", ch.describe()));
                 }

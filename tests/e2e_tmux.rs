@@ -1,0 +1,372 @@
+//! End to end: the real `iamtrace` binary driven in a real terminal (a private tmux
+//! server), the way a person would use it. It opens on the built-in Client VPN scenario,
+//! the guardrail policy gets the `aws:ViaAWSService` fix typed into it, the service
+//! calls flip to Allow on screen, the scenario is saved through the save-as prompt, and
+//! the program quits and hands the terminal back (alternate screen left).
+//!
+//! Needs `tmux` (CI installs it). Without it the tests are skipped with a message,
+//! unless the `CI` variable is set, where a missing tmux is an error.
+//!
+//! Every wait polls the screen (`capture-pane`) until the expected text shows up or a
+//! deadline passes; nothing waits a fixed time.
+
+use iamtrace::eval::{Detail, PreparedRequest, evaluate};
+use iamtrace::scenario::load_str;
+use iamtrace::trace::Decision;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long any one thing may take to show up on screen.
+const DEADLINE: Duration = Duration::from_secs(20);
+/// How often the screen is read while waiting.
+const POLL: Duration = Duration::from_millis(50);
+/// The session's size: wide and tall enough for the three-pane layout.
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 35;
+/// The name the save prompt is prefilled with.
+const PREFILLED_NAME: &str = "scenario.json";
+/// The operator the fix adds to the Deny's Condition.
+const FIX: &str = r#""Bool": {"aws:ViaAWSService": "false"},"#;
+
+/// Whether tmux can be used; `false` means "skip" (and is only possible outside CI).
+fn tmux_available(test: &str) -> bool {
+    let ok = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("{test}: `tmux -V` failed, and CI is set: tmux must be installed (see .ci/run)");
+    }
+    eprintln!("SKIPPED {test}: tmux is not installed (`tmux -V` failed); install tmux to run it");
+    false
+}
+
+/// `text` in single quotes for `sh`.
+fn sh_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// A private tmux server running `iamtrace` in session `e2e`; killed when dropped, so a
+/// failing test does not leave it behind.
+struct Tmux {
+    socket: String,
+    /// The socket file, removed after the server is killed (tmux leaves it behind).
+    socket_path: Option<std::path::PathBuf>,
+}
+
+impl Tmux {
+    /// Starts a private server whose one pane runs the binary in `cwd`, then prints
+    /// `EXIT:<status>` and stays open for a while so the end can be read.
+    fn start(test: &str, cwd: &Path) -> Tmux {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let socket = format!(
+            "iamtrace-e2e-{}-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            test
+        );
+        // Our own configuration (not the user's): a known shell, the TERM the program
+        // sees, and no tmux status line so the pane is the whole WIDTH × HEIGHT.
+        let conf = cwd.join("tmux.conf");
+        std::fs::write(
+            &conf,
+            "set -g default-shell /bin/sh\n\
+             set -g default-terminal xterm-256color\n\
+             set -g status off\n",
+        )
+        .expect("write tmux.conf");
+        let binary = env!("CARGO_BIN_EXE_iamtrace");
+        let shell_command = format!("{}; echo \"EXIT:$?\"; sleep 60", sh_quote(binary));
+        let mut tmux = Tmux {
+            socket,
+            socket_path: None,
+        };
+        let out = Command::new("tmux")
+            .env("TERM", "xterm-256color")
+            .env_remove("TMUX")
+            .arg("-u")
+            .arg("-f")
+            .arg(&conf)
+            .args(["-L", &tmux.socket, "new-session", "-d"])
+            .args(["-x", &WIDTH.to_string(), "-y", &HEIGHT.to_string()])
+            .args(["-s", "e2e", "-c"])
+            .arg(cwd)
+            .arg(&shell_command)
+            .output()
+            .expect("run tmux new-session");
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let path = tmux.ok(&["display", "-p", "-t", "e2e", "#{socket_path}"]);
+        tmux.socket_path = Some(path.trim().into()).filter(|p: &std::path::PathBuf| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy() == tmux.socket)
+        });
+        tmux
+    }
+
+    /// Runs a tmux command against the private server.
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .env_remove("TMUX")
+            .arg("-u")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run tmux {args:?}: {e}"))
+    }
+
+    /// Runs a tmux command that must succeed.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "tmux {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Presses keys, by tmux name (`F2`, `Down`, `C-s`, …).
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        self.ok(&args);
+    }
+
+    /// Presses one key `n` times.
+    fn key_times(&self, key: &str, n: usize) {
+        self.keys(&vec![key; n]);
+    }
+
+    /// Types `text` as it is (no key names).
+    fn type_text(&self, text: &str) {
+        self.ok(&["send-keys", "-t", "e2e", "-l", text]);
+    }
+
+    /// The text on screen now (an error's text when the pane cannot be read).
+    fn screen(&self) -> String {
+        let out = self.run(&["capture-pane", "-p", "-t", "e2e"]);
+        if out.status.success() {
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        } else {
+            format!(
+                "(capture-pane failed: {})",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )
+        }
+    }
+
+    /// Polls the screen until `predicate` holds and returns that screen; panics with the
+    /// last screen when DEADLINE passes.
+    fn wait_for(&self, predicate: impl Fn(&str) -> bool, what: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let screen = self.screen();
+            if predicate(&screen) {
+                return screen;
+            }
+            if started.elapsed() > DEADLINE {
+                panic!(
+                    "timed out after {DEADLINE:?} waiting for {what}; the screen was:\n\
+                     ----------------\n{screen}\n----------------"
+                );
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Waits for the request strip (the top row) to hold each of `cells`.
+    fn wait_for_strip(&self, cells: &[&str]) -> String {
+        let what = format!("the request strip to show {cells:?}");
+        self.wait_for(
+            |s| {
+                let strip = s.lines().next().unwrap_or("");
+                cells.iter().all(|c| strip.contains(c))
+            },
+            &what,
+        )
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        // Not `run`: a panic here, while a failed test unwinds, would abort.
+        let _ = Command::new("tmux")
+            .env_remove("TMUX")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+        if let Some(p) = &self.socket_path {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// The built-in scenario's file.
+fn client_vpn_text() -> String {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios/client-vpn-source-ip.json");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Where the fix goes in the editor, counted from the asset file: how many lines the
+/// `"NotIpAddress"` line is below the first line of DenyOutsideOffice's document (the
+/// number of Down presses from the top), its indentation within the document, and the
+/// line as the editor shows it (without the document's own indentation).
+fn not_ip_address_position(asset: &str) -> (usize, usize, String) {
+    let lines: Vec<&str> = asset.lines().collect();
+    let after = |from: usize, needle: &str| {
+        (from..lines.len())
+            .find(|&i| lines[i].contains(needle))
+            .unwrap_or_else(|| panic!("no {needle} after line {} of the asset", from + 1))
+    };
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let name = after(0, r#""name": "DenyOutsideOffice""#);
+    let document = after(name, r#""document": {"#);
+    let not_ip = after(document, r#""NotIpAddress""#);
+    let base = indent(lines[document]);
+    let shown = lines[not_ip][base..].to_string();
+    (not_ip - document, indent(lines[not_ip]) - base, shown)
+}
+
+/// Each request's decision under the scenario in `text`.
+fn decisions(text: &str) -> Vec<Decision> {
+    let s = load_str(text).unwrap_or_else(|e| panic!("scenario does not load: {e:?}"));
+    s.requests
+        .iter()
+        .map(|r| evaluate(&s.set, &PreparedRequest::new(&r.request), Detail::Decision).decision)
+        .collect()
+}
+
+#[test]
+fn fix_the_client_vpn_guardrail_save_and_quit() {
+    if !tmux_available("fix_the_client_vpn_guardrail_save_and_quit") {
+        return;
+    }
+    let asset = client_vpn_text();
+    let before = decisions(&asset);
+    assert_eq!(
+        &before[1..4],
+        &[Decision::ExplicitDeny; 3],
+        "the built-in scenario's service calls (requests 2-4) should start as explicit denies"
+    );
+    let (downs, indent, not_ip_line) = not_ip_address_position(&asset);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tmux = Tmux::start("fix", dir.path());
+
+    // The TUI opens on the built-in scenario, the service calls denied.
+    tmux.wait_for_strip(&["1 ✔", "2 ✘", "3 ✘", "4 ✘"]);
+
+    // Policy 2 in the editor; its NotIpAddress line where the asset says.
+    tmux.keys(&["F2"]);
+    let gutter_line = format!(" {} {not_ip_line}", downs + 1);
+    tmux.wait_for(
+        |s| s.contains("Policy 2/3: DenyOutsideOffice") && s.contains(&gutter_line),
+        &format!("policy 2 (DenyOutsideOffice) showing line {gutter_line:?}"),
+    );
+
+    // To the start of the NotIpAddress line, type the new operator there (indented like
+    // its neighbour), and Enter pushes NotIpAddress down to its own line again.
+    tmux.key_times("Down", downs);
+    tmux.keys(&["Home"]);
+    tmux.type_text(&format!("{}{FIX}", " ".repeat(indent)));
+    tmux.keys(&["Enter"]);
+
+    // Shown in the editor where intended, and the service calls now allowed.
+    let fix_line = format!(" {} {}{FIX}", downs + 1, " ".repeat(indent));
+    let moved_line = format!(" {} {not_ip_line}", downs + 2);
+    tmux.wait_for(
+        |s| s.contains(&fix_line) && s.contains(&moved_line),
+        &format!("the editor to show {fix_line:?} then {moved_line:?}"),
+    );
+    let screen = tmux.wait_for_strip(&["1 ✔", "2 ✔", "3 ✔", "4 ✔"]);
+    assert!(
+        screen.lines().next().unwrap_or("").contains("9 ✘"),
+        "request 9 (alice at home) should stay denied:\n{screen}"
+    );
+
+    // Save: the prompt asks for a name (prefilled); replace it with a path in the tempdir.
+    let saved = dir.path().join("fixed.json");
+    let saved_text = saved.to_str().expect("UTF-8 temp path").to_string();
+    tmux.keys(&["C-s"]);
+    tmux.wait_for(
+        |s| s.contains(&format!("File: {PREFILLED_NAME}")),
+        "the save prompt with the prefilled name",
+    );
+    tmux.key_times("BSpace", PREFILLED_NAME.chars().count());
+    tmux.wait_for(
+        |s| s.contains("Save as") && !s.contains(PREFILLED_NAME),
+        "the prefilled name to be erased",
+    );
+    tmux.type_text(&saved_text);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        |s| {
+            let bar = s.lines().last().unwrap_or("");
+            // Not "(not saved)": the message names the file.
+            bar.contains("saved /") && !s.contains("Save as")
+        },
+        "the status bar to say the file was saved",
+    );
+
+    // The file: JSON holding the fix, and a scenario whose service calls are allowed.
+    assert!(saved.is_file(), "{} was not written", saved.display());
+    let text = std::fs::read_to_string(&saved).expect("read the saved file");
+    serde_json::from_str::<serde_json::Value>(&text)
+        .unwrap_or_else(|e| panic!("saved file is not JSON: {e}\n{text}"));
+    assert!(text.contains("aws:ViaAWSService"), "fix not saved:\n{text}");
+    let after = decisions(&text);
+    assert_eq!(after.len(), before.len(), "requests lost in saving");
+    assert_eq!(
+        &after[1..4],
+        &[Decision::Allow; 3],
+        "requests 2-4 should be allowed in the saved scenario"
+    );
+    for i in (0..after.len()).filter(|i| !(1..4).contains(i)) {
+        assert_eq!(after[i], before[i], "request {} changed decision", i + 1);
+    }
+
+    // Quit (saved, so no question) and the shell's screen is back.
+    tmux.keys(&["C-q"]);
+    let screen = tmux.wait_for(
+        |s| s.contains("EXIT:0"),
+        "the program to exit with status 0",
+    );
+    assert!(
+        !screen.contains("iamtrace ") && !screen.contains("DenyOutsideOffice"),
+        "the TUI is still on screen after it exited:\n{screen}"
+    );
+    let alternate = tmux.ok(&["display", "-p", "-t", "e2e", "#{alternate_on}"]);
+    assert_eq!(
+        alternate.trim(),
+        "0",
+        "the terminal is still in the alternate screen"
+    );
+}
+
+#[test]
+fn quit_without_changes_does_not_ask() {
+    if !tmux_available("quit_without_changes_does_not_ask") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tmux = Tmux::start("quit", dir.path());
+    tmux.wait_for_strip(&["2 ✘"]);
+    tmux.keys(&["C-q"]);
+    let screen = tmux.wait_for(|s| s.contains("EXIT:0"), "the program to exit at once");
+    assert!(!screen.contains("Quit without saving"), "{screen}");
+    let alternate = tmux.ok(&["display", "-p", "-t", "e2e", "#{alternate_on}"]);
+    assert_eq!(
+        alternate.trim(),
+        "0",
+        "the terminal is still in the alternate screen"
+    );
+}
