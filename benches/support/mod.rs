@@ -20,6 +20,10 @@ const OFFICE_V6: [&str; 3] = ["2001:db8:1::/48", "2001:db8:2::/48", "2001:db8:3:
 /// Base64 of the bytes the BinaryEquals statements compare.
 const DIGESTS: [&str; 3] = ["c2hhMjU2OmFsaWNl", "c2hhMjU2OmJvYg==", "c2hhMjU2OmNhcm9s"];
 
+fn pick(values: [&'static str; 3], v: usize) -> &'static str {
+    values[v]
+}
+
 fn arn(service: &str, region: &str, resource: &str) -> String {
     format!("arn:aws:{service}:{region}:{ACCOUNT}:{resource}")
 }
@@ -97,7 +101,7 @@ fn statement(t: usize, v: usize) -> Value {
             "Action": ["iam:*AccessKey*", "iam:*MFADevice*", "iam:ChangePassword", "iam:GetUser"],
             "Resource": format!("arn:aws:iam::{ACCOUNT}:user/${{aws:username}}"),
             "Condition": {
-                "NumericLessThan": {"aws:MultiFactorAuthAge": ["3600", "7200", "900"][v]},
+                "NumericLessThan": {"aws:MultiFactorAuthAge": pick(["3600", "7200", "900"], v)},
                 "Bool": {"aws:MultiFactorAuthPresent": "true"}
             }
         }),
@@ -116,7 +120,7 @@ fn statement(t: usize, v: usize) -> Value {
             "Action": ["ec2:RunInstances", "ec2:CreateTags", "ec2:CreateVolume"],
             "Resource": [arn("ec2", region, "instance/*"), arn("ec2", region, "volume/*"), arn("ec2", "*", "network-interface/*")],
             "Condition": {
-                "StringEquals": {"aws:RequestTag/env": ["dev", "staging", ["prod", "test", "qa"][v]]},
+                "StringEquals": {"aws:RequestTag/env": ["dev", "staging", pick(["prod", "test", "qa"], v)]},
                 "ForAllValues:StringEquals": {"aws:TagKeys": ["env", "owner", "costcenter", "project", format!("extra{v}")]},
                 "Null": {"aws:RequestTag/owner": "false"}
             }
@@ -157,9 +161,9 @@ fn statement(t: usize, v: usize) -> Value {
             "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
             "Resource": arn("secretsmanager", "*", &format!("secret:app/{team}/*")),
             "Condition": {
-                "DateGreaterThan": {"aws:CurrentTime": ["2026-01-01T00:00:00Z", "2025-07-01T00:00:00Z", "2026-03-01T00:00:00Z"][v]},
+                "DateGreaterThan": {"aws:CurrentTime": pick(["2026-01-01T00:00:00Z", "2025-07-01T00:00:00Z", "2026-03-01T00:00:00Z"], v)},
                 "DateLessThan": {"aws:CurrentTime": "2027-01-01T00:00:00Z"},
-                "DateLessThanEquals": {"aws:EpochTime": ["1830000000", "1830000001", "1830000002"][v]}
+                "DateLessThanEquals": {"aws:EpochTime": pick(["1830000000", "1830000001", "1830000002"], v)}
             }
         }),
         // Parameters: NumericLessThanEquals, NumericGreaterThanEquals, NumericNotEquals.
@@ -169,7 +173,7 @@ fn statement(t: usize, v: usize) -> Value {
             "Resource": arn("ssm", region, &format!("parameter/{team}/*")),
             "Condition": {
                 "NumericLessThanEquals": {"aws:MultiFactorAuthAge": "43200"},
-                "NumericGreaterThanEquals": {"ssm:MaxResults": ["1", "5", "10"][v]},
+                "NumericGreaterThanEquals": {"ssm:MaxResults": pick(["1", "5", "10"], v)},
                 "NumericNotEquals": {"ssm:MaxResults": "0"}
             }
         }),

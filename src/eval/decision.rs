@@ -31,6 +31,7 @@ struct Collected {
 /// Why a group of policies does not take part, or `None` when it does.
 struct Applicability {
     principal_policies: Option<&'static str>,
+    session: Option<&'static str>,
     scp: Option<&'static str>,
     rcp: Option<&'static str>,
     endpoint: Option<&'static str>,
@@ -59,11 +60,22 @@ fn applicability(set: &PolicySet, req: &PreparedRequest) -> Applicability {
     } else {
         None
     };
+    // Session policies come with a session: a role session or a federated user.
+    let session = matches!(p, PrincipalRef::User { .. })
+        .then_some("an IAM user's own requests carry no session policy");
     let service = req.action_lower.split(':').next().unwrap_or("");
     let rcp = if set.rcp_levels.is_empty() {
         Some("no RCPs in the scenario")
     } else if !set.rcp_services.iter().any(|s| s == service) {
         Some("RCPs do not apply to this service")
+    } else if req.resource == "*" {
+        Some("the action authorizes no resource, and RCPs apply only to resources")
+    } else if p.is_service_linked_role() {
+        Some("RCPs do not apply to calls made by service-linked roles")
+    } else if req.action_lower == "sts:assumerole" && is_service_linked_role_arn(&req.resource) {
+        Some("RCPs do not affect a service assuming its service-linked role")
+    } else if req.action_lower == "kms:retiregrant" {
+        Some("RCPs do not apply to kms:RetireGrant")
     } else if mgmt.is_some() && req.resource_account.as_deref() == mgmt {
         Some("RCPs do not apply to resources of the organization's management account")
     } else if aws_managed_kms_key(req) {
@@ -75,10 +87,21 @@ fn applicability(set: &PolicySet, req: &PreparedRequest) -> Applicability {
         .then_some("the request did not come through a VPC endpoint (no aws:SourceVpce)");
     Applicability {
         principal_policies,
+        session,
         scp,
         rcp,
         endpoint,
     }
+}
+
+fn is_service_linked_role_arn(arn: &str) -> bool {
+    matches!(
+        PrincipalRef::parse(arn),
+        PrincipalRef::Role {
+            service_linked: true,
+            ..
+        }
+    )
 }
 
 fn aws_managed_kms_key(req: &PreparedRequest) -> bool {
@@ -128,9 +151,10 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
 
     for (pi, entry) in set.policies.iter().enumerate() {
         let skip: Option<String> = match entry.kind {
-            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session => {
+            PolicyKind::Identity | PolicyKind::Boundary => {
                 app.principal_policies.map(str::to_string)
             }
+            PolicyKind::Session => app.principal_policies.or(app.session).map(str::to_string),
             PolicyKind::Scp => app.scp.map(str::to_string),
             PolicyKind::Rcp => app.rcp.map(str::to_string),
             PolicyKind::Endpoint => app.endpoint.map(str::to_string),
@@ -278,6 +302,9 @@ impl Decider<'_> {
 
     /// `statement "Sid" (#2) of identity policy "Name"`.
     fn name(&self, r: &StatementRef) -> String {
+        if !self.trace {
+            return String::new();
+        }
         let Some(entry) = self.set.policies.get(r.policy) else {
             return "a statement".into();
         };
@@ -310,6 +337,19 @@ impl Decider<'_> {
     fn run(&mut self) -> Outcome {
         let req = self.req;
         let c = self.c;
+        if req.action_lower == "sts:getcalleridentity"
+            && matches!(req.principal, PrincipalRef::Anonymous)
+        {
+            self.step(
+                Rule::GetCallerIdentity,
+                StepOutcome::Fail,
+                || "sts:GetCallerIdentity needs a signed request; an anonymous caller has no identity to return".into(),
+                &[],
+            );
+            return self.implicit(
+                "Implicit deny: an anonymous caller cannot call sts:GetCallerIdentity".into(),
+            );
+        }
         if req.action_lower == "sts:getcalleridentity" {
             self.step(
                 Rule::GetCallerIdentity,
@@ -570,6 +610,15 @@ impl Decider<'_> {
                 &[],
             );
             return self.implicit("Implicit deny: no key policy for this KMS key".into());
+        }
+        if assume && matches!(p, PrincipalRef::Account { .. }) {
+            self.step(
+                Rule::RoleTrustPolicy,
+                StepOutcome::Fail,
+                || "roles may not be assumed by an account's root user, whatever the trust policy says".into(),
+                &[],
+            );
+            return self.implicit("Implicit deny: the root user cannot assume roles".into());
         }
         if assume && !c.resource_present {
             self.step(

@@ -84,9 +84,19 @@ impl PreparedValue {
         let starts_digit = text
             .trim_start()
             .starts_with(|c: char| c.is_ascii_digit() || c == '-');
+        let could_be_ip = text
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_hexdigit() || c == ':');
         PreparedValue {
             text: text.to_string(),
-            lower: text.to_lowercase(),
+            lower: if text
+                .bytes()
+                .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+            {
+                text.to_lowercase()
+            } else {
+                text.to_string()
+            },
             number: if starts_digit {
                 value::parse_number(text)
             } else {
@@ -98,7 +108,11 @@ impl PreparedValue {
                 None
             },
             boolean: value::parse_bool(text),
-            ip: value::parse_ip_addr(text),
+            ip: if could_be_ip {
+                value::parse_ip_addr(text)
+            } else {
+                None
+            },
         }
     }
 }
@@ -141,9 +155,11 @@ impl PreparedRequest {
     /// Prepares `request`.
     pub fn new(request: &Request) -> Self {
         let principal = PrincipalRef::parse(&request.principal);
+        // Only a 12-digit account counts: `arn:aws:iam::aws:policy/…` (an AWS managed
+        // policy) belongs to no customer account.
         let arn_account = split_arn(&request.resource)
             .map(|p| p[4])
-            .filter(|a| !a.is_empty());
+            .filter(|a| crate::policy::principal::is_account_id(a));
         let (resource_account, resource_account_source) =
             match (&request.resource_account, arn_account) {
                 (Some(a), _) if !a.is_empty() => (Some(a.clone()), "given"),

@@ -210,6 +210,7 @@ fn trace_patterns(
                 && matched
                 && element.ends_with("Resource")
                 && !item.pattern.has_variables()
+                && !item.pattern.is_match_all()
                 && !item.pattern.matches_without_crossing(request_value)
             {
                 choice = Some(Choice::ResourceWildcardCrossesSeparators);
@@ -283,6 +284,14 @@ fn entry_match(item: &PrincipalItem, who: &PrincipalRef) -> Option<PrincipalMatc
         }
         (P::Service { name }, P::Service { name: n }) if name == n => Some(PrincipalMatch::Other),
         (P::Other { text }, P::Other { text: t }) if text == t => Some(PrincipalMatch::Other),
+        // A Federated entry naming a web identity provider that is also a service
+        // name (cognito-identity.amazonaws.com).
+        (P::Other { text }, P::Service { name })
+            if item.principal_type == crate::policy::PrincipalType::Federated
+                && text.eq_ignore_ascii_case(name) =>
+        {
+            Some(PrincipalMatch::Other)
+        }
         _ => None,
     }
 }

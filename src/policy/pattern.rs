@@ -189,6 +189,15 @@ impl Pattern {
     /// for a trace, on matches that already succeeded.
     pub fn matches_without_crossing(&self, text: &str) -> bool {
         let toks = &self.tokens;
+        // Nothing to cross, or only a final star (which may cross anyway): the readings
+        // agree, no need for the quadratic check.
+        let inner_star = toks
+            .iter()
+            .take(toks.len().saturating_sub(1))
+            .any(|t| matches!(t, Token::Star));
+        if !inner_star || !text.contains([':', '/']) {
+            return self.matches_plain(text);
+        }
         let chars: Vec<char> = text.chars().collect();
         if toks.len().saturating_mul(chars.len()) > 4_000_000 {
             return true;
@@ -429,24 +438,26 @@ fn find_segment(seg: &[Token], text: &str, from: usize, limit: usize) -> Option<
 /// placed at its leftmost possible position, which is optimal, so the work is linear
 /// in the text for each segment.
 fn glob(tokens: &[Token], text: &str) -> bool {
-    let mut segments = tokens.split(|t| *t == Token::Star);
-    let first = segments.next().unwrap_or(&[]);
-    let has_star = tokens.contains(&Token::Star);
-    if !has_star {
-        return match_at(first, text, 0) == Some(text.len());
-    }
-    let Some(mut pos) = match_at(first, text, 0) else {
+    let is_star = |t: &Token| matches!(t, Token::Star);
+    let Some(first_star) = tokens.iter().position(is_star) else {
+        return match_at(tokens, text, 0) == Some(text.len());
+    };
+    let last_star = tokens.iter().rposition(is_star).unwrap_or(first_star);
+    let Some(mut pos) = match_at(&tokens[..first_star], text, 0) else {
         return false;
     };
-    let rest: Vec<&[Token]> = segments.collect();
-    let (last, middle) = rest.split_last().expect("a star splits into two parts");
-    let Some(suffix_start) = match_suffix(last, text) else {
+    let Some(suffix_start) = match_suffix(&tokens[last_star + 1..], text) else {
         return false;
     };
     if suffix_start < pos {
         return false;
     }
-    for seg in middle {
+    let middle = if last_star > first_star {
+        &tokens[first_star + 1..last_star]
+    } else {
+        &[]
+    };
+    for seg in middle.split(is_star) {
         if seg.is_empty() {
             continue;
         }

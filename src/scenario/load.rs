@@ -511,8 +511,13 @@ impl Loader {
             let parsed = PrincipalRef::parse(p);
             let ok = match parsed {
                 PrincipalRef::Service { .. } | PrincipalRef::Anonymous => true,
+                // An identity provider: an ARN (saml-provider, oidc-provider) or a web
+                // identity provider's name (accounts.google.com).
                 PrincipalRef::Other { .. } => {
                     crate::policy::principal::split_arn(p).is_some_and(|a| !a[2].is_empty())
+                        || (p.contains('.')
+                            && p.bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
                 }
                 PrincipalRef::Everyone => false,
                 _ => p.starts_with("arn:"),

@@ -165,6 +165,8 @@ pub struct App {
     pub last_eval: Duration,
     /// Bumped on every change; results of older generations are dropped.
     pub generation: u64,
+    /// The save prompt still shows its suggested name (the first key replaces it).
+    pub save_name_fresh: bool,
 }
 
 impl App {
@@ -212,6 +214,7 @@ impl App {
             preset_values: PresetValues::default(),
             last_eval: Duration::ZERO,
             generation: 0,
+            save_name_fresh: false,
         };
         app.sync_focus();
         app.evaluate_now();

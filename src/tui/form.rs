@@ -17,6 +17,9 @@ pub struct RequestForm {
     pub selected: usize,
     /// The cursor, in characters, within the selected row.
     pub cursor: usize,
+    /// The context rows as first shown, with their values: a row left as it was
+    /// keeps its JSON types (a boolean stays a boolean when saved).
+    original: Vec<(String, ContextValue)>,
 }
 
 fn scalar_text(s: &Scalar) -> String {
@@ -29,6 +32,7 @@ fn scalar_text(s: &Scalar) -> String {
 impl RequestForm {
     /// The form showing `r`.
     pub fn new(r: &Request) -> Self {
+        let mut original = Vec::new();
         let mut rows = vec![
             r.principal.clone(),
             r.action.clone(),
@@ -43,12 +47,15 @@ impl RequestForm {
                     items.iter().map(scalar_text).collect::<Vec<_>>().join(", ")
                 ),
             };
-            rows.push(format!("{k} = {value}"));
+            let row = format!("{k} = {value}");
+            original.push((row.clone(), v.clone()));
+            rows.push(row);
         }
         RequestForm {
             rows,
             selected: 0,
             cursor: r.principal.chars().count(),
+            original,
         }
     }
 
@@ -66,14 +73,39 @@ impl RequestForm {
             action: field(1),
             resource: field(2),
             resource_account: (!account.is_empty()).then_some(account),
-            context: self.rows[FIELDS.len().min(self.rows.len())..]
-                .iter()
-                .filter_map(|row| parse_row(row))
-                .collect(),
+            context: self.context(),
         }
     }
 
-    fn clamp_cursor(&mut self) {
+    /// The context keys of the rows; a key written twice (in any letter case) keeps
+    /// its last value, as AWS would read it.
+    fn context(&self) -> Vec<(String, ContextValue)> {
+        let mut out: Vec<(String, ContextValue)> = Vec::new();
+        for row in &self.rows[FIELDS.len().min(self.rows.len())..] {
+            let kept = self.original.iter().find(|(text, _)| text == row);
+            let Some((key, value)) = parse_row(row) else {
+                continue;
+            };
+            let value = kept.map_or(value, |(_, v)| v.clone());
+            out.retain(|(k, _)| !k.eq_ignore_ascii_case(&key));
+            out.push((key, value));
+        }
+        out
+    }
+
+    /// True when row `i` is a context key that a later row writes again.
+    pub fn is_overridden(&self, i: usize) -> bool {
+        let key = |r: &String| split_row(r).map(|(k, _)| k.to_ascii_lowercase());
+        match self.rows.get(i).filter(|_| i >= FIELDS.len()).and_then(key) {
+            Some(k) => self.rows[i + 1..]
+                .iter()
+                .any(|r| key(r).as_deref() == Some(&k)),
+            None => false,
+        }
+    }
+
+    /// Keeps the cursor inside the selected row.
+    pub fn clamp_cursor(&mut self) {
         let len = self
             .rows
             .get(self.selected)
@@ -107,6 +139,7 @@ impl RequestForm {
         if self.selected >= self.rows.len() {
             return;
         }
+        self.clamp_cursor();
         let clean: String = text
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
@@ -118,7 +151,11 @@ impl RequestForm {
 
     /// Deletes the character before the cursor. True when something was deleted.
     pub fn backspace(&mut self) -> bool {
-        if self.cursor == 0 || self.selected >= self.rows.len() {
+        if self.selected >= self.rows.len() {
+            return false;
+        }
+        self.clamp_cursor();
+        if self.cursor == 0 {
             return false;
         }
         self.cursor -= 1;
@@ -132,6 +169,7 @@ impl RequestForm {
         if self.selected >= self.rows.len() {
             return false;
         }
+        self.clamp_cursor();
         let at = self.byte_at(self.cursor);
         if at >= self.rows[self.selected].len() {
             return false;

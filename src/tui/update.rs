@@ -48,11 +48,19 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
                         save_to(app, path);
                     }
                 }
+                // The suggested name goes away on the first key, as a selection would.
                 (_, KeyCode::Backspace) => {
-                    name.pop();
+                    if std::mem::take(&mut app.save_name_fresh) {
+                        name.clear();
+                    } else {
+                        name.pop();
+                    }
                     app.mode = Mode::SaveAs(name);
                 }
                 (_, KeyCode::Char(c)) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    if std::mem::take(&mut app.save_name_fresh) {
+                        name.clear();
+                    }
                     name.push(c);
                     app.mode = Mode::SaveAs(name);
                 }
@@ -130,7 +138,12 @@ fn request_key(app: &mut App, key: KeyEvent) -> bool {
         }
         KeyCode::Enter => {
             if f.selected + 1 == f.rows.len() {
-                f.add_context_row();
+                // A new key, unless the last row is already an empty new key.
+                let empty_key_row = f.selected >= super::form::FIELDS.len()
+                    && f.rows.last().is_some_and(|r| r.trim().is_empty());
+                if !empty_key_row {
+                    f.add_context_row();
+                }
             } else {
                 f.down();
             }
@@ -166,7 +179,10 @@ pub fn perform(app: &mut App, action: Action) -> bool {
         }
         Action::Save => match app.path.clone() {
             Some(p) => save_to(app, p),
-            None => app.mode = Mode::SaveAs("scenario.json".into()),
+            None => {
+                app.mode = Mode::SaveAs("scenario.json".into());
+                app.save_name_fresh = true;
+            }
         },
         Action::Quit => {
             if app.dirty {
@@ -210,6 +226,7 @@ pub fn perform(app: &mut App, action: Action) -> bool {
             let selected = app.form.selected;
             app.form = super::form::RequestForm::new(&r);
             app.form.selected = selected.min(app.form.rows.len().saturating_sub(1));
+            app.form.clamp_cursor();
             app.message = Some(format!("preset: {}", next.label()));
             app.form_changed();
             return true;
@@ -338,10 +355,12 @@ pub fn handle_mouse(app: &mut App, m: MouseEvent, size: Rect) -> bool {
                 app.focus = Focus::Request;
             } else if let Some(a) = trace.filter(|a| contains(*a, x, y)) {
                 app.focus = Focus::Trace;
-                // Rows start below the border and the decision line.
+                // Rows start below the border, the decision line and a blank line.
                 let first_row = a.y + 3;
                 if y >= first_row {
-                    let i = app.tree_scroll + (y - first_row) as usize;
+                    let height = a.height.saturating_sub(4) as usize;
+                    let scroll = super::ui::tree_scroll(app, height);
+                    let i = scroll + (y - first_row) as usize;
                     if i < app.tree_rows().len() {
                         app.tree_selected = i;
                     }

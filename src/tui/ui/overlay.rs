@@ -70,46 +70,78 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn help(area: Rect, buf: &mut Buffer) {
-    let r = centered(area, 70, area.height.saturating_sub(2));
-    Clear.render(r, buf);
-    let mut lines = Vec::new();
+    let mut sections: Vec<Vec<Line>> = Vec::new();
     for (scope, title) in [
         (Scope::Global, "Everywhere"),
         (
             Scope::Policies,
-            "Policy editor (and every usual editing key)",
+            "Policy editor (and the usual editing keys)",
         ),
         (
             Scope::Request,
-            "Request form (type to edit the selected field)",
+            "Request form (type to edit the selected row)",
         ),
         (Scope::Trace, "Trace"),
         (Scope::Overlay, "Questions and this help"),
     ] {
-        lines.push(Line::from(Span::styled(
+        let mut lines = vec![Line::from(Span::styled(
             title,
             Style::default().add_modifier(Modifier::BOLD),
-        )));
+        ))];
         for b in bindings(scope) {
             lines.push(Line::from(vec![
                 Span::styled(
-                    format!("  {:<12}", b.key_label),
+                    format!("  {:<11}", b.key_label),
                     Style::default().fg(Color::Cyan),
                 ),
                 Span::raw(b.description),
             ]));
         }
+        sections.push(lines);
     }
-    lines.push(Line::from(""));
-    lines.push(Line::from(
+    let total: usize = sections.iter().map(Vec::len).sum::<usize>() + 2;
+    let r = centered(area, 100, (total as u16 + 2).min(area.height));
+    Clear.render(r, buf);
+    let block = Block::bordered()
+        .title(" Help — F1 or Esc closes ")
+        .border_style(Style::default().fg(Color::Cyan));
+    let inner = block.inner(r);
+    block.render(r, buf);
+    let footer = Line::from(Span::styled(
         "Mouse: click a pane to focus it, a trace row to select it; the wheel scrolls.",
+        Style::default().fg(Color::DarkGray),
     ));
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(
-            Block::bordered()
-                .title(" Help — F1 or Esc closes ")
-                .border_style(Style::default().fg(Color::Cyan)),
-        )
-        .render(r, buf);
+    // One column when it fits, else two (sections are never split).
+    let fits = total <= inner.height as usize;
+    let columns: Vec<Vec<Line>> = if fits {
+        let mut all: Vec<Line> = sections.into_iter().flatten().collect();
+        all.push(Line::from(""));
+        all.push(footer);
+        vec![all]
+    } else {
+        let half = total / 2;
+        let (mut left, mut right) = (Vec::new(), Vec::new());
+        for s in sections {
+            if left.len() + s.len() <= half || left.is_empty() {
+                left.extend(s);
+            } else {
+                right.extend(s);
+            }
+        }
+        right.push(Line::from(""));
+        right.push(footer);
+        vec![left, right]
+    };
+    let width = inner.width / columns.len() as u16;
+    for (i, lines) in columns.into_iter().enumerate() {
+        let col = Rect {
+            x: inner.x + width * i as u16,
+            y: inner.y,
+            width,
+            height: inner.height,
+        };
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .render(col, buf);
+    }
 }

@@ -57,35 +57,42 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 None => ("(new key)".to_string(), row.clone()),
             }
         };
-        let hint = match app.form.hint(i) {
-            RowHint::Field(_) => Span::raw(""),
-            RowHint::Incomplete => {
-                Span::styled("  write key = value", Style::default().fg(Color::DarkGray))
-            }
-            RowHint::UnknownKey => {
-                Span::styled("  (not a global key)", Style::default().fg(Color::DarkGray))
-            }
-            RowHint::Global {
-                type_label,
-                multi,
-                given_multi,
-                parses,
-            } => {
-                let shape = if multi { "multi" } else { "single" };
-                let mut text = format!("  {type_label}, {shape}");
-                let mut color = Color::DarkGray;
-                if !parses {
-                    text.push_str(&format!(" ✘ not a valid {type_label}"));
-                    color = Color::Red;
-                } else if multi != given_multi {
-                    text.push_str(if multi {
-                        " · AWS sends a list"
-                    } else {
-                        " · AWS sends one value"
-                    });
-                    color = Color::Yellow;
+        let hint = if app.form.is_overridden(i) {
+            Span::styled(
+                "  replaced by a later row with this key",
+                Style::default().fg(Color::Yellow),
+            )
+        } else {
+            match app.form.hint(i) {
+                RowHint::Field(_) => Span::raw(""),
+                RowHint::Incomplete => {
+                    Span::styled("  write key = value", Style::default().fg(Color::DarkGray))
                 }
-                Span::styled(text, Style::default().fg(color))
+                RowHint::UnknownKey => {
+                    Span::styled("  (not a global key)", Style::default().fg(Color::DarkGray))
+                }
+                RowHint::Global {
+                    type_label,
+                    multi,
+                    given_multi,
+                    parses,
+                } => {
+                    let shape = if multi { "multi" } else { "single" };
+                    let mut text = format!("  {type_label}, {shape}");
+                    let mut color = Color::DarkGray;
+                    if !parses {
+                        text.push_str(&format!(" ✘ not a valid {type_label}"));
+                        color = Color::Red;
+                    } else if multi != given_multi {
+                        text.push_str(if multi {
+                            " · AWS sends a list"
+                        } else {
+                            " · AWS sends one value"
+                        });
+                        color = Color::Yellow;
+                    }
+                    Span::styled(text, Style::default().fg(color))
+                }
             }
         };
         let label_style = if i < FIELDS.len() {

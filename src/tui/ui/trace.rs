@@ -9,6 +9,19 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
+/// The first tree row shown in a view `height` rows high: the stored scroll, moved
+/// just enough to keep the selection visible. Drawing and mouse clicks both use it.
+pub fn tree_scroll(app: &App, height: usize) -> usize {
+    let n = app.tree_rows().len();
+    let mut scroll = app.tree_scroll.min(n.saturating_sub(1));
+    if app.tree_selected < scroll {
+        scroll = app.tree_selected;
+    } else if height > 0 && app.tree_selected >= scroll + height {
+        scroll = app.tree_selected + 1 - height;
+    }
+    scroll
+}
+
 /// Draws the trace pane.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let focused = app.focus == Focus::Trace;
@@ -55,13 +68,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let rows = app.tree_rows();
     let height = inner.height.saturating_sub(2) as usize;
-    // Keep the selection visible.
-    let mut scroll = app.tree_scroll.min(rows.len().saturating_sub(1));
-    if app.tree_selected < scroll {
-        scroll = app.tree_selected;
-    } else if height > 0 && app.tree_selected >= scroll + height {
-        scroll = app.tree_selected + 1 - height;
-    }
+    let scroll = tree_scroll(app, height);
     let mut lines = vec![Line::from(head), Line::from("")];
     for (i, row) in rows.iter().enumerate().skip(scroll).take(height) {
         let (sym, color) = match row.mark {

@@ -1,0 +1,435 @@
+//! What the TUI draws, as text snapshots of a `TestBackend` (insta; `INSTA_UPDATE=always`
+//! writes new ones to tests/snapshots/) and as colours read from single cells: the
+//! decision badge is green, red or yellow, the stale marker grey, errors red.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use iamtrace::scenario::load_str;
+use iamtrace::trace::Decision;
+use iamtrace::tui::app::{App, Focus, Mode};
+use iamtrace::tui::ui::layout::layout;
+use iamtrace::tui::update::handle_key;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier};
+
+const CLIENT_VPN: &str = "assets/scenarios/client-vpn-source-ip.json";
+const DEFAULT_DENY: &str = "tests/cases/decisions/default-deny.json";
+
+fn app_from(path: &str) -> App {
+    let text = std::fs::read_to_string(path).unwrap();
+    App::new(load_str(&text).unwrap(), None)
+}
+
+fn client_vpn() -> App {
+    app_from(CLIENT_VPN)
+}
+
+fn press(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
+    if handle_key(app, KeyEvent::new(code, modifiers)) {
+        app.evaluate_now();
+    }
+}
+
+fn render(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| f.render_widget(app, f.area())).unwrap();
+    t
+}
+
+/// The screen's text, one line per row.
+fn screen(t: &Terminal<TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    let a = buf.area;
+    (a.y..a.y + a.height)
+        .map(|y| {
+            (a.x..a.x + a.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Where `needle` (ASCII) starts inside `area`, scanning rows top to bottom.
+fn find(buf: &Buffer, area: Rect, needle: &str) -> Option<(u16, u16)> {
+    let n = needle.len() as u16;
+    for y in area.y..area.y + area.height {
+        for x in area.x..(area.x + area.width).saturating_sub(n - 1) {
+            if needle
+                .chars()
+                .enumerate()
+                .all(|(i, c)| buf[(x + i as u16, y)].symbol() == c.to_string())
+            {
+                return Some((x, y));
+            }
+        }
+    }
+    None
+}
+
+/// Asserts the decision badge in the trace pane reads `text` on a `bg` background.
+fn assert_badge(t: &Terminal<TestBackend>, focus: Focus, text: &str, bg: Color) {
+    let buf = t.backend().buffer();
+    let trace = layout(buf.area, focus)
+        .trace
+        .expect("the trace pane is shown");
+    let (x, y) = find(buf, trace, text)
+        .unwrap_or_else(|| panic!("{text:?} not in the trace pane:\n{}", screen(t)));
+    // Just below the top border, right after the left one.
+    assert_eq!((x, y), (trace.x + 1, trace.y + 1));
+    for i in 0..text.len() as u16 {
+        let cell = &buf[(x + i, y)];
+        assert_eq!(cell.bg, bg, "background of {text:?} at column {i}");
+        assert_eq!(
+            cell.fg,
+            Color::Black,
+            "foreground of {text:?} at column {i}"
+        );
+        assert!(cell.modifier.contains(Modifier::BOLD));
+        assert_eq!(cell.style().bg, Some(bg));
+    }
+    // The cell after the badge is not part of it.
+    assert_ne!(buf[(x + text.len() as u16, y)].bg, bg);
+}
+
+fn focus_trace(app: &mut App) {
+    press(app, KeyCode::Tab, KeyModifiers::NONE);
+    press(app, KeyCode::Tab, KeyModifiers::NONE);
+    assert_eq!(app.focus, Focus::Trace);
+}
+
+// ---------------------------------------------------------------------------------------
+// Snapshots
+
+#[test]
+fn initial_client_vpn_120x35() {
+    let app = client_vpn();
+    let t = render(&app, 120, 35);
+    let s = screen(&t);
+    assert!(s.contains("Policy 1/3: AdministratorAccess"));
+    assert!(s.contains("Request 1/9: alice creates the endpoint (office)"));
+    assert!(s.contains(" ALLOW "));
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn invalid_json_is_marked_stale_with_its_error_120x35() {
+    let mut app = client_vpn();
+    press(&mut app, KeyCode::Char('}'), KeyModifiers::NONE);
+    assert!(app.stale);
+    let t = render(&app, 120, 35);
+    let s = screen(&t);
+    assert!(s.contains(" STALE "), "{s}");
+    assert!(s.contains("the policy text has errors"), "{s}");
+    assert!(s.contains("✘ 1:1 "), "the error line: {s}");
+    // The kept decision is still shown.
+    assert_badge(&t, Focus::Policies, " ALLOW ", Color::Green);
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn decision_allow_request_1_120x35() {
+    let mut app = client_vpn();
+    focus_trace(&mut app);
+    assert_eq!(app.current_result().unwrap().decision, Decision::Allow);
+    let t = render(&app, 120, 35);
+    assert_badge(&t, Focus::Trace, " ALLOW ", Color::Green);
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn decision_explicit_deny_request_2_120x35() {
+    let mut app = client_vpn();
+    press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    focus_trace(&mut app);
+    assert_eq!(
+        app.current_result().unwrap().decision,
+        Decision::ExplicitDeny
+    );
+    let t = render(&app, 120, 35);
+    assert_badge(&t, Focus::Trace, " EXPLICIT DENY ", Color::Red);
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn decision_implicit_deny_default_deny_request_2_120x35() {
+    let mut app = app_from(DEFAULT_DENY);
+    press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    focus_trace(&mut app);
+    assert_eq!(
+        app.current_result().unwrap().decision,
+        Decision::ImplicitDeny
+    );
+    let t = render(&app, 120, 35);
+    assert_badge(&t, Focus::Trace, " IMPLICIT DENY ", Color::Yellow);
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn help_open_120x35() {
+    let mut app = client_vpn();
+    press(&mut app, KeyCode::F(1), KeyModifiers::NONE);
+    assert_eq!(app.mode, Mode::Help);
+    let t = render(&app, 120, 35);
+    let s = screen(&t);
+    assert!(s.contains("Help — F1 or Esc closes"), "{s}");
+    for label in [
+        "Everywhere",
+        "Ctrl+S",
+        "Ctrl+Q",
+        "Trace",
+        "only what decided",
+    ] {
+        assert!(s.contains(label), "{label} in help:\n{s}");
+    }
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn compact_80x24_policies() {
+    let app = client_vpn();
+    let t = render(&app, 80, 24);
+    let s = screen(&t);
+    assert!(s.contains("[policies]"), "{s}");
+    assert!(!s.contains("Trace"), "one pane at a time: {s}");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn compact_80x24_trace() {
+    let mut app = client_vpn();
+    press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    focus_trace(&mut app);
+    let t = render(&app, 80, 24);
+    assert!(screen(&t).contains("[trace]"));
+    assert_badge(&t, Focus::Trace, " EXPLICIT DENY ", Color::Red);
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn too_small_40x10() {
+    let app = client_vpn();
+    let t = render(&app, 40, 10);
+    let s = screen(&t);
+    assert!(s.contains("too small"), "{s}");
+    assert!(s.contains("40×10"), "{s}");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn confirm_quit_120x35() {
+    let mut app = client_vpn();
+    press(&mut app, KeyCode::Char(' '), KeyModifiers::NONE);
+    press(&mut app, KeyCode::Char('q'), KeyModifiers::CONTROL);
+    assert_eq!(app.mode, Mode::ConfirmQuit);
+    let t = render(&app, 120, 35);
+    assert!(screen(&t).contains("Quit without saving?"));
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn save_as_prompt_120x35() {
+    let mut app = client_vpn();
+    press(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert_eq!(app.mode, Mode::SaveAs("scenario.json".into()));
+    let t = render(&app, 120, 35);
+    assert!(screen(&t).contains("File: scenario.json"));
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn the_via_aws_service_fix_shown_on_the_deny_policy_120x35() {
+    let mut app = client_vpn();
+    press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    press(&mut app, KeyCode::F(2), KeyModifiers::NONE);
+    let text = app.editors[1].text();
+    let line = text
+        .lines()
+        .position(|l| l.contains("\"NotIpAddress\""))
+        .unwrap() as u32
+        + 1;
+    app.editors[1].jump(line, 9);
+    assert!(iamtrace::tui::update::handle_paste(
+        &mut app,
+        "\"Bool\": {\"aws:ViaAWSService\": \"false\"},\n        "
+    ));
+    app.evaluate_now();
+    let t = render(&app, 120, 35);
+    let s = screen(&t);
+    assert!(
+        s.contains("\"Bool\": {\"aws:ViaAWSService\": \"false\"},"),
+        "{s}"
+    );
+    assert!(s.contains("● (not saved)"), "dirty marker: {s}");
+    assert_badge(&t, Focus::Policies, " ALLOW ", Color::Green);
+    insta::assert_snapshot!(t.backend());
+}
+
+// ---------------------------------------------------------------------------------------
+// Colours
+
+#[test]
+fn the_badge_colour_follows_every_request() {
+    let mut app = client_vpn();
+    let expected = [
+        Decision::Allow,
+        Decision::ExplicitDeny,
+        Decision::ExplicitDeny,
+        Decision::ExplicitDeny,
+        Decision::Allow,
+        Decision::Allow,
+        Decision::Allow,
+        Decision::ExplicitDeny,
+        Decision::ExplicitDeny,
+    ];
+    for (i, d) in expected.into_iter().enumerate() {
+        assert_eq!(app.request, i);
+        let t = render(&app, 120, 35);
+        match d {
+            Decision::Allow => assert_badge(&t, app.focus, " ALLOW ", Color::Green),
+            Decision::ExplicitDeny => assert_badge(&t, app.focus, " EXPLICIT DENY ", Color::Red),
+            Decision::ImplicitDeny => unreachable!(),
+        }
+        press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    }
+}
+
+#[test]
+fn the_stale_marker_is_grey_and_the_error_red() {
+    let mut app = client_vpn();
+    press(&mut app, KeyCode::Char('}'), KeyModifiers::NONE);
+    let t = render(&app, 120, 35);
+    let buf = t.backend().buffer();
+    let a = layout(buf.area, app.focus);
+    let trace = a.trace.unwrap();
+    let (x, y) = find(buf, trace, " STALE ").unwrap();
+    for i in 0..7 {
+        assert_eq!(buf[(x + i, y)].bg, Color::DarkGray);
+        assert_eq!(buf[(x + i, y)].fg, Color::Black);
+    }
+    // The error line under the editor, and the gutter marker of line 1, are red.
+    let policies = a.policies.unwrap();
+    let (ex, ey) = find(buf, policies, " 1:1 ").unwrap();
+    assert_eq!(buf[(ex - 1, ey)].symbol(), "✘");
+    assert_eq!(buf[(ex - 1, ey)].fg, Color::Red);
+    assert_eq!(buf[(ex + 1, ey)].fg, Color::Red);
+    // Editor: below the policy list (1 row) and the border (1 row), after the border.
+    let (gx, gy) = (policies.x + 1, policies.y + 2);
+    assert_eq!(buf[(gx, gy)].symbol(), "●", "{}", screen(&t));
+    assert_eq!(buf[(gx, gy)].fg, Color::Red);
+    // The policy with errors is red in the list.
+    let (lx, ly) = find(buf, policies, " 1 AdministratorAccess ").unwrap();
+    assert_eq!(buf[(lx + 1, ly)].fg, Color::Red);
+}
+
+#[test]
+fn the_strip_colours_each_request_by_its_decision() {
+    let app = app_from(DEFAULT_DENY);
+    let t = render(&app, 120, 35);
+    let buf = t.backend().buffer();
+    let strip = layout(buf.area, app.focus).strip;
+    let decisions: Vec<Decision> = app.results.iter().map(|r| r.decision).collect();
+    for (i, d) in decisions.iter().enumerate() {
+        let label = format!("{} ", i + 1);
+        let mark = if *d == Decision::Allow { "✔" } else { "✘" };
+        // "N ✔" / "N ✘": find the number followed by its mark.
+        let mut found = false;
+        for x in strip.x..strip.x + strip.width - 2 {
+            let here: String = (0..3).map(|k| buf[(x + k, strip.y)].symbol()).collect();
+            if here == format!("{label}{mark}") {
+                let want = match d {
+                    Decision::Allow => Color::Green,
+                    Decision::ExplicitDeny => Color::Red,
+                    Decision::ImplicitDeny => Color::Yellow,
+                };
+                assert_eq!(buf[(x + 2, strip.y)].fg, want, "request {}", i + 1);
+                found = true;
+                break;
+            }
+        }
+        assert!(found, "request {} in the strip: {}", i + 1, screen(&t));
+    }
+    // The request shown is reversed.
+    let (x, y) = find(buf, strip, "1 ").unwrap();
+    assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED));
+}
+
+#[test]
+fn the_focused_pane_has_a_cyan_border() {
+    let mut app = client_vpn();
+    for focus in [Focus::Policies, Focus::Request, Focus::Trace] {
+        assert_eq!(app.focus, focus);
+        let t = render(&app, 120, 35);
+        let buf = t.backend().buffer();
+        let a = layout(buf.area, app.focus);
+        let border = |r: Option<Rect>| {
+            let r = r.unwrap();
+            // The policy pane's box starts below its list line.
+            let y = if r == a.policies.unwrap() {
+                r.y + 1
+            } else {
+                r.y
+            };
+            buf[(r.x, y)].fg
+        };
+        let colours = [border(a.policies), border(a.request), border(a.trace)];
+        let want: Vec<Color> = [Focus::Policies, Focus::Request, Focus::Trace]
+            .iter()
+            .map(|f| {
+                if *f == focus {
+                    Color::Cyan
+                } else {
+                    Color::Gray
+                }
+            })
+            .collect();
+        assert_eq!(colours.to_vec(), want, "focus {focus:?}");
+        press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    }
+}
+
+#[test]
+fn the_deciding_statement_is_highlighted_in_the_editor() {
+    let mut app = client_vpn();
+    press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    press(&mut app, KeyCode::F(2), KeyModifiers::NONE);
+    assert_eq!(app.policy, 1);
+    let t = render(&app, 120, 35);
+    let buf = t.backend().buffer();
+    let p = layout(buf.area, app.focus).policies.unwrap();
+    let highlight = Color::Rgb(40, 40, 70);
+    let (_, sid_y) = find(buf, p, "\"Sid\": \"DenyOutsideOffice\"").unwrap();
+    let (_, version_y) = find(buf, p, "\"Version\"").unwrap();
+    let row_has = |y: u16| (p.x + 6..p.x + p.width - 1).any(|x| buf[(x, y)].bg == highlight);
+    assert!(row_has(sid_y), "the statement is highlighted");
+    assert!(!row_has(version_y), "the rest of the document is not");
+}
+
+/// BUG (minor): the help overlay is as tall as the screen allows and cannot scroll, so
+/// at 120×35 its last lines are cut off: the "Enter confirm" binding and the mouse
+/// hint are never shown (more is lost at smaller sizes). Keys: F1.
+#[test]
+fn help_shows_every_binding_at_120x35() {
+    let mut app = client_vpn();
+    press(&mut app, KeyCode::F(1), KeyModifiers::NONE);
+    let t = render(&app, 120, 35);
+    let s = screen(&t);
+    let mut missing: Vec<String> = iamtrace::tui::keymap::BINDINGS
+        .iter()
+        .filter(|b| {
+            !s.lines()
+                .any(|l| l.contains(b.key_label) && l.contains(b.description))
+        })
+        .map(|b| format!("{} {}", b.key_label, b.description))
+        .collect();
+    if !s.contains("Mouse: click a pane") {
+        missing.push("the mouse hint".into());
+    }
+    // Scrolling does not bring them in.
+    press(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    press(&mut app, KeyCode::PageDown, KeyModifiers::NONE);
+    assert_eq!(app.mode, Mode::Help);
+    assert!(missing.is_empty(), "not shown in help: {missing:?}\n{s}");
+}
