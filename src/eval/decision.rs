@@ -6,6 +6,7 @@ use super::request::PreparedRequest;
 use super::statement::{PrincipalMatch, eval_statement};
 use super::{Detail, Evaluation};
 use crate::policy::principal::{PrincipalRef, split_arn};
+use std::borrow::Cow;
 use crate::policy::{Effect, PolicyKind, PolicySet};
 use crate::trace::{
     Decision, PolicyTrace, RequestSummary, Rule, StatementRef, Step, StepOutcome, Trace,
@@ -68,7 +69,7 @@ fn applicability(set: &PolicySet, req: &PreparedRequest) -> Applicability {
         Some("no RCPs in the scenario")
     } else if !set.rcp_services.iter().any(|s| s == service) {
         Some("RCPs do not apply to this service")
-    } else if req.resource == "*" {
+    } else if &*req.resource == "*" {
         Some("the action authorizes no resource, and RCPs apply only to resources")
     } else if p.is_service_linked_role() {
         Some("RCPs do not apply to calls made by service-linked roles")
@@ -150,17 +151,15 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
     let mut policy_traces = Vec::with_capacity(if trace { set.policies.len() } else { 0 });
 
     for (pi, entry) in set.policies.iter().enumerate() {
-        let skip: Option<String> = match entry.kind {
-            PolicyKind::Identity | PolicyKind::Boundary => {
-                app.principal_policies.map(str::to_string)
-            }
-            PolicyKind::Session => app.principal_policies.or(app.session).map(str::to_string),
-            PolicyKind::Scp => app.scp.map(str::to_string),
-            PolicyKind::Rcp => app.rcp.map(str::to_string),
-            PolicyKind::Endpoint => app.endpoint.map(str::to_string),
+        let skip: Option<&'static str> = match entry.kind {
+            PolicyKind::Identity | PolicyKind::Boundary => app.principal_policies,
+            PolicyKind::Session => app.principal_policies.or(app.session),
+            PolicyKind::Scp => app.scp,
+            PolicyKind::Rcp => app.rcp,
+            PolicyKind::Endpoint => app.endpoint,
             PolicyKind::Resource => match &entry.attached_to {
                 Some(a) if !a.pattern.matches_plain(&req.resource) => {
-                    Some("attached to another resource than the one requested".to_string())
+                    Some("attached to another resource than the one requested")
                 }
                 _ => None,
             },
@@ -222,7 +221,7 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
                 }),
                 attached_to: entry.attached_to.as_ref().map(|a| a.text.clone()),
                 applies: skip.is_none(),
-                not_applied_because: skip,
+                not_applied_because: skip.map(Cow::Borrowed),
                 statements,
             });
         }
@@ -283,18 +282,18 @@ struct Decider<'a> {
 type Outcome = (Decision, String, Vec<StatementRef>);
 
 impl Decider<'_> {
-    fn step(
+    fn step<M: Into<Cow<'static, str>>>(
         &mut self,
         rule: Rule,
         outcome: StepOutcome,
-        message: impl FnOnce() -> String,
+        message: impl FnOnce() -> M,
         statements: &[StatementRef],
     ) {
         if self.trace {
             self.steps.push(Step {
                 rule,
                 outcome,
-                message: message(),
+                message: message().into(),
                 statements: statements.to_vec(),
             });
         }
@@ -343,7 +342,7 @@ impl Decider<'_> {
             self.step(
                 Rule::GetCallerIdentity,
                 StepOutcome::Fail,
-                || "sts:GetCallerIdentity needs a signed request; an anonymous caller has no identity to return".into(),
+                || "sts:GetCallerIdentity needs a signed request; an anonymous caller has no identity to return",
                 &[],
             );
             return self.implicit(
@@ -354,7 +353,7 @@ impl Decider<'_> {
             self.step(
                 Rule::GetCallerIdentity,
                 StepOutcome::Pass,
-                || "sts:GetCallerIdentity is always allowed, whatever the policies say".into(),
+                || "sts:GetCallerIdentity is always allowed, whatever the policies say",
                 &[],
             );
             return (
@@ -387,7 +386,7 @@ impl Decider<'_> {
         self.step(
             Rule::ExplicitDeny,
             StepOutcome::Pass,
-            || "no applicable statement denies".into(),
+            || "no applicable statement denies",
             &[],
         );
 
@@ -396,7 +395,7 @@ impl Decider<'_> {
             self.step(
                 Rule::ScpLevel,
                 StepOutcome::NotApplicable,
-                || why.into(),
+                || why,
                 &[],
             );
         } else {
@@ -419,7 +418,7 @@ impl Decider<'_> {
             self.step(
                 Rule::RcpLevel,
                 StepOutcome::NotApplicable,
-                || why.into(),
+                || why,
                 &[],
             );
         } else {
@@ -443,14 +442,14 @@ impl Decider<'_> {
             self.step(
                 Rule::EndpointPolicy,
                 StepOutcome::NotApplicable,
-                || why.into(),
+                || why,
                 &[],
             );
         } else if !c.endpoint_present {
             self.step(
                 Rule::EndpointPolicy,
                 StepOutcome::Pass,
-                || "no endpoint policy in the scenario: the endpoint's default policy (full access) allows".into(),
+                || "no endpoint policy in the scenario: the endpoint's default policy (full access) allows",
                 &[],
             );
         } else if c.endpoint.is_empty() {
@@ -461,7 +460,7 @@ impl Decider<'_> {
             self.step(
                 Rule::EndpointPolicy,
                 StepOutcome::Pass,
-                || "an endpoint policy allows".into(),
+                || "an endpoint policy allows",
                 &c.endpoint,
             );
         }
@@ -489,7 +488,7 @@ impl Decider<'_> {
             self.step(
                 Rule::IdentityPolicies,
                 StepOutcome::Pass,
-                || "the account root user needs no identity policy: it has full access to its own account unless something denies".into(),
+                || "the account root user needs no identity policy: it has full access to its own account unless something denies",
                 &[],
             );
         } else if iam {
@@ -497,7 +496,7 @@ impl Decider<'_> {
                 self.step(
                     Rule::FederatedUserWithoutSessionPolicy,
                     StepOutcome::Fail,
-                    || "a federated-user session with no session policy has no permissions from identity policies".into(),
+                    || "a federated-user session with no session policy has no permissions from identity policies",
                     &[],
                 );
             }
@@ -560,7 +559,7 @@ impl Decider<'_> {
             self.step(
                 Rule::IdentityPolicies,
                 StepOutcome::NotApplicable,
-                || why.into(),
+                || why,
                 &[],
             );
         }
@@ -606,7 +605,7 @@ impl Decider<'_> {
             self.step(
                 Rule::KmsKeyPolicy,
                 StepOutcome::Fail,
-                || "a KMS key always has a key policy, and none is attached to this key in the scenario: nothing is allowed".into(),
+                || "a KMS key always has a key policy, and none is attached to this key in the scenario: nothing is allowed",
                 &[],
             );
             return self.implicit("Implicit deny: no key policy for this KMS key".into());
@@ -615,7 +614,7 @@ impl Decider<'_> {
             self.step(
                 Rule::RoleTrustPolicy,
                 StepOutcome::Fail,
-                || "roles may not be assumed by an account's root user, whatever the trust policy says".into(),
+                || "roles may not be assumed by an account's root user, whatever the trust policy says",
                 &[],
             );
             return self.implicit("Implicit deny: the root user cannot assume roles".into());
@@ -624,7 +623,7 @@ impl Decider<'_> {
             self.step(
                 Rule::RoleTrustPolicy,
                 StepOutcome::Fail,
-                || "assuming a role needs its trust policy to allow the principal, and no trust policy is attached to this role in the scenario".into(),
+                || "assuming a role needs its trust policy to allow the principal, and no trust policy is attached to this role in the scenario",
                 &[],
             );
             return self.implicit("Implicit deny: no trust policy for this role".into());
@@ -642,9 +641,9 @@ impl Decider<'_> {
                 },
                 || {
                     if ok {
-                        "a resource policy allows this principal".into()
+                        "a resource policy allows this principal"
                     } else {
-                        "only a resource policy can allow this principal, and none does".into()
+                        "only a resource policy can allow this principal, and none does"
                     }
                 },
                 &all,

@@ -6,6 +6,7 @@ use crate::policy::pattern::VarLookup;
 use crate::policy::principal::{PrincipalRef, split_arn};
 use crate::value;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// A context value's JSON type, kept so a saved scenario reads as it was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,15 +135,15 @@ pub struct ContextEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreparedRequest {
     /// The principal as given.
-    pub principal_text: String,
+    pub principal_text: Arc<str>,
     /// What the principal is.
     pub principal: PrincipalRef,
     /// The action as given.
-    pub action: String,
+    pub action: Arc<str>,
     /// The action lower-cased (action names are case-insensitive).
     pub action_lower: String,
     /// The resource as given.
-    pub resource: String,
+    pub resource: Arc<str>,
     /// The resource's account (given, else from the ARN, else the principal's).
     pub resource_account: Option<String>,
     /// Where [`Self::resource_account`] came from.
@@ -191,11 +192,11 @@ impl PreparedRequest {
         }
         context.sort_by(|a, b| a.lower.cmp(&b.lower));
         PreparedRequest {
-            principal_text: request.principal.clone(),
+            principal_text: request.principal.as_str().into(),
             principal,
-            action: request.action.clone(),
+            action: request.action.as_str().into(),
             action_lower: request.action.to_lowercase(),
-            resource: request.resource.clone(),
+            resource: request.resource.as_str().into(),
             resource_account,
             resource_account_source,
             context,

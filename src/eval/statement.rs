@@ -161,7 +161,7 @@ type EntryOutcome = (bool, Option<String>, Option<String>, Option<Choice>);
 
 /// Matches one Resource entry: (matched, resolved text, note, choice).
 fn resource_entry(item: &PatternItem, req: &PreparedRequest) -> EntryOutcome {
-    if req.resource == "*" {
+    if &*req.resource == "*" {
         let matched = item.pattern.is_wildcards_only() && item.pattern.matches_plain("*");
         return (matched, None, None, Some(Choice::RequestResourceStar));
     }
@@ -192,7 +192,7 @@ fn resource_entry(item: &PatternItem, req: &PreparedRequest) -> EntryOutcome {
 
 fn trace_patterns(
     element: &'static str,
-    request_value: &str,
+    request_value: &std::sync::Arc<str>,
     negated: bool,
     span: crate::source::Span,
     items: &[PatternItem],
@@ -228,7 +228,7 @@ fn trace_patterns(
     let any = entries.iter().any(|e| e.matched);
     MatchTrace {
         element,
-        request_value: request_value.to_string(),
+        request_value: request_value.clone(),
         matched: any != negated,
         entries,
         span,

@@ -8,6 +8,8 @@ pub mod text;
 use crate::policy::{Effect, PolicyKind};
 use crate::source::Span;
 use serde::Serialize;
+use std::borrow::Cow;
+use std::sync::Arc;
 
 /// The outcome of an authorization request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
@@ -122,15 +124,15 @@ pub struct Trace {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RequestSummary {
     /// The principal as given.
-    pub principal: String,
+    pub principal: Arc<str>,
     /// What kind of principal it is.
     pub principal_kind: &'static str,
     /// The principal's account, if it has one.
     pub principal_account: Option<String>,
     /// The action as given.
-    pub action: String,
+    pub action: Arc<str>,
     /// The resource as given.
-    pub resource: String,
+    pub resource: Arc<str>,
     /// The resource's account.
     pub resource_account: Option<String>,
     /// Where the resource account came from: `given`, `resource_arn`,
@@ -196,7 +198,7 @@ pub struct Step {
     /// How it came out.
     pub outcome: StepOutcome,
     /// What happened, in words.
-    pub message: String,
+    pub message: Cow<'static, str>,
     /// The statements that made it come out this way.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub statements: Vec<StatementRef>,
@@ -219,7 +221,7 @@ pub struct PolicyTrace {
     pub applies: bool,
     /// Why it does not take part, when it does not.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub not_applied_because: Option<String>,
+    pub not_applied_because: Option<Cow<'static, str>>,
     /// Its statements (empty when the policy does not take part).
     pub statements: Vec<StatementTrace>,
 }
@@ -256,7 +258,7 @@ pub struct MatchTrace {
     /// `Action`, `NotAction`, `Resource`, …
     pub element: &'static str,
     /// What was matched from the request.
-    pub request_value: String,
+    pub request_value: Arc<str>,
     /// Whether the element lets the statement apply (for Not forms: nothing listed
     /// matched).
     pub matched: bool,

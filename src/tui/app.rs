@@ -105,11 +105,11 @@ pub fn evaluate_scenario(scenario: &Scenario) -> Evaluated {
 fn unreachable_trace(decision: Decision) -> Trace {
     Trace {
         request: crate::trace::RequestSummary {
-            principal: String::new(),
+            principal: "".into(),
             principal_kind: "",
             principal_account: None,
-            action: String::new(),
-            resource: String::new(),
+            action: "".into(),
+            resource: "".into(),
             resource_account: None,
             resource_account_source: "none",
             relation: "",
