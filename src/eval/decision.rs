@@ -6,11 +6,11 @@ use super::request::PreparedRequest;
 use super::statement::{PrincipalMatch, eval_statement};
 use super::{Detail, Evaluation};
 use crate::policy::principal::{PrincipalRef, split_arn};
-use std::borrow::Cow;
 use crate::policy::{Effect, PolicyKind, PolicySet};
 use crate::trace::{
     Decision, PolicyTrace, RequestSummary, Rule, StatementRef, Step, StepOutcome, Trace,
 };
+use std::borrow::Cow;
 
 /// What the statements of the applicable policies said.
 #[derive(Default)]
@@ -392,12 +392,7 @@ impl Decider<'_> {
 
         // 2. Organization guardrails.
         if let Some(why) = self.app.scp {
-            self.step(
-                Rule::ScpLevel,
-                StepOutcome::NotApplicable,
-                || why,
-                &[],
-            );
+            self.step(Rule::ScpLevel, StepOutcome::NotApplicable, || why, &[]);
         } else {
             for (i, allows) in c.scp_levels.iter().enumerate() {
                 let level = &self.set.scp_levels[i];
@@ -415,12 +410,7 @@ impl Decider<'_> {
             }
         }
         if let Some(why) = self.app.rcp {
-            self.step(
-                Rule::RcpLevel,
-                StepOutcome::NotApplicable,
-                || why,
-                &[],
-            );
+            self.step(Rule::RcpLevel, StepOutcome::NotApplicable, || why, &[]);
         } else {
             for (i, allows) in c.rcp_levels.iter().enumerate() {
                 let level = &self.set.rcp_levels[i];

@@ -6,6 +6,7 @@ use crate::source::Span;
 use crate::value;
 use ipnet::IpNet;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// The type family of an operator: how its values are read and compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -232,7 +233,7 @@ pub enum CompiledValue {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyValue {
     /// The value as text (JSON numbers and booleans as written).
-    pub text: String,
+    pub text: Arc<str>,
     /// Where it is written.
     pub span: Span,
     /// The compiled form.
@@ -254,7 +255,7 @@ impl PolicyValue {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConditionKey {
     /// The key as written.
-    pub name: String,
+    pub name: Arc<str>,
     /// The key lower-cased (key names are case-insensitive).
     pub lower: String,
     /// Where the key is written.
@@ -267,7 +268,7 @@ pub struct ConditionKey {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConditionOperator {
     /// The operator as written.
-    pub name: String,
+    pub name: Arc<str>,
     /// Where it is written.
     pub span: Span,
     /// The parsed operator.

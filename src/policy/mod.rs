@@ -15,6 +15,7 @@ pub use set::{AttachedTo, PolicyEntry, PolicySet};
 
 use crate::source::Span;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Where a policy sits, which decides what it may contain and how it is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -90,7 +91,7 @@ pub struct Statement {
     /// The whole statement object.
     pub span: Span,
     /// The `Sid`, if any.
-    pub sid: Option<String>,
+    pub sid: Option<Arc<str>>,
     /// The effect.
     pub effect: Effect,
     /// Where the effect is written.
@@ -133,7 +134,7 @@ pub struct ResourceElement {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatternItem {
     /// As written.
-    pub text: String,
+    pub text: Arc<str>,
     /// Where it is written.
     pub span: Span,
     /// Compiled (actions lower-cased; resources with variables after the fifth colon
@@ -175,7 +176,7 @@ pub struct PrincipalItem {
     /// The key it is listed under.
     pub principal_type: PrincipalType,
     /// As written.
-    pub text: String,
+    pub text: Arc<str>,
     /// Where it is written.
     pub span: Span,
     /// What it stands for.

@@ -308,7 +308,7 @@ fn parse_statement(
     let (effect, effect_span) = effect?;
     Some(Statement {
         span: node.span,
-        sid,
+        sid: sid.map(Into::into),
         effect,
         effect_span,
         action: action?,
@@ -339,7 +339,7 @@ fn parse_actions(m: &Member, negated: bool, errors: &mut Vec<Diagnostic>) -> Act
                 },
             );
             Some(PatternItem {
-                text,
+                text: text.into(),
                 span,
                 pattern,
             })
@@ -386,7 +386,7 @@ fn parse_resources(
             }
             Some(PatternItem {
                 pattern: compile_resource(&text, version),
-                text,
+                text: text.into(),
                 span,
             })
         })
@@ -429,7 +429,7 @@ fn parse_principal(
     match &m.value.value {
         Value::String(s) if s == "*" => items.push(PrincipalItem {
             principal_type: PrincipalType::Wildcard,
-            text: s.clone(),
+            text: s.as_str().into(),
             span: m.value.span,
             parsed: PrincipalRef::Everyone,
         }),
@@ -454,7 +454,7 @@ fn parse_principal(
                     if let Some(parsed) = principal_entry(principal_type, &text, span, errors) {
                         items.push(PrincipalItem {
                             principal_type,
-                            text,
+                            text: text.into(),
                             span,
                             parsed,
                         });
@@ -662,7 +662,7 @@ fn parse_conditions(
             .filter_map(|k| parse_condition_key(k, &operator, version, errors))
             .collect();
         out.push(ConditionOperator {
-            name: m.key.clone(),
+            name: m.key.as_str().into(),
             span: member_span(m),
             operator,
             keys,
@@ -726,7 +726,7 @@ fn parse_condition_key(
         };
         match condition::compile_value(operator, &text, kind, variables) {
             Ok(compiled) => values.push(PolicyValue {
-                text,
+                text: text.into(),
                 span: v.span,
                 compiled,
             }),
@@ -734,7 +734,7 @@ fn parse_condition_key(
         }
     }
     (errors.len() == before).then(|| ConditionKey {
-        name: k.key.clone(),
+        name: k.key.as_str().into(),
         lower: k.key.to_lowercase(),
         span: k.key_span,
         values,

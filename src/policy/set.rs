@@ -3,6 +3,7 @@
 
 use super::pattern::Pattern;
 use super::{Policy, PolicyKind};
+use std::sync::Arc;
 
 /// A policy with where it sits.
 #[derive(Debug, Clone, PartialEq)]
@@ -10,7 +11,7 @@ pub struct PolicyEntry {
     /// Policy type.
     pub kind: PolicyKind,
     /// A name for people (given, or made from its type and position).
-    pub name: String,
+    pub name: Arc<str>,
     /// For SCPs and RCPs: the index of the level in [`PolicySet::scp_levels`] or
     /// [`PolicySet::rcp_levels`].
     pub level: Option<usize>,

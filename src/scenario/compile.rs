@@ -37,7 +37,7 @@ pub fn compile_sources(scenario: &Scenario) -> (PolicySet, Vec<Vec<Diagnostic>>)
                 errors.push(Vec::new());
                 set.policies.push(PolicyEntry {
                     kind: src.kind,
-                    name: display_name(scenario, i),
+                    name: display_name(scenario, i).into(),
                     level: src.level,
                     attached_to: src.attached_to.as_ref().map(|a| AttachedTo {
                         pattern: compile_resource(a, Version::V2008),

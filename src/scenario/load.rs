@@ -385,7 +385,7 @@ impl Loader {
         if let Some(policy) = policy {
             self.set.policies.push(PolicyEntry {
                 kind,
-                name: display_name,
+                name: display_name.into(),
                 level,
                 attached_to: attached.map(|a| AttachedTo {
                     pattern: compile_resource(&a, crate::policy::Version::V2008),

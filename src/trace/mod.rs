@@ -210,7 +210,7 @@ pub struct PolicyTrace {
     /// Policy type.
     pub kind: PolicyKind,
     /// Its name.
-    pub name: String,
+    pub name: Arc<str>,
     /// SCP/RCP level name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
@@ -232,7 +232,7 @@ pub struct StatementTrace {
     /// Index in its policy.
     pub index: usize,
     /// The Sid.
-    pub sid: Option<String>,
+    pub sid: Option<Arc<str>>,
     /// Allow or Deny.
     pub effect: Effect,
     /// Where it is written.
@@ -272,7 +272,7 @@ pub struct MatchTrace {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EntryTrace {
     /// As written.
-    pub text: String,
+    pub text: Arc<str>,
     /// After variable substitution, when it had variables and they resolved.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved: Option<String>,
@@ -301,7 +301,7 @@ pub struct ConditionTrace {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OperatorTrace {
     /// As written.
-    pub operator: String,
+    pub operator: Arc<str>,
     /// Where it is written.
     pub span: Span,
     /// Every key under it holds.
@@ -314,7 +314,7 @@ pub struct OperatorTrace {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeyTrace {
     /// The key as written in the policy.
-    pub key: String,
+    pub key: Arc<str>,
     /// Where it is written.
     pub span: Span,
     /// The request's values (`None`: the key is missing).
@@ -410,7 +410,7 @@ pub struct ComparisonTrace {
     /// The request value.
     pub request_value: String,
     /// The policy value as written.
-    pub policy_value: String,
+    pub policy_value: Arc<str>,
     /// The policy value after variable substitution, when it had variables.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved: Option<String>,
