@@ -1186,3 +1186,112 @@ fn random_keys_on_a_scenario_without_requests_or_policies_never_panic() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Managing the scenario's policies
+
+#[test]
+fn f4_adds_a_policy_that_takes_part_at_once() {
+    let mut app = client_vpn();
+    let before = app.editors.len();
+    press(&mut app, key(KeyCode::F(4)));
+    assert_eq!(app.editors.len(), before + 1);
+    assert_eq!(app.policy, before);
+    assert!(app.dirty);
+    // The new policy is a valid identity policy: evaluation goes on, nothing is stale.
+    assert!(!app.stale);
+    assert!(app.errors[before].is_empty());
+    assert_eq!(decisions(&app), CLIENT_VPN_DECISIONS);
+}
+
+#[test]
+fn f5_renames_and_f8_deletes_after_asking() {
+    let mut app = client_vpn();
+    press(&mut app, key(KeyCode::F(2)));
+    assert_eq!(app.policy_name(1), "DenyOutsideOffice");
+    press(&mut app, key(KeyCode::F(5)));
+    assert_eq!(app.mode, Mode::Rename("DenyOutsideOffice".into()));
+    for _ in 0.."DenyOutsideOffice".len() {
+        press(&mut app, key(KeyCode::Backspace));
+    }
+    type_text(&mut app, "office guardrail");
+    press(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.policy_name(1), "office guardrail");
+
+    // Deleting asks; n keeps it, y removes it and the Deny with it.
+    press(&mut app, key(KeyCode::F(8)));
+    assert_eq!(app.mode, Mode::ConfirmDelete);
+    press(&mut app, key(KeyCode::Char('n')));
+    assert_eq!(app.editors.len(), 3);
+    press(&mut app, key(KeyCode::F(8)));
+    press(&mut app, key(KeyCode::Char('y')));
+    assert_eq!(app.editors.len(), 2);
+    assert_eq!(app.scenario.sources.len(), 2);
+    // Without the guardrail every request is allowed (the key policy delegates to IAM).
+    assert!(
+        decisions(&app).iter().all(|d| *d == A),
+        "{:?}",
+        decisions(&app)
+    );
+}
+
+#[test]
+fn f6_changes_the_type_and_f7_places_the_policy() {
+    let mut app = client_vpn();
+    press(&mut app, key(KeyCode::F(2)));
+    // DenyOutsideOffice as a resource policy needs a Principal: an error, stale results.
+    press(&mut app, key(KeyCode::F(6)));
+    assert_eq!(
+        app.scenario.sources[1].kind,
+        iamtrace::policy::PolicyKind::Resource
+    );
+    assert!(app.stale);
+    assert!(
+        app.errors[1]
+            .iter()
+            .any(|e| e.message.contains("needs a Principal")),
+        "{:?}",
+        app.errors[1]
+    );
+    // On to boundary (valid again, and a boundary with only a Deny allows nothing).
+    press(&mut app, key(KeyCode::F(6)));
+    assert_eq!(
+        app.scenario.sources[1].kind,
+        iamtrace::policy::PolicyKind::Boundary
+    );
+    assert!(!app.stale);
+    assert!(
+        decisions(&app).iter().all(|d| *d != A),
+        "{:?}",
+        decisions(&app)
+    );
+    // Session, then SCP: it lands on level r-root, created for it.
+    press(&mut app, key(KeyCode::F(6)));
+    press(&mut app, key(KeyCode::F(6)));
+    assert_eq!(
+        app.scenario.sources[1].kind,
+        iamtrace::policy::PolicyKind::Scp
+    );
+    assert_eq!(app.scenario.set.scp_levels, vec!["r-root".to_string()]);
+    assert_eq!(app.scenario.sources[1].level, Some(0));
+    // F7 moves it to a new level below.
+    press(&mut app, key(KeyCode::F(7)));
+    assert_eq!(app.mode, Mode::Placement("r-root".into()));
+    for _ in 0.."r-root".len() {
+        press(&mut app, key(KeyCode::Backspace));
+    }
+    type_text(&mut app, "ou-prod");
+    press(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        app.scenario.set.scp_levels,
+        vec!["r-root".to_string(), "ou-prod".into()]
+    );
+    assert_eq!(app.scenario.sources[1].level, Some(1));
+    // r-root now has no policy, so no SCP allows there: nothing is allowed. Where the
+    // Deny's condition holds it still denies explicitly (a Deny at any level does).
+    assert_eq!(
+        decisions(&app),
+        CLIENT_VPN_DECISIONS.map(|d| if d == A { Decision::ImplicitDeny } else { d })
+    );
+}

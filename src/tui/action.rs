@@ -22,6 +22,16 @@ pub enum Action {
     NextPolicy,
     /// Edit the previous policy of the scenario.
     PrevPolicy,
+    /// Add a new policy to the scenario.
+    AddPolicy,
+    /// Delete the edited policy (asks first).
+    DeletePolicy,
+    /// Rename the edited policy.
+    RenamePolicy,
+    /// Give the edited policy the next type (identity, resource, boundary, …).
+    CyclePolicyType,
+    /// Set where the edited policy sits (attachedTo, or SCP/RCP level).
+    PlacePolicy,
     /// Apply the next request preset (direct call, on your behalf, VPC endpoint, …).
     NextPreset,
     /// Undo the last edit in the policy editor.

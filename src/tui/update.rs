@@ -38,39 +38,89 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
             }
             false
         }
-        Mode::SaveAs(mut name) => {
-            match (lookup(&key, Scope::Overlay), key.code) {
-                (Some(Action::Cancel), KeyCode::Esc) => app.mode = Mode::Normal,
-                (Some(Action::Confirm), _) => {
-                    let path = PathBuf::from(name.trim());
+        Mode::ConfirmDelete => {
+            match lookup(&key, Scope::Overlay) {
+                Some(Action::Yes) => {
+                    app.delete_policy();
                     app.mode = Mode::Normal;
-                    if !name.trim().is_empty() {
-                        save_to(app, path);
-                    }
+                    app.sync_focus();
+                    return true;
                 }
-                // The suggested name goes away on the first key, as a selection would.
-                (_, KeyCode::Backspace) => {
-                    if std::mem::take(&mut app.save_name_fresh) {
-                        name.clear();
-                    } else {
-                        name.pop();
-                    }
-                    app.mode = Mode::SaveAs(name);
-                }
-                (_, KeyCode::Char(c)) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    if std::mem::take(&mut app.save_name_fresh) {
-                        name.clear();
-                    }
-                    name.push(c);
-                    app.mode = Mode::SaveAs(name);
-                }
+                Some(Action::Cancel) => app.mode = Mode::Normal,
                 _ => {}
+            }
+            false
+        }
+        Mode::SaveAs(text) | Mode::Rename(text) | Mode::Placement(text) => {
+            let mode = app.mode.clone();
+            let with = |t: String| match mode {
+                Mode::SaveAs(_) => Mode::SaveAs(t),
+                Mode::Rename(_) => Mode::Rename(t),
+                _ => Mode::Placement(t),
+            };
+            match prompt_key(app, key, text) {
+                Prompt::Editing(t) => app.mode = with(t),
+                Prompt::Cancelled => app.mode = Mode::Normal,
+                Prompt::Confirmed(t) => {
+                    app.mode = Mode::Normal;
+                    match mode {
+                        Mode::SaveAs(_) if !t.trim().is_empty() => {
+                            save_to(app, PathBuf::from(t.trim()))
+                        }
+                        Mode::Rename(_) => {
+                            app.rename_policy(&t);
+                            app.sync_focus();
+                            return true;
+                        }
+                        Mode::Placement(_) => {
+                            app.set_placement(&t);
+                            app.sync_focus();
+                            return true;
+                        }
+                        _ => {}
+                    }
+                }
             }
             false
         }
     };
     app.sync_focus();
     changed
+}
+
+/// Where a prompt's text stands after a key.
+enum Prompt {
+    /// Still being typed.
+    Editing(String),
+    /// Enter.
+    Confirmed(String),
+    /// Esc.
+    Cancelled,
+}
+
+/// A key in a one-line prompt. A suggested text (the save name) goes away on the first
+/// key, as a selection would.
+fn prompt_key(app: &mut App, key: KeyEvent, mut text: String) -> Prompt {
+    match (lookup(&key, Scope::Overlay), key.code) {
+        (Some(Action::Cancel), KeyCode::Esc) => Prompt::Cancelled,
+        (Some(Action::Confirm), _) => Prompt::Confirmed(text),
+        (_, KeyCode::Backspace) => {
+            if std::mem::take(&mut app.save_name_fresh) {
+                text.clear();
+            } else {
+                text.pop();
+            }
+            Prompt::Editing(text)
+        }
+        (_, KeyCode::Char(c)) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            if std::mem::take(&mut app.save_name_fresh) {
+                text.clear();
+            }
+            text.push(c);
+            Prompt::Editing(text)
+        }
+        _ => Prompt::Editing(text),
+    }
 }
 
 fn scope(focus: Focus) -> Scope {
@@ -230,6 +280,39 @@ pub fn perform(app: &mut App, action: Action) -> bool {
             app.message = Some(format!("preset: {}", next.label()));
             app.form_changed();
             return true;
+        }
+        Action::AddPolicy => {
+            app.add_policy();
+            return true;
+        }
+        Action::DeletePolicy => {
+            if !app.editors.is_empty() {
+                app.mode = Mode::ConfirmDelete;
+            }
+        }
+        Action::RenamePolicy => {
+            if app.policy < app.editors.len() {
+                let name = app.scenario.sources[app.policy]
+                    .name
+                    .clone()
+                    .unwrap_or_default();
+                app.mode = Mode::Rename(name);
+            }
+        }
+        Action::CyclePolicyType => {
+            if app.policy < app.editors.len() {
+                app.cycle_kind();
+                return true;
+            }
+        }
+        Action::PlacePolicy => {
+            match app.placement_text() {
+                Some(t) => app.mode = Mode::Placement(t),
+                None => app.message = Some(
+                    "only resource policies (attachedTo) and SCPs/RCPs (level) have a placement"
+                        .into(),
+                ),
+            }
         }
         Action::Undo | Action::Redo => {
             if let Some(e) = app.editors.get_mut(app.policy) {

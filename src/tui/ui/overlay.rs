@@ -45,28 +45,62 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             )
             .render(r, buf);
         }
-        Mode::SaveAs(name) => {
-            let r = centered(area, 60, 5);
+        Mode::SaveAs(text) => prompt(" Save as ", "File: ", text, area, buf),
+        Mode::Rename(text) => prompt(" Rename the policy ", "Name: ", text, area, buf),
+        Mode::Placement(text) => {
+            let (title, label) = match app.scenario.sources.get(app.policy).map(|s| s.kind) {
+                Some(crate::policy::PolicyKind::Resource) => (
+                    " Attached to (a resource ARN, wildcards allowed; empty: every request) ",
+                    "attachedTo: ",
+                ),
+                _ => (" Level (r-root, an OU id, or the account id) ", "Level: "),
+            };
+            prompt(title, label, text, area, buf)
+        }
+        Mode::ConfirmDelete => {
+            let r = centered(area, 56, 5);
             Clear.render(r, buf);
+            let name = app.policy_name(app.policy);
             Paragraph::new(vec![
+                Line::from(format!("Delete the policy \"{name}\"?")),
                 Line::from(vec![
-                    Span::raw("File: "),
-                    Span::raw(name.clone()),
-                    Span::styled(" ", Style::default().add_modifier(Modifier::REVERSED)),
+                    Span::styled("y", Style::default().fg(Color::Cyan)),
+                    Span::raw(" delete · "),
+                    Span::styled("n", Style::default().fg(Color::Cyan)),
+                    Span::raw(" / Esc keep"),
                 ]),
-                Line::from(Span::styled(
-                    "Enter save · Esc cancel",
-                    Style::default().fg(Color::DarkGray),
-                )),
             ])
             .block(
                 Block::bordered()
-                    .title(" Save as ")
-                    .border_style(Style::default().fg(Color::Cyan)),
+                    .title(" Delete ")
+                    .border_style(Style::default().fg(Color::Yellow)),
             )
             .render(r, buf);
         }
     }
+}
+
+/// A one-line text prompt.
+fn prompt(title: &str, label: &str, text: &str, area: Rect, buf: &mut Buffer) {
+    let r = centered(area, 80, 5);
+    Clear.render(r, buf);
+    Paragraph::new(vec![
+        Line::from(vec![
+            Span::raw(label.to_string()),
+            Span::raw(text.to_string()),
+            Span::styled(" ", Style::default().add_modifier(Modifier::REVERSED)),
+        ]),
+        Line::from(Span::styled(
+            "Enter confirm · Esc cancel",
+            Style::default().fg(Color::DarkGray),
+        )),
+    ])
+    .block(
+        Block::bordered()
+            .title(title.to_string())
+            .border_style(Style::default().fg(Color::Cyan)),
+    )
+    .render(r, buf);
 }
 
 fn help(area: Rect, buf: &mut Buffer) {
