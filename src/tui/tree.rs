@@ -331,7 +331,9 @@ fn condition(b: &mut Builder<'_>, id: &str, pi: usize, c: &ConditionTrace) {
                     row(
                         format!("{kid}/{ci}"),
                         6,
-                        mark(cmp.matched),
+                        // "=" or "≠" is in the text: a ✔/✘ here would read as the
+                        // key's verdict, which negation can turn around.
+                        Mark::None,
                         text,
                         Some((pi, cmp.span)),
                         false,

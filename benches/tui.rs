@@ -1,0 +1,150 @@
+//! TUI benchmark: one editor keystroke → re-parse every policy → re-evaluate every
+//! request → render a 120×35 frame into a TestBackend, on a scenario with one ~20 KB
+//! policy (the generated 60 statements of the engine bench) and 6 requests. Also the
+//! time from a scenario's text to the first frame.
+//!
+//! `cargo bench --bench tui` runs the criterion groups, then prints the median and
+//! 99th percentile of single keystrokes timed one by one.
+
+// The engine bench's generator; its iam-rs helpers are not used here.
+#[allow(dead_code)]
+mod support;
+
+use criterion::Criterion;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use iamtrace::scenario::load_str;
+use iamtrace::tui::app::App;
+use iamtrace::tui::update::handle_key;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+const CLIENT_VPN: &str = include_str!("../assets/scenarios/client-vpn-source-ip.json");
+
+/// One identity policy holding all generated statements, and six requests.
+fn big_scenario() -> String {
+    let statements: Vec<serde_json::Value> = support::generated_policies()
+        .iter()
+        .flat_map(|p| p["document"]["Statement"].as_array().cloned().unwrap_or_default())
+        .collect();
+    let requests: Vec<serde_json::Value> =
+        support::generated_requests().into_iter().take(6).collect();
+    serde_json::to_string_pretty(&json!({
+        "name": "one 20 KB policy, 6 requests",
+        "policies": {"identity": [{"name": "big", "document": {
+            "Version": "2012-10-17", "Statement": statements}}]},
+        "requests": requests
+    }))
+    .expect("serializable")
+}
+
+/// An app on the big scenario, its cursor inside the first Sid's value.
+fn big_app() -> App {
+    let scenario = load_str(&big_scenario()).expect("the generated scenario loads");
+    let mut app = App::new(scenario, None);
+    let text = app.editors[0].text();
+    let (line, col) = text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find("\"Sid\": \"").map(|c| (i + 1, c + 9)))
+        .expect("a Sid in the policy");
+    app.editors[0].jump(line as u32, col as u32);
+    app
+}
+
+/// One keystroke as the event loop handles it: the key, a re-evaluation, a frame.
+/// Alternates a letter and Backspace so the text stays the same size.
+fn keystroke(app: &mut App, terminal: &mut Terminal<TestBackend>, n: usize) {
+    let code = if n % 2 == 0 {
+        KeyCode::Char('x')
+    } else {
+        KeyCode::Backspace
+    };
+    if handle_key(app, KeyEvent::new(code, KeyModifiers::NONE)) {
+        app.evaluate_now();
+    }
+    terminal
+        .draw(|f| f.render_widget(&*app, f.area()))
+        .expect("TestBackend draws");
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn main() {
+    let scenario_text = big_scenario();
+    let policy_text = {
+        let app = big_app();
+        app.editors[0].text()
+    };
+    let compact: usize = serde_json::from_str::<serde_json::Value>(&policy_text)
+        .map(|v| v.to_string().len())
+        .unwrap_or(0);
+    println!(
+        "scenario: one policy of {} bytes as edited ({} bytes compact), 6 requests",
+        policy_text.len(),
+        compact
+    );
+    let mut c = Criterion::default()
+        .configure_from_args()
+        .sample_size(60)
+        .warm_up_time(Duration::from_millis(800))
+        .measurement_time(Duration::from_secs(3));
+    {
+        let mut app = big_app();
+        assert!(!app.stale, "the generated policy is valid");
+        let mut terminal = Terminal::new(TestBackend::new(120, 35)).expect("terminal");
+        let mut n = 0;
+        c.bench_function("keystroke/20KB-policy-6-requests", |b| {
+            b.iter(|| {
+                keystroke(&mut app, &mut terminal, n);
+                n += 1;
+            })
+        });
+    }
+    c.bench_function("first-frame/client-vpn", |b| {
+        b.iter(|| {
+            let scenario = load_str(CLIENT_VPN).expect("built-in scenario loads");
+            let app = App::new(scenario, None);
+            let mut terminal = Terminal::new(TestBackend::new(120, 35)).expect("terminal");
+            terminal
+                .draw(|f| f.render_widget(&app, f.area()))
+                .expect("draws");
+        })
+    });
+    c.bench_function("first-frame/20KB-policy", |b| {
+        b.iter(|| {
+            let scenario = load_str(&scenario_text).expect("loads");
+            let app = App::new(scenario, None);
+            let mut terminal = Terminal::new(TestBackend::new(120, 35)).expect("terminal");
+            terminal
+                .draw(|f| f.render_widget(&app, f.area()))
+                .expect("draws");
+        })
+    });
+    c.final_summary();
+
+    // Single keystrokes timed one by one, for the median and the tail.
+    let mut app = big_app();
+    let mut terminal = Terminal::new(TestBackend::new(120, 35)).expect("terminal");
+    for n in 0..200 {
+        keystroke(&mut app, &mut terminal, n);
+    }
+    let mut times: Vec<Duration> = (0..2000)
+        .map(|n| {
+            let t = Instant::now();
+            keystroke(&mut app, &mut terminal, n);
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    println!(
+        "keystroke (key → parse → evaluate 6 requests → 120×35 frame), 2000 keystrokes: median {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
+        percentile(&times, 0.99).as_secs_f64() * 1e3,
+        times.last().map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    );
+}
