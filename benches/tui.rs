@@ -26,7 +26,12 @@ const CLIENT_VPN: &str = include_str!("../assets/scenarios/client-vpn-source-ip.
 fn big_scenario() -> String {
     let statements: Vec<serde_json::Value> = support::generated_policies()
         .iter()
-        .flat_map(|p| p["document"]["Statement"].as_array().cloned().unwrap_or_default())
+        .flat_map(|p| {
+            p["document"]["Statement"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
         .collect();
     let requests: Vec<serde_json::Value> =
         support::generated_requests().into_iter().take(6).collect();
