@@ -25,26 +25,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     match &app.mode {
         Mode::Normal => {}
         Mode::Help => help(area, buf),
-        Mode::ConfirmQuit => {
-            let r = centered(area, 52, 5);
-            Clear.render(r, buf);
-            Paragraph::new(vec![
-                Line::from("There are unsaved changes."),
-                Line::from(vec![
-                    Span::raw("Quit without saving? "),
-                    Span::styled("y", Style::default().fg(Color::Cyan)),
-                    Span::raw(" quit · "),
-                    Span::styled("n", Style::default().fg(Color::Cyan)),
-                    Span::raw(" / Esc stay"),
-                ]),
-            ])
-            .block(
-                Block::bordered()
-                    .title(" Quit ")
-                    .border_style(Style::default().fg(Color::Yellow)),
-            )
-            .render(r, buf);
-        }
+        Mode::ConfirmQuit => question(
+            " Quit ",
+            "There are unsaved changes. Quit without saving?".into(),
+            ("quit", "stay"),
+            area,
+            buf,
+        ),
         Mode::SaveAs(text) => prompt(" Save as ", "File: ", text, area, buf),
         Mode::Rename(text) => prompt(" Rename the policy ", "Name: ", text, area, buf),
         Mode::Placement(text) => {
@@ -57,27 +44,35 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             };
             prompt(title, label, text, area, buf)
         }
-        Mode::ConfirmDelete => {
-            let r = centered(area, 56, 5);
-            Clear.render(r, buf);
-            let name = app.policy_name(app.policy);
-            Paragraph::new(vec![
-                Line::from(format!("Delete the policy \"{name}\"?")),
-                Line::from(vec![
-                    Span::styled("y", Style::default().fg(Color::Cyan)),
-                    Span::raw(" delete · "),
-                    Span::styled("n", Style::default().fg(Color::Cyan)),
-                    Span::raw(" / Esc keep"),
-                ]),
-            ])
-            .block(
-                Block::bordered()
-                    .title(" Delete ")
-                    .border_style(Style::default().fg(Color::Yellow)),
-            )
-            .render(r, buf);
-        }
+        Mode::ConfirmDelete => question(
+            " Delete ",
+            format!("Delete the policy \"{}\"?", app.policy_name(app.policy)),
+            ("delete", "keep"),
+            area,
+            buf,
+        ),
     }
+}
+
+/// A yes/no question: `y` does `answers.0`, `n` or Esc `answers.1`.
+fn question(title: &str, text: String, answers: (&str, &str), area: Rect, buf: &mut Buffer) {
+    let r = centered(area, (text.chars().count() as u16 + 4).max(40), 5);
+    Clear.render(r, buf);
+    Paragraph::new(vec![
+        Line::from(text),
+        Line::from(vec![
+            Span::styled("y", Style::default().fg(Color::Cyan)),
+            Span::raw(format!(" {} · ", answers.0)),
+            Span::styled("n", Style::default().fg(Color::Cyan)),
+            Span::raw(format!(" / Esc {}", answers.1)),
+        ]),
+    ])
+    .block(
+        Block::bordered()
+            .title(title.to_string())
+            .border_style(Style::default().fg(Color::Yellow)),
+    )
+    .render(r, buf);
 }
 
 /// A one-line text prompt.
