@@ -198,6 +198,9 @@ pub struct App {
     pub generation: u64,
     /// The save prompt still shows its suggested name (the first key replaces it).
     pub save_name_fresh: bool,
+    /// F12 panics on purpose (set from `IAMTRACE_TEST_PANIC=1`), so a test can check
+    /// that a panic restores the terminal.
+    pub test_panic: bool,
 }
 
 impl App {
@@ -246,6 +249,7 @@ impl App {
             last_eval: Duration::ZERO,
             generation: 0,
             save_name_fresh: false,
+            test_panic: false,
         };
         app.sync_focus();
         app.evaluate_now();

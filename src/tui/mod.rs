@@ -51,6 +51,7 @@ impl Drop for TerminalGuard {
 
 /// Runs the TUI on `app` until the user quits.
 pub fn run(mut app: App) -> io::Result<()> {
+    app.test_panic = std::env::var_os("IAMTRACE_TEST_PANIC").is_some_and(|v| v == "1");
     // A panic restores the terminal first, then reports as usual.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

@@ -19,6 +19,9 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
     if key.kind == KeyEventKind::Release {
         return false;
     }
+    if app.test_panic && key.code == KeyCode::F(12) {
+        panic!("IAMTRACE_TEST_PANIC: F12 pressed, panicking on purpose");
+    }
     let changed = match app.mode.clone() {
         Mode::Normal => normal_key(app, key),
         Mode::Help => {
