@@ -2,6 +2,7 @@
 //! semantics, the decision across every policy type, and a [`trace::Trace`] that says
 //! why. No terminal or UI code lives here.
 
+pub mod analysis;
 pub mod catalog;
 pub mod eval;
 pub mod json;

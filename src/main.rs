@@ -33,6 +33,49 @@ enum Command {
         #[arg(long = "request", value_name = "NAME|N")]
         requests: Vec<String>,
     },
+    /// The decision for every combination of one or two inputs' values.
+    Grid {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// The request to vary (by name or 1-based position; needed when there are
+        /// several).
+        #[arg(long = "request", value_name = "NAME|N")]
+        request: Option<String>,
+        /// INPUT=value,value,… where INPUT is a context key, action, resource or
+        /// principal; `absent` leaves a context key out; [a;b] is a multi-valued value.
+        /// Once or twice.
+        #[arg(long, value_name = "INPUT=VALUES", required = true)]
+        vary: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GridFormat::Text)]
+        format: GridFormat,
+    },
+    /// The requests (and grid cells) whose decision differs between two scenario
+    /// files' policies; exit status 1 when any does.
+    Diff {
+        /// The scenario before the change.
+        old: PathBuf,
+        /// The scenario after the change (its requests are the ones compared).
+        new: PathBuf,
+        /// Also compare a grid around this request of NEW (with --vary).
+        #[arg(long = "request", value_name = "NAME|N")]
+        request: Option<String>,
+        /// Grid axes to compare, as for `grid`.
+        #[arg(long, value_name = "INPUT=VALUES")]
+        vary: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GridFormat::Text)]
+        format: GridFormat,
+    },
+}
+
+/// How `grid` and `diff` print.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GridFormat {
+    /// A table for people.
+    Text,
+    /// JSON.
+    Json,
 }
 
 /// How `eval` prints.
@@ -54,6 +97,30 @@ fn main() -> ExitCode {
             format,
             requests,
         }) => cli::eval::run(&paths, format, &requests),
+        Some(Command::Grid {
+            scenario,
+            request,
+            vary,
+            format,
+        }) => cli::grid::run(
+            &scenario,
+            request.as_deref(),
+            &vary,
+            format == GridFormat::Json,
+        ),
+        Some(Command::Diff {
+            old,
+            new,
+            request,
+            vary,
+            format,
+        }) => cli::diff::run(
+            &old,
+            &new,
+            request.as_deref(),
+            &vary,
+            format == GridFormat::Json,
+        ),
         None => cli::open::run(args.file),
     }
 }

@@ -3,6 +3,7 @@
 
 use super::{expand_paths, report, stdout_color};
 use crate::Format;
+use iamtrace::analysis::whynot::why_not;
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
 use iamtrace::scenario::{Scenario, load_str};
 use iamtrace::trace::text::{TextOptions, render};
@@ -120,6 +121,10 @@ fn eval_text(shown: &str, text: &str, format: Format, selectors: &[String], out:
         let spec = &scenario.requests[i];
         let prepared = PreparedRequest::new(&spec.request);
         let ev = evaluate(&scenario.set, &prepared, Detail::Trace);
+        let why = ev
+            .trace
+            .as_ref()
+            .map(|t| why_not(&scenario.set, &spec.request, t, &ev.determined_by));
         let status = match spec.expect {
             None => "-",
             Some(e) if e == ev.decision => "ok",
@@ -153,6 +158,9 @@ fn eval_text(shown: &str, text: &str, format: Format, selectors: &[String], out:
                 if let Some(t) = &ev.trace {
                     let _ = write!(stdout, "{}", render(t, TextOptions { color }, 0));
                 }
+                if let Some(w) = &why {
+                    let _ = write!(stdout, "{}", w.to_text());
+                }
             }
             Format::Json => results.push(json!({
                 "name": spec.name,
@@ -161,6 +169,7 @@ fn eval_text(shown: &str, text: &str, format: Format, selectors: &[String], out:
                 "expected": spec.expect.map(|e| e.word()),
                 "determined_by": ev.determined_by,
                 "trace": ev.trace,
+                "why_not": why,
             })),
         }
     }

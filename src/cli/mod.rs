@@ -1,7 +1,9 @@
 //! Plain command-line output over the engine: file discovery, error reporting with
 //! positions, and the `eval` command.
 
+pub mod diff;
 pub mod eval;
+pub mod grid;
 pub mod open;
 
 use iamtrace::source::Diagnostic;

@@ -218,6 +218,17 @@ fn compare_all(
     }
 }
 
+/// Whether request value `v` matches policy value `pv` under the operator's positive
+/// form (variables resolved against `req`).
+pub fn matches_value(
+    op: &Operator,
+    v: &PreparedValue,
+    pv: &PolicyValue,
+    req: &PreparedRequest,
+) -> bool {
+    compare_value(op, v, pv, req, false).matched
+}
+
 /// The outcome of comparing one request value with one policy value.
 struct Outcome {
     matched: bool,

@@ -81,7 +81,8 @@ pub struct PreparedValue {
 }
 
 impl PreparedValue {
-    fn new(text: &str) -> Self {
+    /// `text` parsed for every operator family.
+    pub fn new(text: &str) -> Self {
         let starts_digit = text
             .trim_start()
             .starts_with(|c: char| c.is_ascii_digit() || c == '-');

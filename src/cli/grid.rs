@@ -1,0 +1,174 @@
+//! `iamtrace grid SCENARIO --request NAME --vary KEY=v1,v2,absent [--vary …]`: the
+//! decision for every combination of values, as a table or JSON.
+
+use super::{report, stdout_color};
+use iamtrace::analysis::grid::{Axis, Cell, grid};
+use iamtrace::scenario::{Scenario, load_str};
+use iamtrace::trace::Decision;
+use serde_json::{Map, Value, json};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Loads `file` and picks the request, or prints why not (exit status 2).
+pub fn load_request(file: &Path, selector: Option<&str>) -> Result<(Scenario, usize), ExitCode> {
+    let shown = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        eprintln!("{shown}: cannot read: {e}");
+        ExitCode::from(2)
+    })?;
+    let scenario = load_str(&text).map_err(|e| {
+        for d in &e.diagnostics {
+            report(&shown, &text, d);
+        }
+        ExitCode::from(2)
+    })?;
+    let index = match selector {
+        Some(sel) => scenario.find_request(sel).ok_or_else(|| {
+            eprintln!("{shown}: no request named \"{sel}\" (and no request #{sel})");
+            ExitCode::from(2)
+        })?,
+        None if scenario.requests.len() == 1 => 0,
+        None => {
+            eprintln!(
+                "{shown}: the scenario has {} requests: pick one with --request NAME or --request N",
+                scenario.requests.len()
+            );
+            return Err(ExitCode::from(2));
+        }
+    };
+    Ok((scenario, index))
+}
+
+/// Parses the `--vary` arguments (one or two).
+pub fn parse_axes(vary: &[String]) -> Result<Vec<Axis>, ExitCode> {
+    if vary.is_empty() || vary.len() > 2 {
+        eprintln!("give one or two --vary INPUT=value,value,… (absent for a missing key)");
+        return Err(ExitCode::from(2));
+    }
+    vary.iter()
+        .map(|v| {
+            Axis::parse(v).map_err(|e| {
+                eprintln!("--vary {e}");
+                ExitCode::from(2)
+            })
+        })
+        .collect()
+}
+
+fn short(d: Decision) -> &'static str {
+    match d {
+        Decision::Allow => "Allow",
+        Decision::ExplicitDeny => "Explicit deny",
+        Decision::ImplicitDeny => "Implicit deny",
+    }
+}
+
+fn paint(d: Decision, text: &str, color: bool) -> String {
+    if !color {
+        return text.to_string();
+    }
+    let code = match d {
+        Decision::Allow => "32",
+        Decision::ExplicitDeny => "31",
+        Decision::ImplicitDeny => "33",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+fn shown(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "(absent)".into())
+}
+
+/// The grid as a text table: rows are the first axis, columns the second.
+pub fn table(axes: &[Axis], cells: &[Cell], color: bool) -> String {
+    let mut out = String::new();
+    let first = &axes[0];
+    let row_head = first
+        .values
+        .iter()
+        .map(shown)
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(first.input.name().chars().count());
+    match axes.get(1) {
+        None => {
+            out.push_str(&format!("{:<row_head$}  decision\n", first.input.name()));
+            for c in cells {
+                let text = short(c.decision);
+                out.push_str(&format!(
+                    "{:<row_head$}  {}\n",
+                    shown(&c.values[0]),
+                    paint(c.decision, text, color)
+                ));
+            }
+        }
+        Some(second) => {
+            let width = second
+                .values
+                .iter()
+                .map(shown)
+                .map(|s| s.chars().count())
+                .chain(std::iter::once("Explicit deny".len()))
+                .max()
+                .unwrap_or(13);
+            let down = format!("{} ↓", first.input.name());
+            out.push_str(&format!("{down:<row_head$}  {} →\n", second.input.name()));
+            out.push_str(&format!("{:<row_head$}", ""));
+            for v in &second.values {
+                out.push_str(&format!("  {:<width$}", shown(v)));
+            }
+            out.push('\n');
+            for (ri, v) in first.values.iter().enumerate() {
+                out.push_str(&format!("{:<row_head$}", shown(v)));
+                for ci in 0..second.values.len() {
+                    let c = &cells[ri * second.values.len() + ci];
+                    let text = format!("{:<width$}", short(c.decision));
+                    out.push_str(&format!("  {}", paint(c.decision, &text, color)));
+                }
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// The cells as JSON: each with the values it used (`null`: absent) and its decision.
+pub fn cells_json(axes: &[Axis], cells: &[Cell]) -> Value {
+    Value::Array(
+        cells
+            .iter()
+            .map(|c| {
+                let mut values = Map::new();
+                for (a, v) in axes.iter().zip(&c.values) {
+                    values.insert(
+                        a.input.name().to_string(),
+                        v.clone().map_or(Value::Null, Value::String),
+                    );
+                }
+                json!({"values": values, "decision": c.decision.word()})
+            })
+            .collect(),
+    )
+}
+
+/// Runs `grid`.
+pub fn run(file: &Path, request: Option<&str>, vary: &[String], json: bool) -> ExitCode {
+    let (scenario, index) = match load_request(file, request) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let axes = match parse_axes(vary) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let cells = grid(&scenario.set, &scenario.requests[index].request, &axes);
+    if json {
+        println!("{}", cells_json(&axes, &cells));
+    } else {
+        let label = scenario.requests[index].label(index);
+        println!("{} — request {}: {label}", file.display(), index + 1);
+        print!("{}", table(&axes, &cells, stdout_color()));
+    }
+    ExitCode::SUCCESS
+}
