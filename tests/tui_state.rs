@@ -633,9 +633,12 @@ fn down_and_enter_in_the_trace_jump_the_editor_to_the_statement() {
     assert_eq!(app.focus, Focus::Trace);
     press(&mut app, key(KeyCode::Char('f')));
     assert_eq!(app.tree_selected, 0);
-    // Down to the first row that points into a policy.
+    // Down to the statement that decided (the why-not rows above it point there too).
     let rows = app.tree_rows();
-    let target_row = rows.iter().position(|r| r.target.is_some()).unwrap();
+    let target_row = rows
+        .iter()
+        .position(|r| r.target.is_some() && r.text.contains("decided"))
+        .unwrap();
     for _ in 0..target_row {
         press(&mut app, key(KeyCode::Down));
     }
@@ -953,15 +956,18 @@ fn a_click_on_a_scrolled_trace_selects_the_row_under_the_pointer() {
     press(&mut app, key(KeyCode::Tab));
     let trace = layout(size, Focus::Trace).trace.unwrap();
     assert!(!layout(size, Focus::Trace).compact);
-    let visible = (trace.height - 4) as usize;
     let rows = app.tree_rows();
-    assert!(rows.len() > visible, "{} rows fit in {visible}", rows.len());
     press(&mut app, key(KeyCode::End));
+    // The rows shown: the pane less its border, the badge and (for a selected row cut
+    // at the edge) the footer that shows it whole.
+    let inner = ratatui::widgets::Block::bordered().inner(trace);
+    let visible = iamtrace::tui::ui::tree_height(&app, &rows, inner);
+    assert!(rows.len() > visible, "{} rows fit in {visible}", rows.len());
     let t = render(&app, w, h);
     let line = |y| row_text(&t, y, trace.x + 1, trace.x + trace.width - 1);
-    // The selected (last) row is drawn on the last line of the pane.
+    // The selected (last) row is drawn on the last tree line.
     let last = &rows[rows.len() - 1].text;
-    let shown_last = line(trace.y + trace.height - 2);
+    let shown_last = line(trace.y + 3 + visible as u16 - 1);
     assert!(
         shown_last.contains(&last[..15]),
         "{shown_last:?} vs {last:?}"

@@ -158,6 +158,107 @@ fn fill(
     }
 }
 
+/// Values worth trying for a context key: the request's own, those the policies test
+/// it against, and absent (for Bool keys: true, false, absent). At most five.
+fn values_for(set: &PolicySet, key: &str, base: &Request) -> Vec<Option<String>> {
+    use crate::policy::condition::{CompiledValue, Family};
+    let lower = key.to_lowercase();
+    let mut values: Vec<Option<String>> = Vec::new();
+    let mut push = |v: Option<String>| {
+        if !values.contains(&v) {
+            values.push(v);
+        }
+    };
+    if let Some((_, ContextValue::One(s))) = base
+        .context
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+    {
+        push(Some(s.text.clone()));
+    }
+    let mut is_bool = false;
+    for entry in &set.policies {
+        for s in &entry.policy.statements {
+            for op in &s.conditions {
+                for k in op.keys.iter().filter(|k| k.lower == lower) {
+                    is_bool |= op.operator.base.family == Family::Bool;
+                    for v in &k.values {
+                        let sample = match &v.compiled {
+                            CompiledValue::Ip(net) => Some(net.network().to_string()),
+                            CompiledValue::Text(p) if !p.has_variables() => {
+                                Some(p.display().replace(['*', '?'], "x"))
+                            }
+                            CompiledValue::Arn { whole, .. } if !whole.has_variables() => {
+                                Some(whole.display().replace(['*', '?'], "x"))
+                            }
+                            CompiledValue::Number(_)
+                            | CompiledValue::Date(_)
+                            | CompiledValue::Binary(_) => Some(v.text.to_string()),
+                            _ => None,
+                        };
+                        if sample.is_some() {
+                            push(sample);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if is_bool
+        || crate::catalog::global_key(key)
+            .is_some_and(|g| g.key_type == crate::catalog::KeyType::Bool)
+    {
+        push(Some("true".into()));
+        push(Some("false".into()));
+    }
+    push(None);
+    values.truncate(5);
+    values
+}
+
+/// Two axes worth looking at for `base`: the condition keys of the statements that
+/// decided it, then of the other statements, then aws:ViaAWSService and aws:SourceIp.
+pub fn suggest_axes(
+    set: &PolicySet,
+    base: &Request,
+    deciding: &[crate::trace::StatementRef],
+) -> Vec<Axis> {
+    let mut keys: Vec<String> = Vec::new();
+    let mut add = |k: &str| {
+        if keys.len() < 2 && !keys.iter().any(|x| x.eq_ignore_ascii_case(k)) {
+            keys.push(k.to_string());
+        }
+    };
+    let statements = set.policies.iter().enumerate().flat_map(|(pi, e)| {
+        e.policy
+            .statements
+            .iter()
+            .enumerate()
+            .map(move |(si, s)| (pi, si, s))
+    });
+    let (first, rest): (Vec<_>, Vec<_>) = statements.partition(|(pi, si, _)| {
+        deciding
+            .iter()
+            .any(|d| d.policy == *pi && d.statement == *si)
+    });
+    for (_, _, s) in first.into_iter().chain(rest) {
+        for op in &s.conditions {
+            for k in &op.keys {
+                add(&k.name);
+            }
+        }
+    }
+    for k in ["aws:ViaAWSService", "aws:SourceIp"] {
+        add(k);
+    }
+    keys.into_iter()
+        .map(|k| Axis {
+            values: values_for(set, &k, base),
+            input: Input::Context(k),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -198,6 +198,7 @@ fn eval_key(
         multi_valued: entry.is_some_and(|e| e.multi),
         holds,
         rule,
+        doc: rule.doc_page(),
         choice,
         comparisons,
     };

@@ -293,6 +293,7 @@ impl Decider<'_> {
             self.steps.push(Step {
                 rule,
                 outcome,
+                doc: rule.doc_page(),
                 message: message().into(),
                 statements: statements.to_vec(),
             });

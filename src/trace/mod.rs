@@ -197,6 +197,8 @@ pub struct Step {
     pub rule: Rule,
     /// How it came out.
     pub outcome: StepOutcome,
+    /// The AWS documentation page that covers the rule.
+    pub doc: &'static str,
     /// What happened, in words.
     pub message: Cow<'static, str>,
     /// The statements that made it come out this way.
@@ -325,6 +327,8 @@ pub struct KeyTrace {
     pub holds: bool,
     /// The rule that decided.
     pub rule: KeyRule,
+    /// The AWS documentation page that covers the rule.
+    pub doc: &'static str,
     /// A SPEC choice that decided.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub choice: Option<Choice>,

@@ -110,7 +110,41 @@ pub fn render(trace: &Trace, opts: TextOptions, depth: usize) -> String {
     for p in &trace.policies {
         policy(&mut o, p, depth + 1);
     }
+    cited(&mut o, trace, depth);
     o.s
+}
+
+/// Each rule the trace cites, once, explained, with the AWS page that covers it.
+fn cited(o: &mut Out, trace: &Trace, depth: usize) {
+    let mut seen: Vec<(&'static str, &'static str)> = Vec::new();
+    for s in &trace.steps {
+        if s.outcome != StepOutcome::NotApplicable {
+            seen.push((s.rule.explain(), s.doc));
+        }
+    }
+    for p in &trace.policies {
+        for s in &p.statements {
+            for op in s.condition.iter().flat_map(|c| &c.operators) {
+                for k in &op.keys {
+                    seen.push((k.rule.explain(), k.doc));
+                }
+            }
+        }
+    }
+    let mut unique: Vec<(&str, &str)> = Vec::new();
+    for r in seen {
+        if !unique.contains(&r) {
+            unique.push(r);
+        }
+    }
+    if unique.is_empty() {
+        return;
+    }
+    o.line(depth, &o.paint(BOLD, "Rules cited"));
+    for (explain, doc) in unique {
+        let page = o.paint(DIM, &format!("(AWS docs: {doc})"));
+        o.line(depth + 1, &format!("• {explain} {page}"));
+    }
 }
 
 fn policy(o: &mut Out, p: &PolicyTrace, depth: usize) {

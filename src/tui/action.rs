@@ -32,6 +32,10 @@ pub enum Action {
     CyclePolicyType,
     /// Set where the edited policy sits (attachedTo, or SCP/RCP level).
     PlacePolicy,
+    /// Show the next view in the bottom-right pane: trace, what-if grid, changes.
+    NextView,
+    /// Choose the what-if grid's axes.
+    GridAxes,
     /// Apply the next request preset (direct call, on your behalf, VPC endpoint, …).
     NextPreset,
     /// Undo the last edit in the policy editor.

@@ -4,9 +4,12 @@
 use super::editor::PolicyEditor;
 use super::form::RequestForm;
 use super::tree::TreeState;
+use crate::analysis::diff::{Changed, ChangedCell, changed_cells, changed_requests};
+use crate::analysis::grid::{Axis, Cell, grid, suggest_axes};
+use crate::analysis::whynot::{WhyNot, why_not};
 use crate::eval::{Detail, PreparedRequest, evaluate};
 use crate::json;
-use crate::policy::PolicyKind;
+use crate::policy::{PolicyKind, PolicySet};
 use crate::scenario::presets::PresetValues;
 use crate::scenario::{DocumentForm, Scenario, compile_sources, display_name};
 use crate::source::Diagnostic;
@@ -59,6 +62,8 @@ pub enum Mode {
     Placement(String),
     /// "Delete this policy? y/n".
     ConfirmDelete,
+    /// Asking for the what-if grid's axes: `KEY=v,v,absent | KEY=v,v`.
+    Axes(String),
 }
 
 /// The text a new policy starts with.
@@ -84,6 +89,28 @@ pub const KIND_CYCLE: [PolicyKind; 7] = [
     PolicyKind::Endpoint,
 ];
 
+/// What the bottom-right pane shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The trace of the request shown, with why-not.
+    Trace,
+    /// The what-if grid around the request shown.
+    Grid,
+    /// What changed against the policies as loaded (or last saved).
+    Changes,
+}
+
+impl View {
+    /// The view after this one.
+    pub fn next(self) -> View {
+        match self {
+            View::Trace => View::Grid,
+            View::Grid => View::Changes,
+            View::Changes => View::Trace,
+        }
+    }
+}
+
 /// One request's evaluation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestResult {
@@ -100,6 +127,8 @@ pub struct RequestResult {
 pub struct Evaluated {
     /// Each policy's errors (index-aligned with the scenario's policies).
     pub errors: Vec<Vec<Diagnostic>>,
+    /// The policy set, when every policy is valid.
+    pub set: Option<PolicySet>,
     /// Every request's result, when every policy is valid.
     pub results: Option<Vec<RequestResult>>,
 }
@@ -111,6 +140,7 @@ pub fn evaluate_scenario(scenario: &Scenario) -> Evaluated {
     if errors.iter().any(|e| !e.is_empty()) {
         return Evaluated {
             errors,
+            set: None,
             results: None,
         };
     }
@@ -128,6 +158,7 @@ pub fn evaluate_scenario(scenario: &Scenario) -> Evaluated {
         .collect();
     Evaluated {
         errors,
+        set: Some(set),
         results: Some(results),
     }
 }
@@ -198,6 +229,26 @@ pub struct App {
     pub generation: u64,
     /// The save prompt still shows its suggested name (the first key replaces it).
     pub save_name_fresh: bool,
+    /// What the bottom-right pane shows.
+    pub view: View,
+    /// The last valid policy set.
+    pub set: Option<PolicySet>,
+    /// The policies as loaded or last saved, for the changes view.
+    pub baseline: Option<PolicySet>,
+    /// Why-not for the request shown.
+    pub why: Option<WhyNot>,
+    /// The grid's axes.
+    pub grid_axes: Vec<Axis>,
+    /// The user chose the axes (otherwise they follow the request shown).
+    pub grid_axes_chosen: bool,
+    /// The grid's cells (first axis slowest).
+    pub grid_cells: Vec<Cell>,
+    /// The selected cell: (row, column).
+    pub grid_cursor: (usize, usize),
+    /// Requests whose decision differs from the baseline.
+    pub changes: Vec<Changed>,
+    /// Grid cells whose decision differs from the baseline.
+    pub changed_cells: Vec<ChangedCell>,
     /// F12 panics on purpose (set from `IAMTRACE_TEST_PANIC=1`), so a test can check
     /// that a panic restores the terminal.
     pub test_panic: bool,
@@ -250,9 +301,21 @@ impl App {
             generation: 0,
             save_name_fresh: false,
             test_panic: false,
+            view: View::Trace,
+            set: None,
+            baseline: None,
+            why: None,
+            grid_axes: Vec::new(),
+            grid_axes_chosen: false,
+            grid_cells: Vec::new(),
+            grid_cursor: (0, 0),
+            changes: Vec::new(),
+            changed_cells: Vec::new(),
         };
         app.sync_focus();
         app.evaluate_now();
+        app.baseline = app.set.clone();
+        app.refresh_analysis();
         app
     }
 
@@ -278,12 +341,79 @@ impl App {
         match out.results {
             Some(r) => {
                 self.results = r;
+                self.set = out.set;
                 self.stale = false;
             }
             None => self.stale = true,
         }
         self.pending = false;
         self.clamp_tree();
+        self.refresh_analysis();
+    }
+
+    /// Recomputes why-not for the request shown, and the grid and the changes when
+    /// their view is open (they cost more evaluations).
+    pub fn refresh_analysis(&mut self) {
+        let (Some(set), Some(spec), Some(result)) = (
+            self.set.as_ref(),
+            self.scenario.requests.get(self.request),
+            self.results.get(self.request),
+        ) else {
+            self.why = None;
+            return;
+        };
+        self.why = Some(why_not(
+            set,
+            &spec.request,
+            &result.trace,
+            &result.determined_by,
+        ));
+        // Suggested once per request, then kept while editing: axes that moved under
+        // the user's hands would hide what an edit changed.
+        if !self.grid_axes_chosen && self.grid_axes.is_empty() {
+            self.grid_axes = suggest_axes(set, &spec.request, &result.determined_by);
+        }
+        if self.view == View::Trace {
+            return;
+        }
+        self.grid_cells = grid(set, &spec.request, &self.grid_axes);
+        let rows = self.grid_axes.first().map_or(1, |a| a.values.len());
+        let cols = self.grid_axes.get(1).map_or(1, |a| a.values.len());
+        self.grid_cursor = (
+            self.grid_cursor.0.min(rows.saturating_sub(1)),
+            self.grid_cursor.1.min(cols.saturating_sub(1)),
+        );
+        if let Some(baseline) = &self.baseline {
+            let requests: Vec<(String, crate::eval::Request)> = self
+                .scenario
+                .requests
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.label(i), r.request.clone()))
+                .collect();
+            self.changes = changed_requests(baseline, set, &requests);
+            self.changed_cells = changed_cells(baseline, set, &spec.request, &self.grid_axes);
+        }
+    }
+
+    /// Loads the selected grid cell's values into the request shown.
+    pub fn load_grid_cell(&mut self) {
+        let cols = self.grid_axes.get(1).map_or(1, |a| a.values.len());
+        let Some(cell) = self
+            .grid_cells
+            .get(self.grid_cursor.0 * cols + self.grid_cursor.1)
+        else {
+            return;
+        };
+        let mut r = self.form.to_request();
+        for (axis, v) in self.grid_axes.iter().zip(&cell.values) {
+            r = crate::analysis::grid::with_input(&r, &axis.input, v.as_deref());
+        }
+        let selected = self.form.selected;
+        self.form = RequestForm::new(&r);
+        self.form.selected = selected.min(self.form.rows.len().saturating_sub(1));
+        self.form.clamp_cursor();
+        self.form_changed();
     }
 
     /// Shows the focus in the editors (cursor on or off).
@@ -307,7 +437,7 @@ impl App {
     /// The trace rows of the request shown.
     pub fn tree_rows(&self) -> Vec<super::tree::Row> {
         match self.current_result() {
-            Some(r) => super::tree::rows(&r.trace, &r.determined_by, &self.tree),
+            Some(r) => super::tree::rows(&r.trace, &r.determined_by, self.why.as_ref(), &self.tree),
             None => Vec::new(),
         }
     }
@@ -324,6 +454,10 @@ impl App {
             self.form = RequestForm::new(&r.request);
             self.tree_selected = 0;
             self.tree_scroll = 0;
+            if !self.grid_axes_chosen {
+                self.grid_axes.clear();
+            }
+            self.refresh_analysis();
         }
     }
 

@@ -69,6 +69,24 @@ use Scope as S;
 /// Every binding.
 pub const BINDINGS: &[Binding] = &[
     b(
+        K::F(9),
+        NONE,
+        S::Global,
+        A::NextView,
+        "F9",
+        "trace / what-if grid / changes",
+        true,
+    ),
+    b(
+        K::F(10),
+        NONE,
+        S::Global,
+        A::GridAxes,
+        "F10",
+        "what-if grid axes",
+        false,
+    ),
+    b(
         K::Tab,
         NONE,
         S::Global,

@@ -2,6 +2,7 @@
 //! operator → key → value, each with ✔/✘, the reason in words, and where in the policy
 //! text it comes from. Collapsing and the "only what decided" filter act here.
 
+use crate::analysis::whynot::{Question, WhyNot};
 use crate::source::Span;
 use crate::trace::{
     ConditionTrace, MatchTrace, PolicyTrace, StatementRef, StatementTrace, StepOutcome, Trace,
@@ -38,6 +39,15 @@ pub struct Row {
     pub has_children: bool,
     /// Expanded (meaningful with children).
     pub expanded: bool,
+    /// The rule behind the row, explained, and the AWS page that covers it.
+    pub explain: Option<(&'static str, &'static str)>,
+}
+
+impl Row {
+    fn explained(mut self, explain: &'static str, page: &'static str) -> Row {
+        self.explain = Some((explain, page));
+        self
+    }
 }
 
 /// View options.
@@ -82,6 +92,7 @@ fn row(
         target,
         has_children,
         expanded: false,
+        explain: None,
     }
 }
 
@@ -90,11 +101,19 @@ fn mark(ok: bool) -> Mark {
 }
 
 /// The rows of `trace` under `state`; `deciding` are the statements that decided.
-pub fn rows(trace: &Trace, deciding: &[StatementRef], state: &TreeState) -> Vec<Row> {
+pub fn rows(
+    trace: &Trace,
+    deciding: &[StatementRef],
+    why: Option<&WhyNot>,
+    state: &TreeState,
+) -> Vec<Row> {
     let mut b = Builder {
         rows: Vec::new(),
         state,
     };
+    if let Some(w) = why.filter(|w| !w.items.is_empty()) {
+        why_rows(&mut b, w);
+    }
     if b.push(
         row("rules".into(), 0, Mark::None, "Rules".into(), None, true),
         true,
@@ -117,7 +136,8 @@ pub fn rows(trace: &Trace, deciding: &[StatementRef], state: &TreeState) -> Vec<
                     format!("{rule}: {}", step.message),
                     None,
                     false,
-                ),
+                )
+                .explained(step.rule.explain(), step.doc),
                 false,
             );
         }
@@ -317,7 +337,8 @@ fn condition(b: &mut Builder<'_>, id: &str, pi: usize, c: &ConditionTrace) {
                     text,
                     Some((pi, k.span)),
                     !k.comparisons.is_empty(),
-                ),
+                )
+                .explained(k.rule.explain(), k.doc),
                 true,
             ) {
                 continue;
@@ -341,6 +362,49 @@ fn condition(b: &mut Builder<'_>, id: &str, pi: usize, c: &ConditionTrace) {
                     false,
                 );
             }
+        }
+    }
+}
+
+/// The why-not report as rows, above the rules.
+fn why_rows(b: &mut Builder<'_>, w: &WhyNot) {
+    let title = match w.question {
+        Question::ClosestAllows => "Why not: the Allows that came closest",
+        Question::DeniesThatFired => "Why not: the Denies that fired",
+        Question::DeniesThatCouldFire => "What would deny it",
+    };
+    if !b.push(
+        row("why".into(), 0, Mark::None, title.into(), None, true),
+        true,
+    ) {
+        return;
+    }
+    for (i, item) in w.items.iter().enumerate() {
+        let id = format!("why/{i}");
+        let text = match item.decision_with_all {
+            Some(d) => format!("{} — with all changes: {}", item.label, d.label()),
+            None => item.label.clone(),
+        };
+        let target = Some((item.statement.policy, item.statement.span));
+        if !b.push(row(id.clone(), 1, Mark::None, text, target, true), i == 0) {
+            continue;
+        }
+        for (fi, f) in item.findings.iter().enumerate() {
+            let after = f
+                .decision_after
+                .map(|d| format!(" ⇒ {}", d.label()))
+                .unwrap_or_default();
+            b.push(
+                row(
+                    format!("{id}/{fi}"),
+                    2,
+                    Mark::None,
+                    format!("{}: {} — change: {}{after}", f.part, f.found, f.suggestion),
+                    target,
+                    false,
+                ),
+                false,
+            );
         }
     }
 }

@@ -3,7 +3,7 @@
 //! changed and needs evaluating again.
 
 use super::action::Action;
-use super::app::{App, Focus, Mode};
+use super::app::{App, Focus, Mode, View};
 use super::keymap::{Scope, lookup};
 use super::ui::layout::{Areas, layout};
 use crate::scenario::presets::{self, Preset};
@@ -54,11 +54,12 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
             }
             false
         }
-        Mode::SaveAs(text) | Mode::Rename(text) | Mode::Placement(text) => {
+        Mode::SaveAs(text) | Mode::Rename(text) | Mode::Placement(text) | Mode::Axes(text) => {
             let mode = app.mode.clone();
             let with = |t: String| match mode {
                 Mode::SaveAs(_) => Mode::SaveAs(t),
                 Mode::Rename(_) => Mode::Rename(t),
+                Mode::Axes(_) => Mode::Axes(t),
                 _ => Mode::Placement(t),
             };
             match prompt_key(app, key, text) {
@@ -80,6 +81,7 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
                             app.sync_focus();
                             return true;
                         }
+                        Mode::Axes(_) => set_axes(app, &t),
                         _ => {}
                     }
                 }
@@ -317,6 +319,26 @@ pub fn perform(app: &mut App, action: Action) -> bool {
                 ),
             }
         }
+        Action::NextView => {
+            app.view = app.view.next();
+            app.refresh_analysis();
+        }
+        Action::GridAxes => {
+            let text = app
+                .grid_axes
+                .iter()
+                .map(|a| {
+                    let values: Vec<String> = a
+                        .values
+                        .iter()
+                        .map(|v| v.clone().unwrap_or_else(|| "absent".into()))
+                        .collect();
+                    format!("{}={}", a.input.name(), values.join(","))
+                })
+                .collect::<Vec<_>>()
+                .join(" | ");
+            app.mode = Mode::Axes(text);
+        }
         Action::Undo | Action::Redo => {
             if let Some(e) = app.editors.get_mut(app.policy) {
                 let changed = if action == Action::Undo {
@@ -329,6 +351,23 @@ pub fn perform(app: &mut App, action: Action) -> bool {
                 }
                 return changed;
             }
+        }
+        Action::Up | Action::Down | Action::Collapse | Action::Expand
+            if app.focus == Focus::Trace && app.view == View::Grid =>
+        {
+            let rows = app.grid_axes.first().map_or(1, |a| a.values.len());
+            let cols = app.grid_axes.get(1).map_or(1, |a| a.values.len());
+            let (r, c) = &mut app.grid_cursor;
+            match action {
+                Action::Up => *r = r.saturating_sub(1),
+                Action::Down => *r = (*r + 1).min(rows.saturating_sub(1)),
+                Action::Collapse => *c = c.saturating_sub(1),
+                _ => *c = (*c + 1).min(cols.saturating_sub(1)),
+            }
+        }
+        Action::JumpToSource if app.view == View::Grid => {
+            app.load_grid_cell();
+            return true;
         }
         Action::Up => match app.focus {
             Focus::Request => app.form.up(),
@@ -377,6 +416,27 @@ pub fn perform(app: &mut App, action: Action) -> bool {
     false
 }
 
+/// Sets the grid's axes from `KEY=v,v,absent | KEY=v,v` (one or two axes).
+fn set_axes(app: &mut App, text: &str) {
+    let parsed: Result<Vec<_>, String> = text
+        .split('|')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(crate::analysis::grid::Axis::parse)
+        .collect();
+    match parsed {
+        Ok(axes) if !axes.is_empty() && axes.len() <= 2 => {
+            app.grid_axes = axes;
+            app.grid_axes_chosen = true;
+            app.grid_cursor = (0, 0);
+            app.view = View::Grid;
+            app.refresh_analysis();
+        }
+        Ok(_) => app.message = Some("give one or two axes, separated by |".into()),
+        Err(e) => app.message = Some(e),
+    }
+}
+
 fn save_to(app: &mut App, path: PathBuf) {
     app.sync_texts();
     let text = to_json(&app.scenario);
@@ -385,6 +445,9 @@ fn save_to(app: &mut App, path: PathBuf) {
             app.message = Some(format!("saved {}", path.display()));
             app.path = Some(path);
             app.dirty = false;
+            // The changes view now compares against what was saved.
+            app.baseline = app.set.clone();
+            app.refresh_analysis();
         }
         Err(e) => app.message = Some(format!("could not save {}: {e}", path.display())),
     }
@@ -444,7 +507,8 @@ pub fn handle_mouse(app: &mut App, m: MouseEvent, size: Rect) -> bool {
                 // Rows start below the border, the decision line and a blank line.
                 let first_row = a.y + 3;
                 if y >= first_row {
-                    let height = a.height.saturating_sub(4) as usize;
+                    let inner = ratatui::widgets::Block::bordered().inner(a);
+                    let height = super::ui::tree_height(app, &app.tree_rows(), inner);
                     let scroll = super::ui::tree_scroll(app, height);
                     let i = scroll + (y - first_row) as usize;
                     if i < app.tree_rows().len() {

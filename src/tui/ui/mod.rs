@@ -6,6 +6,7 @@ mod policies;
 mod request;
 mod status;
 mod trace;
+mod whatif;
 
 use super::app::App;
 use layout::layout;
@@ -14,7 +15,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
-pub use trace::tree_scroll;
+pub use trace::{tree_height, tree_scroll};
 
 use crate::trace::Decision;
 
@@ -68,7 +69,11 @@ impl Widget for &App {
             request::render(self, r, buf);
         }
         if let Some(r) = a.trace {
-            trace::render(self, r, buf);
+            match self.view {
+                super::app::View::Trace => trace::render(self, r, buf),
+                super::app::View::Grid => whatif::grid(self, r, buf),
+                super::app::View::Changes => whatif::changes(self, r, buf),
+            }
         }
         status::bar(self, a.compact, a.status, buf);
         overlay::render(self, area, buf);

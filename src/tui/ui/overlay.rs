@@ -34,6 +34,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         Mode::SaveAs(text) => prompt(" Save as ", "File: ", text, area, buf),
         Mode::Rename(text) => prompt(" Rename the policy ", "Name: ", text, area, buf),
+        Mode::Axes(text) => prompt(
+            " What-if axes: KEY=v,v,absent | KEY=v,v (action, resource, principal too) ",
+            "",
+            text,
+            area,
+            buf,
+        ),
         Mode::Placement(text) => {
             let (title, label) = match app.scenario.sources.get(app.policy).map(|s| s.kind) {
                 Some(crate::policy::PolicyKind::Resource) => (

@@ -22,6 +22,36 @@ pub fn tree_scroll(app: &App, height: usize) -> usize {
     scroll
 }
 
+/// What the footer shows for the selected row: its rule explained, or its whole text
+/// when the row is cut at the edge.
+fn footer(
+    app: &App,
+    rows: &[super::super::tree::Row],
+    inner: Rect,
+) -> (Option<(&'static str, &'static str)>, Option<String>) {
+    let focused = app.focus == Focus::Trace;
+    let selected = rows
+        .get(app.tree_selected)
+        .filter(|_| focused && inner.height > 8);
+    let explain = selected.and_then(|r| r.explain);
+    let full_text = selected
+        .filter(|r| r.explain.is_none())
+        .filter(|r| r.text.chars().count() + 2 * r.depth as usize + 4 > inner.width as usize)
+        .map(|r| r.text.clone());
+    (explain, full_text)
+}
+
+/// How many tree rows the pane's inner area shows (below the badge, above the footer).
+pub fn tree_height(app: &App, rows: &[super::super::tree::Row], inner: Rect) -> usize {
+    let (explain, full_text) = footer(app, rows, inner);
+    let footer = if explain.is_some() || full_text.is_some() {
+        3
+    } else {
+        0
+    };
+    inner.height.saturating_sub(2 + footer) as usize
+}
+
 /// Draws the trace pane.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let focused = app.focus == Focus::Trace;
@@ -67,7 +97,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         head.push(Span::raw(result.trace.reason.clone()));
     }
     let rows = app.tree_rows();
-    let height = inner.height.saturating_sub(2) as usize;
+    // The selected row's rule, explained, takes the last two lines.
+    let (explain, full_text) = footer(app, &rows, inner);
+    let height = tree_height(app, &rows, inner);
     let scroll = tree_scroll(app, height);
     let mut lines = vec![Line::from(head), Line::from("")];
     for (i, row) in rows.iter().enumerate().skip(scroll).take(height) {
@@ -103,4 +135,34 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ]));
     }
     Paragraph::new(lines).render(inner, buf);
+    if let Some(text) = full_text {
+        let area = Rect {
+            y: inner.y + inner.height - 3,
+            height: 3,
+            ..inner
+        };
+        Paragraph::new(Line::from(Span::styled(
+            text,
+            Style::default().fg(Color::Gray),
+        )))
+        .wrap(ratatui::widgets::Wrap { trim: true })
+        .render(area, buf);
+    }
+    if let Some((text, page)) = explain {
+        let area = Rect {
+            y: inner.y + inner.height - 3,
+            height: 3,
+            ..inner
+        };
+        Paragraph::new(Line::from(vec![
+            Span::styled("ⓘ ", Style::default().fg(Color::Cyan)),
+            Span::styled(text, Style::default().fg(Color::Gray)),
+            Span::styled(
+                format!(" (AWS docs: {page})"),
+                Style::default().fg(Color::DarkGray),
+            ),
+        ]))
+        .wrap(ratatui::widgets::Wrap { trim: true })
+        .render(area, buf);
+    }
 }

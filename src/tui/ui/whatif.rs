@@ -1,0 +1,162 @@
+//! The what-if views of the bottom-right pane: the decision grid around the request
+//! shown, and the changes against the policies as loaded or last saved.
+
+use super::super::app::{App, Focus};
+use super::{decision_color, pane_block};
+use crate::trace::Decision;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+fn short(d: Decision) -> &'static str {
+    match d {
+        Decision::Allow => "Allow",
+        Decision::ExplicitDeny => "Explicit deny",
+        Decision::ImplicitDeny => "Implicit deny",
+    }
+}
+
+fn shown(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "(absent)".into())
+}
+
+fn cut(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        format!("{s:<width$}")
+    } else {
+        s.chars().take(width.saturating_sub(1)).collect::<String>() + "…"
+    }
+}
+
+/// Draws the what-if grid.
+pub fn grid(app: &App, area: Rect, buf: &mut Buffer) {
+    let focused = app.focus == Focus::Trace;
+    let block = pane_block(
+        " What-if grid · F10 axes · Enter loads a cell ".into(),
+        focused,
+    );
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let mut lines: Vec<Line> = Vec::new();
+    if app.stale {
+        lines.push(Line::from(Span::styled(
+            " STALE  the policy text has errors: the grid shows the last valid policies",
+            Style::default().fg(Color::DarkGray),
+        )));
+    }
+    let Some(first) = app.grid_axes.first() else {
+        lines.push(Line::from(
+            "No axes: press F10 to choose one or two inputs to vary.",
+        ));
+        Paragraph::new(lines).render(inner, buf);
+        return;
+    };
+    let second = app.grid_axes.get(1);
+    let cols = second.map_or(1, |a| a.values.len());
+    let row_w = first
+        .values
+        .iter()
+        .map(|v| shown(v).chars().count())
+        .chain([first.input.name().chars().count() + 2])
+        .max()
+        .unwrap_or(10)
+        .min(inner.width as usize / 3);
+    let cell_w = ((inner.width as usize).saturating_sub(row_w + 1) / cols.max(1)).clamp(6, 16);
+    let col_title = second.map_or("decision".to_string(), |a| format!("{} →", a.input.name()));
+    lines.push(Line::from(vec![
+        Span::styled(
+            cut(&format!("{} ↓", first.input.name()), row_w),
+            Style::default().fg(Color::Cyan),
+        ),
+        Span::raw(" "),
+        Span::styled(col_title, Style::default().fg(Color::Cyan)),
+    ]));
+    let mut head = vec![Span::raw(" ".repeat(row_w + 1))];
+    if let Some(s) = second {
+        for v in &s.values {
+            head.push(Span::styled(
+                cut(&shown(v), cell_w),
+                Style::default().fg(Color::Gray),
+            ));
+        }
+    }
+    lines.push(Line::from(head));
+    for (ri, v) in first.values.iter().enumerate() {
+        let mut spans = vec![Span::raw(cut(&shown(v), row_w)), Span::raw(" ")];
+        for ci in 0..cols {
+            let Some(cell) = app.grid_cells.get(ri * cols + ci) else {
+                continue;
+            };
+            let mut style = Style::default().fg(decision_color(cell.decision));
+            if focused && app.grid_cursor == (ri, ci) {
+                style = style.add_modifier(Modifier::REVERSED | Modifier::BOLD);
+            }
+            spans.push(Span::styled(cut(short(cell.decision), cell_w), style));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Each cell is the request shown with those values; it follows every edit.",
+        Style::default().fg(Color::DarkGray),
+    )));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
+/// Draws the changes against the policies as loaded (or last saved).
+pub fn changes(app: &App, area: Rect, buf: &mut Buffer) {
+    let focused = app.focus == Focus::Trace;
+    let block = pane_block(" Changes since loaded / saved ".into(), focused);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let mut lines = vec![Line::from(Span::styled(
+        "Decisions that differ between the policies as loaded (or last saved) and now:",
+        Style::default().fg(Color::DarkGray),
+    ))];
+    let arrow = |before: Decision, after: Decision| {
+        vec![
+            Span::styled(short(before), Style::default().fg(decision_color(before))),
+            Span::raw(" → "),
+            Span::styled(
+                short(after),
+                Style::default()
+                    .fg(decision_color(after))
+                    .add_modifier(Modifier::BOLD),
+            ),
+        ]
+    };
+    if app.changes.is_empty() && app.changed_cells.is_empty() {
+        lines.push(Line::from(
+            "  none: every request and every grid cell decides as before",
+        ));
+    }
+    for c in &app.changes {
+        let mut spans = vec![Span::raw(format!("  request {}: ", c.request))];
+        spans.extend(arrow(c.before, c.after));
+        lines.push(Line::from(spans));
+    }
+    for c in &app.changed_cells {
+        let values: Vec<String> = app
+            .grid_axes
+            .iter()
+            .zip(&c.values)
+            .map(|(a, v)| {
+                format!(
+                    "{}={}",
+                    a.input.name(),
+                    v.clone().unwrap_or_else(|| "absent".into())
+                )
+            })
+            .collect();
+        let mut spans = vec![Span::raw(format!("  grid {}: ", values.join(" ")))];
+        spans.extend(arrow(c.before, c.after));
+        lines.push(Line::from(spans));
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
