@@ -78,8 +78,11 @@ pub struct WhyNot {
     pub items: Vec<Item>,
 }
 
-/// How many closest Allows to report.
+/// How many statements to report.
 const CLOSEST: usize = 3;
+
+/// How many of the closest Allows get a whole evaluation to rank them.
+const RANKED: usize = 8;
 
 /// The why-not report for `request` under `set`, given its traced evaluation.
 pub fn why_not(
@@ -94,6 +97,7 @@ pub fn why_not(
         Decision::ExplicitDeny => {
             let items = determined_by
                 .iter()
+                .take(CLOSEST)
                 .filter_map(|r| {
                     let s = statement(set, r)?;
                     let findings = breakers(s, &prepared)
@@ -110,16 +114,23 @@ pub fn why_not(
         }
         Decision::ImplicitDeny => {
             let kinds = candidate_kinds(trace);
-            let mut scored: Vec<(usize, Item)> = candidates(set, trace, &kinds, Effect::Allow)
+            // Rank by what each statement lacks (one statement evaluation each), then
+            // spend whole evaluations only on the few that came closest.
+            let mut ranked: Vec<(usize, StatementRef, &Statement, Vec<Finding>)> =
+                candidates(set, trace, &kinds, Effect::Allow)
+                    .into_iter()
+                    .filter_map(|r| {
+                        let s = statement(set, &r)?;
+                        let lacks = lacks(s, &prepared);
+                        // One that applies already is not what blocks (a gate is).
+                        (!lacks.is_empty()).then_some((lacks.len(), r, s, lacks))
+                    })
+                    .collect();
+            ranked.sort_by_key(|(n, ..)| *n);
+            ranked.truncate(RANKED);
+            let mut scored: Vec<(usize, Item)> = ranked
                 .into_iter()
-                .filter_map(|r| {
-                    let s = statement(set, &r)?;
-                    let lacks = lacks(s, &prepared);
-                    if lacks.is_empty() {
-                        // It applies already: what blocks is elsewhere (a gate).
-                        return None;
-                    }
-                    let n = lacks.len();
+                .map(|(n, r, s, lacks)| {
                     let mut all = request.clone();
                     for f in &lacks {
                         if let Some(c) = &f.change {
@@ -130,18 +141,26 @@ pub fn why_not(
                         .iter()
                         .all(|f| f.change.is_some())
                         .then(|| decide(&all));
-                    let findings = lacks
-                        .into_iter()
-                        .map(|f| verified(f, request, &decide))
-                        .collect();
-                    Some((n, item(set, &r, s, findings, with_all)))
+                    (n, item(set, &r, s, lacks, with_all))
                 })
                 .collect();
             // Those that would really allow first, then the fewest changes.
             scored.sort_by_key(|(n, i)| (i.decision_with_all != Some(Decision::Allow), *n));
+            let items = scored
+                .into_iter()
+                .take(CLOSEST)
+                .map(|(_, mut i)| {
+                    i.findings = i
+                        .findings
+                        .into_iter()
+                        .map(|f| verified(f, request, &decide))
+                        .collect();
+                    i
+                })
+                .collect();
             WhyNot {
                 question: Question::ClosestAllows,
-                items: scored.into_iter().take(CLOSEST).map(|(_, i)| i).collect(),
+                items,
             }
         }
         Decision::Allow => {
@@ -154,15 +173,26 @@ pub fn why_not(
                 PolicyKind::Rcp,
                 PolicyKind::Endpoint,
             ];
-            let items = candidates(set, trace, &all_kinds, Effect::Deny)
+            let mut ranked: Vec<(usize, StatementRef, &Statement, Vec<Finding>)> =
+                candidates(set, trace, &all_kinds, Effect::Deny)
+                    .into_iter()
+                    .filter_map(|r| {
+                        let s = statement(set, &r)?;
+                        let lacks = lacks(s, &prepared);
+                        Some((lacks.len(), r, s, lacks))
+                    })
+                    .collect();
+            // The guardrails closest to firing first.
+            ranked.sort_by_key(|(n, ..)| *n);
+            let items = ranked
                 .into_iter()
-                .filter_map(|r| {
-                    let s = statement(set, &r)?;
-                    let findings = lacks(s, &prepared)
+                .take(CLOSEST)
+                .map(|(_, r, s, lacks)| {
+                    let findings = lacks
                         .into_iter()
                         .map(|f| verified(f, request, &decide))
                         .collect();
-                    Some(item(set, &r, s, findings, None))
+                    item(set, &r, s, findings, None)
                 })
                 .collect();
             WhyNot {

@@ -428,6 +428,96 @@ fn match_suffix(seg: &[Token], text: &str, steps: &mut u64) -> Option<usize> {
     Some(end)
 }
 
+/// All (overlapping) byte offsets where `needle` occurs in `hay`, by
+/// Knuth–Morris–Pratt: linear in both lengths.
+fn occurrences(hay: &[u8], needle: &[u8], steps: &mut u64) -> Vec<usize> {
+    let mut fail = vec![0usize; needle.len()];
+    let mut k = 0;
+    for i in 1..needle.len() {
+        while k > 0 && needle[i] != needle[k] {
+            k = fail[k - 1];
+            *steps += 1;
+        }
+        if needle[i] == needle[k] {
+            k += 1;
+        }
+        fail[i] = k;
+        *steps += 1;
+    }
+    let mut out = Vec::new();
+    let mut k = 0;
+    for (i, &b) in hay.iter().enumerate() {
+        while k > 0 && b != needle[k] {
+            k = fail[k - 1];
+            *steps += 1;
+        }
+        if b == needle[k] {
+            k += 1;
+        }
+        *steps += 1;
+        if k == needle.len() {
+            out.push(i + 1 - needle.len());
+            k = fail[k - 1];
+        }
+    }
+    out
+}
+
+/// The leftmost match of a segment holding `?` in `text[from..limit]`, in time
+/// proportional to the window times the number of `?`-separated pieces (not times the
+/// segment's length): each literal piece's occurrences are found once, by KMP, and a
+/// start survives only if every piece occurs at its offset from it.
+fn find_segment_by_pieces(
+    seg: &[Token],
+    text: &str,
+    from: usize,
+    limit: usize,
+    steps: &mut u64,
+) -> Option<usize> {
+    *steps += 1;
+    let window = &text[from..limit];
+    // Char starts of the window, and the char index of each byte.
+    let starts: Vec<usize> = window.char_indices().map(|(i, _)| i).collect();
+    let n = starts.len();
+    let mut char_at = vec![u32::MAX; window.len()];
+    for (ci, &b) in starts.iter().enumerate() {
+        char_at[b] = ci as u32;
+    }
+    // Pieces and their offsets (in chars) from the segment's start.
+    let mut pieces: Vec<(usize, &str)> = Vec::new();
+    let mut offset = 0;
+    for t in seg {
+        match t {
+            Token::Lit(l) => {
+                pieces.push((offset, l.as_str()));
+                offset += l.chars().count();
+            }
+            _ => offset += 1,
+        }
+    }
+    let width = offset;
+    if width > n {
+        return None;
+    }
+    let mut alive = vec![true; n - width + 1];
+    let mut hit = vec![false; n + 1];
+    for (off, piece) in pieces {
+        hit.iter_mut().for_each(|h| *h = false);
+        for b in occurrences(window.as_bytes(), piece.as_bytes(), steps) {
+            if let Some(&c) = char_at.get(b).filter(|c| **c != u32::MAX) {
+                hit[c as usize] = true;
+            }
+        }
+        for (s, a) in alive.iter_mut().enumerate() {
+            *a &= hit[s + off];
+        }
+        *steps += alive.len() as u64;
+    }
+    let s = alive.iter().position(|a| *a)?;
+    let end = starts.get(s + width).copied().unwrap_or(window.len());
+    Some(from + end)
+}
+
 /// Finds the leftmost match of `seg` in `text[from..limit]`: its end offset.
 fn find_segment(
     seg: &[Token],
@@ -436,6 +526,19 @@ fn find_segment(
     limit: usize,
     steps: &mut u64,
 ) -> Option<usize> {
+    // Long segments with `?` over long texts: the piece-wise search keeps the work
+    // linear in the text for each piece.
+    let has_one = seg.iter().any(|t| matches!(t, Token::One));
+    let seg_len: usize = seg
+        .iter()
+        .map(|t| match t {
+            Token::Lit(l) => l.len(),
+            _ => 1,
+        })
+        .sum();
+    if has_one && seg_len > 16 && limit - from > 256 {
+        return find_segment_by_pieces(seg, text, from, limit, steps);
+    }
     let window = &text[..limit];
     let mut pos = from;
     while pos <= limit {
@@ -595,6 +698,55 @@ mod tests {
         assert!(!pat("arn:aws:s3:::b/*/z").matches_without_crossing("arn:aws:s3:::b/x/y/z"));
         assert!(pat("arn:aws:s3:::b/*/z").matches_without_crossing("arn:aws:s3:::b/x/z"));
         assert!(!pat("arn:*:s3:::b").matches_without_crossing("arn:aws:x:s3:::b"));
+    }
+
+    #[test]
+    fn piecewise_search_agrees_with_the_plain_one() {
+        let texts = [
+            format!("{}b", "a".repeat(300)),
+            format!("x{}éb{}", "a".repeat(40), "a".repeat(300)),
+            "zz".repeat(200),
+            format!("{}{}", "ab".repeat(200), "a".repeat(20)),
+        ];
+        let segments = [
+            format!("{}?b", "a".repeat(20)),
+            format!("?{}b", "a".repeat(20)),
+            format!("a?{}?", "a".repeat(18)),
+            format!("{}??", "ab".repeat(10)),
+        ];
+        for t in &texts {
+            for seg in &segments {
+                let p = pat(&format!("*{seg}*"));
+                let tokens: Vec<Token> = p.tokens()[1..p.tokens().len() - 1].to_vec();
+                let plain = {
+                    // The character-by-character search, for comparison.
+                    let mut pos = 0;
+                    let mut found = None;
+                    while pos <= t.len() {
+                        if let Some(end) = match_at(&tokens, t, pos, &mut 0) {
+                            found = Some(end);
+                            break;
+                        }
+                        if pos == t.len() {
+                            break;
+                        }
+                        pos += char_len(t.as_bytes()[pos]);
+                    }
+                    found
+                };
+                let pieces = find_segment_by_pieces(&tokens, t, 0, t.len(), &mut 0);
+                assert_eq!(pieces, plain, "{seg} in {t}");
+            }
+        }
+    }
+
+    #[test]
+    fn long_literal_with_question_mark_stays_linear() {
+        let p = pat(&format!("*{}?b*", "a".repeat(1000)));
+        let (m1, small) = p.matches_counting(&"a".repeat(10_000));
+        let (m2, large) = p.matches_counting(&"a".repeat(100_000));
+        assert!(!m1 && !m2);
+        assert!(large <= 12 * small, "{small} steps, then {large}");
     }
 
     #[test]

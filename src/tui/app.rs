@@ -131,20 +131,32 @@ pub struct Evaluated {
     pub set: Option<PolicySet>,
     /// Every request's result, when every policy is valid.
     pub results: Option<Vec<RequestResult>>,
+    /// The why-not report of the request asked about, when every policy is valid.
+    pub why: Option<WhyNot>,
+    /// The request `why` is about.
+    pub focus: Option<usize>,
 }
 
 /// Parses every policy and evaluates every request of `scenario`: pure, so it can run
 /// on the input thread or a worker.
 pub fn evaluate_scenario(scenario: &Scenario) -> Evaluated {
+    evaluate_scenario_for(scenario, None)
+}
+
+/// [`evaluate_scenario`], with the why-not report of request `focus` (so the costly
+/// part runs where the evaluation runs: on the worker for big scenarios).
+pub fn evaluate_scenario_for(scenario: &Scenario, focus: Option<usize>) -> Evaluated {
     let (set, errors) = compile_sources(scenario);
     if errors.iter().any(|e| !e.is_empty()) {
         return Evaluated {
             errors,
             set: None,
             results: None,
+            why: None,
+            focus,
         };
     }
-    let results = scenario
+    let results: Vec<RequestResult> = scenario
         .requests
         .iter()
         .map(|r| {
@@ -156,10 +168,17 @@ pub fn evaluate_scenario(scenario: &Scenario) -> Evaluated {
             }
         })
         .collect();
+    let why = focus.and_then(|i| {
+        let spec = scenario.requests.get(i)?;
+        let r: &RequestResult = results.get(i)?;
+        Some(why_not(&set, &spec.request, &r.trace, &r.determined_by))
+    });
     Evaluated {
         errors,
         set: Some(set),
         results: Some(results),
+        why,
+        focus,
     }
 }
 
@@ -330,7 +349,7 @@ impl App {
     pub fn evaluate_now(&mut self) {
         self.sync_texts();
         let started = Instant::now();
-        let out = evaluate_scenario(&self.scenario);
+        let out = evaluate_scenario_for(&self.scenario, Some(self.request));
         self.last_eval = started.elapsed();
         self.apply(out);
     }
@@ -338,17 +357,24 @@ impl App {
     /// Takes an evaluation's output: errors always, results only when valid.
     pub fn apply(&mut self, out: Evaluated) {
         self.errors = out.errors;
+        // The report is for the request asked about; the user may have moved on.
+        let why_done = out.why.is_some() && out.focus == Some(self.request);
         match out.results {
             Some(r) => {
                 self.results = r;
                 self.set = out.set;
+                self.why = out.why;
                 self.stale = false;
             }
             None => self.stale = true,
         }
         self.pending = false;
         self.clamp_tree();
-        self.refresh_analysis();
+        if why_done {
+            self.refresh_views();
+        } else {
+            self.refresh_analysis();
+        }
     }
 
     /// Recomputes why-not for the request shown, and the grid and the changes when
@@ -368,6 +394,18 @@ impl App {
             &result.trace,
             &result.determined_by,
         ));
+        self.refresh_views();
+    }
+
+    /// Recomputes the grid and the changes when their view is open.
+    pub fn refresh_views(&mut self) {
+        let (Some(set), Some(spec), Some(result)) = (
+            self.set.as_ref(),
+            self.scenario.requests.get(self.request),
+            self.results.get(self.request),
+        ) else {
+            return;
+        };
         // Suggested once per request, then kept while editing: axes that moved under
         // the user's hands would hide what an edit changed.
         if !self.grid_axes_chosen && self.grid_axes.is_empty() {

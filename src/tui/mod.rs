@@ -11,7 +11,7 @@ pub mod tree;
 pub mod ui;
 pub mod update;
 
-use app::{App, Evaluated, evaluate_scenario};
+use app::{App, Evaluated, evaluate_scenario_for};
 use crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
     Event,
@@ -23,13 +23,22 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::{self, Stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
 /// Evaluations longer than this run on the worker thread, so typing never waits.
 const SYNC_BUDGET: Duration = Duration::from_millis(8);
 
+/// Whether the terminal is in the TUI's state (raw, alternate screen). Restoring is
+/// done once: the panic hook restores, then the guard drops while unwinding, and a
+/// second "leave the alternate screen" would move the cursor over the panic message.
+static TERMINAL_TAKEN: AtomicBool = AtomicBool::new(false);
+
 fn restore_terminal() {
+    if !TERMINAL_TAKEN.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let _ = disable_raw_mode();
     let _ = execute!(
         io::stdout(),
@@ -59,6 +68,7 @@ pub fn run(mut app: App) -> io::Result<()> {
         previous(info);
     }));
     enable_raw_mode()?;
+    TERMINAL_TAKEN.store(true, Ordering::SeqCst);
     let _guard = TerminalGuard;
     execute!(
         io::stdout(),
@@ -71,8 +81,8 @@ pub fn run(mut app: App) -> io::Result<()> {
     event_loop(&mut terminal, &mut app)
 }
 
-/// A job for the worker: the scenario at a generation.
-type Job = (u64, crate::scenario::Scenario);
+/// A job for the worker: the scenario at a generation, and the request shown.
+type Job = (u64, crate::scenario::Scenario, usize);
 
 fn spawn_worker() -> (Sender<Job>, Receiver<(u64, Evaluated)>) {
     let (job_tx, job_rx) = mpsc::channel::<Job>();
@@ -83,7 +93,7 @@ fn spawn_worker() -> (Sender<Job>, Receiver<(u64, Evaluated)>) {
             while let Ok(newer) = job_rx.try_recv() {
                 job = newer;
             }
-            let out = evaluate_scenario(&job.1);
+            let out = evaluate_scenario_for(&job.1, Some(job.2));
             if out_tx.send((job.0, out)).is_err() {
                 break;
             }
@@ -129,7 +139,7 @@ fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App) 
             } else {
                 app.sync_texts();
                 app.pending = true;
-                let _ = jobs.send((app.generation, app.scenario.clone()));
+                let _ = jobs.send((app.generation, app.scenario.clone(), app.request));
             }
         }
         while let Ok((generation, out)) = results.try_recv() {

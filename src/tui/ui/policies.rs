@@ -86,15 +86,23 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     if !app.stale {
         if let Some(r) = app.current_result() {
-            for d in r.determined_by.iter().filter(|d| d.policy == app.policy) {
-                // The statement's lines, from its span in this policy's text.
+            let mut deciding = r
+                .determined_by
+                .iter()
+                .filter(|d| d.policy == app.policy)
+                .peekable();
+            if deciding.peek().is_some() {
+                // The statements' lines, from their spans in this policy's text (one
+                // line index for all of them: a policy may have thousands).
                 let text = app.editors[app.policy].text();
-                let end_line = text
-                    .get(..(d.span.end as usize).min(text.len()))
-                    .map_or(d.span.line, |t| t.lines().count() as u32);
-                marks
-                    .highlights
-                    .push((d.span.line, end_line.max(d.span.line)));
+                let index = crate::source::LineIndex::new(&text);
+                for d in deciding {
+                    let end = (d.span.end as usize).saturating_sub(1).min(text.len());
+                    let (end_line, _) = index.line_column(&text, end);
+                    marks
+                        .highlights
+                        .push((d.span.line, end_line.max(d.span.line)));
+                }
             }
         }
     }
