@@ -17,6 +17,9 @@ use crate::trace::{Decision, StatementRef, Trace};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+/// Evaluations slower than this move off the input thread (a frame is ~16 ms).
+pub const SLOW_EVALUATION: Duration = Duration::from_millis(8);
+
 /// The pane that has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -248,6 +251,8 @@ pub struct App {
     pub generation: u64,
     /// The save prompt still shows its suggested name (the first key replaces it).
     pub save_name_fresh: bool,
+    /// The request shown changed on a big scenario: its analysis waits for the worker.
+    pub analysis_wanted: bool,
     /// What the bottom-right pane shows.
     pub view: View,
     /// The last valid policy set.
@@ -319,6 +324,7 @@ impl App {
             last_eval: Duration::ZERO,
             generation: 0,
             save_name_fresh: false,
+            analysis_wanted: false,
             test_panic: false,
             view: View::Trace,
             set: None,
@@ -495,8 +501,21 @@ impl App {
             if !self.grid_axes_chosen {
                 self.grid_axes.clear();
             }
-            self.refresh_analysis();
+            if self.last_eval > SLOW_EVALUATION {
+                // A big scenario: the analysis of the new request goes to the worker
+                // with the next evaluation, so switching never blocks input.
+                self.why = None;
+                self.analysis_wanted = true;
+            } else {
+                self.refresh_analysis();
+            }
         }
+    }
+
+    /// True (once) when the request shown needs an analysis the event loop should
+    /// hand to the worker.
+    pub fn take_analysis_wanted(&mut self) -> bool {
+        std::mem::take(&mut self.analysis_wanted)
     }
 
     /// Writes the form back into the scenario's request.

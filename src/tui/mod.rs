@@ -28,7 +28,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
 /// Evaluations longer than this run on the worker thread, so typing never waits.
-const SYNC_BUDGET: Duration = Duration::from_millis(8);
+const SYNC_BUDGET: Duration = app::SLOW_EVALUATION;
 
 /// Whether the terminal is in the TUI's state (raw, alternate screen). Restoring is
 /// done once: the panic hook restores, then the guard drops while unwinding, and a
@@ -133,7 +133,9 @@ fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App) 
                 }
             }
         }
-        if changed {
+        // A request switch on a big scenario also wants the worker (for its why-not).
+        let wanted = app.take_analysis_wanted();
+        if changed || wanted {
             if app.last_eval <= SYNC_BUDGET {
                 app.evaluate_now();
             } else {
