@@ -6,15 +6,7 @@
 use iamtrace::policy::{ParseContext, PolicyKind, parse_policy_text};
 use libfuzzer_sys::fuzz_target;
 
-const KINDS: [PolicyKind; 7] = [
-    PolicyKind::Identity,
-    PolicyKind::Resource,
-    PolicyKind::Boundary,
-    PolicyKind::Session,
-    PolicyKind::Scp,
-    PolicyKind::Rcp,
-    PolicyKind::Endpoint,
-];
+const KINDS: [PolicyKind; 7] = PolicyKind::ALL;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

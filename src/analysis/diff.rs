@@ -50,6 +50,17 @@ pub struct ChangedCell {
     pub after: Decision,
 }
 
+impl ChangedCell {
+    /// `aws:SourceIp=52.95.4.1 aws:ViaAWSService=absent`: the cell's values by axis.
+    pub fn values_text(&self, axes: &[Axis]) -> String {
+        axes.iter()
+            .zip(&self.values)
+            .map(|(a, v)| format!("{}={}", a.input.name(), v.as_deref().unwrap_or("absent")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 /// Every cell of the grid over `axes` (around `base`) whose decision differs.
 pub fn changed_cells(
     old: &PolicySet,

@@ -164,17 +164,8 @@ pub fn why_not(
             }
         }
         Decision::Allow => {
-            let all_kinds = [
-                PolicyKind::Identity,
-                PolicyKind::Resource,
-                PolicyKind::Boundary,
-                PolicyKind::Session,
-                PolicyKind::Scp,
-                PolicyKind::Rcp,
-                PolicyKind::Endpoint,
-            ];
             let mut ranked: Vec<(usize, StatementRef, &Statement, Vec<Finding>)> =
-                candidates(set, trace, &all_kinds, Effect::Deny)
+                candidates(set, trace, &PolicyKind::ALL, Effect::Deny)
                     .into_iter()
                     .filter_map(|r| {
                         let s = statement(set, &r)?;

@@ -84,20 +84,9 @@ pub fn run(old: &Path, new: &Path, request: Option<&str>, vary: &[String], json:
             println!("{}: {} → {}", c.request, c.before.label(), c.after.label());
         }
         for c in &cells {
-            let values: Vec<String> = axes
-                .iter()
-                .zip(&c.values)
-                .map(|(a, v)| {
-                    format!(
-                        "{}={}",
-                        a.input.name(),
-                        v.clone().unwrap_or_else(|| "absent".into())
-                    )
-                })
-                .collect();
             println!(
                 "grid {}: {} → {}",
-                values.join(" "),
+                c.values_text(&axes),
                 c.before.label(),
                 c.after.label()
             );

@@ -38,6 +38,17 @@ pub enum PolicyKind {
 }
 
 impl PolicyKind {
+    /// Every policy type, in the order the TUI cycles through them.
+    pub const ALL: [PolicyKind; 7] = [
+        PolicyKind::Identity,
+        PolicyKind::Resource,
+        PolicyKind::Boundary,
+        PolicyKind::Session,
+        PolicyKind::Scp,
+        PolicyKind::Rcp,
+        PolicyKind::Endpoint,
+    ];
+
     /// The name people read.
     pub fn label(self) -> &'static str {
         match self {

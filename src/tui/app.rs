@@ -82,15 +82,7 @@ pub const NEW_POLICY: &str = r#"{
 }"#;
 
 /// The policy types in the order a user cycles through them.
-pub const KIND_CYCLE: [PolicyKind; 7] = [
-    PolicyKind::Identity,
-    PolicyKind::Resource,
-    PolicyKind::Boundary,
-    PolicyKind::Session,
-    PolicyKind::Scp,
-    PolicyKind::Rcp,
-    PolicyKind::Endpoint,
-];
+pub const KIND_CYCLE: [PolicyKind; 7] = PolicyKind::ALL;
 
 /// What the bottom-right pane shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

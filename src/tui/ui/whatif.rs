@@ -140,19 +140,10 @@ pub fn changes(app: &App, area: Rect, buf: &mut Buffer) {
         lines.push(Line::from(spans));
     }
     for c in &app.changed_cells {
-        let values: Vec<String> = app
-            .grid_axes
-            .iter()
-            .zip(&c.values)
-            .map(|(a, v)| {
-                format!(
-                    "{}={}",
-                    a.input.name(),
-                    v.clone().unwrap_or_else(|| "absent".into())
-                )
-            })
-            .collect();
-        let mut spans = vec![Span::raw(format!("  grid {}: ", values.join(" ")))];
+        let mut spans = vec![Span::raw(format!(
+            "  grid {}: ",
+            c.values_text(&app.grid_axes)
+        ))];
         spans.extend(arrow(c.before, c.after));
         lines.push(Line::from(spans));
     }
