@@ -1188,3 +1188,48 @@ fn a_panic_in_the_tui_restores_the_terminal() {
         "the terminal is left in raw mode (stty: {tty:?}):\n{screen}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Sizes over AWS's limits are reported, not choked on
+
+#[test]
+fn policies_over_aws_size_limits_are_reported_and_still_evaluated() {
+    let actions: Vec<String> = (0..400).map(|i| format!("\"s3:Get{i:04}Thing\"")).collect();
+    let scenario = format!(
+        r#"{{"policies": {{
+            "identity": [{{"name": "big", "document": {{"Version": "2012-10-17", "Statement": [
+                {{"Effect": "Allow", "Action": [{}], "Resource": "*"}}]}}}}],
+            "scp": [{{"level": "r-root", "policies": [{{"name": "small", "document":
+                {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "*", "Resource": "*"}}]}}}}]}}]
+        }},
+        "requests": [{{"principal": "arn:aws:iam::111122223333:user/alice",
+            "action": "s3:Get0399Thing", "resource": "*", "expect": "allow"}}]}}"#,
+        actions.join(", ")
+    );
+    let loaded = load_str(&scenario).expect("an oversized policy still loads");
+    let warnings = loaded.size_warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("identity policy \"big\"") && warnings[0].contains("AWS allows 6144"),
+        "{warnings:?}"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("big.json");
+    std::fs::write(&file, &scenario).expect("write");
+    let out = assert_cmd::Command::cargo_bin("iamtrace")
+        .expect("binary")
+        .args(["eval", file.to_str().expect("UTF-8 path")])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "evaluated as written:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("warning: identity policy \"big\" is"),
+        "{stdout}"
+    );
+}

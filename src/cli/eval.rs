@@ -104,6 +104,7 @@ fn eval_text(shown: &str, text: &str, format: Format, selectors: &[String], out:
     let color = format == Format::Text && stdout_color();
     let mut stdout = std::io::stdout().lock();
     let mut results = Vec::new();
+    let warnings = scenario.size_warnings();
     if format == Format::Text {
         match &scenario.name {
             Some(title) => {
@@ -112,6 +113,9 @@ fn eval_text(shown: &str, text: &str, format: Format, selectors: &[String], out:
             None => {
                 let _ = writeln!(stdout, "# {shown}");
             }
+        }
+        for w in &warnings {
+            let _ = writeln!(stdout, "warning: {w}");
         }
         if scenario.requests.is_empty() {
             let _ = writeln!(stdout, "(no requests)");
@@ -174,7 +178,11 @@ fn eval_text(shown: &str, text: &str, format: Format, selectors: &[String], out:
         }
     }
     if format == Format::Json {
-        let _ = writeln!(stdout, "{}", json!({"file": shown, "requests": results}));
+        let mut line = json!({"file": shown, "requests": results});
+        if !warnings.is_empty() {
+            line["warnings"] = json!(warnings);
+        }
+        let _ = writeln!(stdout, "{line}");
     }
 }
 

@@ -83,6 +83,19 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// A message for each policy larger than AWS allows for its type.
+    pub fn size_warnings(&self) -> Vec<String> {
+        self.sources
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                let trust = is_trust_policy(s.kind, s.attached_to.as_deref());
+                crate::policy::limits::over_limit(&s.text, s.kind, trust)
+                    .map(|m| format!("{} \"{}\" is {m}", s.kind.label(), display_name(self, i)))
+            })
+            .collect()
+    }
+
     /// Finds a request by name, or by 1-based position written as a number.
     pub fn find_request(&self, selector: &str) -> Option<usize> {
         if let Some(i) = self

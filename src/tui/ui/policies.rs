@@ -52,7 +52,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         kind_tag(app, app.policy)
     );
     let errors = app.errors.get(app.policy).map(Vec::as_slice).unwrap_or(&[]);
-    let error_rows = u16::from(!errors.is_empty());
+    let src = &app.scenario.sources[app.policy];
+    let size_warning = if errors.is_empty() {
+        let trust = crate::scenario::is_trust_policy(src.kind, src.attached_to.as_deref());
+        crate::policy::limits::over_limit(&app.editors[app.policy].text(), src.kind, trust)
+    } else {
+        None
+    };
+    let error_rows = u16::from(!errors.is_empty() || size_warning.is_some());
     let parts = Layout::default()
         .direction(Direction::Vertical)
         .constraints([
@@ -108,6 +115,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     app.editors[app.policy].render(pane_block(title, focused), &marks, parts[1], buf);
 
+    if let Some(w) = size_warning {
+        Paragraph::new(Line::from(Span::styled(
+            format!("⚠ {w}"),
+            Style::default().fg(Color::Yellow),
+        )))
+        .render(parts[2], buf);
+    }
     if let Some(e) = errors.first() {
         let (line, _) = app.editors[app.policy].cursor();
         let at_cursor = errors.iter().find(|d| d.span.line == line).unwrap_or(e);

@@ -1,0 +1,70 @@
+//! AWS's size limits for policies (SPEC §1), so that an oversized policy is reported
+//! rather than silently evaluated as if AWS would take it.
+
+use super::PolicyKind;
+
+/// A size limit: characters allowed, and whether whitespace counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SizeLimit {
+    /// Characters allowed.
+    pub max: usize,
+    /// Whitespace counts toward the limit (SCPs and RCPs).
+    pub whitespace_counts: bool,
+    /// What the limit is for, for the message.
+    pub what: &'static str,
+}
+
+/// The limit for a policy of `kind` (a role trust policy when `trust`). Identity
+/// policies get the managed-policy limit (inline limits are per principal and lower).
+pub fn size_limit(kind: PolicyKind, trust: bool) -> Option<SizeLimit> {
+    let (max, whitespace_counts, what) = match kind {
+        PolicyKind::Identity | PolicyKind::Boundary => (6_144, false, "a managed policy"),
+        PolicyKind::Resource if trust => (2_048, false, "a role trust policy"),
+        PolicyKind::Session => (2_048, false, "a session policy"),
+        PolicyKind::Scp => (5_120, true, "an SCP"),
+        PolicyKind::Rcp => (5_120, true, "an RCP"),
+        PolicyKind::Resource | PolicyKind::Endpoint => return None,
+    };
+    Some(SizeLimit {
+        max,
+        whitespace_counts,
+        what,
+    })
+}
+
+/// `Some(message)` when `text` is over the limit for its kind.
+pub fn over_limit(text: &str, kind: PolicyKind, trust: bool) -> Option<String> {
+    let limit = size_limit(kind, trust)?;
+    let size = if limit.whitespace_counts {
+        text.chars().count()
+    } else {
+        text.chars().filter(|c| !c.is_whitespace()).count()
+    };
+    (size > limit.max).then(|| {
+        format!(
+            "{size} characters{}: AWS allows {} for {} and would reject it",
+            if limit.whitespace_counts {
+                ""
+            } else {
+                " (whitespace not counted)"
+            },
+            limit.max,
+            limit.what
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_by_kind() {
+        let big = format!("{{\"a\": \"{}\"}}", "x".repeat(7_000));
+        assert!(over_limit(&big, PolicyKind::Identity, false).is_some());
+        assert!(over_limit(&big, PolicyKind::Resource, false).is_none());
+        let spaced = format!("{{{}}}", " ".repeat(6_000));
+        assert!(over_limit(&spaced, PolicyKind::Identity, false).is_none());
+        assert!(over_limit(&spaced, PolicyKind::Scp, false).is_some());
+    }
+}
