@@ -63,6 +63,13 @@ impl Tmux {
     /// Starts a private server whose one pane runs the binary in `cwd`, then prints
     /// `EXIT:<status>` and stays open for a while so the end can be read.
     fn start(test: &str, cwd: &Path) -> Tmux {
+        let binary = env!("CARGO_BIN_EXE_iamtrace");
+        let shell_command = format!("{}; echo \"EXIT:$?\"; sleep 60", sh_quote(binary));
+        Tmux::start_with(test, cwd, &shell_command)
+    }
+
+    /// Starts a private server whose one pane runs `shell_command` in `cwd`.
+    fn start_with(test: &str, cwd: &Path, shell_command: &str) -> Tmux {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
             "iamtrace-e2e-{}-{}-{}",
@@ -80,8 +87,6 @@ impl Tmux {
              set -g status off\n",
         )
         .expect("write tmux.conf");
-        let binary = env!("CARGO_BIN_EXE_iamtrace");
-        let shell_command = format!("{}; echo \"EXIT:$?\"; sleep 60", sh_quote(binary));
         let mut tmux = Tmux {
             socket,
             socket_path: None,
@@ -96,7 +101,7 @@ impl Tmux {
             .args(["-x", &WIDTH.to_string(), "-y", &HEIGHT.to_string()])
             .args(["-s", "e2e", "-c"])
             .arg(cwd)
-            .arg(&shell_command)
+            .arg(shell_command)
             .output()
             .expect("run tmux new-session");
         assert!(
@@ -132,6 +137,13 @@ impl Tmux {
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// A pane variable (`#{alternate_on}`, `#{mouse_any_flag}`, …), trimmed.
+    fn pane(&self, format: &str) -> String {
+        self.ok(&["display", "-p", "-t", "e2e", format])
+            .trim()
+            .to_string()
     }
 
     /// Presses keys, by tmux name (`F2`, `Down`, `C-s`, …).
@@ -368,5 +380,84 @@ fn quit_without_changes_does_not_ask() {
         alternate.trim(),
         "0",
         "the terminal is still in the alternate screen"
+    );
+}
+
+#[test]
+fn a_panic_in_the_tui_restores_the_terminal() {
+    if !tmux_available("a_panic_in_the_tui_restores_the_terminal") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    // After the program: its status, then the terminal modes the shell got back
+    // (`icanon` and `echo` are off in raw mode).
+    let command = format!(
+        "IAMTRACE_TEST_PANIC=1 RUST_BACKTRACE=0 {}; echo \"EXIT:$?\"; \
+         echo \"TTY:$(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')\"; \
+         sleep 60",
+        sh_quote(env!("CARGO_BIN_EXE_iamtrace"))
+    );
+    let tmux = Tmux::start_with("panic", dir.path(), &command);
+
+    // The TUI is up (alternate screen, the built-in scenario's first policy shown).
+    tmux.wait_for(
+        |s| s.contains("AdministratorAccess") && tmux.pane("#{alternate_on}") == "1",
+        "the TUI on the alternate screen",
+    );
+    assert_eq!(tmux.pane("#{mouse_any_flag}"), "1", "mouse capture is on");
+
+    tmux.keys(&["F12"]);
+    let screen = tmux.wait_for(
+        |s| s.contains("EXIT:") && s.contains("TTY:"),
+        "the shell's EXIT: and TTY: lines after the panic",
+    );
+    println!("after the panic:\n{screen}");
+    assert!(
+        screen.contains("EXIT:101"),
+        "a panic exits with status 101:\n{screen}"
+    );
+    // The whole message, where it was printed: the shell's lines come after it, not
+    // over it (a second "leave the alternate screen" after the message would move the
+    // cursor back above it, and the shell would overwrite its first line).
+    let lines: Vec<&str> = screen.lines().collect();
+    let row = |what: &str, found: &dyn Fn(&str) -> bool| {
+        lines
+            .iter()
+            .position(|l| found(l))
+            .unwrap_or_else(|| panic!("{what} is not on the normal screen:\n{screen}"))
+    };
+    let location = row(
+        "the panic's first line (thread '…' panicked at …)",
+        &|l| l.starts_with("thread '") && l.contains("panicked at"),
+    );
+    let message = row("the panic message", &|l| l.contains("F12 pressed"));
+    let exit = row("EXIT:", &|l| l.starts_with("EXIT:"));
+    assert!(
+        location < message && message < exit,
+        "the panic message is not above the shell's output:\n{screen}"
+    );
+    assert!(
+        !screen.contains("AdministratorAccess"),
+        "the TUI is still on screen:\n{screen}"
+    );
+    assert_eq!(
+        tmux.pane("#{alternate_on}"),
+        "0",
+        "the terminal is still in the alternate screen"
+    );
+    assert_eq!(tmux.pane("#{mouse_any_flag}"), "0", "mouse capture left on");
+    assert_eq!(
+        tmux.pane("#{cursor_flag}"),
+        "1",
+        "the cursor is left hidden"
+    );
+    let tty = screen
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("TTY:"))
+        .unwrap_or("");
+    let modes: Vec<&str> = tty.split_whitespace().collect();
+    assert!(
+        modes.contains(&"icanon") && modes.contains(&"echo"),
+        "the terminal is left in raw mode (stty: {tty:?}):\n{screen}"
     );
 }

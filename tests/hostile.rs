@@ -1,6 +1,6 @@
 //! Hostile and huge inputs: the engine, the command line and the TUI's pure functions
 //! must finish (no crash, no hang, no stack overflow) on inputs far beyond AWS's limits,
-//! and accept them (a size lint is a separate matter).
+//! and accept them, reporting sizes over AWS's limits.
 //!
 //! - a policy of 5 MiB, a policy of 10,000 statements and condition values of 1,000,000
 //!   characters go through `load_str` and `evaluate` (trace and decision only);
@@ -10,8 +10,8 @@
 //!   are an error with a position (exit status 2), not a stack overflow;
 //! - the TUI's state and drawing (`App`, `handle_key`, a `TestBackend`) on the
 //!   10,000-statement policy;
-//! - a panic inside the real TUI (F12 with `IAMTRACE_TEST_PANIC=1`, in a private tmux
-//!   server) hands the terminal back: normal screen, cooked mode, message visible.
+//! - (a panic inside the real TUI restoring the terminal is an end-to-end test in
+//!   tests/e2e_tmux.rs, beside the other tmux tests.)
 //!
 //! Big inputs are generated here, not stored. Every heavy step runs on a worker thread
 //! (default 2 MiB stack, a quarter of the binary's main thread) under a deadline, so a
@@ -30,10 +30,7 @@ use iamtrace::tui::app::{App, evaluate_scenario};
 use iamtrace::tui::update::handle_key;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -949,244 +946,6 @@ impl Tui {
             .draw(|f| f.render_widget(app, f.area()))
             .expect("draw");
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// A panic inside the real TUI hands the terminal back (tmux, end to end)
-
-/// How often the screen is read while waiting.
-const POLL: Duration = Duration::from_millis(50);
-
-/// Whether tmux can be used; `false` means "skip" (and is only possible outside CI).
-fn tmux_available(test: &str) -> bool {
-    let ok = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        return true;
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("{test}: `tmux -V` failed, and CI is set: tmux must be installed");
-    }
-    eprintln!("SKIPPED {test}: tmux is not installed (`tmux -V` failed)");
-    false
-}
-
-/// `text` in single quotes for `sh`.
-fn sh_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
-}
-
-/// A private tmux server (its own socket) whose one pane runs a shell command; killed
-/// (and its socket removed) when dropped, failing test or not.
-struct Tmux {
-    socket: String,
-    socket_path: Option<std::path::PathBuf>,
-}
-
-impl Tmux {
-    fn start(test: &str, cwd: &Path, shell_command: &str) -> Tmux {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let socket = format!(
-            "iamtrace-hostile-{}-{}-{test}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
-        let conf = cwd.join("tmux.conf");
-        std::fs::write(
-            &conf,
-            "set -g default-shell /bin/sh\n\
-             set -g default-terminal xterm-256color\n\
-             set -g status off\n",
-        )
-        .expect("write tmux.conf");
-        let mut tmux = Tmux {
-            socket,
-            socket_path: None,
-        };
-        let out = Command::new("tmux")
-            .env("TERM", "xterm-256color")
-            .env_remove("TMUX")
-            .arg("-u")
-            .arg("-f")
-            .arg(&conf)
-            .args([
-                "-L",
-                &tmux.socket,
-                "new-session",
-                "-d",
-                "-x",
-                "120",
-                "-y",
-                "35",
-            ])
-            .args(["-s", "hostile", "-c"])
-            .arg(cwd)
-            .arg(shell_command)
-            .output()
-            .expect("run tmux new-session");
-        assert!(
-            out.status.success(),
-            "tmux new-session failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let path = tmux.ok(&["display", "-p", "-t", "hostile", "#{socket_path}"]);
-        tmux.socket_path = Some(path.trim().into()).filter(|p: &std::path::PathBuf| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy() == tmux.socket)
-        });
-        tmux
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .env_remove("TMUX")
-            .arg("-u")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run tmux {args:?}: {e}"))
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "tmux {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// A pane property (`#{alternate_on}`, …).
-    fn pane(&self, format: &str) -> String {
-        self.ok(&["display", "-p", "-t", "hostile", format])
-            .trim()
-            .to_string()
-    }
-
-    fn screen(&self) -> String {
-        let out = self.run(&["capture-pane", "-p", "-t", "hostile"]);
-        if out.status.success() {
-            String::from_utf8_lossy(&out.stdout).into_owned()
-        } else {
-            format!(
-                "(capture-pane failed: {})",
-                String::from_utf8_lossy(&out.stderr).trim()
-            )
-        }
-    }
-
-    /// Polls until `predicate` holds for the screen and returns that screen; panics with
-    /// the last screen when LIMIT passes.
-    fn wait_for(&self, predicate: impl Fn(&Tmux, &str) -> bool, what: &str) -> String {
-        let started = Instant::now();
-        loop {
-            let screen = self.screen();
-            if predicate(self, &screen) {
-                return screen;
-            }
-            if started.elapsed() > LIMIT {
-                panic!(
-                    "timed out after {LIMIT:?} waiting for {what}; the screen was:\n\
-                     ----------------\n{screen}\n----------------"
-                );
-            }
-            thread::sleep(POLL);
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .env_remove("TMUX")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
-        if let Some(p) = &self.socket_path {
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
-
-#[test]
-fn a_panic_in_the_tui_restores_the_terminal() {
-    if !tmux_available("a_panic_in_the_tui_restores_the_terminal") {
-        return;
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    // After the program: its status, then the terminal modes the shell got back
-    // (`icanon` and `echo` are off in raw mode).
-    let command = format!(
-        "IAMTRACE_TEST_PANIC=1 RUST_BACKTRACE=0 {}; echo \"EXIT:$?\"; \
-         echo \"TTY:$(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')\"; \
-         sleep 60",
-        sh_quote(env!("CARGO_BIN_EXE_iamtrace"))
-    );
-    let tmux = Tmux::start("panic", dir.path(), &command);
-
-    // The TUI is up (alternate screen, the built-in scenario's first policy shown).
-    tmux.wait_for(
-        |t, s| s.contains("AdministratorAccess") && t.pane("#{alternate_on}") == "1",
-        "the TUI on the alternate screen",
-    );
-    assert_eq!(tmux.pane("#{mouse_any_flag}"), "1", "mouse capture is on");
-
-    tmux.ok(&["send-keys", "-t", "hostile", "F12"]);
-    let screen = tmux.wait_for(
-        |_, s| s.contains("EXIT:") && s.contains("TTY:"),
-        "the shell's EXIT: and TTY: lines after the panic",
-    );
-    println!("after the panic:\n{screen}");
-    assert!(
-        screen.contains("EXIT:101"),
-        "a panic exits with status 101:\n{screen}"
-    );
-    // The whole message, where it was printed: the shell's lines come after it, not
-    // over it (a second "leave the alternate screen" after the message would move the
-    // cursor back above it, and the shell would overwrite its first line).
-    let lines: Vec<&str> = screen.lines().collect();
-    let row = |what: &str, found: &dyn Fn(&str) -> bool| {
-        lines
-            .iter()
-            .position(|l| found(l))
-            .unwrap_or_else(|| panic!("{what} is not on the normal screen:\n{screen}"))
-    };
-    let location = row(
-        "the panic's first line (thread '…' panicked at …)",
-        &|l| l.starts_with("thread '") && l.contains("panicked at"),
-    );
-    let message = row("the panic message", &|l| l.contains("F12 pressed"));
-    let exit = row("EXIT:", &|l| l.starts_with("EXIT:"));
-    assert!(
-        location < message && message < exit,
-        "the panic message is not above the shell's output:\n{screen}"
-    );
-    assert!(
-        !screen.contains("AdministratorAccess"),
-        "the TUI is still on screen:\n{screen}"
-    );
-    assert_eq!(
-        tmux.pane("#{alternate_on}"),
-        "0",
-        "the terminal is still in the alternate screen"
-    );
-    assert_eq!(tmux.pane("#{mouse_any_flag}"), "0", "mouse capture left on");
-    assert_eq!(
-        tmux.pane("#{cursor_flag}"),
-        "1",
-        "the cursor is left hidden"
-    );
-    let tty = screen
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("TTY:"))
-        .unwrap_or("");
-    let modes: Vec<&str> = tty.split_whitespace().collect();
-    assert!(
-        modes.contains(&"icanon") && modes.contains(&"echo"),
-        "the terminal is left in raw mode (stty: {tty:?}):\n{screen}"
-    );
 }
 
 // ---------------------------------------------------------------------------------------
