@@ -25,7 +25,7 @@ pub fn run(file: Option<PathBuf>) -> ExitCode {
                 eprintln!("-: cannot read standard input: {e}");
                 return ExitCode::from(2);
             }
-            ("(standard input)".to_string(), text, None)
+            ("standard input".to_string(), text, None)
         }
         Some(p) => match std::fs::read_to_string(p) {
             Ok(t) => (p.display().to_string(), t, Some(p.clone())),
