@@ -508,10 +508,11 @@ pub fn handle_mouse(app: &mut App, m: MouseEvent, size: Rect) -> bool {
                 let first_row = a.y + 3;
                 if y >= first_row {
                     let inner = ratatui::widgets::Block::bordered().inner(a);
-                    let height = super::ui::tree_height(app, &app.tree_rows(), inner);
-                    let scroll = super::ui::tree_scroll(app, height);
+                    let rows = app.tree_rows();
+                    let height = super::ui::tree_height(app, &rows, inner);
+                    let scroll = super::ui::tree_scroll(app, rows.len(), height);
                     let i = scroll + (y - first_row) as usize;
-                    if i < app.tree_rows().len() {
+                    if i < rows.len() {
                         app.tree_selected = i;
                     }
                 }

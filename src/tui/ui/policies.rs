@@ -52,10 +52,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         kind_tag(app, app.policy)
     );
     let errors = app.errors.get(app.policy).map(Vec::as_slice).unwrap_or(&[]);
+    // The text as last evaluated (synced at every evaluation): the deciding statements'
+    // spans refer to it, and it is not joined from the editor again on every frame.
     let src = &app.scenario.sources[app.policy];
+    let text = &src.text;
     let size_warning = if errors.is_empty() {
         let trust = crate::scenario::is_trust_policy(src.kind, src.attached_to.as_deref());
-        crate::policy::limits::over_limit(&app.editors[app.policy].text(), src.kind, trust)
+        crate::policy::limits::over_limit(text, src.kind, trust)
     } else {
         None
     };
@@ -101,11 +104,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             if deciding.peek().is_some() {
                 // The statements' lines, from their spans in this policy's text (one
                 // line index for all of them: a policy may have thousands).
-                let text = app.editors[app.policy].text();
-                let index = crate::source::LineIndex::new(&text);
+                let index = crate::source::LineIndex::new(text);
                 for d in deciding {
                     let end = (d.span.end as usize).saturating_sub(1).min(text.len());
-                    let (end_line, _) = index.line_column(&text, end);
+                    let (end_line, _) = index.line_column(text, end);
                     marks
                         .highlights
                         .push((d.span.line, end_line.max(d.span.line)));

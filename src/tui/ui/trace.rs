@@ -9,10 +9,10 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-/// The first tree row shown in a view `height` rows high: the stored scroll, moved
-/// just enough to keep the selection visible. Drawing and mouse clicks both use it.
-pub fn tree_scroll(app: &App, height: usize) -> usize {
-    let n = app.tree_rows().len();
+/// The first of `n` tree rows shown in a view `height` rows high: the stored scroll,
+/// moved just enough to keep the selection visible. Drawing and mouse clicks both use
+/// it.
+pub fn tree_scroll(app: &App, n: usize, height: usize) -> usize {
     let mut scroll = app.tree_scroll.min(n.saturating_sub(1));
     if app.tree_selected < scroll {
         scroll = app.tree_selected;
@@ -100,7 +100,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     // The selected row's rule, explained, takes the last two lines.
     let (explain, full_text) = footer(app, &rows, inner);
     let height = tree_height(app, &rows, inner);
-    let scroll = tree_scroll(app, height);
+    let scroll = tree_scroll(app, rows.len(), height);
     let mut lines = vec![Line::from(head), Line::from("")];
     for (i, row) in rows.iter().enumerate().skip(scroll).take(height) {
         let (sym, color) = match row.mark {
