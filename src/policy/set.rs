@@ -47,6 +47,16 @@ pub struct PolicySet {
     pub rcp_services: Vec<String>,
 }
 
+impl AttachedTo {
+    /// An `attachedTo` compiled: wildcards, no variables, case-sensitive.
+    pub fn new(text: &str) -> Self {
+        AttachedTo {
+            pattern: super::compile_resource(text, super::Version::V2008),
+            text: text.to_string(),
+        }
+    }
+}
+
 /// The services RCPs apply to, from `assets/catalog/rcp-services.txt`.
 pub fn default_rcp_services() -> Vec<String> {
     include_str!("../../assets/catalog/rcp-services.txt")

@@ -3,8 +3,7 @@
 
 use super::{PolicySource, Scenario};
 use crate::policy::{
-    AttachedTo, ParseContext, PolicyEntry, PolicyKind, PolicySet, Version, compile_resource,
-    parse_policy_text,
+    AttachedTo, ParseContext, PolicyEntry, PolicyKind, PolicySet, parse_policy_text,
 };
 use crate::source::Diagnostic;
 
@@ -37,12 +36,9 @@ pub fn compile_sources(scenario: &Scenario) -> (PolicySet, Vec<Vec<Diagnostic>>)
                 errors.push(Vec::new());
                 set.policies.push(PolicyEntry {
                     kind: src.kind,
-                    name: display_name(scenario, i).into(),
+                    name: display_name(&scenario.sources, i).into(),
                     level: src.level,
-                    attached_to: src.attached_to.as_ref().map(|a| AttachedTo {
-                        pattern: compile_resource(a, Version::V2008),
-                        text: a.clone(),
-                    }),
+                    attached_to: src.attached_to.as_deref().map(AttachedTo::new),
                     policy,
                 });
             }
@@ -53,14 +49,10 @@ pub fn compile_sources(scenario: &Scenario) -> (PolicySet, Vec<Vec<Diagnostic>>)
 }
 
 /// The name shown for source `i`: its own, or its type and position among its type.
-pub fn display_name(scenario: &Scenario, i: usize) -> String {
-    let src: &PolicySource = &scenario.sources[i];
+pub fn display_name(sources: &[PolicySource], i: usize) -> String {
+    let src: &PolicySource = &sources[i];
     src.name.clone().unwrap_or_else(|| {
-        let n = scenario.sources[..i]
-            .iter()
-            .filter(|s| s.kind == src.kind)
-            .count()
-            + 1;
+        let n = sources[..i].iter().filter(|s| s.kind == src.kind).count() + 1;
         format!("{} {n}", src.kind.label())
     })
 }

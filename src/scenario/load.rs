@@ -5,8 +5,7 @@ use crate::eval::{ContextValue, Request, Scalar, ScalarKind};
 use crate::json::{self, Member, Node, Value};
 use crate::policy::principal::{PrincipalRef, is_account_id};
 use crate::policy::{
-    AttachedTo, ParseContext, PolicyEntry, PolicyKind, PolicySet, compile_resource,
-    parse_policy_node,
+    AttachedTo, ParseContext, PolicyEntry, PolicyKind, PolicySet, parse_policy_node,
 };
 use crate::source::{Diagnostic, did_you_mean};
 use crate::trace::Decision;
@@ -370,10 +369,6 @@ impl Loader {
                 DocumentForm::Inline,
             ),
         };
-        let display_name = name.clone().unwrap_or_else(|| {
-            let n = self.sources.iter().filter(|s| s.kind == kind).count() + 1;
-            format!("{} {n}", kind.label())
-        });
         self.sources.push(PolicySource {
             kind,
             name: name.clone(),
@@ -382,15 +377,13 @@ impl Loader {
             text: source_text,
             form,
         });
+        let display_name = super::display_name(&self.sources, self.sources.len() - 1);
         if let Some(policy) = policy {
             self.set.policies.push(PolicyEntry {
                 kind,
                 name: display_name.into(),
                 level,
-                attached_to: attached.map(|a| AttachedTo {
-                    pattern: compile_resource(&a, crate::policy::Version::V2008),
-                    text: a,
-                }),
+                attached_to: attached.as_deref().map(AttachedTo::new),
                 policy,
             });
         }

@@ -90,8 +90,13 @@ impl Scenario {
             .enumerate()
             .filter_map(|(i, s)| {
                 let trust = is_trust_policy(s.kind, s.attached_to.as_deref());
-                crate::policy::limits::over_limit(&s.text, s.kind, trust)
-                    .map(|m| format!("{} \"{}\" is {m}", s.kind.label(), display_name(self, i)))
+                crate::policy::limits::over_limit(&s.text, s.kind, trust).map(|m| {
+                    format!(
+                        "{} \"{}\" is {m}",
+                        s.kind.label(),
+                        display_name(&self.sources, i)
+                    )
+                })
             })
             .collect()
     }

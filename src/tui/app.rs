@@ -462,7 +462,7 @@ impl App {
 
     /// The name of policy `i`.
     pub fn policy_name(&self, i: usize) -> String {
-        display_name(&self.scenario, i)
+        display_name(&self.scenario.sources, i)
     }
 
     /// The result of the request shown, if evaluated.
