@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod catalog;
+pub mod cloudtrail;
 pub mod eval;
 pub mod json;
 pub mod policy;

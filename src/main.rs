@@ -15,8 +15,14 @@ struct Args {
     #[command(subcommand)]
     command: Option<Command>,
     /// A scenario file or a bare policy document to open, or - for standard input
-    /// (default: the built-in Client VPN scenario).
+    /// (default: the built-in Client VPN scenario). Also reads what the AWS CLI
+    /// prints for a policy, `aws iam get-account-authorization-details` output and
+    /// CloudTrail records (gzip too).
     file: Option<PathBuf>,
+    /// For account authorization details: the user or role (name or ARN) whose
+    /// policies to assemble (the TUI asks when it is not given).
+    #[arg(long, value_name = "NAME|ARN")]
+    principal: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -32,6 +38,10 @@ enum Command {
         /// Only these requests (by name or 1-based position); repeatable.
         #[arg(long = "request", value_name = "NAME|N")]
         requests: Vec<String>,
+        /// For account authorization details: the user or role (name or ARN) whose
+        /// policies to assemble.
+        #[arg(long, value_name = "NAME|ARN")]
+        principal: Option<String>,
     },
     /// The decision for every combination of one or two inputs' values.
     Grid {
@@ -67,9 +77,27 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GridFormat::Text)]
         format: GridFormat,
     },
+    /// Evaluate CloudTrail events against a scenario's policies and report those whose
+    /// decision differs from what CloudTrail recorded; exit status 1 when any does.
+    Replay {
+        /// The scenario (or anything `iamtrace FILE` opens: a policy, AWS CLI output,
+        /// account authorization details with --principal).
+        scenario: PathBuf,
+        /// CloudTrail files ({"Records": [...]}, gzip as delivered to S3, JSON Lines) or
+        /// directories searched for *.json, *.jsonl and *.gz.
+        #[arg(long, value_name = "PATH", required = true, num_args = 1..)]
+        cloudtrail: Vec<PathBuf>,
+        /// Only this caller's events (a user or role ARN; a role's sessions count);
+        /// for account authorization details, also whose policies to assemble.
+        #[arg(long, value_name = "NAME|ARN")]
+        principal: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GridFormat::Text)]
+        format: GridFormat,
+    },
 }
 
-/// How `grid` and `diff` print.
+/// How `grid`, `diff` and `replay` print.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GridFormat {
     /// A table for people.
@@ -96,7 +124,13 @@ fn main() -> ExitCode {
             paths,
             format,
             requests,
-        }) => cli::eval::run(&paths, format, &requests),
+            principal,
+        }) => cli::eval::run(
+            &paths,
+            format,
+            &requests,
+            &iamtrace::scenario::LoadOptions { principal },
+        ),
         Some(Command::Grid {
             scenario,
             request,
@@ -121,6 +155,12 @@ fn main() -> ExitCode {
             &vary,
             format == GridFormat::Json,
         ),
-        None => cli::open::run(args.file),
+        Some(Command::Replay {
+            scenario,
+            cloudtrail,
+            principal,
+            format,
+        }) => cli::replay::run(&scenario, &cloudtrail, principal, format),
+        None => cli::open::run(args.file, args.principal),
     }
 }

@@ -5,7 +5,7 @@ use super::{expand_paths, report, stdout_color};
 use crate::Format;
 use iamtrace::analysis::whynot::why_not;
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
-use iamtrace::scenario::{Scenario, load_str};
+use iamtrace::scenario::{LoadOptions, Scenario, decode_input, load_with};
 use iamtrace::trace::text::{TextOptions, render};
 use serde_json::json;
 use std::io::Write;
@@ -16,9 +16,9 @@ use std::process::ExitCode;
 pub const CLIENT_VPN: &str = include_str!("../../assets/scenarios/client-vpn-source-ip.json");
 
 /// Evaluates one scenario text and prints it in `format`.
-pub fn run_text(shown: &str, text: &str, format: Format) -> ExitCode {
+pub fn run_text(shown: &str, text: &str, format: Format, options: &LoadOptions) -> ExitCode {
     let mut out = Outcome::default();
-    eval_text(shown, text, format, &[], &mut out);
+    eval_text(shown, text, format, &[], options, &mut out);
     out.exit_code()
 }
 
@@ -41,7 +41,12 @@ impl Outcome {
 }
 
 /// Runs `eval` over `paths`.
-pub fn run(paths: &[PathBuf], format: Format, selectors: &[String]) -> ExitCode {
+pub fn run(
+    paths: &[PathBuf],
+    format: Format,
+    selectors: &[String],
+    options: &LoadOptions,
+) -> ExitCode {
     let mut out = Outcome::default();
     for file in expand_paths(paths) {
         let shown = file.display().to_string();
@@ -56,14 +61,14 @@ pub fn run(paths: &[PathBuf], format: Format, selectors: &[String]) -> ExitCode 
                 }
                 out.invalid = true;
             }
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => eval_text(&shown, &text, format, selectors, &mut out),
-                Err(_) => {
-                    eprintln!("{shown}: not UTF-8 text");
+            Ok(bytes) => match decode_input(bytes) {
+                Ok(text) => eval_text(&shown, &text, format, selectors, options, &mut out),
+                Err(message) => {
+                    eprintln!("{shown}: {message}");
                     if format == Format::Json {
                         println!(
                             "{}",
-                            json!({"file": shown, "errors": [{"line": 0, "column": 0, "message": "not UTF-8 text"}]})
+                            json!({"file": shown, "errors": [{"line": 0, "column": 0, "message": message}]})
                         );
                     }
                     out.invalid = true;
@@ -74,8 +79,15 @@ pub fn run(paths: &[PathBuf], format: Format, selectors: &[String]) -> ExitCode 
     out.exit_code()
 }
 
-fn eval_text(shown: &str, text: &str, format: Format, selectors: &[String], out: &mut Outcome) {
-    let scenario = match load_str(text) {
+fn eval_text(
+    shown: &str,
+    text: &str,
+    format: Format,
+    selectors: &[String],
+    options: &LoadOptions,
+    out: &mut Outcome,
+) {
+    let scenario = match load_with(text, options) {
         Ok(s) => s,
         Err(e) => {
             for d in &e.diagnostics {
@@ -114,6 +126,9 @@ fn eval_text(shown: &str, text: &str, format: Format, selectors: &[String], out:
                 let _ = writeln!(stdout, "# {shown}");
             }
         }
+        if let Some(d) = &scenario.description {
+            let _ = writeln!(stdout, "{d}");
+        }
         for w in &warnings {
             let _ = writeln!(stdout, "warning: {w}");
         }
@@ -151,6 +166,9 @@ fn eval_text(shown: &str, text: &str, format: Format, selectors: &[String], out:
                 if let Some(via) = &spec.via {
                     let _ = writeln!(stdout, "made on behalf of: {via}");
                 }
+                for n in &spec.notes {
+                    let _ = writeln!(stdout, "note: {n}");
+                }
                 if let Some(e) = spec.expect {
                     let verdict = if status == "ok" {
                         "as expected"
@@ -169,6 +187,7 @@ fn eval_text(shown: &str, text: &str, format: Format, selectors: &[String], out:
             Format::Json => results.push(json!({
                 "name": spec.name,
                 "via": spec.via,
+                "notes": spec.notes,
                 "decision": ev.decision.word(),
                 "expected": spec.expect.map(|e| e.word()),
                 "determined_by": ev.determined_by,

@@ -5,6 +5,7 @@ pub mod diff;
 pub mod eval;
 pub mod grid;
 pub mod open;
+pub mod replay;
 
 use iamtrace::source::Diagnostic;
 use std::io::IsTerminal;

@@ -5,40 +5,59 @@ use super::eval::CLIENT_VPN;
 use super::report;
 use crate::Format;
 use iamtrace::policy::{PolicyKind, PolicySet};
-use iamtrace::scenario::{DocumentForm, PolicySource, Scenario, load_str};
+use iamtrace::scenario::{
+    DocumentForm, InputKind, LoadOptions, PolicySource, Scenario, account_principals,
+    decode_input, input_kind, load_with,
+};
 use iamtrace::tui::{self, app::App};
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Opens `file` (the built-in scenario when `None`, standard input for `-`).
-pub fn run(file: Option<PathBuf>) -> ExitCode {
-    let (shown, text, path) = match &file {
+/// Opens `file` (the built-in scenario when `None`, standard input for `-`); for
+/// account authorization details, `principal` chooses whose policies (the TUI asks
+/// when it is not given).
+pub fn run(file: Option<PathBuf>, principal: Option<String>) -> ExitCode {
+    let (shown, bytes, path) = match &file {
         None => (
             "client-vpn-source-ip.json (built in)".to_string(),
-            CLIENT_VPN.to_string(),
+            CLIENT_VPN.as_bytes().to_vec(),
             None,
         ),
         Some(p) if p.as_os_str() == "-" => {
-            let mut text = String::new();
-            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            let mut bytes = Vec::new();
+            if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
                 eprintln!("-: cannot read standard input: {e}");
                 return ExitCode::from(2);
             }
-            ("standard input".to_string(), text, None)
+            ("standard input".to_string(), bytes, None)
         }
-        Some(p) => match std::fs::read_to_string(p) {
-            Ok(t) => (p.display().to_string(), t, Some(p.clone())),
+        Some(p) => match std::fs::read(p) {
+            Ok(b) => (p.display().to_string(), b, Some(p.clone())),
             Err(e) => {
                 eprintln!("{}: cannot read: {e}", p.display());
                 return ExitCode::from(2);
             }
         },
     };
+    let text = match decode_input(bytes) {
+        Ok(t) => t,
+        Err(message) => {
+            eprintln!("{shown}: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = LoadOptions { principal };
     if !std::io::stdout().is_terminal() {
-        return super::eval::run_text(&shown, &text, Format::Text);
+        return super::eval::run_text(&shown, &text, Format::Text, &options);
     }
-    let scenario = match load_str(&text) {
+    let kind = input_kind(&text);
+    if kind == InputKind::AccountDetails && options.principal.is_none() {
+        if let Some(choices) = account_principals(&text).filter(|c| !c.is_empty()) {
+            return run_tui(App::pick_principal(text, shown, choices));
+        }
+    }
+    let scenario = match load_with(&text, &options) {
         Ok(s) => s,
         Err(e) => match bare_policy(&text) {
             // A policy being written: open it with its errors marked.
@@ -51,7 +70,13 @@ pub fn run(file: Option<PathBuf>) -> ExitCode {
             }
         },
     };
-    match tui::run(App::new(scenario, path)) {
+    // What AWS printed is not overwritten by a scenario: saving asks for a file name.
+    let path = path.filter(|_| matches!(kind, InputKind::Scenario | InputKind::Policy));
+    run_tui(App::new(scenario, path))
+}
+
+fn run_tui(app: App) -> ExitCode {
+    match tui::run(app) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("iamtrace: terminal error: {e}");

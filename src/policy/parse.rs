@@ -13,9 +13,9 @@ use crate::source::{Diagnostic, Span, did_you_mean};
 pub struct ParseContext {
     /// The policy type.
     pub kind: PolicyKind,
-    /// A role trust policy (a resource policy attached to a role): its statements may
-    /// omit Resource.
-    pub trust_policy: bool,
+    /// The policy's resource is implied by what it is attached to — a role trust
+    /// policy, an ECR repository policy: its statements may omit Resource.
+    pub resource_implied: bool,
 }
 
 impl ParseContext {
@@ -23,7 +23,7 @@ impl ParseContext {
     pub fn new(kind: PolicyKind) -> Self {
         ParseContext {
             kind,
-            trust_policy: false,
+            resource_implied: false,
         }
     }
 }
@@ -269,7 +269,7 @@ fn parse_statement(
     };
     let action = one_of(members, "Action", "NotAction", node.span, true, errors)
         .map(|(m, negated)| parse_actions(m, negated, errors));
-    let resource_required = !ctx.trust_policy;
+    let resource_required = !ctx.resource_implied;
     let resource = one_of(
         members,
         "Resource",
@@ -822,7 +822,7 @@ mod tests {
         let trust = r#"{"Statement": {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}}"#;
         let ctx = ParseContext {
             kind: PolicyKind::Resource,
-            trust_policy: true,
+            resource_implied: true,
         };
         assert!(parse_policy_text(trust, ctx).is_ok());
         assert!(!errors(trust, PolicyKind::Resource).is_empty());

@@ -15,6 +15,18 @@ pub fn is_trust_policy(kind: PolicyKind, attached_to: Option<&str>) -> bool {
         })
 }
 
+/// True when a resource policy attached to `attached_to` may leave Resource out: a
+/// role trust policy, or an ECR repository policy (whose statements never name one).
+pub fn resource_implied(kind: PolicyKind, attached_to: Option<&str>) -> bool {
+    is_trust_policy(kind, attached_to)
+        || (kind == PolicyKind::Resource
+            && attached_to.is_some_and(|a| {
+                a.starts_with("arn:")
+                    && a.split(':').nth(2) == Some("ecr")
+                    && a.contains(":repository/")
+            }))
+}
+
 /// Parses every source of `scenario` from its text. Returns the set built from the
 /// valid ones and, index-aligned with `scenario.sources`, each one's errors.
 pub fn compile_sources(scenario: &Scenario) -> (PolicySet, Vec<Vec<Diagnostic>>) {
@@ -29,7 +41,7 @@ pub fn compile_sources(scenario: &Scenario) -> (PolicySet, Vec<Vec<Diagnostic>>)
     for (i, src) in scenario.sources.iter().enumerate() {
         let ctx = ParseContext {
             kind: src.kind,
-            trust_policy: is_trust_policy(src.kind, src.attached_to.as_deref()),
+            resource_implied: resource_implied(src.kind, src.attached_to.as_deref()),
         };
         match parse_policy_text(&src.text, ctx) {
             Ok(policy) => {

@@ -39,6 +39,7 @@ const REQUEST_KEYS: &[&str] = &[
     "resourceAccount",
     "context",
     "expect",
+    "notes",
 ];
 
 struct Loader {
@@ -51,12 +52,114 @@ struct Loader {
     set: PolicySet,
 }
 
-/// Loads a scenario from its text. A bare policy document (an object with
-/// `Statement`) is read as a scenario with that one identity policy and no requests.
+mod aws;
+
+pub use aws::PrincipalChoice;
+
+/// Choices some inputs need before they become a scenario.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// For account authorization details: the user or role (name or ARN).
+    pub principal: Option<String>,
+}
+
+/// Loads a scenario from its text. Besides scenario files this reads a bare policy
+/// document (one identity policy, no requests), what the AWS CLI prints for a policy,
+/// and CloudTrail records (one request per event). Account authorization details need
+/// a principal: see [`load_with`].
 pub fn load_str(text: &str) -> Result<Scenario, LoadError> {
-    let node = json::parse(text).map_err(|d| LoadError {
-        diagnostics: vec![d],
-    })?;
+    load_with(text, &LoadOptions::default())
+}
+
+/// The users and roles to choose from, when `text` is the output of
+/// `aws iam get-account-authorization-details`.
+pub fn account_principals(text: &str) -> Option<Vec<PrincipalChoice>> {
+    let node = json::parse(text).ok()?;
+    let Value::Object(members) = &node.value else {
+        return None;
+    };
+    aws::is_account_details(members).then(|| aws::principals(members))
+}
+
+/// Input bytes as text: gzip is decompressed (CloudTrail files as delivered to S3),
+/// and anything that is not UTF-8 is refused with a message.
+pub fn decode_input(bytes: Vec<u8>) -> Result<String, String> {
+    let bytes = if crate::cloudtrail::is_gzip(&bytes) {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::MultiGzDecoder::new(bytes.as_slice()),
+            &mut out,
+        )
+        .map_err(|e| format!("cannot decompress gzip: {e}"))?;
+        out
+    } else {
+        bytes
+    };
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+/// What an input file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// A scenario file (or something that is not one of the others: its errors are
+    /// reported as a scenario's).
+    Scenario,
+    /// A bare policy document.
+    Policy,
+    /// What an AWS CLI command printed for a policy.
+    AwsCli,
+    /// The output of `aws iam get-account-authorization-details`.
+    AccountDetails,
+    /// CloudTrail records.
+    CloudTrail,
+}
+
+fn classify(node: &Node) -> InputKind {
+    let Value::Object(members) = &node.value else {
+        return InputKind::Scenario;
+    };
+    let has = |k: &str| members.iter().any(|m| m.key == k);
+    // Policy keys and no scenario keys: a misspelt "Statment" beside "Version" is
+    // still read, and reported, as a policy.
+    let policy_like = has("Statement") || has("Version") || has("Id");
+    let scenario_like = has("policies") || has("requests") || has("request") || has("name");
+    if scenario_like {
+        InputKind::Scenario
+    } else if policy_like {
+        InputKind::Policy
+    } else if has("Records") || (has("eventSource") && has("eventName")) {
+        InputKind::CloudTrail
+    } else if aws::is_account_details(members) {
+        InputKind::AccountDetails
+    } else if aws::cli_output(members).is_some() {
+        InputKind::AwsCli
+    } else {
+        InputKind::Scenario
+    }
+}
+
+/// What `text` holds, as [`load_with`] will read it.
+pub fn input_kind(text: &str) -> InputKind {
+    match json::parse(text) {
+        Ok(node) => classify(&node),
+        Err(_) if crate::cloudtrail::looks_like_cloudtrail(text) => InputKind::CloudTrail,
+        Err(_) => InputKind::Scenario,
+    }
+}
+
+/// [`load_str`] with the choices of `options`.
+pub fn load_with(text: &str, options: &LoadOptions) -> Result<Scenario, LoadError> {
+    let node = match json::parse(text) {
+        Ok(n) => n,
+        // JSON Lines of CloudTrail events are not one JSON value.
+        Err(_) if crate::cloudtrail::looks_like_cloudtrail(text) => return cloudtrail(text),
+        Err(d) => {
+            return Err(LoadError {
+                diagnostics: vec![d],
+            });
+        }
+    };
+    let kind = classify(&node);
     let mut l = Loader {
         errors: Vec::new(),
         decoded_errors: Vec::new(),
@@ -74,17 +177,24 @@ pub fn load_str(text: &str) -> Result<Scenario, LoadError> {
             )],
         });
     };
-    // A bare policy document: policy keys and no scenario keys (so a misspelt
-    // "Statment" beside "Version" is still read, and reported, as a policy).
-    let policy_like = members
-        .iter()
-        .any(|m| matches!(m.key.as_str(), "Statement" | "Version" | "Id"));
-    let scenario_like = members
-        .iter()
-        .any(|m| matches!(m.key.as_str(), "policies" | "requests" | "request" | "name"));
-    if policy_like && !scenario_like {
-        l.policy_entry(&node, PolicyKind::Identity, None, "policy", text);
-        return l.finish(None, None, Vec::new());
+    match kind {
+        InputKind::Policy => {
+            l.policy_entry(&node, PolicyKind::Identity, None, "policy", text);
+            return l.finish(None, None, Vec::new());
+        }
+        InputKind::CloudTrail => return cloudtrail(text),
+        InputKind::AccountDetails => {
+            let (name, description, requests) =
+                l.account(&node, members, options.principal.as_deref(), text);
+            return l.finish(name, description, requests);
+        }
+        InputKind::AwsCli => {
+            if let Some(out) = aws::cli_output(members) {
+                let (name, description) = l.cli(out, text);
+                return l.finish(name, description, Vec::new());
+            }
+        }
+        InputKind::Scenario => {}
     }
     json::duplicate_keys(members, &mut l.errors);
     unknown(members, TOP_KEYS, "scenario key", &mut l.errors);
@@ -104,6 +214,19 @@ pub fn load_str(text: &str) -> Result<Scenario, LoadError> {
     }
     let requests = l.requests(members);
     l.finish(name, description, requests)
+}
+
+/// CloudTrail records as a scenario: no policies, one request per event.
+fn cloudtrail(text: &str) -> Result<Scenario, LoadError> {
+    let (requests, description) = crate::cloudtrail::requests_from_text(text)
+        .map_err(|diagnostics| LoadError { diagnostics })?;
+    Ok(Scenario {
+        name: Some("CloudTrail events".into()),
+        description: Some(description),
+        sources: Vec::new(),
+        set: PolicySet::new(),
+        requests,
+    })
 }
 
 fn get<'a>(members: &'a [Member], key: &str) -> Option<&'a Node> {
@@ -340,8 +463,26 @@ impl Loader {
         } else {
             (None, None, node)
         };
-        let trust_policy = super::is_trust_policy(kind, attached.as_deref());
-        let ctx = ParseContext { kind, trust_policy };
+        self.document(doc, kind, level, name, attached, path, text);
+    }
+
+    /// One policy document (an object, or a string holding the policy text) with its
+    /// entry's name and placement.
+    #[allow(clippy::too_many_arguments)]
+    fn document(
+        &mut self,
+        doc: &Node,
+        kind: PolicyKind,
+        level: Option<usize>,
+        name: Option<String>,
+        attached: Option<String>,
+        path: &str,
+        text: &str,
+    ) {
+        let ctx = ParseContext {
+            kind,
+            resource_implied: super::compile::resource_implied(kind, attached.as_deref()),
+        };
         let label = match &name {
             Some(n) => format!("{path} (\"{n}\")"),
             None => path.to_string(),
@@ -577,6 +718,23 @@ impl Loader {
                 }
             },
         };
+        let notes = match get(members, "notes") {
+            None => Vec::new(),
+            Some(n) => self
+                .array(n, "notes")
+                .iter()
+                .filter_map(|item| match &item.value {
+                    Value::String(s) => Some(s.clone()),
+                    other => {
+                        self.errors.push(Diagnostic::error(
+                            item.span,
+                            format!("a note must be a string, not {}", other.kind_name()),
+                        ));
+                        None
+                    }
+                })
+                .collect(),
+        };
         if self.errors.len() != before {
             return None;
         }
@@ -592,6 +750,7 @@ impl Loader {
             },
             expect,
             span: node.span,
+            notes,
         })
     }
 

@@ -7,7 +7,10 @@ pub mod presets;
 mod save;
 
 pub use compile::{compile_sources, display_name, is_trust_policy};
-pub use load::{LoadError, load_str};
+pub use load::{
+    InputKind, LoadError, LoadOptions, PrincipalChoice, account_principals, decode_input, input_kind,
+    load_str, load_with,
+};
 pub use save::{save_atomic, to_json};
 
 use crate::eval::Request;
@@ -56,6 +59,8 @@ pub struct RequestSpec {
     pub expect: Option<Decision>,
     /// Where the request object is written.
     pub span: Span,
+    /// Remarks shown with the request (where it came from, what could not be known).
+    pub notes: Vec<String>,
 }
 
 impl RequestSpec {

@@ -238,6 +238,19 @@ fn write_requests(s: &Scenario, out: &mut String) {
         if let Some(e) = r.expect {
             line("expect", &|o| write_string(e.word(), o));
         }
+        if !r.notes.is_empty() {
+            line("notes", &|o| {
+                o.push('[');
+                for (j, n) in r.notes.iter().enumerate() {
+                    o.push_str(if j > 0 { ",\n" } else { "\n" });
+                    push_indent(4, o);
+                    write_string(n, o);
+                }
+                o.push('\n');
+                push_indent(3, o);
+                o.push(']');
+            });
+        }
         out.push_str(&lines.join(",\n"));
         out.push('\n');
         push_indent(2, out);

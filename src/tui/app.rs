@@ -67,6 +67,22 @@ pub enum Mode {
     ConfirmDelete,
     /// Asking for the what-if grid's axes: `KEY=v,v,absent | KEY=v,v`.
     Axes(String),
+    /// Choosing the user or role of an account authorization details file (the
+    /// index selected in [`App::picker`]).
+    PickPrincipal(usize),
+}
+
+/// The users and roles of an account authorization details file, to choose from.
+#[derive(Debug, Clone)]
+pub struct Picker {
+    /// The file's text, loaded again with the choice.
+    pub text: String,
+    /// Where it came from, for messages.
+    pub shown: String,
+    /// The choices.
+    pub choices: Vec<crate::scenario::PrincipalChoice>,
+    /// Why the last choice could not be assembled.
+    pub error: Option<String>,
 }
 
 /// The text a new policy starts with.
@@ -268,9 +284,66 @@ pub struct App {
     /// F12 panics on purpose (set from `IAMTRACE_TEST_PANIC=1`), so a test can check
     /// that a panic restores the terminal.
     pub test_panic: bool,
+    /// The principal picker of an account authorization details file.
+    pub picker: Option<Picker>,
 }
 
 impl App {
+    /// A TUI state that first asks which user or role of an account authorization
+    /// details file to assemble.
+    pub fn pick_principal(
+        text: String,
+        shown: String,
+        choices: Vec<crate::scenario::PrincipalChoice>,
+    ) -> Self {
+        let mut app = App::new(
+            Scenario {
+                name: Some(shown.clone()),
+                description: None,
+                sources: Vec::new(),
+                set: PolicySet::new(),
+                requests: Vec::new(),
+            },
+            None,
+        );
+        app.picker = Some(Picker {
+            text,
+            shown,
+            choices,
+            error: None,
+        });
+        app.mode = Mode::PickPrincipal(0);
+        app
+    }
+
+    /// Assembles the chosen principal's scenario and shows it (unsaved: saving asks
+    /// for a new file name rather than overwriting the AWS output).
+    pub fn choose_principal(&mut self, index: usize) {
+        let Some(picker) = &mut self.picker else {
+            return;
+        };
+        let Some(choice) = picker.choices.get(index) else {
+            return;
+        };
+        let options = crate::scenario::LoadOptions {
+            principal: Some(choice.arn.clone()),
+        };
+        match crate::scenario::load_with(&picker.text, &options) {
+            Ok(scenario) => {
+                let test_panic = self.test_panic;
+                let message = format!("{} {} assembled from {}", choice.kind, choice.name, picker.shown);
+                *self = App::new(scenario, None);
+                self.test_panic = test_panic;
+                self.message = Some(message);
+            }
+            Err(e) => {
+                picker.error = e.diagnostics.first().map(|d| {
+                    format!("{}:{}:{}: {}", picker.shown, d.span.line, d.span.column, d.message)
+                });
+            }
+        }
+    }
+
     /// A TUI state for `scenario`, evaluated once.
     pub fn new(mut scenario: Scenario, path: Option<PathBuf>) -> Self {
         // Show inline documents indented on their own, not as cut out of the file.
@@ -318,6 +391,7 @@ impl App {
             save_name_fresh: false,
             analysis_wanted: false,
             test_panic: false,
+            picker: None,
             view: View::Trace,
             set: None,
             baseline: None,
@@ -522,6 +596,7 @@ impl App {
                 request: self.form.to_request(),
                 expect: None,
                 span: Default::default(),
+                notes: Vec::new(),
             });
             self.request = self.scenario.requests.len() - 1;
         }

@@ -292,6 +292,8 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     b(K::Char('y'), NONE, S::Overlay, A::Yes, "y", "yes", false),
+    b(K::Up, NONE, S::Overlay, A::Up, "↑", "previous choice", false),
+    b(K::Down, NONE, S::Overlay, A::Down, "↓", "next choice", false),
     b(K::Char('n'), NONE, S::Overlay, A::Cancel, "n", "no", false),
     b(
         K::Enter,

@@ -41,6 +41,22 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
             }
             false
         }
+        Mode::PickPrincipal(selected) => {
+            let count = app.picker.as_ref().map_or(0, |p| p.choices.len());
+            match lookup(&key, Scope::Overlay) {
+                Some(Action::Up) => app.mode = Mode::PickPrincipal(selected.saturating_sub(1)),
+                Some(Action::Down) => {
+                    app.mode = Mode::PickPrincipal((selected + 1).min(count.saturating_sub(1)))
+                }
+                Some(Action::Confirm) => {
+                    app.choose_principal(selected);
+                    return true;
+                }
+                Some(Action::Cancel) => app.quit = true,
+                _ => {}
+            }
+            false
+        }
         Mode::ConfirmDelete => {
             match lookup(&key, Scope::Overlay) {
                 Some(Action::Yes) => {

@@ -51,6 +51,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             };
             prompt(title, label, text, area, buf)
         }
+        Mode::PickPrincipal(selected) => {
+            if let Some(p) = &app.picker {
+                picker(p, *selected, area, buf);
+            }
+        }
         Mode::ConfirmDelete => question(
             " Delete ",
             format!("Delete the policy \"{}\"?", app.policy_name(app.policy)),
@@ -80,6 +85,45 @@ fn question(title: &str, text: String, answers: (&str, &str), area: Rect, buf: &
             .border_style(Style::default().fg(Color::Yellow)),
     )
     .render(r, buf);
+}
+
+/// The list of users and roles of an account authorization details file.
+fn picker(p: &crate::tui::app::Picker, selected: usize, area: Rect, buf: &mut Buffer) {
+    let height = (p.choices.len() as u16 + 6).min(area.height);
+    let r = centered(area, 96, height);
+    Clear.render(r, buf);
+    let visible = r.height.saturating_sub(6) as usize;
+    let first = selected.saturating_sub(visible.saturating_sub(1));
+    let mut lines = vec![Line::from(
+        "Whose policies? Identity policies, groups' policies and the boundary are assembled.",
+    )];
+    for (i, c) in p.choices.iter().enumerate().skip(first).take(visible.max(1)) {
+        let style = if i == selected {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {:<5}", c.kind), style.fg(Color::Cyan)),
+            Span::styled(format!("{:<28}", c.name), style),
+            Span::styled(format!(" {}", c.summary), style.fg(Color::DarkGray)),
+        ]));
+    }
+    if let Some(e) = &p.error {
+        lines.push(Line::from(Span::styled(e.clone(), Style::default().fg(Color::Red))));
+    }
+    lines.push(Line::from(Span::styled(
+        "↑↓ choose · Enter open · Esc quit",
+        Style::default().fg(Color::DarkGray),
+    )));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(
+            Block::bordered()
+                .title(format!(" {} ", p.shown))
+                .border_style(Style::default().fg(Color::Cyan)),
+        )
+        .render(r, buf);
 }
 
 /// A one-line text prompt.

@@ -1,0 +1,191 @@
+//! The parts of a CloudTrail record that say who asked for what, from where, and how
+//! it ended. Deserialized borrowing from the input where the text has no escapes, so
+//! replaying a large file allocates little; every other field is skipped.
+
+use serde::Deserialize;
+use std::borrow::Cow;
+
+/// A string field: borrowed from the record when it has no escapes, owned otherwise.
+/// (serde borrows `Cow<str>` only as a bare field, not inside `Option`, hence this.)
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+            // CloudTrail writes some flags as JSON booleans in older records.
+            fn visit_bool<E>(self, v: bool) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(if v { "true" } else { "false" })))
+            }
+        }
+        d.deserialize_str(Visit)
+    }
+}
+
+/// One CloudTrail event record.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Event<'a> {
+    /// Who made the call.
+    #[serde(borrow)]
+    pub user_identity: Option<UserIdentity<'a>>,
+    /// When (ISO 8601, UTC).
+    #[serde(borrow)]
+    pub event_time: Option<Text<'a>>,
+    /// The service endpoint, `ec2.amazonaws.com`.
+    #[serde(borrow)]
+    pub event_source: Option<Text<'a>>,
+    /// The API operation.
+    #[serde(borrow)]
+    pub event_name: Option<Text<'a>>,
+    /// The region the call was made to.
+    #[serde(borrow)]
+    pub aws_region: Option<Text<'a>>,
+    /// The caller's address, or a service's name for calls a service made.
+    #[serde(borrow, rename = "sourceIPAddress")]
+    pub source_ip_address: Option<Text<'a>>,
+    /// The caller's user agent.
+    #[serde(borrow)]
+    pub user_agent: Option<Text<'a>>,
+    /// Set when the call failed.
+    #[serde(borrow)]
+    pub error_code: Option<Text<'a>>,
+    /// The failure's message.
+    #[serde(borrow)]
+    pub error_message: Option<Text<'a>>,
+    /// The event's id.
+    #[serde(borrow, rename = "eventID")]
+    pub event_id: Option<Text<'a>>,
+    /// The resources the call touched, when CloudTrail records them.
+    #[serde(borrow)]
+    pub resources: Option<Vec<Resource<'a>>>,
+    /// The account that received the event.
+    #[serde(borrow)]
+    pub recipient_account_id: Option<Text<'a>>,
+    /// TLS of the connection, when recorded.
+    #[serde(borrow)]
+    pub tls_details: Option<TlsDetails<'a>>,
+    /// The VPC endpoint the call came through.
+    #[serde(borrow)]
+    pub vpc_endpoint_id: Option<Text<'a>>,
+    /// `AwsApiCall`, `AwsConsoleSignIn`, `AwsServiceEvent`, …
+    #[serde(borrow)]
+    pub event_type: Option<Text<'a>>,
+}
+
+/// `userIdentity`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UserIdentity<'a> {
+    /// `IAMUser`, `AssumedRole`, `Root`, `AWSService`, `FederatedUser`, `AWSAccount`, …
+    #[serde(borrow, rename = "type")]
+    pub kind: Option<Text<'a>>,
+    /// `AIDA…` for a user, `AROA…:session` for a role session.
+    #[serde(borrow)]
+    pub principal_id: Option<Text<'a>>,
+    /// The caller's ARN (a session ARN for role sessions).
+    #[serde(borrow)]
+    pub arn: Option<Text<'a>>,
+    /// The caller's account.
+    #[serde(borrow)]
+    pub account_id: Option<Text<'a>>,
+    /// `AKIA…` (long-term) or `ASIA…` (temporary).
+    #[serde(borrow)]
+    pub access_key_id: Option<Text<'a>>,
+    /// The user's name (IAM users, root).
+    #[serde(borrow)]
+    pub user_name: Option<Text<'a>>,
+    /// Present for temporary credentials.
+    #[serde(borrow)]
+    pub session_context: Option<SessionContext<'a>>,
+    /// The service that made the call for the caller.
+    #[serde(borrow)]
+    pub invoked_by: Option<Text<'a>>,
+    /// The identity provider (SAML and web identity users).
+    #[serde(borrow)]
+    pub identity_provider: Option<Text<'a>>,
+}
+
+/// `userIdentity.sessionContext`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionContext<'a> {
+    /// The role (or user) the session was issued for.
+    #[serde(borrow)]
+    pub session_issuer: Option<SessionIssuer<'a>>,
+    /// When the session was created and whether MFA was used.
+    #[serde(borrow)]
+    pub attributes: Option<SessionAttributes<'a>>,
+}
+
+/// `sessionContext.sessionIssuer`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionIssuer<'a> {
+    /// `Role`, `IAMUser`, `Root`.
+    #[serde(borrow, rename = "type")]
+    pub kind: Option<Text<'a>>,
+    /// The issuer's ARN (the role's ARN for a role session).
+    #[serde(borrow)]
+    pub arn: Option<Text<'a>>,
+    /// The issuer's name.
+    #[serde(borrow)]
+    pub user_name: Option<Text<'a>>,
+}
+
+/// `sessionContext.attributes`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionAttributes<'a> {
+    /// `"true"` or `"false"`.
+    #[serde(borrow)]
+    pub mfa_authenticated: Option<Text<'a>>,
+    /// When the session's credentials were issued.
+    #[serde(borrow)]
+    pub creation_date: Option<Text<'a>>,
+}
+
+/// One of `resources`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Resource<'a> {
+    /// The resource's ARN.
+    #[serde(borrow, rename = "ARN")]
+    pub arn: Option<Text<'a>>,
+    /// Its account.
+    #[serde(borrow, rename = "accountId")]
+    pub account_id: Option<Text<'a>>,
+    /// `AWS::S3::Object`, `AWS::KMS::Key`, …
+    #[serde(borrow, rename = "type")]
+    pub kind: Option<Text<'a>>,
+}
+
+/// `tlsDetails`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TlsDetails<'a> {
+    /// `TLSv1.2`, `TLSv1.3`.
+    #[serde(borrow)]
+    pub tls_version: Option<Text<'a>>,
+}

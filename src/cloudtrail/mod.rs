@@ -1,0 +1,200 @@
+//! CloudTrail events as requests: the record format ([`event`]), one event to one
+//! request ([`convert`]), and records found in a stream of any size ([`split`]). Used to
+//! open CloudTrail files as scenarios and by `iamtrace replay`.
+
+pub mod convert;
+pub mod event;
+pub mod replay;
+pub mod split;
+
+pub use convert::{Converted, Recorded, Skipped, convert};
+pub use event::Event;
+
+use crate::scenario::RequestSpec;
+use crate::source::{Diagnostic, LineIndex, Span};
+use std::io::{BufRead, BufReader, Read};
+
+/// Parses one record.
+pub fn parse_event(record: &[u8]) -> Result<Event<'_>, serde_json::Error> {
+    serde_json::from_slice(record)
+}
+
+/// A reader over `input`, decompressed when it is gzip (as CloudTrail delivers its
+/// files to S3), recognised by its magic bytes rather than the file name.
+pub fn decompressed<R: Read + Send + 'static>(input: R) -> std::io::Result<Box<dyn Read + Send>> {
+    let mut buffered = BufReader::with_capacity(1 << 16, input);
+    let gzip = buffered.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    Ok(if gzip {
+        Box::new(flate2::bufread::MultiGzDecoder::new(buffered))
+    } else {
+        Box::new(buffered)
+    })
+}
+
+/// True when `bytes` start like gzip data.
+pub fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+}
+
+/// True when `text` looks like CloudTrail records: a `Records` object, an event
+/// object, or JSON Lines of events.
+pub fn looks_like_cloudtrail(text: &str) -> bool {
+    let head = &text[..text.len().min(4096)];
+    let t = head.trim_start_matches('\u{feff}').trim_start();
+    let records = t.starts_with('{')
+        && t[1..].trim_start().starts_with("\"Records\"");
+    records || (head.contains("\"eventSource\"") && head.contains("\"eventName\""))
+}
+
+/// The requests of a CloudTrail text (a file, an event, or JSON Lines), with a
+/// description of what was converted and what was skipped. Errors point into `text`.
+pub fn requests_from_text(text: &str) -> Result<(Vec<RequestSpec>, String), Vec<Diagnostic>> {
+    let index = LineIndex::new(text);
+    let mut splitter = split::Splitter::new(text.as_bytes());
+    let mut errors = Vec::new();
+    let mut converted: Vec<(Converted, Span)> = Vec::new();
+    let mut skipped: Vec<(String, usize)> = Vec::new();
+    let mut total = 0usize;
+    loop {
+        let batch = match splitter.next_batch(usize::MAX) {
+            Ok(Some(b)) => b,
+            Ok(None) => break,
+            Err(e) => {
+                let at = e.offset as usize;
+                errors.push(Diagnostic::error(index.span(text, at, at), e.message));
+                break;
+            }
+        };
+        for r in &batch.records {
+            total += 1;
+            let start = batch.offset as usize + r.start;
+            let span = index.span(text, start, batch.offset as usize + r.end);
+            match parse_event(&batch.data[r.clone()]) {
+                Err(e) => {
+                    let at = start + offset_in(&batch.data[r.clone()], e.line(), e.column());
+                    errors.push(Diagnostic::error(
+                        index.span(text, at, at),
+                        format!("CloudTrail record {total}: {e}"),
+                    ));
+                }
+                Ok(event) => match convert(&event) {
+                    Ok(c) => converted.push((c, span)),
+                    Err(s) => match skipped.iter_mut().find(|(r, _)| *r == s.reason) {
+                        Some((_, n)) => *n += 1,
+                        None => skipped.push((s.reason, 1)),
+                    },
+                },
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut description = format!(
+        "{} of {total} CloudTrail event{} as requests.",
+        converted.len(),
+        if total == 1 { "" } else { "s" }
+    );
+    for (reason, n) in &skipped {
+        description.push_str(&format!(" Skipped {n}: {reason}."));
+    }
+    description.push_str(
+        " CloudTrail does not record tags (aws:PrincipalTag, aws:ResourceTag, aws:RequestTag), aws:PrincipalOrgID or service-specific keys: add them to a request if your policies use them.",
+    );
+    Ok((name_requests(converted), description))
+}
+
+/// The caller's own call that made a service call on its behalf: a direct call by the
+/// same caller within a minute of it (CloudTrail often logs the caller's call after
+/// the calls it caused), to the service that made it when there is one, else the
+/// nearest in time.
+fn caused_by(all: &[(Converted, Span)], i: usize, service: &str) -> Option<usize> {
+    let seconds = |c: &Converted| {
+        c.time
+            .as_deref()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            .map(|t| t.as_second())
+    };
+    let at = seconds(&all[i].0)?;
+    all.iter()
+        .enumerate()
+        .filter(|(j, (c, _))| *j != i && c.via_service.is_none() && c.caller == all[i].0.caller)
+        .filter_map(|(j, (c, _))| {
+            let distance = (seconds(c)? - at).abs();
+            (distance <= 60).then_some((c.event_source != service, distance, j))
+        })
+        .min()
+        .map(|(_, _, j)| j)
+}
+
+/// Names each request (action, caller, time, outcome) and links a service's call to
+/// the caller's call that caused it (`via`).
+fn name_requests(converted: Vec<(Converted, Span)>) -> Vec<RequestSpec> {
+    let mut out = Vec::with_capacity(converted.len());
+    for (i, (c, span)) in converted.iter().enumerate() {
+        let name = request_name(c, i, &converted);
+        let via = c
+            .via_service
+            .as_ref()
+            .and_then(|svc| caused_by(&converted, i, svc))
+            .map(|j| request_name(&converted[j].0, j, &converted));
+        let mut notes = Vec::with_capacity(c.notes.len() + 1);
+        let mut recorded = format!("CloudTrail recorded: {}", c.recorded.describe());
+        if let Some(m) = &c.error_message {
+            recorded.push_str(&format!(": {m}"));
+        }
+        if let Some(id) = &c.event_id {
+            recorded.push_str(&format!(" (event {id})"));
+        }
+        notes.push(recorded);
+        notes.extend(c.notes.iter().cloned());
+        out.push(RequestSpec {
+            name: Some(name),
+            via,
+            request: c.request.clone(),
+            expect: None,
+            span: *span,
+            notes,
+        });
+    }
+    out
+}
+
+/// A request's name: action, caller, time and outcome, with `#N` when an earlier
+/// request has the same.
+fn request_name(c: &Converted, i: usize, all: &[(Converted, Span)]) -> String {
+    let base = |c: &Converted| {
+        let who = c.caller.rsplit(['/', ':']).next().unwrap_or(&c.caller);
+        let at = c
+            .time
+            .as_deref()
+            .and_then(|t| t.split_once('T'))
+            .map(|(_, t)| t.trim_end_matches('Z'))
+            .unwrap_or("");
+        format!(
+            "{} by {who}{}{at} — {}",
+            c.request.action,
+            if at.is_empty() { "" } else { " at " },
+            c.recorded.describe()
+        )
+    };
+    let mine = base(c);
+    let same_before = all[..i].iter().filter(|(o, _)| base(o) == mine).count();
+    if same_before == 0 {
+        mine
+    } else {
+        format!("{mine} #{}", same_before + 1)
+    }
+}
+
+/// The byte offset in `record` of serde_json's 1-based line and column.
+fn offset_in(record: &[u8], line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for _ in 1..line {
+        match memchr::memchr(b'\n', &record[offset..]) {
+            Some(k) => offset += k + 1,
+            None => break,
+        }
+    }
+    (offset + column.saturating_sub(1)).min(record.len())
+}

@@ -1,0 +1,251 @@
+//! Replay: CloudTrail events evaluated against a policy set and compared with what
+//! CloudTrail recorded. A [`Tally`] is filled per batch of events (on any thread) and
+//! merged; the differences are grouped by direction, action, caller and decision.
+
+use super::convert::{Converted, Recorded, convert};
+use super::event::Event;
+use crate::eval::{Detail, PreparedRequest, Request, evaluate};
+use crate::policy::PolicySet;
+use crate::trace::Decision;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Which way a decision changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Recorded as allowed; the policies now deny it.
+    NowDenied,
+    /// Recorded as denied; the policies now allow it.
+    NowAllowed,
+}
+
+impl Direction {
+    /// For people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Direction::NowDenied => "would now be DENIED (CloudTrail recorded it as allowed)",
+            Direction::NowAllowed => "would now be ALLOWED (CloudTrail recorded it as denied)",
+        }
+    }
+}
+
+/// What groups differences.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupKey {
+    /// Which way.
+    pub direction: Direction,
+    /// `service:Action`.
+    pub action: String,
+    /// The caller (a role session's role).
+    pub caller: String,
+    /// The decision now.
+    pub decision: Decision,
+}
+
+/// One event standing for its group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Example {
+    /// eventID.
+    pub event_id: Option<String>,
+    /// eventTime.
+    pub time: Option<String>,
+    /// The request the event became.
+    #[serde(skip)]
+    pub request: Request,
+    /// The principal.
+    pub principal: String,
+    /// The resource.
+    pub resource: String,
+    /// How CloudTrail recorded it.
+    pub recorded: String,
+    /// What could not be derived from the record.
+    pub notes: Vec<String>,
+}
+
+/// The events of one group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// How many.
+    pub count: u64,
+    /// The earliest eventTime.
+    pub first_time: Option<String>,
+    /// The latest eventTime.
+    pub last_time: Option<String>,
+    /// The first event seen.
+    pub example: Example,
+}
+
+/// Counts and differences of a run (or of one batch of it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tally {
+    /// Records read.
+    pub events: u64,
+    /// Events whose decision matches what was recorded.
+    pub same: u64,
+    /// Events that failed for other reasons than access (not compared).
+    pub not_compared: u64,
+    /// Events left out by the caller filter.
+    pub filtered_out: u64,
+    /// Events that could not be requests, by reason.
+    pub skipped: HashMap<String, u64>,
+    /// The differences.
+    pub groups: HashMap<GroupKey, Group>,
+}
+
+/// Which events to replay.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only this caller's events: a principal ARN, or a role ARN for its sessions.
+    pub caller: Option<String>,
+}
+
+impl Filter {
+    fn keeps(&self, c: &Converted) -> bool {
+        self.caller
+            .as_deref()
+            .is_none_or(|want| c.caller == want || c.request.principal == want)
+    }
+}
+
+impl Tally {
+    /// Evaluates one event and counts it.
+    pub fn add(&mut self, set: &PolicySet, event: &Event, filter: &Filter) {
+        self.events += 1;
+        let c = match convert(event) {
+            Ok(c) => c,
+            Err(s) => {
+                *self.skipped.entry(s.reason).or_insert(0) += 1;
+                return;
+            }
+        };
+        if !filter.keeps(&c) {
+            self.filtered_out += 1;
+            return;
+        }
+        if let Recorded::Failed { .. } = c.recorded {
+            self.not_compared += 1;
+            return;
+        }
+        let prepared = PreparedRequest::new(&c.request);
+        let decision = evaluate(set, &prepared, Detail::Decision).decision;
+        let direction = match (&c.recorded, decision) {
+            (Recorded::Allowed, Decision::Allow) | (Recorded::Denied { .. }, Decision::ExplicitDeny | Decision::ImplicitDeny) => {
+                self.same += 1;
+                return;
+            }
+            (Recorded::Allowed, _) => Direction::NowDenied,
+            _ => Direction::NowAllowed,
+        };
+        let key = GroupKey {
+            direction,
+            action: c.request.action.clone(),
+            caller: c.caller.clone(),
+            decision,
+        };
+        match self.groups.get_mut(&key) {
+            Some(g) => {
+                g.count += 1;
+                widen(g, c.time.as_deref());
+            }
+            None => {
+                let example = Example {
+                    event_id: c.event_id.clone(),
+                    time: c.time.clone(),
+                    principal: c.request.principal.clone(),
+                    resource: c.request.resource.clone(),
+                    recorded: c.recorded.describe(),
+                    notes: c.notes.clone(),
+                    request: c.request,
+                };
+                self.groups.insert(
+                    key,
+                    Group {
+                        count: 1,
+                        first_time: c.time.clone(),
+                        last_time: c.time,
+                        example,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Adds another tally's counts and groups to this one.
+    pub fn merge(&mut self, other: Tally) {
+        self.events += other.events;
+        self.same += other.same;
+        self.not_compared += other.not_compared;
+        self.filtered_out += other.filtered_out;
+        for (reason, n) in other.skipped {
+            *self.skipped.entry(reason).or_insert(0) += n;
+        }
+        for (key, g) in other.groups {
+            match self.groups.get_mut(&key) {
+                Some(mine) => {
+                    mine.count += g.count;
+                    widen(mine, g.first_time.as_deref());
+                    widen(mine, g.last_time.as_deref());
+                    // The earliest event stands for the group, whatever the threads did.
+                    if g.example.time < mine.example.time {
+                        mine.example = g.example;
+                    }
+                }
+                None => {
+                    self.groups.insert(key, g);
+                }
+            }
+        }
+    }
+
+    /// Events whose decision differs from the record, per direction.
+    pub fn differing(&self, direction: Direction) -> u64 {
+        self.groups
+            .iter()
+            .filter(|(k, _)| k.direction == direction)
+            .map(|(_, g)| g.count)
+            .sum()
+    }
+
+    /// Events compared with the record.
+    pub fn compared(&self) -> u64 {
+        self.same + self.differing(Direction::NowDenied) + self.differing(Direction::NowAllowed)
+    }
+
+    /// Events left out as not requests.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+
+    /// The groups, most events first (then by direction, action and caller).
+    pub fn sorted_groups(&self) -> Vec<(&GroupKey, &Group)> {
+        let mut groups: Vec<_> = self.groups.iter().collect();
+        groups.sort_by(|a, b| {
+            a.0.direction
+                .cmp(&b.0.direction)
+                .then(b.1.count.cmp(&a.1.count))
+                .then_with(|| a.0.cmp(b.0))
+        });
+        groups
+    }
+}
+
+/// ISO 8601 times in UTC compare as text.
+fn widen(g: &mut Group, time: Option<&str>) {
+    let Some(t) = time else { return };
+    if g.first_time.as_deref().is_none_or(|f| t < f) {
+        g.first_time = Some(t.to_string());
+    }
+    if g.last_time.as_deref().is_none_or(|l| t > l) {
+        g.last_time = Some(t.to_string());
+    }
+}
+
+/// The sentence that says why the policies now decide a group's example as they do.
+pub fn why(set: &PolicySet, example: &Example) -> String {
+    let prepared = PreparedRequest::new(&example.request);
+    evaluate(set, &prepared, Detail::Trace)
+        .trace
+        .map(|t| t.reason)
+        .unwrap_or_default()
+}
