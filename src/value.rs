@@ -111,6 +111,13 @@ pub fn parse_date(text: &str) -> Option<i128> {
         }
         return Some((secs * 1e9).round() as i128);
     }
+    // ISO 8601 starts with a four-digit year (or a signed extended year): anything else
+    // (an IP address, a word) is refused here, before jiff builds three error values.
+    let b = t.as_bytes();
+    let year_first = b.len() >= 8 && b[..4].iter().all(u8::is_ascii_digit);
+    if !year_first && !matches!(b.first(), Some(b'+' | b'-')) {
+        return None;
+    }
     if let Ok(ts) = t.parse::<jiff::Timestamp>() {
         return Some(ts.as_nanosecond());
     }

@@ -5,28 +5,14 @@
 
 use super::report;
 use crate::GridFormat;
-use iamtrace::cloudtrail::replay::{Direction, Filter, Tally, why};
-use iamtrace::cloudtrail::split::Splitter;
-use iamtrace::cloudtrail::{decompressed, parse_event};
+use iamtrace::cloudtrail::replay::{Direction, Filter, InputError, Tally, replay_files, why};
 use iamtrace::policy::PolicySet;
 use iamtrace::scenario::{LoadOptions, account_principals, decode_input, load_with};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::sync_channel;
-
-/// Bytes of whole records handed to a worker at a time.
-const BATCH: usize = 1 << 20;
-
-/// A problem with an input file (not a difference).
-struct InputError {
-    file: String,
-    message: String,
-}
 
 /// Runs `replay`.
 pub fn run(
@@ -78,8 +64,12 @@ pub fn run(
         .map(|m| m.len())
         .sum();
     let progress = progress_bar(total);
-    let consumed = Arc::new(AtomicU64::new(0));
-    let (tally, errors) = replay_files(&scenario.set, &files, &filter, &consumed, &progress);
+    let (tally, errors) = replay_files(&scenario.set, &files, &filter, &|bytes, records| {
+        if let Some(p) = &progress {
+            p.set_position(bytes);
+            p.set_message(format!("{records} events"));
+        }
+    });
     if let Some(p) = &progress {
         p.finish_and_clear();
     }
@@ -144,113 +134,6 @@ fn progress_bar(total: u64) -> Option<ProgressBar> {
         .progress_chars("=> "),
     );
     Some(bar)
-}
-
-/// Counts the bytes read from a file (before decompression), for the progress bar.
-struct Counting<R> {
-    inner: R,
-    consumed: Arc<AtomicU64>,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.consumed.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
-/// Reads every file on this thread and evaluates its records on worker threads.
-fn replay_files(
-    set: &PolicySet,
-    files: &[PathBuf],
-    filter: &Filter,
-    consumed: &Arc<AtomicU64>,
-    progress: &Option<ProgressBar>,
-) -> (Tally, Vec<InputError>) {
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let (tx, rx) = sync_channel::<(Arc<str>, iamtrace::cloudtrail::split::Batch)>(workers * 2);
-    let rx = std::sync::Mutex::new(rx);
-    let mut errors = Vec::new();
-    let mut tally = Tally::default();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                let rx = &rx;
-                scope.spawn(move || {
-                    let mut mine = Tally::default();
-                    let mut bad: Vec<InputError> = Vec::new();
-                    loop {
-                        let next = rx.lock().map(|r| r.recv());
-                        let Ok(Ok((file, batch))) = next else { break };
-                        for (k, r) in batch.records.iter().enumerate() {
-                            match parse_event(&batch.data[r.clone()]) {
-                                Ok(event) => mine.add(set, &event, filter),
-                                Err(e) => bad.push(InputError {
-                                    file: file.to_string(),
-                                    message: format!(
-                                        "record {} (byte {}): {e}",
-                                        batch.first_index + k as u64 + 1,
-                                        batch.offset + r.start as u64
-                                    ),
-                                }),
-                            }
-                        }
-                    }
-                    (mine, bad)
-                })
-            })
-            .collect();
-        for file in files {
-            let name: Arc<str> = file.display().to_string().into();
-            let opened = std::fs::File::open(file).and_then(|f| {
-                decompressed(Counting {
-                    inner: f,
-                    consumed: consumed.clone(),
-                })
-            });
-            let reader = match opened {
-                Ok(r) => r,
-                Err(e) => {
-                    errors.push(InputError {
-                        file: name.to_string(),
-                        message: format!("cannot read: {e}"),
-                    });
-                    continue;
-                }
-            };
-            let mut splitter = Splitter::new(reader);
-            loop {
-                match splitter.next_batch(BATCH) {
-                    Ok(Some(batch)) => {
-                        if let Some(p) = progress {
-                            p.set_position(consumed.load(Ordering::Relaxed));
-                            p.set_message(format!("{}", batch.first_index + batch.records.len() as u64));
-                        }
-                        if tx.send((name.clone(), batch)).is_err() {
-                            break;
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        errors.push(InputError {
-                            file: name.to_string(),
-                            message: format!("byte {}: {}", e.offset, e.message),
-                        });
-                        break;
-                    }
-                }
-            }
-        }
-        drop(tx);
-        for h in handles {
-            if let Ok((mine, bad)) = h.join() {
-                tally.merge(mine);
-                errors.extend(bad);
-            }
-        }
-    });
-    (tally, errors)
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {

@@ -1,14 +1,34 @@
 //! Replay: CloudTrail events evaluated against a policy set and compared with what
 //! CloudTrail recorded. A [`Tally`] is filled per batch of events (on any thread) and
 //! merged; the differences are grouped by direction, action, caller and decision.
+//! [`replay_files`] streams files through it on every core.
 
 use super::convert::{Converted, Recorded, convert};
 use super::event::Event;
+use super::split::Splitter;
+use super::{decompressed, parse_event};
 use crate::eval::{Detail, PreparedRequest, Request, evaluate};
 use crate::policy::PolicySet;
 use crate::trace::Decision;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::sync_channel;
+
+/// Bytes of whole records handed to a worker at a time.
+const BATCH: usize = 1 << 20;
+
+/// A problem with an input file (not a difference).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The file.
+    pub file: String,
+    /// What is wrong, and where (record number, byte offset).
+    pub message: String,
+}
 
 /// Which way a decision changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -248,4 +268,113 @@ pub fn why(set: &PolicySet, example: &Example) -> String {
         .trace
         .map(|t| t.reason)
         .unwrap_or_default()
+}
+
+/// Counts the bytes read from a file (before decompression), for the progress bar.
+struct Counting<R> {
+    inner: R,
+    consumed: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.consumed.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Replays every record of `files` (each plain, gzip or JSON Lines): read and split
+/// on this thread, parsed and evaluated on one worker per core. `progress` is told
+/// the bytes read from the files (before decompression) and the records found, after
+/// every batch.
+pub fn replay_files(
+    set: &PolicySet,
+    files: &[PathBuf],
+    filter: &Filter,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> (Tally, Vec<InputError>) {
+    let consumed = Arc::new(AtomicU64::new(0));
+    let mut records_seen = 0u64;
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (tx, rx) = sync_channel::<(Arc<str>, super::split::Batch)>(workers * 2);
+    let rx = std::sync::Mutex::new(rx);
+    let mut errors = Vec::new();
+    let mut tally = Tally::default();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let rx = &rx;
+                scope.spawn(move || {
+                    let mut mine = Tally::default();
+                    let mut bad: Vec<InputError> = Vec::new();
+                    loop {
+                        let next = rx.lock().map(|r| r.recv());
+                        let Ok(Ok((file, batch))) = next else { break };
+                        for (k, r) in batch.records.iter().enumerate() {
+                            match parse_event(&batch.data[r.clone()]) {
+                                Ok(event) => mine.add(set, &event, filter),
+                                Err(e) => bad.push(InputError {
+                                    file: file.to_string(),
+                                    message: format!(
+                                        "record {} (byte {}): {e}",
+                                        batch.first_index + k as u64 + 1,
+                                        batch.offset + r.start as u64
+                                    ),
+                                }),
+                            }
+                        }
+                    }
+                    (mine, bad)
+                })
+            })
+            .collect();
+        for file in files {
+            let name: Arc<str> = file.display().to_string().into();
+            let opened = std::fs::File::open(file).and_then(|f| {
+                decompressed(Counting {
+                    inner: f,
+                    consumed: consumed.clone(),
+                })
+            });
+            let reader = match opened {
+                Ok(r) => r,
+                Err(e) => {
+                    errors.push(InputError {
+                        file: name.to_string(),
+                        message: format!("cannot read: {e}"),
+                    });
+                    continue;
+                }
+            };
+            let mut splitter = Splitter::new(reader);
+            loop {
+                match splitter.next_batch(BATCH) {
+                    Ok(Some(batch)) => {
+                        records_seen += batch.records.len() as u64;
+                        progress(consumed.load(Ordering::Relaxed), records_seen);
+                        if tx.send((name.clone(), batch)).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        errors.push(InputError {
+                            file: name.to_string(),
+                            message: format!("byte {}: {}", e.offset, e.message),
+                        });
+                        break;
+                    }
+                }
+            }
+        }
+        drop(tx);
+        for h in handles {
+            if let Ok((mine, bad)) = h.join() {
+                tally.merge(mine);
+                errors.extend(bad);
+            }
+        }
+    });
+    (tally, errors)
 }

@@ -345,9 +345,9 @@ fn compare_value(
                 Family::String => p.as_literal() == Some(v.text.as_str()),
                 Family::StringIgnoreCase => {
                     if pv.has_variables() {
-                        p.into_owned().lowercased().as_literal() == Some(v.lower.as_str())
+                        p.into_owned().lowercased().as_literal() == Some(v.lower())
                     } else {
-                        p.as_literal() == Some(v.lower.as_str())
+                        p.as_literal() == Some(v.lower())
                     }
                 }
                 _ => p.matches_plain(&v.text),

@@ -68,8 +68,9 @@ pub struct Request {
 pub struct PreparedValue {
     /// As given.
     pub text: String,
-    /// Lower-cased, for IgnoreCase operators.
-    pub lower: String,
+    /// Lower-cased, for IgnoreCase operators, when that differs from `text` (most
+    /// values are lower case already: no second copy for them).
+    lower: Option<String>,
     /// As a number, if it is one.
     pub number: Option<value::Decimal>,
     /// As a date (ns since the epoch), if it is one.
@@ -81,6 +82,11 @@ pub struct PreparedValue {
 }
 
 impl PreparedValue {
+    /// Lower-cased, for IgnoreCase operators.
+    pub fn lower(&self) -> &str {
+        self.lower.as_deref().unwrap_or(&self.text)
+    }
+
     /// `text` parsed for every operator family.
     pub fn new(text: &str) -> Self {
         let starts_digit = text
@@ -91,14 +97,11 @@ impl PreparedValue {
             .starts_with(|c: char| c.is_ascii_hexdigit() || c == ':');
         PreparedValue {
             text: text.to_string(),
-            lower: if text
+            lower: text
                 .bytes()
                 .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
-            {
-                text.to_lowercase()
-            } else {
-                text.to_string()
-            },
+                .then(|| text.to_lowercase())
+                .filter(|l| l != text),
             number: if starts_digit {
                 value::parse_number(text)
             } else {

@@ -1,6 +1,6 @@
 //! The request pane: principal, action, resource, resource account and the context
 //! keys, each with a hint of its type and whether the value parses for it; the call a
-//! request was made on behalf of.
+//! request was made on behalf of; the request's notes.
 
 use super::super::app::{App, Focus};
 use super::super::form::{FIELDS, RowHint};
@@ -142,6 +142,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         lines.push(Line::from(Span::styled(
             "  Ctrl+A adds a context key (key = value; [\"a\", \"b\"] for a list)",
             Style::default().fg(Color::DarkGray),
+        )));
+    }
+    // Where the request came from and what could not be known (CloudTrail, account
+    // authorization details).
+    for note in spec.map_or(&[][..], |s| &s.notes[..]) {
+        lines.push(Line::from(Span::styled(
+            format!("  note: {note}"),
+            Style::default().fg(Color::Yellow),
         )));
     }
     // Keep the selected row visible.
