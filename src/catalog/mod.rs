@@ -1,6 +1,14 @@
 //! What iamtrace knows about AWS beyond the policy language: the global condition keys
 //! (type, single- or multi-valued, when AWS includes them), read from
-//! `assets/catalog/global-keys.tsv`.
+//! `assets/catalog/global-keys.tsv`, and in [`services`] the service authorization
+//! catalog (every service's actions, resource types and condition keys).
+
+pub mod services;
+
+pub use services::{
+    AccessLevel, Action, ActionResource, Catalog, CatalogError, ConditionKey, ResourceType,
+    Service, catalog,
+};
 
 use std::sync::OnceLock;
 
