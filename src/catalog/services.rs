@@ -115,8 +115,13 @@ pub struct Catalog<'a> {
     /// Every non-templated condition key once, sorted case-insensitively by name.
     /// The key's own service wins over others listing it.
     keys: Vec<KeyRef>,
-    /// Every templated key once (`…/${TagKey}`), in the same preference order.
+    /// Every templated key once whose text up to the first `:` is literal
+    /// (`aws:RequestTag/${TagKey}`), sorted the same way, so a name's `prefix:` selects
+    /// one run of them.
     templated_keys: Vec<KeyRef>,
+    /// The few templated keys with a placeholder before the first `:`
+    /// (`token.actions.githubusercontent.com/${SubPath}:sub`).
+    templated_prefix_keys: Vec<KeyRef>,
 }
 
 /// A condition key of the catalog: (service index, index in its `condition_keys`).
@@ -319,13 +324,14 @@ impl<'a> Catalog<'a> {
         if !is_sorted_ci(services.iter().map(|s| s.prefix)) {
             return Err(whole("services are not sorted by prefix".into()));
         }
-        let (keys, templated_keys) = index_keys(&services);
+        let (keys, templated_keys, templated_prefix_keys) = index_keys(&services);
         Ok(Catalog {
             source,
             action_count: services.iter().map(|s| s.actions.len()).sum(),
             services,
             keys,
             templated_keys,
+            templated_prefix_keys,
         })
     }
 
@@ -418,7 +424,22 @@ impl<'a> Catalog<'a> {
         if let Ok(i) = self.keys.binary_search_by(|e| cmp_ci(key(e).name, name)) {
             return Some(key(&self.keys[i]));
         }
-        self.templated_keys
+        if let Some(colon) = name.find(':') {
+            // A template whose head is literal matches only names with the same head.
+            let head = &name[..=colon];
+            let start = self
+                .templated_keys
+                .partition_point(|e| cmp_ci(key(e).name, head) == Ordering::Less);
+            for k in self.templated_keys[start..].iter().map(key) {
+                if !starts_with_ci(k.name, head) {
+                    break;
+                }
+                if template_match(k.name, name) {
+                    return Some(k);
+                }
+            }
+        }
+        self.templated_prefix_keys
             .iter()
             .map(key)
             .find(|k| template_match(k.name, name))
@@ -477,12 +498,10 @@ impl<'a> Service<'a> {
             .actions
             .partition_point(|a| cmp_ci(a.name, literal) == Ordering::Less);
         for action in &self.actions[start..] {
-            let name = action.name.as_bytes();
-            if name.len() < literal.len()
-                || !name[..literal.len()].eq_ignore_ascii_case(literal.as_bytes())
-            {
+            if !starts_with_ci(action.name, literal) {
                 break;
             }
+            let name = action.name.as_bytes();
             if wildcard_match(&bytes[literal.len()..], &name[literal.len()..]) {
                 out.push((self, action));
             }
@@ -590,10 +609,11 @@ fn key_refs<'a>(refs: &'a str, keys: &[ConditionKey<'a>]) -> Result<Vec<&'a str>
         .collect()
 }
 
-/// The global key indexes: exact names sorted for binary search, and templates. Where
-/// several services declare a key, the service whose prefix the key starts with comes
-/// first, then the others by prefix, and the first is kept.
-fn index_keys(services: &[Service<'_>]) -> (Vec<KeyRef>, Vec<KeyRef>) {
+/// The global key indexes: exact names sorted for binary search, templates with a
+/// literal `prefix:`, other templates. Where several services declare a key, the service
+/// whose prefix the key starts with comes first, then the others by prefix, and the
+/// first is kept.
+fn index_keys(services: &[Service<'_>]) -> (Vec<KeyRef>, Vec<KeyRef>, Vec<KeyRef>) {
     let mut all: Vec<(u16, u16, bool)> = Vec::with_capacity(4096);
     for (s, service) in services.iter().enumerate() {
         for (k, key) in service.condition_keys.iter().enumerate() {
@@ -612,15 +632,30 @@ fn index_keys(services: &[Service<'_>]) -> (Vec<KeyRef>, Vec<KeyRef>) {
     all.sort_by(|a, b| cmp_ci(name(a), name(b)).then(b.2.cmp(&a.2)));
     all.dedup_by(|later, first| name(later).eq_ignore_ascii_case(name(first)));
     let (templated, exact): (Vec<_>, Vec<_>) = all.into_iter().partition(|e| is_template(name(e)));
+    let (literal_head, placeholder_head): (Vec<_>, Vec<_>) = templated.into_iter().partition(|e| {
+        let n = name(e);
+        n.find(':').is_some_and(|colon| !is_template(&n[..colon]))
+    });
     let strip = |v: Vec<(u16, u16, bool)>| v.into_iter().map(|(s, k, _)| (s, k)).collect();
-    (strip(exact), strip(templated))
+    (strip(exact), strip(literal_head), strip(placeholder_head))
+}
+
+/// ASCII case-insensitive `starts_with`.
+fn starts_with_ci(text: &str, prefix: &str) -> bool {
+    text.len() >= prefix.len()
+        && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// ASCII case-insensitive ordering, byte by byte (no allocation).
 fn cmp_ci(a: &str, b: &str) -> Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 fn is_sorted_ci<'a>(mut names: impl Iterator<Item = &'a str>) -> bool {
@@ -886,6 +921,13 @@ mod tests {
             var.name,
             "codebuild:environment.environmentVariables/${name}.value"
         );
+        // A placeholder before the colon (web identity providers' keys, listed by sts).
+        let repo = c.condition_key("token.actions.githubusercontent.com/my-org:repository");
+        assert_eq!(
+            repo.map(|k| k.name),
+            Some("token.actions.githubusercontent.com/${SubPath}:repository")
+        );
+        assert!(c.condition_key("github.com/enterprises/:actor").is_none());
         // The template text itself is an exact hit.
         assert!(c.condition_key("aws:ResourceTag/${TagKey}").is_some());
         let s3 = c.service("s3").expect("s3");
