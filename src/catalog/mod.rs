@@ -1,6 +1,14 @@
 //! What iamtrace knows about AWS beyond the policy language: the global condition keys
 //! (type, single- or multi-valued, when AWS includes them), read from
-//! `assets/catalog/global-keys.tsv`.
+//! `assets/catalog/global-keys.tsv`, and in [`services`] the service authorization
+//! catalog (every service's actions, resource types and condition keys).
+
+pub mod services;
+
+pub use services::{
+    AccessLevel, Action, ActionResource, Catalog, CatalogError, ConditionKey, ResourceType,
+    Service, catalog,
+};
 
 use std::sync::OnceLock;
 
@@ -94,13 +102,13 @@ pub fn global_keys() -> &'static [GlobalKey] {
 
 /// The global key a context key name refers to (case-insensitive; tag keys by prefix).
 pub fn global_key(name: &str) -> Option<&'static GlobalKey> {
-    let lower = name.to_ascii_lowercase();
+    // Compared in place: linting looks up every key of a policy, so no allocation here.
     global_keys().iter().find(|k| {
-        let k_lower = k.name.to_ascii_lowercase();
-        if k_lower.ends_with('/') {
-            lower.starts_with(&k_lower) && lower.len() > k_lower.len()
+        if k.name.ends_with('/') {
+            name.len() > k.name.len()
+                && name.as_bytes()[..k.name.len()].eq_ignore_ascii_case(k.name.as_bytes())
         } else {
-            lower == k_lower
+            name.eq_ignore_ascii_case(&k.name)
         }
     })
 }
