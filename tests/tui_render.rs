@@ -433,3 +433,23 @@ fn help_shows_every_binding_at_120x35() {
     assert_eq!(app.mode, Mode::Help);
     assert!(missing.is_empty(), "not shown in help: {missing:?}\n{s}");
 }
+
+/// The principal picker of an account authorization details file.
+#[test]
+fn principal_picker_120x35() {
+    let path = "tests/fixtures/aws/account/authorization-details.json";
+    let text = std::fs::read_to_string(path).unwrap();
+    let choices = iamtrace::scenario::account_principals(&text).unwrap();
+    let mut app = App::pick_principal(text, path.into(), choices);
+    press(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    insta::assert_snapshot!(screen(&render(&app, 120, 35)));
+}
+
+/// A request converted from CloudTrail shows where it came from and what CloudTrail
+/// could not say.
+#[test]
+fn cloudtrail_request_notes_120x35() {
+    let text = std::fs::read_to_string("tests/fixtures/aws/cloudtrail/client-vpn.json").unwrap();
+    let app = App::new(load_str(&text).unwrap(), None);
+    insta::assert_snapshot!(screen(&render(&app, 120, 35)));
+}

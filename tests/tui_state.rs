@@ -1301,3 +1301,52 @@ fn f6_changes_the_type_and_f7_places_the_policy() {
         CLIENT_VPN_DECISIONS.map(|d| if d == A { Decision::ImplicitDeny } else { d })
     );
 }
+
+/// Account authorization details open on a picker of users and roles; the choice is
+/// assembled into a scenario that saving does not write over the AWS output.
+#[test]
+fn account_details_open_on_a_principal_picker() {
+    let path = "tests/fixtures/aws/account/authorization-details.json";
+    let text = std::fs::read_to_string(path).unwrap();
+    let choices = iamtrace::scenario::account_principals(&text).unwrap();
+    let names: Vec<&str> = choices.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names[..2], ["alice", "bob"]);
+    let mut app = App::pick_principal(text, path.into(), choices);
+    assert_eq!(app.mode, Mode::PickPrincipal(0));
+    assert!(app.scenario.sources.is_empty());
+    press(&mut app, key(KeyCode::Up));
+    assert_eq!(app.mode, Mode::PickPrincipal(0), "Up stops at the first");
+    press(&mut app, key(KeyCode::Down));
+    assert_eq!(app.mode, Mode::PickPrincipal(1));
+    assert!(press(&mut app, key(KeyCode::Enter)));
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.picker.is_none());
+    assert_eq!(app.path, None, "saving asks for a new file");
+    let names: Vec<String> = (0..app.scenario.sources.len())
+        .map(|i| app.policy_name(i))
+        .collect();
+    assert!(
+        names.iter().any(|n| n.contains("DeveloperAccess")),
+        "bob's group policy: {names:?}"
+    );
+    assert!(
+        !names.iter().any(|n| n.contains("OfficeOnlyAdmin")),
+        "alice's own policy is not bob's: {names:?}"
+    );
+    assert_eq!(
+        app.scenario.requests[0].request.principal,
+        "arn:aws:iam::111122223333:user/engineering/bob"
+    );
+    assert_eq!(app.results.len(), 1, "the starting request is evaluated");
+}
+
+/// Esc on the picker quits: there is nothing to lose.
+#[test]
+fn escape_on_the_picker_quits() {
+    let path = "tests/fixtures/aws/account/authorization-details.json";
+    let text = std::fs::read_to_string(path).unwrap();
+    let choices = iamtrace::scenario::account_principals(&text).unwrap();
+    let mut app = App::pick_principal(text, path.into(), choices);
+    press(&mut app, key(KeyCode::Esc));
+    assert!(app.quit);
+}

@@ -132,10 +132,13 @@ impl<R: Read> Splitter<R> {
                     self.index += 1;
                 }
                 None => {
-                    let more = self
-                        .fill()
-                        .map_err(|e| self.error(self.buf.len(), format!("cannot read: {e}")))?;
-                    if !more {
+                    if !self.eof {
+                        // Scan again with more input (or, at the end, knowing it is
+                        // the end).
+                        self.fill().map_err(|e| {
+                            self.error(self.buf.len(), format!("cannot read: {e}"))
+                        })?;
+                    } else {
                         if self.start.is_some() {
                             return Err(self.error(
                                 self.buf.len(),
@@ -197,9 +200,14 @@ impl<R: Read> Splitter<R> {
                     return Ok(None);
                 }
                 Mode::Sniff => {
-                    if self.buf[self.pos..].starts_with("\u{feff}".as_bytes()) {
+                    let bom = "\u{feff}".as_bytes();
+                    let rest = &self.buf[self.pos..];
+                    if rest.starts_with(bom) {
                         self.pos += 3;
                         continue;
+                    }
+                    if rest.len() < 3 && bom.starts_with(rest) && !self.eof {
+                        return Ok(None);
                     }
                     match b {
                         b'[' => {

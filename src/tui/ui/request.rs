@@ -46,6 +46,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Style::default().fg(Color::Magenta),
         )));
     }
+    // Where the request came from and what could not be known (CloudTrail, account
+    // authorization details), above the fields they qualify.
+    let notes = spec.map_or(&[][..], |s| &s.notes[..]);
+    for note in notes {
+        lines.push(Line::from(Span::styled(
+            format!("ⓘ {note}"),
+            Style::default().fg(Color::Yellow),
+        )));
+    }
     let label_width = 18;
     for (i, row) in app.form.rows.iter().enumerate() {
         let selected = i == app.form.selected;
@@ -144,17 +153,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Style::default().fg(Color::DarkGray),
         )));
     }
-    // Where the request came from and what could not be known (CloudTrail, account
-    // authorization details).
-    for note in spec.map_or(&[][..], |s| &s.notes[..]) {
-        lines.push(Line::from(Span::styled(
-            format!("  note: {note}"),
-            Style::default().fg(Color::Yellow),
-        )));
-    }
     // Keep the selected row visible.
     let inner_height = area.height.saturating_sub(2) as usize;
-    let selected_line = app.form.selected + usize::from(spec.is_some_and(|s| s.via.is_some()));
+    let selected_line = app.form.selected
+        + usize::from(spec.is_some_and(|s| s.via.is_some()))
+        + notes.len();
     let scroll = selected_line.saturating_sub(inner_height.saturating_sub(1));
     Paragraph::new(lines)
         .block(pane_block(title, focused))
