@@ -7,6 +7,8 @@
 //! `cargo bench --bench replay`. The file is written once under
 //! `target/bench-data/` and reused.
 
+// The engine bench's generator; its iam-rs helpers are not used here.
+#[allow(dead_code)]
 mod support;
 
 /// The allocator the binary uses.
@@ -35,7 +37,14 @@ fn event(i: u64, out: &mut String) {
         i / 60 % 60,
         i % 60
     );
-    let id = format!("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", i, i % 65_536, i % 4096, (i * 7) % 4096, i * 2_654_435_761 % (1 << 48));
+    let id = format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        i,
+        i % 65_536,
+        i % 4096,
+        (i * 7) % 4096,
+        i * 2_654_435_761 % (1 << 48)
+    );
     let identity = match i % 4 {
         0 | 1 => format!(
             r#"{{"type":"IAMUser","principalId":"AIDAEXAMPLE{i:06}","arn":"arn:aws:iam::111122223333:user/{user}","accountId":"111122223333","accessKeyId":"AKIAEXAMPLE{i:09}","userName":"{user}"}}"#
@@ -93,14 +102,14 @@ fn event(i: u64, out: &mut String) {
         _ => (
             "dynamodb",
             "Query",
-            format!(
-                r#","resources":[{{"accountId":"111122223333","type":"AWS::DynamoDB::Table","ARN":"arn:aws:dynamodb:eu-west-1:111122223333:table/orders"}}]"#
-            ),
+            r#","resources":[{"accountId":"111122223333","type":"AWS::DynamoDB::Table","ARN":"arn:aws:dynamodb:eu-west-1:111122223333:table/orders"}]"#.to_string(),
             r#"{"tableName":"orders","keyConditionExpression":"pk = :v","expressionAttributeValues":{":v":{"s":"customer#42"}},"limit":25}"#.to_string(),
         ),
     };
     let error = match i % 17 {
-        0 => r#","errorCode":"AccessDenied","errorMessage":"User is not authorized to perform this action""#,
+        0 => {
+            r#","errorCode":"AccessDenied","errorMessage":"User is not authorized to perform this action""#
+        }
         5 => r#","errorCode":"ThrottlingException","errorMessage":"Rate exceeded""#,
         _ => "",
     };
@@ -182,5 +191,8 @@ fn main() {
     });
     g.finish();
     c.final_summary();
-    println!("{events} events, {} bytes", std::fs::metadata(&path).map_or(0, |m| m.len()));
+    println!(
+        "{events} events, {} bytes",
+        std::fs::metadata(&path).map_or(0, |m| m.len())
+    );
 }

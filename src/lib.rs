@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod cloudtrail;
 pub mod eval;
 pub mod json;
+pub mod lint;
 pub mod policy;
 pub mod source;
 pub mod trace;

@@ -82,6 +82,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GridFormat::Text)]
         format: GridFormat,
     },
+    /// Check policies against the AWS service catalog and the policy language's
+    /// pitfalls; exit status 1 when any error is found.
+    Lint {
+        /// Scenario files, policies or AWS CLI outputs, or directories searched
+        /// recursively for *.json.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+        format: LintFormat,
+        /// For account authorization details: the user or role whose policies to check.
+        #[arg(long, value_name = "NAME|ARN")]
+        principal: Option<String>,
+    },
     /// Evaluate CloudTrail events against a scenario's policies and report those whose
     /// decision differs from what CloudTrail recorded; exit status 1 when any does.
     Replay {
@@ -109,6 +123,17 @@ pub enum GridFormat {
     Text,
     /// JSON.
     Json,
+}
+
+/// How `lint` prints.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// One line per finding, for people.
+    Text,
+    /// JSON Lines: one object per file.
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
 }
 
 /// How `eval` prints.
@@ -159,6 +184,15 @@ fn main() -> ExitCode {
             request.as_deref(),
             &vary,
             format == GridFormat::Json,
+        ),
+        Some(Command::Lint {
+            paths,
+            format,
+            principal,
+        }) => cli::lint::run(
+            &paths,
+            format,
+            &iamtrace::scenario::LoadOptions { principal },
         ),
         Some(Command::Replay {
             scenario,

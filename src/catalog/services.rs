@@ -722,6 +722,12 @@ fn placeholder_at(bytes: &[u8], i: usize) -> Option<usize> {
     (end > 0).then_some(open + end + 1)
 }
 
+/// Whether a concrete condition key name is the declared key `declared` (a name or a
+/// template such as `s3:ExistingObjectTag/<key>`), ignoring letter case.
+pub fn key_name_matches(declared: &str, name: &str) -> bool {
+    declared.eq_ignore_ascii_case(name) || (is_template(declared) && template_match(declared, name))
+}
+
 /// Whether a concrete key name matches a templated key name: literal parts
 /// case-insensitive, each placeholder one or more characters.
 fn template_match(template: &str, name: &str) -> bool {

@@ -4,6 +4,7 @@
 pub mod diff;
 pub mod eval;
 pub mod grid;
+pub mod lint;
 pub mod open;
 pub mod replay;
 

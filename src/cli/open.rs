@@ -6,8 +6,8 @@ use super::report;
 use crate::Format;
 use iamtrace::policy::{PolicyKind, PolicySet};
 use iamtrace::scenario::{
-    DocumentForm, InputKind, LoadOptions, PolicySource, Scenario, account_principals,
-    decode_input, input_kind, load_with,
+    DocumentForm, InputKind, LoadOptions, PolicySource, Scenario, account_principals, decode_input,
+    input_kind, load_with,
 };
 use iamtrace::tui::{self, app::App};
 use std::io::{IsTerminal, Read};

@@ -210,7 +210,10 @@ fn print_text(shown: &str, set: &PolicySet, files: &[PathBuf], t: &Tally, filter
         }
     }
     if t.groups.is_empty() {
-        let _ = writeln!(out, "\nNo event's decision differs from what CloudTrail recorded.");
+        let _ = writeln!(
+            out,
+            "\nNo event's decision differs from what CloudTrail recorded."
+        );
     }
 }
 

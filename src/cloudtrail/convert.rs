@@ -165,9 +165,7 @@ pub fn action_for(source: &str, name: &str, notes: &mut Vec<String>) -> Option<S
     if prefix == "s3" {
         if let Some((_, a)) = S3_ACTIONS.iter().find(|(e, _)| *e == name) {
             if *a != name {
-                notes.push(format!(
-                    "CloudTrail's {name} is authorized as s3:{a}"
-                ));
+                notes.push(format!("CloudTrail's {name} is authorized as s3:{a}"));
             }
             action = a;
         }
@@ -328,7 +326,10 @@ pub fn convert(e: &Event) -> Result<Converted, Skipped> {
         "" => return Err(skip("userIdentity without a type")),
         other => return Err(skip(format!("identity type {other} is not modelled"))),
     };
-    let signed = !matches!(kind, "AWSService" | "AWSAccount" | "SAMLUser" | "WebIdentityUser");
+    let signed = !matches!(
+        kind,
+        "AWSService" | "AWSAccount" | "SAMLUser" | "WebIdentityUser"
+    );
     if signed {
         if let Some(a) = account {
             b.set("aws:PrincipalAccount", a);
@@ -384,7 +385,9 @@ pub fn convert(e: &Event) -> Result<Converted, Skipped> {
         }
         None if !forwards => b.set("aws:ViaAWSService", "false"),
         None if ip.is_some() => b.set("aws:ViaAWSService", "false"),
-        None => b.note("aws:ViaAWSService is missing: the record names neither an address nor a service"),
+        None => b.note(
+            "aws:ViaAWSService is missing: the record names neither an address nor a service",
+        ),
     }
 
     // How.
@@ -514,7 +517,10 @@ mod tests {
 
     #[test]
     fn lambda_versions_are_stripped() {
-        assert_eq!(strip_api_version("CreateFunction20150331"), "CreateFunction");
+        assert_eq!(
+            strip_api_version("CreateFunction20150331"),
+            "CreateFunction"
+        );
         assert_eq!(
             strip_api_version("UpdateFunctionConfiguration20150331v2"),
             "UpdateFunctionConfiguration"
@@ -546,7 +552,9 @@ mod tests {
         assert!(matches!(
             recorded(
                 Some("InvalidParameterValue"),
-                Some("User: arn:aws:iam::111122223333:user/a is not authorized to perform: iam:CreateServiceLinkedRole")
+                Some(
+                    "User: arn:aws:iam::111122223333:user/a is not authorized to perform: iam:CreateServiceLinkedRole"
+                )
             ),
             Recorded::Denied { .. }
         ));

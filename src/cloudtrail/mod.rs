@@ -41,8 +41,7 @@ pub fn is_gzip(bytes: &[u8]) -> bool {
 pub fn looks_like_cloudtrail(text: &str) -> bool {
     let head = &text[..text.len().min(4096)];
     let t = head.trim_start_matches('\u{feff}').trim_start();
-    let records = t.starts_with('{')
-        && t[1..].trim_start().starts_with("\"Records\"");
+    let records = t.starts_with('{') && t[1..].trim_start().starts_with("\"Records\"");
     records || (head.contains("\"eventSource\"") && head.contains("\"eventName\""))
 }
 

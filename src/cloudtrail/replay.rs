@@ -150,7 +150,8 @@ impl Tally {
         let prepared = PreparedRequest::new(&c.request);
         let decision = evaluate(set, &prepared, Detail::Decision).decision;
         let direction = match (&c.recorded, decision) {
-            (Recorded::Allowed, Decision::Allow) | (Recorded::Denied { .. }, Decision::ExplicitDeny | Decision::ImplicitDeny) => {
+            (Recorded::Allowed, Decision::Allow)
+            | (Recorded::Denied { .. }, Decision::ExplicitDeny | Decision::ImplicitDeny) => {
                 self.same += 1;
                 return;
             }

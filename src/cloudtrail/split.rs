@@ -135,9 +135,8 @@ impl<R: Read> Splitter<R> {
                     if !self.eof {
                         // Scan again with more input (or, at the end, knowing it is
                         // the end).
-                        self.fill().map_err(|e| {
-                            self.error(self.buf.len(), format!("cannot read: {e}"))
-                        })?;
+                        self.fill()
+                            .map_err(|e| self.error(self.buf.len(), format!("cannot read: {e}")))?;
                     } else {
                         if self.start.is_some() {
                             return Err(self.error(
@@ -246,7 +245,10 @@ impl<R: Read> Splitter<R> {
                     _ => {
                         return Err(self.error(
                             self.pos,
-                            format!("expected an event object in the records array, found '{}'", b as char),
+                            format!(
+                                "expected an event object in the records array, found '{}'",
+                                b as char
+                            ),
                         ));
                     }
                 },

@@ -91,6 +91,8 @@ pub struct Policy {
     pub span: Span,
     /// The language version.
     pub version: Version,
+    /// `Version` is written (not defaulted).
+    pub explicit_version: bool,
     /// The `Id`, if any.
     pub id: Option<String>,
     /// The statements in source order.
@@ -104,6 +106,8 @@ pub struct Statement {
     pub span: Span,
     /// The `Sid`, if any.
     pub sid: Option<Arc<str>>,
+    /// Where the Sid is written.
+    pub sid_span: Option<Span>,
     /// The effect.
     pub effect: Effect,
     /// Where the effect is written.

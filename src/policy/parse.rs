@@ -118,6 +118,7 @@ pub fn parse_policy_node(
     (errors.len() == before).then_some(Policy {
         span: node.span,
         version,
+        explicit_version: get(members, "Version").is_some(),
         id,
         statements,
     })
@@ -240,6 +241,7 @@ fn parse_statement(
     };
     json::duplicate_keys(members, errors);
     unknown_keys(members, STATEMENT_KEYS, "statement", errors);
+    let sid_span = get(members, "Sid").map(|v| v.span);
     let sid = get(members, "Sid").and_then(|v| match &v.value {
         Value::String(s) => Some(s.clone()),
         other => {
@@ -309,6 +311,7 @@ fn parse_statement(
     Some(Statement {
         span: node.span,
         sid: sid.map(Into::into),
+        sid_span,
         effect,
         effect_span,
         action: action?,

@@ -8,8 +8,8 @@ mod save;
 
 pub use compile::{compile_sources, display_name, is_trust_policy};
 pub use load::{
-    InputKind, LoadError, LoadOptions, PrincipalChoice, account_principals, decode_input, input_kind,
-    load_str, load_with,
+    InputKind, LoadError, LoadOptions, PrincipalChoice, account_principals, decode_input,
+    input_kind, load_str, load_with,
 };
 pub use save::{save_atomic, to_json};
 

@@ -331,14 +331,20 @@ impl App {
         match crate::scenario::load_with(&picker.text, &options) {
             Ok(scenario) => {
                 let test_panic = self.test_panic;
-                let message = format!("{} {} assembled from {}", choice.kind, choice.name, picker.shown);
+                let message = format!(
+                    "{} {} assembled from {}",
+                    choice.kind, choice.name, picker.shown
+                );
                 *self = App::new(scenario, None);
                 self.test_panic = test_panic;
                 self.message = Some(message);
             }
             Err(e) => {
                 picker.error = e.diagnostics.first().map(|d| {
-                    format!("{}:{}:{}: {}", picker.shown, d.span.line, d.span.column, d.message)
+                    format!(
+                        "{}:{}:{}: {}",
+                        picker.shown, d.span.line, d.span.column, d.message
+                    )
                 });
             }
         }

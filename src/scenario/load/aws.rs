@@ -98,7 +98,9 @@ pub(super) fn cli_output(top: &[Member]) -> Option<CliOutput<'_>> {
             ("get-group-policy", "GroupName"),
         ]
         .into_iter()
-        .find_map(|(c, k)| string(top, k).map(|o| (c, format!("{} {o}", &k[..k.len() - 4].to_lowercase()))))
+        .find_map(|(c, k)| {
+            string(top, k).map(|o| (c, format!("{} {o}", &k[..k.len() - 4].to_lowercase())))
+        })
         .unwrap_or(("get-*-policy", String::new()));
         let name = if owner.is_empty() {
             policy.to_string()
@@ -125,7 +127,9 @@ pub(super) fn cli_output(top: &[Member]) -> Option<CliOutput<'_>> {
             arn,
             doc,
         );
-        if let Some(b) = object(role, "PermissionsBoundary").and_then(|b| string(b, "PermissionsBoundaryArn")) {
+        if let Some(b) =
+            object(role, "PermissionsBoundary").and_then(|b| string(b, "PermissionsBoundaryArn"))
+        {
             out.note = Some(format!(
                 "The role has the permissions boundary {b}; get-role does not include its document (aws iam get-policy-version, or get-account-authorization-details, does)."
             ));
@@ -155,26 +159,50 @@ pub(super) fn cli_output(top: &[Member]) -> Option<CliOutput<'_>> {
         });
     }
     // aws kms get-key-policy, aws s3api get-bucket-policy, aws lambda get-policy
-    if let Some(doc @ Node { value: Value::String(_), .. }) = get(top, "Policy") {
-        let others: Vec<&str> = top.iter().map(|m| m.key.as_str()).filter(|k| *k != "Policy").collect();
+    if let Some(
+        doc @ Node {
+            value: Value::String(_),
+            ..
+        },
+    ) = get(top, "Policy")
+    {
+        let others: Vec<&str> = top
+            .iter()
+            .map(|m| m.key.as_str())
+            .filter(|k| *k != "Policy")
+            .collect();
         let (title, name) = match others.as_slice() {
             [] => ("aws s3api get-bucket-policy", "bucket policy"),
             ["PolicyName"] => ("aws kms get-key-policy", "key policy"),
             ["RevisionId"] => ("aws lambda get-policy", "function policy"),
             _ => return None,
         };
-        return Some(one(title.into(), PolicyKind::Resource, name.into(), None, doc));
+        return Some(one(
+            title.into(),
+            PolicyKind::Resource,
+            name.into(),
+            None,
+            doc,
+        ));
     }
     // aws sqs get-queue-attributes / aws sns get-topic-attributes
     if let Some(attrs) = object(top, "Attributes") {
         let doc = get(attrs, "Policy")?;
-        let arn = string(attrs, "TopicArn").or(string(attrs, "QueueArn")).map(str::to_string);
+        let arn = string(attrs, "TopicArn")
+            .or(string(attrs, "QueueArn"))
+            .map(str::to_string);
         let (title, name) = if string(attrs, "TopicArn").is_some() {
             ("aws sns get-topic-attributes", "topic policy")
         } else {
             ("aws sqs get-queue-attributes", "queue policy")
         };
-        return Some(one(title.into(), PolicyKind::Resource, name.into(), arn, doc));
+        return Some(one(
+            title.into(),
+            PolicyKind::Resource,
+            name.into(),
+            arn,
+            doc,
+        ));
     }
     // aws secretsmanager get-resource-policy
     if let Some(doc) = get(top, "ResourcePolicy") {
@@ -204,7 +232,11 @@ pub(super) fn cli_output(top: &[Member]) -> Option<CliOutput<'_>> {
 
 impl Loader {
     /// Loads the policies of a CLI output.
-    pub(super) fn cli(&mut self, out: CliOutput<'_>, text: &str) -> (Option<String>, Option<String>) {
+    pub(super) fn cli(
+        &mut self,
+        out: CliOutput<'_>,
+        text: &str,
+    ) -> (Option<String>, Option<String>) {
         for f in out.found {
             let level = f.level.map(|l| {
                 let levels = if f.kind == PolicyKind::Scp {
@@ -215,7 +247,15 @@ impl Loader {
                 levels.push(l.to_string());
                 levels.len() - 1
             });
-            self.document(f.doc, f.kind, level, Some(f.name), f.attached, "the policy", text);
+            self.document(
+                f.doc,
+                f.kind,
+                level,
+                Some(f.name),
+                f.attached,
+                "the policy",
+                text,
+            );
         }
         let mut description = format!("From the output of {}.", out.title);
         if let Some(n) = out.note {
@@ -267,7 +307,10 @@ pub(super) fn principals(top: &[Member]) -> Vec<PrincipalChoice> {
             ];
             let groups = array(m, "GroupList").len();
             if groups > 0 {
-                parts.push(format!("{groups} group{}", if groups == 1 { "" } else { "s" }));
+                parts.push(format!(
+                    "{groups} group{}",
+                    if groups == 1 { "" } else { "s" }
+                ));
             }
             if object(m, "PermissionsBoundary").is_some() {
                 parts.push("boundary".into());
@@ -304,7 +347,15 @@ fn managed_policies(top: &[Member]) -> Vec<(&str, Managed<'_>)> {
             let default = versions
                 .iter()
                 .map(members)
-                .find(|v| matches!(get(v, "IsDefaultVersion"), Some(Node { value: Value::Bool(true), .. })))
+                .find(|v| {
+                    matches!(
+                        get(v, "IsDefaultVersion"),
+                        Some(Node {
+                            value: Value::Bool(true),
+                            ..
+                        })
+                    )
+                })
                 .or_else(|| {
                     versions
                         .iter()
@@ -393,7 +444,9 @@ impl Loader {
         self.attached(entry, "", &managed, &mut seen_managed, text);
         // A user's groups bring their inline and attached policies.
         for g in array(entry, "GroupList") {
-            let Value::String(group) = &g.value else { continue };
+            let Value::String(group) = &g.value else {
+                continue;
+            };
             let Some(gm) = array(top, "GroupDetailList")
                 .iter()
                 .map(members)
@@ -401,7 +454,9 @@ impl Loader {
             else {
                 self.errors.push(Diagnostic::error(
                     g.span,
-                    format!("group \"{group}\" is not in GroupDetailList: its policies would be missing"),
+                    format!(
+                        "group \"{group}\" is not in GroupDetailList: its policies would be missing"
+                    ),
                 ));
                 continue;
             };
@@ -411,7 +466,9 @@ impl Loader {
         }
         if let Some(b) = object(entry, "PermissionsBoundary") {
             if let Some(arn_node) = get(b, "PermissionsBoundaryArn") {
-                let Value::String(arn) = &arn_node.value else { return (None, None, Vec::new()) };
+                let Value::String(arn) = &arn_node.value else {
+                    return (None, None, Vec::new());
+                };
                 match managed.iter().find(|(a, _)| a == arn) {
                     Some((_, Managed { name, doc: Some(doc) })) => {
                         self.document(doc, PolicyKind::Boundary, None, Some(name.to_string()), None, name, text);
@@ -437,12 +494,19 @@ impl Loader {
             }
         }
         let request = starting_request(&chosen, entry);
-        let title = format!("{} {} (account authorization details)", chosen.kind, chosen.name);
+        let title = format!(
+            "{} {} (account authorization details)",
+            chosen.kind, chosen.name
+        );
         let description = format!(
             "The identity policies of {} {} assembled from aws iam get-account-authorization-details: inline, attached managed{}, and its permissions boundary. The request is a starting point: the principal and its tags are from the file; set the action, resource and context.",
             chosen.kind,
             chosen.name,
-            if chosen.kind == "user" { ", its groups'" } else { "" },
+            if chosen.kind == "user" {
+                ", its groups'"
+            } else {
+                ""
+            },
         );
         (Some(title), Some(description), vec![request])
     }
@@ -450,10 +514,24 @@ impl Loader {
     fn inline_policies(&mut self, list: &[Node], prefix: &str, text: &str) {
         for p in list {
             let m = members(p);
-            let name = format!("{prefix}{}", string(m, "PolicyName").unwrap_or("inline policy"));
+            let name = format!(
+                "{prefix}{}",
+                string(m, "PolicyName").unwrap_or("inline policy")
+            );
             match get(m, "PolicyDocument") {
-                Some(doc) => self.document(doc, PolicyKind::Identity, None, Some(name.clone()), None, &name, text),
-                None => self.errors.push(Diagnostic::error(p.span, format!("inline policy {name} has no PolicyDocument"))),
+                Some(doc) => self.document(
+                    doc,
+                    PolicyKind::Identity,
+                    None,
+                    Some(name.clone()),
+                    None,
+                    &name,
+                    text,
+                ),
+                None => self.errors.push(Diagnostic::error(
+                    p.span,
+                    format!("inline policy {name} has no PolicyDocument"),
+                )),
             }
         }
     }
@@ -467,8 +545,12 @@ impl Loader {
         text: &str,
     ) {
         for a in array(owner, "AttachedManagedPolicies") {
-            let Some(arn_node) = get(members(a), "PolicyArn") else { continue };
-            let Value::String(arn) = &arn_node.value else { continue };
+            let Some(arn_node) = get(members(a), "PolicyArn") else {
+                continue;
+            };
+            let Value::String(arn) = &arn_node.value else {
+                continue;
+            };
             if seen.contains(arn) {
                 continue;
             }
@@ -494,7 +576,10 @@ fn starting_request(chosen: &PrincipalChoice, entry: &[Member]) -> RequestSpec {
     let one = |v: &str| ContextValue::One(Scalar::string(v));
     let (principal, ptype) = if chosen.kind == "role" {
         (
-            format!("arn:aws:sts::{account}:assumed-role/{}/iamtrace", chosen.name),
+            format!(
+                "arn:aws:sts::{account}:assumed-role/{}/iamtrace",
+                chosen.name
+            ),
             "AssumedRole",
         )
     } else {

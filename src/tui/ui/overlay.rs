@@ -97,7 +97,13 @@ fn picker(p: &crate::tui::app::Picker, selected: usize, area: Rect, buf: &mut Bu
     let mut lines = vec![Line::from(
         "Whose policies? Identity policies, groups' policies and the boundary are assembled.",
     )];
-    for (i, c) in p.choices.iter().enumerate().skip(first).take(visible.max(1)) {
+    for (i, c) in p
+        .choices
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(visible.max(1))
+    {
         let style = if i == selected {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
@@ -110,7 +116,10 @@ fn picker(p: &crate::tui::app::Picker, selected: usize, area: Rect, buf: &mut Bu
         ]));
     }
     if let Some(e) = &p.error {
-        lines.push(Line::from(Span::styled(e.clone(), Style::default().fg(Color::Red))));
+        lines.push(Line::from(Span::styled(
+            e.clone(),
+            Style::default().fg(Color::Red),
+        )));
     }
     lines.push(Line::from(Span::styled(
         "↑↓ choose · Enter open · Esc quit",

@@ -155,9 +155,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     // Keep the selected row visible.
     let inner_height = area.height.saturating_sub(2) as usize;
-    let selected_line = app.form.selected
-        + usize::from(spec.is_some_and(|s| s.via.is_some()))
-        + notes.len();
+    let selected_line =
+        app.form.selected + usize::from(spec.is_some_and(|s| s.via.is_some())) + notes.len();
     let scroll = selected_line.saturating_sub(inner_height.saturating_sub(1));
     Paragraph::new(lines)
         .block(pane_block(title, focused))

@@ -1,0 +1,260 @@
+//! `iamtrace lint PATH...`: every policy of every file (scenarios, bare policies, what
+//! the AWS CLI prints) checked against the service catalog and the policy language's
+//! pitfalls, as text, JSON Lines or SARIF; exit status 1 when any error is found.
+
+use super::{expand_paths, report};
+use crate::LintFormat;
+use iamtrace::lint::{Finding, PolicyFindings, RULES, Severity, lint_scenario, rule_for};
+use iamtrace::scenario::{DocumentForm, LoadOptions, Scenario, decode_input, load_with};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// One file's outcome.
+enum Linted {
+    Ok(Box<Scenario>, Vec<PolicyFindings>),
+    Invalid(Vec<iamtrace::source::Diagnostic>),
+    Unreadable(String),
+}
+
+/// Runs `lint`.
+pub fn run(paths: &[PathBuf], format: LintFormat, options: &LoadOptions) -> ExitCode {
+    let mut invalid = false;
+    let mut errors = false;
+    let mut files: Vec<(String, Linted)> = Vec::new();
+    for file in expand_paths(paths) {
+        let shown = file.display().to_string();
+        let text = match std::fs::read(&file)
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(decode_input)
+        {
+            Ok(t) => t,
+            Err(m) => {
+                eprintln!("{shown}: {m}");
+                invalid = true;
+                files.push((shown, Linted::Unreadable(m)));
+                continue;
+            }
+        };
+        match load_with(&text, options) {
+            Ok(s) => {
+                let found = lint_scenario(&s);
+                errors |= found
+                    .iter()
+                    .flat_map(|p| &p.findings)
+                    .any(|f| f.severity == Severity::Error);
+                files.push((shown, Linted::Ok(Box::new(s), found)));
+            }
+            Err(e) => {
+                for d in &e.diagnostics {
+                    report(&shown, &text, d);
+                }
+                invalid = true;
+                files.push((shown, Linted::Invalid(e.diagnostics)));
+            }
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    match format {
+        LintFormat::Text => {
+            let mut counts = [0usize; 4];
+            for (shown, linted) in &files {
+                if let Linted::Ok(s, found) = linted {
+                    for p in found {
+                        for f in &p.findings {
+                            counts[f.severity as usize] += 1;
+                            let _ = writeln!(out, "{}", text_line(shown, s, p, f));
+                            if let Some(fix) = &f.fix {
+                                let _ = writeln!(out, "  fix: {fix}");
+                            }
+                        }
+                    }
+                }
+            }
+            let _ = writeln!(
+                out,
+                "{} error{}, {} security warning{}, {} warning{}, {} suggestion{} in {} file{}",
+                counts[0],
+                plural(counts[0]),
+                counts[1],
+                plural(counts[1]),
+                counts[2],
+                plural(counts[2]),
+                counts[3],
+                plural(counts[3]),
+                files.len(),
+                plural(files.len())
+            );
+        }
+        LintFormat::Json => {
+            for (shown, linted) in &files {
+                let line = match linted {
+                    Linted::Ok(s, found) => json!({
+                        "file": shown,
+                        "policies": found.iter().map(|p| json!({
+                            "name": p.name,
+                            "kind": s.sources[p.policy].kind,
+                            "decoded_text": s.sources[p.policy].form != DocumentForm::Inline,
+                            "findings": p.findings.iter().map(finding_json).collect::<Vec<_>>(),
+                        })).collect::<Vec<_>>(),
+                    }),
+                    Linted::Invalid(ds) => json!({
+                        "file": shown,
+                        "errors": ds.iter().map(|d| json!({"line": d.span.line, "column": d.span.column, "message": d.message})).collect::<Vec<_>>(),
+                    }),
+                    Linted::Unreadable(m) => json!({
+                        "file": shown,
+                        "errors": [{"line": 0, "column": 0, "message": m}],
+                    }),
+                };
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        LintFormat::Sarif => {
+            let _ = writeln!(out, "{}", sarif(&files));
+        }
+    }
+    if invalid {
+        ExitCode::from(2)
+    } else if errors {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `FILE:LINE:COLUMN: severity [code] message (in POLICY)`; for a policy held in a
+/// string, the position is in its decoded text and the line says so.
+fn text_line(shown: &str, s: &Scenario, p: &PolicyFindings, f: &Finding) -> String {
+    let at = format!("{}:{}", f.span.line, f.span.column);
+    let place = if s.sources[p.policy].form == DocumentForm::Inline {
+        format!("{shown}:{at}")
+    } else {
+        format!(
+            "{shown}: in the policy text of \"{}\" (decoded) {at}",
+            p.name
+        )
+    };
+    format!(
+        "{place}: {} [{}] {} (in {} \"{}\")",
+        f.severity.label(),
+        f.code,
+        f.message,
+        s.sources[p.policy].kind.label(),
+        p.name
+    )
+}
+
+fn finding_json(f: &Finding) -> Value {
+    json!({
+        "severity": f.severity,
+        "code": f.code,
+        "message": f.message,
+        "line": f.span.line,
+        "column": f.span.column,
+        "fix": f.fix,
+    })
+}
+
+/// SARIF 2.1.0: one run, every rule described, one result per finding.
+fn sarif(files: &[(String, Linted)]) -> Value {
+    let level = |s: Severity| match s {
+        Severity::Error | Severity::SecurityWarning => "error",
+        Severity::Warning => "warning",
+        Severity::Suggestion => "note",
+    };
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.code,
+                "shortDescription": {"text": r.summary},
+                "defaultConfiguration": {"level": level(r.severity)},
+                "properties": {"severity": r.severity},
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for (shown, linted) in files {
+        let uri = shown.replace('\\', "/");
+        match linted {
+            Linted::Ok(s, found) => {
+                for p in found {
+                    let inline = s.sources[p.policy].form == DocumentForm::Inline;
+                    for f in &p.findings {
+                        let index = RULES.iter().position(|r| r.code == f.code).unwrap_or(0);
+                        let mut location = json!({
+                            "physicalLocation": {"artifactLocation": {"uri": uri}},
+                            "logicalLocations": [{"name": p.name, "kind": "object"}],
+                        });
+                        let mut message = f.message.clone();
+                        if inline {
+                            location["physicalLocation"]["region"] = json!({
+                                "startLine": f.span.line,
+                                "startColumn": f.span.column,
+                                "charOffset": f.span.start,
+                                "charLength": f.span.end.saturating_sub(f.span.start),
+                            });
+                        } else {
+                            message.push_str(&format!(
+                                " (line {}, column {} of the policy text held in a string)",
+                                f.span.line, f.span.column
+                            ));
+                        }
+                        if let Some(fix) = &f.fix {
+                            message.push_str(&format!(" Fix: {fix}"));
+                        }
+                        results.push(json!({
+                            "ruleId": f.code,
+                            "ruleIndex": index,
+                            "level": level(f.severity),
+                            "message": {"text": message},
+                            "locations": [location],
+                            "properties": {"severity": f.severity, "policy": p.name},
+                        }));
+                    }
+                }
+            }
+            Linted::Invalid(ds) => {
+                for d in ds {
+                    results.push(json!({
+                        "ruleId": "invalid-policy",
+                        "ruleIndex": 0,
+                        "level": "error",
+                        "message": {"text": d.message},
+                        "locations": [{"physicalLocation": {
+                            "artifactLocation": {"uri": uri},
+                            "region": {"startLine": d.span.line.max(1), "startColumn": d.span.column.max(1)},
+                        }}],
+                    }));
+                }
+            }
+            Linted::Unreadable(m) => results.push(json!({
+                "ruleId": "invalid-policy",
+                "ruleIndex": 0,
+                "level": "error",
+                "message": {"text": m},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}}}],
+            })),
+        }
+    }
+    let _ = rule_for;
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "iamtrace",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/iamtrace/iamtrace",
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    })
+}

@@ -1,0 +1,325 @@
+//! Policy lint: what AWS would reject or what is likely a mistake, found with the
+//! service catalog (unknown actions, condition keys the actions do not support,
+//! operators that do not fit a key's type) and with the policy language's pitfalls
+//! (ForAllValues on a missing key, a `NotIpAddress aws:SourceIp` Deny that also stops
+//! calls AWS services make for you). Findings are graded as IAM Access Analyzer grades
+//! its own: error, security warning, warning, suggestion.
+
+mod checks;
+
+use crate::policy::{Policy, PolicyKind};
+use crate::scenario::{Scenario, compile_sources, display_name, is_trust_policy};
+use crate::source::Span;
+use serde::Serialize;
+
+/// How serious a finding is (Access Analyzer's grades).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// AWS rejects the policy, or the policy cannot do what it says.
+    Error,
+    /// The policy grants more than it seems to, or denies more than meant.
+    SecurityWarning,
+    /// Likely a mistake.
+    Warning,
+    /// Could be written better.
+    Suggestion,
+}
+
+impl Severity {
+    /// For people: `error`, `security warning`, `warning`, `suggestion`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::SecurityWarning => "security warning",
+            Severity::Warning => "warning",
+            Severity::Suggestion => "suggestion",
+        }
+    }
+}
+
+/// A kind of finding: its code, grade and a one-line summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rule {
+    /// Stable code, `kebab-case`.
+    pub code: &'static str,
+    /// Its grade.
+    pub severity: Severity,
+    /// What it finds, in one line.
+    pub summary: &'static str,
+}
+
+const fn rule(code: &'static str, severity: Severity, summary: &'static str) -> Rule {
+    Rule {
+        code,
+        severity,
+        summary,
+    }
+}
+
+use Severity::{Error as E, SecurityWarning as SW, Suggestion as S, Warning as W};
+
+/// Every rule, in the order the checks run.
+pub const RULES: &[Rule] = &[
+    rule("invalid-policy", E, "the policy does not parse or validate"),
+    rule(
+        "unknown-service",
+        E,
+        "the action's service prefix is not an AWS service",
+    ),
+    rule("unknown-action", E, "the service has no such action"),
+    rule(
+        "no-matching-action",
+        E,
+        "an action pattern matches no action",
+    ),
+    rule(
+        "redundant-action",
+        S,
+        "an action is already covered by another entry of the statement",
+    ),
+    rule(
+        "unknown-global-key",
+        E,
+        "an aws: condition key that AWS does not define",
+    ),
+    rule(
+        "unknown-condition-key",
+        E,
+        "a service condition key that the service does not define",
+    ),
+    rule(
+        "key-not-for-actions",
+        W,
+        "a condition key that none of the statement's actions supports",
+    ),
+    rule(
+        "operator-type-mismatch",
+        W,
+        "an operator whose type does not fit the key's type",
+    ),
+    rule(
+        "wildcard-without-like",
+        W,
+        "* or ? in a StringEquals value (they are compared as themselves)",
+    ),
+    rule(
+        "private-source-ip",
+        E,
+        "aws:SourceIp compared with private ranges only (it never holds one)",
+    ),
+    rule(
+        "plain-operator-multivalued-key",
+        E,
+        "a plain operator on a multi-valued key (use ForAnyValue or ForAllValues)",
+    ),
+    rule(
+        "forallvalues-single-valued-key",
+        SW,
+        "ForAllValues on a single-valued key (it also holds when the key is missing)",
+    ),
+    rule(
+        "foranyvalue-single-valued-key",
+        S,
+        "ForAnyValue on a single-valued key (not needed)",
+    ),
+    rule(
+        "forallvalues-allow-without-null",
+        SW,
+        "ForAllValues in an Allow holds when the key is missing: add a Null guard",
+    ),
+    rule(
+        "allow-not-action",
+        SW,
+        "Allow with NotAction allows every other action, of every service",
+    ),
+    rule(
+        "allow-not-resource",
+        SW,
+        "Allow with NotResource allows every other resource",
+    ),
+    rule(
+        "resource-star",
+        W,
+        "Resource \"*\" where every action can be limited to resources",
+    ),
+    rule("passrole-star", SW, "iam:PassRole on every role"),
+    rule(
+        "deny-source-network-without-service-guard",
+        SW,
+        "a Deny on the caller's network also stops calls AWS services make for you",
+    ),
+    rule(
+        "principal-star-allow",
+        SW,
+        "a resource policy allows everyone, with no condition",
+    ),
+    rule(
+        "missing-version",
+        W,
+        "no Version: the policy is read as 2008-10-17",
+    ),
+    rule(
+        "duplicate-sid",
+        E,
+        "two statements share a Sid (an error in IAM policies, a warning elsewhere)",
+    ),
+    rule(
+        "invalid-sid",
+        E,
+        "a Sid with characters AWS does not accept here",
+    ),
+    rule(
+        "policy-too-large",
+        E,
+        "the policy is larger than AWS allows for its type (a warning for identity policies, whose limit depends on how they are attached)",
+    ),
+    rule(
+        "rcp-allow",
+        E,
+        "an RCP statement with Allow (AWS's full-access RCP is the only Allow)",
+    ),
+    rule("rcp-not-action", E, "an RCP statement with NotAction"),
+    rule(
+        "variables-in-2008-policy",
+        E,
+        "a policy variable under Version 2008-10-17 (or none) is literal text",
+    ),
+];
+
+/// The rule with this code.
+pub fn rule_for(code: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.code == code)
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The rule's code.
+    pub code: &'static str,
+    /// Its grade.
+    pub severity: Severity,
+    /// What is wrong here, and why.
+    pub message: String,
+    /// Where (in the policy text).
+    pub span: Span,
+    /// What to write instead, when there is one thing to say.
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    fn new(code: &'static str, span: Span, message: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            severity: rule_for(code).map_or(Severity::Warning, |r| r.severity),
+            message: message.into(),
+            span,
+            fix: None,
+        }
+    }
+
+    fn with_fix(mut self, fix: impl Into<String>) -> Finding {
+        self.fix = Some(fix.into());
+        self
+    }
+}
+
+/// Where a policy is used, for the checks that depend on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LintContext {
+    /// The policy type.
+    pub kind: PolicyKind,
+    /// A role trust policy.
+    pub trust_policy: bool,
+}
+
+/// Lints one parsed policy; `text` is its text (for the size check). Findings are in
+/// text order.
+pub fn lint_policy(policy: &Policy, text: &str, ctx: LintContext) -> Vec<Finding> {
+    let mut out = checks::run(policy, ctx);
+    if let Some(m) = crate::policy::limits::over_limit(text, ctx.kind, ctx.trust_policy) {
+        let mut f = Finding::new(
+            "policy-too-large",
+            policy.span,
+            format!("the policy is {m}"),
+        );
+        // Access Analyzer warns for identity policies (the quota depends on whether
+        // the policy is managed or inline, and on the principal) and errs for SCPs.
+        if matches!(ctx.kind, PolicyKind::Identity | PolicyKind::Boundary) {
+            f.severity = Severity::Warning;
+        }
+        out.push(f);
+    }
+    out.sort_by_key(|f| (f.span.start, f.severity));
+    out
+}
+
+/// The findings of one policy of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyFindings {
+    /// Index into the scenario's sources.
+    pub policy: usize,
+    /// The policy's name for people.
+    pub name: String,
+    /// Its findings (parse errors as `invalid-policy` errors).
+    pub findings: Vec<Finding>,
+}
+
+/// Lints every policy of a loaded scenario. Positions are those of the loader: in the
+/// file for inline documents, in the decoded text for documents held in strings.
+pub fn lint_scenario(scenario: &Scenario) -> Vec<PolicyFindings> {
+    scenario
+        .sources
+        .iter()
+        .zip(&scenario.set.policies)
+        .enumerate()
+        .map(|(i, (src, entry))| PolicyFindings {
+            policy: i,
+            name: display_name(&scenario.sources, i),
+            findings: lint_policy(
+                &entry.policy,
+                &src.text,
+                LintContext {
+                    kind: src.kind,
+                    trust_policy: is_trust_policy(src.kind, src.attached_to.as_deref()),
+                },
+            ),
+        })
+        .collect()
+}
+
+/// Lints the policies an editor holds, each parsed from its own text (positions in
+/// that text); a policy that does not parse gets its errors as `invalid-policy`.
+pub fn lint_sources(scenario: &Scenario) -> Vec<PolicyFindings> {
+    let (set, errors) = compile_sources(scenario);
+    let mut parsed = set.policies.iter();
+    scenario
+        .sources
+        .iter()
+        .zip(&errors)
+        .enumerate()
+        .map(|(i, (src, errs))| {
+            let findings = if errs.is_empty() {
+                parsed.next().map_or_else(Vec::new, |entry| {
+                    lint_policy(
+                        &entry.policy,
+                        &src.text,
+                        LintContext {
+                            kind: src.kind,
+                            trust_policy: is_trust_policy(src.kind, src.attached_to.as_deref()),
+                        },
+                    )
+                })
+            } else {
+                errs.iter()
+                    .map(|d| Finding::new("invalid-policy", d.span, d.message.clone()))
+                    .collect()
+            };
+            PolicyFindings {
+                policy: i,
+                name: display_name(&scenario.sources, i),
+                findings,
+            }
+        })
+        .collect()
+}
