@@ -19,7 +19,14 @@ const DEFAULT_DENY: &str = "tests/cases/decisions/default-deny.json";
 
 fn app_from(path: &str) -> App {
     let text = std::fs::read_to_string(path).unwrap();
-    App::new(load_str(&text).unwrap(), None)
+    new_app(load_str(&text).unwrap())
+}
+
+/// An app with the service catalog loaded first (the TUI loads it in the background;
+/// a snapshot must not depend on whether another test has loaded it already).
+fn new_app(scenario: iamtrace::scenario::Scenario) -> App {
+    iamtrace::catalog::services::catalog();
+    App::new(scenario, None)
 }
 
 fn client_vpn() -> App {
@@ -440,6 +447,7 @@ fn principal_picker_120x35() {
     let path = "tests/fixtures/aws/account/authorization-details.json";
     let text = std::fs::read_to_string(path).unwrap();
     let choices = iamtrace::scenario::account_principals(&text).unwrap();
+    iamtrace::catalog::services::catalog();
     let mut app = App::pick_principal(text, path.into(), choices);
     press(&mut app, KeyCode::Down, KeyModifiers::NONE);
     insta::assert_snapshot!(screen(&render(&app, 120, 35)));
@@ -450,6 +458,35 @@ fn principal_picker_120x35() {
 #[test]
 fn cloudtrail_request_notes_120x35() {
     let text = std::fs::read_to_string("tests/fixtures/aws/cloudtrail/client-vpn.json").unwrap();
-    let app = App::new(load_str(&text).unwrap(), None);
+    let app = new_app(load_str(&text).unwrap());
     insta::assert_snapshot!(screen(&render(&app, 120, 35)));
+}
+
+/// The completion list over the policy pane, and the finding under the cursor spelled
+/// out under the editor.
+#[test]
+fn completion_list_120x35() {
+    let mut app = client_vpn();
+    app.editors[0].jump(6, 18);
+    press(&mut app, KeyCode::Delete, KeyModifiers::NONE);
+    for c in "s3:PutObj".chars() {
+        press(&mut app, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    press(&mut app, KeyCode::Char(' '), KeyModifiers::CONTROL);
+    assert!(app.completion.is_some());
+    insta::assert_snapshot!(screen(&render(&app, 120, 35)));
+}
+
+/// The lint view (F9 three times) with a finding in each grade's colour.
+#[test]
+fn lint_view_120x35() {
+    let mut app = client_vpn();
+    for _ in 0..3 {
+        press(&mut app, KeyCode::F(9), KeyModifiers::NONE);
+    }
+    focus_trace(&mut app);
+    let t = render(&app, 120, 35);
+    let s = screen(&t);
+    assert!(s.contains("security warning"), "{s}");
+    insta::assert_snapshot!(s);
 }

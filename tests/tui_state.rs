@@ -1350,3 +1350,123 @@ fn escape_on_the_picker_quits() {
     press(&mut app, key(KeyCode::Esc));
     assert!(app.quit);
 }
+
+fn client_vpn_with_catalog() -> App {
+    iamtrace::catalog::services::catalog();
+    client_vpn()
+}
+
+fn ctrl_space() -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(' '), KeyModifiers::CONTROL)
+}
+
+/// Ctrl+Space in an Action string lists the catalog's actions for what is typed; the
+/// list follows further typing; Enter puts the chosen one in.
+#[test]
+fn completion_inserts_an_action_from_the_catalog() {
+    let mut app = client_vpn_with_catalog();
+    assert_eq!(app.focus, Focus::Policies);
+    app.editors[0].jump(6, 18);
+    press(&mut app, key(KeyCode::Delete)); // the "*"
+    type_text(&mut app, "s3:GetObj");
+    press(&mut app, ctrl_space());
+    let c = app.completion.as_ref().expect("a list opens");
+    assert!(c.items.iter().all(|i| i.text.starts_with("s3:GetObj")));
+    assert!(c.items.iter().any(|i| i.text == "s3:GetObjectAcl"));
+    type_text(&mut app, "ectA");
+    let c = app.completion.as_ref().expect("still open while typing");
+    assert_eq!(c.site.prefix, "s3:GetObjectA");
+    assert_eq!(c.items[0].text, "s3:GetObjectAcl");
+    press(&mut app, key(KeyCode::Enter));
+    assert!(app.completion.is_none());
+    assert!(
+        app.editors[0]
+            .text()
+            .contains("\"Action\": \"s3:GetObjectAcl\""),
+        "{}",
+        app.editors[0].text()
+    );
+    // Esc closes a list without touching the text.
+    app.editors[0].jump(7, 20);
+    press(&mut app, ctrl_space());
+    assert!(app.completion.is_some(), "resources of s3:GetObjectAcl");
+    let before = app.editors[0].text();
+    press(&mut app, key(KeyCode::Esc));
+    assert!(app.completion.is_none());
+    assert_eq!(app.editors[0].text(), before);
+    // Outside a string there is nothing to complete: a message says where it works.
+    app.editors[0].jump(1, 1);
+    press(&mut app, ctrl_space());
+    assert!(app.completion.is_none());
+    assert!(app.message.as_deref().unwrap_or("").contains("Ctrl+Space"));
+}
+
+/// Ctrl+L on an action pattern lists the actions it matches, with access levels.
+#[test]
+fn expansion_lists_what_a_pattern_matches() {
+    let mut app = client_vpn_with_catalog();
+    app.editors[0].jump(6, 18);
+    press(&mut app, key(KeyCode::Delete));
+    type_text(&mut app, "s3:Get*");
+    app.editors[0].jump(6, 19);
+    press(&mut app, ctrl('l'));
+    let Mode::Expansion(pattern, items, _) = app.mode.clone() else {
+        panic!("no expansion: {:?}", app.mode);
+    };
+    assert_eq!(pattern, "s3:Get*");
+    assert!(items.len() > 50);
+    assert!(items.iter().all(|i| i.text.starts_with("s3:Get")));
+    assert!(
+        items
+            .iter()
+            .any(|i| i.text == "s3:GetObject" && i.detail == "Read")
+    );
+    press(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+/// Lint findings follow the text as it is edited, in the gutter and in the lint view
+/// (F9 cycles to it), and Enter in the list shows the finding in the editor.
+#[test]
+fn lint_findings_follow_edits_and_jump_to_the_policy() {
+    let mut app = client_vpn_with_catalog();
+    let codes =
+        |app: &App| -> Vec<&'static str> { app.lint.iter().flatten().map(|f| f.code).collect() };
+    assert!(codes(&app).contains(&"deny-source-network-without-service-guard"));
+    // Break an action name: an error finding appears.
+    app.editors[0].jump(6, 18);
+    press(&mut app, key(KeyCode::Delete));
+    type_text(&mut app, "s3:GetObjekt");
+    assert!(codes(&app).contains(&"unknown-action"), "{:?}", codes(&app));
+    let f = app.lint[0]
+        .iter()
+        .find(|f| f.code == "unknown-action")
+        .unwrap();
+    assert_eq!((f.span.line, f.span.column), (6, 17));
+    assert!(
+        f.message.contains("did you mean GetObject"),
+        "{}",
+        f.message
+    );
+    for _ in 0..3 {
+        press(&mut app, key(KeyCode::F(9)));
+    }
+    assert_eq!(app.view, iamtrace::tui::app::View::Lint);
+    while app.focus != Focus::Trace {
+        press(&mut app, key(KeyCode::Tab));
+    }
+    let rows = app.lint_rows().len();
+    for _ in 0..rows {
+        press(&mut app, key(KeyCode::Down));
+    }
+    assert_eq!(app.lint_selected, rows - 1);
+    app.lint_selected = app
+        .lint_rows()
+        .iter()
+        .position(|(_, f)| f.code == "unknown-action")
+        .unwrap();
+    press(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.focus, Focus::Policies);
+    assert_eq!(app.policy, 0);
+    assert_eq!(app.editors[0].cursor(), (6, 17));
+}

@@ -28,11 +28,27 @@ const HEADER: &str = "#iamtrace-catalog 1";
 /// the catalog is empty (every lookup answers `None`) rather than stopping the program.
 pub fn catalog() -> &'static Catalog<'static> {
     static TEXT: OnceLock<String> = OnceLock::new();
-    static CATALOG: OnceLock<Catalog<'static>> = OnceLock::new();
     CATALOG.get_or_init(|| {
         let text = TEXT.get_or_init(|| embedded_text().unwrap_or_default());
         Catalog::parse(text).unwrap_or_default()
     })
+}
+
+static CATALOG: OnceLock<Catalog<'static>> = OnceLock::new();
+
+/// The catalog if something has loaded it already; never loads it (so a caller that
+/// must not wait ~10 ms, such as the TUI's first frame, can do without it).
+pub fn loaded() -> Option<&'static Catalog<'static>> {
+    CATALOG.get()
+}
+
+/// Loads the catalog on a background thread, so it is ready when first wanted.
+pub fn preload() {
+    if CATALOG.get().is_none() {
+        std::thread::spawn(|| {
+            catalog();
+        });
+    }
 }
 
 /// The embedded catalog's text, decompressed (for [`Catalog::parse`]; most callers
@@ -522,6 +538,13 @@ impl<'a> Action<'a> {
         self.resource_types
             .iter()
             .flat_map(|r| split_arn_formats(r.arn_format))
+    }
+}
+
+impl<'a> ActionResource<'a> {
+    /// Its ARN formats: usually one; a few types have two.
+    pub fn arn_formats(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        split_arn_formats(self.arn_format)
     }
 }
 

@@ -292,14 +292,31 @@ pub fn lint_scenario(scenario: &Scenario) -> Vec<PolicyFindings> {
 /// that text); a policy that does not parse gets its errors as `invalid-policy`.
 pub fn lint_sources(scenario: &Scenario) -> Vec<PolicyFindings> {
     let (set, errors) = compile_sources(scenario);
+    lint_compiled(scenario, &set, &errors)
+        .into_iter()
+        .enumerate()
+        .map(|(i, findings)| PolicyFindings {
+            policy: i,
+            name: display_name(&scenario.sources, i),
+            findings,
+        })
+        .collect()
+}
+
+/// [`lint_sources`] on what [`compile_sources`] returned (the TUI compiles once for
+/// evaluation and lint): each source's findings, index-aligned with the sources.
+pub fn lint_compiled(
+    scenario: &Scenario,
+    set: &crate::policy::PolicySet,
+    errors: &[Vec<crate::source::Diagnostic>],
+) -> Vec<Vec<Finding>> {
     let mut parsed = set.policies.iter();
     scenario
         .sources
         .iter()
-        .zip(&errors)
-        .enumerate()
-        .map(|(i, (src, errs))| {
-            let findings = if errs.is_empty() {
+        .zip(errors)
+        .map(|(src, errs)| {
+            if errs.is_empty() {
                 parsed.next().map_or_else(Vec::new, |entry| {
                     lint_policy(
                         &entry.policy,
@@ -314,11 +331,6 @@ pub fn lint_sources(scenario: &Scenario) -> Vec<PolicyFindings> {
                 errs.iter()
                     .map(|d| Finding::new("invalid-policy", d.span, d.message.clone()))
                     .collect()
-            };
-            PolicyFindings {
-                policy: i,
-                name: display_name(&scenario.sources, i),
-                findings,
             }
         })
         .collect()

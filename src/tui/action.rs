@@ -54,6 +54,10 @@ pub enum Action {
     JumpToSource,
     /// Show only what decided, or everything.
     ToggleDecidingOnly,
+    /// Complete the action, resource, operator or condition key being typed.
+    Complete,
+    /// List the actions the action pattern under the cursor matches.
+    ExpandActions,
     /// Add a context key to the request.
     AddContextKey,
     /// Delete the selected context key.

@@ -70,6 +70,9 @@ pub enum Mode {
     /// Choosing the user or role of an account authorization details file (the
     /// index selected in [`App::picker`]).
     PickPrincipal(usize),
+    /// The actions an action pattern matches (the pattern, the actions with their
+    /// access levels, the first row shown).
+    Expansion(String, Vec<crate::tui::complete::Candidate>, usize),
 }
 
 /// The users and roles of an account authorization details file, to choose from.
@@ -109,6 +112,8 @@ pub enum View {
     Grid,
     /// What changed against the policies as loaded (or last saved).
     Changes,
+    /// The lint findings of every policy.
+    Lint,
 }
 
 impl View {
@@ -117,7 +122,8 @@ impl View {
         match self {
             View::Trace => View::Grid,
             View::Grid => View::Changes,
-            View::Changes => View::Trace,
+            View::Changes => View::Lint,
+            View::Lint => View::Trace,
         }
     }
 }
@@ -146,6 +152,9 @@ pub struct Evaluated {
     pub why: Option<WhyNot>,
     /// The request `why` is about.
     pub focus: Option<usize>,
+    /// Each policy's lint findings (index-aligned with the scenario's policies);
+    /// `None` while the service catalog is still loading.
+    pub lint: Option<Vec<Vec<crate::lint::Finding>>>,
 }
 
 /// Parses every policy and evaluates every request of `scenario`: pure, so it can run
@@ -158,6 +167,13 @@ pub fn evaluate_scenario(scenario: &Scenario) -> Evaluated {
 /// part runs where the evaluation runs: on the worker for big scenarios).
 pub fn evaluate_scenario_for(scenario: &Scenario, focus: Option<usize>) -> Evaluated {
     let (set, errors) = compile_sources(scenario);
+    // Lint needs the service catalog: until it is loaded (in the background, so the
+    // first frame does not wait for it) there are no findings yet.
+    let lint = if crate::catalog::services::loaded().is_some() {
+        Some(crate::lint::lint_compiled(scenario, &set, &errors))
+    } else {
+        None
+    };
     if errors.iter().any(|e| !e.is_empty()) {
         return Evaluated {
             errors,
@@ -165,6 +181,7 @@ pub fn evaluate_scenario_for(scenario: &Scenario, focus: Option<usize>) -> Evalu
             results: None,
             why: None,
             focus,
+            lint,
         };
     }
     let results: Vec<RequestResult> = scenario
@@ -190,6 +207,7 @@ pub fn evaluate_scenario_for(scenario: &Scenario, focus: Option<usize>) -> Evalu
         results: Some(results),
         why,
         focus,
+        lint,
     }
 }
 
@@ -286,9 +304,43 @@ pub struct App {
     pub test_panic: bool,
     /// The principal picker of an account authorization details file.
     pub picker: Option<Picker>,
+    /// Each policy's lint findings.
+    pub lint: Vec<Vec<crate::lint::Finding>>,
+    /// The selected row of the lint view.
+    pub lint_selected: usize,
+    /// `lint` is for the current text (false while the catalog loads).
+    pub lint_ready: bool,
+    /// The completion list open in the editor.
+    pub completion: Option<crate::tui::complete::Completion>,
 }
 
 impl App {
+    /// Lints the policies again (once the catalog has loaded, the event loop calls
+    /// this; an edit re-lints with its evaluation).
+    pub fn refresh_lint(&mut self) {
+        if crate::catalog::services::loaded().is_none() {
+            return;
+        }
+        self.sync_texts();
+        let (set, errors) = compile_sources(&self.scenario);
+        self.lint = crate::lint::lint_compiled(&self.scenario, &set, &errors);
+        self.lint_ready = true;
+    }
+
+    /// How many lint findings the policies have.
+    pub fn lint_count(&self) -> usize {
+        self.lint.iter().map(Vec::len).sum()
+    }
+
+    /// The lint findings in list order: (policy index, finding).
+    pub fn lint_rows(&self) -> Vec<(usize, &crate::lint::Finding)> {
+        self.lint
+            .iter()
+            .enumerate()
+            .flat_map(|(i, fs)| fs.iter().map(move |f| (i, f)))
+            .collect()
+    }
+
     /// A TUI state that first asks which user or role of an account authorization
     /// details file to assemble.
     pub fn pick_principal(
@@ -398,6 +450,10 @@ impl App {
             analysis_wanted: false,
             test_panic: false,
             picker: None,
+            lint: Vec::new(),
+            lint_selected: 0,
+            lint_ready: false,
+            completion: None,
             view: View::Trace,
             set: None,
             baseline: None,
@@ -435,6 +491,9 @@ impl App {
     /// Takes an evaluation's output: errors always, results only when valid.
     pub fn apply(&mut self, out: Evaluated) {
         self.errors = out.errors;
+        self.lint_ready = out.lint.is_some();
+        self.lint = out.lint.unwrap_or_default();
+        self.lint_selected = self.lint_selected.min(self.lint_count().saturating_sub(1));
         // The report is for the request asked about; the user may have moved on.
         let why_done = out.why.is_some() && out.focus == Some(self.request);
         match out.results {

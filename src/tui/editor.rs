@@ -22,6 +22,8 @@ pub struct Marks {
     pub errors: Vec<(u32, String)>,
     /// 1-based line ranges (inclusive) to highlight: the statements that decided.
     pub highlights: Vec<(u32, u32)>,
+    /// 1-based lines with lint findings, with the most serious grade on each.
+    pub findings: Vec<(u32, crate::lint::Severity)>,
 }
 
 impl PolicyEditor {
@@ -71,6 +73,47 @@ impl PolicyEditor {
         let row = line.saturating_sub(1).min(u16::MAX as u32) as u16;
         let col = column.saturating_sub(1).min(u16::MAX as u32) as u16;
         self.area.move_cursor(CursorMove::Jump(row, col));
+    }
+
+    /// The whole text and the cursor's byte offset in it.
+    pub fn text_and_offset(&self) -> (String, usize) {
+        let (row, col) = self.area.cursor();
+        let lines = self.area.lines();
+        let before: usize = lines[..row.min(lines.len())]
+            .iter()
+            .map(|l| l.len() + 1)
+            .sum();
+        let in_line = lines
+            .get(row)
+            .map_or(0, |l| l.char_indices().nth(col).map_or(l.len(), |(i, _)| i));
+        (lines.join("\n"), before + in_line)
+    }
+
+    /// Replaces the `chars` characters before the cursor (on its line) with `with`.
+    pub fn replace_before_cursor(&mut self, chars: usize, with: &str) -> bool {
+        let (row, col) = self.area.cursor();
+        let back = chars.min(col);
+        self.area
+            .move_cursor(CursorMove::Jump(row as u16, (col - back) as u16));
+        self.area.delete_str(back);
+        self.area.insert_str(with);
+        true
+    }
+
+    /// The quoted string the cursor is in (on its line), without the quotes.
+    pub fn string_at_cursor(&self) -> Option<String> {
+        let (row, col) = self.area.cursor();
+        let line: Vec<char> = self.area.lines().get(row)?.chars().collect();
+        let quotes: Vec<usize> = line
+            .iter()
+            .enumerate()
+            .filter(|&(i, c)| *c == '"' && (i == 0 || line[i - 1] != '\\'))
+            .map(|(i, _)| i)
+            .collect();
+        quotes
+            .chunks(2)
+            .find(|pair| pair.len() == 2 && pair[0] < col && col <= pair[1])
+            .map(|pair| line[pair[0] + 1..pair[1]].iter().collect())
     }
 
     /// The cursor as 1-based line and column.
@@ -135,6 +178,11 @@ fn restyle(marks: &Marks, area: Rect, buf: &mut Buffer) {
                 let cell = &mut buf[(x, y)];
                 cell.set_bg(Color::Rgb(40, 40, 70));
             }
+        }
+        if let Some((_, severity)) = marks.findings.iter().find(|(l, _)| *l == line) {
+            let cell = &mut buf[(area.x, y)];
+            cell.set_symbol("▲");
+            cell.set_fg(crate::tui::ui::lint::severity_color(*severity));
         }
         if marks.errors.iter().any(|(l, _)| *l == line) {
             // The gutter's first cell becomes a red marker.

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod app;
+pub mod complete;
 pub mod editor;
 pub mod form;
 pub mod keymap;
@@ -104,13 +105,17 @@ fn spawn_worker() -> (Sender<Job>, Receiver<(u64, Evaluated)>) {
 
 fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App) -> io::Result<()> {
     let (jobs, results) = spawn_worker();
+    crate::catalog::services::preload();
     loop {
+        if !app.lint_ready && crate::catalog::services::loaded().is_some() {
+            app.refresh_lint();
+        }
         terminal.draw(|f| f.render_widget(&*app, f.area()))?;
         if app.quit {
             return Ok(());
         }
         // Wait for input, or for the worker when it is busy.
-        let timeout = if app.pending {
+        let timeout = if app.pending || !app.lint_ready {
             Duration::from_millis(15)
         } else {
             Duration::from_millis(500)

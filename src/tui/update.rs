@@ -22,8 +22,25 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
     if app.test_panic && key.code == KeyCode::F(12) {
         panic!("IAMTRACE_TEST_PANIC: F12 pressed, panicking on purpose");
     }
+    if app.completion.is_some() && app.mode == Mode::Normal {
+        return completion_key(app, key);
+    }
     let changed = match app.mode.clone() {
         Mode::Normal => normal_key(app, key),
+        Mode::Expansion(pattern, items, first) => {
+            match lookup(&key, Scope::Overlay) {
+                Some(Action::Up) => {
+                    app.mode = Mode::Expansion(pattern, items, first.saturating_sub(1))
+                }
+                Some(Action::Down) => {
+                    let last = items.len().saturating_sub(1);
+                    app.mode = Mode::Expansion(pattern, items, (first + 1).min(last));
+                }
+                Some(Action::Cancel | Action::Confirm) => app.mode = Mode::Normal,
+                _ => {}
+            }
+            false
+        }
         Mode::Help => {
             if matches!(lookup(&key, Scope::Overlay), Some(Action::Cancel))
                 || matches!(lookup(&key, Scope::Global), Some(Action::ToggleHelp))
@@ -107,6 +124,105 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
     };
     app.sync_focus();
     changed
+}
+
+/// A key while the completion list is open: ↑ ↓ choose, Enter or Tab insert, Esc
+/// close; other keys edit the text and the list follows what is typed.
+fn completion_key(app: &mut App, key: KeyEvent) -> bool {
+    let Some(c) = app.completion.as_mut() else {
+        return false;
+    };
+    match key.code {
+        KeyCode::Up => {
+            c.selected = c.selected.saturating_sub(1);
+            false
+        }
+        KeyCode::Down => {
+            c.selected = (c.selected + 1).min(c.items.len().saturating_sub(1));
+            false
+        }
+        KeyCode::Esc => {
+            app.completion = None;
+            false
+        }
+        KeyCode::Enter | KeyCode::Tab => {
+            let chosen = c.items.get(c.selected).cloned();
+            let typed = c.site.prefix.chars().count();
+            app.completion = None;
+            let Some(chosen) = chosen else { return false };
+            let Some(editor) = app.editors.get_mut(app.policy) else {
+                return false;
+            };
+            editor.replace_before_cursor(typed, &chosen.text);
+            app.text_changed();
+            // A service prefix ("s3:") goes on to its actions.
+            if chosen.text.ends_with(':') {
+                open_completion(app);
+            }
+            true
+        }
+        _ => {
+            let changed = normal_key(app, key);
+            if matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace)
+                && !key.modifiers.contains(KeyModifiers::CONTROL)
+            {
+                open_completion(app);
+            } else {
+                app.completion = None;
+            }
+            changed
+        }
+    }
+}
+
+/// Opens (or refreshes) the completion list for the string under the cursor.
+fn open_completion(app: &mut App) {
+    let Some(editor) = app.editors.get(app.policy) else {
+        return;
+    };
+    let (text, offset) = editor.text_and_offset();
+    let site = crate::tui::complete::site_at(&text, offset);
+    app.completion = site.and_then(|site| {
+        let items = crate::tui::complete::candidates(&site);
+        (!items.is_empty()).then_some(crate::tui::complete::Completion {
+            site,
+            items,
+            selected: 0,
+        })
+    });
+    if app.completion.is_none() {
+        app.message = Some(
+            "nothing to complete here: Ctrl+Space completes inside an Action, Resource, Effect, condition operator or key string".into(),
+        );
+    }
+}
+
+/// Lists the actions the action pattern under the cursor matches.
+fn expand_actions(app: &mut App) {
+    let Some(pattern) = app
+        .editors
+        .get(app.policy)
+        .and_then(|e| e.string_at_cursor())
+    else {
+        app.message = Some(
+            "put the cursor in an action pattern (\"s3:Get*\") to list what it matches".into(),
+        );
+        return;
+    };
+    let cat = crate::catalog::services::catalog();
+    let items: Vec<crate::tui::complete::Candidate> = cat
+        .expand(&pattern)
+        .into_iter()
+        .map(|(s, a)| crate::tui::complete::Candidate {
+            text: format!("{}:{}", s.prefix, a.name),
+            detail: a.access.label().to_string(),
+        })
+        .collect();
+    if items.is_empty() {
+        app.message = Some(format!("\"{pattern}\" matches no action of the catalog"));
+    } else {
+        app.mode = Mode::Expansion(pattern, items, 0);
+    }
 }
 
 /// Where a prompt's text stands after a key.
@@ -385,6 +501,27 @@ pub fn perform(app: &mut App, action: Action) -> bool {
             app.load_grid_cell();
             return true;
         }
+        Action::Up | Action::Down if app.focus == Focus::Trace && app.view == View::Lint => {
+            let last = app.lint_count().saturating_sub(1);
+            app.lint_selected = if action == Action::Up {
+                app.lint_selected.saturating_sub(1)
+            } else {
+                (app.lint_selected + 1).min(last)
+            };
+        }
+        Action::JumpToSource if app.view == View::Lint => {
+            let target = app
+                .lint_rows()
+                .get(app.lint_selected)
+                .map(|(p, f)| (*p, f.span));
+            if let Some((pi, span)) = target {
+                if let Some(e) = app.editors.get_mut(pi) {
+                    app.policy = pi;
+                    e.jump(span.line, span.column);
+                    app.focus = Focus::Policies;
+                }
+            }
+        }
         Action::Up => match app.focus {
             Focus::Request => app.form.up(),
             _ => move_tree(app, -1),
@@ -418,6 +555,8 @@ pub fn perform(app: &mut App, action: Action) -> bool {
             app.tree_selected = 0;
             app.tree_scroll = 0;
         }
+        Action::Complete => open_completion(app),
+        Action::ExpandActions => expand_actions(app),
         Action::AddContextKey => {
             app.form.add_context_row();
         }

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the [`App`] onto a buffer, one file per pane.
 
 pub mod layout;
+pub mod lint;
 mod overlay;
 mod policies;
 mod request;
@@ -73,6 +74,7 @@ impl Widget for &App {
                 super::app::View::Trace => trace::render(self, r, buf),
                 super::app::View::Grid => whatif::grid(self, r, buf),
                 super::app::View::Changes => whatif::changes(self, r, buf),
+                super::app::View::Lint => lint::render(self, r, buf),
             }
         }
         status::bar(self, a.compact, a.status, buf);

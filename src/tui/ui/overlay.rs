@@ -20,8 +20,11 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-/// Draws the overlay of the current mode, if any.
+/// Draws the overlay of the current mode, if any, and the completion list.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    if let Some(c) = &app.completion {
+        completion(app, c, area, buf);
+    }
     match &app.mode {
         Mode::Normal => {}
         Mode::Help => help(area, buf),
@@ -51,6 +54,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             };
             prompt(title, label, text, area, buf)
         }
+        Mode::Expansion(pattern, items, first) => expansion(pattern, items, *first, area, buf),
         Mode::PickPrincipal(selected) => {
             if let Some(p) = &app.picker {
                 picker(p, *selected, area, buf);
@@ -85,6 +89,92 @@ fn question(title: &str, text: String, answers: (&str, &str), area: Rect, buf: &
             .border_style(Style::default().fg(Color::Yellow)),
     )
     .render(r, buf);
+}
+
+/// The completion list, in the lower part of the policy pane.
+fn completion(app: &App, c: &crate::tui::complete::Completion, area: Rect, buf: &mut Buffer) {
+    let pane = super::layout::layout(area, app.focus)
+        .policies
+        .unwrap_or(area);
+    let height = (c.items.len() as u16 + 2).min(12).min(pane.height);
+    let width = pane.width.min(90).max(20.min(pane.width));
+    let r = Rect {
+        x: pane.x,
+        y: pane.y + pane.height.saturating_sub(height),
+        width,
+        height,
+    };
+    Clear.render(r, buf);
+    let visible = height.saturating_sub(2) as usize;
+    let first = c.selected.saturating_sub(visible.saturating_sub(1));
+    let lines: Vec<Line> = c
+        .items
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(visible)
+        .map(|(i, item)| {
+            let style = if i == c.selected {
+                Style::default().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::default()
+            };
+            Line::from(vec![
+                Span::styled(item.text.clone(), style),
+                Span::styled(format!("  {}", item.detail), style.fg(Color::DarkGray)),
+            ])
+        })
+        .collect();
+    Paragraph::new(lines)
+        .block(
+            Block::bordered()
+                .title(format!(
+                    " {} match{} · ↑↓ Enter Esc ",
+                    c.items.len(),
+                    if c.items.len() == 1 { "" } else { "es" }
+                ))
+                .border_style(Style::default().fg(Color::Cyan)),
+        )
+        .render(r, buf);
+}
+
+/// The actions an action pattern matches.
+fn expansion(
+    pattern: &str,
+    items: &[crate::tui::complete::Candidate],
+    first: usize,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let r = centered(area, 72, area.height.saturating_sub(4).max(5));
+    Clear.render(r, buf);
+    let visible = r.height.saturating_sub(3) as usize;
+    let mut lines: Vec<Line> = items
+        .iter()
+        .skip(first)
+        .take(visible)
+        .map(|c| {
+            Line::from(vec![
+                Span::raw(format!(" {:<56}", c.text)),
+                Span::styled(c.detail.clone(), Style::default().fg(Color::DarkGray)),
+            ])
+        })
+        .collect();
+    lines.push(Line::from(Span::styled(
+        "↑↓ scroll · Esc close",
+        Style::default().fg(Color::DarkGray),
+    )));
+    Paragraph::new(lines)
+        .block(
+            Block::bordered()
+                .title(format!(
+                    " \"{pattern}\" matches {} action{} ",
+                    items.len(),
+                    if items.len() == 1 { "" } else { "s" }
+                ))
+                .border_style(Style::default().fg(Color::Cyan)),
+        )
+        .render(r, buf);
 }
 
 /// The list of users and roles of an account authorization details file.

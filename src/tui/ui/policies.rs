@@ -56,13 +56,26 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     // spans refer to it, and it is not joined from the editor again on every frame.
     let src = &app.scenario.sources[app.policy];
     let text = &src.text;
-    let size_warning = if errors.is_empty() {
+    // Lint findings (the size check among them) when the text parses; the one on the
+    // cursor's line is spelled out under the editor.
+    let findings: &[crate::lint::Finding] = if errors.is_empty() {
+        app.lint.get(app.policy).map(Vec::as_slice).unwrap_or(&[])
+    } else {
+        &[]
+    };
+    let cursor_line = app.editors[app.policy].cursor().0;
+    let finding_here = findings
+        .iter()
+        .filter(|f| f.span.line == cursor_line)
+        .min_by_key(|f| f.severity);
+    let size_warning = if errors.is_empty() && finding_here.is_none() {
         let trust = crate::scenario::is_trust_policy(src.kind, src.attached_to.as_deref());
         crate::policy::limits::over_limit(text, src.kind, trust)
     } else {
         None
     };
-    let error_rows = u16::from(!errors.is_empty() || size_warning.is_some());
+    let error_rows =
+        u16::from(!errors.is_empty() || size_warning.is_some() || finding_here.is_some());
     let parts = Layout::default()
         .direction(Direction::Vertical)
         .constraints([
@@ -89,6 +102,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     Paragraph::new(Line::from(spans)).render(parts[0], buf);
 
     let mut marks = Marks::default();
+    for f in findings {
+        match marks.findings.iter_mut().find(|(l, _)| *l == f.span.line) {
+            Some((_, s)) => *s = (*s).min(f.severity),
+            None => marks.findings.push((f.span.line, f.severity)),
+        }
+    }
     for e in errors {
         if !marks.errors.iter().any(|(l, _)| *l == e.span.line) {
             marks.errors.push((e.span.line, e.message.clone()));
@@ -117,6 +136,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     app.editors[app.policy].render(pane_block(title, focused), &marks, parts[1], buf);
 
+    if let Some(f) = finding_here {
+        Paragraph::new(Line::from(Span::styled(
+            format!("▲ {} [{}] {}", f.severity.label(), f.code, f.message),
+            Style::default().fg(super::lint::severity_color(f.severity)),
+        )))
+        .render(parts[2], buf);
+    }
     if let Some(w) = size_warning {
         Paragraph::new(Line::from(Span::styled(
             format!("⚠ {w}"),

@@ -1,0 +1,97 @@
+//! The lint view: every policy's findings, most serious first within each policy, with
+//! the selected one's fix; Enter shows it in the editor.
+
+use super::super::app::{App, Focus};
+use super::pane_block;
+use crate::lint::Severity;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+/// The colour of a grade.
+pub fn severity_color(s: Severity) -> Color {
+    match s {
+        Severity::Error => Color::Red,
+        Severity::SecurityWarning => Color::Magenta,
+        Severity::Warning => Color::Yellow,
+        Severity::Suggestion => Color::Blue,
+    }
+}
+
+/// Draws the lint view.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let focused = app.focus == Focus::Trace;
+    let rows = app.lint_rows();
+    let title = format!(
+        " Lint: {} finding{} ",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    );
+    let block = pane_block(title, focused);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    // The list on top (one row a finding), the selected finding in full below.
+    let detail_rows = 5u16.min(inner.height / 2);
+    let list_area = Rect {
+        height: inner.height - detail_rows,
+        ..inner
+    };
+    let detail_area = Rect {
+        y: inner.y + list_area.height,
+        height: detail_rows,
+        ..inner
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    if rows.is_empty() {
+        let text = if app.lint_ready {
+            "  nothing found: every action and key is known and no pitfall applies"
+        } else {
+            "  loading the AWS service catalog…"
+        };
+        lines.push(Line::from(text));
+    }
+    let height = list_area.height as usize;
+    let first = app.lint_selected.saturating_sub(height.saturating_sub(1));
+    for (i, (policy, f)) in rows.iter().enumerate().skip(first).take(height.max(1)) {
+        let selected = i == app.lint_selected;
+        let base = if selected {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" {:<17}", f.severity.label()),
+                base.fg(severity_color(f.severity)),
+            ),
+            Span::styled(
+                format!(
+                    "{} {}:{} ",
+                    app.policy_name(*policy),
+                    f.span.line,
+                    f.span.column
+                ),
+                base.fg(Color::DarkGray),
+            ),
+            Span::styled(f.code.to_string(), base),
+        ]));
+    }
+    Paragraph::new(lines).render(list_area, buf);
+    if let Some((_, f)) = rows.get(app.lint_selected) {
+        let mut detail = vec![Line::from(Span::styled(
+            f.message.clone(),
+            Style::default().fg(severity_color(f.severity)),
+        ))];
+        if let Some(fix) = &f.fix {
+            detail.push(Line::from(Span::styled(
+                format!("fix: {fix}"),
+                Style::default().fg(Color::Green),
+            )));
+        }
+        Paragraph::new(detail)
+            .wrap(Wrap { trim: false })
+            .render(detail_area, buf);
+    }
+}
