@@ -3,8 +3,11 @@
 //! the engine bench's generated 20 KB policies (60 statements): expand every Action and
 //! NotAction entry and resolve every condition key.
 //!
+//! Then the linter itself on those policies (`lint_scenario`, every check).
+//!
 //! `cargo bench --bench catalog`; after the criterion groups it prints the time of one
-//! real first call to `catalog()` in this process (the cost a user pays once).
+//! real first call to `catalog()` in this process (the cost a user pays once) and the
+//! median of 1,000 timed lint runs.
 
 // The engine bench's generator; its iam-rs helpers are not used here.
 #[allow(dead_code)]
@@ -97,7 +100,29 @@ fn main() {
     c.bench_function("catalog/lint lookups, condition keys only", |b| {
         b.iter(|| black_box(resolve_all(&keys)))
     });
+    let scenario =
+        iamtrace::scenario::load_str(&support::generated_scenario()).expect("generated scenario");
+    c.bench_function("lint/generated 20 KB policies (every check)", |b| {
+        b.iter(|| black_box(iamtrace::lint::lint_scenario(black_box(&scenario)).len()))
+    });
     c.final_summary();
+    let mut times: Vec<Duration> = (0..1000)
+        .map(|_| {
+            let t = Instant::now();
+            black_box(iamtrace::lint::lint_scenario(&scenario));
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    let findings: usize = iamtrace::lint::lint_scenario(&scenario)
+        .iter()
+        .map(|p| p.findings.len())
+        .sum();
+    println!(
+        "lint of the generated 20 KB policies ({findings} findings): median {:.3} ms, p99 {:.3} ms",
+        times[500].as_secs_f64() * 1e3,
+        times[990].as_secs_f64() * 1e3
+    );
     println!(
         "first call to catalog() in this process: {:.2} ms ({services} services; \
          {} action entries, {} of them `*`, and {} condition keys in the generated policies)",

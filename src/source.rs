@@ -108,13 +108,21 @@ impl Diagnostic {
 
 /// `" (did you mean X?)"` when one of `candidates` is close to `word`, else empty.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    let lower = word.to_ascii_lowercase();
+    let limit = (word.len() / 3).max(2);
+    let lower = |s: &str| s.bytes().map(|b| b.to_ascii_lowercase()).collect::<Vec<u8>>();
+    let wanted = lower(word);
+    // Lengths further apart than the limit cannot be within it: most of a large list
+    // (every action of a service) is skipped without computing a distance.
     let best = candidates
         .into_iter()
-        .map(|c| (strsim::levenshtein(&lower, &c.to_ascii_lowercase()), c))
+        .filter(|c| c.len().abs_diff(word.len()) <= limit)
+        .map(|c| {
+            let d = strsim::generic_levenshtein(&wanted, &lower(c));
+            (d, c)
+        })
         .min_by_key(|&(d, _)| d);
     match best {
-        Some((d, c)) if d <= (word.len() / 3).max(2) => format!(" (did you mean {c}?)"),
+        Some((d, c)) if d <= limit => format!(" (did you mean {c}?)"),
         _ => String::new(),
     }
 }
