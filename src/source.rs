@@ -109,7 +109,11 @@ impl Diagnostic {
 /// `" (did you mean X?)"` when one of `candidates` is close to `word`, else empty.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     let limit = (word.len() / 3).max(2);
-    let lower = |s: &str| s.bytes().map(|b| b.to_ascii_lowercase()).collect::<Vec<u8>>();
+    let lower = |s: &str| {
+        s.bytes()
+            .map(|b| b.to_ascii_lowercase())
+            .collect::<Vec<u8>>()
+    };
     let wanted = lower(word);
     // Lengths further apart than the limit cannot be within it: most of a large list
     // (every action of a service) is skipped without computing a distance.

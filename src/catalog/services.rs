@@ -748,7 +748,20 @@ fn placeholder_at(bytes: &[u8], i: usize) -> Option<usize> {
 /// Whether a concrete condition key name is the declared key `declared` (a name or a
 /// template such as `s3:ExistingObjectTag/<key>`), ignoring letter case.
 pub fn key_name_matches(declared: &str, name: &str) -> bool {
-    declared.eq_ignore_ascii_case(name) || (is_template(declared) && template_match(declared, name))
+    declared.eq_ignore_ascii_case(name)
+        || (is_template(declared) && template_match(declared, name))
+        || tag_key_match(declared, name)
+}
+
+/// Some services write a tag key placeholder as the literal `tag-key`
+/// (`secretsmanager:ResourceTag/tag-key`): any non-empty key stands there.
+fn tag_key_match(declared: &str, name: &str) -> bool {
+    let Some(head) = declared.strip_suffix("/tag-key") else {
+        return false;
+    };
+    name.len() > head.len() + 1
+        && name.as_bytes()[..head.len()].eq_ignore_ascii_case(head.as_bytes())
+        && name.as_bytes()[head.len()] == b'/'
 }
 
 /// Whether a concrete key name matches a templated key name: literal parts

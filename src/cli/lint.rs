@@ -196,9 +196,7 @@ fn sarif(files: &[(String, Linted)]) -> Value {
                         if inline {
                             location["physicalLocation"]["region"] = json!({
                                 "startLine": f.span.line,
-                                "startColumn": f.span.column,
-                                "charOffset": f.span.start,
-                                "charLength": f.span.end.saturating_sub(f.span.start),
+                                                                "startColumn": f.span.column,
                             });
                         } else {
                             message.push_str(&format!(

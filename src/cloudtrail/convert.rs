@@ -70,6 +70,14 @@ fn skip(reason: impl Into<String>) -> Skipped {
     }
 }
 
+/// The services AWS documents as setting aws:CalledVia when they call on.
+const CALLED_VIA_SERVICES: &[&str] = &[
+    "athena.amazonaws.com",
+    "cloudformation.amazonaws.com",
+    "dynamodb.amazonaws.com",
+    "kms.amazonaws.com",
+];
+
 /// errorCodes that mean "not authorized" (compared without letter case, after a
 /// `Client.` prefix is removed).
 const DENIAL_CODES: &[&str] = &[
@@ -87,6 +95,26 @@ const DENIAL_CODES: &[&str] = &[
     "accessdeniedfault",
     "notauthorized",
 ];
+
+/// How the call ended, from errorCode and errorMessage, for `action`: a denial whose
+/// message names another action ("… not authorized to perform: iam:CreateServiceLinkedRole")
+/// is a call this one made that was denied, so this one merely failed.
+pub fn recorded_for(
+    action: &str,
+    error_code: Option<&str>,
+    error_message: Option<&str>,
+) -> Recorded {
+    let outcome = recorded(error_code, error_message);
+    let other = error_message
+        .and_then(|m| m.split_once("perform: "))
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .map(|a| a.trim_end_matches([',', '.', ';']))
+        .filter(|a| a.contains(':') && !a.eq_ignore_ascii_case(action));
+    match (outcome, other) {
+        (Recorded::Denied { code }, Some(_)) => Recorded::Failed { code },
+        (outcome, _) => outcome,
+    }
+}
 
 /// How the call ended, from errorCode and errorMessage.
 pub fn recorded(error_code: Option<&str>, error_message: Option<&str>) -> Recorded {
@@ -302,6 +330,7 @@ pub fn convert(e: &Event) -> Result<Converted, Skipped> {
                 .filter(|s| is_service_name(s))
                 .ok_or_else(|| skip("AWSService identity without invokedBy"))?;
             b.set("aws:PrincipalIsAWSService", "true");
+            b.set("aws:PrincipalServiceName", svc);
             b.note("aws:SourceArn and aws:SourceAccount (the resource the service acted for) are not recorded");
             (svc.to_string(), svc.to_string())
         }
@@ -379,9 +408,16 @@ pub fn convert(e: &Event) -> Result<Converted, Skipped> {
     match via_service {
         Some(svc) => {
             b.set("aws:ViaAWSService", "true");
-            b.set_many("aws:CalledVia", &[svc]);
-            b.set("aws:CalledViaFirst", svc);
-            b.set("aws:CalledViaLast", svc);
+            if CALLED_VIA_SERVICES.contains(&svc) {
+                b.set_many("aws:CalledVia", &[svc]);
+                b.set("aws:CalledViaFirst", svc);
+                b.set("aws:CalledViaLast", svc);
+            } else {
+                b.note(format!(
+                    "aws:CalledVia is missing: AWS documents it only for calls made through {}, not {svc}",
+                    CALLED_VIA_SERVICES.join(", ")
+                ));
+            }
         }
         None if !forwards => b.set("aws:ViaAWSService", "false"),
         None if ip.is_some() => b.set("aws:ViaAWSService", "false"),
@@ -411,6 +447,14 @@ pub fn convert(e: &Event) -> Result<Converted, Skipped> {
                 "false"
             },
         ),
+        // S3 data events may carry only the cipher suite: HTTPS.
+        None if e
+            .additional_event_data
+            .as_ref()
+            .is_some_and(|a| text(&a.cipher_suite).is_some()) =>
+        {
+            b.set("aws:SecureTransport", "true")
+        }
         None => b.note("aws:SecureTransport is missing: no tlsDetails in the record"),
     }
     if let Some(r) = text(&e.aws_region) {
@@ -433,7 +477,13 @@ pub fn convert(e: &Event) -> Result<Converted, Skipped> {
         b.set("aws:ResourceAccount", a);
     }
 
-    let recorded = recorded(text(&e.error_code), text(&e.error_message));
+    let (code, message) = (text(&e.error_code), text(&e.error_message));
+    let outcome = recorded_for(&action, code, message);
+    if matches!(recorded(code, message), Recorded::Denied { .. })
+        && matches!(outcome, Recorded::Failed { .. })
+    {
+        b.note("the call failed because another action it needs was denied (iam:PassRole, or a call it made on to another service; see the message): it is not compared as a denial of this action");
+    }
     Ok(Converted {
         request: Request {
             principal,
@@ -442,7 +492,7 @@ pub fn convert(e: &Event) -> Result<Converted, Skipped> {
             resource_account,
             context: b.context,
         },
-        recorded,
+        recorded: outcome,
         caller,
         notes: b.notes,
         time: time.map(str::to_string),

@@ -92,6 +92,18 @@ pub struct Event<'a> {
     /// `AwsApiCall`, `AwsConsoleSignIn`, `AwsServiceEvent`, …
     #[serde(borrow)]
     pub event_type: Option<Text<'a>>,
+    /// What S3 (and a few others) add: the cipher suite of the connection.
+    #[serde(borrow)]
+    pub additional_event_data: Option<AdditionalEventData<'a>>,
+}
+
+/// `additionalEventData`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AdditionalEventData<'a> {
+    /// The TLS cipher suite (S3 data events), present for HTTPS requests.
+    #[serde(borrow, rename = "CipherSuite")]
+    pub cipher_suite: Option<Text<'a>>,
 }
 
 /// `userIdentity`.

@@ -39,7 +39,11 @@ pub fn is_gzip(bytes: &[u8]) -> bool {
 /// True when `text` looks like CloudTrail records: a `Records` object, an event
 /// object, or JSON Lines of events.
 pub fn looks_like_cloudtrail(text: &str) -> bool {
-    let head = &text[..text.len().min(4096)];
+    let mut end = text.len().min(4096);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
     let t = head.trim_start_matches('\u{feff}').trim_start();
     let records = t.starts_with('{') && t[1..].trim_start().starts_with("\"Records\"");
     records || (head.contains("\"eventSource\"") && head.contains("\"eventName\""))

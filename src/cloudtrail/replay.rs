@@ -168,6 +168,21 @@ impl Tally {
             Some(g) => {
                 g.count += 1;
                 widen(g, c.time.as_deref());
+                // The earliest event stands for the group (as in `merge`), so the
+                // example does not depend on how the records were batched.
+                if (c.time.as_deref(), c.event_id.as_deref())
+                    < (g.example.time.as_deref(), g.example.event_id.as_deref())
+                {
+                    g.example = Example {
+                        event_id: c.event_id.clone(),
+                        time: c.time.clone(),
+                        principal: c.request.principal.clone(),
+                        resource: c.request.resource.clone(),
+                        recorded: c.recorded.describe(),
+                        notes: c.notes.clone(),
+                        request: c.request,
+                    };
+                }
             }
             None => {
                 let example = Example {
@@ -208,7 +223,12 @@ impl Tally {
                     widen(mine, g.first_time.as_deref());
                     widen(mine, g.last_time.as_deref());
                     // The earliest event stands for the group, whatever the threads did.
-                    if g.example.time < mine.example.time {
+                    if (g.example.time.as_deref(), g.example.event_id.as_deref())
+                        < (
+                            mine.example.time.as_deref(),
+                            mine.example.event_id.as_deref(),
+                        )
+                    {
                         mine.example = g.example;
                     }
                 }

@@ -89,19 +89,11 @@ impl<R: Read> Splitter<R> {
         if self.eof {
             return Ok(false);
         }
-        let len = self.buf.len();
-        self.buf.resize(len + CHUNK, 0);
-        let n = loop {
-            match self.reader.read(&mut self.buf[len..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.buf.truncate(len);
-                    return Err(e);
-                }
-            }
-        };
-        self.buf.truncate(len + n);
+        // Up to a chunk, however small the reader's reads (no zero-filling: the
+        // standard library reads into the spare capacity).
+        let n = (&mut self.reader)
+            .take(CHUNK as u64)
+            .read_to_end(&mut self.buf)?;
         self.read += n as u64;
         if n == 0 {
             self.eof = true;

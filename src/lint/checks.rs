@@ -72,7 +72,7 @@ fn sids(policy: &Policy, ctx: LintContext, out: &mut Vec<Finding>) {
                     "invalid-sid",
                     span,
                     format!(
-                        "Sid \"{sid}\": an {} takes only letters and digits in a Sid",
+                        "Sid \"{sid}\": an {} takes only ASCII letters and digits in a Sid",
                         if ctx.trust_policy {
                             "IAM role trust policy"
                         } else {
@@ -139,13 +139,13 @@ fn actions(st: &Statement, out: &mut Vec<Finding>) -> Option<Matched<'static>> {
             complete = false;
             continue;
         }
-        // Covered by another entry of the same statement?
-        if let Some(other) = st.action.items.iter().enumerate().find(|(j, o)| {
-            *j != i
-                && o.pattern.matches_plain(&text.to_ascii_lowercase())
-                && (&*o.text != text || *j < i)
-                && !(item.pattern.matches_plain(&o.text.to_ascii_lowercase()) && *j > i)
-        }) {
+        // Covered by another entry of the same statement? (Of two entries that cover
+        // each other, the later one is reported.)
+        if let Some(other) =
+            st.action.items.iter().enumerate().find(|(j, o)| {
+                *j != i && covers(&o.text, text) && !(covers(text, &o.text) && *j > i)
+            })
+        {
             out.push(Finding::new(
                 "redundant-action",
                 item.span,
@@ -157,13 +157,45 @@ fn actions(st: &Statement, out: &mut Vec<Finding>) -> Option<Matched<'static>> {
     complete.then_some(all)
 }
 
+/// Whether action pattern `a` matches every action `b` matches: `b` is one action
+/// that `a` matches, or `a` is `PREFIX*` and `b` starts with `PREFIX` (ignoring case).
+fn covers(a: &str, b: &str) -> bool {
+    let wild = |s: &str| s.contains(['*', '?']);
+    if !wild(b) {
+        return crate::policy::Pattern::compile(
+            &a.to_ascii_lowercase(),
+            crate::policy::pattern::PatternOptions {
+                wildcards: true,
+                variables_from: None,
+                lowercase: true,
+            },
+        )
+        .matches_plain(&b.to_ascii_lowercase());
+    }
+    match a.strip_suffix('*') {
+        Some(prefix) if !wild(prefix) => {
+            b.len() >= prefix.len()
+                && b.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        }
+        _ => a == "*",
+    }
+}
+
+/// Keys the catalog types as single-valued that requests carry as lists.
+const MULTI_VALUED: &[&str] = &["cognito-identity.amazonaws.com:amr"];
+
 /// The key's type and whether it is multi-valued, from the global table or the
 /// catalog; `None` when unknown.
 fn key_type(name: &str) -> Option<(KeyType, bool)> {
     if let Some(g) = global_key(name) {
         return Some((g.key_type, g.multi));
     }
-    catalog().condition_key(name).map(|k| (k.key_type, k.multi))
+    catalog().condition_key(name).map(|k| {
+        (
+            k.key_type,
+            k.multi || MULTI_VALUED.iter().any(|m| m.eq_ignore_ascii_case(name)),
+        )
+    })
 }
 
 fn family_fits(family: Family, key: KeyType) -> bool {
@@ -222,7 +254,13 @@ fn conditions(st: &Statement, matched: Option<&Matched<'static>>, out: &mut Vec<
             if family == Family::Null {
                 continue;
             }
-            if family == Family::String && key.values.iter().any(|v| v.text.contains(['*', '?'])) {
+            // ${*} and ${?} are the literal characters.
+            let literal_wildcard = |t: &str| {
+                t.replace("${*}", "")
+                    .replace("${?}", "")
+                    .contains(['*', '?'])
+            };
+            if family == Family::String && key.values.iter().any(|v| literal_wildcard(&v.text)) {
                 out.push(Finding::new(
                     "wildcard-without-like",
                     key.span,
@@ -284,9 +322,23 @@ fn conditions(st: &Statement, matched: Option<&Matched<'static>>, out: &mut Vec<
 /// endpoint and carry aws:VpcSourceIp instead.
 fn private_ranges(operator: &str, key: &ConditionKey, out: &mut Vec<Finding>) {
     use crate::policy::condition::CompiledValue;
-    let private = |net: &ipnet::IpNet| match net.addr() {
-        std::net::IpAddr::V4(a) => a.is_private() || a.is_loopback() || a.is_link_local(),
-        std::net::IpAddr::V6(a) => (a.segments()[0] & 0xfe00) == 0xfc00 || a.is_loopback(),
+    // Private, loopback and link-local blocks: a range is private when one holds it
+    // whole.
+    const PRIVATE: &[&str] = &[
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "fc00::/7",
+        "fe80::/10",
+        "::1/128",
+    ];
+    let private = |net: &ipnet::IpNet| {
+        PRIVATE.iter().any(|p| {
+            p.parse::<ipnet::IpNet>()
+                .is_ok_and(|block| block.contains(net))
+        })
     };
     let nets: Vec<_> = key
         .values
@@ -359,7 +411,7 @@ fn check_key_known(
     let cat = catalog();
     let Some(service) = cat.service(prefix) else {
         // Identity-provider keys (accounts.google.com:aud, saml:sub) and the like.
-        return cat.condition_key(name).map(|k| (k.key_type, k.multi));
+        return key_type(name);
     };
     let Some(declared) = service
         .condition_key(name)
@@ -374,11 +426,16 @@ fn check_key_known(
         return None;
     };
     if let Some(actions) = matched {
-        let supported = actions.iter().any(|(_, a)| {
+        // The action's own keys, its resource types' keys as the action lists them,
+        // and the keys the service gives each of those resource types.
+        let supported = actions.iter().any(|(s, a)| {
             a.condition_keys.iter().any(|k| key_name_matches(k, name))
-                || a.resource_types
-                    .iter()
-                    .any(|r| r.condition_keys.iter().any(|k| key_name_matches(k, name)))
+                || a.resource_types.iter().any(|r| {
+                    r.condition_keys.iter().any(|k| key_name_matches(k, name))
+                        || s.resource_type(r.name).is_some_and(|t| {
+                            t.condition_keys.iter().any(|k| key_name_matches(k, name))
+                        })
+                })
         });
         if !supported && !actions.is_empty() {
             let mut shown: Vec<String> = actions
@@ -399,7 +456,10 @@ fn check_key_known(
             ));
         }
     }
-    Some((declared.key_type, declared.multi))
+    Some((
+        declared.key_type,
+        declared.multi || MULTI_VALUED.iter().any(|m| m.eq_ignore_ascii_case(name)),
+    ))
 }
 
 /// Allow with NotAction / NotResource; Resource "*" where the actions take resources;
@@ -411,7 +471,16 @@ fn effects(
     out: &mut Vec<Finding>,
 ) {
     if ctx.kind == PolicyKind::Rcp {
-        if st.effect == Effect::Allow {
+        // AWS's own RCPFullAWSAccess: Allow everything to everyone, the one Allow an RCP
+        // may hold.
+        let full_access = st.action.items.iter().any(|i| &*i.text == "*")
+            && !st.action.negated
+            && st
+                .resource
+                .as_ref()
+                .is_some_and(|r| !r.negated && r.items.iter().any(|i| &*i.text == "*"))
+            && st.conditions.is_empty();
+        if st.effect == Effect::Allow && !full_access {
             out.push(Finding::new(
                 "rcp-allow",
                 st.effect_span,
@@ -468,10 +537,12 @@ fn effects(
                     ));
                 }
             }
-            let passrole = matched.is_some_and(|a| {
-                a.iter()
-                    .any(|(s, a)| s.prefix == "iam" && a.name == "PassRole")
-            }) || st.action.items.iter().any(|i| &*i.text == "*");
+            // Listed by any entry that matches it (also beside an unknown entry).
+            let passrole = st
+                .action
+                .items
+                .iter()
+                .any(|i| i.pattern.matches_plain("iam:passrole"));
             if passrole && unconditioned && !st.action.negated {
                 out.push(Finding::new(
                     "passrole-star",
@@ -481,7 +552,7 @@ fn effects(
             }
         }
     }
-    if ctx.kind == PolicyKind::Resource && !ctx.trust_policy && unconditioned {
+    if ctx.kind == PolicyKind::Resource && unconditioned {
         if let Some(p) = &st.principal {
             let everyone = p.items.iter().find(|i| {
                 !p.negated
@@ -489,11 +560,14 @@ fn effects(
                         || (i.principal_type == PrincipalType::Aws && &*i.text == "*"))
             });
             if let Some(item) = everyone {
-                out.push(Finding::new(
-                    "principal-star-allow",
-                    item.span,
-                    "this Allow applies to everyone, anonymous callers included, with no condition",
-                ).with_fix("name the principals, or add a condition such as aws:PrincipalOrgID or aws:SourceVpce"));
+                let message = if ctx.trust_policy {
+                    "this trust policy lets any AWS principal, in any account, assume the role: there is no condition"
+                } else {
+                    "this Allow applies to everyone, anonymous callers included, with no condition"
+                };
+                out.push(Finding::new("principal-star-allow", item.span, message).with_fix(
+                    "name the principals, or add a condition such as aws:PrincipalOrgID or aws:SourceVpce",
+                ));
             }
         }
     }
@@ -506,10 +580,16 @@ fn network_deny(st: &Statement, out: &mut Vec<Finding>) {
     if st.effect != Effect::Deny {
         return;
     }
+    // The guard: the Deny only for calls the caller makes itself (ViaAWSService
+    // false), or only for non-service principals (PrincipalIsAWSService false).
     let guarded = st.conditions.iter().any(|op| {
-        op.keys
-            .iter()
-            .any(|k| k.lower == "aws:viaawsservice" || k.lower == "aws:principalisawsservice")
+        op.operator.base.family == Family::Bool
+            && op.keys.iter().any(|k| {
+                (k.lower == "aws:viaawsservice" || k.lower == "aws:principalisawsservice")
+                    && k.values
+                        .iter()
+                        .all(|v| v.text.eq_ignore_ascii_case("false"))
+            })
     });
     if guarded {
         return;
@@ -518,7 +598,9 @@ fn network_deny(st: &Statement, out: &mut Vec<Finding>) {
         let negated = op.operator.base.negated;
         for key in &op.keys {
             let network = match key.lower.as_str() {
-                "aws:sourceip" => op.operator.base.family == Family::Ip && negated,
+                "aws:sourceip" | "aws:vpcsourceip" => {
+                    op.operator.base.family == Family::Ip && negated
+                }
                 "aws:sourcevpc" | "aws:sourcevpce" => negated,
                 _ => false,
             };
