@@ -23,8 +23,7 @@ const OIDC: &str = "arn:aws:iam::111122223333:oidc-provider/token.actions.github
 const THUMBNAILER: &str = "arn:aws:lambda:us-east-1:111122223333:function:thumbnailer";
 
 /// An identity policy that allows everything, to see what SCPs and RCPs take away.
-const ALLOW_ALL: &str =
-    r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
+const ALLOW_ALL: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
 
 fn fixture(rel: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -72,7 +71,10 @@ fn req(principal: &str, action: &str, resource: &str, context: &[(&str, &str)]) 
         action: action.into(),
         resource: resource.into(),
         resource_account: None,
-        context: context.iter().map(|(k, v)| (k.to_string(), one(v))).collect(),
+        context: context
+            .iter()
+            .map(|(k, v)| (k.to_string(), one(v)))
+            .collect(),
     }
 }
 
@@ -81,7 +83,7 @@ fn decide(set: &PolicySet, request: &Request) -> Decision {
 }
 
 /// The context of a direct call by an IAM user from `ip`.
-fn direct_from<'a>(ip: &'a str) -> Vec<(&'a str, &'a str)> {
+fn direct_from(ip: &str) -> Vec<(&str, &str)> {
     vec![("aws:SourceIp", ip), ("aws:ViaAWSService", "false")]
 }
 
@@ -179,7 +181,10 @@ fn every_cli_output_is_recognised_and_loads_one_policy_without_requests() {
         .filter(|n| n.ends_with(".json"))
         .collect();
     on_disk.sort();
-    assert_eq!(on_disk, CLI_FILES, "a fixture is not covered by these tests");
+    assert_eq!(
+        on_disk, CLI_FILES,
+        "a fixture is not covered by these tests"
+    );
     for name in CLI_FILES {
         let text = cli(name);
         assert_eq!(input_kind(&text), InputKind::AwsCli, "{name}");
@@ -198,7 +203,15 @@ fn every_cli_output_is_recognised_and_loads_one_policy_without_requests() {
 }
 
 /// (file, policy type, words the policy's name contains, attachedTo, form)
-const CLI_EXPECTED: &[(&str, PolicyKind, &[&str], Option<&str>, DocumentForm)] = &[
+type CliExpectation = (
+    &'static str,
+    PolicyKind,
+    &'static [&'static str],
+    Option<&'static str>,
+    DocumentForm,
+);
+
+const CLI_EXPECTED: &[CliExpectation] = &[
     (
         "get-policy-version.json",
         PolicyKind::Identity,
@@ -346,9 +359,24 @@ fn url_encoded_policy_version_decodes_to_the_pretty_text_and_decides_like_the_pl
     );
     assert!(!text.contains('%'), "{text}");
     let requests = [
-        req(ALICE, "s3:GetObject", "arn:aws:s3:::b/k", &direct_from("203.0.113.10")),
-        req(ALICE, "ec2:RunInstances", "*", &direct_from("198.51.100.23")),
-        req(ALICE, "iam:CreateServiceLinkedRole", SLR, &[("aws:ViaAWSService", "true")]),
+        req(
+            ALICE,
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+            &direct_from("203.0.113.10"),
+        ),
+        req(
+            ALICE,
+            "ec2:RunInstances",
+            "*",
+            &direct_from("198.51.100.23"),
+        ),
+        req(
+            ALICE,
+            "iam:CreateServiceLinkedRole",
+            SLR,
+            &[("aws:ViaAWSService", "true")],
+        ),
         req(ALICE, "s3:ListAllMyBuckets", "*", &[]),
     ];
     let expected = [
@@ -370,27 +398,49 @@ fn scp_from_describe_policy_sits_at_the_root_and_denies_other_regions() {
     assert_eq!(s.set.scp_levels, ["r-root"]);
     assert!(s.set.rcp_levels.is_empty());
     assert!(
-        s.description.as_deref().unwrap_or_default().contains("r-root"),
+        s.description
+            .as_deref()
+            .unwrap_or_default()
+            .contains("r-root"),
         "the description says where the SCP was placed: {:?}",
         s.description
     );
     let mut set = s.set.clone();
     // Alone at the root, a Deny-only SCP allows nothing: AWS attaches FullAWSAccess
     // there too.
-    let in_region_probe = req(ALICE, "ec2:RunInstances", "*", &[("aws:RequestedRegion", "eu-west-1")]);
-    set.policies
-        .push(load(ALLOW_ALL).set.policies[0].clone());
+    let in_region_probe = req(
+        ALICE,
+        "ec2:RunInstances",
+        "*",
+        &[("aws:RequestedRegion", "eu-west-1")],
+    );
+    set.policies.push(load(ALLOW_ALL).set.policies[0].clone());
     assert_eq!(decide(&set, &in_region_probe), Decision::ImplicitDeny);
     let mut full_access = load(ALLOW_ALL).set.policies[0].clone();
     full_access.kind = PolicyKind::Scp;
     full_access.level = Some(0);
     full_access.name = "FullAWSAccess".into();
     set.policies.push(full_access);
-    let in_region = |r: &str| req(ALICE, "ec2:RunInstances", "*", &[("aws:RequestedRegion", r)]);
+    let in_region = |r: &str| {
+        req(
+            ALICE,
+            "ec2:RunInstances",
+            "*",
+            &[("aws:RequestedRegion", r)],
+        )
+    };
     assert_eq!(decide(&set, &in_region("eu-west-1")), Decision::Allow);
-    assert_eq!(decide(&set, &in_region("ap-south-1")), Decision::ExplicitDeny);
+    assert_eq!(
+        decide(&set, &in_region("ap-south-1")),
+        Decision::ExplicitDeny
+    );
     // NotAction: global services are not restricted.
-    let iam = req(ALICE, "iam:CreateUser", "*", &[("aws:RequestedRegion", "ap-south-1")]);
+    let iam = req(
+        ALICE,
+        "iam:CreateUser",
+        "*",
+        &[("aws:RequestedRegion", "ap-south-1")],
+    );
     assert_eq!(decide(&set, &iam), Decision::Allow);
     // The exempt role, matched through the mixed-case aws:PrincipalARN key.
     let exempt = req(
@@ -414,21 +464,30 @@ fn rcp_from_describe_policy_sits_at_the_root_and_denies_plain_http_to_s3() {
     assert_eq!(s.set.rcp_levels, ["r-root"]);
     assert!(s.set.scp_levels.is_empty());
     let mut set = s.set.clone();
-    set.policies
-        .push(load(ALLOW_ALL).set.policies[0].clone());
+    set.policies.push(load(ALLOW_ALL).set.policies[0].clone());
     let get = |tls: Option<&str>| {
         let mut ctx = vec![];
         if let Some(t) = tls {
             ctx.push(("aws:SecureTransport", t));
         }
-        req(ALICE, "s3:GetObject", "arn:aws:s3:::example-shared-reports/x", &ctx)
+        req(
+            ALICE,
+            "s3:GetObject",
+            "arn:aws:s3:::example-shared-reports/x",
+            &ctx,
+        )
     };
     assert_eq!(decide(&set, &get(Some("false"))), Decision::ExplicitDeny);
     assert_eq!(decide(&set, &get(Some("true"))), Decision::Allow);
     // BoolIfExists: a missing key satisfies the condition, so the Deny applies.
     assert_eq!(decide(&set, &get(None)), Decision::ExplicitDeny);
     // Other services are out of the RCP's reach.
-    let sqs = req(ALICE, "sqs:SendMessage", "arn:aws:sqs:us-east-1:111122223333:q", &[("aws:SecureTransport", "false")]);
+    let sqs = req(
+        ALICE,
+        "sqs:SendMessage",
+        "arn:aws:sqs:us-east-1:111122223333:q",
+        &[("aws:SecureTransport", "false")],
+    );
     assert_eq!(decide(&set, &sqs), Decision::Allow);
 }
 
@@ -437,7 +496,12 @@ fn resource_policies_from_cli_outputs_decide_as_written() {
     // s3api get-bucket-policy: plain HTTP is denied even to the account's own user.
     let bucket = load(&cli("get-bucket-policy.json"));
     let object = "arn:aws:s3:::example-shared-reports/2024/q3.csv";
-    let insecure = req(ALICE, "s3:GetObject", object, &[("aws:SecureTransport", "false")]);
+    let insecure = req(
+        ALICE,
+        "s3:GetObject",
+        object,
+        &[("aws:SecureTransport", "false")],
+    );
     assert_eq!(decide(&bucket.set, &insecure), Decision::ExplicitDeny);
 
     // lambda get-policy: AWS:SourceAccount / AWS:SourceArn in Lambda's capitalisation.
@@ -473,7 +537,10 @@ fn resource_policies_from_cli_outputs_decide_as_written() {
     assert_eq!(
         decide(
             &queue.set,
-            &send(&[("aws:SourceArn", "arn:aws:sns:us-east-1:111122223333:ingest-topic")])
+            &send(&[(
+                "aws:SourceArn",
+                "arn:aws:sns:us-east-1:111122223333:ingest-topic"
+            )])
         ),
         Decision::Allow
     );
@@ -583,7 +650,12 @@ fn an_error_in_a_policy_held_in_a_string_points_into_the_decoded_text() {
         .text
         .replace(r#""Effect":"Allow""#, r#""Effect":"Allw""#);
     let (line, column) = position_of(&decoded, r#""Allw""#);
-    assert_eq!((d.span.line, d.span.column), (line, column), "{}", d.message);
+    assert_eq!(
+        (d.span.line, d.span.column),
+        (line, column),
+        "{}",
+        d.message
+    );
 
     // A URL-encoded string (the raw IAM API): the line is the decoded text's.
     let broken = replace_once(
@@ -605,7 +677,12 @@ fn an_error_in_a_policy_held_in_a_string_points_into_the_decoded_text() {
         .replace("\"Deny\"", "\"Dney\"");
     let (line, column) = position_of(&decoded, "\"Dney\"");
     assert!(line > 1, "the decoded text is pretty-printed");
-    assert_eq!((d.span.line, d.span.column), (line, column), "{}", d.message);
+    assert_eq!(
+        (d.span.line, d.span.column),
+        (line, column),
+        "{}",
+        d.message
+    );
 
     // Text that is not JSON at all inside the string.
     let broken = replace_once(
@@ -720,7 +797,10 @@ fn alice_gets_exactly_her_policies_with_default_versions() {
     assert!(dev.contains("LambdaInAccount"), "not v1: {dev}");
     assert!(!dev.contains("DraftAllS3"), "not v3: {dev}");
     let boundary = text_of(&s, "DeveloperBoundary");
-    assert!(boundary.contains("ReadIamAndServiceLinkedRoles"), "v2: {boundary}");
+    assert!(
+        boundary.contains("ReadIamAndServiceLinkedRoles"),
+        "v2: {boundary}"
+    );
 }
 
 #[test]
@@ -896,7 +976,10 @@ fn bob_has_only_developer_access_v2() {
             "lambda:UpdateFunctionCode",
             "arn:aws:lambda:eu-west-1:111122223333:function:resizer",
         ),
-        ("s3:GetObject", "arn:aws:s3:::example-dev-artifacts/builds/1.zip"),
+        (
+            "s3:GetObject",
+            "arn:aws:s3:::example-dev-artifacts/builds/1.zip",
+        ),
     ] {
         assert_eq!(call(action, resource), Decision::Allow, "{action}");
     }
@@ -961,7 +1044,10 @@ fn ci_deploy_gets_its_trust_policy_as_a_resource_policy_on_the_role() {
         q.resource = resource.into();
         decide(&s.set, &q)
     };
-    assert_eq!(call("lambda:UpdateFunctionCode", THUMBNAILER), Decision::Allow);
+    assert_eq!(
+        call("lambda:UpdateFunctionCode", THUMBNAILER),
+        Decision::Allow
+    );
     assert_eq!(
         call(
             "lambda:CreateFunction",
@@ -991,7 +1077,10 @@ fn ci_deploy_gets_its_trust_policy_as_a_resource_policy_on_the_role() {
             "sts:AssumeRoleWithWebIdentity",
             CI_DEPLOY,
             &[
-                ("token.actions.githubusercontent.com:aud", "sts.amazonaws.com"),
+                (
+                    "token.actions.githubusercontent.com:aud",
+                    "sts.amazonaws.com",
+                ),
                 ("token.actions.githubusercontent.com:sub", sub),
             ],
         )
@@ -1191,4 +1280,27 @@ fn missing_groups_and_attached_policies_are_errors_too() {
         "{}",
         diags[0].message
     );
+}
+
+#[test]
+fn a_name_shared_by_a_user_and_a_role_needs_the_arn() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, text) = edited_details(dir.path(), "same-name.json", |v| {
+        let role = &mut v["RoleDetailList"][0];
+        role["RoleName"] = "alice".into();
+        role["Arn"] = "arn:aws:iam::111122223333:role/alice".into();
+    });
+    let by_name = LoadOptions {
+        principal: Some("alice".into()),
+    };
+    let diags = errors(&text, &by_name);
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert!(diags[0].message.contains("ARN"), "{}", diags[0].message);
+    let s = load_for(&text, "arn:aws:iam::111122223333:role/alice");
+    assert_eq!(
+        names(&s, PolicyKind::Identity),
+        ["deploy-artifacts", "DeveloperAccess"]
+    );
+    let s = load_for(&text, ALICE);
+    assert_eq!(names(&s, PolicyKind::Boundary), ["DeveloperBoundary"]);
 }
