@@ -246,8 +246,13 @@ fn resources_come_from_resources_or_the_denial_message() {
     for (i, resource) in expected {
         assert_eq!(ok(&all, *i).request.resource, *resource, "#{i}");
     }
+    // No resources[], but the parameters name the function.
+    assert_eq!(
+        ok(&all, 13).request.resource,
+        "arn:aws:lambda:us-east-1:111122223333:function:thumbnailer"
+    );
     // Nothing recorded: `*`, and a note that says so.
-    for i in [1, 3, 13, 32] {
+    for i in [1, 3, 32] {
         let c = ok(&all, i);
         assert_eq!(c.request.resource, "*", "#{i}");
         assert!(note_about(c, "resource is *"), "#{i}: {:?}", c.notes);

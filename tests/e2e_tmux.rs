@@ -461,3 +461,47 @@ fn a_panic_in_the_tui_restores_the_terminal() {
         "the terminal is left in raw mode (stty: {tty:?}):\n{screen}"
     );
 }
+
+/// What AWS gives you, as a person would use it: account authorization details open on
+/// a picker; choosing a user assembles its policies; the lint view lists what the
+/// catalog finds once it has loaded in the background; quitting an unchanged scenario
+/// does not ask.
+#[test]
+fn account_details_picker_lint_and_completion() {
+    if !tmux_available("account_details_picker_lint_and_completion") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let details = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/aws/account/authorization-details.json");
+    let binary = env!("CARGO_BIN_EXE_iamtrace");
+    let command = format!(
+        "{} {}; echo \"EXIT:$?\"; sleep 60",
+        sh_quote(binary),
+        sh_quote(&details.display().to_string())
+    );
+    let tmux = Tmux::start_with("picker", dir.path(), &command);
+    tmux.wait_for(
+        |s| s.contains("Whose policies?") && s.contains("alice"),
+        "the picker",
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        |s| {
+            s.contains("OfficeOnlyAdmin")
+                && s.contains("user alice")
+                && s.contains("assembled from")
+        },
+        "alice's policies, and the status line saying where they came from",
+    );
+    // F9 three times: the lint view, filled once the catalog has loaded.
+    tmux.keys(&["F9", "F9", "F9"]);
+    tmux.wait_for(
+        |s| s.contains("Lint:") && s.contains("finding"),
+        "the lint view",
+    );
+
+    tmux.keys(&["C-q"]);
+    let screen = tmux.wait_for(|s| s.contains("EXIT:"), "the program to exit");
+    assert!(screen.contains("EXIT:0"), "{screen}");
+}

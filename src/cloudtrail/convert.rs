@@ -530,6 +530,15 @@ fn pick_resource(e: &Event, action: &str, notes: &mut Vec<String>) -> (String, O
                 .filter(|a| crate::policy::principal::is_account_id(a));
             return (arn.to_string(), account);
         }
+        if let Some((arn, note)) = from_parameters(e, action) {
+            let account = crate::policy::principal::split_arn(&arn)
+                .map(|p| p[4].to_string())
+                .filter(|a| crate::policy::principal::is_account_id(a));
+            if let Some(n) = note {
+                notes.push(n);
+            }
+            return (arn, account);
+        }
         notes.push(
             "resource is *: CloudTrail recorded no resources[] for this event; set the ARN if your policies name resources"
                 .into(),
@@ -559,6 +568,75 @@ fn pick_resource(e: &Event, action: &str, notes: &mut Vec<String>) -> (String, O
             .filter(|a| crate::policy::principal::is_account_id(a))
             .map(str::to_string),
     )
+}
+
+/// The resource's ARN built from the parameters that name it (bucket and key, function,
+/// role, user, policy, secret, queue, topic, table, key), with a note when part of it
+/// cannot be known.
+fn from_parameters(e: &Event, action: &str) -> Option<(String, Option<String>)> {
+    let p = e.request_parameters.as_ref()?;
+    let region = text(&e.aws_region).unwrap_or("*");
+    let account = text(&e.recipient_account_id).unwrap_or("*");
+    let (service, _) = action.split_once(':')?;
+    let arn = |s: &str| s.starts_with("arn:").then(|| s.to_string());
+    Some(match service {
+        "s3" => {
+            let bucket = p.bucket_name.get()?;
+            match p.key.get().filter(|_| action.contains("Object")) {
+                Some(key) => (format!("arn:aws:s3:::{bucket}/{key}"), None),
+                None => (format!("arn:aws:s3:::{bucket}"), None),
+            }
+        }
+        "lambda" => {
+            let f = p.function_name.get()?;
+            (
+                arn(f).unwrap_or_else(|| format!("arn:aws:lambda:{region}:{account}:function:{f}")),
+                None,
+            )
+        }
+        "iam" => {
+            if let Some(a) = p.policy_arn.get().and_then(arn) {
+                (a, None)
+            } else if let Some(r) = p.role_name.get() {
+                (
+                    format!("arn:aws:iam::{account}:role/{r}"),
+                    Some("the role's ARN is built from roleName: a path, if the role has one, is not in the record".into()),
+                )
+            } else {
+                let u = p.user_name.get()?;
+                (
+                    format!("arn:aws:iam::{account}:user/{u}"),
+                    Some("the user's ARN is built from userName: a path, if the user has one, is not in the record".into()),
+                )
+            }
+        }
+        "secretsmanager" => {
+            let id = p.secret_id.get()?;
+            match arn(id) {
+                Some(a) => (a, None),
+                None => (
+                    format!("arn:aws:secretsmanager:{region}:{account}:secret:{id}-??????"),
+                    Some("the secret is named, not given by ARN: its ARN ends in six random characters, written here as ??????".into()),
+                ),
+            }
+        }
+        "sqs" => {
+            let url = p.queue_url.get()?;
+            let mut parts = url.trim_end_matches('/').rsplit('/');
+            let (name, acct) = (parts.next()?, parts.next()?);
+            (format!("arn:aws:sqs:{region}:{acct}:{name}"), None)
+        }
+        "sns" => (p.topic_arn.get().and_then(arn)?, None),
+        "dynamodb" => {
+            let t = p.table_name.get()?;
+            (
+                arn(t).unwrap_or_else(|| format!("arn:aws:dynamodb:{region}:{account}:table/{t}")),
+                None,
+            )
+        }
+        "kms" => (p.key_id.get().and_then(arn)?, None),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -92,6 +92,9 @@ pub struct Event<'a> {
     /// `AwsApiCall`, `AwsConsoleSignIn`, `AwsServiceEvent`, …
     #[serde(borrow)]
     pub event_type: Option<Text<'a>>,
+    /// The call's parameters: the few that name its resource are read.
+    #[serde(borrow)]
+    pub request_parameters: Option<RequestParameters<'a>>,
     /// What S3 (and a few others) add: the cipher suite of the connection.
     #[serde(borrow)]
     pub additional_event_data: Option<AdditionalEventData<'a>>,
@@ -200,4 +203,117 @@ pub struct TlsDetails<'a> {
     /// `TLSv1.2`, `TLSv1.3`.
     #[serde(borrow)]
     pub tls_version: Option<Text<'a>>,
+}
+
+/// A string where services write one, and nothing for any other JSON value (DynamoDB's
+/// `key` is an object, for example): a parameter of another shape must not make the
+/// whole record unreadable.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Loose<'a>(pub Option<Text<'a>>);
+
+impl<'a> Loose<'a> {
+    /// The text, when it was a non-empty string.
+    pub fn get(&self) -> Option<&str> {
+        self.0.as_deref().filter(|s| !s.is_empty())
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Loose<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Loose<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Loose<'de>, E> {
+                Ok(Loose(Some(Text(Cow::Borrowed(v)))))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Loose<'de>, E> {
+                Ok(Loose(Some(Text(Cow::Owned(v.to_string())))))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Loose<'de>, E> {
+                Ok(Loose(Some(Text(Cow::Owned(v)))))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Loose<'de>, E> {
+                Ok(Loose(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Loose<'de>, E> {
+                Ok(Loose(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Loose<'de>, E> {
+                Ok(Loose(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Loose<'de>, E> {
+                Ok(Loose(None))
+            }
+            fn visit_unit<E>(self) -> Result<Loose<'de>, E> {
+                Ok(Loose(None))
+            }
+            fn visit_none<E>(self) -> Result<Loose<'de>, E> {
+                Ok(Loose(None))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Loose<'de>, D::Error> {
+                d.deserialize_any(Visit)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Loose<'de>, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Loose(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Loose<'de>, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Loose(None))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+/// `requestParameters`: the parameters that name a resource, for the services whose
+/// records often have no `resources[]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RequestParameters<'a> {
+    /// S3.
+    #[serde(borrow)]
+    pub bucket_name: Loose<'a>,
+    /// S3 object key.
+    #[serde(borrow)]
+    pub key: Loose<'a>,
+    /// Lambda: a name, a partial or a full ARN.
+    #[serde(borrow)]
+    pub function_name: Loose<'a>,
+    /// IAM.
+    #[serde(borrow)]
+    pub role_name: Loose<'a>,
+    /// IAM.
+    #[serde(borrow)]
+    pub user_name: Loose<'a>,
+    /// IAM.
+    #[serde(borrow)]
+    pub policy_arn: Loose<'a>,
+    /// Secrets Manager: a name or an ARN.
+    #[serde(borrow)]
+    pub secret_id: Loose<'a>,
+    /// SQS: `https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`.
+    #[serde(borrow)]
+    pub queue_url: Loose<'a>,
+    /// SNS.
+    #[serde(borrow)]
+    pub topic_arn: Loose<'a>,
+    /// DynamoDB.
+    #[serde(borrow)]
+    pub table_name: Loose<'a>,
+    /// KMS: a key id, an alias or an ARN.
+    #[serde(borrow)]
+    pub key_id: Loose<'a>,
 }
