@@ -4,7 +4,8 @@
 //! time from a scenario's text to the first frame.
 //!
 //! `cargo bench --bench tui` runs the criterion groups, then prints the median and
-//! 99th percentile of single keystrokes timed one by one.
+//! 99th percentile of single keystrokes timed one by one: first before the service
+//! catalog is loaded (as at start-up: no lint), then with it (lint on every keystroke).
 
 // The engine bench's generator; its iam-rs helpers are not used here.
 #[allow(dead_code)]
@@ -132,7 +133,14 @@ fn main() {
     });
     c.final_summary();
 
-    // Single keystrokes timed one by one, for the median and the tail.
+    // Single keystrokes timed one by one, for the median and the tail; without the
+    // catalog (start-up), then with it (every keystroke lints too).
+    keystrokes("keystroke (key → parse → evaluate 6 requests → 120×35 frame)");
+    iamtrace::catalog::services::catalog();
+    keystrokes("keystroke with lint (… → lint → frame)");
+}
+
+fn keystrokes(label: &str) {
     let mut app = big_app();
     let mut terminal = Terminal::new(TestBackend::new(120, 35)).expect("terminal");
     for n in 0..200 {
@@ -147,7 +155,7 @@ fn main() {
         .collect();
     times.sort();
     println!(
-        "keystroke (key → parse → evaluate 6 requests → 120×35 frame), 2000 keystrokes: median {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        "{label}, 2000 keystrokes: median {:.3} ms, p99 {:.3} ms, max {:.3} ms",
         percentile(&times, 0.5).as_secs_f64() * 1e3,
         percentile(&times, 0.99).as_secs_f64() * 1e3,
         times.last().map_or(0.0, |d| d.as_secs_f64() * 1e3)
