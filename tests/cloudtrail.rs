@@ -513,7 +513,7 @@ fn aws_service_calls_carry_the_principal_service_name() {
 }
 
 #[test]
-#[ignore = "BUG: AssumeRoleWithWebIdentity (mixed #12) gets no token.actions.githubusercontent.com:sub/:aud although the record has subjectFromWebIdentityToken and responseElements.audience, so replaying it against ci-deploy's trust policy reports a false 'would now be denied'"]
+
 fn web_identity_keys_come_from_the_record() {
     let all = converted("mixed.json");
     let r = &ok(&all, 12).request;

@@ -374,10 +374,9 @@ fn replay_against_account_details_assembles_the_principal_and_filters_on_it() {
 }
 
 #[test]
-#[ignore = "BUG (questionable): events CloudTrail records without resources[] become requests on resource *, which no resource-scoped Allow matches; replaying ci-deploy's own Lambda calls (mixed #13, #15; requestParameters.functionName is in the record) against its unchanged policies reports them as 'would now be DENIED' (exit 1)"]
 fn replay_of_a_roles_calls_against_its_unchanged_policies_finds_no_difference() {
     let (code, v) = replay_json(&p(DETAILS), &[&p(MIXED)], &["--principal", "ci-deploy"]);
-    assert_eq!(v["summary"]["compared"], 5);
+    assert_eq!(v["summary"]["compared"], 4);
     assert!(differences(&v).is_empty(), "{:#}", v["differences"]);
     assert_eq!(code, 0);
 }
@@ -388,11 +387,12 @@ fn replay_of_a_roles_calls_against_its_unchanged_policies_finds_no_difference() 
 /// The summary every run of OfficeOnlyAdmin v4 over the 33 records of mixed gives.
 fn assert_mixed_v4_summary(s: &Value, times: u64) {
     assert_eq!(s["events"], 33 * times);
-    assert_eq!(s["same"], 14 * times);
+    assert_eq!(s["same"], 13 * times);
     assert_eq!(s["now_denied"], 11 * times);
     assert_eq!(s["now_allowed"], times);
-    assert_eq!(s["not_compared"], 4 * times);
-    assert_eq!(s["compared"], 26 * times);
+    // Four failures for other reasons, and CreateFunction denied on iam:PassRole.
+    assert_eq!(s["not_compared"], 5 * times);
+    assert_eq!(s["compared"], 25 * times);
     assert_eq!(s["filtered_out"], 0);
     let skipped = s["skipped"].as_array().unwrap();
     assert_eq!(skipped.len(), 3, "{skipped:#?}");
@@ -523,7 +523,7 @@ fn replay_principal_keeps_only_that_callers_events() {
 
     // A role ARN keeps its sessions.
     let (_, v) = replay_json(&v4, &[&p(MIXED)], &["--principal", CI_DEPLOY]);
-    assert_eq!(v["summary"]["compared"], 5);
+    assert_eq!(v["summary"]["compared"], 4);
     assert_eq!(v["summary"]["filtered_out"], 25);
     assert!(differences(&v).iter().all(|d| d["caller"] == CI_DEPLOY));
 

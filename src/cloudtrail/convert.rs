@@ -350,6 +350,23 @@ pub fn convert(e: &Event) -> Result<Converted, Skipped> {
         "SAMLUser" | "WebIdentityUser" => {
             let provider = text(&id.identity_provider)
                 .ok_or_else(|| skip(format!("{kind} identity without identityProvider")))?;
+            // The token's claims as the trust policy sees them: PROVIDER:sub, :aud.
+            let host = provider
+                .rsplit_once(":oidc-provider/")
+                .map_or(provider, |(_, h)| h);
+            if let Some(r) = e.response_elements.as_ref() {
+                if kind == "WebIdentityUser" {
+                    if let Some(sub) = r.subject_from_web_identity_token.get() {
+                        b.set(&format!("{host}:sub"), sub);
+                    }
+                    if let Some(aud) = r.audience.get() {
+                        b.set(&format!("{host}:aud"), aud);
+                    }
+                }
+            }
+            if kind == "SAMLUser" {
+                b.note("the SAML assertion's keys (saml:sub, saml:aud, …) are not recorded");
+            }
             (provider.to_string(), provider.to_string())
         }
         "" => return Err(skip("userIdentity without a type")),

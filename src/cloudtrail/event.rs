@@ -94,7 +94,10 @@ pub struct Event<'a> {
     pub event_type: Option<Text<'a>>,
     /// The call's parameters: the few that name its resource are read.
     #[serde(borrow)]
-    pub request_parameters: Option<RequestParameters<'a>>,
+    pub request_parameters: Tolerant<RequestParameters<'a>>,
+    /// What the call returned: the few elements that feed context keys are read.
+    #[serde(borrow)]
+    pub response_elements: Tolerant<ResponseElements<'a>>,
     /// What S3 (and a few others) add: the cipher suite of the connection.
     #[serde(borrow)]
     pub additional_event_data: Option<AdditionalEventData<'a>>,
@@ -316,4 +319,77 @@ pub struct RequestParameters<'a> {
     /// KMS: a key id, an alias or an ARN.
     #[serde(borrow)]
     pub key_id: Loose<'a>,
+}
+
+/// An object read as `T` when it is an object, and nothing when it is any other JSON
+/// value: services put all sorts in requestParameters and responseElements, and an
+/// unexpected shape there must not make the record unreadable.
+#[derive(Debug, Default)]
+pub struct Tolerant<T>(pub Option<T>);
+
+impl<T> Tolerant<T> {
+    /// The object, when there was one.
+    pub fn as_ref(&self) -> Option<&T> {
+        self.0.as_ref()
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Tolerant<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visit<T> {
+            type Value = Tolerant<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Tolerant<T>, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|t| Tolerant(Some(t)))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Tolerant<T>, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Tolerant(None))
+            }
+            fn visit_borrowed_str<E>(self, _: &'de str) -> Result<Tolerant<T>, E> {
+                Ok(Tolerant(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Tolerant<T>, E> {
+                Ok(Tolerant(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Tolerant<T>, E> {
+                Ok(Tolerant(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Tolerant<T>, E> {
+                Ok(Tolerant(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Tolerant<T>, E> {
+                Ok(Tolerant(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Tolerant<T>, E> {
+                Ok(Tolerant(None))
+            }
+            fn visit_unit<E>(self) -> Result<Tolerant<T>, E> {
+                Ok(Tolerant(None))
+            }
+        }
+        d.deserialize_any(Visit(std::marker::PhantomData))
+    }
+}
+
+/// `responseElements`: what AssumeRoleWithWebIdentity returns about the token.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ResponseElements<'a> {
+    /// The token's `sub`.
+    #[serde(borrow)]
+    pub subject_from_web_identity_token: Loose<'a>,
+    /// The token's `aud`.
+    #[serde(borrow)]
+    pub audience: Loose<'a>,
 }

@@ -91,6 +91,8 @@ impl<R: Read> Splitter<R> {
         }
         // Up to a chunk, however small the reader's reads (no zero-filling: the
         // standard library reads into the spare capacity).
+                // Room for the chunk up front, so the buffer does not grow by doubling.
+        self.buf.reserve_exact(CHUNK);
         let n = (&mut self.reader)
             .take(CHUNK as u64)
             .read_to_end(&mut self.buf)?;
