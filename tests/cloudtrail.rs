@@ -1197,3 +1197,39 @@ fn a_groups_example_does_not_depend_on_batching() {
     let example = |t: &Tally| t.sorted_groups()[0].1.example.event_id.clone();
     assert_eq!(example(&one), example(&two));
 }
+
+/// `aws cloudtrail lookup-events` output (the event history, newest first, each event a
+/// JSON string) gives the same requests as the records themselves, and opens as a
+/// scenario.
+#[test]
+fn lookup_events_output_gives_the_same_requests() {
+    let (records, _) = requests("client-vpn.json");
+    let (lookup, description) = requests("lookup-events.json");
+    assert!(
+        description.starts_with("5 of 5 CloudTrail events"),
+        "{description}"
+    );
+    let mut a: Vec<Request> = records.iter().map(|r| r.request.clone()).collect();
+    let mut b: Vec<Request> = lookup.iter().map(|r| r.request.clone()).collect();
+    let key = |r: &Request| format!("{r:?}");
+    a.sort_by_key(key);
+    b.sort_by_key(key);
+    assert_eq!(a, b);
+    let s = load_str(&text("lookup-events.json")).unwrap();
+    assert_eq!(s.requests.len(), 5);
+    // The service's call still points at alice's call, though listed before it.
+    let slr = s
+        .requests
+        .iter()
+        .find(|r| {
+            r.request.action == "iam:CreateServiceLinkedRole"
+                && r.name.as_deref().unwrap_or("").contains("denied")
+        })
+        .unwrap();
+    assert!(
+        slr.via
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("ec2:CreateClientVpnEndpoint")
+    );
+}

@@ -157,7 +157,7 @@ fn eval_opens_every_aws_fixture() {
         }
     }
     files.sort();
-    assert_eq!(files.len(), 14 + 5);
+    assert_eq!(files.len(), 14 + 6);
     for file in &files {
         let r = run(&[Path::new("eval"), file]);
         assert_eq!(r.code, 0, "{}: {}", file.display(), r.stderr);
@@ -591,10 +591,11 @@ fn replay_searches_directories_for_json_jsonl_and_gz() {
             .all(|f| !f.ends_with(".txt") && !f.ends_with(".md"))
     );
 
-    // The fixture folder: client-vpn, mixed three times, the single event.
+    // The fixture folder: client-vpn, its lookup-events copy, mixed three times, the
+    // single event.
     let (_, v) = replay_json(&v4, &[&p(CLOUDTRAIL_DIR)], &[]);
-    assert_eq!(v["summary"]["events"], 5 + 33 * 3 + 1);
-    assert_eq!(v["files"].as_array().unwrap().len(), 5);
+    assert_eq!(v["summary"]["events"], 5 + 5 + 33 * 3 + 1);
+    assert_eq!(v["files"].as_array().unwrap().len(), 6);
 
     // An empty folder is an error, not an empty report.
     let empty = dir.path().join("empty");
@@ -816,4 +817,33 @@ fn replay_streams_a_large_file_with_flat_memory() {
             size >> 20
         );
     }
+}
+
+/// lookup-events output replays like the records it holds.
+#[test]
+fn replay_reads_lookup_events_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let v4 = office(dir.path(), "v4");
+    let (code_a, a) = replay_json(&v4, &[&p(CLIENT_VPN)], &[]);
+    let (code_b, b) = replay_json(
+        &v4,
+        &[&p("tests/fixtures/aws/cloudtrail/lookup-events.json")],
+        &[],
+    );
+    assert_eq!((code_a, &a["summary"]), (code_b, &b["summary"]));
+    assert_eq!(a["differences"], b["differences"]);
+}
+
+/// JSON that is not CloudTrail (here an AWS CLI output) is an input error, not a clean
+/// run that compared nothing.
+#[test]
+fn replay_of_a_file_that_is_not_cloudtrail_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = replay(
+        &office(dir.path(), "v4"),
+        &[&p("tests/fixtures/aws/awscli/get-role.json")],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("is a CloudTrail event"), "{}", r.stderr);
 }

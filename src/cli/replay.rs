@@ -76,11 +76,25 @@ pub fn run(
     for e in &errors {
         eprintln!("{}: {}", e.file, e.message);
     }
+    // JSON that is not CloudTrail (another tool's output, a stray file) is an input
+    // error, not a clean run.
+    let foreign = tally
+        .skipped
+        .get(iamtrace::cloudtrail::convert::NOT_AN_EVENT)
+        .copied()
+        .unwrap_or(0);
+    let not_cloudtrail = tally.events > 0 && foreign == tally.events;
+    if not_cloudtrail {
+        eprintln!(
+            "replay: none of the {} records read is a CloudTrail event (no eventSource, no eventName): give CloudTrail files, JSON Lines of events or aws cloudtrail lookup-events output",
+            tally.events
+        );
+    }
     match format {
         GridFormat::Text => print_text(&shown, &scenario.set, &files, &tally, &filter),
         GridFormat::Json => print_json(&shown, &scenario.set, &files, &tally, &errors),
     }
-    if !errors.is_empty() {
+    if !errors.is_empty() || not_cloudtrail {
         ExitCode::from(2)
     } else if tally.groups.is_empty() {
         ExitCode::SUCCESS

@@ -64,6 +64,9 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// The reason given for a record that is not a CloudTrail event at all.
+pub const NOT_AN_EVENT: &str = "not a CloudTrail event (no eventSource, no eventName)";
+
 fn skip(reason: impl Into<String>) -> Skipped {
     Skipped {
         reason: reason.into(),
@@ -270,6 +273,9 @@ pub fn convert(e: &Event) -> Result<Converted, Skipped> {
         if t != "AwsApiCall" {
             return Err(skip(format!("not an API call ({t})")));
         }
+    }
+    if e.event_source.is_none() && e.event_name.is_none() {
+        return Err(skip(NOT_AN_EVENT));
     }
     let mut b = Builder {
         context: Vec::with_capacity(14),

@@ -19,6 +19,26 @@ pub fn parse_event(record: &[u8]) -> Result<Event<'_>, serde_json::Error> {
     serde_json::from_slice(record)
 }
 
+/// An entry of `aws cloudtrail lookup-events`: the event is a JSON string in it.
+#[derive(serde::Deserialize)]
+struct LookupEntry {
+    #[serde(rename = "CloudTrailEvent")]
+    event: Option<String>,
+}
+
+/// Parses one record, a CloudTrail event or a lookup-events entry holding one, and
+/// hands the event to `f`.
+pub fn with_event<R>(record: &[u8], f: impl FnOnce(&Event) -> R) -> Result<R, serde_json::Error> {
+    let event = parse_event(record)?;
+    if event.event_source.is_none() && event.event_name.is_none() {
+        if let Ok(LookupEntry { event: Some(inner) }) = serde_json::from_slice(record) {
+            let inner_event = parse_event(inner.as_bytes())?;
+            return Ok(f(&inner_event));
+        }
+    }
+    Ok(f(&event))
+}
+
 /// A reader over `input`, decompressed when it is gzip (as CloudTrail delivers its
 /// files to S3), recognised by its magic bytes rather than the file name.
 pub fn decompressed<R: Read + Send + 'static>(input: R) -> std::io::Result<Box<dyn Read + Send>> {
@@ -45,7 +65,10 @@ pub fn looks_like_cloudtrail(text: &str) -> bool {
     }
     let head = &text[..end];
     let t = head.trim_start_matches('\u{feff}').trim_start();
-    let records = t.starts_with('{') && t[1..].trim_start().starts_with("\"Records\"");
+    let records = t.starts_with('{')
+        && (t[1..].trim_start().starts_with("\"Records\"")
+            || (t[1..].trim_start().starts_with("\"Events\"")
+                && head.contains("\"CloudTrailEvent\"")));
     records || (head.contains("\"eventSource\"") && head.contains("\"eventName\""))
 }
 
@@ -72,7 +95,7 @@ pub fn requests_from_text(text: &str) -> Result<(Vec<RequestSpec>, String), Vec<
             total += 1;
             let start = batch.offset as usize + r.start;
             let span = index.span(text, start, batch.offset as usize + r.end);
-            match parse_event(&batch.data[r.clone()]) {
+            match with_event(&batch.data[r.clone()], |event| convert(event)) {
                 Err(e) => {
                     let at = start + offset_in(&batch.data[r.clone()], e.line(), e.column());
                     errors.push(Diagnostic::error(
@@ -80,7 +103,7 @@ pub fn requests_from_text(text: &str) -> Result<(Vec<RequestSpec>, String), Vec<
                         format!("CloudTrail record {total}: {e}"),
                     ));
                 }
-                Ok(event) => match convert(&event) {
+                Ok(outcome) => match outcome {
                     Ok(c) => converted.push((c, span)),
                     Err(s) => match skipped.iter_mut().find(|(r, _)| *r == s.reason) {
                         Some((_, n)) => *n += 1,

@@ -6,7 +6,7 @@
 use super::convert::{Converted, Recorded, convert};
 use super::event::Event;
 use super::split::Splitter;
-use super::{decompressed, parse_event};
+use super::{decompressed, with_event};
 use crate::eval::{Detail, PreparedRequest, Request, evaluate};
 use crate::policy::PolicySet;
 use crate::trace::Decision;
@@ -333,8 +333,10 @@ pub fn replay_files(
                         let next = rx.lock().map(|r| r.recv());
                         let Ok(Ok((file, batch))) = next else { break };
                         for (k, r) in batch.records.iter().enumerate() {
-                            match parse_event(&batch.data[r.clone()]) {
-                                Ok(event) => mine.add(set, &event, filter),
+                            match with_event(&batch.data[r.clone()], |event| {
+                                mine.add(set, event, filter)
+                            }) {
+                                Ok(()) => {}
                                 Err(e) => bad.push(InputError {
                                     file: file.to_string(),
                                     message: format!(

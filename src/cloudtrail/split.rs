@@ -1,6 +1,6 @@
 //! Finding CloudTrail records in a byte stream without parsing them: a CloudTrail file
-//! (`{"Records": [ … ]}`, as delivered to S3), a JSON array of events, JSON Lines or
-//! one bare event. Records are handed out in batches of whole records, so memory stays
+//! (`{"Records": [ … ]}`, as delivered to S3), `aws cloudtrail lookup-events` output
+//! (`{"Events": [ … ]}`), a JSON array of events, JSON Lines or one bare event. Records are handed out in batches of whole records, so memory stays
 //! at a few batches whatever the file's size, and each record can be parsed on its own
 //! (on another thread) with serde borrowing from the batch.
 
@@ -91,7 +91,7 @@ impl<R: Read> Splitter<R> {
         }
         // Up to a chunk, however small the reader's reads (no zero-filling: the
         // standard library reads into the spare capacity).
-                // Room for the chunk up front, so the buffer does not grow by doubling.
+        // Room for the chunk up front, so the buffer does not grow by doubling.
         self.buf.reserve_exact(CHUNK);
         let n = (&mut self.reader)
             .take(CHUNK as u64)
@@ -318,7 +318,8 @@ impl<R: Read> Splitter<R> {
         None
     }
 
-    /// At a top-level `{`: does the object start with `"Records": [`?
+    /// At a top-level `{`: does the object start with `"Records": [` (a CloudTrail
+    /// file) or `"Events": [` (what `aws cloudtrail lookup-events` prints)?
     fn records_header(&self) -> Header {
         let rest = &self.buf[self.pos + 1..];
         let mut i = 0;
@@ -328,13 +329,16 @@ impl<R: Read> Splitter<R> {
             }
         };
         skip_ws(&mut i);
-        let key = b"\"Records\"";
-        if rest.len() < i + key.len() {
-            return Header::NeedMore;
-        }
-        if &rest[i..i + key.len()] != key {
-            return Header::Event;
-        }
+        let found = [&b"\"Records\""[..], &b"\"Events\""[..]]
+            .into_iter()
+            .find(|key| rest.get(i..i + key.len()) == Some(*key));
+        let Some(key) = found else {
+            return if rest.len() < i + b"\"Records\"".len() {
+                Header::NeedMore
+            } else {
+                Header::Event
+            };
+        };
         i += key.len();
         skip_ws(&mut i);
         match rest.get(i) {

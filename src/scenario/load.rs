@@ -127,7 +127,7 @@ fn classify(node: &Node) -> InputKind {
         InputKind::Scenario
     } else if policy_like {
         InputKind::Policy
-    } else if has("Records") || (has("eventSource") && has("eventName")) {
+    } else if has("Records") || (has("eventSource") && has("eventName")) || lookup_events(members) {
         InputKind::CloudTrail
     } else if aws::is_account_details(members) {
         InputKind::AccountDetails
@@ -135,6 +135,17 @@ fn classify(node: &Node) -> InputKind {
         InputKind::AwsCli
     } else {
         InputKind::Scenario
+    }
+}
+
+/// `aws cloudtrail lookup-events` output: `{"Events": [{"CloudTrailEvent": "…"}, …]}`.
+fn lookup_events(members: &[Member]) -> bool {
+    match get(members, "Events").map(|n| &n.value) {
+        Some(Value::Array(items)) => items.first().is_some_and(|i| match &i.value {
+            Value::Object(m) => m.iter().any(|m| m.key == "CloudTrailEvent"),
+            _ => false,
+        }),
+        _ => false,
     }
 }
 

@@ -155,7 +155,14 @@ pub(super) fn cli_output(top: &[Member]) -> Option<CliOutput<'_>> {
                 level: Some("r-root"),
                 doc,
             }],
-            note: Some("The policy is placed at the organization root (r-root); add levels for the OUs and the account if it is attached lower.".into()),
+            note: Some(format!(
+                "The policy is placed at the organization root (r-root); add levels for the OUs and the account if it is attached lower. It is the only policy at that level here: {}",
+                if kind == PolicyKind::Scp {
+                    "if it is a deny list, add AWS's FullAWSAccess SCP beside it (attached by default in AWS), or nothing at this level allows."
+                } else {
+                    "AWS's full-access RCP is always there too, and iamtrace models it."
+                }
+            )),
         });
     }
     // aws kms get-key-policy, aws s3api get-bucket-policy, aws lambda get-policy
