@@ -95,7 +95,7 @@ pub fn requests_from_text(text: &str) -> Result<(Vec<RequestSpec>, String), Vec<
             total += 1;
             let start = batch.offset as usize + r.start;
             let span = index.span(text, start, batch.offset as usize + r.end);
-            match with_event(&batch.data[r.clone()], |event| convert(event)) {
+            match with_event(&batch.data[r.clone()], convert) {
                 Err(e) => {
                     let at = start + offset_in(&batch.data[r.clone()], e.line(), e.column());
                     errors.push(Diagnostic::error(
