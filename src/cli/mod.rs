@@ -19,11 +19,17 @@ pub fn stdout_color() -> bool {
 
 /// Expands directories into their `*.json` files (recursively, sorted by path).
 pub fn expand_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+    expand_paths_with(paths, &["json"])
+}
+
+/// Expands directories into their files with one of `extensions` (recursively, sorted
+/// by path); files given are kept whatever their name.
+pub fn expand_paths_with(paths: &[PathBuf], extensions: &[&str]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
             let mut found = Vec::new();
-            walk(p, &mut found);
+            walk(p, extensions, &mut found);
             found.sort();
             out.extend(found);
         } else {
@@ -33,15 +39,18 @@ pub fn expand_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+fn walk(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
-            walk(&p, out);
-        } else if p.extension().is_some_and(|x| x == "json") {
+            walk(&p, extensions, out);
+        } else if p
+            .extension()
+            .is_some_and(|x| extensions.iter().any(|e| x == *e))
+        {
             out.push(p);
         }
     }

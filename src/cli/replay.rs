@@ -44,7 +44,8 @@ pub fn run(
             return ExitCode::from(2);
         }
     };
-    let files = event_files(cloudtrail);
+    // Files given, and in directories every `*.json`, `*.jsonl` and `*.gz` (sorted).
+    let files = super::expand_paths_with(cloudtrail, &["json", "jsonl", "gz"]);
     if files.is_empty() {
         eprintln!("replay: no CloudTrail files found in the paths given");
         return ExitCode::from(2);
@@ -101,38 +102,6 @@ pub fn run(
     } else {
         ExitCode::from(1)
     }
-}
-
-/// Files given, and in directories every `*.json`, `*.jsonl` and `*.gz` (sorted).
-fn event_files(paths: &[PathBuf]) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p
-                .extension()
-                .is_some_and(|x| x == "json" || x == "jsonl" || x == "gz")
-            {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found = Vec::new();
-            walk(p, &mut found);
-            found.sort();
-            out.extend(found);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    out
 }
 
 fn progress_bar(total: u64) -> Option<ProgressBar> {

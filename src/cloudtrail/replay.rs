@@ -83,6 +83,21 @@ pub struct Example {
     pub notes: Vec<String>,
 }
 
+impl Example {
+    /// The example an event gives.
+    fn of(c: Converted) -> Example {
+        Example {
+            event_id: c.event_id,
+            time: c.time,
+            principal: c.request.principal.clone(),
+            resource: c.request.resource.clone(),
+            recorded: c.recorded.describe(),
+            notes: c.notes,
+            request: c.request,
+        }
+    }
+}
+
 /// The events of one group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
@@ -173,34 +188,18 @@ impl Tally {
                 if (c.time.as_deref(), c.event_id.as_deref())
                     < (g.example.time.as_deref(), g.example.event_id.as_deref())
                 {
-                    g.example = Example {
-                        event_id: c.event_id.clone(),
-                        time: c.time.clone(),
-                        principal: c.request.principal.clone(),
-                        resource: c.request.resource.clone(),
-                        recorded: c.recorded.describe(),
-                        notes: c.notes.clone(),
-                        request: c.request,
-                    };
+                    g.example = Example::of(c);
                 }
             }
             None => {
-                let example = Example {
-                    event_id: c.event_id.clone(),
-                    time: c.time.clone(),
-                    principal: c.request.principal.clone(),
-                    resource: c.request.resource.clone(),
-                    recorded: c.recorded.describe(),
-                    notes: c.notes.clone(),
-                    request: c.request,
-                };
+                let time = c.time.clone();
                 self.groups.insert(
                     key,
                     Group {
                         count: 1,
-                        first_time: c.time.clone(),
-                        last_time: c.time,
-                        example,
+                        first_time: time.clone(),
+                        last_time: time,
+                        example: Example::of(c),
                     },
                 );
             }
