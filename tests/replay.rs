@@ -845,5 +845,63 @@ fn replay_of_a_file_that_is_not_cloudtrail_is_an_error() {
         &[],
     );
     assert_eq!(r.code, 2, "{}", r.stdout);
-    assert!(r.stderr.contains("is a CloudTrail event"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no CloudTrail event in this file"),
+        "{}",
+        r.stderr
+    );
+    // So is an empty file, and an empty array, beside a real trail.
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "").unwrap();
+    let array = dir.path().join("array.json");
+    std::fs::write(&array, "[]").unwrap();
+    let r = replay(
+        &office(dir.path(), "v4"),
+        &[&p(CLIENT_VPN), &empty, &array],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("empty.json: no CloudTrail event"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("array.json: no CloudTrail event"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Concatenated trail files (`zcat *.json.gz > all.json`, or gzip members joined)
+/// are read whole.
+#[test]
+fn replay_reads_concatenated_trail_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let twice = dir.path().join("twice.json");
+    let one = std::fs::read(p(CLIENT_VPN)).unwrap();
+    std::fs::write(&twice, [one.clone(), one].concat()).unwrap();
+    let gz = std::fs::read(p(MIXED_GZ)).unwrap();
+    let twice_gz = dir.path().join("twice.json.gz");
+    std::fs::write(&twice_gz, [gz.clone(), gz].concat()).unwrap();
+    let (_, v) = replay_json(&office(dir.path(), "v4"), &[&twice, &twice_gz], &[]);
+    assert_eq!(v["summary"]["events"], 5 * 2 + 33 * 2);
+}
+
+/// --principal with a bare name on a scenario that is not account details is refused;
+/// an ARN that matches no event is an error too.
+#[test]
+fn replay_principal_must_name_a_caller() {
+    let dir = tempfile::tempdir().unwrap();
+    let v4 = office(dir.path(), "v4");
+    let r = replay(&v4, &[&p(CLIENT_VPN)], &["--principal", "alice"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("give the caller's ARN"), "{}", r.stderr);
+    let r = replay(
+        &v4,
+        &[&p(CLIENT_VPN)],
+        &["--principal", "arn:aws:iam::111122223333:user/nobody"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no event is by"), "{}", r.stderr);
 }

@@ -1470,3 +1470,50 @@ fn lint_findings_follow_edits_and_jump_to_the_policy() {
     assert_eq!(app.policy, 0);
     assert_eq!(app.editors[0].cursor(), (6, 17));
 }
+
+/// Completing in the middle of a word replaces the whole string, not only what is
+/// before the cursor; a list left open does not catch keys meant for another pane.
+#[test]
+fn completion_replaces_the_whole_word_and_closes_when_focus_moves() {
+    let mut app = client_vpn_with_catalog();
+    app.editors[0].jump(6, 18);
+    press(&mut app, key(KeyCode::Delete));
+    type_text(&mut app, "s3:GetObject");
+    app.editors[0].jump(6, 24); // after "s3:Get"
+    press(&mut app, ctrl_space());
+    let c = app.completion.as_ref().expect("a list");
+    assert_eq!(c.site.prefix, "s3:Get");
+    let first = c.items[0].text.clone();
+    press(&mut app, key(KeyCode::Enter));
+    assert!(
+        app.editors[0]
+            .text()
+            .contains(&format!("\"Action\": \"{first}\",")),
+        "{}",
+        app.editors[0].text()
+    );
+    // Open again, then move to another pane (Tab would accept; Shift+Tab moves): the
+    // list closes, and the keys go to that pane.
+    app.editors[0].jump(6, 20);
+    press(&mut app, ctrl_space());
+    assert!(app.completion.is_some());
+    let before = app.editors[0].text();
+    press(&mut app, shift(KeyCode::BackTab));
+    assert_ne!(app.focus, Focus::Policies);
+    press(&mut app, key(KeyCode::Down));
+    press(&mut app, key(KeyCode::Enter));
+    assert!(app.completion.is_none());
+    assert_eq!(app.editors[0].text(), before);
+}
+
+/// In the principal picker only Esc quits; `n` (no in other questions) does nothing.
+#[test]
+fn n_in_the_picker_does_not_quit() {
+    let path = "tests/fixtures/aws/account/authorization-details.json";
+    let text = std::fs::read_to_string(path).unwrap();
+    let choices = iamtrace::scenario::account_principals(&text).unwrap();
+    let mut app = App::pick_principal(text, path.into(), choices);
+    press(&mut app, key(KeyCode::Char('n')));
+    assert!(!app.quit);
+    assert_eq!(app.mode, Mode::PickPrincipal(0));
+}

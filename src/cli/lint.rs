@@ -252,7 +252,8 @@ fn sarif(files: &[(String, Linted)]) -> Value {
                 "informationUri": "https://github.com/iamtrace/iamtrace",
                 "rules": rules,
             }},
-            "results": results,
+                        "results": results,
+            "columnKind": "unicodeCodePoints",
         }],
     })
 }

@@ -52,13 +52,22 @@ pub fn run(
     }
     // The caller filter: the principal chosen from account details (by name or ARN)
     // is also the one whose events are replayed.
-    let filter = Filter {
-        caller: principal.map(|p| {
-            account_principals(&text)
-                .and_then(|choices| choices.into_iter().find(|c| c.name == p || c.arn == p))
-                .map_or(p, |c| c.arn)
-        }),
+    let caller = match principal {
+        None => None,
+        Some(p) => match account_principals(&text)
+            .and_then(|choices| choices.into_iter().find(|c| c.name == p || c.arn == p))
+        {
+            Some(c) => Some(c.arn),
+            None if p.starts_with("arn:") || p.ends_with(".amazonaws.com") => Some(p),
+            None => {
+                eprintln!(
+                    "replay: --principal \"{p}\": give the caller's ARN (a user, a role for all its sessions, or a session), or a service principal; names are for account authorization details"
+                );
+                return ExitCode::from(2);
+            }
+        },
     };
+    let filter = Filter { caller };
     let total: u64 = files
         .iter()
         .filter_map(|f| std::fs::metadata(f).ok())
@@ -77,25 +86,22 @@ pub fn run(
     for e in &errors {
         eprintln!("{}: {}", e.file, e.message);
     }
-    // JSON that is not CloudTrail (another tool's output, a stray file) is an input
-    // error, not a clean run.
-    let foreign = tally
-        .skipped
-        .get(iamtrace::cloudtrail::convert::NOT_AN_EVENT)
-        .copied()
-        .unwrap_or(0);
-    let not_cloudtrail = tally.events > 0 && foreign == tally.events;
-    if not_cloudtrail {
+    // A caller filter that keeps nothing is almost surely a wrong ARN, not a clean run.
+    let kept_nothing = filter.caller.is_some()
+        && tally.filtered_out > 0
+        && tally.compared() + tally.not_compared == 0;
+    if kept_nothing {
         eprintln!(
-            "replay: none of the {} records read is a CloudTrail event (no eventSource, no eventName): give CloudTrail files, JSON Lines of events or aws cloudtrail lookup-events output",
-            tally.events
+            "replay: no event is by {} ({} by other callers)",
+            filter.caller.as_deref().unwrap_or_default(),
+            tally.filtered_out
         );
     }
     match format {
         GridFormat::Text => print_text(&shown, &scenario.set, &files, &tally, &filter),
         GridFormat::Json => print_json(&shown, &scenario.set, &files, &tally, &errors),
     }
-    if !errors.is_empty() || not_cloudtrail {
+    if !errors.is_empty() || kept_nothing {
         ExitCode::from(2)
     } else if tally.groups.is_empty() {
         ExitCode::SUCCESS

@@ -402,6 +402,9 @@ pub fn convert(e: &Event) -> Result<Converted, Skipped> {
             .and_then(|i| text(&i.arn))
             .is_some_and(|a| a.contains(":role/aws-service-role/"));
     let forwards = kind != "AWSService" && !service_linked;
+    if forwards && kind == "AssumedRole" && invoked_by.is_some_and(is_service_name) {
+        b.note("a role session with invokedBy is read as a call a service made on the role's behalf (aws:ViaAWSService true); if the role is a service role the service assumed itself, AWS sets aws:ViaAWSService false");
+    }
     let via_service = invoked_by
         .filter(|s| is_service_name(s) && forwards)
         .or_else(|| source_ip.filter(|s| is_service_name(s) && forwards));
@@ -570,7 +573,7 @@ fn pick_resource(e: &Event, action: &str, notes: &mut Vec<String>) -> (String, O
     };
     // S3 records the bucket and the object: object operations are authorized on the
     // object, bucket operations on the bucket.
-    let wants_object = action.starts_with("s3:") && action.contains("Object");
+    let wants_object = s3_object_action(action);
     let chosen = with_arn
         .iter()
         .find(|r| {
@@ -601,11 +604,51 @@ fn from_parameters(e: &Event, action: &str) -> Option<(String, Option<String>)> 
     let region = text(&e.aws_region).unwrap_or("*");
     let account = text(&e.recipient_account_id).unwrap_or("*");
     let (service, _) = action.split_once(':')?;
+    let (arn, note) = from_parameters_in(p, action, service, region, account)?;
+    // The partition of the caller's ARN (aws-us-gov, aws-cn), when it is not aws.
+    let partition = e
+        .user_identity
+        .as_ref()
+        .and_then(|u| text(&u.arn))
+        .and_then(|a| a.strip_prefix("arn:"))
+        .and_then(|a| a.split(':').next())
+        .filter(|p| !p.is_empty() && *p != "aws");
+    let arn = match partition {
+        Some(p) => arn.replacen("arn:aws:", &format!("arn:{p}:"), 1),
+        None => arn,
+    };
+    let note = match (note, arn.contains(":*:")) {
+        (Some(n), _) => Some(n),
+        (None, true) => Some(format!(
+            "the resource {arn} is built from the request's parameters; the record does not say its region or account (*)"
+        )),
+        (None, false) => None,
+    };
+    Some((arn, note))
+}
+
+/// S3 actions authorized on the object rather than the bucket.
+fn s3_object_action(action: &str) -> bool {
+    action.starts_with("s3:")
+        && (action.contains("Object")
+            || matches!(
+                action,
+                "s3:AbortMultipartUpload" | "s3:ListMultipartUploadParts"
+            ))
+}
+
+fn from_parameters_in(
+    p: &super::event::RequestParameters,
+    action: &str,
+    service: &str,
+    region: &str,
+    account: &str,
+) -> Option<(String, Option<String>)> {
     let arn = |s: &str| s.starts_with("arn:").then(|| s.to_string());
     Some(match service {
         "s3" => {
             let bucket = p.bucket_name.get()?;
-            match p.key.get().filter(|_| action.contains("Object")) {
+            match p.key.get().filter(|_| s3_object_action(action)) {
                 Some(key) => (format!("arn:aws:s3:::{bucket}/{key}"), None),
                 None => (format!("arn:aws:s3:::{bucket}"), None),
             }

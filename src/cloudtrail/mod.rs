@@ -97,7 +97,15 @@ pub fn requests_from_text(text: &str) -> Result<(Vec<RequestSpec>, String), Vec<
             let span = index.span(text, start, batch.offset as usize + r.end);
             match with_event(&batch.data[r.clone()], convert) {
                 Err(e) => {
-                    let at = start + offset_in(&batch.data[r.clone()], e.line(), e.column());
+                    // In a lookup-events entry the position is in the event's string,
+                    // not the file: point at the entry.
+                    let record = &batch.data[r.clone()];
+                    let inner = memchr::memmem::find(record, b"\"CloudTrailEvent\"").is_some();
+                    let at = if inner {
+                        start
+                    } else {
+                        start + offset_in(record, e.line(), e.column())
+                    };
                     errors.push(Diagnostic::error(
                         index.span(text, at, at),
                         format!("CloudTrail record {total}: {e}"),
@@ -130,40 +138,72 @@ pub fn requests_from_text(text: &str) -> Result<(Vec<RequestSpec>, String), Vec<
     Ok((name_requests(converted), description))
 }
 
+/// When each event happened, in seconds (None when the time does not parse).
+fn seconds(c: &Converted) -> Option<i64> {
+    c.time
+        .as_deref()
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        .map(|t| t.as_second())
+}
+
 /// The caller's own call that made a service call on its behalf: a direct call by the
 /// same caller within a minute of it (CloudTrail often logs the caller's call after
 /// the calls it caused), to the service that made it when there is one, else the
-/// nearest in time.
-fn caused_by(all: &[(Converted, Span)], i: usize, service: &str) -> Option<usize> {
-    let seconds = |c: &Converted| {
-        c.time
-            .as_deref()
-            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-            .map(|t| t.as_second())
-    };
-    let at = seconds(&all[i].0)?;
-    all.iter()
-        .enumerate()
-        .filter(|(j, (c, _))| *j != i && c.via_service.is_none() && c.caller == all[i].0.caller)
-        .filter_map(|(j, (c, _))| {
-            let distance = (seconds(c)? - at).abs();
-            (distance <= 60).then_some((c.event_source != service, distance, j))
-        })
+/// nearest in time. `direct` holds each caller's direct calls sorted by time.
+fn caused_by(
+    all: &[(Converted, Span)],
+    times: &[Option<i64>],
+    direct: &std::collections::HashMap<&str, Vec<(i64, usize)>>,
+    i: usize,
+    service: &str,
+) -> Option<usize> {
+    let at = times[i]?;
+    let calls = direct.get(all[i].0.caller.as_str())?;
+    let from = calls.partition_point(|&(t, _)| t < at - 60);
+    calls[from..]
+        .iter()
+        .take_while(|&&(t, _)| t <= at + 60)
+        .filter(|&&(_, j)| j != i)
+        .map(|&(t, j)| (all[j].0.event_source != service, (t - at).abs(), j))
         .min()
         .map(|(_, _, j)| j)
 }
 
-/// Names each request (action, caller, time, outcome) and links a service's call to
-/// the caller's call that caused it (`via`).
+/// Names each request (action, caller, time, outcome; `#N` when an earlier one has the
+/// same name) and links a service's call to the caller's call that caused it (`via`).
 fn name_requests(converted: Vec<(Converted, Span)>) -> Vec<RequestSpec> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let names: Vec<String> = converted
+        .iter()
+        .map(|(c, _)| {
+            let base = base_name(c);
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                base
+            } else {
+                format!("{base} #{n}")
+            }
+        })
+        .collect();
+    let times: Vec<Option<i64>> = converted.iter().map(|(c, _)| seconds(c)).collect();
+    let mut direct: std::collections::HashMap<&str, Vec<(i64, usize)>> =
+        std::collections::HashMap::new();
+    for (j, (c, _)) in converted.iter().enumerate() {
+        if let (None, Some(t)) = (&c.via_service, times[j]) {
+            direct.entry(c.caller.as_str()).or_default().push((t, j));
+        }
+    }
+    for calls in direct.values_mut() {
+        calls.sort_unstable();
+    }
     let mut out = Vec::with_capacity(converted.len());
     for (i, (c, span)) in converted.iter().enumerate() {
-        let name = request_name(c, i, &converted);
         let via = c
             .via_service
             .as_ref()
-            .and_then(|svc| caused_by(&converted, i, svc))
-            .map(|j| request_name(&converted[j].0, j, &converted));
+            .and_then(|svc| caused_by(&converted, &times, &direct, i, svc))
+            .map(|j| names[j].clone());
         let mut notes = Vec::with_capacity(c.notes.len() + 1);
         let mut recorded = format!("CloudTrail recorded: {}", c.recorded.describe());
         if let Some(m) = &c.error_message {
@@ -175,7 +215,7 @@ fn name_requests(converted: Vec<(Converted, Span)>) -> Vec<RequestSpec> {
         notes.push(recorded);
         notes.extend(c.notes.iter().cloned());
         out.push(RequestSpec {
-            name: Some(name),
+            name: Some(names[i].clone()),
             via,
             request: c.request.clone(),
             expect: None,
@@ -186,31 +226,21 @@ fn name_requests(converted: Vec<(Converted, Span)>) -> Vec<RequestSpec> {
     out
 }
 
-/// A request's name: action, caller, time and outcome, with `#N` when an earlier
-/// request has the same.
-fn request_name(c: &Converted, i: usize, all: &[(Converted, Span)]) -> String {
-    let base = |c: &Converted| {
-        let who = c.caller.rsplit(['/', ':']).next().unwrap_or(&c.caller);
-        let at = c
-            .time
-            .as_deref()
-            .and_then(|t| t.split_once('T'))
-            .map(|(_, t)| t.trim_end_matches('Z'))
-            .unwrap_or("");
-        format!(
-            "{} by {who}{}{at} — {}",
-            c.request.action,
-            if at.is_empty() { "" } else { " at " },
-            c.recorded.describe()
-        )
-    };
-    let mine = base(c);
-    let same_before = all[..i].iter().filter(|(o, _)| base(o) == mine).count();
-    if same_before == 0 {
-        mine
-    } else {
-        format!("{mine} #{}", same_before + 1)
-    }
+/// A request's name: action, caller, time and outcome.
+fn base_name(c: &Converted) -> String {
+    let who = c.caller.rsplit(['/', ':']).next().unwrap_or(&c.caller);
+    let at = c
+        .time
+        .as_deref()
+        .and_then(|t| t.split_once('T'))
+        .map(|(_, t)| t.trim_end_matches('Z'))
+        .unwrap_or("");
+    format!(
+        "{} by {who}{}{at} — {}",
+        c.request.action,
+        if at.is_empty() { "" } else { " at " },
+        c.recorded.describe()
+    )
 }
 
 /// The byte offset in `record` of serde_json's 1-based line and column.

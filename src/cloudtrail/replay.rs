@@ -144,23 +144,25 @@ impl Filter {
 }
 
 impl Tally {
-    /// Evaluates one event and counts it.
-    pub fn add(&mut self, set: &PolicySet, event: &Event, filter: &Filter) {
+    /// Evaluates one event and counts it. False when the record is not a CloudTrail
+    /// event at all (no eventSource, no eventName).
+    pub fn add(&mut self, set: &PolicySet, event: &Event, filter: &Filter) -> bool {
         self.events += 1;
         let c = match convert(event) {
             Ok(c) => c,
             Err(s) => {
+                let is_event = s.reason != super::convert::NOT_AN_EVENT;
                 *self.skipped.entry(s.reason).or_insert(0) += 1;
-                return;
+                return is_event;
             }
         };
         if !filter.keeps(&c) {
             self.filtered_out += 1;
-            return;
+            return true;
         }
         if let Recorded::Failed { .. } = c.recorded {
             self.not_compared += 1;
-            return;
+            return true;
         }
         let prepared = PreparedRequest::new(&c.request);
         let decision = evaluate(set, &prepared, Detail::Decision).decision;
@@ -168,7 +170,7 @@ impl Tally {
             (Recorded::Allowed, Decision::Allow)
             | (Recorded::Denied { .. }, Decision::ExplicitDeny | Decision::ImplicitDeny) => {
                 self.same += 1;
-                return;
+                return true;
             }
             (Recorded::Allowed, _) => Direction::NowDenied,
             _ => Direction::NowAllowed,
@@ -204,6 +206,7 @@ impl Tally {
                 );
             }
         }
+        true
     }
 
     /// Adds another tally's counts and groups to this one.
@@ -307,7 +310,8 @@ impl<R: Read> Read for Counting<R> {
 /// Replays every record of `files` (each plain, gzip or JSON Lines): read and split
 /// on this thread, parsed and evaluated on one worker per core. `progress` is told
 /// the bytes read from the files (before decompression) and the records found, after
-/// every batch.
+/// every batch. A file with no CloudTrail event in it is an input error. Errors come
+/// in file order, then record order, whatever the threads did.
 pub fn replay_files(
     set: &PolicySet,
     files: &[PathBuf],
@@ -317,42 +321,55 @@ pub fn replay_files(
     let consumed = Arc::new(AtomicU64::new(0));
     let mut records_seen = 0u64;
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let (tx, rx) = sync_channel::<(Arc<str>, super::split::Batch)>(workers * 2);
-    let rx = std::sync::Mutex::new(rx);
-    let mut errors = Vec::new();
+    // Batches carry the index of their file.
+    let (tx, rx) = sync_channel::<(usize, super::split::Batch)>(workers * 2);
+    // The workers own the receiving end: should they all stop, sending fails and the
+    // reader stops too, rather than waiting on a full channel.
+    let rx = Arc::new(std::sync::Mutex::new(rx));
+    // (file index, record number, error) — sorted at the end.
+    let mut errors: Vec<(usize, u64, InputError)> = Vec::new();
     let mut tally = Tally::default();
+    // Per file: CloudTrail events seen.
+    let mut events_in = vec![0u64; files.len()];
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
-                let rx = &rx;
+                let rx = Arc::clone(&rx);
+                let names = &names;
                 scope.spawn(move || {
                     let mut mine = Tally::default();
-                    let mut bad: Vec<InputError> = Vec::new();
+                    let mut bad: Vec<(usize, u64, InputError)> = Vec::new();
+                    let mut events = vec![0u64; names.len()];
                     loop {
                         let next = rx.lock().map(|r| r.recv());
                         let Ok(Ok((file, batch))) = next else { break };
                         for (k, r) in batch.records.iter().enumerate() {
+                            let number = batch.first_index + k as u64 + 1;
                             match with_event(&batch.data[r.clone()], |event| {
                                 mine.add(set, event, filter)
                             }) {
-                                Ok(()) => {}
-                                Err(e) => bad.push(InputError {
-                                    file: file.to_string(),
-                                    message: format!(
-                                        "record {} (byte {}): {e}",
-                                        batch.first_index + k as u64 + 1,
-                                        batch.offset + r.start as u64
-                                    ),
-                                }),
+                                Ok(is_event) => events[file] += u64::from(is_event),
+                                Err(e) => bad.push((
+                                    file,
+                                    number,
+                                    InputError {
+                                        file: names[file].clone(),
+                                        message: format!(
+                                            "record {number} (byte {}): {e}",
+                                            batch.offset + r.start as u64
+                                        ),
+                                    },
+                                )),
                             }
                         }
                     }
-                    (mine, bad)
+                    (mine, bad, events)
                 })
             })
             .collect();
-        for file in files {
-            let name: Arc<str> = file.display().to_string().into();
+        drop(rx);
+        for (index, file) in files.iter().enumerate() {
             let opened = std::fs::File::open(file).and_then(|f| {
                 decompressed(Counting {
                     inner: f,
@@ -362,10 +379,14 @@ pub fn replay_files(
             let reader = match opened {
                 Ok(r) => r,
                 Err(e) => {
-                    errors.push(InputError {
-                        file: name.to_string(),
-                        message: format!("cannot read: {e}"),
-                    });
+                    errors.push((
+                        index,
+                        0,
+                        InputError {
+                            file: names[index].clone(),
+                            message: format!("cannot read: {e}"),
+                        },
+                    ));
                     continue;
                 }
             };
@@ -375,16 +396,20 @@ pub fn replay_files(
                     Ok(Some(batch)) => {
                         records_seen += batch.records.len() as u64;
                         progress(consumed.load(Ordering::Relaxed), records_seen);
-                        if tx.send((name.clone(), batch)).is_err() {
+                        if tx.send((index, batch)).is_err() {
                             break;
                         }
                     }
                     Ok(None) => break,
                     Err(e) => {
-                        errors.push(InputError {
-                            file: name.to_string(),
-                            message: format!("byte {}: {}", e.offset, e.message),
-                        });
+                        errors.push((
+                            index,
+                            u64::MAX,
+                            InputError {
+                                file: names[index].clone(),
+                                message: format!("byte {}: {}", e.offset, e.message),
+                            },
+                        ));
                         break;
                     }
                 }
@@ -392,11 +417,39 @@ pub fn replay_files(
         }
         drop(tx);
         for h in handles {
-            if let Ok((mine, bad)) = h.join() {
-                tally.merge(mine);
-                errors.extend(bad);
+            match h.join() {
+                Ok((mine, bad, events)) => {
+                    tally.merge(mine);
+                    errors.extend(bad);
+                    for (total, n) in events_in.iter_mut().zip(events) {
+                        *total += n;
+                    }
+                }
+                // Its counts are lost: the run cannot be trusted.
+                Err(_) => errors.push((
+                    usize::MAX,
+                    0,
+                    InputError {
+                        file: "replay".into(),
+                        message: "a worker thread stopped on an internal error; the counts are incomplete".into(),
+                    },
+                )),
             }
         }
     });
-    (tally, errors)
+    for (index, n) in events_in.iter().enumerate() {
+        let unreadable = errors.iter().any(|(f, _, _)| *f == index);
+        if *n == 0 && !unreadable {
+            errors.push((
+                index,
+                0,
+                InputError {
+                    file: names[index].clone(),
+                    message: "no CloudTrail event in this file (give CloudTrail files, JSON Lines of events or aws cloudtrail lookup-events output)".into(),
+                },
+            ));
+        }
+    }
+    errors.sort_by_key(|(file, record, _)| (*file, *record));
+    (tally, errors.into_iter().map(|(_, _, e)| e).collect())
 }

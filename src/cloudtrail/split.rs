@@ -37,8 +37,10 @@ enum Mode {
     Array,
     /// Top-level values one after another (JSON Lines, one event).
     Values,
-    /// The array closed; what follows is ignored.
-    Done,
+    /// The array closed inside `{"Records": [ … ]`: the rest of that object (other
+    /// members, such as lookup-events' NextToken) is skipped, then the next file's
+    /// text may follow (concatenated files: `zcat *.json.gz`).
+    Tail,
 }
 
 /// Splits a stream into records.
@@ -50,6 +52,8 @@ pub struct Splitter<R> {
     /// Scan position in `buf`.
     pos: usize,
     mode: Mode,
+    /// The records array is a member of an object (`{"Records": [`), not bare.
+    wrapped: bool,
     /// Inside a record: where it starts, brace depth, inside a string.
     start: Option<usize>,
     depth: u32,
@@ -71,6 +75,7 @@ impl<R: Read> Splitter<R> {
             base: 0,
             pos: 0,
             mode: Mode::Sniff,
+            wrapped: false,
             start: None,
             depth: 0,
             in_string: false,
@@ -133,10 +138,13 @@ impl<R: Read> Splitter<R> {
                             .map_err(|e| self.error(self.buf.len(), format!("cannot read: {e}")))?;
                     } else {
                         if self.start.is_some() {
-                            return Err(self.error(
-                                self.buf.len(),
-                                format!("the input ends inside record {}", self.index + 1),
-                            ));
+                            let message = if self.mode == Mode::Tail {
+                                "the input ends before the object holding the records is closed"
+                                    .to_string()
+                            } else {
+                                format!("the input ends inside record {}", self.index + 1)
+                            };
+                            return Err(self.error(self.buf.len(), message));
                         }
                         if self.mode == Mode::Array {
                             return Err(self.error(
@@ -175,10 +183,16 @@ impl<R: Read> Splitter<R> {
     fn scan(&mut self) -> Result<Option<Range<usize>>, SplitError> {
         loop {
             if let Some(start) = self.start {
-                return Ok(self.scan_record().map(|end| {
-                    self.start = None;
-                    start..end
-                }));
+                let Some(end) = self.scan_record() else {
+                    return Ok(None);
+                };
+                self.start = None;
+                if self.mode == Mode::Tail {
+                    // The wrapper object closed: another file's text may follow.
+                    self.mode = Mode::Sniff;
+                    continue;
+                }
+                return Ok(Some(start..end));
             }
             let Some(&b) = self.buf.get(self.pos) else {
                 return Ok(None);
@@ -188,9 +202,10 @@ impl<R: Read> Splitter<R> {
                 continue;
             }
             match self.mode {
-                Mode::Done => {
-                    self.pos = self.buf.len();
-                    return Ok(None);
+                // (Tail always has `start` set; should it not, read on as at the start.)
+                Mode::Tail => {
+                    self.mode = Mode::Sniff;
+                    continue;
                 }
                 Mode::Sniff => {
                     let bom = "\u{feff}".as_bytes();
@@ -206,6 +221,7 @@ impl<R: Read> Splitter<R> {
                         b'[' => {
                             self.pos += 1;
                             self.mode = Mode::Array;
+                            self.wrapped = false;
                         }
                         b'{' => match self.records_header() {
                             Header::NeedMore => {
@@ -218,6 +234,7 @@ impl<R: Read> Splitter<R> {
                             Header::Records(after) => {
                                 self.pos = after;
                                 self.mode = Mode::Array;
+                                self.wrapped = true;
                             }
                             Header::Event => self.mode = Mode::Values,
                         },
@@ -233,7 +250,15 @@ impl<R: Read> Splitter<R> {
                     b',' => self.pos += 1,
                     b']' => {
                         self.pos += 1;
-                        self.mode = Mode::Done;
+                        if self.wrapped {
+                            // Skip to the end of the wrapper object.
+                            self.mode = Mode::Tail;
+                            self.start = Some(self.pos);
+                            self.depth = 1;
+                            self.in_string = false;
+                        } else {
+                            self.mode = Mode::Sniff;
+                        }
                     }
                     b'{' => self.begin(),
                     _ => {
@@ -408,6 +433,22 @@ mod tests {
                 assert_eq!(split(&text, trickle).unwrap(), vec![a, b], "{text}");
             }
         }
+    }
+
+    #[test]
+    fn concatenated_files_and_lookup_events_tails() {
+        let a = r#"{"eventName":"A"}"#;
+        let b = r#"{"eventName":"B"}"#;
+        let twice = format!("{{\"Records\": [{a}]}}\n{{\"Records\": [{b}]}}");
+        let lookup = format!("{{\"Events\": [{a}, {b}], \"NextToken\": \"x}}y\"}}");
+        let arrays = format!("[{a}][{b}]");
+        for text in [twice, lookup, arrays] {
+            for trickle in [false, true] {
+                assert_eq!(split(&text, trickle).unwrap(), vec![a, b], "{text}");
+            }
+        }
+        assert!(split(&format!("{{\"Records\": [{a}]"), false).is_err());
+        assert!(split(&format!("{{\"Records\": [{a}]}} trailing"), false).is_err());
     }
 
     #[test]

@@ -425,7 +425,17 @@ fn check_key_known(
         ));
         return None;
     };
-    if let Some(actions) = matched {
+    // Keys AWS documents as usable with any service's actions: the credentials' source
+    // (an EC2 instance, a Lambda function, a Glue job), not the action.
+    const CROSS_SERVICE: &[&str] = &[
+        "ec2:SourceInstanceARN",
+        "lambda:SourceFunctionArn",
+        "glue:RoleAssumedBy",
+        "glue:CredentialIssuingService",
+        "ssm:SourceInstanceARN",
+    ];
+    let cross_service = CROSS_SERVICE.iter().any(|k| k.eq_ignore_ascii_case(name));
+    if let Some(actions) = matched.filter(|_| !cross_service) {
         // The action's own keys, its resource types' keys as the action lists them,
         // and the keys the service gives each of those resource types.
         let supported = actions.iter().any(|(s, a)| {
@@ -574,18 +584,19 @@ fn effects(
 }
 
 /// A Deny on the caller's network (NotIpAddress aws:SourceIp, aws:SourceVpc/Vpce not
-/// equal) with no aws:ViaAWSService or aws:PrincipalIsAWSService guard: it also fires
+/// equal) with no `aws:ViaAWSService: false` guard: it also fires
 /// for the calls AWS services make on the caller's behalf (the Client VPN case).
 fn network_deny(st: &Statement, out: &mut Vec<Finding>) {
     if st.effect != Effect::Deny {
         return;
     }
     // The guard: the Deny only for calls the caller makes itself (ViaAWSService
-    // false), or only for non-service principals (PrincipalIsAWSService false).
+    // false). PrincipalIsAWSService false is no guard here: a call a service makes on
+    // the caller's behalf keeps the caller as principal, so it is false there too.
     let guarded = st.conditions.iter().any(|op| {
         op.operator.base.family == Family::Bool
             && op.keys.iter().any(|k| {
-                (k.lower == "aws:viaawsservice" || k.lower == "aws:principalisawsservice")
+                k.lower == "aws:viaawsservice"
                     && k.values
                         .iter()
                         .all(|v| v.text.eq_ignore_ascii_case("false"))
@@ -612,7 +623,7 @@ fn network_deny(st: &Statement, out: &mut Vec<Finding>) {
                         "this Deny also fires when an AWS service calls another service on the caller's behalf (creating a Client VPN endpoint creates a service-linked role, for example): such calls may carry the service's address or no {} at all, so {} holds and the call is denied although the caller is on the right network",
                         key.name, op.name
                     ),
-                ).with_fix("add \"Bool\": {\"aws:ViaAWSService\": \"false\"} to this Condition (and, for service principals, \"aws:PrincipalIsAWSService\": \"false\")"));
+                ).with_fix("add \"Bool\": {\"aws:ViaAWSService\": \"false\"} to this Condition"));
             }
         }
     }

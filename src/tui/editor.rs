@@ -89,13 +89,17 @@ impl PolicyEditor {
         (lines.join("\n"), before + in_line)
     }
 
-    /// Replaces the `chars` characters before the cursor (on its line) with `with`.
-    pub fn replace_before_cursor(&mut self, chars: usize, with: &str) -> bool {
+    /// Replaces the word under the cursor — the `before` characters before it and the
+    /// rest of the string after it, up to the closing quote — with `with`.
+    pub fn replace_word(&mut self, before: usize, with: &str) -> bool {
         let (row, col) = self.area.cursor();
-        let back = chars.min(col);
+        let back = before.min(col);
+        let after = self.area.lines().get(row).map_or(0, |line| {
+            line.chars().skip(col).take_while(|&c| c != '"').count()
+        });
         self.area
             .move_cursor(CursorMove::Jump(row as u16, (col - back) as u16));
-        self.area.delete_str(back);
+        self.area.delete_str(back + after);
         self.area.insert_str(with);
         true
     }

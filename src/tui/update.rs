@@ -22,8 +22,11 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
     if app.test_panic && key.code == KeyCode::F(12) {
         panic!("IAMTRACE_TEST_PANIC: F12 pressed, panicking on purpose");
     }
-    if app.completion.is_some() && app.mode == Mode::Normal {
-        return completion_key(app, key);
+    if app.completion.is_some() {
+        if app.mode == Mode::Normal && app.focus == Focus::Policies {
+            return completion_key(app, key);
+        }
+        app.completion = None;
     }
     let changed = match app.mode.clone() {
         Mode::Normal => normal_key(app, key),
@@ -69,7 +72,8 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
                     app.choose_principal(selected);
                     return true;
                 }
-                Some(Action::Cancel) => app.quit = true,
+                // Esc only: the picker's `n` is not an answer, and quits nothing.
+                Some(Action::Cancel) if key.code == KeyCode::Esc => app.quit = true,
                 _ => {}
             }
             false
@@ -153,7 +157,8 @@ fn completion_key(app: &mut App, key: KeyEvent) -> bool {
             let Some(editor) = app.editors.get_mut(app.policy) else {
                 return false;
             };
-            editor.replace_before_cursor(typed, &chosen.text);
+            // The whole string is replaced: what was typed and the rest up to the quote.
+            editor.replace_word(typed, &chosen.text);
             app.text_changed();
             // A service prefix ("s3:") goes on to its actions.
             if chosen.text.ends_with(':') {
@@ -611,6 +616,7 @@ fn save_to(app: &mut App, path: PathBuf) {
 /// Handles pasted text (bracketed paste): into the editor or the selected field. True
 /// when the scenario changed.
 pub fn handle_paste(app: &mut App, text: &str) -> bool {
+    app.completion = None;
     if app.mode != Mode::Normal {
         return false;
     }
@@ -641,6 +647,7 @@ fn contains(r: Rect, x: u16, y: u16) -> bool {
 /// Handles a mouse event on a screen of `size`: a click focuses a pane (and selects a
 /// trace row), the wheel scrolls. True when the scenario changed.
 pub fn handle_mouse(app: &mut App, m: MouseEvent, size: Rect) -> bool {
+    app.completion = None;
     if app.mode != Mode::Normal {
         return false;
     }

@@ -1,5 +1,5 @@
-//! The lint view: every policy's findings, most serious first within each policy, with
-//! the selected one's fix; Enter shows it in the editor.
+//! The lint view: every policy's findings, in text order within each policy, with the
+//! selected one's message and fix in full; Enter shows it in the editor.
 
 use super::super::app::{App, Focus};
 use super::pane_block;
