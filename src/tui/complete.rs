@@ -68,6 +68,8 @@ enum Frame {
 fn scan(text: &str, end: usize) -> (Vec<Frame>, Option<String>) {
     let mut stack: Vec<Frame> = Vec::new();
     let bytes = text.as_bytes();
+    // An offset past the end means the end.
+    let end = end.min(bytes.len());
     let mut i = 0;
     while i < end.min(bytes.len()) {
         match bytes[i] {
@@ -409,6 +411,11 @@ mod tests {
             site(r#"{"Statement": {"Action": "s3:GetObject"|"#).is_none(),
             "outside a string"
         );
+        // Offsets past the end, or inside a character, are no trouble.
+        for offset in [0, 1, 2, 5, usize::MAX] {
+            let _ = site_at("\"", offset);
+            let _ = site_at("{\"Action\": \"é", offset);
+        }
     }
 
     #[test]
