@@ -2,9 +2,9 @@
 //! the AWS CLI prints) checked against the service catalog and the policy language's
 //! pitfalls, as text, JSON Lines or SARIF; exit status 1 when any error is found.
 
-use super::{expand_paths, report};
+use super::{count, expand_paths, report};
 use crate::LintFormat;
-use iamtrace::lint::{Finding, PolicyFindings, RULES, Severity, lint_scenario, rule_for};
+use iamtrace::lint::{Finding, PolicyFindings, RULES, Severity, lint_scenario};
 use iamtrace::scenario::{DocumentForm, LoadOptions, Scenario, decode_input, load_with};
 use serde_json::{Value, json};
 use std::io::Write;
@@ -72,19 +72,15 @@ pub fn run(paths: &[PathBuf], format: LintFormat, options: &LoadOptions) -> Exit
                     }
                 }
             }
+            let n = |i: usize| counts[i] as u64;
             let _ = writeln!(
                 out,
-                "{} error{}, {} security warning{}, {} warning{}, {} suggestion{} in {} file{}",
-                counts[0],
-                plural(counts[0]),
-                counts[1],
-                plural(counts[1]),
-                counts[2],
-                plural(counts[2]),
-                counts[3],
-                plural(counts[3]),
-                files.len(),
-                plural(files.len())
+                "{}, {}, {}, {} in {}",
+                count(n(0), "error", "errors"),
+                count(n(1), "security warning", "security warnings"),
+                count(n(2), "warning", "warnings"),
+                count(n(3), "suggestion", "suggestions"),
+                count(files.len() as u64, "file", "files")
             );
         }
         LintFormat::Json => {
@@ -122,10 +118,6 @@ pub fn run(paths: &[PathBuf], format: LintFormat, options: &LoadOptions) -> Exit
     } else {
         ExitCode::SUCCESS
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// `FILE:LINE:COLUMN: severity [code] message (in POLICY)`; for a policy held in a
@@ -241,7 +233,7 @@ fn sarif(files: &[(String, Linted)]) -> Value {
             })),
         }
     }
-    let _ = rule_for;
+
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

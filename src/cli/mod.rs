@@ -56,6 +56,11 @@ fn walk(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) {
     }
 }
 
+/// `n` with the singular or plural word: `1 file`, `3 files`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Prints `FILE:LINE:COLUMN: message` to standard error, with the source line and a
 /// caret under it when standard error is a terminal and the position is in `text`.
 pub fn report(file: &str, text: &str, d: &Diagnostic) {

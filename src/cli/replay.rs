@@ -3,7 +3,7 @@
 //! CloudTrail recorded, grouped. Streams: files are read in batches of whole records,
 //! parsed and evaluated on every core, so memory stays flat whatever the file's size.
 
-use super::report;
+use super::{count, report};
 use crate::GridFormat;
 use iamtrace::cloudtrail::replay::{Direction, Filter, InputError, Tally, replay_files, why};
 use iamtrace::policy::PolicySet;
@@ -125,17 +125,13 @@ fn progress_bar(total: u64) -> Option<ProgressBar> {
     Some(bar)
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn print_text(shown: &str, set: &PolicySet, files: &[PathBuf], t: &Tally, filter: &Filter) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
         "Replayed {} from {} against {shown}",
-        plural(t.events, "CloudTrail event", "CloudTrail events"),
-        plural(files.len() as u64, "file", "files"),
+        count(t.events, "CloudTrail event", "CloudTrail events"),
+        count(files.len() as u64, "file", "files"),
     );
     let mut line = format!(
         "  {} as recorded · {} would now be denied · {} would now be allowed",
@@ -179,7 +175,7 @@ fn print_text(shown: &str, set: &PolicySet, files: &[PathBuf], t: &Tally, filter
             "  {} by {}: {}{span}",
             key.action,
             key.caller,
-            plural(g.count, "event", "events")
+            count(g.count, "event", "events")
         );
         let _ = writeln!(
             out,

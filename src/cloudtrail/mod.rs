@@ -43,7 +43,7 @@ pub fn with_event<R>(record: &[u8], f: impl FnOnce(&Event) -> R) -> Result<R, se
 /// files to S3), recognised by its magic bytes rather than the file name.
 pub fn decompressed<R: Read + Send + 'static>(input: R) -> std::io::Result<Box<dyn Read + Send>> {
     let mut buffered = BufReader::with_capacity(1 << 16, input);
-    let gzip = buffered.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    let gzip = is_gzip(buffered.fill_buf()?);
     Ok(if gzip {
         Box::new(flate2::bufread::MultiGzDecoder::new(buffered))
     } else {
