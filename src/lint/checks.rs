@@ -181,21 +181,13 @@ fn covers(a: &str, b: &str) -> bool {
     }
 }
 
-/// Keys the catalog types as single-valued that requests carry as lists.
-const MULTI_VALUED: &[&str] = &["cognito-identity.amazonaws.com:amr"];
-
 /// The key's type and whether it is multi-valued, from the global table or the
 /// catalog; `None` when unknown.
 fn key_type(name: &str) -> Option<(KeyType, bool)> {
     if let Some(g) = global_key(name) {
         return Some((g.key_type, g.multi));
     }
-    catalog().condition_key(name).map(|k| {
-        (
-            k.key_type,
-            k.multi || MULTI_VALUED.iter().any(|m| m.eq_ignore_ascii_case(name)),
-        )
-    })
+    catalog().condition_key(name).map(|k| (k.key_type, k.multi))
 }
 
 fn family_fits(family: Family, key: KeyType) -> bool {
@@ -466,10 +458,7 @@ fn check_key_known(
             ));
         }
     }
-    Some((
-        declared.key_type,
-        declared.multi || MULTI_VALUED.iter().any(|m| m.eq_ignore_ascii_case(name)),
-    ))
+    Some((declared.key_type, declared.multi))
 }
 
 /// Allow with NotAction / NotResource; Resource "*" where the actions take resources;
