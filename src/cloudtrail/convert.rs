@@ -551,18 +551,13 @@ fn pick_resource(e: &Event, action: &str, notes: &mut Vec<String>) -> (String, O
             .map(|r| r.trim_end_matches([',', '.', ';']))
             .filter(|r| r.starts_with("arn:"));
         if let Some(arn) = named {
-            let account = crate::policy::principal::split_arn(arn)
-                .map(|p| p[4].to_string())
-                .filter(|a| crate::policy::principal::is_account_id(a));
-            return (arn.to_string(), account);
+            return (arn.to_string(), arn_account(arn));
         }
         if let Some((arn, note)) = from_parameters(e, action) {
-            let account = crate::policy::principal::split_arn(&arn)
-                .map(|p| p[4].to_string())
-                .filter(|a| crate::policy::principal::is_account_id(a));
             if let Some(n) = note {
                 notes.push(n);
             }
+            let account = arn_account(&arn);
             return (arn, account);
         }
         notes.push(
@@ -625,6 +620,13 @@ fn from_parameters(e: &Event, action: &str) -> Option<(String, Option<String>)> 
         (None, false) => None,
     };
     Some((arn, note))
+}
+
+/// The 12-digit account of an ARN, when it has one.
+fn arn_account(arn: &str) -> Option<String> {
+    crate::policy::principal::split_arn(arn)
+        .map(|p| p[4].to_string())
+        .filter(|a| crate::policy::principal::is_account_id(a))
 }
 
 /// S3 actions authorized on the object rather than the bucket.

@@ -233,6 +233,16 @@ pub struct LintContext {
     pub trust_policy: bool,
 }
 
+impl LintContext {
+    /// Where a scenario's policy is used.
+    pub fn of(src: &crate::scenario::PolicySource) -> LintContext {
+        LintContext {
+            kind: src.kind,
+            trust_policy: is_trust_policy(src.kind, src.attached_to.as_deref()),
+        }
+    }
+}
+
 /// Lints one parsed policy; `text` is its text (for the size check). Findings are in
 /// text order.
 pub fn lint_policy(policy: &Policy, text: &str, ctx: LintContext) -> Vec<Finding> {
@@ -276,14 +286,7 @@ pub fn lint_scenario(scenario: &Scenario) -> Vec<PolicyFindings> {
         .map(|(i, (src, entry))| PolicyFindings {
             policy: i,
             name: display_name(&scenario.sources, i),
-            findings: lint_policy(
-                &entry.policy,
-                &src.text,
-                LintContext {
-                    kind: src.kind,
-                    trust_policy: is_trust_policy(src.kind, src.attached_to.as_deref()),
-                },
-            ),
+            findings: lint_policy(&entry.policy, &src.text, LintContext::of(src)),
         })
         .collect()
 }
@@ -318,14 +321,7 @@ pub fn lint_compiled(
         .map(|(src, errs)| {
             if errs.is_empty() {
                 parsed.next().map_or_else(Vec::new, |entry| {
-                    lint_policy(
-                        &entry.policy,
-                        &src.text,
-                        LintContext {
-                            kind: src.kind,
-                            trust_policy: is_trust_policy(src.kind, src.attached_to.as_deref()),
-                        },
-                    )
+                    lint_policy(&entry.policy, &src.text, LintContext::of(src))
                 })
             } else {
                 errs.iter()
