@@ -415,6 +415,17 @@ fn key_input(key: &ConditionKey) -> Input {
     Input::Context(key.name.to_string())
 }
 
+/// The suggestion to send the request without `key`.
+fn leave_out(key: &ConditionKey) -> (String, Option<RequestChange>) {
+    (
+        format!("leave {} out of the request", key.name),
+        Some(RequestChange {
+            input: key_input(key),
+            value: None,
+        }),
+    )
+}
+
 /// A request value that matches policy value `v` under the operator's positive form.
 fn matching_value(op: &Operator, key: &ConditionKey, req: &PreparedRequest) -> Option<String> {
     let v = key.values.first()?;
@@ -523,13 +534,7 @@ fn make_hold(op: &Operator, key: &ConditionKey, kt: &KeyTrace, req: &PreparedReq
                 Some(CompiledValue::Null(true))
             );
             if want_absent {
-                (
-                    format!("leave {} out of the request", key.name),
-                    Some(RequestChange {
-                        input: key_input(key),
-                        value: None,
-                    }),
-                )
+                leave_out(key)
             } else {
                 set_to(
                     Some("value".into()),
@@ -619,13 +624,7 @@ fn make_fail(op: &Operator, key: &ConditionKey, kt: &KeyTrace, req: &PreparedReq
     let (suggestion, change) = match (op.base.family, op.set, kt.request_values.is_some()) {
         (Family::Null, _, present) => {
             if present {
-                (
-                    format!("leave {} out of the request", key.name),
-                    Some(RequestChange {
-                        input: key_input(key),
-                        value: None,
-                    }),
-                )
+                leave_out(key)
             } else {
                 (
                     format!("send {} (any value)", key.name),
