@@ -290,7 +290,7 @@ fn example(pattern_text: &str) -> String {
 /// Every part of `s` that does not let it apply to the request, with the change that
 /// would fix each.
 fn lacks(s: &Statement, req: &PreparedRequest) -> Vec<Finding> {
-    let t = eval_statement(s, 0, req, true);
+    let t = eval_statement(s, 0, req, true, false);
     let Some(t) = t.trace else { return Vec::new() };
     let mut out = Vec::new();
     if !t.action.matched {

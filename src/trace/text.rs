@@ -91,7 +91,7 @@ pub fn render(trace: &Trace, opts: TextOptions, depth: usize) -> String {
             r.action,
             r.resource,
             account(&r.resource_account),
-            r.relation.replace('_', " ")
+            r.relation.label()
         ),
     );
     o.line(depth, &o.paint(BOLD, "Rules"));
