@@ -431,7 +431,7 @@ impl Decider<'_> {
                         if who.is_empty() {
                             base.to_string()
                         } else {
-                            format!("{base}; the Deny in {who} has no effect on it")
+                            format!("{base}; a Deny has no effect on it (here: {who})")
                         }
                     },
                     denies,
@@ -512,7 +512,7 @@ impl Decider<'_> {
             self.step(
                 Rule::ProtectedResource,
                 StepOutcome::Fail,
-                || format!("(choice) {} is refused on {}: AWS refuses this whatever the policies say, with its own error rather than AccessDenied ({})", req.action, kind.label(), kind.doc_url()),
+                || format!("AWS refuses {} on {}, whatever the policies say ({}); (choice) AWS answers with its own error rather than AccessDenied, reported here as an implicit deny", req.action, kind.label(), kind.doc_url()),
                 &[],
             );
             return self.implicit(Reason::ProtectedResource);

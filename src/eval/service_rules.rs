@@ -67,7 +67,7 @@ pub fn protected_resource(req: &PreparedRequest) -> Option<ProtectedKind> {
             parts[2] == p.service
                 && p.account.as_deref().is_none_or(|a| parts[4] == a)
                 && parts[5].starts_with(&p.prefix)
-                && p.actions_lower.iter().any(|a| *a == req.action_lower)
+                && p.actions_lower.contains(&req.action_lower)
         })
         .map(|p| p.kind)
 }
@@ -92,7 +92,7 @@ pub enum SessionTokenCaller {
 
 /// `Some` when the request is sts:GetSessionToken.
 pub fn session_token_caller(req: &PreparedRequest) -> Option<SessionTokenCaller> {
-    (req.action_lower == "sts:getsessiontoken").then(|| match req.principal {
+    (req.action_lower == "sts:getsessiontoken").then_some(match req.principal {
         PrincipalRef::User { .. } | PrincipalRef::Account { .. } => {
             SessionTokenCaller::LongTermCredentials
         }
@@ -100,11 +100,16 @@ pub fn session_token_caller(req: &PreparedRequest) -> Option<SessionTokenCaller>
     })
 }
 
-/// An AWS rule that refuses the request whatever the policies say, if one does: for
-/// why-not, which must not suggest policy changes that cannot help.
-pub fn refused_by_aws(req: &PreparedRequest) -> Option<crate::trace::Rule> {
+/// The AWS rule that decides this request whatever the policies say, if one does:
+/// GetCallerIdentity, GetSessionToken (either way), the federated-user limits, a
+/// protected resource. Why-not uses it to refrain from suggesting policy changes that
+/// cannot change the answer. (An explicit Deny still decides first for the last two;
+/// removing it would not allow the request either.)
+pub fn decided_by_aws(req: &PreparedRequest) -> Option<crate::trace::Rule> {
     use crate::trace::Rule;
-    if session_token_caller(req) == Some(SessionTokenCaller::NoLongTermCredentials) {
+    if req.action_lower == "sts:getcalleridentity" {
+        Some(Rule::GetCallerIdentity)
+    } else if session_token_caller(req).is_some() {
         Some(Rule::GetSessionToken)
     } else if federated_user_api_limit(req) {
         Some(Rule::FederatedUserApiLimit)

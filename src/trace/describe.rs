@@ -300,7 +300,7 @@ impl ProtectedKind {
                 "a role IAM Identity Center owns (role/aws-reserved/…)"
             }
             ProtectedKind::ServiceLinkedRole => {
-                "a service-linked role (role/aws-service-role/…), whose policies only its service edits"
+                "a service-linked role's policies (role/aws-service-role/…: only its service edits them)"
             }
             ProtectedKind::AwsManagedKmsAlias => "an AWS managed KMS alias (alias/aws/…)",
         }
@@ -377,9 +377,9 @@ impl Reason {
                 r.action
             ),
             Reason::ProtectedResource => format!(
-                "Implicit deny (AWS rule): {} cannot be changed with {}, whatever the policies say",
+                "Implicit deny (AWS rule): AWS refuses {} on {}, whatever the policies say",
+                r.action,
                 ctx.protected.map_or("an AWS-owned resource", ProtectedKind::label),
-                r.action
             ),
             Reason::NoKeyPolicy => "Implicit deny: no key policy for this KMS key".into(),
             Reason::RootCannotAssumeRole => {

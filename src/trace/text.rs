@@ -208,6 +208,12 @@ fn element(o: &mut Out, m: &MatchTrace, depth: usize) {
                 "{} lists nothing matching {} → applies",
                 m.element, m.request_value
             )
+        } else if m.matched {
+            // Listed, yet applies: the NotPrincipal-with-boundary rule (see the entry note).
+            format!(
+                "{} lists {}, but cannot exempt it → applies",
+                m.element, m.request_value
+            )
         } else {
             format!("{} lists {} → does not apply", m.element, m.request_value)
         }
