@@ -10,7 +10,7 @@ use super::service_rules::{self, SessionTokenCaller};
 use super::statement::{PrincipalMatch, eval_statement};
 use super::{Detail, Evaluation};
 use crate::policy::principal::{PrincipalRef, split_arn};
-use crate::policy::{Effect, PolicyKind, PolicySet};
+use crate::policy::{Effect, PolicyEntry, PolicyKind, PolicySet};
 use crate::trace::{
     Decision, NotApplicable, PolicyTrace, ProtectedKind, Reason, ReasonContext, Relation,
     RequestSummary, Rule, StatementRef, Step, StepOutcome, Trace,
@@ -99,17 +99,39 @@ fn applicability(set: &PolicySet, req: &PreparedRequest) -> Applicability {
     }
 }
 
+/// Why `entry` takes no part in this request, or `None` when it does.
+fn skip_reason(
+    entry: &PolicyEntry,
+    app: &Applicability,
+    req: &PreparedRequest,
+) -> Option<NotApplicable> {
+    match entry.kind {
+        PolicyKind::Identity | PolicyKind::Boundary => app.principal_policies,
+        PolicyKind::Session => app.principal_policies.or(app.session),
+        PolicyKind::Scp => app.scp,
+        PolicyKind::Rcp => app.rcp,
+        PolicyKind::Endpoint => app.endpoint,
+        PolicyKind::Resource => match &entry.attached_to {
+            Some(a) if !a.pattern.matches_plain(&req.resource) => {
+                Some(NotApplicable::OtherResource)
+            }
+            _ => None,
+        },
+    }
+}
+
 /// True when the principal is an IAM user or role (or role session) that has a
-/// permissions boundary in the scenario: a boundary policy takes part for it.
+/// permissions boundary: a boundary policy of the scenario takes part for it (the same
+/// test the policy loop applies, so a boundary bound to another principal does not
+/// count).
 fn has_boundary(set: &PolicySet, req: &PreparedRequest, app: &Applicability) -> bool {
-    app.principal_policies.is_none()
-        && matches!(
-            req.principal,
-            PrincipalRef::User { .. }
-                | PrincipalRef::Role { .. }
-                | PrincipalRef::RoleSession { .. }
-        )
-        && set.policies.iter().any(|e| e.kind == PolicyKind::Boundary)
+    matches!(
+        req.principal,
+        PrincipalRef::User { .. } | PrincipalRef::Role { .. } | PrincipalRef::RoleSession { .. }
+    ) && set
+        .policies
+        .iter()
+        .any(|e| e.kind == PolicyKind::Boundary && skip_reason(e, app, req).is_none())
 }
 
 fn is_service_linked_role_arn(arn: &str) -> bool {
@@ -169,19 +191,7 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
     let bounded = has_boundary(set, req, &app);
 
     for (pi, entry) in set.policies.iter().enumerate() {
-        let skip: Option<NotApplicable> = match entry.kind {
-            PolicyKind::Identity | PolicyKind::Boundary => app.principal_policies,
-            PolicyKind::Session => app.principal_policies.or(app.session),
-            PolicyKind::Scp => app.scp,
-            PolicyKind::Rcp => app.rcp,
-            PolicyKind::Endpoint => app.endpoint,
-            PolicyKind::Resource => match &entry.attached_to {
-                Some(a) if !a.pattern.matches_plain(&req.resource) => {
-                    Some(NotApplicable::OtherResource)
-                }
-                _ => None,
-            },
-        };
+        let skip = skip_reason(entry, &app, req);
         if skip.is_none() {
             match entry.kind {
                 PolicyKind::Boundary => c.boundary_present = true,
