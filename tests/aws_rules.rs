@@ -30,6 +30,17 @@ fn run(s: &Scenario, request: &str) -> (Trace, Question) {
     (trace, why.question)
 }
 
+fn why_not_of(s: &Scenario, request: &str) -> iamtrace::analysis::whynot::WhyNot {
+    let spec = s
+        .requests
+        .iter()
+        .find(|r| r.name.as_deref() == Some(request))
+        .unwrap_or_else(|| panic!("request {request:?}"));
+    let ev = evaluate(&s.set, &PreparedRequest::new(&spec.request), Detail::Trace);
+    let trace = ev.trace.expect("a trace");
+    why_not(&s.set, &spec.request, &trace, &ev.determined_by)
+}
+
 /// The rule of the step that decided: the first that failed, else the last.
 fn deciding_rule(t: &Trace) -> Rule {
     t.steps
@@ -50,6 +61,16 @@ fn not_principal_with_boundary_is_named() {
     let (t, _) = run(&s, "listed user with a boundary is denied anyway");
     assert_eq!(deciding_rule(&t), Rule::NotPrincipalWithBoundary);
     assert_eq!(json(&t)["reason_code"], "not_principal_deny_with_boundary");
+    // Why-not gives AWS's advice first: the exception as an ArnNotEquals condition.
+    let why = why_not_of(&s, "listed user with a boundary is denied anyway");
+    assert_eq!(why.question, Question::DeniesThatFired);
+    let first = &why.items[0].findings[0];
+    assert_eq!(first.part, "NotPrincipal");
+    assert!(
+        first.suggestion.contains("ArnNotEquals"),
+        "{}",
+        first.suggestion
+    );
     // An unlisted user is denied by the plain rule.
     let (t, _) = run(&s, "unlisted user is denied as always");
     assert_eq!(deciding_rule(&t), Rule::ExplicitDeny);

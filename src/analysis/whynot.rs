@@ -116,10 +116,15 @@ pub fn why_not(
                 .take(CLOSEST)
                 .filter_map(|r| {
                     let s = statement(set, r)?;
-                    let findings = breakers(s, &prepared)
+                    let mut findings: Vec<Finding> = boundary_forced(trace, r)
+                        .then(not_principal_with_boundary)
                         .into_iter()
-                        .map(|f| verified(f, request, &decide))
                         .collect();
+                    findings.extend(
+                        breakers(s, &prepared)
+                            .into_iter()
+                            .map(|f| verified(f, request, &decide)),
+                    );
                     Some(item(set, r, s, findings, None))
                 })
                 .collect();
@@ -210,6 +215,27 @@ pub fn why_not(
                 aws_rule: None,
             }
         }
+    }
+}
+
+/// True when `r` applies only because NotPrincipal cannot exempt a principal with a
+/// permissions boundary (the trace's `not_principal_with_boundary` step names it).
+fn boundary_forced(trace: &Trace, r: &StatementRef) -> bool {
+    trace
+        .steps
+        .iter()
+        .any(|s| s.rule == Rule::NotPrincipalWithBoundary && s.statements.contains(r))
+}
+
+/// The finding for a Deny that NotPrincipal would exempt but for the boundary: AWS's own
+/// advice, since no request change helps.
+fn not_principal_with_boundary() -> Finding {
+    Finding {
+        part: "NotPrincipal".into(),
+        found: "lists this principal, but the principal has a permissions boundary, so a Deny with NotPrincipal applies to it anyway (AWS rule)".into(),
+        suggestion: "write the exception as a condition instead, as AWS recommends: \"Principal\": \"*\" with \"Condition\": {\"ArnNotEquals\": {\"aws:PrincipalArn\": [the listed ARNs]}}".into(),
+        change: None,
+        decision_after: None,
     }
 }
 
