@@ -60,14 +60,19 @@ fn parse_table(text: &str) -> Vec<ProtectedResource> {
 
 /// The AWS-owned resource kind this request would change, if any.
 pub fn protected_resource(req: &PreparedRequest) -> Option<ProtectedKind> {
-    let parts = split_arn(&req.resource)?;
-    protected_resources()
+    // Most requests name an action no line lists: answer those before splitting the
+    // ARN (this runs on every decision).
+    let mut lines = protected_resources()
         .iter()
+        .filter(|p| p.actions_lower.contains(&req.action_lower))
+        .peekable();
+    lines.peek()?;
+    let parts = split_arn(&req.resource)?;
+    lines
         .find(|p| {
             parts[2] == p.service
                 && p.account.as_deref().is_none_or(|a| parts[4] == a)
                 && parts[5].starts_with(&p.prefix)
-                && p.actions_lower.contains(&req.action_lower)
         })
         .map(|p| p.kind)
 }
