@@ -6,13 +6,16 @@
 
 use super::grid::{Input, with_input};
 use crate::eval::condition::eval_block;
+use crate::eval::service_rules::decided_by_aws;
 use crate::eval::statement::eval_statement;
 use crate::eval::{Detail, PreparedRequest, Request, evaluate};
 use crate::policy::condition::{
     Comparison, CompiledValue, ConditionKey, Family, Operator, SetQualifier,
 };
 use crate::policy::{Effect, PolicyKind, PolicySet, Statement};
-use crate::trace::{Decision, KeyRule, KeyTrace, MatchTrace, StatementRef, StepOutcome, Trace};
+use crate::trace::{
+    Decision, KeyRule, KeyTrace, MatchTrace, Rule, StatementRef, StepOutcome, Trace,
+};
 use serde::Serialize;
 
 /// A change to the request that would change one part of a statement.
@@ -67,6 +70,9 @@ pub enum Question {
     DeniesThatFired,
     /// Allow: what would make a Deny fire.
     DeniesThatCouldFire,
+    /// An AWS rule decides whatever the policies say: no policy change can alter the
+    /// answer, so none is suggested.
+    AwsRule,
 }
 
 /// The why-not report of one request.
@@ -76,6 +82,9 @@ pub struct WhyNot {
     pub question: Question,
     /// The statements, most relevant first.
     pub items: Vec<Item>,
+    /// For [`Question::AwsRule`]: the rule that decides.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_rule: Option<Rule>,
 }
 
 /// How many statements to report.
@@ -92,6 +101,13 @@ pub fn why_not(
     determined_by: &[StatementRef],
 ) -> WhyNot {
     let prepared = PreparedRequest::new(request);
+    if let Some(rule) = decided_by_aws(&prepared) {
+        return WhyNot {
+            question: Question::AwsRule,
+            items: Vec::new(),
+            aws_rule: Some(rule),
+        };
+    }
     let decide = |r: &Request| evaluate(set, &PreparedRequest::new(r), Detail::Decision).decision;
     match trace.decision {
         Decision::ExplicitDeny => {
@@ -100,16 +116,22 @@ pub fn why_not(
                 .take(CLOSEST)
                 .filter_map(|r| {
                     let s = statement(set, r)?;
-                    let findings = breakers(s, &prepared)
+                    let mut findings: Vec<Finding> = boundary_forced(trace, r)
+                        .then(not_principal_with_boundary)
                         .into_iter()
-                        .map(|f| verified(f, request, &decide))
                         .collect();
+                    findings.extend(
+                        breakers(s, &prepared)
+                            .into_iter()
+                            .map(|f| verified(f, request, &decide)),
+                    );
                     Some(item(set, r, s, findings, None))
                 })
                 .collect();
             WhyNot {
                 question: Question::DeniesThatFired,
                 items,
+                aws_rule: None,
             }
         }
         Decision::ImplicitDeny => {
@@ -161,6 +183,7 @@ pub fn why_not(
             WhyNot {
                 question: Question::ClosestAllows,
                 items,
+                aws_rule: None,
             }
         }
         Decision::Allow => {
@@ -189,8 +212,30 @@ pub fn why_not(
             WhyNot {
                 question: Question::DeniesThatCouldFire,
                 items,
+                aws_rule: None,
             }
         }
+    }
+}
+
+/// True when `r` applies only because NotPrincipal cannot exempt a principal with a
+/// permissions boundary (the trace's `not_principal_with_boundary` step names it).
+fn boundary_forced(trace: &Trace, r: &StatementRef) -> bool {
+    trace
+        .steps
+        .iter()
+        .any(|s| s.rule == Rule::NotPrincipalWithBoundary && s.statements.contains(r))
+}
+
+/// The finding for a Deny that NotPrincipal would exempt but for the boundary: AWS's own
+/// advice, since no request change helps.
+fn not_principal_with_boundary() -> Finding {
+    Finding {
+        part: "NotPrincipal".into(),
+        found: "lists this principal, but the principal has a permissions boundary, so a Deny with NotPrincipal applies to it anyway (AWS rule)".into(),
+        suggestion: "write the exception as a condition instead, as AWS recommends: \"Principal\": \"*\" with \"Condition\": {\"ArnNotEquals\": {\"aws:PrincipalArn\": [the listed ARNs]}}".into(),
+        change: None,
+        decision_after: None,
     }
 }
 
@@ -231,7 +276,6 @@ fn item(
 
 /// The policy types whose Allows could lift an implicit deny: the gate that failed.
 fn candidate_kinds(trace: &Trace) -> Vec<PolicyKind> {
-    use crate::trace::Rule;
     let failed = trace
         .steps
         .iter()
@@ -290,7 +334,7 @@ fn example(pattern_text: &str) -> String {
 /// Every part of `s` that does not let it apply to the request, with the change that
 /// would fix each.
 fn lacks(s: &Statement, req: &PreparedRequest) -> Vec<Finding> {
-    let t = eval_statement(s, 0, req, true);
+    let t = eval_statement(s, 0, req, true, false);
     let Some(t) = t.trace else { return Vec::new() };
     let mut out = Vec::new();
     if !t.action.matched {
@@ -723,6 +767,9 @@ impl WhyNot {
             Question::DeniesThatCouldFire => {
                 "What would deny it: the Deny statements present, and what would make each fire"
             }
+            Question::AwsRule => {
+                "Why: an AWS rule decides this request whatever the policies say; no policy change would alter it"
+            }
         };
         out.push_str(heading);
         out.push('\n');
@@ -735,7 +782,11 @@ impl WhyNot {
                     "  no Deny statement applies to this principal: nothing guards this request\n"
                 }
                 Question::DeniesThatFired => "",
+                Question::AwsRule => "",
             });
+        }
+        if let Some(rule) = self.aws_rule {
+            out.push_str(&format!("  {}: {}\n", rule.label(), rule.explain()));
         }
         for item in &self.items {
             out.push_str(&format!("  {}\n", item.label));

@@ -1,14 +1,19 @@
 //! The decision across policy types: explicit deny, SCP and RCP levels, endpoint
 //! policies, identity ∧ boundary ∧ session, resource policies (same and cross
-//! account), and the service rules for KMS keys, role trust and federated users.
+//! account), and the service rules: KMS keys, role trust, federated users,
+//! sts:GetSessionToken, NotPrincipal with a boundary and AWS-owned resources. Reasons
+//! are data ([`NotApplicable`], [`Reason`]); words are made only when a trace is asked
+//! for.
 
 use super::request::PreparedRequest;
+use super::service_rules::{self, SessionTokenCaller};
 use super::statement::{PrincipalMatch, eval_statement};
 use super::{Detail, Evaluation};
 use crate::policy::principal::{PrincipalRef, split_arn};
-use crate::policy::{Effect, PolicyKind, PolicySet};
+use crate::policy::{Effect, PolicyEntry, PolicyKind, PolicySet};
 use crate::trace::{
-    Decision, PolicyTrace, RequestSummary, Rule, StatementRef, Step, StepOutcome, Trace,
+    Decision, NotApplicable, PolicyTrace, ProtectedKind, Reason, ReasonContext, Relation,
+    RequestSummary, Rule, StatementRef, Step, StepOutcome, Trace,
 };
 use std::borrow::Cow;
 
@@ -16,6 +21,9 @@ use std::borrow::Cow;
 #[derive(Default)]
 struct Collected {
     denies: Vec<StatementRef>,
+    /// The Denies that apply only because NotPrincipal cannot exempt a principal with a
+    /// permissions boundary.
+    boundary_forced_denies: Vec<StatementRef>,
     identity: Vec<StatementRef>,
     boundary: Vec<StatementRef>,
     boundary_present: bool,
@@ -31,61 +39,57 @@ struct Collected {
 
 /// Why a group of policies does not take part, or `None` when it does.
 struct Applicability {
-    principal_policies: Option<&'static str>,
-    session: Option<&'static str>,
-    scp: Option<&'static str>,
-    rcp: Option<&'static str>,
-    endpoint: Option<&'static str>,
+    principal_policies: Option<NotApplicable>,
+    session: Option<NotApplicable>,
+    scp: Option<NotApplicable>,
+    rcp: Option<NotApplicable>,
+    endpoint: Option<NotApplicable>,
 }
 
 fn applicability(set: &PolicySet, req: &PreparedRequest) -> Applicability {
     let p = &req.principal;
     let mgmt = set.management_account.as_deref();
     let principal_policies = match p {
-        PrincipalRef::Account { .. } => {
-            Some("the account root user has no identity policies, boundary or session policy")
-        }
-        PrincipalRef::Service { .. } => Some("a service principal has no identity policies"),
-        PrincipalRef::Anonymous => Some("an anonymous caller has no identity policies"),
-        _ if !p.is_iam() => Some("the principal is not an IAM principal"),
+        PrincipalRef::Account { .. } => Some(NotApplicable::RootUser),
+        PrincipalRef::Service { .. } => Some(NotApplicable::ServicePrincipal),
+        PrincipalRef::Anonymous => Some(NotApplicable::Anonymous),
+        _ if !p.is_iam() => Some(NotApplicable::NotIamPrincipal),
         _ => None,
     };
     let scp = if set.scp_levels.is_empty() {
-        Some("no SCPs in the scenario")
+        Some(NotApplicable::NoScps)
     } else if !p.is_iam() {
-        Some("SCPs apply only to IAM principals of the organization's accounts")
+        Some(NotApplicable::ScpNotIamPrincipal)
     } else if p.is_service_linked_role() {
-        Some("SCPs do not apply to service-linked roles")
+        Some(NotApplicable::ServiceLinkedRole)
     } else if mgmt.is_some() && p.account() == mgmt {
-        Some("SCPs do not apply to the organization's management account")
+        Some(NotApplicable::ScpManagementAccount)
     } else {
         None
     };
     // Session policies come with a session: a role session or a federated user.
-    let session = matches!(p, PrincipalRef::User { .. })
-        .then_some("an IAM user's own requests carry no session policy");
+    let session = matches!(p, PrincipalRef::User { .. }).then_some(NotApplicable::UserHasNoSession);
     let service = req.action_lower.split(':').next().unwrap_or("");
     let rcp = if set.rcp_levels.is_empty() {
-        Some("no RCPs in the scenario")
+        Some(NotApplicable::NoRcps)
     } else if !set.rcp_services.iter().any(|s| s == service) {
-        Some("RCPs do not apply to this service")
+        Some(NotApplicable::RcpUnsupportedService)
     } else if &*req.resource == "*" {
-        Some("the action authorizes no resource, and RCPs apply only to resources")
+        Some(NotApplicable::RcpNoResource)
     } else if p.is_service_linked_role() {
-        Some("RCPs do not apply to calls made by service-linked roles")
+        Some(NotApplicable::RcpServiceLinkedRole)
     } else if req.action_lower == "sts:assumerole" && is_service_linked_role_arn(&req.resource) {
-        Some("RCPs do not affect a service assuming its service-linked role")
+        Some(NotApplicable::RcpAssumeServiceLinkedRole)
     } else if req.action_lower == "kms:retiregrant" {
-        Some("RCPs do not apply to kms:RetireGrant")
+        Some(NotApplicable::RcpRetireGrant)
     } else if mgmt.is_some() && req.resource_account.as_deref() == mgmt {
-        Some("RCPs do not apply to resources of the organization's management account")
+        Some(NotApplicable::RcpManagementAccount)
     } else if aws_managed_kms_key(req) {
-        Some("RCPs do not apply to AWS managed KMS keys")
+        Some(NotApplicable::RcpAwsManagedKmsKey)
     } else {
         None
     };
-    let endpoint = (!req.via_vpc_endpoint())
-        .then_some("the request did not come through a VPC endpoint (no aws:SourceVpce)");
+    let endpoint = (!req.via_vpc_endpoint()).then_some(NotApplicable::NoVpcEndpoint);
     Applicability {
         principal_policies,
         session,
@@ -93,6 +97,41 @@ fn applicability(set: &PolicySet, req: &PreparedRequest) -> Applicability {
         rcp,
         endpoint,
     }
+}
+
+/// Why `entry` takes no part in this request, or `None` when it does.
+fn skip_reason(
+    entry: &PolicyEntry,
+    app: &Applicability,
+    req: &PreparedRequest,
+) -> Option<NotApplicable> {
+    match entry.kind {
+        PolicyKind::Identity | PolicyKind::Boundary => app.principal_policies,
+        PolicyKind::Session => app.principal_policies.or(app.session),
+        PolicyKind::Scp => app.scp,
+        PolicyKind::Rcp => app.rcp,
+        PolicyKind::Endpoint => app.endpoint,
+        PolicyKind::Resource => match &entry.attached_to {
+            Some(a) if !a.pattern.matches_plain(&req.resource) => {
+                Some(NotApplicable::OtherResource)
+            }
+            _ => None,
+        },
+    }
+}
+
+/// True when the principal is an IAM user or role (or role session) that has a
+/// permissions boundary: a boundary policy of the scenario takes part for it (the same
+/// test the policy loop applies, so a boundary bound to another principal does not
+/// count).
+fn has_boundary(set: &PolicySet, req: &PreparedRequest, app: &Applicability) -> bool {
+    matches!(
+        req.principal,
+        PrincipalRef::User { .. } | PrincipalRef::Role { .. } | PrincipalRef::RoleSession { .. }
+    ) && set
+        .policies
+        .iter()
+        .any(|e| e.kind == PolicyKind::Boundary && skip_reason(e, app, req).is_none())
 }
 
 fn is_service_linked_role_arn(arn: &str) -> bool {
@@ -149,21 +188,10 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
         ..Default::default()
     };
     let mut policy_traces = Vec::with_capacity(if trace { set.policies.len() } else { 0 });
+    let bounded = has_boundary(set, req, &app);
 
     for (pi, entry) in set.policies.iter().enumerate() {
-        let skip: Option<&'static str> = match entry.kind {
-            PolicyKind::Identity | PolicyKind::Boundary => app.principal_policies,
-            PolicyKind::Session => app.principal_policies.or(app.session),
-            PolicyKind::Scp => app.scp,
-            PolicyKind::Rcp => app.rcp,
-            PolicyKind::Endpoint => app.endpoint,
-            PolicyKind::Resource => match &entry.attached_to {
-                Some(a) if !a.pattern.matches_plain(&req.resource) => {
-                    Some("attached to another resource than the one requested")
-                }
-                _ => None,
-            },
-        };
+        let skip = skip_reason(entry, &app, req);
         if skip.is_none() {
             match entry.kind {
                 PolicyKind::Boundary => c.boundary_present = true,
@@ -176,7 +204,7 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
         let mut statements = Vec::new();
         if skip.is_none() {
             for (si, s) in entry.policy.statements.iter().enumerate() {
-                let ev = eval_statement(s, si, req, trace);
+                let ev = eval_statement(s, si, req, trace, bounded);
                 if let Some(t) = ev.trace {
                     statements.push(t);
                 }
@@ -188,6 +216,9 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
                     statement: si,
                     span: s.span,
                 };
+                if ev.boundary_forced {
+                    c.boundary_forced_denies.push(r);
+                }
                 match (s.effect, entry.kind) {
                     (Effect::Deny, _) => c.denies.push(r),
                     (Effect::Allow, PolicyKind::Identity) => c.identity.push(r),
@@ -221,7 +252,8 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
                 }),
                 attached_to: entry.attached_to.as_ref().map(|a| a.text.clone()),
                 applies: skip.is_none(),
-                not_applied_because: skip.map(Cow::Borrowed),
+                not_applied_because: skip.map(|w| Cow::Borrowed(w.describe())),
+                not_applied_code: skip,
                 statements,
             });
         }
@@ -234,15 +266,31 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
         c: &c,
         trace,
         steps: Vec::new(),
+        failed_level: None,
+        protected: None,
     };
     let (decision, reason, determined_by) = d.run();
     let steps = std::mem::take(&mut d.steps);
-    let trace = trace.then(|| Trace {
-        request: summary(req),
-        decision,
-        reason,
-        steps,
-        policies: policy_traces,
+    let trace = trace.then(|| {
+        let request = summary(req);
+        let statement = determined_by.first().map(|r| d.name(r));
+        let words = reason.describe(&ReasonContext {
+            request: &request,
+            statement: statement.as_deref(),
+            level: d
+                .failed_level
+                .and_then(|l| set.scp_levels.get(l))
+                .map(String::as_str),
+            protected: d.protected,
+        });
+        Trace {
+            request,
+            decision,
+            reason: words,
+            reason_code: reason,
+            steps,
+            policies: policy_traces,
+        }
     });
     Evaluation {
         decision,
@@ -254,13 +302,14 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
 fn summary(req: &PreparedRequest) -> RequestSummary {
     let pa = req.principal.account().map(str::to_string);
     let relation = match (&pa, &req.resource_account) {
-        (None, _) => "no_principal_account",
-        (Some(a), Some(b)) if a == b => "same_account",
-        _ => "cross_account",
+        (None, _) => Relation::NoPrincipalAccount,
+        (Some(a), Some(b)) if a == b => Relation::SameAccount,
+        _ => Relation::CrossAccount,
     };
     RequestSummary {
         principal: req.principal_text.clone(),
         principal_kind: req.principal.kind_name(),
+        principal_kind_code: req.principal.kind(),
         principal_account: pa,
         action: req.action.clone(),
         resource: req.resource.clone(),
@@ -277,9 +326,14 @@ struct Decider<'a> {
     c: &'a Collected,
     trace: bool,
     steps: Vec<Step>,
+    /// The SCP level that had no Allow, for the reason's words.
+    failed_level: Option<usize>,
+    /// The protected resource kind that refused, for the reason's words.
+    protected: Option<ProtectedKind>,
 }
 
-type Outcome = (Decision, String, Vec<StatementRef>);
+/// The decision, why (as data), and the statements that determined it.
+type Outcome = (Decision, Reason, Vec<StatementRef>);
 
 impl Decider<'_> {
     fn step<M: Into<Cow<'static, str>>>(
@@ -295,7 +349,22 @@ impl Decider<'_> {
                 outcome,
                 doc: rule.doc_page(),
                 message: message().into(),
+                not_applied_code: None,
                 statements: statements.to_vec(),
+            });
+        }
+    }
+
+    /// A rule that does not apply, and why.
+    fn skipped(&mut self, rule: Rule, why: NotApplicable) {
+        if self.trace {
+            self.steps.push(Step {
+                rule,
+                outcome: StepOutcome::NotApplicable,
+                doc: rule.doc_page(),
+                message: Cow::Borrowed(why.describe()),
+                not_applied_code: Some(why),
+                statements: Vec::new(),
             });
         }
     }
@@ -330,42 +399,88 @@ impl Decider<'_> {
             .join("; ")
     }
 
-    fn implicit(&self, reason: String) -> Outcome {
+    fn implicit(&self, reason: Reason) -> Outcome {
         (Decision::ImplicitDeny, reason, Vec::new())
     }
 
     fn run(&mut self) -> Outcome {
         let req = self.req;
         let c = self.c;
-        if req.action_lower == "sts:getcalleridentity"
-            && matches!(req.principal, PrincipalRef::Anonymous)
-        {
-            self.step(
-                Rule::GetCallerIdentity,
-                StepOutcome::Fail,
-                || "sts:GetCallerIdentity needs a signed request; an anonymous caller has no identity to return",
-                &[],
-            );
-            return self.implicit(
-                "Implicit deny: an anonymous caller cannot call sts:GetCallerIdentity".into(),
-            );
-        }
+        // 0. Operations policies do not control.
         if req.action_lower == "sts:getcalleridentity" {
+            if matches!(req.principal, PrincipalRef::Anonymous) {
+                self.step(
+                    Rule::GetCallerIdentity,
+                    StepOutcome::Fail,
+                    || "sts:GetCallerIdentity needs a signed request; an anonymous caller has no identity to return",
+                    &[],
+                );
+                return self.implicit(Reason::GetCallerIdentityAnonymous);
+            }
             self.step(
                 Rule::GetCallerIdentity,
                 StepOutcome::Pass,
                 || "sts:GetCallerIdentity is always allowed, whatever the policies say",
                 &[],
             );
-            return (
-                Decision::Allow,
-                "sts:GetCallerIdentity is always allowed".into(),
-                Vec::new(),
-            );
+            return (Decision::Allow, Reason::GetCallerIdentityAlways, Vec::new());
+        }
+        match service_rules::session_token_caller(req) {
+            Some(SessionTokenCaller::LongTermCredentials) => {
+                let denies = &c.denies;
+                let who = if self.trace && !denies.is_empty() {
+                    self.names(denies)
+                } else {
+                    String::new()
+                };
+                self.step(
+                    Rule::GetSessionToken,
+                    StepOutcome::Pass,
+                    || {
+                        let base = "sts:GetSessionToken needs no permission and policies cannot control it (an authentication operation): allowed for an IAM user or the root user";
+                        if who.is_empty() {
+                            base.to_string()
+                        } else {
+                            format!("{base}; a Deny has no effect on it (here: {who})")
+                        }
+                    },
+                    denies,
+                );
+                return (
+                    Decision::Allow,
+                    Reason::GetSessionTokenNotControlled,
+                    Vec::new(),
+                );
+            }
+            Some(SessionTokenCaller::NoLongTermCredentials) => {
+                let kind = req.principal.kind_name();
+                self.step(
+                    Rule::GetSessionToken,
+                    StepOutcome::Fail,
+                    || format!("sts:GetSessionToken must be called with long-term credentials (an IAM user's access keys or the root user's); a {kind} has only temporary ones, whatever the policies allow"),
+                    &[],
+                );
+                return self.implicit(Reason::GetSessionTokenNeedsLongTermCredentials);
+            }
+            None => {}
         }
 
         // 1. Any applicable Deny.
         if !c.denies.is_empty() {
+            if !c.boundary_forced_denies.is_empty() {
+                let forced = &c.boundary_forced_denies;
+                let who = if self.trace {
+                    self.names(forced)
+                } else {
+                    String::new()
+                };
+                self.step(
+                    Rule::NotPrincipalWithBoundary,
+                    StepOutcome::Fail,
+                    || format!("{who} lists this principal in NotPrincipal, but a Deny with NotPrincipal always applies to an IAM user or role that has a permissions boundary"),
+                    forced,
+                );
+            }
             let who = if self.trace {
                 self.names(&c.denies)
             } else {
@@ -377,10 +492,10 @@ impl Decider<'_> {
                 || format!("denied by {who}"),
                 &c.denies,
             );
-            let reason = if self.trace {
-                format!("Denied by {}", self.name(&c.denies[0]))
+            let reason = if c.boundary_forced_denies.first() == c.denies.first() {
+                Reason::NotPrincipalDenyWithBoundary
             } else {
-                String::new()
+                Reason::DeniedByStatement
             };
             return (Decision::ExplicitDeny, reason, c.denies.clone());
         }
@@ -391,16 +506,43 @@ impl Decider<'_> {
             &[],
         );
 
+        // AWS's own refusals, whatever the policies allow (SPEC §4 step 6): checked
+        // before the policy gates so the trace names the rule that decides.
+        if service_rules::federated_user_api_limit(req) {
+            self.step(
+                Rule::FederatedUserApiLimit,
+                StepOutcome::Fail,
+                || format!("a federated-user session (GetFederationToken) can call no IAM operation and no STS operation except GetCallerIdentity; {} is refused whatever the policies allow", req.action),
+                &[],
+            );
+            return self.implicit(Reason::FederatedUserApiLimit);
+        }
+        if let Some(kind) = service_rules::protected_resource(req) {
+            self.protected = Some(kind);
+            self.step(
+                Rule::ProtectedResource,
+                StepOutcome::Fail,
+                || format!("AWS refuses {} on {}, whatever the policies say ({}); (choice) AWS answers with its own error rather than AccessDenied, reported here as an implicit deny", req.action, kind.label(), kind.doc_url()),
+                &[],
+            );
+            return self.implicit(Reason::ProtectedResource);
+        }
+
         // 2. Organization guardrails.
         if let Some(why) = self.app.scp {
-            self.step(Rule::ScpLevel, StepOutcome::NotApplicable, || why, &[]);
+            self.skipped(Rule::ScpLevel, why);
         } else {
             for (i, allows) in c.scp_levels.iter().enumerate() {
                 let level = &self.set.scp_levels[i];
                 if allows.is_empty() {
-                    let msg = format!("no SCP at level \"{level}\" allows {}", req.action);
-                    self.step(Rule::ScpLevel, StepOutcome::Fail, || msg.clone(), &[]);
-                    return self.implicit(format!("Implicit deny: {msg}"));
+                    self.step(
+                        Rule::ScpLevel,
+                        StepOutcome::Fail,
+                        || format!("no SCP at level \"{level}\" allows {}", req.action),
+                        &[],
+                    );
+                    self.failed_level = Some(i);
+                    return self.implicit(Reason::ScpLevelDenies);
                 }
                 self.step(
                     Rule::ScpLevel,
@@ -411,7 +553,7 @@ impl Decider<'_> {
             }
         }
         if let Some(why) = self.app.rcp {
-            self.step(Rule::RcpLevel, StepOutcome::NotApplicable, || why, &[]);
+            self.skipped(Rule::RcpLevel, why);
         } else {
             for (i, allows) in c.rcp_levels.iter().enumerate() {
                 let level = &self.set.rcp_levels[i];
@@ -430,12 +572,7 @@ impl Decider<'_> {
 
         // 3. VPC endpoint policies.
         if let Some(why) = self.app.endpoint {
-            self.step(
-                Rule::EndpointPolicy,
-                StepOutcome::NotApplicable,
-                || why,
-                &[],
-            );
+            self.skipped(Rule::EndpointPolicy, why);
         } else if !c.endpoint_present {
             self.step(
                 Rule::EndpointPolicy,
@@ -444,9 +581,13 @@ impl Decider<'_> {
                 &[],
             );
         } else if c.endpoint.is_empty() {
-            let msg = format!("no endpoint policy allows {}", req.action);
-            self.step(Rule::EndpointPolicy, StepOutcome::Fail, || msg.clone(), &[]);
-            return self.implicit(format!("Implicit deny: {msg}"));
+            self.step(
+                Rule::EndpointPolicy,
+                StepOutcome::Fail,
+                || format!("no endpoint policy allows {}", req.action),
+                &[],
+            );
+            return self.implicit(Reason::EndpointPolicyDenies);
         } else {
             self.step(
                 Rule::EndpointPolicy,
@@ -546,13 +687,11 @@ impl Decider<'_> {
                 );
             }
         } else {
-            let why = self.app.principal_policies.unwrap_or_default();
-            self.step(
-                Rule::IdentityPolicies,
-                StepOutcome::NotApplicable,
-                || why,
-                &[],
-            );
+            let why = self
+                .app
+                .principal_policies
+                .unwrap_or(NotApplicable::NotIamPrincipal);
+            self.skipped(Rule::IdentityPolicies, why);
         }
         let principal_side = identity_allows && boundary_ok && session_ok;
 
@@ -599,7 +738,7 @@ impl Decider<'_> {
                 || "a KMS key always has a key policy, and none is attached to this key in the scenario: nothing is allowed",
                 &[],
             );
-            return self.implicit("Implicit deny: no key policy for this KMS key".into());
+            return self.implicit(Reason::NoKeyPolicy);
         }
         if assume && matches!(p, PrincipalRef::Account { .. }) {
             self.step(
@@ -608,7 +747,7 @@ impl Decider<'_> {
                 || "roles may not be assumed by an account's root user, whatever the trust policy says",
                 &[],
             );
-            return self.implicit("Implicit deny: the root user cannot assume roles".into());
+            return self.implicit(Reason::RootCannotAssumeRole);
         }
         if assume && !c.resource_present {
             self.step(
@@ -617,7 +756,7 @@ impl Decider<'_> {
                 || "assuming a role needs its trust policy to allow the principal, and no trust policy is attached to this role in the scenario",
                 &[],
             );
-            return self.implicit("Implicit deny: no trust policy for this role".into());
+            return self.implicit(Reason::NoTrustPolicy);
         }
 
         if !iam {
@@ -640,13 +779,9 @@ impl Decider<'_> {
                 &all,
             );
             return if ok {
-                let reason = format!("Allowed by {}", self.name(&all[0]));
-                (Decision::Allow, reason, all)
+                (Decision::Allow, Reason::AllowedByResourcePolicy, all)
             } else {
-                self.implicit(format!(
-                    "Implicit deny: no resource policy allows {}",
-                    p.kind_name()
-                ))
+                self.implicit(Reason::NoResourcePolicyAllows)
             };
         }
 
@@ -668,23 +803,25 @@ impl Decider<'_> {
             };
             if let Some(rule) = service_rule {
                 let what = if kms { "key policy" } else { "trust policy" };
-                let (outcome, msg) = if via_identity || !direct_unlimited.is_empty() {
-                    (StepOutcome::Pass, format!("the {what} allows"))
-                } else if principal_side {
-                    (
-                        StepOutcome::Fail,
+                let pass = via_identity || !direct_unlimited.is_empty();
+                let outcome = if pass {
+                    StepOutcome::Pass
+                } else {
+                    StepOutcome::Fail
+                };
+                let msg = || {
+                    if pass {
+                        format!("the {what} allows")
+                    } else if principal_side {
                         format!(
                             "identity policies allow, but the {what} neither names this principal nor delegates to the account (arn:aws:iam::ACCOUNT:root), so they do not count"
-                        ),
-                    )
-                } else {
-                    (
-                        StepOutcome::Fail,
-                        format!("the {what} does not allow this principal"),
-                    )
+                        )
+                    } else {
+                        format!("the {what} does not allow this principal")
+                    }
                 };
                 let refs: Vec<StatementRef> = c.resource.iter().map(|(r, _)| *r).collect();
-                self.step(rule, outcome, || msg, &refs);
+                self.step(rule, outcome, msg, &refs);
             }
             let mut grants = Vec::new();
             if via_identity {
@@ -715,18 +852,14 @@ impl Decider<'_> {
                 &grants,
             );
             return if ok {
-                let reason = match grants.first() {
-                    Some(g) => format!("Allowed by {}", self.name(g)),
-                    None => {
-                        "Allowed: the account root user has full access to its own account".into()
-                    }
+                let reason = if grants.is_empty() {
+                    Reason::RootFullAccess
+                } else {
+                    Reason::AllowedByStatement
                 };
                 (Decision::Allow, reason, grants)
             } else {
-                self.implicit(format!(
-                    "Implicit deny: nothing allows {} on {}",
-                    req.action, req.resource
-                ))
+                self.implicit(Reason::NothingAllows)
             };
         }
 
@@ -753,7 +886,7 @@ impl Decider<'_> {
                 &resource_allows,
             );
         }
-        let ra = req.resource_account.clone().unwrap_or_default();
+        let ra = req.resource_account.as_deref().unwrap_or_default();
         self.step(
             Rule::CrossAccount,
             if ok { StepOutcome::Pass } else { StepOutcome::Fail },
@@ -770,18 +903,11 @@ impl Decider<'_> {
         if ok {
             let mut grants = granted_principal;
             grants.extend(resource_allows);
-            let reason = match grants.first() {
-                Some(g) => format!("Allowed by {} and the resource policy", self.name(g)),
-                None => "Allowed".into(),
-            };
-            (Decision::Allow, reason, grants)
+            (Decision::Allow, Reason::CrossAccountAllowed, grants)
+        } else if principal_side {
+            self.implicit(Reason::CrossAccountNoResourceAllow)
         } else {
-            let side = if principal_side {
-                "no resource policy allows it"
-            } else {
-                "the principal's own policies do not allow it"
-            };
-            self.implicit(format!("Implicit deny: cross-account request and {side}"))
+            self.implicit(Reason::CrossAccountNoPrincipalAllow)
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod condition;
 pub mod decision;
 pub mod request;
+pub mod service_rules;
 pub mod statement;
 
 pub use request::{ContextValue, PreparedRequest, Request, Scalar, ScalarKind};

@@ -4,7 +4,7 @@
 use super::condition;
 use super::request::PreparedRequest;
 use crate::policy::principal::PrincipalRef;
-use crate::policy::{PatternItem, PrincipalElement, PrincipalItem, Statement};
+use crate::policy::{Effect, PatternItem, PrincipalElement, PrincipalItem, Statement};
 use crate::trace::{Choice, EntryTrace, MatchTrace, StatementTrace};
 
 /// How a resource policy's Principal matched the request's principal. The kind
@@ -32,17 +32,27 @@ pub struct StatementEval {
     pub applies: bool,
     /// For Principal statements: the strongest entry that matched.
     pub principal_match: Option<PrincipalMatch>,
+    /// The statement applies only because a Deny's NotPrincipal cannot exempt a
+    /// principal that has a permissions boundary (it lists the principal).
+    pub boundary_forced: bool,
     /// The trace, when asked for.
     pub trace: Option<StatementTrace>,
 }
 
-/// Evaluates statement `index` against the request.
+/// Evaluates statement `index` against the request. `bounded`: the principal is an IAM
+/// user or role (or role session) with a permissions boundary, which a Deny's
+/// NotPrincipal cannot exempt (AWS, NotPrincipal "Key points").
 pub fn eval_statement(
     s: &Statement,
     index: usize,
     req: &PreparedRequest,
     trace: bool,
+    bounded: bool,
 ) -> StatementEval {
+    // NotPrincipal lists the principal, but the boundary rule makes the Deny apply.
+    let forced = |p: &PrincipalElement, m: Option<PrincipalMatch>| {
+        bounded && p.negated && s.effect == Effect::Deny && m.is_none()
+    };
     if !trace {
         let applies = action_matches(&s.action.items, req) != s.action.negated
             && s.resource
@@ -52,16 +62,23 @@ pub fn eval_statement(
             return StatementEval {
                 applies: false,
                 principal_match: None,
+                boundary_forced: false,
                 trace: None,
             };
         }
+        let mut boundary_forced = false;
         let principal_match = match &s.principal {
             Some(p) => match principal_matches(p, &req.principal) {
                 Some(m) => Some(m),
+                None if forced(p, None) => {
+                    boundary_forced = true;
+                    Some(PrincipalMatch::Other)
+                }
                 None => {
                     return StatementEval {
                         applies: false,
                         principal_match: None,
+                        boundary_forced: false,
                         trace: None,
                     };
                 }
@@ -72,6 +89,7 @@ pub fn eval_statement(
         return StatementEval {
             applies: holds,
             principal_match,
+            boundary_forced: boundary_forced && holds,
             trace: None,
         };
     }
@@ -105,14 +123,23 @@ pub fn eval_statement(
             |item| resource_entry(item, req),
         )
     });
-    let principal_match = s
+    let listed_match = s
         .principal
         .as_ref()
         .and_then(|p| principal_matches(p, &req.principal));
+    let boundary_forced = s
+        .principal
+        .as_ref()
+        .is_some_and(|p| forced(p, listed_match));
+    let principal_match = if boundary_forced {
+        Some(PrincipalMatch::Other)
+    } else {
+        listed_match
+    };
     let principal = s
         .principal
         .as_ref()
-        .map(|p| trace_principal(p, req, principal_match.is_some()));
+        .map(|p| trace_principal(p, req, principal_match.is_some(), boundary_forced));
     let elements_match = action.matched
         && resource.as_ref().is_none_or(|r| r.matched)
         && principal.as_ref().is_none_or(|p| p.matched);
@@ -132,6 +159,7 @@ pub fn eval_statement(
     StatementEval {
         applies,
         principal_match: if applies { principal_match } else { None },
+        boundary_forced: boundary_forced && applies,
         trace: Some(StatementTrace {
             index,
             sid: s.sid.clone(),
@@ -321,7 +349,12 @@ fn exact_principal(listed: &PrincipalRef, who: &PrincipalRef) -> bool {
     }
 }
 
-fn trace_principal(p: &PrincipalElement, req: &PreparedRequest, matched: bool) -> MatchTrace {
+fn trace_principal(
+    p: &PrincipalElement,
+    req: &PreparedRequest,
+    matched: bool,
+    boundary_forced: bool,
+) -> MatchTrace {
     let who = &req.principal;
     let entries = p
         .items
@@ -329,10 +362,14 @@ fn trace_principal(p: &PrincipalElement, req: &PreparedRequest, matched: bool) -
         .map(|i| {
             let (hit, note) = if p.negated {
                 let hit = exact_principal(&i.parsed, who);
-                let note = matches!(i.parsed, PrincipalRef::Account { .. } | PrincipalRef::Role { .. })
-                    .then(|| {
-                        "NotPrincipal entries match exactly: an account stands only for its root user, a role only for the role itself (not its sessions)".to_string()
-                    });
+                let note = if hit && boundary_forced {
+                    Some("listed, but the principal has a permissions boundary: a Deny with NotPrincipal applies to it anyway (AWS rule)".to_string())
+                } else {
+                    matches!(i.parsed, PrincipalRef::Account { .. } | PrincipalRef::Role { .. })
+                        .then(|| {
+                            "NotPrincipal entries match exactly: an account stands only for its root user, a role only for the role itself (not its sessions)".to_string()
+                        })
+                };
                 (hit, note)
             } else {
                 let m = entry_match(i, who);

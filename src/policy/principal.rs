@@ -124,23 +124,75 @@ impl PrincipalRef {
 
     /// A short name of the kind, for people.
     pub fn kind_name(&self) -> &'static str {
+        self.kind().label()
+    }
+
+    /// What kind of principal this is, as data.
+    pub fn kind(&self) -> PrincipalKind {
         match self {
-            PrincipalRef::Everyone => "everyone",
-            PrincipalRef::Account { .. } => "account root",
-            PrincipalRef::User { .. } => "IAM user",
+            PrincipalRef::Everyone => PrincipalKind::Everyone,
+            PrincipalRef::Account { .. } => PrincipalKind::AccountRoot,
+            PrincipalRef::User { .. } => PrincipalKind::IamUser,
             PrincipalRef::Role {
                 service_linked: true,
                 ..
-            } => "service-linked role",
-            PrincipalRef::Role { .. } => "IAM role",
+            } => PrincipalKind::ServiceLinkedRole,
+            PrincipalRef::Role { .. } => PrincipalKind::IamRole,
             PrincipalRef::RoleSession { .. } if self.is_service_linked_role() => {
-                "service-linked role session"
+                PrincipalKind::ServiceLinkedRoleSession
             }
-            PrincipalRef::RoleSession { .. } => "role session",
-            PrincipalRef::FederatedUser { .. } => "federated-user session",
-            PrincipalRef::Service { .. } => "service principal",
-            PrincipalRef::Anonymous => "anonymous",
-            PrincipalRef::Other { .. } => "other principal",
+            PrincipalRef::RoleSession { .. } => PrincipalKind::RoleSession,
+            PrincipalRef::FederatedUser { .. } => PrincipalKind::FederatedUserSession,
+            PrincipalRef::Service { .. } => PrincipalKind::ServicePrincipal,
+            PrincipalRef::Anonymous => PrincipalKind::Anonymous,
+            PrincipalRef::Other { .. } => PrincipalKind::Other,
+        }
+    }
+}
+
+/// What kind of principal a request is made by; the code is stable snake_case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrincipalKind {
+    /// `*`.
+    Everyone,
+    /// An account's root user.
+    AccountRoot,
+    /// An IAM user.
+    IamUser,
+    /// A service-linked role.
+    ServiceLinkedRole,
+    /// An IAM role.
+    IamRole,
+    /// A session of a service-linked role.
+    ServiceLinkedRoleSession,
+    /// A role session.
+    RoleSession,
+    /// A federated-user session (GetFederationToken).
+    FederatedUserSession,
+    /// A service principal.
+    ServicePrincipal,
+    /// An unauthenticated caller.
+    Anonymous,
+    /// Anything else.
+    Other,
+}
+
+impl PrincipalKind {
+    /// The kind for people: `IAM user`, `role session`, …
+    pub fn label(self) -> &'static str {
+        match self {
+            PrincipalKind::Everyone => "everyone",
+            PrincipalKind::AccountRoot => "account root",
+            PrincipalKind::IamUser => "IAM user",
+            PrincipalKind::ServiceLinkedRole => "service-linked role",
+            PrincipalKind::IamRole => "IAM role",
+            PrincipalKind::ServiceLinkedRoleSession => "service-linked role session",
+            PrincipalKind::RoleSession => "role session",
+            PrincipalKind::FederatedUserSession => "federated-user session",
+            PrincipalKind::ServicePrincipal => "service principal",
+            PrincipalKind::Anonymous => "anonymous",
+            PrincipalKind::Other => "other principal",
         }
     }
 }

@@ -1,7 +1,10 @@
 //! Words for trace nodes, shared by every renderer (the text trace and the TUI tree)
 //! so both say the same thing the same way.
 
-use super::{ComparisonTrace, EntryTrace, KeyRule, KeyTrace, Rule, StatementTrace};
+use super::{
+    ComparisonTrace, EntryTrace, KeyRule, KeyTrace, NotApplicable, ProtectedKind, Reason, Relation,
+    RequestSummary, Rule, StatementTrace,
+};
 use crate::policy::Effect;
 
 impl Rule {
@@ -17,6 +20,10 @@ impl Rule {
             Rule::PermissionsBoundary => "permissions boundary",
             Rule::SessionPolicy => "session policy",
             Rule::FederatedUserWithoutSessionPolicy => "federated user without session policy",
+            Rule::FederatedUserApiLimit => "federated user api limit",
+            Rule::GetSessionToken => "get session token",
+            Rule::NotPrincipalWithBoundary => "notprincipal with boundary",
+            Rule::ProtectedResource => "protected aws resource",
             Rule::ResourcePolicy => "resource policy",
             Rule::KmsKeyPolicy => "kms key policy",
             Rule::RoleTrustPolicy => "role trust policy",
@@ -158,7 +165,16 @@ impl Rule {
             Rule::EndpointPolicy => "Control access to VPC endpoints using endpoint policies",
             Rule::PermissionsBoundary => "Permissions boundaries for IAM entities",
             Rule::SessionPolicy => "Session policies",
-            Rule::FederatedUserWithoutSessionPolicy => "AWS STS API Reference: GetFederationToken",
+            Rule::FederatedUserWithoutSessionPolicy | Rule::FederatedUserApiLimit => {
+                "AWS STS API Reference: GetFederationToken"
+            }
+            Rule::GetSessionToken => "Permissions for GetSessionToken; Compare AWS STS credentials",
+            Rule::NotPrincipalWithBoundary => {
+                "AWS JSON policy elements: NotPrincipal (key points); Permissions boundaries for IAM entities"
+            }
+            Rule::ProtectedResource => {
+                "AWS managed policies; Service-linked roles; IAM Identity Center permission sets; AWS KMS aliases"
+            }
             Rule::KmsKeyPolicy => "Key policies in AWS KMS",
             Rule::RoleTrustPolicy => "IAM roles: trust policies",
             Rule::CrossAccount => "Cross-account policy evaluation logic",
@@ -198,6 +214,18 @@ impl Rule {
             Rule::FederatedUserWithoutSessionPolicy => {
                 "A federated-user session created without a session policy gets no permissions from identity policies."
             }
+            Rule::FederatedUserApiLimit => {
+                "A federated-user session (GetFederationToken) can call no IAM operation and no STS operation except GetCallerIdentity, whatever its policies allow."
+            }
+            Rule::GetSessionToken => {
+                "No permission is needed to get a session token and policies cannot control it; it must be called with long-term credentials, so only an IAM user or the root user can."
+            }
+            Rule::NotPrincipalWithBoundary => {
+                "A Deny with NotPrincipal always applies to an IAM user or role that has a permissions boundary, whatever NotPrincipal lists: use ArnNotEquals on aws:PrincipalArn instead."
+            }
+            Rule::ProtectedResource => {
+                "AWS owns some resources (AWS managed policies, IAM Identity Center roles, service-linked roles' policies, AWS managed KMS aliases) and refuses changes to them whatever the policies say."
+            }
             Rule::ResourcePolicy => {
                 "A resource policy can grant access to the principals it names."
             }
@@ -216,6 +244,183 @@ impl Rule {
             Rule::NoPrincipalAccount => {
                 "A service principal or anonymous caller has no identity policies: only a resource policy can allow it."
             }
+        }
+    }
+}
+
+impl NotApplicable {
+    /// Why the policies (or the rule) take no part, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            NotApplicable::RootUser => {
+                "the account root user has no identity policies, boundary or session policy"
+            }
+            NotApplicable::ServicePrincipal => "a service principal has no identity policies",
+            NotApplicable::Anonymous => "an anonymous caller has no identity policies",
+            NotApplicable::NotIamPrincipal => "the principal is not an IAM principal",
+            NotApplicable::UserHasNoSession => "an IAM user's own requests carry no session policy",
+            NotApplicable::NoScps => "no SCPs in the scenario",
+            NotApplicable::ScpNotIamPrincipal => {
+                "SCPs apply only to IAM principals of the organization's accounts"
+            }
+            NotApplicable::ServiceLinkedRole => "SCPs do not apply to service-linked roles",
+            NotApplicable::ScpManagementAccount => {
+                "SCPs do not apply to the organization's management account"
+            }
+            NotApplicable::NoRcps => "no RCPs in the scenario",
+            NotApplicable::RcpUnsupportedService => "RCPs do not apply to this service",
+            NotApplicable::RcpNoResource => {
+                "the action authorizes no resource, and RCPs apply only to resources"
+            }
+            NotApplicable::RcpServiceLinkedRole => {
+                "RCPs do not apply to calls made by service-linked roles"
+            }
+            NotApplicable::RcpAssumeServiceLinkedRole => {
+                "RCPs do not affect a service assuming its service-linked role"
+            }
+            NotApplicable::RcpRetireGrant => "RCPs do not apply to kms:RetireGrant",
+            NotApplicable::RcpManagementAccount => {
+                "RCPs do not apply to resources of the organization's management account"
+            }
+            NotApplicable::RcpAwsManagedKmsKey => "RCPs do not apply to AWS managed KMS keys",
+            NotApplicable::NoVpcEndpoint => {
+                "the request did not come through a VPC endpoint (no aws:SourceVpce)"
+            }
+            NotApplicable::OtherResource => "attached to another resource than the one requested",
+        }
+    }
+}
+
+impl ProtectedKind {
+    /// The resource kind for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProtectedKind::AwsManagedPolicy => "an AWS managed policy (arn:aws:iam::aws:policy/…)",
+            ProtectedKind::IdentityCenterRole => {
+                "a role IAM Identity Center owns (role/aws-reserved/…)"
+            }
+            ProtectedKind::ServiceLinkedRole => {
+                "a service-linked role's policies (role/aws-service-role/…: only its service edits them)"
+            }
+            ProtectedKind::AwsManagedKmsAlias => "an AWS managed KMS alias (alias/aws/…)",
+        }
+    }
+
+    /// The AWS page that says so.
+    pub fn doc_url(self) -> &'static str {
+        match self {
+            ProtectedKind::AwsManagedPolicy => {
+                "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies"
+            }
+            ProtectedKind::IdentityCenterRole => {
+                "https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetsconcept.html"
+            }
+            ProtectedKind::ServiceLinkedRole => {
+                "https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html"
+            }
+            ProtectedKind::AwsManagedKmsAlias => {
+                "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html"
+            }
+        }
+    }
+}
+
+/// What the words of a [`Reason`] refer to.
+#[derive(Debug, Clone, Copy)]
+pub struct ReasonContext<'a> {
+    /// The request.
+    pub request: &'a RequestSummary,
+    /// The first deciding statement, named (`statement "Sid" (#2) of identity policy "X"`).
+    pub statement: Option<&'a str>,
+    /// The SCP level that had no Allow.
+    pub level: Option<&'a str>,
+    /// The protected resource kind.
+    pub protected: Option<ProtectedKind>,
+}
+
+impl Reason {
+    /// The reason in one sentence.
+    pub fn describe(self, ctx: &ReasonContext<'_>) -> String {
+        let r = ctx.request;
+        let statement = ctx.statement.unwrap_or("a statement");
+        match self {
+            Reason::GetCallerIdentityAlways => "sts:GetCallerIdentity is always allowed".into(),
+            Reason::GetCallerIdentityAnonymous => {
+                "Implicit deny: an anonymous caller cannot call sts:GetCallerIdentity".into()
+            }
+            Reason::GetSessionTokenNotControlled => format!(
+                "sts:GetSessionToken by {} is not controlled by policies: always allowed",
+                if r.principal_kind_code == crate::policy::principal::PrincipalKind::AccountRoot {
+                    "the root user"
+                } else {
+                    "an IAM user"
+                }
+            ),
+            Reason::GetSessionTokenNeedsLongTermCredentials => format!(
+                "Implicit deny (AWS rule): sts:GetSessionToken needs long-term credentials, which a {} does not have",
+                r.principal_kind
+            ),
+            Reason::DeniedByStatement => format!("Denied by {statement}"),
+            Reason::NotPrincipalDenyWithBoundary => format!(
+                "Denied by {statement}: a Deny with NotPrincipal always applies to a principal with a permissions boundary"
+            ),
+            Reason::ScpLevelDenies => format!(
+                "Implicit deny: no SCP at level \"{}\" allows {}",
+                ctx.level.unwrap_or("?"),
+                r.action
+            ),
+            Reason::EndpointPolicyDenies => {
+                format!("Implicit deny: no endpoint policy allows {}", r.action)
+            }
+            Reason::FederatedUserApiLimit => format!(
+                "Implicit deny (AWS rule): a federated-user session cannot call {}, whatever its policies allow",
+                r.action
+            ),
+            Reason::ProtectedResource => format!(
+                "Implicit deny (AWS rule): AWS refuses {} on {}, whatever the policies say",
+                r.action,
+                ctx.protected.map_or("an AWS-owned resource", ProtectedKind::label),
+            ),
+            Reason::NoKeyPolicy => "Implicit deny: no key policy for this KMS key".into(),
+            Reason::RootCannotAssumeRole => {
+                "Implicit deny: the root user cannot assume roles".into()
+            }
+            Reason::NoTrustPolicy => "Implicit deny: no trust policy for this role".into(),
+            Reason::AllowedByResourcePolicy | Reason::AllowedByStatement => {
+                format!("Allowed by {statement}")
+            }
+            Reason::NoResourcePolicyAllows => format!(
+                "Implicit deny: no resource policy allows {}",
+                r.principal_kind
+            ),
+            Reason::RootFullAccess => {
+                "Allowed: the account root user has full access to its own account".into()
+            }
+            Reason::NothingAllows => format!(
+                "Implicit deny: nothing allows {} on {}",
+                r.action, r.resource
+            ),
+            Reason::CrossAccountAllowed => match ctx.statement {
+                Some(s) => format!("Allowed by {s} and the resource policy"),
+                None => "Allowed".into(),
+            },
+            Reason::CrossAccountNoResourceAllow => {
+                "Implicit deny: cross-account request and no resource policy allows it".into()
+            }
+            Reason::CrossAccountNoPrincipalAllow => {
+                "Implicit deny: cross-account request and the principal's own policies do not allow it".into()
+            }
+        }
+    }
+}
+
+impl Relation {
+    /// The relation for people: `same account`, `cross account`, `no principal account`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Relation::NoPrincipalAccount => "no principal account",
+            Relation::SameAccount => "same account",
+            Relation::CrossAccount => "cross account",
         }
     }
 }

@@ -3,7 +3,11 @@
 //! renderer beside this module, the TUI) only format it.
 
 mod describe;
+mod reason;
 pub mod text;
+
+pub use describe::ReasonContext;
+pub use reason::{NotApplicable, ProtectedKind, Reason, Relation};
 
 use crate::policy::{Effect, PolicyKind};
 use crate::source::Span;
@@ -116,6 +120,8 @@ pub struct Trace {
     pub decision: Decision,
     /// One sentence: why.
     pub reason: String,
+    /// Why, as a stable code (the words of [`Trace::reason`] may change).
+    pub reason_code: Reason,
     /// The decision rules in the order applied, each with its outcome.
     pub steps: Vec<Step>,
     /// Every policy of the set, in set order, with its statements.
@@ -127,8 +133,10 @@ pub struct Trace {
 pub struct RequestSummary {
     /// The principal as given.
     pub principal: Arc<str>,
-    /// What kind of principal it is.
+    /// What kind of principal it is, in words.
     pub principal_kind: &'static str,
+    /// What kind of principal it is, as a stable code.
+    pub principal_kind_code: crate::policy::principal::PrincipalKind,
     /// The principal's account, if it has one.
     pub principal_account: Option<String>,
     /// The action as given.
@@ -141,7 +149,7 @@ pub struct RequestSummary {
     /// `principal_account` or `none`.
     pub resource_account_source: &'static str,
     /// `same_account`, `cross_account`, or `no_principal_account`.
-    pub relation: &'static str,
+    pub relation: Relation,
 }
 
 /// A decision rule that was applied.
@@ -166,6 +174,17 @@ pub enum Rule {
     SessionPolicy,
     /// A federated-user session without a session policy has no identity permissions.
     FederatedUserWithoutSessionPolicy,
+    /// A federated-user session can call no IAM operation and no STS operation but
+    /// GetCallerIdentity, whatever its policies say.
+    FederatedUserApiLimit,
+    /// `sts:GetSessionToken`: not controlled by policies for an IAM user or the root
+    /// user; refused to callers without long-term credentials.
+    GetSessionToken,
+    /// A Deny with NotPrincipal always applies to a principal with a permissions
+    /// boundary, whatever NotPrincipal lists.
+    NotPrincipalWithBoundary,
+    /// AWS-owned resources that no policy can open to change.
+    ProtectedResource,
     /// The resource policies.
     ResourcePolicy,
     /// A KMS key's key policy must allow; IAM policies count only where it lets them.
@@ -203,6 +222,9 @@ pub struct Step {
     pub doc: &'static str,
     /// What happened, in words.
     pub message: Cow<'static, str>,
+    /// For a rule that does not apply: why, as a stable code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_applied_code: Option<NotApplicable>,
     /// The statements that made it come out this way.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub statements: Vec<StatementRef>,
@@ -226,6 +248,9 @@ pub struct PolicyTrace {
     /// Why it does not take part, when it does not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_applied_because: Option<Cow<'static, str>>,
+    /// Why it does not take part, as a stable code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_applied_code: Option<NotApplicable>,
     /// Its statements (empty when the policy does not take part).
     pub statements: Vec<StatementTrace>,
 }

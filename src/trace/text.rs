@@ -91,7 +91,7 @@ pub fn render(trace: &Trace, opts: TextOptions, depth: usize) -> String {
             r.action,
             r.resource,
             account(&r.resource_account),
-            r.relation.replace('_', " ")
+            r.relation.label()
         ),
     );
     o.line(depth, &o.paint(BOLD, "Rules"));
@@ -206,6 +206,12 @@ fn element(o: &mut Out, m: &MatchTrace, depth: usize) {
         if matched_entries.is_empty() {
             format!(
                 "{} lists nothing matching {} → applies",
+                m.element, m.request_value
+            )
+        } else if m.matched {
+            // Listed, yet applies: the NotPrincipal-with-boundary rule (see the entry note).
+            format!(
+                "{} lists {}, but cannot exempt it → applies",
                 m.element, m.request_value
             )
         } else {

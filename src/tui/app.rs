@@ -217,15 +217,17 @@ fn unreachable_trace(decision: Decision) -> Trace {
         request: crate::trace::RequestSummary {
             principal: "".into(),
             principal_kind: "",
+            principal_kind_code: crate::policy::principal::PrincipalKind::Other,
             principal_account: None,
             action: "".into(),
             resource: "".into(),
             resource_account: None,
             resource_account_source: "none",
-            relation: "",
+            relation: crate::trace::Relation::NoPrincipalAccount,
         },
         decision,
         reason: String::new(),
+        reason_code: crate::trace::Reason::NothingAllows,
         steps: Vec::new(),
         policies: Vec::new(),
     }

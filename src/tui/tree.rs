@@ -372,6 +372,7 @@ fn why_rows(b: &mut Builder<'_>, w: &WhyNot) {
         Question::ClosestAllows => "Why not: the Allows that came closest",
         Question::DeniesThatFired => "Why not: the Denies that fired",
         Question::DeniesThatCouldFire => "What would deny it",
+        Question::AwsRule => "Why: an AWS rule decides, whatever the policies say",
     };
     if !b.push(
         row("why".into(), 0, Mark::None, title.into(), None, true),
