@@ -149,6 +149,25 @@ pub enum Format {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // Not locked: the TUI (and its signal handling) writes to the terminal itself.
+    let mut stdout = std::io::stdout();
+    let status = run(args, &mut stdout).and_then(|code| {
+        std::io::Write::flush(&mut stdout)?;
+        Ok(code)
+    });
+    match status {
+        Ok(code) => code,
+        // The reader went away (`iamtrace eval … | head`): nothing more to say.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            cli::note(&format!("iamtrace: cannot write the output: {e}"));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs the command; `Err` is a failed write of its output.
+fn run(args: Args, out: &mut dyn std::io::Write) -> std::io::Result<ExitCode> {
     match args.command {
         Some(Command::Eval {
             paths,
@@ -156,6 +175,7 @@ fn main() -> ExitCode {
             requests,
             principal,
         }) => cli::eval::run(
+            out,
             &paths,
             format,
             &requests,
@@ -167,6 +187,7 @@ fn main() -> ExitCode {
             vary,
             format,
         }) => cli::grid::run(
+            out,
             &scenario,
             request.as_deref(),
             &vary,
@@ -179,6 +200,7 @@ fn main() -> ExitCode {
             vary,
             format,
         }) => cli::diff::run(
+            out,
             &old,
             &new,
             request.as_deref(),
@@ -190,6 +212,7 @@ fn main() -> ExitCode {
             format,
             principal,
         }) => cli::lint::run(
+            out,
             &paths,
             format,
             &iamtrace::scenario::LoadOptions { principal },
@@ -199,7 +222,7 @@ fn main() -> ExitCode {
             cloudtrail,
             principal,
             format,
-        }) => cli::replay::run(&scenario, &cloudtrail, principal, format),
-        None => cli::open::run(args.file, args.principal),
+        }) => cli::replay::run(out, &scenario, &cloudtrail, principal, format),
+        None => cli::open::run(out, args.file, args.principal),
     }
 }

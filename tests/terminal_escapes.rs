@@ -299,13 +299,17 @@ fn files() -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf) {
 }
 
 /// Runs the command and checks that neither stream holds a character a terminal acts
-/// on (line feeds apart); returns both, for what must be visible.
+/// on (line feeds and the summary's tab separators apart: a tab in a value is escaped,
+/// which the `\\t` check of the summary below sees); returns both.
 fn run_clean(args: &[&std::ffi::OsStr], what: &str) -> (String, String) {
     let out = iamtrace().args(args).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     for (name, text) in [("stdout", &stdout), ("stderr", &stderr)] {
-        if let Some(c) = text.chars().find(|c| *c != '\n' && is_unsafe(*c)) {
+        if let Some(c) = text
+            .chars()
+            .find(|c| *c != '\n' && *c != '\t' && is_unsafe(*c))
+        {
             panic!("{what}: {name} holds {c:?}:\n{text}");
         }
     }
@@ -445,10 +449,25 @@ fn the_command_line_never_writes_escapes_raw() {
         "scenario-\\u{1b}]0;PWNED",
         "request\\u{1b}]0;PWNED",
         "note\\u{1b}",
-        "agent\\u{1b}",
+        // CloudTrail's errorMessage, in the notes of replay's example.
+        "authorized \\u{1b}",
+        // JSON: escaped, and the JSON exact.
+        "\"request\\u001b]0;PWNED\\u0007\\u001b[2J\\u009b31m\\u007f\\r\\u202eX\"",
         "\\u{9b}31m",
         "\\u{202e}X",
     ] {
         assert!(seen.contains(shown), "{shown} not shown:\n{seen}");
     }
+}
+
+#[test]
+fn json_output_stays_exact_json() {
+    let (_dir, scenario, _, _) = files();
+    let out = iamtrace()
+        .args([os("eval"), os("--format"), os("json"), os(&scenario)])
+        .output()
+        .unwrap();
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["requests"][0]["name"], json!(h("request")));
+    assert_eq!(line["file"], json!(scenario.display().to_string()));
 }
