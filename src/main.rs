@@ -28,6 +28,12 @@ struct Args {
     /// policies to assemble (the TUI asks when it is not given).
     #[arg(long, value_name = "NAME|ARN")]
     principal: Option<String>,
+    /// The most an input read whole (a scenario, a policy, AWS CLI output, account
+    /// details) may hold after decompression: bytes, or a number with K, M, G or T
+    /// (powers of 1024). CloudTrail files given to `replay` are streamed instead; each
+    /// of their records may hold 64M.
+    #[arg(long, global = true, value_name = "SIZE", default_value = "256M", value_parser = iamtrace::read::parse_size)]
+    max_input: u64,
 }
 
 #[derive(Subcommand)]
@@ -149,6 +155,7 @@ pub enum Format {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    cli::set_max_input(args.max_input);
     // Not locked: the TUI (and its signal handling) writes to the terminal itself.
     let mut stdout = std::io::stdout();
     let status = run(args, &mut stdout).and_then(|code| {

@@ -215,16 +215,30 @@ pub fn report(file: &str, text: &str, d: &Diagnostic) {
     }
 }
 
-/// Reads an input file (or standard input for `-`) as text: gzip decompressed, UTF-8
-/// checked. `Err` is the message to print after the file name.
+/// The most an input read whole may hold (`--max-input`), set once by `main`.
+static MAX_INPUT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+/// Sets the limit of [`read_input`] (once, from `--max-input`).
+pub fn set_max_input(max: u64) {
+    let _ = MAX_INPUT.set(max);
+}
+
+/// Reads an input file (or standard input for `-`) as text: gzip decompressed, at most
+/// `--max-input` bytes after decompression, UTF-8 checked (see [`iamtrace::read`]).
+/// Waiting on a terminal, it says what it waits for. `Err` is the message to print
+/// after the file name.
 pub fn read_input(path: &Path) -> Result<String, String> {
-    let bytes = if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        io::Read::read_to_end(&mut io::stdin(), &mut bytes)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        bytes
-    } else {
-        std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?
-    };
-    iamtrace::scenario::decode_input(bytes)
+    let max = MAX_INPUT
+        .get()
+        .copied()
+        .unwrap_or(iamtrace::read::DEFAULT_MAX_INPUT);
+    if path.as_os_str() == "-" {
+        let stdin = io::stdin();
+        if stdin.is_terminal() {
+            note("reading a scenario or policy from standard input; end with Ctrl+D");
+        }
+        return iamtrace::read::read_text(stdin.lock(), max);
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    iamtrace::read::read_text(file, max)
 }

@@ -62,6 +62,8 @@ pub struct Splitter<R> {
     index: u64,
     /// Bytes read from the reader so far.
     read: u64,
+    /// The most one record may hold.
+    max_record: u64,
 }
 
 const CHUNK: usize = 1 << 20;
@@ -82,7 +84,15 @@ impl<R: Read> Splitter<R> {
             eof: false,
             index: 0,
             read: 0,
+            max_record: crate::read::DEFAULT_MAX_RECORD,
         }
+    }
+
+    /// The most one record may hold (default [`crate::read::DEFAULT_MAX_RECORD`]): a
+    /// longer one is an error at its start rather than an unbounded buffer.
+    pub fn with_max_record(mut self, max: u64) -> Self {
+        self.max_record = max;
+        self
     }
 
     /// Bytes read from the reader so far.
@@ -131,6 +141,18 @@ impl<R: Read> Splitter<R> {
                     self.index += 1;
                 }
                 None => {
+                    if let Some(start) = self.start {
+                        if (self.buf.len() - start) as u64 > self.max_record {
+                            return Err(self.error(
+                                start,
+                                format!(
+                                    "record {} is larger than {}, the most one record may hold; the rest of the input is not read",
+                                    self.index + 1,
+                                    crate::read::size_text(self.max_record)
+                                ),
+                            ));
+                        }
+                    }
                     if !self.eof {
                         // Scan again with more input (or, at the end, knowing it is
                         // the end).
