@@ -108,29 +108,85 @@ fn invalid_utf8_is_reported_with_its_position() {
 }
 
 #[test]
-fn a_streamed_record_over_the_limit_is_an_error_at_its_start() {
-    let small = r#"{"eventSource": "s3.amazonaws.com", "eventName": "GetObject"}"#;
+fn a_streamed_record_over_the_limit_is_skipped_and_reported() {
+    let small = |n: u32| {
+        format!(
+            r#"{{"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "eventID": "e{n}"}}"#
+        )
+    };
     let big = format!(
-        r#"{{"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "userAgent": "{}"}}"#,
+        r#"{{"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "userAgent": "{}\"}}{{"}}"#,
         "x".repeat(8 << 20)
     );
-    let text = format!("{{\"Records\": [{small}, {big}]}}");
-    let mut s = Splitter::new(text.as_bytes()).with_max_record(1 << 20);
-    let mut records = 0;
-    let err = loop {
-        match s.next_batch(1) {
-            Ok(Some(b)) => records += b.records.len(),
-            Ok(None) => panic!("the big record was accepted"),
-            Err(e) => break e,
+    for text in [
+        format!("{{\"Records\": [{}, {big}, {}]}}", small(1), small(3)),
+        format!("{}\n{big}\n{}\n", small(1), small(3)),
+    ] {
+        let mut s = Splitter::new(text.as_bytes()).with_max_record(1 << 20);
+        let mut numbered = Vec::new();
+        let mut oversized = Vec::new();
+        while let Some(b) = s.next_batch(1).unwrap() {
+            for (k, r) in b.records.iter().enumerate() {
+                let record = std::str::from_utf8(&b.data[r.clone()]).unwrap();
+                numbered.push((b.first_index + k as u64 + 1, record.to_string()));
+            }
+            oversized.extend(b.oversized);
         }
+        assert_eq!(numbered, vec![(1, small(1)), (3, small(3))]);
+        assert_eq!(oversized.len(), 1);
+        assert_eq!(oversized[0].number, 2);
+        assert_eq!(oversized[0].offset as usize, text.find(&big).unwrap());
+    }
+}
+
+#[test]
+fn replay_skips_an_oversized_record_and_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let event = |n: u32, agent: &str| {
+        serde_json::json!({
+            "eventVersion": "1.09",
+            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/alice", "accountId": "111122223333"},
+            "eventTime": format!("2024-11-05T08:58:1{n}Z"),
+            "eventSource": "s3.amazonaws.com",
+            "eventName": "ListBuckets",
+            "awsRegion": "us-east-1",
+            "sourceIPAddress": "203.0.113.10",
+            "userAgent": agent,
+            "eventID": format!("e{n}"),
+            "recipientAccountId": "111122223333"
+        })
+        .to_string()
     };
-    assert_eq!(records, 1);
-    assert_eq!(err.offset as usize, text.find(", {").unwrap() + 2);
-    assert!(
-        err.message.contains("record 2 is larger than 1 MiB"),
-        "{}",
-        err.message
+    let big = event(2, &"x".repeat(65 << 20));
+    let text = format!(
+        "{{\"Records\": [{}, {big}, {}]}}",
+        event(1, "a"),
+        event(3, "b")
     );
-    // Stopped about a chunk past the limit, not at the end of the record.
-    assert!(s.bytes_read() < 3 << 20, "{}", s.bytes_read());
+    let offset = text.find(&big).unwrap();
+    let path = dir.path().join("trail.json.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(text.as_bytes()).unwrap();
+    std::fs::write(&path, gz.finish().unwrap()).unwrap();
+    drop((text, big));
+    let out = bin()
+        .args([
+            "replay",
+            "assets/scenarios/client-vpn-source-ip.json",
+            "--cloudtrail",
+        ])
+        .arg(&path)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "trail.json.gz: record 2 (byte {offset}): larger than 64 MiB, the most one record may hold; skipped"
+        )),
+        "{err}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["events"], 2, "{v}");
 }
