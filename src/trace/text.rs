@@ -91,7 +91,7 @@ pub fn render(trace: &Trace, opts: TextOptions, depth: usize) -> String {
         &format!(
             "{} ({}, account {}) → {} on {} (account {}, {})",
             u(&r.principal),
-            u(&r.principal_kind),
+            u(r.principal_kind),
             u(&account(&r.principal_account)),
             u(&r.action),
             u(&r.resource),
@@ -252,7 +252,7 @@ fn operator(o: &mut Out, op: &OperatorTrace, depth: usize) {
             "{} {} {values} → {}",
             o.mark(k.holds),
             u(&k.key),
-            u(&k.rule.describe())
+            u(k.rule.describe())
         );
         o.line(depth + 1, &head);
         if let Some(c) = k.choice {
