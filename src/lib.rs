@@ -9,6 +9,7 @@ pub mod eval;
 pub mod json;
 pub mod lint;
 pub mod policy;
+pub mod read;
 pub mod safe_text;
 pub mod source;
 pub mod trace;

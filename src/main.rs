@@ -28,6 +28,12 @@ struct Args {
     /// policies to assemble (the TUI asks when it is not given).
     #[arg(long, value_name = "NAME|ARN")]
     principal: Option<String>,
+    /// The most an input read whole (a scenario, a policy, AWS CLI output, account
+    /// details) may hold after decompression: bytes, or a number with K, M, G or T
+    /// (powers of 1024). CloudTrail files given to `replay` are streamed instead; each
+    /// of their records may hold 64M.
+    #[arg(long, global = true, value_name = "SIZE", default_value = "256M", value_parser = iamtrace::read::parse_size)]
+    max_input: u64,
 }
 
 #[derive(Subcommand)]
@@ -149,6 +155,26 @@ pub enum Format {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    cli::set_max_input(args.max_input);
+    // Not locked: the TUI (and its signal handling) writes to the terminal itself.
+    let mut stdout = std::io::stdout();
+    let status = run(args, &mut stdout).and_then(|code| {
+        std::io::Write::flush(&mut stdout)?;
+        Ok(code)
+    });
+    match status {
+        Ok(code) => code,
+        // The reader went away (`iamtrace eval … | head`): nothing more to say.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            cli::note(&format!("iamtrace: cannot write the output: {e}"));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs the command; `Err` is a failed write of its output.
+fn run(args: Args, out: &mut dyn std::io::Write) -> std::io::Result<ExitCode> {
     match args.command {
         Some(Command::Eval {
             paths,
@@ -156,6 +182,7 @@ fn main() -> ExitCode {
             requests,
             principal,
         }) => cli::eval::run(
+            out,
             &paths,
             format,
             &requests,
@@ -167,6 +194,7 @@ fn main() -> ExitCode {
             vary,
             format,
         }) => cli::grid::run(
+            out,
             &scenario,
             request.as_deref(),
             &vary,
@@ -179,6 +207,7 @@ fn main() -> ExitCode {
             vary,
             format,
         }) => cli::diff::run(
+            out,
             &old,
             &new,
             request.as_deref(),
@@ -190,6 +219,7 @@ fn main() -> ExitCode {
             format,
             principal,
         }) => cli::lint::run(
+            out,
             &paths,
             format,
             &iamtrace::scenario::LoadOptions { principal },
@@ -199,7 +229,7 @@ fn main() -> ExitCode {
             cloudtrail,
             principal,
             format,
-        }) => cli::replay::run(&scenario, &cloudtrail, principal, format),
-        None => cli::open::run(args.file, args.principal),
+        }) => cli::replay::run(out, &scenario, &cloudtrail, principal, format),
+        None => cli::open::run(out, args.file, args.principal),
     }
 }

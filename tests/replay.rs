@@ -602,7 +602,11 @@ fn replay_searches_directories_for_json_jsonl_and_gz() {
     std::fs::create_dir(&empty).unwrap();
     let r = replay(&v4, &[&empty], &[]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("no CloudTrail files"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no *.json, *.jsonl or *.gz file under"),
+        "{}",
+        r.stderr
+    );
 }
 
 // ---------------------------------------------------------------------------------

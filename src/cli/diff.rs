@@ -3,19 +3,28 @@
 //! differs, so it can gate a policy change.
 
 use super::grid::{load_request, parse_axes};
+use super::{note, safe, safe_path, write_json};
 use iamtrace::analysis::diff::{changed_cells, changed_requests};
 use iamtrace::analysis::grid::Axis;
 use iamtrace::eval::Request;
 use serde_json::json;
+use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
 /// Runs `diff`.
-pub fn run(old: &Path, new: &Path, request: Option<&str>, vary: &[String], json: bool) -> ExitCode {
+pub fn run(
+    w: &mut dyn Write,
+    old: &Path,
+    new: &Path,
+    request: Option<&str>,
+    vary: &[String],
+    json: bool,
+) -> io::Result<ExitCode> {
     let load = |p: &Path| load_request(p, Some("1")).map(|(s, _)| s);
     let (old_s, new_s) = match (load(old), load(new)) {
         (Ok(a), Ok(b)) => (a, b),
-        (Err(code), _) | (_, Err(code)) => return code,
+        (Err(code), _) | (_, Err(code)) => return Ok(code),
     };
     // The new file's requests, then the old file's requests it no longer has.
     let mut requests: Vec<(String, Request)> = new_s
@@ -38,15 +47,15 @@ pub fn run(old: &Path, new: &Path, request: Option<&str>, vary: &[String], json:
     if !vary.is_empty() {
         axes = match parse_axes(vary) {
             Ok(a) => a,
-            Err(code) => return code,
+            Err(code) => return Ok(code),
         };
         let Some(i) = request.map_or(Some(0), |sel| new_s.find_request(sel)) else {
-            eprintln!(
+            note(&format!(
                 "{}: no request {}",
-                new.display(),
-                request.unwrap_or_default()
-            );
-            return ExitCode::from(2);
+                safe_path(new),
+                safe(request.unwrap_or_default())
+            ));
+            return Ok(ExitCode::from(2));
         };
         cells = changed_cells(&old_s.set, &new_s.set, &new_s.requests[i].request, &axes);
     }
@@ -68,33 +77,41 @@ pub fn run(old: &Path, new: &Path, request: Option<&str>, vary: &[String], json:
                 json!({"values": values, "before": c.before.word(), "after": c.after.word()})
             })
             .collect();
-        println!(
-            "{}",
-            json!({"old": old.display().to_string(), "new": new.display().to_string(), "requests": changed, "cells": cells})
-        );
+        write_json(
+            w,
+            &json!({"old": old.display().to_string(), "new": new.display().to_string(), "requests": changed, "cells": cells}),
+        )?;
     } else {
         if changed.is_empty() && cells.is_empty() {
-            println!(
+            writeln!(
+                w,
                 "no decision changes between {} and {}",
-                old.display(),
-                new.display()
-            );
+                safe_path(old),
+                safe_path(new)
+            )?;
         }
         for c in &changed {
-            println!("{}: {} → {}", c.request, c.before.label(), c.after.label());
-        }
-        for c in &cells {
-            println!(
-                "grid {}: {} → {}",
-                c.values_text(&axes),
+            writeln!(
+                w,
+                "{}: {} → {}",
+                safe(&c.request),
                 c.before.label(),
                 c.after.label()
-            );
+            )?;
+        }
+        for c in &cells {
+            writeln!(
+                w,
+                "grid {}: {} → {}",
+                safe(&c.values_text(&axes)),
+                c.before.label(),
+                c.after.label()
+            )?;
         }
     }
-    if changed.is_empty() && cells.is_empty() {
+    Ok(if changed.is_empty() && cells.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    }
+    })
 }

@@ -1,14 +1,15 @@
 //! `iamtrace eval`: every request of every scenario file, printed as text, JSON Lines
 //! or a one-line summary; exit status 2 for invalid input, 1 for a missed `expect`.
 
-use super::{expand_paths, report, stdout_color};
+use super::{expand_paths, note, read_input, report, safe, stdout_color, write_json};
 use crate::Format;
 use iamtrace::analysis::whynot::why_not;
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
-use iamtrace::scenario::{LoadOptions, Scenario, decode_input, load_with};
+use iamtrace::safe_text::for_terminal_lines as safe_lines;
+use iamtrace::scenario::{LoadOptions, Scenario, load_with};
 use iamtrace::trace::text::{TextOptions, render};
 use serde_json::json;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,10 +17,16 @@ use std::process::ExitCode;
 pub const CLIENT_VPN: &str = include_str!("../../assets/scenarios/client-vpn-source-ip.json");
 
 /// Evaluates one scenario text and prints it in `format`.
-pub fn run_text(shown: &str, text: &str, format: Format, options: &LoadOptions) -> ExitCode {
+pub fn run_text(
+    w: &mut dyn Write,
+    shown: &str,
+    text: &str,
+    format: Format,
+    options: &LoadOptions,
+) -> io::Result<ExitCode> {
     let mut out = Outcome::default();
-    eval_text(shown, text, format, &[], options, &mut out);
-    out.exit_code()
+    eval_text(w, shown, text, format, &[], options, &mut out)?;
+    Ok(out.exit_code())
 }
 
 #[derive(Default)]
@@ -42,51 +49,44 @@ impl Outcome {
 
 /// Runs `eval` over `paths`.
 pub fn run(
+    w: &mut dyn Write,
     paths: &[PathBuf],
     format: Format,
     selectors: &[String],
     options: &LoadOptions,
-) -> ExitCode {
+) -> io::Result<ExitCode> {
     let mut out = Outcome::default();
-    for file in expand_paths(paths) {
+    let Some(files) = expand_paths(paths) else {
+        return Ok(ExitCode::from(2));
+    };
+    for file in files {
         let shown = file.display().to_string();
-        match std::fs::read(&file) {
-            Err(e) => {
-                eprintln!("{shown}: cannot read: {e}");
+        match read_input(&file) {
+            Ok(text) => eval_text(w, &shown, &text, format, selectors, options, &mut out)?,
+            Err(message) => {
+                note(&format!("{}: {}", safe(&shown), safe(&message)));
                 if format == Format::Json {
-                    println!(
-                        "{}",
-                        json!({"file": shown, "errors": [{"line": 0, "column": 0, "message": format!("cannot read: {e}")}]})
-                    );
+                    write_json(
+                        w,
+                        &json!({"file": shown, "errors": [{"line": 0, "column": 0, "message": message}]}),
+                    )?;
                 }
                 out.invalid = true;
             }
-            Ok(bytes) => match decode_input(bytes) {
-                Ok(text) => eval_text(&shown, &text, format, selectors, options, &mut out),
-                Err(message) => {
-                    eprintln!("{shown}: {message}");
-                    if format == Format::Json {
-                        println!(
-                            "{}",
-                            json!({"file": shown, "errors": [{"line": 0, "column": 0, "message": message}]})
-                        );
-                    }
-                    out.invalid = true;
-                }
-            },
         }
     }
-    out.exit_code()
+    Ok(out.exit_code())
 }
 
 fn eval_text(
+    w: &mut dyn Write,
     shown: &str,
     text: &str,
     format: Format,
     selectors: &[String],
     options: &LoadOptions,
     out: &mut Outcome,
-) {
+) -> io::Result<()> {
     let scenario = match load_with(text, options) {
         Ok(s) => s,
         Err(e) => {
@@ -99,41 +99,41 @@ fn eval_text(
                     .iter()
                     .map(|d| json!({"line": d.span.line, "column": d.span.column, "message": d.message}))
                     .collect();
-                println!("{}", json!({"file": shown, "errors": errors}));
+                write_json(w, &json!({"file": shown, "errors": errors}))?;
             }
             out.invalid = true;
-            return;
+            return Ok(());
         }
     };
     let picked = match pick(&scenario, selectors) {
         Ok(p) => p,
         Err(sel) => {
-            eprintln!("{shown}: no request named \"{sel}\" (and no request #{sel})");
+            note(&format!(
+                "{}: no request named \"{}\" (and no request #{})",
+                safe(shown),
+                safe(&sel),
+                safe(&sel)
+            ));
             out.invalid = true;
-            return;
+            return Ok(());
         }
     };
     let color = format == Format::Text && stdout_color();
-    let mut stdout = std::io::stdout().lock();
     let mut results = Vec::new();
     let warnings = scenario.size_warnings();
     if format == Format::Text {
         match &scenario.name {
-            Some(title) => {
-                let _ = writeln!(stdout, "# {title} ({shown})");
-            }
-            None => {
-                let _ = writeln!(stdout, "# {shown}");
-            }
+            Some(title) => writeln!(w, "# {} ({})", safe(title), safe(shown))?,
+            None => writeln!(w, "# {}", safe(shown))?,
         }
         if let Some(d) = &scenario.description {
-            let _ = writeln!(stdout, "{d}");
+            writeln!(w, "{}", safe_lines(d))?;
         }
-        for w in &warnings {
-            let _ = writeln!(stdout, "warning: {w}");
+        for warning in &warnings {
+            writeln!(w, "warning: {}", safe(warning))?;
         }
         if scenario.requests.is_empty() {
-            let _ = writeln!(stdout, "(no requests)");
+            writeln!(w, "(no requests)")?;
         }
     }
     for i in picked {
@@ -153,21 +153,20 @@ fn eval_text(
             }
         };
         match format {
-            Format::Summary => {
-                let _ = writeln!(
-                    stdout,
-                    "{}\t{status}\t{shown}\t{}",
-                    ev.decision.word(),
-                    spec.label(i)
-                );
-            }
+            Format::Summary => writeln!(
+                w,
+                "{}\t{status}\t{}\t{}",
+                ev.decision.word(),
+                safe(shown),
+                safe(&spec.label(i))
+            )?,
             Format::Text => {
-                let _ = writeln!(stdout, "\n## Request {}: {}", i + 1, spec.label(i));
+                writeln!(w, "\n## Request {}: {}", i + 1, safe(&spec.label(i)))?;
                 if let Some(via) = &spec.via {
-                    let _ = writeln!(stdout, "made on behalf of: {via}");
+                    writeln!(w, "made on behalf of: {}", safe(via))?;
                 }
                 for n in &spec.notes {
-                    let _ = writeln!(stdout, "note: {n}");
+                    writeln!(w, "note: {}", safe(n))?;
                 }
                 if let Some(e) = spec.expect {
                     let verdict = if status == "ok" {
@@ -175,13 +174,13 @@ fn eval_text(
                     } else {
                         "NOT as expected"
                     };
-                    let _ = writeln!(stdout, "expected: {} ({verdict})", e.label());
+                    writeln!(w, "expected: {} ({verdict})", e.label())?;
                 }
                 if let Some(t) = &ev.trace {
-                    let _ = write!(stdout, "{}", render(t, TextOptions { color }, 0));
+                    write!(w, "{}", render(t, TextOptions { color }, 0))?;
                 }
-                if let Some(w) = &why {
-                    let _ = write!(stdout, "{}", w.to_text());
+                if let Some(why) = &why {
+                    write!(w, "{}", safe_lines(&why.to_text()))?;
                 }
             }
             Format::Json => results.push(json!({
@@ -201,8 +200,9 @@ fn eval_text(
         if !warnings.is_empty() {
             line["warnings"] = json!(warnings);
         }
-        let _ = writeln!(stdout, "{line}");
+        write_json(w, &line)?;
     }
+    Ok(())
 }
 
 /// The indices of the requests picked by `selectors` (all when empty); `Err` names a

@@ -1,19 +1,20 @@
 //! `iamtrace grid SCENARIO --request NAME --vary KEY=v1,v2,absent [--vary …]`: the
 //! decision for every combination of values, as a table or JSON.
 
-use super::{report, stdout_color};
+use super::{note, read_input, report, safe, safe_path, stdout_color, write_json};
 use iamtrace::analysis::grid::{Axis, Cell, grid};
 use iamtrace::scenario::{Scenario, load_str};
 use iamtrace::trace::Decision;
 use serde_json::{Map, Value, json};
+use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
 /// Loads `file` and picks the request, or prints why not (exit status 2).
 pub fn load_request(file: &Path, selector: Option<&str>) -> Result<(Scenario, usize), ExitCode> {
     let shown = file.display().to_string();
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        eprintln!("{shown}: cannot read: {e}");
+    let text = read_input(file).map_err(|message| {
+        note(&format!("{}: {}", safe(&shown), safe(&message)));
         ExitCode::from(2)
     })?;
     let scenario = load_str(&text).map_err(|e| {
@@ -24,15 +25,21 @@ pub fn load_request(file: &Path, selector: Option<&str>) -> Result<(Scenario, us
     })?;
     let index = match selector {
         Some(sel) => scenario.find_request(sel).ok_or_else(|| {
-            eprintln!("{shown}: no request named \"{sel}\" (and no request #{sel})");
+            note(&format!(
+                "{}: no request named \"{}\" (and no request #{})",
+                safe(&shown),
+                safe(sel),
+                safe(sel)
+            ));
             ExitCode::from(2)
         })?,
         None if scenario.requests.len() == 1 => 0,
         None => {
-            eprintln!(
-                "{shown}: the scenario has {} requests: pick one with --request NAME or --request N",
+            note(&format!(
+                "{}: the scenario has {} requests: pick one with --request NAME or --request N",
+                safe(&shown),
                 scenario.requests.len()
-            );
+            ));
             return Err(ExitCode::from(2));
         }
     };
@@ -42,13 +49,13 @@ pub fn load_request(file: &Path, selector: Option<&str>) -> Result<(Scenario, us
 /// Parses the `--vary` arguments (one or two).
 pub fn parse_axes(vary: &[String]) -> Result<Vec<Axis>, ExitCode> {
     if vary.is_empty() || vary.len() > 2 {
-        eprintln!("give one or two --vary INPUT=value,value,… (absent for a missing key)");
+        note("give one or two --vary INPUT=value,value,… (absent for a missing key)");
         return Err(ExitCode::from(2));
     }
     vary.iter()
         .map(|v| {
             Axis::parse(v).map_err(|e| {
-                eprintln!("--vary {e}");
+                note(&format!("--vary {}", safe(&e.to_string())));
                 ExitCode::from(2)
             })
         })
@@ -75,8 +82,10 @@ fn paint(d: Decision, text: &str, color: bool) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
+/// A value as printed ([`safe`]: it comes from the command line or the scenario).
 fn shown(v: &Option<String>) -> String {
-    v.clone().unwrap_or_else(|| "(absent)".into())
+    v.as_deref()
+        .map_or_else(|| "(absent)".into(), |v| safe(v).into_owned())
 }
 
 /// The grid as a text table: rows are the first axis, columns the second.
@@ -90,10 +99,13 @@ pub fn table(axes: &[Axis], cells: &[Cell], color: bool) -> String {
         .map(|s| s.chars().count())
         .max()
         .unwrap_or(0)
-        .max(first.input.name().chars().count());
+        .max(safe(first.input.name()).chars().count());
     match axes.get(1) {
         None => {
-            out.push_str(&format!("{:<row_head$}  decision\n", first.input.name()));
+            out.push_str(&format!(
+                "{:<row_head$}  decision\n",
+                safe(first.input.name())
+            ));
             for c in cells {
                 let text = short(c.decision);
                 out.push_str(&format!(
@@ -112,8 +124,11 @@ pub fn table(axes: &[Axis], cells: &[Cell], color: bool) -> String {
                 .chain(std::iter::once("Explicit deny".len()))
                 .max()
                 .unwrap_or(13);
-            let down = format!("{} ↓", first.input.name());
-            out.push_str(&format!("{down:<row_head$}  {} →\n", second.input.name()));
+            let down = format!("{} ↓", safe(first.input.name()));
+            out.push_str(&format!(
+                "{down:<row_head$}  {} →\n",
+                safe(second.input.name())
+            ));
             out.push_str(&format!("{:<row_head$}", ""));
             for v in &second.values {
                 out.push_str(&format!("  {:<width$}", shown(v)));
@@ -153,22 +168,34 @@ pub fn cells_json(axes: &[Axis], cells: &[Cell]) -> Value {
 }
 
 /// Runs `grid`.
-pub fn run(file: &Path, request: Option<&str>, vary: &[String], json: bool) -> ExitCode {
+pub fn run(
+    w: &mut dyn Write,
+    file: &Path,
+    request: Option<&str>,
+    vary: &[String],
+    json: bool,
+) -> io::Result<ExitCode> {
     let (scenario, index) = match load_request(file, request) {
         Ok(x) => x,
-        Err(code) => return code,
+        Err(code) => return Ok(code),
     };
     let axes = match parse_axes(vary) {
         Ok(a) => a,
-        Err(code) => return code,
+        Err(code) => return Ok(code),
     };
     let cells = grid(&scenario.set, &scenario.requests[index].request, &axes);
     if json {
-        println!("{}", cells_json(&axes, &cells));
+        write_json(w, &cells_json(&axes, &cells))?;
     } else {
         let label = scenario.requests[index].label(index);
-        println!("{} — request {}: {label}", file.display(), index + 1);
-        print!("{}", table(&axes, &cells, stdout_color()));
+        writeln!(
+            w,
+            "{} — request {}: {}",
+            safe_path(file),
+            index + 1,
+            safe(&label)
+        )?;
+        write!(w, "{}", table(&axes, &cells, stdout_color()))?;
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }

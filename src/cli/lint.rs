@@ -2,12 +2,12 @@
 //! the AWS CLI prints) checked against the service catalog and the policy language's
 //! pitfalls, as text, JSON Lines or SARIF; exit status 1 when any error is found.
 
-use super::{count, expand_paths, report};
+use super::{count, expand_paths, note, read_input, report, safe, write_json};
 use crate::LintFormat;
 use iamtrace::lint::{Finding, PolicyFindings, RULES, Severity, lint_scenario};
-use iamtrace::scenario::{DocumentForm, LoadOptions, Scenario, decode_input, load_with};
+use iamtrace::scenario::{DocumentForm, LoadOptions, Scenario, load_with};
 use serde_json::{Value, json};
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,19 +19,24 @@ enum Linted {
 }
 
 /// Runs `lint`.
-pub fn run(paths: &[PathBuf], format: LintFormat, options: &LoadOptions) -> ExitCode {
+pub fn run(
+    out: &mut dyn Write,
+    paths: &[PathBuf],
+    format: LintFormat,
+    options: &LoadOptions,
+) -> io::Result<ExitCode> {
     let mut invalid = false;
     let mut errors = false;
     let mut files: Vec<(String, Linted)> = Vec::new();
-    for file in expand_paths(paths) {
+    let Some(expanded) = expand_paths(paths) else {
+        return Ok(ExitCode::from(2));
+    };
+    for file in expanded {
         let shown = file.display().to_string();
-        let text = match std::fs::read(&file)
-            .map_err(|e| format!("cannot read: {e}"))
-            .and_then(decode_input)
-        {
+        let text = match read_input(&file) {
             Ok(t) => t,
             Err(m) => {
-                eprintln!("{shown}: {m}");
+                note(&format!("{}: {}", safe(&shown), safe(&m)));
                 invalid = true;
                 files.push((shown, Linted::Unreadable(m)));
                 continue;
@@ -55,7 +60,6 @@ pub fn run(paths: &[PathBuf], format: LintFormat, options: &LoadOptions) -> Exit
             }
         }
     }
-    let mut out = std::io::stdout().lock();
     match format {
         LintFormat::Text => {
             let mut counts = [0usize; 4];
@@ -64,16 +68,16 @@ pub fn run(paths: &[PathBuf], format: LintFormat, options: &LoadOptions) -> Exit
                     for p in found {
                         for f in &p.findings {
                             counts[f.severity as usize] += 1;
-                            let _ = writeln!(out, "{}", text_line(shown, s, p, f));
+                            writeln!(out, "{}", text_line(shown, s, p, f))?;
                             if let Some(fix) = &f.fix {
-                                let _ = writeln!(out, "  fix: {fix}");
+                                writeln!(out, "  fix: {}", safe(fix))?;
                             }
                         }
                     }
                 }
             }
             let n = |i: usize| counts[i] as u64;
-            let _ = writeln!(
+            writeln!(
                 out,
                 "{}, {}, {}, {} in {}",
                 count(n(0), "error", "errors"),
@@ -81,7 +85,7 @@ pub fn run(paths: &[PathBuf], format: LintFormat, options: &LoadOptions) -> Exit
                 count(n(2), "warning", "warnings"),
                 count(n(3), "suggestion", "suggestions"),
                 count(files.len() as u64, "file", "files")
-            );
+            )?;
         }
         LintFormat::Json => {
             for (shown, linted) in &files {
@@ -104,41 +108,39 @@ pub fn run(paths: &[PathBuf], format: LintFormat, options: &LoadOptions) -> Exit
                         "errors": [{"line": 0, "column": 0, "message": m}],
                     }),
                 };
-                let _ = writeln!(out, "{line}");
+                write_json(out, &line)?;
             }
         }
         LintFormat::Sarif => {
-            let _ = writeln!(out, "{}", sarif(&files));
+            write_json(out, &sarif(&files))?;
         }
     }
-    if invalid {
+    Ok(if invalid {
         ExitCode::from(2)
     } else if errors {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
+    })
 }
 
 /// `FILE:LINE:COLUMN: severity [code] message (in POLICY)`; for a policy held in a
-/// string, the position is in its decoded text and the line says so.
+/// string, the position is in its decoded text and the line says so. Printed [`safe`].
 fn text_line(shown: &str, s: &Scenario, p: &PolicyFindings, f: &Finding) -> String {
+    let shown = safe(shown);
+    let name = safe(&p.name);
     let at = format!("{}:{}", f.span.line, f.span.column);
     let place = if s.sources[p.policy].form == DocumentForm::Inline {
         format!("{shown}:{at}")
     } else {
-        format!(
-            "{shown}: in the policy text of \"{}\" (decoded) {at}",
-            p.name
-        )
+        format!("{shown}: in the policy text of \"{name}\" (decoded) {at}")
     };
     format!(
-        "{place}: {} [{}] {} (in {} \"{}\")",
+        "{place}: {} [{}] {} (in {} \"{name}\")",
         f.severity.label(),
         f.code,
-        f.message,
+        safe(&f.message),
         s.sources[p.policy].kind.label(),
-        p.name
     )
 }
 

@@ -1,5 +1,12 @@
-//! Plain command-line output over the engine: file discovery, error reporting with
-//! positions, and the `eval` command.
+//! Plain command-line output over the engine: file discovery, reading input, error
+//! reporting with positions, and the subcommands.
+//!
+//! Output discipline (as ripgrep's): every command writes to the `out` it is given and
+//! returns `io::Result<ExitCode>`; a failed write is an `Err` that `main` turns into a
+//! message and exit status 2 in one place (a closed pipe is a quiet exit). Messages go
+//! to standard error through [`note`]. Every untrusted string in text output and in
+//! messages passes through [`safe`]; JSON goes through [`write_json`], exact JSON whose
+//! strings carry control characters and bidi overrides as `\uXXXX` escapes.
 
 pub mod diff;
 pub mod eval;
@@ -9,51 +16,175 @@ pub mod open;
 pub mod replay;
 
 use iamtrace::source::Diagnostic;
-use std::io::IsTerminal;
+use std::borrow::Cow;
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+
+/// Untrusted text (a file name, a name or value from a file, a message quoting one) as
+/// printed: see [`iamtrace::safe_text::for_terminal`].
+pub fn safe(text: &str) -> Cow<'_, str> {
+    iamtrace::safe_text::for_terminal(text)
+}
+
+/// A path as printed: [`safe`].
+pub fn safe_path(path: &Path) -> String {
+    safe(&path.display().to_string()).into_owned()
+}
+
+/// Writes a message line to standard error. A failure to write a message has nowhere
+/// to be reported, so it is the one write whose error is dropped (as `eprintln!` would
+/// panic instead).
+pub fn note(message: &str) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_all(message.as_bytes());
+    let _ = err.write_all(b"\n");
+}
+
+/// Writes `value` as one line of JSON. Strings keep their exact value, but control
+/// characters, DEL, C1 and bidi controls are written as `\uXXXX` escapes (serde_json
+/// writes DEL, C1 and bidi controls raw), so JSON shown on a terminal cannot drive it.
+pub fn write_json(out: &mut dyn Write, value: &serde_json::Value) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, TerminalSafeJson);
+    serde::Serialize::serialize(value, &mut ser).map_err(io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+/// serde_json's compact formatter, escaping what [`iamtrace::safe_text::is_unsafe`]
+/// calls unsafe.
+struct TerminalSafeJson;
+
+impl serde_json::ser::Formatter for TerminalSafeJson {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if iamtrace::safe_text::is_unsafe(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                write!(writer, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
 
 /// Whether to colour standard output: a terminal, and `NO_COLOR` unset.
 pub fn stdout_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-/// Expands directories into their `*.json` files (recursively, sorted by path).
-pub fn expand_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+/// Expands directories into their `*.json` files (recursively, sorted by path): see
+/// [`expand_paths_with`].
+pub fn expand_paths(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
     expand_paths_with(paths, &["json"])
 }
 
 /// Expands directories into their files with one of `extensions` (recursively, sorted
-/// by path); files given are kept whatever their name.
-pub fn expand_paths_with(paths: &[PathBuf], extensions: &[&str]) -> Vec<PathBuf> {
+/// by path); files given are kept whatever their name. A directory named here is read
+/// even when it is a symbolic link; inside it, links to files are followed but links to
+/// directories are not (a link to `.` or `/` would loop or walk the whole disk), and
+/// how many were skipped is said on standard error. `None` (the message printed) when
+/// a directory holds no such file: a misspelt path in CI must not pass in silence.
+pub fn expand_paths_with(paths: &[PathBuf], extensions: &[&str]) -> Option<Vec<PathBuf>> {
     let mut out = Vec::new();
+    let mut empty = false;
     for p in paths {
-        if p.is_dir() {
-            let mut found = Vec::new();
-            walk(p, extensions, &mut found);
-            found.sort();
-            out.extend(found);
-        } else {
+        if !p.is_dir() {
             out.push(p.clone());
+            continue;
         }
+        let mut walk = Walk {
+            extensions,
+            found: Vec::new(),
+            skipped_links: 0,
+            visited: Vec::new(),
+        };
+        walk.dir(p);
+        let shown = safe_path(p);
+        if walk.skipped_links > 0 {
+            note(&format!(
+                "{shown}: {} not followed",
+                count(
+                    walk.skipped_links,
+                    "symbolic link to a directory",
+                    "symbolic links to directories"
+                )
+            ));
+        }
+        if walk.found.is_empty() {
+            let wanted: Vec<String> = extensions.iter().map(|e| format!("*.{e}")).collect();
+            let wanted = match wanted.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                None => "matching".into(),
+            };
+            note(&format!("no {wanted} file under {shown}"));
+            empty = true;
+        }
+        walk.found.sort();
+        out.extend(walk.found);
     }
-    out
+    (!empty).then_some(out)
 }
 
-fn walk(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, extensions, out);
-        } else if p
-            .extension()
-            .is_some_and(|x| extensions.iter().any(|e| x == *e))
-        {
-            out.push(p);
+/// One directory walk.
+struct Walk<'a> {
+    extensions: &'a [&'a str],
+    found: Vec<PathBuf>,
+    skipped_links: u64,
+    /// The directories entered, by identity: a bind mount can still make a cycle.
+    visited: Vec<(u64, u64)>,
+}
+
+impl Walk<'_> {
+    fn dir(&mut self, dir: &Path) {
+        if let Some(id) = dir_id(dir) {
+            if self.visited.contains(&id) {
+                return;
+            }
+            self.visited.push(id);
+        }
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) => {
+                note(&format!(
+                    "{}: cannot read the directory: {e}",
+                    safe_path(dir)
+                ));
+                return;
+            }
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            // The entry's own type: a symbolic link is not followed here.
+            let Ok(kind) = e.file_type() else { continue };
+            if kind.is_dir() {
+                self.dir(&p);
+            } else if kind.is_symlink() && p.is_dir() {
+                self.skipped_links += 1;
+            } else if p
+                .extension()
+                .is_some_and(|x| self.extensions.iter().any(|e| x == *e))
+            {
+                self.found.push(p);
+            }
         }
     }
+}
+
+/// A directory's device and inode, where the platform has them.
+#[cfg(unix)]
+fn dir_id(dir: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(dir).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn dir_id(_: &Path) -> Option<(u64, u64)> {
+    None
 }
 
 /// `n` with the singular or plural word: `1 file`, `3 files`.
@@ -63,18 +194,51 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
 
 /// Prints `FILE:LINE:COLUMN: message` to standard error, with the source line and a
 /// caret under it when standard error is a terminal and the position is in `text`.
+/// The file name, the message and the source line are printed [`safe`]: the caret is
+/// placed under the character as escaped.
 pub fn report(file: &str, text: &str, d: &Diagnostic) {
-    eprintln!("{file}:{}:{}: {}", d.span.line, d.span.column, d.message);
+    note(&format!(
+        "{}:{}:{}: {}",
+        safe(file),
+        d.span.line,
+        d.span.column,
+        safe(&d.message)
+    ));
     let in_file = !d.message.starts_with("in the policy text of");
     if in_file && std::io::stderr().is_terminal() {
         if let Some(line) = text.lines().nth(d.span.line.saturating_sub(1) as usize) {
             let col = d.span.column.saturating_sub(1) as usize;
-            let pad: String = line
-                .chars()
-                .take(col)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            eprintln!("  {line}\n  {pad}^");
+            let before: String = line.chars().take(col).collect();
+            let pad = " ".repeat(safe(&before).chars().count());
+            note(&format!("  {}\n  {pad}^", safe(line)));
         }
     }
+}
+
+/// The most an input read whole may hold (`--max-input`), set once by `main`.
+static MAX_INPUT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+/// Sets the limit of [`read_input`] (once, from `--max-input`).
+pub fn set_max_input(max: u64) {
+    let _ = MAX_INPUT.set(max);
+}
+
+/// Reads an input file (or standard input for `-`) as text: gzip decompressed, at most
+/// `--max-input` bytes after decompression, UTF-8 checked (see [`iamtrace::read`]).
+/// Waiting on a terminal, it says what it waits for. `Err` is the message to print
+/// after the file name.
+pub fn read_input(path: &Path) -> Result<String, String> {
+    let max = MAX_INPUT
+        .get()
+        .copied()
+        .unwrap_or(iamtrace::read::DEFAULT_MAX_INPUT);
+    if path.as_os_str() == "-" {
+        let stdin = io::stdin();
+        if stdin.is_terminal() {
+            note("reading a scenario or policy from standard input; end with Ctrl+D");
+        }
+        return iamtrace::read::read_text(stdin.lock(), max);
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    iamtrace::read::read_text(file, max)
 }

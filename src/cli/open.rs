@@ -2,59 +2,50 @@
 //! output is not a terminal, print its trace instead, as `eval` would.
 
 use super::eval::CLIENT_VPN;
-use super::report;
+use super::{note, read_input, report, safe};
 use crate::Format;
 use iamtrace::policy::{PolicyKind, PolicySet};
 use iamtrace::scenario::{
-    DocumentForm, InputKind, LoadOptions, PolicySource, Scenario, account_principals, decode_input,
-    input_kind, load_with,
+    DocumentForm, InputKind, LoadOptions, PolicySource, Scenario, account_principals, input_kind,
+    load_with,
 };
 use iamtrace::tui::{self, app::App};
-use std::io::{IsTerminal, Read};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Opens `file` (the built-in scenario when `None`, standard input for `-`); for
 /// account authorization details, `principal` chooses whose policies (the TUI asks
 /// when it is not given).
-pub fn run(file: Option<PathBuf>, principal: Option<String>) -> ExitCode {
-    let (shown, bytes, path) = match &file {
+pub fn run(
+    out: &mut dyn Write,
+    file: Option<PathBuf>,
+    principal: Option<String>,
+) -> io::Result<ExitCode> {
+    let (shown, read, path) = match &file {
         None => (
             "client-vpn-source-ip.json (built in)".to_string(),
-            CLIENT_VPN.as_bytes().to_vec(),
+            Ok(CLIENT_VPN.to_string()),
             None,
         ),
-        Some(p) if p.as_os_str() == "-" => {
-            let mut bytes = Vec::new();
-            if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-                eprintln!("-: cannot read standard input: {e}");
-                return ExitCode::from(2);
-            }
-            ("standard input".to_string(), bytes, None)
-        }
-        Some(p) => match std::fs::read(p) {
-            Ok(b) => (p.display().to_string(), b, Some(p.clone())),
-            Err(e) => {
-                eprintln!("{}: cannot read: {e}", p.display());
-                return ExitCode::from(2);
-            }
-        },
+        Some(p) if p.as_os_str() == "-" => ("standard input".to_string(), read_input(p), None),
+        Some(p) => (p.display().to_string(), read_input(p), Some(p.clone())),
     };
-    let text = match decode_input(bytes) {
+    let text = match read {
         Ok(t) => t,
         Err(message) => {
-            eprintln!("{shown}: {message}");
-            return ExitCode::from(2);
+            note(&format!("{}: {}", safe(&shown), safe(&message)));
+            return Ok(ExitCode::from(2));
         }
     };
     let options = LoadOptions { principal };
     if !std::io::stdout().is_terminal() {
-        return super::eval::run_text(&shown, &text, Format::Text, &options);
+        return super::eval::run_text(out, &shown, &text, Format::Text, &options);
     }
     let kind = input_kind(&text);
     if kind == InputKind::AccountDetails && options.principal.is_none() {
         if let Some(choices) = account_principals(&text).filter(|c| !c.is_empty()) {
-            return run_tui(App::pick_principal(text, shown, choices));
+            return Ok(run_tui(App::pick_principal(text, shown, choices)));
         }
     }
     let scenario = match load_with(&text, &options) {
@@ -66,20 +57,20 @@ pub fn run(file: Option<PathBuf>, principal: Option<String>) -> ExitCode {
                 for d in &e.diagnostics {
                     report(&shown, &text, d);
                 }
-                return ExitCode::from(2);
+                return Ok(ExitCode::from(2));
             }
         },
     };
     // What AWS printed is not overwritten by a scenario: saving asks for a file name.
     let path = path.filter(|_| matches!(kind, InputKind::Scenario | InputKind::Policy));
-    run_tui(App::new(scenario, path))
+    Ok(run_tui(App::new(scenario, path)))
 }
 
 fn run_tui(app: App) -> ExitCode {
     match tui::run(app) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("iamtrace: terminal error: {e}");
+            note(&format!("iamtrace: terminal error: {e}"));
             ExitCode::from(1)
         }
     }

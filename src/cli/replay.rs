@@ -3,33 +3,31 @@
 //! CloudTrail recorded, grouped. Streams: files are read in batches of whole records,
 //! parsed and evaluated on every core, so memory stays flat whatever the file's size.
 
-use super::{count, report};
+use super::{count, note, read_input, report, safe, write_json};
 use crate::GridFormat;
 use iamtrace::cloudtrail::replay::{Direction, Filter, InputError, Tally, replay_files, why};
 use iamtrace::policy::PolicySet;
-use iamtrace::scenario::{LoadOptions, account_principals, decode_input, load_with};
+use iamtrace::scenario::{LoadOptions, account_principals, load_with};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use std::io::{IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Runs `replay`.
 pub fn run(
+    out: &mut dyn Write,
     scenario_path: &Path,
     cloudtrail: &[PathBuf],
     principal: Option<String>,
     format: GridFormat,
-) -> ExitCode {
+) -> io::Result<ExitCode> {
     let shown = scenario_path.display().to_string();
-    let text = match std::fs::read(scenario_path)
-        .map_err(|e| format!("cannot read: {e}"))
-        .and_then(decode_input)
-    {
+    let text = match read_input(scenario_path) {
         Ok(t) => t,
         Err(m) => {
-            eprintln!("{shown}: {m}");
-            return ExitCode::from(2);
+            note(&format!("{}: {}", safe(&shown), safe(&m)));
+            return Ok(ExitCode::from(2));
         }
     };
     let options = LoadOptions {
@@ -41,15 +39,13 @@ pub fn run(
             for d in &e.diagnostics {
                 report(&shown, &text, d);
             }
-            return ExitCode::from(2);
+            return Ok(ExitCode::from(2));
         }
     };
     // Files given, and in directories every `*.json`, `*.jsonl` and `*.gz` (sorted).
-    let files = super::expand_paths_with(cloudtrail, &["json", "jsonl", "gz"]);
-    if files.is_empty() {
-        eprintln!("replay: no CloudTrail files found in the paths given");
-        return ExitCode::from(2);
-    }
+    let Some(files) = super::expand_paths_with(cloudtrail, &["json", "jsonl", "gz"]) else {
+        return Ok(ExitCode::from(2));
+    };
     // The caller filter: the principal chosen from account details (by name or ARN)
     // is also the one whose events are replayed.
     let caller = match principal {
@@ -60,10 +56,11 @@ pub fn run(
             Some(c) => Some(c.arn),
             None if p.starts_with("arn:") || p.ends_with(".amazonaws.com") => Some(p),
             None => {
-                eprintln!(
-                    "replay: --principal \"{p}\": give the caller's ARN (a user, a role for all its sessions, or a session), or a service principal; names are for account authorization details"
-                );
-                return ExitCode::from(2);
+                note(&format!(
+                    "replay: --principal \"{}\": give the caller's ARN (a user, a role for all its sessions, or a session), or a service principal; names are for account authorization details",
+                    safe(&p)
+                ));
+                return Ok(ExitCode::from(2));
             }
         },
     };
@@ -84,30 +81,30 @@ pub fn run(
         p.finish_and_clear();
     }
     for e in &errors {
-        eprintln!("{}: {}", e.file, e.message);
+        note(&format!("{}: {}", safe(&e.file), safe(&e.message)));
     }
     // A caller filter that keeps nothing is almost surely a wrong ARN, not a clean run.
     let kept_nothing = filter.caller.is_some()
         && tally.filtered_out > 0
         && tally.compared() + tally.not_compared == 0;
     if kept_nothing {
-        eprintln!(
+        note(&format!(
             "replay: no event is by {} ({} by other callers)",
-            filter.caller.as_deref().unwrap_or_default(),
+            safe(filter.caller.as_deref().unwrap_or_default()),
             tally.filtered_out
-        );
+        ));
     }
     match format {
-        GridFormat::Text => print_text(&shown, &scenario.set, &files, &tally, &filter),
-        GridFormat::Json => print_json(&shown, &scenario.set, &files, &tally, &errors),
+        GridFormat::Text => print_text(out, &shown, &scenario.set, &files, &tally, &filter)?,
+        GridFormat::Json => print_json(out, &shown, &scenario.set, &files, &tally, &errors)?,
     }
-    if !errors.is_empty() || kept_nothing {
+    Ok(if !errors.is_empty() || kept_nothing {
         ExitCode::from(2)
     } else if tally.groups.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    }
+    })
 }
 
 fn progress_bar(total: u64) -> Option<ProgressBar> {
@@ -125,14 +122,23 @@ fn progress_bar(total: u64) -> Option<ProgressBar> {
     Some(bar)
 }
 
-fn print_text(shown: &str, set: &PolicySet, files: &[PathBuf], t: &Tally, filter: &Filter) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(
+/// The summary and the groups for people; every name and value from the records is
+/// printed [`safe`] (a caller chooses its user agent and error messages).
+fn print_text(
+    out: &mut dyn Write,
+    shown: &str,
+    set: &PolicySet,
+    files: &[PathBuf],
+    t: &Tally,
+    filter: &Filter,
+) -> io::Result<()> {
+    writeln!(
         out,
-        "Replayed {} from {} against {shown}",
+        "Replayed {} from {} against {}",
         count(t.events, "CloudTrail event", "CloudTrail events"),
         count(files.len() as u64, "file", "files"),
-    );
+        safe(shown)
+    )?;
     let mut line = format!(
         "  {} as recorded · {} would now be denied · {} would now be allowed",
         t.same,
@@ -147,62 +153,74 @@ fn print_text(shown: &str, set: &PolicySet, files: &[PathBuf], t: &Tally, filter
     }
     if t.filtered_out > 0 {
         if let Some(c) = &filter.caller {
-            line.push_str(&format!(" · {} by other callers than {c}", t.filtered_out));
+            line.push_str(&format!(
+                " · {} by other callers than {}",
+                t.filtered_out,
+                safe(c)
+            ));
         }
     }
-    let _ = writeln!(out, "{line}");
+    writeln!(out, "{line}")?;
     if !t.skipped.is_empty() {
         let mut reasons: Vec<_> = t.skipped.iter().collect();
         reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        let _ = writeln!(out, "  skipped {}:", t.skipped_total());
+        writeln!(out, "  skipped {}:", t.skipped_total())?;
         for (r, n) in reasons {
-            let _ = writeln!(out, "    {n:>8}  {r}");
+            writeln!(out, "    {n:>8}  {}", safe(r))?;
         }
     }
     let mut last = None;
     for (key, g) in t.sorted_groups() {
         if last != Some(key.direction) {
-            let _ = writeln!(out, "\n{}:", key.direction.label());
+            writeln!(out, "\n{}:", key.direction.label())?;
             last = Some(key.direction);
         }
         let span = match (&g.first_time, &g.last_time) {
-            (Some(a), Some(b)) if a != b => format!(" from {a} to {b}"),
-            (Some(a), _) => format!(" at {a}"),
+            (Some(a), Some(b)) if a != b => format!(" from {} to {}", safe(a), safe(b)),
+            (Some(a), _) => format!(" at {}", safe(a)),
             _ => String::new(),
         };
-        let _ = writeln!(
+        writeln!(
             out,
             "  {} by {}: {}{span}",
-            key.action,
-            key.caller,
+            safe(&key.action),
+            safe(&key.caller),
             count(g.count, "event", "events")
-        );
-        let _ = writeln!(
+        )?;
+        writeln!(
             out,
             "    now {}: {}",
             key.decision.label(),
-            why(set, &g.example)
-        );
-        let _ = writeln!(
+            safe(&why(set, &g.example))
+        )?;
+        writeln!(
             out,
             "    e.g. event {} on {} (CloudTrail: {})",
-            g.example.event_id.as_deref().unwrap_or("?"),
-            g.example.resource,
-            g.example.recorded
-        );
+            safe(g.example.event_id.as_deref().unwrap_or("?")),
+            safe(&g.example.resource),
+            safe(&g.example.recorded)
+        )?;
         for n in &g.example.notes {
-            let _ = writeln!(out, "    note: {n}");
+            writeln!(out, "    note: {}", safe(n))?;
         }
     }
     if t.groups.is_empty() {
-        let _ = writeln!(
+        writeln!(
             out,
             "\nNo event's decision differs from what CloudTrail recorded."
-        );
+        )?;
     }
+    Ok(())
 }
 
-fn print_json(shown: &str, set: &PolicySet, files: &[PathBuf], t: &Tally, errors: &[InputError]) {
+fn print_json(
+    out: &mut dyn Write,
+    shown: &str,
+    set: &PolicySet,
+    files: &[PathBuf],
+    t: &Tally,
+    errors: &[InputError],
+) -> io::Result<()> {
     let mut skipped: Vec<_> = t.skipped.iter().collect();
     skipped.sort();
     let differences: Vec<_> = t
@@ -238,5 +256,5 @@ fn print_json(shown: &str, set: &PolicySet, files: &[PathBuf], t: &Tally, errors
         "differences": differences,
         "errors": errors.iter().map(|e| json!({"file": e.file, "message": e.message})).collect::<Vec<_>>(),
     });
-    println!("{report}");
+    write_json(out, &report)
 }

@@ -91,6 +91,18 @@ pub fn requests_from_text(text: &str) -> Result<(Vec<RequestSpec>, String), Vec<
                 break;
             }
         };
+        for o in &batch.oversized {
+            total += 1;
+            let at = o.offset as usize;
+            errors.push(Diagnostic::error(
+                index.span(text, at, at),
+                format!(
+                    "CloudTrail record {}: larger than {}, the most one record may hold",
+                    o.number,
+                    crate::read::size_text(crate::read::DEFAULT_MAX_RECORD)
+                ),
+            ));
+        }
         for r in &batch.records {
             total += 1;
             let start = batch.offset as usize + r.start;

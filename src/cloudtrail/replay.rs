@@ -344,6 +344,21 @@ pub fn replay_files(
                     loop {
                         let next = rx.lock().map(|r| r.recv());
                         let Ok(Ok((file, batch))) = next else { break };
+                    for o in &batch.oversized {
+                        bad.push((
+                            file,
+                            o.number,
+                            InputError {
+                                file: names[file].clone(),
+                                message: format!(
+                                    "record {} (byte {}): larger than {}, the most one record may hold; skipped",
+                                    o.number,
+                                    o.offset,
+                                    crate::read::size_text(crate::read::DEFAULT_MAX_RECORD)
+                                ),
+                            },
+                        ));
+                    }
                         for (k, r) in batch.records.iter().enumerate() {
                             let number = batch.first_index + k as u64 + 1;
                             match with_event(&batch.data[r.clone()], |event| {

@@ -18,6 +18,18 @@ pub struct Batch {
     pub offset: u64,
     /// The 0-based index of the first record in the stream.
     pub first_index: u64,
+    /// Records skipped since the previous batch because they were longer than the
+    /// splitter's limit (their bytes were read and dropped, never held).
+    pub oversized: Vec<Oversized>,
+}
+
+/// A record longer than the limit, skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Oversized {
+    /// Its 1-based number in the stream.
+    pub number: u64,
+    /// The stream offset of its first byte.
+    pub offset: u64,
 }
 
 /// A malformed stream: where, and what.
@@ -62,6 +74,12 @@ pub struct Splitter<R> {
     index: u64,
     /// Bytes read from the reader so far.
     read: u64,
+    /// The most one record may hold.
+    max_record: u64,
+    /// The record being skipped: over the limit, its bytes are dropped as scanned.
+    skipping: Option<Oversized>,
+    /// Records skipped, for the next batch.
+    oversized: Vec<Oversized>,
 }
 
 const CHUNK: usize = 1 << 20;
@@ -82,7 +100,18 @@ impl<R: Read> Splitter<R> {
             eof: false,
             index: 0,
             read: 0,
+            max_record: crate::read::DEFAULT_MAX_RECORD,
+            skipping: None,
+            oversized: Vec::new(),
         }
+    }
+
+    /// The most one record may hold (default [`crate::read::DEFAULT_MAX_RECORD`]): a
+    /// longer one is skipped, its bytes dropped as they are scanned, and reported in
+    /// [`Batch::oversized`], rather than held in an unbounded buffer.
+    pub fn with_max_record(mut self, max: u64) -> Self {
+        self.max_record = max;
+        self
     }
 
     /// Bytes read from the reader so far.
@@ -119,7 +148,7 @@ impl<R: Read> Splitter<R> {
     /// stream); `None` when the stream is done.
     pub fn next_batch(&mut self, min_bytes: usize) -> Result<Option<Batch>, SplitError> {
         let mut records: Vec<Range<usize>> = Vec::new();
-        let first_index = self.index;
+        let mut first_index = self.index;
         loop {
             let found_end = records.last().map_or(0, |r| r.end);
             if found_end >= min_bytes {
@@ -127,10 +156,44 @@ impl<R: Read> Splitter<R> {
             }
             match self.scan()? {
                 Some(r) => {
+                    if records.is_empty() {
+                        // After any record skipped in this call.
+                        first_index = self.index;
+                    }
                     records.push(r);
                     self.index += 1;
                 }
                 None => {
+                    if let Some(start) = self.start {
+                        let held = (self.buf.len() - start) as u64;
+                        if self.skipping.is_none() && held > self.max_record {
+                            if self.mode == Mode::Tail {
+                                return Err(self.error(
+                                    start,
+                                    format!(
+                                        "the object holding the records goes on for more than {} after them",
+                                        crate::read::size_text(self.max_record)
+                                    ),
+                                ));
+                            }
+                            if !records.is_empty() {
+                                // Hand over the records before it first.
+                                break;
+                            }
+                            self.skipping = Some(Oversized {
+                                number: self.index + 1,
+                                offset: self.base + start as u64,
+                            });
+                        }
+                        if self.skipping.is_some() {
+                            // Drop what was scanned: the record is not kept.
+                            let scanned = self.pos;
+                            self.buf.drain(..scanned);
+                            self.base += scanned as u64;
+                            self.pos = 0;
+                            self.start = Some(0);
+                        }
+                    }
                     if !self.eof {
                         // Scan again with more input (or, at the end, knowing it is
                         // the end).
@@ -157,7 +220,7 @@ impl<R: Read> Splitter<R> {
                 }
             }
         }
-        if records.is_empty() {
+        if records.is_empty() && self.oversized.is_empty() {
             return Ok(None);
         }
         // Hand the complete records over; keep the rest (a partial record) for later.
@@ -175,6 +238,7 @@ impl<R: Read> Splitter<R> {
             records,
             offset,
             first_index,
+            oversized: std::mem::take(&mut self.oversized),
         }))
     }
 
@@ -190,6 +254,11 @@ impl<R: Read> Splitter<R> {
                 if self.mode == Mode::Tail {
                     // The wrapper object closed: another file's text may follow.
                     self.mode = Mode::Sniff;
+                    continue;
+                }
+                if let Some(o) = self.skipping.take() {
+                    self.oversized.push(o);
+                    self.index += 1;
                     continue;
                 }
                 return Ok(Some(start..end));

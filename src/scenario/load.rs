@@ -81,21 +81,15 @@ pub fn account_principals(text: &str) -> Option<Vec<PrincipalChoice>> {
     aws::is_account_details(members).then(|| aws::principals(members))
 }
 
-/// Input bytes as text: gzip is decompressed (CloudTrail files as delivered to S3),
-/// and anything that is not UTF-8 is refused with a message.
+/// Input bytes as text: gzip is decompressed (CloudTrail files as delivered to S3) up
+/// to [`crate::read::DEFAULT_MAX_INPUT`], and anything that is not UTF-8 is refused
+/// with the position of its first bad byte. (Reading a file or a stream bounded from
+/// the start: [`crate::read::read_text`].)
 pub fn decode_input(bytes: Vec<u8>) -> Result<String, String> {
-    let bytes = if crate::cloudtrail::is_gzip(&bytes) {
-        let mut out = Vec::new();
-        std::io::Read::read_to_end(
-            &mut flate2::read::MultiGzDecoder::new(bytes.as_slice()),
-            &mut out,
-        )
-        .map_err(|e| format!("cannot decompress gzip: {e}"))?;
-        out
-    } else {
-        bytes
-    };
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+    if crate::cloudtrail::is_gzip(&bytes) {
+        return crate::read::read_text(bytes.as_slice(), crate::read::DEFAULT_MAX_INPUT);
+    }
+    crate::read::utf8(bytes)
 }
 
 /// What an input file holds.

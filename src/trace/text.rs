@@ -1,8 +1,13 @@
 //! The Trace as an indented text tree for people: the decision, the rules applied,
 //! then every policy → statement → element → operator → key → value compared, each
 //! with ✔/✘ and the reason in words. Colour is optional (ANSI).
+//!
+//! Every name and value from the policies and the request is written through [`u`]
+//! (escaped for the terminal: a Sid may hold an escape sequence); the only escape
+//! sequences in the output are this module's colours.
 
 use super::*;
+use crate::safe_text::for_terminal as u;
 use std::fmt::Write;
 
 /// Rendering options.
@@ -69,7 +74,7 @@ pub fn decision_line(trace: &Trace, opts: TextOptions) -> String {
         &format!("{BOLD}{}", decision_style(trace.decision)),
         trace.decision.label(),
     );
-    format!("{badge} — {}", trace.reason)
+    format!("{badge} — {}", u(&trace.reason))
 }
 
 /// Renders the whole trace, indented by `depth` levels.
@@ -85,12 +90,12 @@ pub fn render(trace: &Trace, opts: TextOptions, depth: usize) -> String {
         depth,
         &format!(
             "{} ({}, account {}) → {} on {} (account {}, {})",
-            r.principal,
+            u(&r.principal),
             r.principal_kind,
-            account(&r.principal_account),
-            r.action,
-            r.resource,
-            account(&r.resource_account),
+            u(&account(&r.principal_account)),
+            u(&r.action),
+            u(&r.resource),
+            u(&account(&r.resource_account)),
             r.relation.label()
         ),
     );
@@ -103,7 +108,7 @@ pub fn render(trace: &Trace, opts: TextOptions, depth: usize) -> String {
         };
         o.line(
             depth + 1,
-            &format!("{mark} {}: {}", step.rule.label(), step.message),
+            &format!("{mark} {}: {}", step.rule.label(), u(&step.message)),
         );
     }
     o.line(depth, &o.paint(BOLD, "Policies"));
@@ -148,15 +153,15 @@ fn cited(o: &mut Out, trace: &Trace, depth: usize) {
 }
 
 fn policy(o: &mut Out, p: &PolicyTrace, depth: usize) {
-    let mut title = format!("{} \"{}\"", p.kind.label(), p.name);
+    let mut title = format!("{} \"{}\"", p.kind.label(), u(&p.name));
     if let Some(l) = &p.level {
-        let _ = write!(title, " at level {l}");
+        let _ = write!(title, " at level {}", u(l));
     }
     if let Some(a) = &p.attached_to {
-        let _ = write!(title, " attached to {a}");
+        let _ = write!(title, " attached to {}", u(a));
     }
     if let Some(why) = &p.not_applied_because {
-        let line = o.paint(DIM, &format!("– {title}: not applied ({why})"));
+        let line = o.paint(DIM, &format!("– {title}: not applied ({})", u(why)));
         o.line(depth, &line);
         return;
     }
@@ -176,7 +181,7 @@ fn statement(o: &mut Out, s: &StatementTrace, depth: usize) {
     let head = format!(
         "{} {} ({effect}, line {}): {verdict}",
         o.mark(s.applies),
-        s.title(),
+        u(&s.title()),
         s.span.line
     );
     o.line(depth, &head);
@@ -206,25 +211,31 @@ fn element(o: &mut Out, m: &MatchTrace, depth: usize) {
         if matched_entries.is_empty() {
             format!(
                 "{} lists nothing matching {} → applies",
-                m.element, m.request_value
+                m.element,
+                u(&m.request_value)
             )
         } else if m.matched {
             // Listed, yet applies: the NotPrincipal-with-boundary rule (see the entry note).
             format!(
                 "{} lists {}, but cannot exempt it → applies",
-                m.element, m.request_value
+                m.element,
+                u(&m.request_value)
             )
         } else {
-            format!("{} lists {} → does not apply", m.element, m.request_value)
+            format!(
+                "{} lists {} → does not apply",
+                m.element,
+                u(&m.request_value)
+            )
         }
     } else if matched_entries.is_empty() {
-        format!("{}: nothing matches {}", m.element, m.request_value)
+        format!("{}: nothing matches {}", m.element, u(&m.request_value))
     } else {
-        format!("{}: matches {}", m.element, m.request_value)
+        format!("{}: matches {}", m.element, u(&m.request_value))
     };
     o.line(depth, &format!("{} {summary}", o.mark(m.matched)));
     for e in &m.entries {
-        let mut text = format!("{} {}", o.mark(e.matched), e.describe());
+        let mut text = format!("{} {}", o.mark(e.matched), u(&e.describe()));
         if let Some(c) = e.choice {
             let _ = write!(text, " {}", o.paint(DIM, c.describe()));
         }
@@ -233,18 +244,22 @@ fn element(o: &mut Out, m: &MatchTrace, depth: usize) {
 }
 
 fn operator(o: &mut Out, op: &OperatorTrace, depth: usize) {
-    let head = format!("{} {} (all keys must hold)", o.mark(op.holds), op.operator);
+    let head = format!(
+        "{} {} (all keys must hold)",
+        o.mark(op.holds),
+        u(&op.operator)
+    );
     o.line(depth, &head);
     for k in &op.keys {
         let values = match &k.request_values {
             None => "missing from the request".to_string(),
-            Some(_) => format!("= {}", k.values_text()),
+            Some(_) => format!("= {}", u(&k.values_text())),
         };
         let head = format!(
             "{} {} {values} → {}",
             o.mark(k.holds),
-            k.key,
-            k.rule.describe()
+            u(&k.key),
+            u(k.rule.describe())
         );
         o.line(depth + 1, &head);
         if let Some(c) = k.choice {
@@ -252,7 +267,7 @@ fn operator(o: &mut Out, op: &OperatorTrace, depth: usize) {
             o.line(depth + 2, &line);
         }
         for c in &k.comparisons {
-            let mut text = c.describe();
+            let mut text = u(&c.describe()).into_owned();
             if let Some(ch) = c.choice {
                 let _ = write!(text, " {}", o.paint(DIM, ch.describe()));
             }

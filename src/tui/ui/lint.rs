@@ -2,7 +2,7 @@
 //! selected one's message and fix in full; Enter shows it in the editor.
 
 use super::super::app::{App, Focus};
-use super::pane_block;
+use super::{pane_block, safe};
 use crate::lint::Severity;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -69,7 +69,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Span::styled(
                 format!(
                     "{} {}:{} ",
-                    app.policy_name(*policy),
+                    safe(&app.policy_name(*policy)),
                     f.span.line,
                     f.span.column
                 ),
@@ -81,12 +81,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines).render(list_area, buf);
     if let Some((_, f)) = rows.get(app.lint_selected) {
         let mut detail = vec![Line::from(Span::styled(
-            f.message.clone(),
+            safe(&f.message),
             Style::default().fg(severity_color(f.severity)),
         ))];
         if let Some(fix) = &f.fix {
             detail.push(Line::from(Span::styled(
-                format!("fix: {fix}"),
+                format!("fix: {}", safe(fix)),
                 Style::default().fg(Color::Green),
             )));
         }

@@ -29,7 +29,36 @@ pub fn decision_color(d: Decision) -> Color {
     }
 }
 
-/// A bordered block, highlighted when focused.
+/// Untrusted text (a name, a value, a file name, a message) as drawn: every control
+/// character, escape sequence and bidi override shown as a visible escape
+/// ([`crate::safe_text::for_terminal`]). Every pane passes such text through this.
+pub fn safe(text: &str) -> String {
+    crate::safe_text::for_terminal(text).into_owned()
+}
+
+/// The last line of defence, run on every frame after all panes have drawn: a cell
+/// whose symbol still holds a character a terminal would act on (a pane that forgot
+/// [`safe`], or text a widget drew itself, such as the editor's) loses that character;
+/// a cell left empty shows `�`. Zero-width characters were appended to the cell
+/// before them, so removing them keeps every column where ratatui put it.
+pub fn scrub(area: Rect, buf: &mut Buffer) {
+    let area = area.intersection(buf.area);
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buf[(x, y)];
+            if cell.symbol().chars().any(crate::safe_text::is_unsafe) {
+                let kept: String = cell
+                    .symbol()
+                    .chars()
+                    .filter(|c| !crate::safe_text::is_unsafe(*c))
+                    .collect();
+                cell.set_symbol(if kept.is_empty() { "\u{fffd}" } else { &kept });
+            }
+        }
+    }
+}
+
+/// A bordered block, highlighted when focused; the title is shown [`safe`].
 pub fn pane_block(title: String, focused: bool) -> ratatui::widgets::Block<'static> {
     let style = if focused {
         Style::default()
@@ -39,7 +68,7 @@ pub fn pane_block(title: String, focused: bool) -> ratatui::widgets::Block<'stat
         Style::default().fg(Color::Gray)
     };
     ratatui::widgets::Block::bordered()
-        .title(title)
+        .title(safe(&title))
         .border_style(style)
 }
 
@@ -79,5 +108,6 @@ impl Widget for &App {
         }
         status::bar(self, a.compact, a.status, buf);
         overlay::render(self, area, buf);
+        scrub(area, buf);
     }
 }

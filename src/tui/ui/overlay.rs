@@ -3,6 +3,7 @@
 
 use super::super::app::{App, Mode};
 use super::super::keymap::{Scope, bindings};
+use super::safe;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -62,7 +63,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
         Mode::ConfirmDelete => question(
             " Delete ",
-            format!("Delete the policy \"{}\"?", app.policy_name(app.policy)),
+            format!(
+                "Delete the policy \"{}\"?",
+                safe(&app.policy_name(app.policy))
+            ),
             ("delete", "keep"),
             area,
             buf,
@@ -120,8 +124,11 @@ fn completion(app: &App, c: &crate::tui::complete::Completion, area: Rect, buf: 
                 Style::default()
             };
             Line::from(vec![
-                Span::styled(item.text.clone(), style),
-                Span::styled(format!("  {}", item.detail), style.fg(Color::DarkGray)),
+                Span::styled(safe(&item.text), style),
+                Span::styled(
+                    format!("  {}", safe(&item.detail)),
+                    style.fg(Color::DarkGray),
+                ),
             ])
         })
         .collect();
@@ -155,8 +162,8 @@ fn expansion(
         .take(visible)
         .map(|c| {
             Line::from(vec![
-                Span::raw(format!(" {:<56}", c.text)),
-                Span::styled(c.detail.clone(), Style::default().fg(Color::DarkGray)),
+                Span::raw(format!(" {:<56}", safe(&c.text))),
+                Span::styled(safe(&c.detail), Style::default().fg(Color::DarkGray)),
             ])
         })
         .collect();
@@ -168,7 +175,8 @@ fn expansion(
         .block(
             Block::bordered()
                 .title(format!(
-                    " \"{pattern}\" matches {} action{} ",
+                    " \"{}\" matches {} action{} ",
+                    safe(pattern),
                     items.len(),
                     if items.len() == 1 { "" } else { "s" }
                 ))
@@ -201,13 +209,13 @@ fn picker(p: &crate::tui::app::Picker, selected: usize, area: Rect, buf: &mut Bu
         };
         lines.push(Line::from(vec![
             Span::styled(format!(" {:<5}", c.kind), style.fg(Color::Cyan)),
-            Span::styled(format!("{:<28}", c.name), style),
-            Span::styled(format!(" {}", c.summary), style.fg(Color::DarkGray)),
+            Span::styled(format!("{:<28}", safe(&c.name)), style),
+            Span::styled(format!(" {}", safe(&c.summary)), style.fg(Color::DarkGray)),
         ]));
     }
     if let Some(e) = &p.error {
         lines.push(Line::from(Span::styled(
-            e.clone(),
+            safe(e),
             Style::default().fg(Color::Red),
         )));
     }
@@ -219,7 +227,7 @@ fn picker(p: &crate::tui::app::Picker, selected: usize, area: Rect, buf: &mut Bu
         .wrap(Wrap { trim: false })
         .block(
             Block::bordered()
-                .title(format!(" {} ", p.shown))
+                .title(format!(" {} ", safe(&p.shown)))
                 .border_style(Style::default().fg(Color::Cyan)),
         )
         .render(r, buf);
@@ -232,7 +240,7 @@ fn prompt(title: &str, label: &str, text: &str, area: Rect, buf: &mut Buffer) {
     Paragraph::new(vec![
         Line::from(vec![
             Span::raw(label.to_string()),
-            Span::raw(text.to_string()),
+            Span::raw(safe(text)),
             Span::styled(" ", Style::default().add_modifier(Modifier::REVERSED)),
         ]),
         Line::from(Span::styled(

@@ -3,7 +3,7 @@
 
 use super::super::app::{App, Focus};
 use super::super::editor::Marks;
-use super::pane_block;
+use super::{pane_block, safe};
 use crate::policy::PolicyKind;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
@@ -94,7 +94,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             style = style.add_modifier(Modifier::REVERSED);
         }
         spans.push(Span::styled(
-            format!(" {} {} ", i + 1, app.policy_name(i)),
+            format!(" {} {} ", i + 1, safe(&app.policy_name(i))),
             style,
         ));
         spans.push(Span::raw(" "));
@@ -138,14 +138,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
     if let Some(f) = finding_here {
         Paragraph::new(Line::from(Span::styled(
-            format!("▲ {} [{}] {}", f.severity.label(), f.code, f.message),
+            format!("▲ {} [{}] {}", f.severity.label(), f.code, safe(&f.message)),
             Style::default().fg(super::lint::severity_color(f.severity)),
         )))
         .render(parts[2], buf);
     }
     if let Some(w) = size_warning {
         Paragraph::new(Line::from(Span::styled(
-            format!("⚠ {w}"),
+            format!("⚠ {}", safe(&w)),
             Style::default().fg(Color::Yellow),
         )))
         .render(parts[2], buf);
@@ -161,7 +161,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Paragraph::new(Line::from(vec![Span::styled(
             format!(
                 "✘ {}:{} {}{more}",
-                at_cursor.span.line, at_cursor.span.column, at_cursor.message
+                at_cursor.span.line,
+                at_cursor.span.column,
+                safe(&at_cursor.message)
             ),
             Style::default().fg(Color::Red),
         )]))

@@ -4,7 +4,7 @@
 
 use super::super::app::{App, Focus};
 use super::super::form::{FIELDS, RowHint};
-use super::pane_block;
+use super::{pane_block, safe};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -42,7 +42,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             });
         let by = called_via.map(|c| format!(" by {c}")).unwrap_or_default();
         lines.push(Line::from(Span::styled(
-            format!("↳ made{by} on behalf of: {via}"),
+            format!("↳ made{} on behalf of: {}", safe(&by), safe(via)),
             Style::default().fg(Color::Magenta),
         )));
     }
@@ -51,7 +51,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let notes = spec.map_or(&[][..], |s| &s.notes[..]);
     for note in notes {
         lines.push(Line::from(Span::styled(
-            format!("ⓘ {note}"),
+            format!("ⓘ {}", safe(note)),
             Style::default().fg(Color::Yellow),
         )));
     }
@@ -59,11 +59,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     for (i, row) in app.form.rows.iter().enumerate() {
         let selected = i == app.form.selected;
         let (label, value) = if i < FIELDS.len() {
-            (FIELDS[i].to_string(), row.clone())
+            (FIELDS[i].to_string(), safe(row))
         } else {
             match row.split_once('=') {
-                Some((k, v)) => (k.trim().to_string(), v.trim().to_string()),
-                None => ("(new key)".to_string(), row.clone()),
+                Some((k, v)) => (safe(k.trim()), safe(v.trim())),
+                None => ("(new key)".to_string(), safe(row)),
             }
         };
         let hint = if app.form.is_overridden(i) {
@@ -131,12 +131,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 spans.pop();
                 spans.push(Span::styled(format!("{:<label_width$} ", ""), label_style));
             }
-            spans.push(Span::raw(before));
+            spans.push(Span::raw(safe(&before)));
             spans.push(Span::styled(
-                cur,
+                safe(&cur),
                 Style::default().add_modifier(Modifier::REVERSED),
             ));
-            spans.push(Span::raw(after));
+            spans.push(Span::raw(safe(&after)));
         } else {
             spans.push(Span::raw(if value.is_empty() && i < FIELDS.len() {
                 "—".to_string()

@@ -3,7 +3,7 @@
 
 use super::super::app::{App, Focus};
 use super::super::keymap::{Scope, bindings};
-use super::decision_color;
+use super::{decision_color, safe};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -31,7 +31,7 @@ pub fn strip(app: &App, area: Rect, buf: &mut Buffer) {
             ),
             None => ("?", Color::DarkGray),
         };
-        let mut label = format!("{} {sym} {}", i + 1, r.label(i));
+        let mut label = format!("{} {sym} {}", i + 1, safe(&r.label(i)));
         let max = share.saturating_sub(2).max(4);
         if label.chars().count() > max {
             label = label
@@ -60,7 +60,7 @@ pub fn bar(app: &App, compact: bool, area: Rect, buf: &mut Buffer) {
     let file = app
         .path
         .as_ref()
-        .map(|p| p.display().to_string())
+        .map(|p| safe(&p.display().to_string()))
         .unwrap_or_else(|| "(not saved)".into());
     let mut spans = vec![Span::styled(
         format!("{dirty}{file} "),
@@ -68,12 +68,12 @@ pub fn bar(app: &App, compact: bool, area: Rect, buf: &mut Buffer) {
     )];
     if let Some(e) = app.first_error() {
         spans.push(Span::styled(
-            format!("✘ {}:{} {} ", e.span.line, e.span.column, e.message),
+            format!("✘ {}:{} {} ", e.span.line, e.span.column, safe(&e.message)),
             Style::default().fg(Color::Red),
         ));
     } else if let Some(m) = &app.message {
         spans.push(Span::styled(
-            format!("{m} "),
+            format!("{} ", safe(m)),
             Style::default().fg(Color::Yellow),
         ));
     }

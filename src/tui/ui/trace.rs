@@ -2,7 +2,7 @@
 
 use super::super::app::{App, Focus};
 use super::super::tree::Mark;
-use super::{decision_color, pane_block};
+use super::{decision_color, pane_block, safe};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -94,7 +94,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Style::default().fg(Color::DarkGray),
         ));
     } else {
-        head.push(Span::raw(result.trace.reason.clone()));
+        head.push(Span::raw(safe(&result.trace.reason)));
     }
     let rows = app.tree_rows();
     // The selected row's rule, explained, takes the last two lines.
@@ -131,7 +131,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Span::raw(fold),
             Span::styled(sym, Style::default().fg(color)),
             Span::raw(" "),
-            Span::styled(row.text.clone(), style),
+            Span::styled(safe(&row.text), style),
         ]));
     }
     Paragraph::new(lines).render(inner, buf);
@@ -142,7 +142,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             ..inner
         };
         Paragraph::new(Line::from(Span::styled(
-            text,
+            safe(&text),
             Style::default().fg(Color::Gray),
         )))
         .wrap(ratatui::widgets::Wrap { trim: true })

@@ -2,7 +2,7 @@
 //! shown, and the changes against the policies as loaded or last saved.
 
 use super::super::app::{App, Focus};
-use super::{decision_color, pane_block};
+use super::{decision_color, pane_block, safe};
 use crate::trace::Decision;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -18,8 +18,9 @@ fn short(d: Decision) -> &'static str {
     }
 }
 
+/// A value as shown (escaped: it comes from the scenario or the user).
 fn shown(v: &Option<String>) -> String {
-    v.clone().unwrap_or_else(|| "(absent)".into())
+    v.as_deref().map_or_else(|| "(absent)".into(), safe)
 }
 
 fn cut(s: &str, width: usize) -> String {
@@ -59,15 +60,17 @@ pub fn grid(app: &App, area: Rect, buf: &mut Buffer) {
         .values
         .iter()
         .map(|v| shown(v).chars().count())
-        .chain([first.input.name().chars().count() + 2])
+        .chain([safe(first.input.name()).chars().count() + 2])
         .max()
         .unwrap_or(10)
         .min(inner.width as usize / 3);
     let cell_w = ((inner.width as usize).saturating_sub(row_w + 1) / cols.max(1)).clamp(6, 16);
-    let col_title = second.map_or("decision".to_string(), |a| format!("{} →", a.input.name()));
+    let col_title = second.map_or("decision".to_string(), |a| {
+        format!("{} →", safe(a.input.name()))
+    });
     lines.push(Line::from(vec![
         Span::styled(
-            cut(&format!("{} ↓", first.input.name()), row_w),
+            cut(&format!("{} ↓", safe(first.input.name())), row_w),
             Style::default().fg(Color::Cyan),
         ),
         Span::raw(" "),
@@ -135,14 +138,14 @@ pub fn changes(app: &App, area: Rect, buf: &mut Buffer) {
         ));
     }
     for c in &app.changes {
-        let mut spans = vec![Span::raw(format!("  request {}: ", c.request))];
+        let mut spans = vec![Span::raw(format!("  request {}: ", safe(&c.request)))];
         spans.extend(arrow(c.before, c.after));
         lines.push(Line::from(spans));
     }
     for c in &app.changed_cells {
         let mut spans = vec![Span::raw(format!(
             "  grid {}: ",
-            c.values_text(&app.grid_axes)
+            safe(&c.values_text(&app.grid_axes))
         ))];
         spans.extend(arrow(c.before, c.after));
         lines.push(Line::from(spans));
