@@ -595,6 +595,76 @@ fn find_segment_by_pieces(
     Some(from + end)
 }
 
+/// The leftmost match of a segment holding `?` in `text[from..limit]` by shift-and
+/// (Baeza-Yates–Gonnet): bit `k` of the state says the segment's first `k + 1`
+/// characters end at the current character of the text, and one shift and one mask per
+/// 64 characters of the segment move every candidate start at once. The work is the
+/// text's characters times ⌈segment characters / 64⌉, and it stops at the first match.
+fn find_segment_by_shift_and(
+    seg: &[Token],
+    text: &str,
+    from: usize,
+    limit: usize,
+    steps: &mut u64,
+) -> Option<usize> {
+    // Each character position of the segment: a character, or `None` for `?`.
+    let positions: Vec<Option<char>> = seg
+        .iter()
+        .flat_map(|t| match t {
+            Token::Lit(l) => l.chars().map(Some).collect::<Vec<_>>(),
+            _ => vec![None],
+        })
+        .collect();
+    let width = positions.len();
+    if width == 0 {
+        return Some(from);
+    }
+    let words = width.div_ceil(64);
+    // The mask of a character: the positions it may stand at (its own and every `?`).
+    let mut any = vec![0u64; words];
+    for (k, c) in positions.iter().enumerate() {
+        if c.is_none() {
+            any[k / 64] |= 1 << (k % 64);
+        }
+    }
+    let mut ascii: Vec<u64> = any.repeat(128);
+    let mut others: std::collections::HashMap<char, Vec<u64>> = Default::default();
+    for (k, c) in positions.iter().enumerate() {
+        let Some(c) = *c else { continue };
+        let row = if c.is_ascii() {
+            &mut ascii[c as usize * words..(c as usize + 1) * words]
+        } else {
+            others
+                .entry(c)
+                .or_insert_with(|| any.clone())
+                .as_mut_slice()
+        };
+        row[k / 64] |= 1 << (k % 64);
+    }
+    *steps += (width + 128 * words) as u64;
+    let (last_word, last_bit) = ((width - 1) / 64, 1u64 << ((width - 1) % 64));
+    let mut state = vec![0u64; words];
+    for (offset, c) in text[from..limit].char_indices() {
+        let mask = if c.is_ascii() {
+            &ascii[c as usize * words..(c as usize + 1) * words]
+        } else {
+            others.get(&c).unwrap_or(&any).as_slice()
+        };
+        // state = ((state << 1) | 1) & mask, across the words.
+        let mut carry = 1u64;
+        for (word, m) in state.iter_mut().zip(mask) {
+            let shifted = (*word << 1) | carry;
+            carry = *word >> 63;
+            *word = shifted & m;
+        }
+        *steps += words as u64;
+        if state[last_word] & last_bit != 0 {
+            return Some(from + offset + c.len_utf8());
+        }
+    }
+    None
+}
+
 /// Finds the leftmost match of `seg` in `text[from..limit]`: its end offset.
 fn find_segment(
     seg: &[Token],
@@ -614,7 +684,16 @@ fn find_segment(
         })
         .sum();
     if has_one && seg_len > 16 && limit - from > 256 {
-        return find_segment_by_pieces(seg, text, from, limit, steps);
+        // Two ways, each linear in the text: shift-and costs a word per 64 characters
+        // of the segment for each character of text, the piece-wise search about one
+        // pass per literal piece. Take the cheaper.
+        let words = seg_len.div_ceil(64);
+        let pieces = seg.iter().filter(|t| matches!(t, Token::Lit(_))).count();
+        return if words <= pieces {
+            find_segment_by_shift_and(seg, text, from, limit, steps)
+        } else {
+            find_segment_by_pieces(seg, text, from, limit, steps)
+        };
     }
     let window = &text[..limit];
     let mut pos = from;
@@ -790,6 +869,8 @@ mod tests {
             format!("?{}b", "a".repeat(20)),
             format!("a?{}?", "a".repeat(18)),
             format!("{}??", "ab".repeat(10)),
+            "?a".repeat(40),
+            format!("?é{}", "?a".repeat(70)),
         ];
         for t in &texts {
             for seg in &segments {
@@ -813,6 +894,15 @@ mod tests {
                 };
                 let pieces = find_segment_by_pieces(&tokens, t, 0, t.len(), &mut 0);
                 assert_eq!(pieces, plain, "{seg} in {t}");
+                let shift_and = find_segment_by_shift_and(&tokens, t, 0, t.len(), &mut 0);
+                assert_eq!(shift_and, plain, "shift-and: {seg} in {t}");
+                // A window inside the text, as between two stars.
+                let (from, limit) = (1, t.len() - 1);
+                assert_eq!(
+                    find_segment_by_shift_and(&tokens, t, from, limit, &mut 0),
+                    find_segment_by_pieces(&tokens, t, from, limit, &mut 0),
+                    "window: {seg} in {t}"
+                );
             }
         }
     }
