@@ -148,6 +148,8 @@ pub enum Format {
 }
 
 fn main() -> ExitCode {
+    // A write past `ulimit -f` fails with an error message, not a silent kill.
+    iamtrace::tui::signals::ignore_file_size_limit_signal();
     let args = Args::parse();
     match args.command {
         Some(Command::Eval {

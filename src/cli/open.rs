@@ -9,7 +9,7 @@ use iamtrace::scenario::{
     DocumentForm, InputKind, LoadOptions, PolicySource, Scenario, account_principals, decode_input,
     input_kind, load_with,
 };
-use iamtrace::tui::{self, app::App};
+use iamtrace::tui::{self, app::App, recover::Origin};
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,13 +48,19 @@ pub fn run(file: Option<PathBuf>, principal: Option<String>) -> ExitCode {
         }
     };
     let options = LoadOptions { principal };
+    // Where unsaved edits go if a signal ends the TUI, and which recovery file to offer.
+    let origin = match &path {
+        Some(p) => Origin::File(p.clone()),
+        None if file.is_none() => Origin::BuiltIn,
+        None => Origin::Unnamed,
+    };
     if !std::io::stdout().is_terminal() {
         return super::eval::run_text(&shown, &text, Format::Text, &options);
     }
     let kind = input_kind(&text);
     if kind == InputKind::AccountDetails && options.principal.is_none() {
         if let Some(choices) = account_principals(&text).filter(|c| !c.is_empty()) {
-            return run_tui(App::pick_principal(text, shown, choices));
+            return run_tui(App::pick_principal(text, shown, choices).with_origin(origin));
         }
     }
     let scenario = match load_with(&text, &options) {
@@ -72,7 +78,7 @@ pub fn run(file: Option<PathBuf>, principal: Option<String>) -> ExitCode {
     };
     // What AWS printed is not overwritten by a scenario: saving asks for a file name.
     let path = path.filter(|_| matches!(kind, InputKind::Scenario | InputKind::Policy));
-    run_tui(App::new(scenario, path))
+    run_tui(App::new(scenario, path).with_origin(origin))
 }
 
 fn run_tui(app: App) -> ExitCode {

@@ -52,6 +52,21 @@ impl PolicyEditor {
         self.area.input(key)
     }
 
+    /// Copies the selection into the editor's clipboard (what Ctrl+V pastes). False
+    /// when nothing is selected.
+    pub fn copy(&mut self) -> bool {
+        if self.area.selection_range().is_none() {
+            return false;
+        }
+        self.area.copy();
+        true
+    }
+
+    /// Pastes what [`Self::copy`] (or a cut) took. True when the text changed.
+    pub fn paste_copied(&mut self) -> bool {
+        self.area.paste()
+    }
+
     /// Inserts pasted text at the cursor. True when anything was inserted.
     pub fn paste(&mut self, text: &str) -> bool {
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
