@@ -169,7 +169,7 @@ fn event_loop(
         if !app.lint_ready && crate::catalog::services::loaded().is_some() {
             app.refresh_lint();
         }
-        terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+        terminal.draw(|f| f.render_widget(&*app, ui::layout::drawable_area(f.area())))?;
         if app.quit {
             return Ok(());
         }
@@ -184,7 +184,12 @@ fn event_loop(
             // Take everything that is waiting before drawing again.
             loop {
                 let size = terminal.size()?;
-                let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+                let area = ui::layout::drawable_area(ratatui::layout::Rect::new(
+                    0,
+                    0,
+                    size.width,
+                    size.height,
+                ));
                 changed |= match event::read()? {
                     Event::Key(k) => update::handle_key(app, k),
                     Event::Paste(text) => update::handle_paste(app, &text),
