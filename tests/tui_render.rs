@@ -255,7 +255,7 @@ fn the_via_aws_service_fix_shown_on_the_deny_policy_120x35() {
     let line = text
         .lines()
         .position(|l| l.contains("\"NotIpAddress\""))
-        .unwrap() as u32
+        .unwrap() as u64
         + 1;
     app.editors[1].jump(line, 9);
     assert!(iamtrace::tui::update::handle_paste(

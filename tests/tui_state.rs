@@ -85,10 +85,10 @@ fn decisions(app: &App) -> Vec<Decision> {
 }
 
 /// The 1-based line of the first line of `text` containing `needle`.
-fn line_of(text: &str, needle: &str) -> u32 {
+fn line_of(text: &str, needle: &str) -> u64 {
     text.lines()
         .position(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("{needle} not in\n{text}")) as u32
+        .unwrap_or_else(|| panic!("{needle} not in\n{text}")) as u64
         + 1
 }
 
@@ -126,7 +126,7 @@ fn at_not_ip_address(app: &mut App) {
         .nth(line as usize - 1)
         .unwrap()
         .find('"')
-        .unwrap() as u32
+        .unwrap() as u64
         + 1;
     app.editors[1].jump(line, column);
     assert_eq!(app.editors[1].cursor(), (line, column));

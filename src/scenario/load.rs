@@ -47,7 +47,7 @@ struct Loader {
     /// Errors inside policies held in JSON strings, with the file offset of their
     /// string (their own positions are in the decoded text and cannot be sorted with
     /// the others).
-    decoded_errors: Vec<(u32, Diagnostic)>,
+    decoded_errors: Vec<(u64, Diagnostic)>,
     sources: Vec<PolicySource>,
     set: PolicySet,
     /// Errors inside policies held in JSON strings do not fail the load (see
@@ -298,7 +298,7 @@ impl Loader {
     ) -> Result<Scenario, LoadError> {
         let decoded_fail = !self.decoded_errors.is_empty() && !self.keep_invalid_policy_text;
         if !self.errors.is_empty() || decoded_fail {
-            let mut keyed: Vec<(u32, Diagnostic)> = self
+            let mut keyed: Vec<(u64, Diagnostic)> = self
                 .errors
                 .into_iter()
                 .map(|d| (d.span.start, d))
@@ -563,7 +563,7 @@ impl Loader {
     }
 
     /// Errors in a policy held in a JSON string: positions are in the decoded text.
-    fn relabel(&mut self, errs: Vec<Diagnostic>, label: &str, at: u32) {
+    fn relabel(&mut self, errs: Vec<Diagnostic>, label: &str, at: u64) {
         for mut e in errs {
             e.message = format!(
                 "in the policy text of {label} (line:column in the decoded text): {}",
