@@ -100,13 +100,16 @@ fn end_by_signal(app: &mut App, sig: i32) -> ! {
     if app.dirty {
         app.sync_texts();
         let text = crate::scenario::to_json(&app.scenario);
-        match recover::write(&app.origin, &text) {
-            Ok(p) => eprintln!(
-                "iamtrace: {name}: unsaved edits written to {}",
+        let said = match recover::write(&app.origin, &text) {
+            Ok(p) => format!(
+                "iamtrace: {name}: unsaved edits written to {}\n",
                 crate::safe_text::for_terminal(&p.display().to_string())
             ),
-            Err(e) => eprintln!("iamtrace: {name}: unsaved edits could not be written: {e}"),
-        }
+            Err(e) => format!("iamtrace: {name}: unsaved edits could not be written: {e}\n"),
+        };
+        // Not eprintln!: after SIGHUP the terminal may be gone, and a failed write to
+        // it must not turn into a panic before the process ends by its signal.
+        let _ = io::Write::write_all(&mut io::stderr(), said.as_bytes());
     }
     signals::die_by(sig)
 }
