@@ -55,7 +55,7 @@ fn big_app() -> App {
         .enumerate()
         .find_map(|(i, l)| l.find("\"Sid\": \"").map(|c| (i + 1, c + 9)))
         .expect("a Sid in the policy");
-    app.editors[0].jump(line as u32, col as u32);
+    app.editors[0].jump(line as u64, col as u64);
     app
 }
 

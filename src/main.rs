@@ -154,6 +154,8 @@ pub enum Format {
 }
 
 fn main() -> ExitCode {
+    // A write past `ulimit -f` fails with an error message, not a silent kill.
+    iamtrace::tui::signals::ignore_file_size_limit_signal();
     let args = Args::parse();
     cli::set_max_input(args.max_input);
     // Not locked: the TUI (and its signal handling) writes to the terminal itself.

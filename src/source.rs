@@ -4,17 +4,18 @@
 use serde::Serialize;
 
 /// A place in a source text: a byte range plus the 1-based line and column (in
-/// characters) of its start.
+/// characters) of its start. 64-bit, so positions past 4 GiB of (decompressed) input
+/// are exact rather than wrapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Span {
     /// Byte offset of the first byte.
-    pub start: u32,
+    pub start: u64,
     /// Byte offset one past the last byte.
-    pub end: u32,
+    pub end: u64,
     /// 1-based line of `start`.
-    pub line: u32,
+    pub line: u64,
     /// 1-based column (in characters) of `start`.
-    pub column: u32,
+    pub column: u64,
 }
 
 impl Span {
@@ -49,7 +50,7 @@ impl LineIndex {
 
     /// The 1-based line and character column of byte `offset` in `text` (the text this
     /// index was built from).
-    pub fn line_column(&self, text: &str, offset: usize) -> (u32, u32) {
+    pub fn line_column(&self, text: &str, offset: usize) -> (u64, u64) {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
@@ -59,15 +60,15 @@ impl LineIndex {
             text.get(start..offset)
                 .map_or(offset - start, |s| s.chars().count())
         };
-        (line as u32 + 1, column as u32 + 1)
+        (line as u64 + 1, column as u64 + 1)
     }
 
     /// A span for the byte range `start..end` of `text`.
     pub fn span(&self, text: &str, start: usize, end: usize) -> Span {
         let (line, column) = self.line_column(text, start);
         Span {
-            start: start as u32,
-            end: end as u32,
+            start: start as u64,
+            end: end as u64,
             line,
             column,
         }

@@ -505,3 +505,278 @@ fn account_details_picker_lint_and_completion() {
     let screen = tmux.wait_for(|s| s.contains("EXIT:"), "the program to exit");
     assert!(screen.contains("EXIT:0"), "{screen}");
 }
+
+/// The process id `sh -c 'echo $$ > FILE; exec …'` wrote, once it is there.
+fn read_pid(path: &Path) -> String {
+    let started = Instant::now();
+    loop {
+        if let Ok(pid) = std::fs::read_to_string(path) {
+            if pid.ends_with('\n') {
+                return pid.trim().to_string();
+            }
+        }
+        assert!(started.elapsed() < DEADLINE, "no pid in {}", path.display());
+        std::thread::sleep(POLL);
+    }
+}
+
+/// Sends `signal` (a `kill` name: TERM, TSTP, …) to `pid`.
+fn kill(signal: &str, pid: &str) {
+    let out = Command::new("kill")
+        .args([&format!("-{signal}"), pid])
+        .output()
+        .expect("run kill");
+    assert!(out.status.success(), "kill -{signal} {pid} failed");
+}
+
+/// The terminal the shell got back: normal screen, no mouse reporting, cursor shown,
+/// and (from `stty` after the program) cooked mode with echo.
+fn assert_terminal_restored(tmux: &Tmux, screen: &str) {
+    assert_eq!(
+        tmux.pane("#{alternate_on}"),
+        "0",
+        "alternate screen left on"
+    );
+    assert_eq!(
+        tmux.pane("#{mouse_any_flag}"),
+        "0",
+        "mouse reporting left on"
+    );
+    assert_eq!(
+        tmux.pane("#{cursor_flag}"),
+        "1",
+        "the cursor is left hidden"
+    );
+    let tty = screen
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("TTY:"))
+        .unwrap_or("");
+    let modes: Vec<&str> = tty.split_whitespace().collect();
+    assert!(
+        modes.contains(&"icanon") && modes.contains(&"echo"),
+        "the terminal is left in raw mode (stty: {tty:?}):\n{screen}"
+    );
+}
+
+/// After the program, in the pane: its status and the terminal modes (`icanon` and
+/// `echo` are off in raw mode).
+const AFTER: &str = "echo \"EXIT:$?\"; \
+     echo \"TTY:$(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')\"; \
+     sleep 60";
+
+#[test]
+fn sigterm_with_unsaved_edits_restores_the_terminal_and_offers_the_edits_again() {
+    if !tmux_available("sigterm_with_unsaved_edits") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("s.json");
+    std::fs::write(&file, client_vpn_text()).expect("write the scenario");
+    let state = dir.path().join("state");
+    let pid_file = dir.path().join("pid");
+    let command = format!(
+        "XDG_STATE_HOME={} sh -c 'echo $$ > pid; exec {} s.json'; {AFTER}",
+        sh_quote(&state.display().to_string()),
+        sh_quote(env!("CARGO_BIN_EXE_iamtrace"))
+    );
+    let tmux = Tmux::start_with("sigterm", dir.path(), &command);
+    tmux.wait_for(
+        |s| s.contains("AdministratorAccess") && tmux.pane("#{alternate_on}") == "1",
+        "the TUI on the alternate screen",
+    );
+    // An unsaved edit: a word typed at the top of the first policy.
+    tmux.type_text("UNSAVEDWORD");
+    tmux.wait_for(
+        |s| s.contains("UNSAVEDWORD") && s.contains("● "),
+        "the edit, marked unsaved",
+    );
+    kill("TERM", &read_pid(&pid_file));
+    let screen = tmux.wait_for(
+        |s| s.contains("EXIT:") && s.contains("TTY:"),
+        "the shell's lines after SIGTERM",
+    );
+    println!("after SIGTERM:\n{screen}");
+    assert!(
+        screen.contains("EXIT:143"),
+        "not ended by SIGTERM:\n{screen}"
+    );
+    let recovery = dir.path().join(".s.json.iamtrace-recover");
+    assert!(
+        screen.contains("unsaved edits written to") && screen.contains(".s.json.iamtrace-recover"),
+        "the way out does not say where the edits went:\n{screen}"
+    );
+    assert_terminal_restored(&tmux, &screen);
+    let text = std::fs::read_to_string(&recovery).expect("the recovery file");
+    assert!(
+        text.contains("UNSAVEDWORD"),
+        "the edit is not in the recovery file"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&recovery).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "the recovery file is readable by others"
+        );
+    }
+    assert!(
+        !std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("UNSAVEDWORD"),
+        "the original was changed"
+    );
+    drop(tmux);
+
+    // The next open offers the edits; yes loads them as unsaved edits.
+    let command = format!(
+        "XDG_STATE_HOME={} {} s.json; {AFTER}",
+        sh_quote(&state.display().to_string()),
+        sh_quote(env!("CARGO_BIN_EXE_iamtrace"))
+    );
+    let tmux = Tmux::start_with("sigterm-reopen", dir.path(), &command);
+    tmux.wait_for(|s| s.contains("Restore them?"), "the offer to restore");
+    tmux.keys(&["y"]);
+    // The edit made the policy invalid: it is restored as text, with its error shown.
+    tmux.wait_for(
+        |s| s.contains("UNSAVEDWORD") && s.contains("● s.json"),
+        "the restored edits, unsaved",
+    );
+    // Saving keeps them and removes the recovery file.
+    tmux.keys(&["C-s"]);
+    let started = Instant::now();
+    while !std::fs::read_to_string(&file).is_ok_and(|t| t.contains("UNSAVEDWORD"))
+        || recovery.exists()
+    {
+        assert!(
+            started.elapsed() < DEADLINE,
+            "the save did not write the edits or left the recovery file:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(POLL);
+    }
+    tmux.keys(&["C-q"]);
+    tmux.wait_for(|s| s.contains("EXIT:0"), "a quiet quit");
+}
+
+#[test]
+fn sigtstp_then_fg_gives_the_terminal_back_and_takes_it_again() {
+    if !tmux_available("sigtstp_then_fg") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("s.json"), client_vpn_text()).expect("write the scenario");
+    // An interactive shell, for job control (`fg`).
+    let tmux = Tmux::start_with("sigtstp", dir.path(), "PS1='PROMPT$ ' sh -i");
+    tmux.wait_for(|s| s.contains("PROMPT$"), "the shell's prompt");
+    // The program alone on the command line: when it stops, the shell is back.
+    tmux.type_text(&format!(
+        "sh -c 'echo $$ > pid; exec {} s.json'",
+        env!("CARGO_BIN_EXE_iamtrace")
+    ));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        |s| s.contains("AdministratorAccess") && tmux.pane("#{alternate_on}") == "1",
+        "the TUI on the alternate screen",
+    );
+    kill("TSTP", &read_pid(&dir.path().join("pid")));
+    // Stopped: the shell has the normal screen back, in cooked mode.
+    let screen = tmux.wait_for(
+        |s| {
+            tmux.pane("#{alternate_on}") == "0"
+                && s.lines().filter(|l| l.starts_with("PROMPT$")).count() >= 2
+        },
+        "the shell's prompt after the stop",
+    );
+    println!("stopped:\n{screen}");
+    assert_eq!(
+        tmux.pane("#{mouse_any_flag}"),
+        "0",
+        "mouse reporting left on"
+    );
+    assert_eq!(
+        tmux.pane("#{cursor_flag}"),
+        "1",
+        "the cursor is left hidden"
+    );
+    tmux.type_text("fg");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        |s| s.contains("AdministratorAccess") && tmux.pane("#{alternate_on}") == "1",
+        "the TUI redrawn after fg",
+    );
+    assert_eq!(
+        tmux.pane("#{mouse_any_flag}"),
+        "1",
+        "mouse reporting not back"
+    );
+    // Keys reach the program at once (raw mode): F1 opens the help, no Enter needed.
+    tmux.keys(&["F1"]);
+    tmux.wait_for(|s| s.contains("Ctrl+C"), "the help, listing Ctrl+C");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for(|s| !s.contains("previous choice"), "the help closed");
+    tmux.keys(&["C-q"]);
+    tmux.wait_for(
+        |_| tmux.pane("#{alternate_on}") == "0",
+        "the normal screen after quitting",
+    );
+    let after = AFTER.trim_end_matches("sleep 60");
+    tmux.type_text(after);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for(
+        |s| {
+            s.lines().any(|l| l.starts_with("EXIT:"))
+                && s.lines()
+                    .any(|l| l.starts_with("TTY:") && !l.contains("$("))
+        },
+        "the shell's lines after quitting",
+    );
+    assert!(screen.contains("EXIT:0"), "{screen}");
+    assert_terminal_restored(&tmux, &screen);
+}
+
+#[test]
+fn a_save_past_the_file_size_limit_is_an_error_not_a_kill() {
+    if !tmux_available("a_save_past_the_file_size_limit") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("s.json");
+    let original = client_vpn_text();
+    std::fs::write(&file, &original).expect("write the scenario");
+    // A limit of one block: the scenario (several KB) cannot be written.
+    let command = format!(
+        "ulimit -f 1; {} s.json; {AFTER}",
+        sh_quote(env!("CARGO_BIN_EXE_iamtrace"))
+    );
+    let tmux = Tmux::start_with("xfsz", dir.path(), &command);
+    tmux.wait_for(
+        |s| s.contains("AdministratorAccess") && tmux.pane("#{alternate_on}") == "1",
+        "the TUI on the alternate screen",
+    );
+    // A change that keeps every policy valid (so the status bar shows messages).
+    tmux.keys(&["F3"]);
+    tmux.wait_for(|s| s.contains("preset:"), "the preset applied");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for(
+        |s| s.contains("could not save") && s.contains("too large"),
+        "the save's error in the status bar",
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+    // Still running: quitting asks about the unsaved change.
+    tmux.keys(&["C-q"]);
+    tmux.wait_for(|s| s.contains("Quit without saving"), "the quit question");
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for(
+        |s| s.contains("EXIT:") && s.contains("TTY:"),
+        "the shell's lines after quitting",
+    );
+    assert!(screen.contains("EXIT:0"), "{screen}");
+}

@@ -613,6 +613,53 @@ fn long_literals_match_in_linear_steps() {
     );
 }
 
+// Many `?`-separated pieces between two stars: one pass per piece would cost the number
+// of pieces times the text (1,000 pieces against 4 MB: 17 s). The bit-parallel search
+// costs ⌈segment characters / 64⌉ words per character of text, and stops at the first
+// match.
+
+/// Steps for `pattern` against `text`, checked against a plain match.
+fn counted(pattern: &Pattern, text: &str) -> (bool, u64) {
+    let (matched, steps) = pattern.matches_counting(text);
+    assert_eq!(matched, pattern.matches_plain(text));
+    (matched, steps)
+}
+
+#[test]
+fn many_question_mark_pieces_cost_a_word_per_64_characters() {
+    let segment = format!("{}?b", "?a".repeat(1_000));
+    let width = segment.len() as u64;
+    let words = width.div_ceil(64);
+    let p = wildcard(&format!("*{segment}*"));
+    for n in [10_000, 100_000, 1_000_000] {
+        let (matched, steps) = counted(&p, &run_of('a', n));
+        println!("{} pieces against {n} bytes: {steps} steps", 1_001);
+        assert!(!matched);
+        // Words per character of text, plus building the masks (128 rows).
+        let bound = words * (n as u64 + 2) + 130 * words + 4 * width;
+        assert!(
+            steps <= bound,
+            "{steps} steps against {n} bytes, over {bound}: more than ⌈{width}/64⌉ per character"
+        );
+    }
+    // A match at the start costs the segment, whatever the text after it.
+    let at_start = |n: usize| format!("{}{}", "xa".repeat(1_000), "yb".repeat(n));
+    let (m1, small) = counted(&p, &at_start(5_000));
+    let (m2, large) = counted(&p, &at_start(2_000_000));
+    assert!(m1 && m2);
+    assert_eq!(
+        small, large,
+        "a match at offset 0 read the rest of the text"
+    );
+    // Distinct pieces, and characters outside ASCII.
+    let p = wildcard(&format!("*{}*", "?ab?é".repeat(300)));
+    let text = |n: usize| "abcé".repeat(n / 4);
+    let (_, s10) = counted(&p, &text(10_000));
+    let (_, s100) = counted(&p, &text(100_000));
+    assert!(s100 <= 12 * s10, "{s10} steps at 10k, {s100} at 100k");
+    assert!(s100 <= 40 * 100_000, "{s100} steps at 100k");
+}
+
 // A segment of a long literal and a `?`: the literal occurs at almost every place in
 // the text, and each costs a comparison of the whole literal again, unless the matcher
 // is linear in text and pattern together.

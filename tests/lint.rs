@@ -360,12 +360,12 @@ fn findings_are_graded_as_their_rules() {
 }
 
 /// The 1-based line and column (in characters) of byte offset `at` of `text`.
-fn line_column(text: &str, at: usize) -> (u32, u32) {
+fn line_column(text: &str, at: usize) -> (u64, u64) {
     let before = &text[..at];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before[line_start..].chars().count() + 1;
-    (line as u32, column as u32)
+    (line as u64, column as u64)
 }
 
 #[test]
@@ -414,7 +414,7 @@ fn positions_are_those_of_the_span_in_its_text() {
 fn findings_are_in_text_order_within_a_policy() {
     for (name, _, _, found) in loaded_fixtures() {
         for p in &found {
-            let starts: Vec<u32> = p.findings.iter().map(|f| f.span.start).collect();
+            let starts: Vec<u64> = p.findings.iter().map(|f| f.span.start).collect();
             assert!(
                 starts.windows(2).all(|w| w[0] <= w[1]),
                 "{name}, policy {}: findings not in text order: {starts:?}",

@@ -141,13 +141,13 @@ fn only(s: &Scenario, name: &str) -> PolicySet {
 }
 
 /// The (line, column) of the first occurrence of `needle` in `text` (1-based, ASCII).
-fn position_of(text: &str, needle: &str) -> (u32, u32) {
+fn position_of(text: &str, needle: &str) -> (u64, u64) {
     let at = text
         .find(needle)
         .unwrap_or_else(|| panic!("{needle:?} not found"));
     let before = &text[..at];
-    let line = before.matches('\n').count() as u32 + 1;
-    let column = (at - before.rfind('\n').map_or(0, |n| n + 1)) as u32 + 1;
+    let line = before.matches('\n').count() as u64 + 1;
+    let column = (at - before.rfind('\n').map_or(0, |n| n + 1)) as u64 + 1;
     (line, column)
 }
 

@@ -255,7 +255,7 @@ fn the_via_aws_service_fix_shown_on_the_deny_policy_120x35() {
     let line = text
         .lines()
         .position(|l| l.contains("\"NotIpAddress\""))
-        .unwrap() as u32
+        .unwrap() as u64
         + 1;
     app.editors[1].jump(line, 9);
     assert!(iamtrace::tui::update::handle_paste(
@@ -489,4 +489,48 @@ fn lint_view_120x35() {
     let s = screen(&t);
     assert!(s.contains("security warning"), "{s}");
     insta::assert_snapshot!(s);
+}
+
+/// A terminal of more than 65,535 cells (400×200): ratatui 0.29 places cells past that
+/// index at wrapped positions, over the text. What reaches the terminal (through the
+/// backend's diff) must be exactly what was drawn, within the drawn area, and blank
+/// below it.
+#[test]
+fn huge_terminal_draws_no_stray_cells() {
+    use iamtrace::tui::ui::layout::{MAX_DRAWN_CELLS, drawable_area};
+    use ratatui::buffer::Buffer;
+    let app = client_vpn();
+    let (w, h) = (400u16, 200u16);
+    assert!(usize::from(w) * usize::from(h) > MAX_DRAWN_CELLS);
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| f.render_widget(&app, drawable_area(f.area())))
+        .unwrap();
+    // The same frame drawn straight into a buffer, without the diff.
+    let screen = Rect::new(0, 0, w, h);
+    let mut expected = Buffer::empty(screen);
+    ratatui::widgets::Widget::render(&app, drawable_area(screen), &mut expected);
+    let shown = t.backend().buffer();
+    let drawn = drawable_area(screen);
+    assert!(drawn.height < h && drawn.height > 100, "{drawn:?}");
+    for y in 0..h {
+        for x in 0..w {
+            assert_eq!(
+                shown[(x, y)].symbol(),
+                expected[(x, y)].symbol(),
+                "cell ({x}, {y}) differs from what was drawn"
+            );
+        }
+    }
+    let text = screen_text_rows(shown, 0..3);
+    assert!(text.contains("AdministratorAccess"), "{text}");
+}
+
+fn screen_text_rows(buf: &ratatui::buffer::Buffer, rows: std::ops::Range<u16>) -> String {
+    rows.map(|y| {
+        (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect::<String>()
+    })
+    .collect::<Vec<_>>()
+    .join("\n")
 }

@@ -85,10 +85,10 @@ fn decisions(app: &App) -> Vec<Decision> {
 }
 
 /// The 1-based line of the first line of `text` containing `needle`.
-fn line_of(text: &str, needle: &str) -> u32 {
+fn line_of(text: &str, needle: &str) -> u64 {
     text.lines()
         .position(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("{needle} not in\n{text}")) as u32
+        .unwrap_or_else(|| panic!("{needle} not in\n{text}")) as u64
         + 1
 }
 
@@ -126,7 +126,7 @@ fn at_not_ip_address(app: &mut App) {
         .nth(line as usize - 1)
         .unwrap()
         .find('"')
-        .unwrap() as u32
+        .unwrap() as u64
         + 1;
     app.editors[1].jump(line, column);
     assert_eq!(app.editors[1].cursor(), (line, column));
@@ -1516,4 +1516,121 @@ fn n_in_the_picker_does_not_quit() {
     press(&mut app, key(KeyCode::Char('n')));
     assert!(!app.quit);
     assert_eq!(app.mode, Mode::PickPrincipal(0));
+}
+
+// ---------------------------------------------------------------------------------------
+// Recovery files and Ctrl+C
+
+/// A scenario file in a fresh directory, with a recovery file beside it holding
+/// `recovered` as the first policy's text (as a signal would have written it).
+fn with_recovery_file(recovered: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    use iamtrace::tui::recover::{Origin, write_in};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.json");
+    let text = std::fs::read_to_string(CLIENT_VPN).unwrap();
+    std::fs::write(&file, &text).unwrap();
+    let mut edited = App::new(load_str(&text).unwrap(), Some(file.clone()));
+    edited.editors[0] = iamtrace::tui::editor::PolicyEditor::new(recovered);
+    edited.sync_texts();
+    let json = iamtrace::scenario::to_json(&edited.scenario);
+    let written = write_in(&Origin::File(file.clone()), &json, None).unwrap();
+    (dir, file, written)
+}
+
+fn opened(file: &Path) -> App {
+    let text = std::fs::read_to_string(file).unwrap();
+    let mut app = App::new(load_str(&text).unwrap(), Some(file.to_path_buf()))
+        .with_origin(iamtrace::tui::recover::Origin::File(file.to_path_buf()));
+    app.check_leftovers();
+    app
+}
+
+#[test]
+fn a_recovery_file_is_offered_and_yes_restores_it_as_unsaved_edits() {
+    // Half-typed: the policy does not parse, and is restored as text all the same.
+    let (_dir, file, recovery) = with_recovery_file("{ \"Version\": \"2012-10-17\", HALF");
+    let mut app = opened(&file);
+    assert_eq!(app.mode, Mode::ConfirmRestore(recovery.clone()));
+    assert!(!app.dirty);
+    press(&mut app, key(KeyCode::Char('y')));
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.dirty, "restored edits are unsaved");
+    assert!(app.editors[0].text().contains("HALF"));
+    assert!(
+        !app.errors[0].is_empty(),
+        "the half-typed policy shows its error"
+    );
+    assert_eq!(app.path.as_deref(), Some(file.as_path()));
+    // Kept until saved.
+    assert!(recovery.exists());
+    press(&mut app, ctrl('s'));
+    assert!(!recovery.exists(), "saved: the recovery file is gone");
+    assert!(std::fs::read_to_string(&file).unwrap().contains("HALF"));
+}
+
+#[test]
+fn no_deletes_the_recovery_file_and_keeps_the_file_as_it_is() {
+    let (_dir, file, recovery) = with_recovery_file("{}");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let mut app = opened(&file);
+    assert!(matches!(app.mode, Mode::ConfirmRestore(_)));
+    press(&mut app, key(KeyCode::Char('n')));
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(!app.dirty);
+    assert!(!recovery.exists(), "no: the recovery file is deleted");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+    // Nothing is offered the next time.
+    assert_eq!(opened(&file).mode, Mode::Normal);
+}
+
+#[test]
+fn a_stale_temporary_file_of_a_killed_save_is_removed_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.json");
+    std::fs::copy(CLIENT_VPN, &file).unwrap();
+    let stale = dir.path().join(".iamtrace-s.json.Zq81Kp.tmp");
+    let f = std::fs::File::create(&stale).unwrap();
+    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+        .unwrap();
+    let app = opened(&file);
+    assert!(!stale.exists());
+    assert!(
+        app.message
+            .as_deref()
+            .is_some_and(|m| m.contains("removed 1 temporary file")),
+        "{:?}",
+        app.message
+    );
+}
+
+#[test]
+fn ctrl_c_copies_in_the_editor_and_asks_to_quit_elsewhere() {
+    let mut app = client_vpn();
+    assert_eq!(app.focus, Focus::Policies);
+    press(&mut app, ctrl('c'));
+    assert!(!app.quit);
+    assert!(
+        app.message
+            .as_deref()
+            .is_some_and(|m| m.contains("nothing selected")),
+        "{:?}",
+        app.message
+    );
+    // Select the first line, copy it, paste it at the end of the line.
+    press(&mut app, shift(KeyCode::End));
+    press(&mut app, ctrl('c'));
+    assert!(app.message.as_deref().is_some_and(|m| m.contains("copied")));
+    press(&mut app, key(KeyCode::End));
+    press(&mut app, ctrl('v'));
+    assert!(app.editors[0].text().starts_with("{{"));
+    // Elsewhere Ctrl+C quits like Ctrl+Q: asking first with unsaved changes.
+    press(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.focus, Focus::Request);
+    press(&mut app, ctrl('c'));
+    assert_eq!(app.mode, Mode::ConfirmQuit);
+    press(&mut app, key(KeyCode::Esc));
+    let mut unchanged = client_vpn();
+    press(&mut unchanged, key(KeyCode::Tab));
+    press(&mut unchanged, ctrl('c'));
+    assert!(unchanged.quit);
 }

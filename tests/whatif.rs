@@ -259,7 +259,7 @@ fn the_tui_grid_follows_edits_and_loads_a_cell_into_the_request() {
     let line = text
         .lines()
         .position(|l| l.contains("\"NotIpAddress\""))
-        .unwrap() as u32
+        .unwrap() as u64
         + 1;
     app.editors[1].jump(line, 9);
     assert!(handle_paste(

@@ -9,7 +9,7 @@ use iamtrace::scenario::{
     DocumentForm, InputKind, LoadOptions, PolicySource, Scenario, account_principals, input_kind,
     load_with,
 };
-use iamtrace::tui::{self, app::App};
+use iamtrace::tui::{self, app::App, recover::Origin};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,13 +39,21 @@ pub fn run(
         }
     };
     let options = LoadOptions { principal };
+    // Where unsaved edits go if a signal ends the TUI, and which recovery file to offer.
+    let origin = match &path {
+        Some(p) => Origin::File(p.clone()),
+        None if file.is_none() => Origin::BuiltIn,
+        None => Origin::Unnamed,
+    };
     if !std::io::stdout().is_terminal() {
         return super::eval::run_text(out, &shown, &text, Format::Text, &options);
     }
     let kind = input_kind(&text);
     if kind == InputKind::AccountDetails && options.principal.is_none() {
         if let Some(choices) = account_principals(&text).filter(|c| !c.is_empty()) {
-            return Ok(run_tui(App::pick_principal(text, shown, choices)));
+            return Ok(run_tui(
+                App::pick_principal(text, shown, choices).with_origin(origin),
+            ));
         }
     }
     let scenario = match load_with(&text, &options) {
@@ -63,7 +71,7 @@ pub fn run(
     };
     // What AWS printed is not overwritten by a scenario: saving asks for a file name.
     let path = path.filter(|_| matches!(kind, InputKind::Scenario | InputKind::Policy));
-    Ok(run_tui(App::new(scenario, path)))
+    Ok(run_tui(App::new(scenario, path).with_origin(origin)))
 }
 
 fn run_tui(app: App) -> ExitCode {

@@ -75,8 +75,15 @@ pub struct Pattern {
 }
 
 impl Pattern {
-    /// Compiles `text`.
+    /// Compiles `text`, in time linear in its length (however many `${` it holds).
     pub fn compile(text: &str, opts: PatternOptions) -> Pattern {
+        Self::compile_counting(text, opts).0
+    }
+
+    /// [`Self::compile`] with the number of steps it took (bytes read): for tests that
+    /// check variable scanning stays linear.
+    #[doc(hidden)]
+    pub fn compile_counting(text: &str, opts: PatternOptions) -> (Pattern, u64) {
         let mut tokens: Vec<Token> = Vec::new();
         let mut lit = String::new();
         let flush = |lit: &mut String, tokens: &mut Vec<Token>| {
@@ -89,11 +96,13 @@ impl Pattern {
                 }));
             }
         };
+        let mut scanner = VariableScanner::new(text);
         let mut i = 0;
         while i < text.len() {
             let rest = &text[i..];
+            scanner.steps += 1;
             if opts.variables_from.is_some_and(|from| i >= from) && rest.starts_with("${") {
-                if let Some((consumed, var)) = parse_variable(rest) {
+                if let Some((consumed, var)) = scanner.parse_at(i) {
                     match var {
                         ParsedVar::Literal(c) => lit.push(c),
                         ParsedVar::Var(v) => {
@@ -124,11 +133,12 @@ impl Pattern {
         flush(&mut lit, &mut tokens);
         let has_vars = tokens.iter().any(|t| matches!(t, Token::Var(_)));
         let all_stars = !tokens.is_empty() && tokens.iter().all(|t| *t == Token::Star);
-        Pattern {
+        let pattern = Pattern {
             tokens,
             has_vars,
             all_stars,
-        }
+        };
+        (pattern, scanner.steps)
     }
 
     /// A pattern from tokens that hold no variable.
@@ -327,41 +337,108 @@ enum ParsedVar {
     Var(Variable),
 }
 
-/// Parses `${…}` at the start of `text`: the bytes consumed and what it stands for.
-/// Anything malformed is left as literal text (`None`).
-fn parse_variable(text: &str) -> Option<(usize, ParsedVar)> {
-    let close = text.find('}')?;
-    let inner = &text[2..close];
-    let consumed = close + 1;
-    match inner {
-        "*" => return Some((consumed, ParsedVar::Literal('*'))),
-        "?" => return Some((consumed, ParsedVar::Literal('?'))),
-        "$" => return Some((consumed, ParsedVar::Literal('$'))),
-        _ => {}
-    }
-    let (key, default) = match inner.split_once(',') {
-        Some((k, d)) => {
-            let d = d.trim();
-            let d = d.strip_prefix('\'')?.strip_suffix('\'')?;
-            (k.trim(), Some(d.to_string()))
+/// Reads `${…}` forms from one text. Scanning forward, it remembers where the next `}`
+/// is (and where the text before it ends, blanks trimmed), so a text made of many `${`
+/// that share one `}` (or have none) is read once, not once per `${`: linear in the
+/// text's length.
+struct VariableScanner<'a> {
+    text: &'a str,
+    /// Bytes read, for the tests' step counts.
+    steps: u64,
+    /// The last `}` search: searched from this byte, found this one (`None`: no `}`
+    /// after it).
+    close: Option<(usize, Option<usize>)>,
+    /// For the `}` found: the length of the text before it without trailing blanks.
+    trimmed_before_close: Option<usize>,
+}
+
+impl<'a> VariableScanner<'a> {
+    fn new(text: &'a str) -> Self {
+        VariableScanner {
+            text,
+            steps: 0,
+            close: None,
+            trimmed_before_close: None,
         }
-        None => (inner.trim(), None),
-    };
-    let valid_key = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| !c.is_whitespace() && !matches!(c, '$' | '{' | '}' | '\'' | '*' | '?'));
-    if !valid_key {
-        return None;
     }
-    Some((
-        consumed,
-        ParsedVar::Var(Variable {
-            key: key.to_string(),
-            key_lower: key.to_lowercase(),
-            default,
-        }),
-    ))
+
+    /// The first `}` at or after byte `from`. Calls come with `from` never decreasing,
+    /// so a previous answer at or after `from` is still the answer.
+    fn close_from(&mut self, from: usize) -> Option<usize> {
+        if let Some((searched, found)) = self.close {
+            if searched <= from && found.is_none_or(|c| c >= from) {
+                return found;
+            }
+        }
+        let found = memchr::memchr(b'}', &self.text.as_bytes()[from..]).map(|k| from + k);
+        self.steps += found.map_or(self.text.len() - from, |c| c + 1 - from) as u64;
+        self.close = Some((from, found));
+        self.trimmed_before_close = None;
+        found
+    }
+
+    /// Parses `${…}` at byte `i` (the text there starts with `${`): the bytes consumed
+    /// and what it stands for. Anything malformed is left as literal text (`None`).
+    /// The key runs to the first `,` or `}`; the default, `'…'` with blanks around it
+    /// allowed, to the first `}`.
+    fn parse_at(&mut self, i: usize) -> Option<(usize, ParsedVar)> {
+        let text = self.text;
+        let rest = &text[i..];
+        for (form, c) in [("${*}", '*'), ("${?}", '?'), ("${$}", '$')] {
+            if rest.starts_with(form) {
+                return Some((form.len(), ParsedVar::Literal(c)));
+            }
+        }
+        // The key, stopping at the first character no key may hold: the scan never
+        // reads past the next `$`, so no byte is read for two different `${`.
+        let bytes = text.as_bytes();
+        let mut j = i + 2;
+        loop {
+            self.steps += 1;
+            match bytes.get(j)? {
+                b',' | b'}' => break,
+                b'$' | b'{' | b'\'' | b'*' | b'?' => return None,
+                _ => j += 1,
+            }
+        }
+        let key = text[i + 2..j].trim();
+        if key.is_empty() || key.chars().any(char::is_whitespace) {
+            return None;
+        }
+        let (consumed, default) = if bytes[j] == b'}' {
+            (j + 1 - i, None)
+        } else {
+            let close = self.close_from(j + 1)?;
+            let region = &text[j + 1..close];
+            let opened = region.trim_start();
+            self.steps += (region.len() - opened.len()) as u64 + 1;
+            let open_quote = close - opened.len();
+            let end = match self.trimmed_before_close {
+                Some(end) => end,
+                None => {
+                    let end = text[..close].trim_end().len();
+                    self.steps += (close - end) as u64 + 1;
+                    self.trimmed_before_close = Some(end);
+                    end
+                }
+            };
+            // `'…'`: an opening quote, then a closing one after it, blanks to the `}`.
+            if !opened.starts_with('\'') || end < open_quote + 2 || bytes[end - 1] != b'\'' {
+                return None;
+            }
+            let default = text[open_quote + 1..end - 1].to_string();
+            self.steps += default.len() as u64;
+            (close + 1 - i, Some(default))
+        };
+        Some((
+            consumed,
+            ParsedVar::Var(Variable {
+                key: key.to_string(),
+                key_lower: key.to_lowercase(),
+                default,
+            }),
+        ))
+    }
 }
 
 /// Byte length of the UTF-8 character starting with byte `b`.
@@ -518,6 +595,76 @@ fn find_segment_by_pieces(
     Some(from + end)
 }
 
+/// The leftmost match of a segment holding `?` in `text[from..limit]` by shift-and
+/// (Baeza-Yates–Gonnet): bit `k` of the state says the segment's first `k + 1`
+/// characters end at the current character of the text, and one shift and one mask per
+/// 64 characters of the segment move every candidate start at once. The work is the
+/// text's characters times ⌈segment characters / 64⌉, and it stops at the first match.
+fn find_segment_by_shift_and(
+    seg: &[Token],
+    text: &str,
+    from: usize,
+    limit: usize,
+    steps: &mut u64,
+) -> Option<usize> {
+    // Each character position of the segment: a character, or `None` for `?`.
+    let positions: Vec<Option<char>> = seg
+        .iter()
+        .flat_map(|t| match t {
+            Token::Lit(l) => l.chars().map(Some).collect::<Vec<_>>(),
+            _ => vec![None],
+        })
+        .collect();
+    let width = positions.len();
+    if width == 0 {
+        return Some(from);
+    }
+    let words = width.div_ceil(64);
+    // The mask of a character: the positions it may stand at (its own and every `?`).
+    let mut any = vec![0u64; words];
+    for (k, c) in positions.iter().enumerate() {
+        if c.is_none() {
+            any[k / 64] |= 1 << (k % 64);
+        }
+    }
+    let mut ascii: Vec<u64> = any.repeat(128);
+    let mut others: std::collections::HashMap<char, Vec<u64>> = Default::default();
+    for (k, c) in positions.iter().enumerate() {
+        let Some(c) = *c else { continue };
+        let row = if c.is_ascii() {
+            &mut ascii[c as usize * words..(c as usize + 1) * words]
+        } else {
+            others
+                .entry(c)
+                .or_insert_with(|| any.clone())
+                .as_mut_slice()
+        };
+        row[k / 64] |= 1 << (k % 64);
+    }
+    *steps += (width + 128 * words) as u64;
+    let (last_word, last_bit) = ((width - 1) / 64, 1u64 << ((width - 1) % 64));
+    let mut state = vec![0u64; words];
+    for (offset, c) in text[from..limit].char_indices() {
+        let mask = if c.is_ascii() {
+            &ascii[c as usize * words..(c as usize + 1) * words]
+        } else {
+            others.get(&c).unwrap_or(&any).as_slice()
+        };
+        // state = ((state << 1) | 1) & mask, across the words.
+        let mut carry = 1u64;
+        for (word, m) in state.iter_mut().zip(mask) {
+            let shifted = (*word << 1) | carry;
+            carry = *word >> 63;
+            *word = shifted & m;
+        }
+        *steps += words as u64;
+        if state[last_word] & last_bit != 0 {
+            return Some(from + offset + c.len_utf8());
+        }
+    }
+    None
+}
+
 /// Finds the leftmost match of `seg` in `text[from..limit]`: its end offset.
 fn find_segment(
     seg: &[Token],
@@ -537,7 +684,16 @@ fn find_segment(
         })
         .sum();
     if has_one && seg_len > 16 && limit - from > 256 {
-        return find_segment_by_pieces(seg, text, from, limit, steps);
+        // Two ways, each linear in the text: shift-and costs a word per 64 characters
+        // of the segment for each character of text, the piece-wise search about one
+        // pass per literal piece. Take the cheaper.
+        let words = seg_len.div_ceil(64);
+        let pieces = seg.iter().filter(|t| matches!(t, Token::Lit(_))).count();
+        return if words <= pieces {
+            find_segment_by_shift_and(seg, text, from, limit, steps)
+        } else {
+            find_segment_by_pieces(seg, text, from, limit, steps)
+        };
     }
     let window = &text[..limit];
     let mut pos = from;
@@ -713,6 +869,8 @@ mod tests {
             format!("?{}b", "a".repeat(20)),
             format!("a?{}?", "a".repeat(18)),
             format!("{}??", "ab".repeat(10)),
+            "?a".repeat(40),
+            format!("?é{}", "?a".repeat(70)),
         ];
         for t in &texts {
             for seg in &segments {
@@ -736,6 +894,15 @@ mod tests {
                 };
                 let pieces = find_segment_by_pieces(&tokens, t, 0, t.len(), &mut 0);
                 assert_eq!(pieces, plain, "{seg} in {t}");
+                let shift_and = find_segment_by_shift_and(&tokens, t, 0, t.len(), &mut 0);
+                assert_eq!(shift_and, plain, "shift-and: {seg} in {t}");
+                // A window inside the text, as between two stars.
+                let (from, limit) = (1, t.len() - 1);
+                assert_eq!(
+                    find_segment_by_shift_and(&tokens, t, from, limit, &mut 0),
+                    find_segment_by_pieces(&tokens, t, from, limit, &mut 0),
+                    "window: {seg} in {t}"
+                );
             }
         }
     }
@@ -759,5 +926,178 @@ mod tests {
             large <= 12 * small,
             "{small} steps, then {large}: not linear"
         );
+    }
+}
+
+#[cfg(test)]
+mod variable_scan_tests {
+    use super::*;
+
+    const OPTS: PatternOptions = PatternOptions {
+        wildcards: true,
+        variables_from: Some(0),
+        lowercase: false,
+    };
+
+    /// The reading of one `${…}` before the scanner (a search for `}` per `${`):
+    /// quadratic, kept here as the reference the scanner must agree with.
+    fn reference_parse(text: &str) -> Option<(usize, ParsedVar)> {
+        let close = text.find('}')?;
+        let inner = &text[2..close];
+        let consumed = close + 1;
+        match inner {
+            "*" => return Some((consumed, ParsedVar::Literal('*'))),
+            "?" => return Some((consumed, ParsedVar::Literal('?'))),
+            "$" => return Some((consumed, ParsedVar::Literal('$'))),
+            _ => {}
+        }
+        let (key, default) = match inner.split_once(',') {
+            Some((k, d)) => {
+                let d = d.trim();
+                let d = d.strip_prefix('\'')?.strip_suffix('\'')?;
+                (k.trim(), Some(d.to_string()))
+            }
+            None => (inner.trim(), None),
+        };
+        let valid_key = !key.is_empty()
+            && key
+                .chars()
+                .all(|c| !c.is_whitespace() && !matches!(c, '$' | '{' | '}' | '\'' | '*' | '?'));
+        if !valid_key {
+            return None;
+        }
+        Some((
+            consumed,
+            ParsedVar::Var(Variable {
+                key: key.to_string(),
+                key_lower: key.to_lowercase(),
+                default,
+            }),
+        ))
+    }
+
+    fn reference_compile(text: &str) -> Vec<Token> {
+        let mut tokens: Vec<Token> = Vec::new();
+        let mut lit = String::new();
+        let flush = |lit: &mut String, tokens: &mut Vec<Token>| {
+            if !lit.is_empty() {
+                tokens.push(Token::Lit(std::mem::take(lit)));
+            }
+        };
+        let mut i = 0;
+        while i < text.len() {
+            let rest = &text[i..];
+            if rest.starts_with("${") {
+                if let Some((consumed, var)) = reference_parse(rest) {
+                    match var {
+                        ParsedVar::Literal(c) => lit.push(c),
+                        ParsedVar::Var(v) => {
+                            flush(&mut lit, &mut tokens);
+                            tokens.push(Token::Var(v));
+                        }
+                    }
+                    i += consumed;
+                    continue;
+                }
+            }
+            let c = rest.chars().next().unwrap_or('\0');
+            match c {
+                '*' => {
+                    flush(&mut lit, &mut tokens);
+                    if tokens.last() != Some(&Token::Star) {
+                        tokens.push(Token::Star);
+                    }
+                }
+                '?' => {
+                    flush(&mut lit, &mut tokens);
+                    tokens.push(Token::One);
+                }
+                _ => lit.push(c),
+            }
+            i += c.len_utf8();
+        }
+        flush(&mut lit, &mut tokens);
+        tokens
+    }
+
+    #[test]
+    fn scanner_reads_variables_as_the_reference_does() {
+        // Every short text over the characters that matter, plus random longer ones.
+        let alphabet = [
+            '$', '{', '}', ',', '\'', ' ', 'a', '*', '?', 'é', '\u{3000}',
+        ];
+        let mut texts: Vec<String> = vec![
+            "${a}".into(),
+            "${ a , 'x' }".into(),
+            "${a,'x'y'}".into(),
+            "${a,'}".into(),
+            "${a, ''}".into(),
+            "${a, '${b}'}".into(),
+            "${a,'x' ${b}".into(),
+            "x${aws:username}/${*}${?}${$}".into(),
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 14) as usize;
+            let s: String = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            texts.push(format!("${{{s}"));
+            texts.push(s);
+        }
+        for t in &texts {
+            assert_eq!(
+                Pattern::compile(t, OPTS).tokens(),
+                reference_compile(t).as_slice(),
+                "{t:?}"
+            );
+        }
+    }
+
+    /// Steps to compile texts of 10k and 100k bytes made by `make`: linear (10× the
+    /// text, at most 12× the steps) and a few steps per byte.
+    fn assert_linear_compile(label: &str, make: impl Fn(usize) -> String) {
+        let counts: Vec<(usize, u64)> = [10_000, 100_000]
+            .into_iter()
+            .map(|n| {
+                let t = make(n);
+                let (_, steps) = Pattern::compile_counting(&t, OPTS);
+                println!("{label}: {} bytes, {steps} steps", t.len());
+                (t.len(), steps)
+            })
+            .collect();
+        for (len, steps) in &counts {
+            assert!(
+                *steps <= 8 * *len as u64,
+                "{label}: {steps} steps on {len} bytes"
+            );
+        }
+        assert!(
+            counts[1].1 <= 12 * counts[0].1,
+            "{label}: {counts:?}: not linear"
+        );
+    }
+
+    #[test]
+    fn many_unclosed_variables_compile_in_linear_steps() {
+        assert_linear_compile("${ without }", |n| "${".repeat(n / 2));
+        assert_linear_compile("${ then one } at the end", |n| {
+            format!("{}}}", "${".repeat(n / 2))
+        });
+        assert_linear_compile("${a,' then one }", |n| {
+            format!("{}x}}", "${a,'".repeat(n / 5))
+        });
+        assert_linear_compile("${a,' then blanks and }", |n| {
+            format!("{}x{}}}", "${a,'".repeat(n / 10), " ".repeat(n / 2))
+        });
+        assert_linear_compile("${key then blanks", |n| {
+            format!("{}}}", "${k ".repeat(n / 4))
+        });
     }
 }

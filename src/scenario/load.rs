@@ -47,9 +47,12 @@ struct Loader {
     /// Errors inside policies held in JSON strings, with the file offset of their
     /// string (their own positions are in the decoded text and cannot be sorted with
     /// the others).
-    decoded_errors: Vec<(u32, Diagnostic)>,
+    decoded_errors: Vec<(u64, Diagnostic)>,
     sources: Vec<PolicySource>,
     set: PolicySet,
+    /// Errors inside policies held in JSON strings do not fail the load (see
+    /// [`load_for_editing`]).
+    keep_invalid_policy_text: bool,
 }
 
 mod aws;
@@ -154,6 +157,22 @@ pub fn input_kind(text: &str) -> InputKind {
 
 /// [`load_str`] with the choices of `options`.
 pub fn load_with(text: &str, options: &LoadOptions) -> Result<Scenario, LoadError> {
+    load_inner(text, options, false)
+}
+
+/// Loads a scenario as the TUI saved it mid-edit (a recovery file): a policy whose
+/// text does not parse is written as a JSON string, and is loaded as that text, to be
+/// shown with its errors in the editor, rather than failing the load. Every other
+/// error still does.
+pub fn load_for_editing(text: &str) -> Result<Scenario, LoadError> {
+    load_inner(text, &LoadOptions::default(), true)
+}
+
+fn load_inner(
+    text: &str,
+    options: &LoadOptions,
+    keep_invalid_policy_text: bool,
+) -> Result<Scenario, LoadError> {
     let node = match json::parse(text) {
         Ok(n) => n,
         // JSON Lines of CloudTrail events are not one JSON value.
@@ -170,6 +189,7 @@ pub fn load_with(text: &str, options: &LoadOptions) -> Result<Scenario, LoadErro
         decoded_errors: Vec::new(),
         sources: Vec::new(),
         set: PolicySet::new(),
+        keep_invalid_policy_text,
     };
     let Value::Object(members) = &node.value else {
         return Err(LoadError {
@@ -270,8 +290,9 @@ impl Loader {
         description: Option<String>,
         requests: Vec<RequestSpec>,
     ) -> Result<Scenario, LoadError> {
-        if !self.errors.is_empty() || !self.decoded_errors.is_empty() {
-            let mut keyed: Vec<(u32, Diagnostic)> = self
+        let decoded_fail = !self.decoded_errors.is_empty() && !self.keep_invalid_policy_text;
+        if !self.errors.is_empty() || decoded_fail {
+            let mut keyed: Vec<(u64, Diagnostic)> = self
                 .errors
                 .into_iter()
                 .map(|d| (d.span.start, d))
@@ -536,7 +557,7 @@ impl Loader {
     }
 
     /// Errors in a policy held in a JSON string: positions are in the decoded text.
-    fn relabel(&mut self, errs: Vec<Diagnostic>, label: &str, at: u32) {
+    fn relabel(&mut self, errs: Vec<Diagnostic>, label: &str, at: u64) {
         for mut e in errs {
             e.message = format!(
                 "in the policy text of {label} (line:column in the decoded text): {}",

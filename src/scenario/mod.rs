@@ -9,9 +9,9 @@ mod save;
 pub use compile::{compile_sources, display_name, is_trust_policy};
 pub use load::{
     InputKind, LoadError, LoadOptions, PrincipalChoice, account_principals, decode_input,
-    input_kind, load_str, load_with,
+    input_kind, load_for_editing, load_str, load_with,
 };
-pub use save::{save_atomic, to_json};
+pub use save::{save_atomic, stale_temp_files, temp_prefix, to_json};
 
 use crate::eval::Request;
 use crate::policy::{PolicyKind, PolicySet};

@@ -14,6 +14,10 @@ pub enum Action {
     Save,
     /// Quit (asks first when there are unsaved changes).
     Quit,
+    /// Copy the editor's selection (Ctrl+V pastes it).
+    Copy,
+    /// Paste what the editor's copy or cut took.
+    PasteCopied,
     /// Show the next request of the scenario.
     NextRequest,
     /// Show the previous request of the scenario.

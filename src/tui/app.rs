@@ -3,6 +3,7 @@
 
 use super::editor::PolicyEditor;
 use super::form::RequestForm;
+use super::recover::Origin;
 use super::tree::TreeState;
 use crate::analysis::diff::{Changed, ChangedCell, changed_cells, changed_requests};
 use crate::analysis::grid::{Axis, Cell, grid, suggest_axes};
@@ -73,6 +74,8 @@ pub enum Mode {
     /// The actions an action pattern matches (the pattern, the actions with their
     /// access levels, the first row shown).
     Expansion(String, Vec<crate::tui::complete::Candidate>, usize),
+    /// "Restore the unsaved edits of an earlier session? y/n" (the recovery file).
+    ConfirmRestore(PathBuf),
 }
 
 /// The users and roles of an account authorization details file, to choose from.
@@ -314,6 +317,12 @@ pub struct App {
     pub lint_ready: bool,
     /// The completion list open in the editor.
     pub completion: Option<crate::tui::complete::Completion>,
+    /// Where the scenario came from: where unsaved edits go when a signal ends the
+    /// program, and which recovery file is offered.
+    pub origin: Origin,
+    /// The recovery file whose edits are shown: removed once they are saved or
+    /// discarded on quitting.
+    pub recovery: Option<PathBuf>,
 }
 
 impl App {
@@ -456,6 +465,8 @@ impl App {
             lint_selected: 0,
             lint_ready: false,
             completion: None,
+            origin: Origin::Unnamed,
+            recovery: None,
             view: View::Trace,
             set: None,
             baseline: None,
@@ -793,4 +804,103 @@ impl App {
     pub fn first_error(&self) -> Option<&Diagnostic> {
         self.errors.get(self.policy).and_then(|e| e.first())
     }
+
+    /// Sets where the scenario came from.
+    pub fn with_origin(mut self, origin: Origin) -> Self {
+        self.origin = origin;
+        self
+    }
+
+    /// At start: removes the temporary files a killed save of this file left behind
+    /// (saying so in the status bar), and asks whether to restore the recovery file
+    /// of an earlier session, if there is one.
+    pub fn check_leftovers(&mut self) {
+        if let Origin::File(file) = &self.origin {
+            let stale = crate::scenario::stale_temp_files(file, STALE_TEMP_AGE);
+            let mut removed = 0;
+            let mut kept = Vec::new();
+            for p in &stale {
+                match std::fs::remove_file(p) {
+                    Ok(()) => removed += 1,
+                    Err(e) => kept.push(format!("{} ({e})", p.display())),
+                }
+            }
+            if removed > 0 {
+                self.message = Some(format!(
+                    "removed {removed} temporary file{} left by an interrupted save",
+                    if removed == 1 { "" } else { "s" }
+                ));
+            }
+            if !kept.is_empty() {
+                self.message = Some(format!(
+                    "temporary files left by an interrupted save could not be removed: {}",
+                    kept.join(", ")
+                ));
+            }
+        }
+        if self.mode == Mode::Normal {
+            if let Some(p) = super::recover::find(&self.origin) {
+                self.mode = Mode::ConfirmRestore(p);
+            }
+        }
+    }
+
+    /// Loads the recovery file `p` as unsaved edits of the file opened (the changes
+    /// view still compares with the file). The recovery file stays until the edits are
+    /// saved, so a second interruption loses nothing.
+    pub fn restore_recovery(&mut self, p: PathBuf) {
+        let loaded = std::fs::read(&p)
+            .map_err(|e| e.to_string())
+            .and_then(crate::scenario::decode_input)
+            .and_then(|text| {
+                crate::scenario::load_for_editing(&text).map_err(|e| {
+                    e.diagnostics
+                        .first()
+                        .map(|d| format!("{}:{}: {}", d.span.line, d.span.column, d.message))
+                        .unwrap_or_else(|| "not a scenario".into())
+                })
+            });
+        match loaded {
+            Ok(scenario) => {
+                let baseline = self.baseline.take();
+                let mut restored = App::new(scenario, self.path.take());
+                restored.origin = std::mem::replace(&mut self.origin, Origin::Unnamed);
+                restored.test_panic = self.test_panic;
+                restored.baseline = baseline;
+                restored.dirty = true;
+                restored.message = Some(format!(
+                    "restored the unsaved edits of {}: save to keep them",
+                    p.display()
+                ));
+                restored.recovery = Some(p);
+                restored.refresh_analysis();
+                *self = restored;
+            }
+            Err(e) => {
+                self.message = Some(format!(
+                    "{} could not be restored ({e}); it is kept",
+                    p.display()
+                ))
+            }
+        }
+    }
+
+    /// Deletes the recovery file `p` (the user answered no).
+    pub fn discard_recovery(&mut self, p: &std::path::Path) {
+        self.message = Some(match std::fs::remove_file(p) {
+            Ok(()) => format!("deleted {}", p.display()),
+            Err(e) => format!("could not delete {}: {e}", p.display()),
+        });
+    }
+
+    /// Removes the recovery file of the edits shown (they were saved, or discarded on
+    /// quitting).
+    pub fn forget_recovery(&mut self) {
+        if let Some(p) = self.recovery.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
 }
+
+/// A temporary file of a save older than this is not a save in progress.
+const STALE_TEMP_AGE: Duration = Duration::from_secs(60);

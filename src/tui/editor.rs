@@ -19,11 +19,11 @@ pub struct PolicyEditor {
 #[derive(Debug, Clone, Default)]
 pub struct Marks {
     /// 1-based lines with an error, with the first message for each.
-    pub errors: Vec<(u32, String)>,
+    pub errors: Vec<(u64, String)>,
     /// 1-based line ranges (inclusive) to highlight: the statements that decided.
-    pub highlights: Vec<(u32, u32)>,
+    pub highlights: Vec<(u64, u64)>,
     /// 1-based lines with lint findings, with the most serious grade on each.
-    pub findings: Vec<(u32, crate::lint::Severity)>,
+    pub findings: Vec<(u64, crate::lint::Severity)>,
 }
 
 impl PolicyEditor {
@@ -52,6 +52,21 @@ impl PolicyEditor {
         self.area.input(key)
     }
 
+    /// Copies the selection into the editor's clipboard (what Ctrl+V pastes). False
+    /// when nothing is selected.
+    pub fn copy(&mut self) -> bool {
+        if self.area.selection_range().is_none() {
+            return false;
+        }
+        self.area.copy();
+        true
+    }
+
+    /// Pastes what [`Self::copy`] (or a cut) took. True when the text changed.
+    pub fn paste_copied(&mut self) -> bool {
+        self.area.paste()
+    }
+
     /// Inserts pasted text at the cursor. True when anything was inserted.
     pub fn paste(&mut self, text: &str) -> bool {
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
@@ -69,9 +84,9 @@ impl PolicyEditor {
     }
 
     /// Moves the cursor to 1-based `line`, `column` (characters).
-    pub fn jump(&mut self, line: u32, column: u32) {
-        let row = line.saturating_sub(1).min(u16::MAX as u32) as u16;
-        let col = column.saturating_sub(1).min(u16::MAX as u32) as u16;
+    pub fn jump(&mut self, line: u64, column: u64) {
+        let row = line.saturating_sub(1).min(u16::MAX as u64) as u16;
+        let col = column.saturating_sub(1).min(u16::MAX as u64) as u16;
         self.area.move_cursor(CursorMove::Jump(row, col));
     }
 
@@ -121,9 +136,9 @@ impl PolicyEditor {
     }
 
     /// The cursor as 1-based line and column.
-    pub fn cursor(&self) -> (u32, u32) {
+    pub fn cursor(&self) -> (u64, u64) {
         let (r, c) = self.area.cursor();
-        (r as u32 + 1, c as u32 + 1)
+        (r as u64 + 1, c as u64 + 1)
     }
 
     /// Scrolls the view by `rows` (the cursor follows when it would leave the view).
@@ -151,7 +166,7 @@ impl PolicyEditor {
 
 /// The 1-based text line a screen row shows, read from the gutter (`None` when the row
 /// shows no line, or the gutter is scrolled out of view).
-fn gutter_line(buf: &Buffer, area: Rect, y: u16) -> Option<(u32, u16)> {
+fn gutter_line(buf: &Buffer, area: Rect, y: u16) -> Option<(u64, u16)> {
     let mut digits = String::new();
     let mut x = area.x;
     while x < area.x + area.width {

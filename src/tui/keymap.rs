@@ -249,6 +249,44 @@ pub const BINDINGS: &[Binding] = &[
         "redo",
         false,
     ),
+    // Ctrl+C: the editor's copy where there is an editor, and quit (asking first when
+    // there are unsaved changes) where there is none, as a terminal user expects.
+    b(
+        K::Char('c'),
+        CTRL,
+        S::Policies,
+        A::Copy,
+        "Ctrl+C",
+        "copy the selection",
+        true,
+    ),
+    b(
+        K::Char('v'),
+        CTRL,
+        S::Policies,
+        A::PasteCopied,
+        "Ctrl+V",
+        "paste what Ctrl+C copied",
+        false,
+    ),
+    b(
+        K::Char('c'),
+        CTRL,
+        S::Request,
+        A::Quit,
+        "Ctrl+C",
+        "quit",
+        true,
+    ),
+    b(
+        K::Char('c'),
+        CTRL,
+        S::Trace,
+        A::Quit,
+        "Ctrl+C",
+        "quit",
+        true,
+    ),
     b(K::Up, NONE, S::Request, A::Up, "↑", "previous field", false),
     b(K::Down, NONE, S::Request, A::Down, "↓", "next field", false),
     b(
@@ -380,6 +418,15 @@ mod tests {
         assert_eq!(lookup(&back, Scope::Global), Some(Action::FocusPrev));
         let q = KeyEvent::new(KeyCode::Char('?'), SHIFT);
         assert_eq!(lookup(&q, Scope::Trace), Some(Action::ToggleHelp));
+    }
+
+    #[test]
+    fn ctrl_c_copies_in_the_editor_and_quits_elsewhere() {
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), CTRL);
+        assert_eq!(lookup(&ctrl_c, Scope::Global), None);
+        assert_eq!(lookup(&ctrl_c, Scope::Policies), Some(Action::Copy));
+        assert_eq!(lookup(&ctrl_c, Scope::Request), Some(Action::Quit));
+        assert_eq!(lookup(&ctrl_c, Scope::Trace), Some(Action::Quit));
     }
 
     #[test]

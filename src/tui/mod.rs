@@ -8,6 +8,8 @@ pub mod complete;
 pub mod editor;
 pub mod form;
 pub mod keymap;
+pub mod recover;
+pub mod signals;
 pub mod tree;
 pub mod ui;
 pub mod update;
@@ -50,6 +52,19 @@ fn restore_terminal() {
     );
 }
 
+/// Puts the terminal in the TUI's state: raw mode, the alternate screen, mouse
+/// reporting and bracketed paste.
+fn take_terminal() -> io::Result<()> {
+    enable_raw_mode()?;
+    TERMINAL_TAKEN.store(true, Ordering::SeqCst);
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    )
+}
+
 /// Restores the terminal when dropped: every exit path, early returns included.
 struct TerminalGuard;
 
@@ -68,18 +83,49 @@ pub fn run(mut app: App) -> io::Result<()> {
         restore_terminal();
         previous(info);
     }));
-    enable_raw_mode()?;
-    TERMINAL_TAKEN.store(true, Ordering::SeqCst);
+    app.check_leftovers();
+    let watch = signals::Watch::register()?;
     let _guard = TerminalGuard;
-    execute!(
-        io::stdout(),
-        EnterAlternateScreen,
-        EnableMouseCapture,
-        EnableBracketedPaste
-    )?;
+    take_terminal()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     terminal.clear()?;
-    event_loop(&mut terminal, &mut app)
+    event_loop(&mut terminal, &mut app, &watch)
+}
+
+/// A signal asked the program to end: the terminal is given back, unsaved edits go to
+/// a recovery file, standard error says where, and the process ends by that signal.
+fn end_by_signal(app: &mut App, sig: i32) -> ! {
+    restore_terminal();
+    let name = signals::name(sig);
+    if app.dirty {
+        app.sync_texts();
+        let text = crate::scenario::to_json(&app.scenario);
+        let said = match recover::write(&app.origin, &text) {
+            Ok(p) => format!(
+                "iamtrace: {name}: unsaved edits written to {}\n",
+                crate::safe_text::for_terminal(&p.display().to_string())
+            ),
+            Err(e) => format!("iamtrace: {name}: unsaved edits could not be written: {e}\n"),
+        };
+        // Not eprintln!: after SIGHUP the terminal may be gone, and a failed write to
+        // it must not turn into a panic before the process ends by its signal.
+        let _ = io::Write::write_all(&mut io::stderr(), said.as_bytes());
+    }
+    signals::die_by(sig)
+}
+
+/// Stops the process on SIGTSTP with the terminal given back (cooked mode, normal
+/// screen, cursor shown), then takes it again and redraws everything once continued.
+fn suspend(terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> io::Result<()> {
+    restore_terminal();
+    signals::stop_now();
+    resume(terminal)
+}
+
+/// Takes the terminal again (after a stop, whoever stopped us) and redraws it whole.
+fn resume(terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> io::Result<()> {
+    take_terminal()?;
+    terminal.clear()
 }
 
 /// A job for the worker: the scenario at a generation, and the request shown.
@@ -103,14 +149,30 @@ fn spawn_worker() -> (Sender<Job>, Receiver<(u64, Evaluated)>) {
     (job_tx, out_rx)
 }
 
-fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App) -> io::Result<()> {
+/// The longest wait for input: signals are looked at between waits.
+const SIGNAL_CHECK: Duration = Duration::from_millis(100);
+
+fn event_loop(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    app: &mut App,
+    watch: &signals::Watch,
+) -> io::Result<()> {
     let (jobs, results) = spawn_worker();
     crate::catalog::services::preload();
     loop {
+        match watch.take() {
+            signals::Pending::None => {}
+            signals::Pending::Terminate(sig) => end_by_signal(app, sig),
+            signals::Pending::Suspend => {
+                suspend(terminal)?;
+                watch.clear_resume();
+            }
+            signals::Pending::Resume => resume(terminal)?,
+        }
         if !app.lint_ready && crate::catalog::services::loaded().is_some() {
             app.refresh_lint();
         }
-        terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+        terminal.draw(|f| f.render_widget(&*app, ui::layout::drawable_area(f.area())))?;
         if app.quit {
             return Ok(());
         }
@@ -118,14 +180,19 @@ fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App) 
         let timeout = if app.pending || !app.lint_ready {
             Duration::from_millis(15)
         } else {
-            Duration::from_millis(500)
+            SIGNAL_CHECK
         };
         let mut changed = false;
         if event::poll(timeout)? {
             // Take everything that is waiting before drawing again.
             loop {
                 let size = terminal.size()?;
-                let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+                let area = ui::layout::drawable_area(ratatui::layout::Rect::new(
+                    0,
+                    0,
+                    size.width,
+                    size.height,
+                ));
                 changed |= match event::read()? {
                     Event::Key(k) => update::handle_key(app, k),
                     Event::Paste(text) => update::handle_paste(app, &text),

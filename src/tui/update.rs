@@ -53,9 +53,29 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
             }
             false
         }
+        Mode::ConfirmRestore(path) => {
+            match lookup(&key, Scope::Overlay) {
+                Some(Action::Yes) => {
+                    app.mode = Mode::Normal;
+                    app.restore_recovery(path);
+                    app.sync_focus();
+                    return true;
+                }
+                Some(Action::Cancel) => {
+                    app.mode = Mode::Normal;
+                    app.discard_recovery(&path);
+                }
+                _ => {}
+            }
+            false
+        }
         Mode::ConfirmQuit => {
             match lookup(&key, Scope::Overlay) {
-                Some(Action::Yes) => app.quit = true,
+                Some(Action::Yes) => {
+                    // The unsaved edits are discarded on purpose: so is their recovery file.
+                    app.forget_recovery();
+                    app.quit = true;
+                }
                 Some(Action::Cancel) => app.mode = Mode::Normal,
                 _ => {}
             }
@@ -376,6 +396,23 @@ pub fn perform(app: &mut App, action: Action) -> bool {
                 app.save_name_fresh = true;
             }
         },
+        Action::Copy => {
+            if let Some(e) = app.editors.get_mut(app.policy) {
+                app.message = Some(if e.copy() {
+                    "copied the selection: Ctrl+V pastes it".into()
+                } else {
+                    "nothing selected to copy (Shift+arrows select); Ctrl+Q quits".into()
+                });
+            }
+        }
+        Action::PasteCopied => {
+            if let Some(e) = app.editors.get_mut(app.policy) {
+                if e.paste_copied() {
+                    app.text_changed();
+                    return true;
+                }
+            }
+        }
         Action::Quit => {
             if app.dirty {
                 app.mode = Mode::ConfirmQuit;
@@ -605,6 +642,7 @@ fn save_to(app: &mut App, path: PathBuf) {
             app.message = Some(format!("saved {}", path.display()));
             app.path = Some(path);
             app.dirty = false;
+            app.forget_recovery();
             // The changes view now compares against what was saved.
             app.baseline = app.set.clone();
             app.refresh_analysis();

@@ -61,6 +61,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 picker(p, *selected, area, buf);
             }
         }
+        Mode::ConfirmRestore(path) => question(
+            " Unsaved edits found ",
+            format!(
+                "{} holds unsaved edits of an earlier session. Restore them?",
+                crate::safe_text::for_terminal(&path.display().to_string())
+            ),
+            ("restore (as unsaved edits)", "delete the recovery file"),
+            area,
+            buf,
+        ),
         Mode::ConfirmDelete => question(
             " Delete ",
             format!(
