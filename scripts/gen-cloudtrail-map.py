@@ -42,6 +42,10 @@ Format of cloudtrail-map.tsv.gz (ASCII, gzip, one record a line, fields split by
     K  action  key  param        the condition key KEY is the request parameter PARAM
     S  host  event  reason       no IAM action authorizes the event (event `*`: any)
     X  action                    an action AWS uses that the catalog lacks
+
+H lines come first, then K and X lines, then the A, V, R and S lines sorted by host and
+event (each host's lines together, so a reader can parse one host at a time). Within
+one event, V and R lines keep the order in which they are to be tried.
 """
 
 import argparse
@@ -186,7 +190,7 @@ def resource_vars(type_name, arn_format, members, aliases, var_members):
         if var in CONTEXT_VARS:
             continue
         stem = var[:-len("WithPath")] if var.endswith("WithPath") else var
-        candidates = [var_members[var]] if var in var_members else [var, stem]
+        candidates = ([var_members[var]] if var in var_members else []) + [var, stem]
         if stem.endswith("Name"):
             candidates.append(stem[:-len("Name")])  # S3: ${BucketName} is the Bucket member
         member = next((strings[c.lower()] for c in candidates if c.lower() in strings), None)
@@ -319,7 +323,9 @@ def build(models, catalog, overrides):
             members = {}
             for name in names:
                 members.update(top_members(models[name], op))
-            for type_name, arn, required in a_svc["action_types"][real]:
+            # Required resource types first: the resource the action always acts on.
+            ordered = sorted(a_svc["action_types"][real], key=lambda t: not t[2])
+            for type_name, arn, required in ordered:
                 for fmt in arn.split(", "):
                     spec = resource_vars(type_name, fmt, members, aliases,
                                           var_members.get(prefix, {}))
@@ -336,6 +342,12 @@ def build(models, catalog, overrides):
     for a in sorted(allow.values()):
         body.append(f"X\t{a}")
         stats["allowed"] += 1
+    # K and X lines after the H lines; then each host's A, V, R and S lines together,
+    # by host and event name (the reader parses one host's lines when it meets the host).
+    order = {"A": 0, "V": 1, "R": 2, "S": 3}
+    body = ([l for l in body if l[0] in "KX"]
+            + sorted((l for l in body if l[0] in order),
+                     key=lambda l: (l.split("\t")[1], l.split("\t")[2], order[l[0]])))
     for line in lines + body:
         if not line.isascii() or "\r" in line or "\n" in line:
             raise DataError(f"not one line of ASCII: {line!r}")

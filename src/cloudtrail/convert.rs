@@ -83,6 +83,11 @@ const CALLED_VIA_SERVICES: &[&str] = &[
     "kms.amazonaws.com",
 ];
 
+/// Services whose role sessions with invokedBy are read as the service using a service
+/// role it was given (CloudFormation's stack role, AWS Config's recorder role) rather
+/// than as calls it forwarded for the session.
+const SERVICE_ROLE_USERS: &[&str] = &["cloudformation.amazonaws.com", "config.amazonaws.com"];
+
 /// errorCodes that mean "not authorized" (compared without letter case, after a
 /// `Client.` prefix is removed).
 const DENIAL_CODES: &[&str] = &[
@@ -338,21 +343,29 @@ pub fn convert(e: &Event) -> Result<Converted, Skipped> {
     let service = invoked_by
         .filter(|s| is_service_name(s) && !console(s))
         .or_else(|| source_ip.filter(|s| is_service_name(s) && !console(s)));
-    // A role session a service calls with is the service acting with a role of its own
-    // (a service role it was given, or its service-linked role): no one's call is
-    // forwarded, and AWS sets aws:ViaAWSService false.
-    let own_role = kind == "AssumedRole" && service.is_some() && !by_console;
+    // A role session a service calls with: the service acting with a role of its own
+    // (its service-linked role, or a service role it was given) makes no forwarded
+    // call, and AWS sets aws:ViaAWSService false; a person's or workload's session that
+    // the service forwards (S3 decrypting with KMS for the caller) is a forward access
+    // session. The record does not say which: service-linked roles are known by their
+    // path, and the services in SERVICE_ROLE_USERS are read as using a service role.
     let service_linked = id
         .session_context
         .as_ref()
         .and_then(|s| s.session_issuer.as_ref())
         .and_then(|i| text(&i.arn))
         .is_some_and(|a| a.contains(":role/aws-service-role/"));
-    if own_role && !service_linked {
-        b.note(format!(
-            "a role session that {} calls with is read as the service using a service role (aws:ViaAWSService false); were it a person's session whose call the service forwarded, aws:ViaAWSService would be true",
-            service.unwrap_or_default()
-        ));
+    let session_service = service.filter(|_| kind == "AssumedRole" && !by_console);
+    let own_role =
+        session_service.is_some_and(|s| service_linked || SERVICE_ROLE_USERS.contains(&s));
+    match session_service {
+        Some(s) if own_role && !service_linked => b.note(format!(
+            "a role session that {s} calls with is read as {s} using a service role (aws:ViaAWSService false); were it the caller's own session that {s} forwarded, aws:ViaAWSService would be true"
+        )),
+        Some(s) if !own_role => b.note(format!(
+            "a role session that {s} calls with is read as a call {s} forwarded for the role's session (aws:ViaAWSService true); were the role a service role {s} assumed itself, aws:ViaAWSService would be false"
+        )),
+        _ => {}
     }
     let direct = kind == "AWSService" || own_role || by_console;
     let via_service = service.filter(|_| !direct);
@@ -604,7 +617,9 @@ impl<'x> Place<'x> {
 /// (HTTP paths for API Gateway), checked to be of one of the action's resource types,
 /// with a note where part of it is not in the record.
 fn from_parameters(e: &Event, resolved: &Resolved, notes: &mut Vec<String>) -> Option<String> {
-    let p = e.request_parameters.as_ref()?;
+    // `"requestParameters": null` is a call without parameters.
+    let none = super::event::RequestParameters::default();
+    let p = e.request_parameters.as_ref().unwrap_or(&none);
     let action = resolved.action.as_str();
     let place = Place::of(e);
     let entry = resolved.entry;
@@ -630,6 +645,23 @@ fn from_parameters(e: &Event, resolved: &Resolved, notes: &mut Vec<String>) -> O
                     notes.extend(note);
                     return Some(arn);
                 }
+            }
+        }
+    }
+    // IAM's user calls without userName act on the calling user ("If you do not
+    // specify a user name, IAM determines the user name implicitly based on the access
+    // key ID used to sign the request": IAM API reference, GetUser and others).
+    let caller = e
+        .user_identity
+        .as_ref()
+        .filter(|u| text(&u.kind) == Some("IAMUser"));
+    if action.starts_with("iam:") && p.get("userName").is_none() {
+        if let Some(arn) = caller.and_then(|u| text(&u.arn)) {
+            if mapping::fits(action, arn) && types.iter().any(|t| t.name == "user") {
+                notes.push(
+                    "no userName: IAM acts on the calling user, whose ARN is the resource".into(),
+                );
+                return Some(arn.to_string());
             }
         }
     }
@@ -703,6 +735,12 @@ fn fill_format(
                     // A partial ARN or a KMS alias: not a name this format takes.
                     return None;
                 }
+                // SSM's parameter ARN holds the name without its leading slash.
+                let value = if var.ends_with("WithoutLeadingSlash") {
+                    value.strip_prefix('/').unwrap_or(value)
+                } else {
+                    value
+                };
                 if var.ends_with("WithPath") {
                     note = Some(format!(
                         "the ARN is built from {param}: a path, if the resource has one, is not in the record"

@@ -7,7 +7,7 @@
 //! Embedded compressed, decompressed and parsed on first use (as the service catalog
 //! is); every name borrows from the decompressed text.
 
-use crate::catalog::{self, ActionResource};
+use crate::catalog;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::sync::OnceLock;
@@ -49,23 +49,31 @@ pub struct EventEntry<'a> {
     pub skip: Option<&'a str>,
 }
 
-/// One eventSource host.
+/// One eventSource host's events, parsed from its lines when first met.
 #[derive(Debug, Default)]
 struct Host<'a> {
-    prefix: Option<&'a str>,
     skip_all: Option<&'a str>,
     events: HashMap<&'a str, EventEntry<'a>>,
 }
 
-/// The whole map.
+/// One eventSource host: its IAM prefix and its lines.
+#[derive(Debug, Default)]
+struct HostIndex<'a> {
+    prefix: Option<&'a str>,
+    lines: &'a str,
+    parsed: OnceLock<Host<'a>>,
+}
+
+/// The whole map. Only the hosts' prefixes are read up front; a host's events are
+/// parsed the first time one of them is looked up (a trail touches few services).
 #[derive(Debug, Default)]
 pub struct Map<'a> {
-    hosts: HashMap<&'a str, Host<'a>>,
+    hosts: HashMap<&'a str, HostIndex<'a>>,
     keys: HashMap<&'a str, Vec<(&'a str, &'a str)>>,
     allowed: HashSet<String>,
 }
 
-/// The map, decompressed and parsed on first call (empty, so that every event is
+/// The map, decompressed and indexed on first call (empty, so that every event is
 /// skipped as unknown, should the embedded data not load: the tests check it does).
 pub fn map() -> &'static Map<'static> {
     static TEXT: OnceLock<String> = OnceLock::new();
@@ -78,8 +86,19 @@ pub fn map() -> &'static Map<'static> {
 
 /// The embedded map's text, decompressed.
 pub fn embedded_text() -> std::io::Result<String> {
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(EMBEDDED).read_to_string(&mut text)?;
+    gunzip(EMBEDDED)
+}
+
+/// Decompresses a gzip member into a string allocated once at its final size (the
+/// trailer's ISIZE), rather than grown by doubling.
+fn gunzip(bytes: &[u8]) -> std::io::Result<String> {
+    let size = bytes
+        .len()
+        .checked_sub(4)
+        .and_then(|at| bytes[at..].try_into().ok())
+        .map_or(0, u32::from_le_bytes);
+    let mut text = String::with_capacity(size as usize + 1);
+    flate2::read::GzDecoder::new(bytes).read_to_string(&mut text)?;
     Ok(text)
 }
 
@@ -95,62 +114,57 @@ pub struct Resolved<'m> {
 }
 
 impl<'a> Map<'a> {
-    /// Parses map text; the error says which line is wrong.
+    /// Indexes map text: the hosts' prefixes, condition keys and allowlist, and where
+    /// each host's lines are. The error says which line is wrong.
     pub fn parse(text: &'a str) -> Result<Map<'a>, String> {
-        let mut lines = text.lines().enumerate();
-        match lines.next() {
-            Some((_, first)) if first.split('\t').next() == Some(HEADER) => {}
-            _ => return Err(format!("line 1: not {HEADER}")),
-        }
         let mut map = Map::default();
-        for (n, line) in lines {
-            let f: Vec<&str> = line.split('\t').collect();
+        let mut at = 0;
+        let mut block: Option<(&'a str, usize)> = None;
+        for (n, line) in text.split_inclusive('\n').enumerate() {
+            let start = at;
+            at += line.len();
+            let line = line.trim_end_matches('\n');
+            let f: Vec<&str> = line.splitn(3, '\t').collect();
             let bad = || format!("line {}: {line:?}", n + 1);
-            match (f.first().copied(), f.len()) {
-                (Some("H"), 3) => map.hosts.entry(f[1]).or_default().prefix = Some(f[2]),
-                (Some("A"), 4) => {
-                    let h = map.hosts.entry(f[1]).or_default();
-                    h.events.entry(f[2]).or_default().action = Some(f[3]);
+            if n == 0 {
+                if f.first() != Some(&HEADER) {
+                    return Err(format!("line 1: not {HEADER}"));
                 }
-                (Some("V"), 5) => {
-                    let h = map.hosts.entry(f[1]).or_default();
-                    h.events.entry(f[2]).or_default().verbs.push((f[3], f[4]));
+                continue;
+            }
+            match (f[0], f.len()) {
+                ("H", 3) => map.hosts.entry(f[1]).or_default().prefix = Some(f[2]),
+                ("K", 3) => {
+                    let (key, param) = f[2].split_once('\t').ok_or_else(bad)?;
+                    map.keys.entry(f[1]).or_default().push((key, param));
                 }
-                (Some("R"), 5) => {
-                    let fill = match f[4].strip_prefix('=') {
-                        Some(param) if !param.contains(' ') => Fill::Whole(param),
-                        _ => Fill::Vars(
-                            f[4].split(' ')
-                                .map(|v| v.split_once('=').ok_or_else(bad))
-                                .collect::<Result<_, _>>()?,
-                        ),
-                    };
-                    let h = map.hosts.entry(f[1]).or_default();
-                    h.events
-                        .entry(f[2])
-                        .or_default()
-                        .resources
-                        .push(ResourceSpec {
-                            type_name: f[3],
-                            fill,
-                        });
-                }
-                (Some("K"), 4) => map.keys.entry(f[1]).or_default().push((f[2], f[3])),
-                (Some("S"), 4) => {
-                    let h = map.hosts.entry(f[1]).or_default();
-                    if f[2] == "*" {
-                        h.skip_all = Some(f[3]);
-                    } else {
-                        h.events.entry(f[2]).or_default().skip = Some(f[3]);
-                    }
-                }
-                (Some("X"), 2) => {
+                ("X", 2) => {
                     map.allowed.insert(f[1].to_ascii_lowercase());
+                }
+                ("A" | "V" | "R" | "S", 3) => {
+                    let host = f[1];
+                    match block {
+                        Some((h, _)) if h == host => {}
+                        Some((h, from)) => {
+                            map.hosts.entry(h).or_default().lines = &text[from..start];
+                            block = Some((host, start));
+                        }
+                        None => block = Some((host, start)),
+                    }
                 }
                 _ => return Err(bad()),
             }
         }
+        if let Some((h, from)) = block {
+            map.hosts.entry(h).or_default().lines = &text[from..];
+        }
         Ok(map)
+    }
+
+    /// A host's events, parsed on first use.
+    fn host(&self, host: &str) -> Option<&Host<'a>> {
+        let index = self.hosts.get(host)?;
+        Some(index.parsed.get_or_init(|| parse_host(index.lines)))
     }
 
     /// The IAM prefix of an eventSource host (`monitoring` → `cloudwatch`); the host
@@ -174,7 +188,7 @@ impl<'a> Map<'a> {
 
     /// The action authorizing `event` of `host`, or why none does.
     pub fn resolve(&self, host: &str, event: &str) -> Result<Resolved<'_>, String> {
-        let h = self.hosts.get(host);
+        let h = self.host(host);
         if let Some(reason) = h.and_then(|h| h.skip_all) {
             return Err(reason.to_string());
         }
@@ -213,19 +227,197 @@ impl<'a> Map<'a> {
     /// The action as the catalog spells it, when the catalog or the allowlist has it.
     fn known(&self, action: &str) -> Option<String> {
         let (prefix, name) = action.split_once(':')?;
-        let found = catalog::catalog()
-            .service(prefix)
-            .and_then(|s| s.action(name).map(|a| format!("{}:{}", s.prefix, a.name)));
+        let found =
+            service(prefix).and_then(|s| s.action(name).map(|(a, _)| format!("{}:{a}", s.prefix)));
         found.or_else(|| self.allowed(action).then(|| action.to_string()))
     }
 }
 
+/// The lines of one host, parsed (lines of a shape `Map::parse` let through).
+fn parse_host(lines: &str) -> Host<'_> {
+    let mut host = Host::default();
+    for line in lines.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        match (f[0], f.len()) {
+            ("S", 4) if f[2] == "*" => host.skip_all = Some(f[3]),
+            ("S", 4) => host.events.entry(f[2]).or_default().skip = Some(f[3]),
+            ("A", 4) => host.events.entry(f[2]).or_default().action = Some(f[3]),
+            ("V", 5) => host
+                .events
+                .entry(f[2])
+                .or_default()
+                .verbs
+                .push((f[3], f[4])),
+            ("R", 5) => {
+                let fill = match f[4].strip_prefix('=') {
+                    Some(param) => Fill::Whole(param),
+                    None => Fill::Vars(f[4].split(' ').filter_map(|v| v.split_once('=')).collect()),
+                };
+                host.events
+                    .entry(f[2])
+                    .or_default()
+                    .resources
+                    .push(ResourceSpec {
+                        type_name: f[3],
+                        fill,
+                    });
+            }
+            _ => {}
+        }
+    }
+    host
+}
+
+/// A resource type an action acts on: its name and ARN format(s).
+#[derive(Debug, Clone, Copy)]
+pub struct TypeRef {
+    /// The catalog's name (`object`).
+    pub name: &'static str,
+    /// The ARN format; a few types have two, separated by `, `.
+    pub arn_format: &'static str,
+}
+
+impl TypeRef {
+    /// Its ARN formats (usually one).
+    pub fn arn_formats(&self) -> impl Iterator<Item = &'static str> {
+        self.arn_format.split(", ").filter(|f| !f.is_empty())
+    }
+}
+
+/// What conversion needs of one catalog service: its actions (sorted
+/// case-insensitively) and the resource types of each. Kept in a few flat vectors,
+/// parsed from the catalog's text when the service is first met (a trail touches few
+/// services; the whole catalog costs many times the time and memory).
+#[derive(Debug)]
+pub struct Service {
+    /// The prefix, lower-case.
+    pub prefix: &'static str,
+    /// (name, range in `action_types`), sorted case-insensitively by name.
+    actions: Vec<(&'static str, std::ops::Range<u32>)>,
+    action_types: Vec<TypeRef>,
+}
+
+impl Service {
+    /// The action with this name (case-insensitive): its spelling and resource types.
+    pub fn action(&self, name: &str) -> Option<(&'static str, &[TypeRef])> {
+        let i = self
+            .actions
+            .binary_search_by(|(a, _)| cmp_ci(a, name))
+            .ok()?;
+        let (a, r) = &self.actions[i];
+        Some((a, &self.action_types[r.start as usize..r.end as usize]))
+    }
+
+    fn parse(prefix: &'static str, block: &'static str) -> Service {
+        let mut types: Vec<TypeRef> = Vec::new();
+        let mut actions = Vec::new();
+        let mut action_types = Vec::new();
+        for line in block.lines() {
+            let mut f = line.split('\t');
+            match f.next() {
+                Some("R") => {
+                    if let (Some(name), Some(arn_format)) = (f.next(), f.next()) {
+                        types.push(TypeRef { name, arn_format });
+                    }
+                }
+                Some("A") => {
+                    let at = action_types.len() as u32;
+                    actions.push((f.next().unwrap_or_default(), at..at));
+                }
+                Some("r") => {
+                    let t = f.next().and_then(|i| i.parse::<usize>().ok());
+                    if let (Some(t), Some((_, range))) =
+                        (t.and_then(|i| types.get(i)), actions.last_mut())
+                    {
+                        action_types.push(*t);
+                        range.end += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        actions.shrink_to_fit();
+        action_types.shrink_to_fit();
+        Service {
+            prefix,
+            actions,
+            action_types,
+        }
+    }
+}
+
+fn cmp_ci(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
+/// The catalog service with this prefix (parsed on first use).
+pub fn service(prefix: &str) -> Option<&'static Service> {
+    let blocks = blocks();
+    let i = blocks
+        .index
+        .binary_search_by(|(p, _)| cmp_ci(p, prefix))
+        .ok()?;
+    let (p, range) = &blocks.index[i];
+    Some(blocks.parsed[i].get_or_init(|| Service::parse(p, &blocks.text[range.clone()])))
+}
+
+/// Decompresses and indexes the map and the catalog now, on this thread: replay calls
+/// it before its workers start, so that the large texts are not allocated by a worker
+/// (whose allocator pages would then stay pinned). Hosts and services are still
+/// parsed when first met.
+pub fn preload() {
+    map();
+    blocks();
+}
+
+fn blocks() -> &'static Blocks {
+    static BLOCKS: OnceLock<Blocks> = OnceLock::new();
+    BLOCKS.get_or_init(Blocks::new)
+}
+
+/// The catalog's text cut at its services.
+struct Blocks {
+    text: &'static str,
+    /// (prefix, byte range of its lines), sorted by prefix.
+    index: Vec<(&'static str, std::ops::Range<usize>)>,
+    parsed: Vec<OnceLock<Service>>,
+}
+
+impl Blocks {
+    fn new() -> Blocks {
+        static TEXT: OnceLock<String> = OnceLock::new();
+        let text: &'static str =
+            TEXT.get_or_init(|| catalog::services::embedded_text().unwrap_or_default());
+        let mut index: Vec<(&'static str, std::ops::Range<usize>)> = Vec::with_capacity(512);
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            if let Some(rest) = line.strip_prefix("S\t") {
+                if let Some((_, last)) = index.last_mut() {
+                    last.end = at;
+                }
+                let prefix = rest.split('\t').next().unwrap_or_default();
+                index.push((prefix, at + line.len()..text.len()));
+            }
+            at += line.len();
+        }
+        index.sort_by(|a, b| cmp_ci(a.0, b.0));
+        let parsed = index.iter().map(|_| OnceLock::new()).collect();
+        Blocks {
+            text,
+            index,
+            parsed,
+        }
+    }
+}
+
 /// The catalog's resource types of an action (empty when it has none or is unknown).
-pub fn resource_types(action: &str) -> &'static [ActionResource<'static>] {
+pub fn resource_types(action: &str) -> &'static [TypeRef] {
     action
         .split_once(':')
-        .and_then(|(p, n)| catalog::catalog().service(p)?.action(n))
-        .map_or(&[], |a| a.resource_types.as_slice())
+        .and_then(|(p, n)| service(p)?.action(n))
+        .map_or(&[], |(_, types)| types)
 }
 
 /// True when `arn` is an ARN of one of the action's resource types; for an action
@@ -321,6 +513,16 @@ mod tests {
         assert_eq!(m.prefix("monitoring"), "cloudwatch");
         assert_eq!(m.prefix("servicecatalog-appregistry"), "servicecatalog");
         assert!(m.hosts.len() > 300);
+    }
+
+    #[test]
+    fn services_parse_when_first_met() {
+        preload();
+        let s3 = service("S3").unwrap();
+        let (name, types) = s3.action("getobject").unwrap();
+        assert_eq!(name, "GetObject");
+        assert!(types.iter().any(|t| t.name == "object"));
+        assert!(service("no-such-service").is_none());
     }
 
     #[test]
