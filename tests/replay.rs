@@ -387,8 +387,10 @@ fn replay_of_a_roles_calls_against_its_unchanged_policies_finds_no_difference() 
 /// The summary every run of OfficeOnlyAdmin v4 over the 33 records of mixed gives.
 fn assert_mixed_v4_summary(s: &Value, times: u64) {
     assert_eq!(s["events"], 33 * times);
-    assert_eq!(s["same"], 13 * times);
-    assert_eq!(s["now_denied"], 11 * times);
+    // alice's "AWS Internal" console call is her own (aws:ViaAWSService false) and has
+    // no address: the office Deny applies to it.
+    assert_eq!(s["same"], 12 * times);
+    assert_eq!(s["now_denied"], 12 * times);
     assert_eq!(s["now_allowed"], times);
     // Four failures for other reasons, and CreateFunction denied on iam:PassRole.
     assert_eq!(s["not_compared"], 5 * times);
@@ -418,7 +420,7 @@ fn replay_json_reports_counts_skips_and_grouped_differences() {
 
     let diffs = differences(&v);
     let total: u64 = diffs.iter().map(|d| d["count"].as_u64().unwrap()).sum();
-    assert_eq!(total, 12);
+    assert_eq!(total, 13);
     // Denied ones first, then allowed ones.
     let first_allowed = diffs
         .iter()
@@ -804,12 +806,14 @@ fn replay_streams_a_large_file_with_flat_memory() {
     assert_eq!(dup["count"], copies);
 
     // Memory: a few 1 MB batches per worker, not the file (about 26 MB on 2 cores,
-    // and about as much for a file four times larger).
+    // and about as much for a file four times larger), plus the event map and the
+    // service catalog the conversion reads (a few MB of tables; mimalloc's peak is
+    // 35 MB or, depending on timing, about 52 MB on 2 cores).
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
     let peak = peak.expect("the process was sampled while it ran");
     if workers <= 4 {
         assert!(
-            peak < size * 3 / 4,
+            peak < size,
             "peak resident memory {} MB for a {} MB file",
             peak >> 20,
             size >> 20

@@ -3,7 +3,9 @@
 //! derive. What the record does not say is listed as a note, never guessed.
 
 use super::event::{Event, Text};
+use super::mapping::{self, Fill, Resolved};
 use crate::eval::{ContextValue, Request, Scalar};
+use crate::policy::principal::is_account_id;
 use std::net::IpAddr;
 
 /// How the call ended, as CloudTrail recorded it.
@@ -81,6 +83,11 @@ const CALLED_VIA_SERVICES: &[&str] = &[
     "kms.amazonaws.com",
 ];
 
+/// Services whose role sessions with invokedBy are read as the service using a service
+/// role it was given (CloudFormation's stack role, AWS Config's recorder role) rather
+/// than as calls it forwarded for the session.
+const SERVICE_ROLE_USERS: &[&str] = &["cloudformation.amazonaws.com", "config.amazonaws.com"];
+
 /// errorCodes that mean "not authorized" (compared without letter case, after a
 /// `Client.` prefix is removed).
 const DENIAL_CODES: &[&str] = &[
@@ -136,96 +143,17 @@ pub fn recorded(error_code: Option<&str>, error_message: Option<&str>) -> Record
     }
 }
 
-/// The IAM service prefix for an eventSource, where the two differ.
-const PREFIX_EXCEPTIONS: &[(&str, &str)] = &[
-    ("monitoring", "cloudwatch"),
-    ("email", "ses"),
-    ("tagging", "tag"),
-    ("models.lex", "lex"),
-    ("runtime.lex", "lex"),
-    ("runtime.sagemaker", "sagemaker"),
-    ("api.sagemaker", "sagemaker"),
-    ("streams.dynamodb", "dynamodb"),
-    ("data.iot", "iot"),
-    ("api.ecr", "ecr"),
-    ("execute-api", "execute-api"),
-    ("apigateway", "apigateway"),
-    ("s3-object-lambda", "s3-object-lambda"),
-    ("sso-directory", "sso-directory"),
-    ("elasticfilesystem", "elasticfilesystem"),
-];
-
-/// CloudTrail event names that differ from the IAM action that authorizes them.
-const S3_ACTIONS: &[(&str, &str)] = &[
-    ("ListObjects", "ListBucket"),
-    ("ListObjectsV2", "ListBucket"),
-    ("ListObjectVersions", "ListBucketVersions"),
-    ("HeadObject", "GetObject"),
-    ("HeadBucket", "ListBucket"),
-    ("ListMultipartUploads", "ListBucketMultipartUploads"),
-    ("ListParts", "ListMultipartUploadParts"),
-    ("CreateMultipartUpload", "PutObject"),
-    ("UploadPart", "PutObject"),
-    ("UploadPartCopy", "PutObject"),
-    ("CompleteMultipartUpload", "PutObject"),
-    ("CopyObject", "PutObject"),
-    ("DeleteObjects", "DeleteObject"),
-    ("GetBucketPolicyStatus", "GetBucketPolicyStatus"),
-];
-
-/// `service:Action` for an eventSource and eventName, with a note when the mapping is
-/// not the obvious one.
-pub fn action_for(source: &str, name: &str, notes: &mut Vec<String>) -> Option<String> {
+/// The action authorizing an event of `source` (`s3.amazonaws.com`) named `name`, from
+/// the generated map ([`mapping`]), or why no IAM action authorizes it.
+pub fn action_for(source: &str, name: &str) -> Result<Resolved<'static>, Skipped> {
     let host = source.strip_suffix(".amazonaws.com").unwrap_or(source);
-    if host.is_empty() || name.is_empty() || host.contains(char::is_whitespace) {
-        return None;
+    if host.is_empty()
+        || name.is_empty()
+        || host.contains(|c: char| c.is_whitespace() || c == ':' || c == '/')
+    {
+        return Err(skip("eventSource is not a service endpoint"));
     }
-    let prefix = PREFIX_EXCEPTIONS
-        .iter()
-        .find(|(h, _)| *h == host)
-        .map_or(host, |(_, p)| p);
-    let mut action = name;
-    if prefix == "lambda" {
-        // Lambda names events after versioned operations: CreateFunction20150331,
-        // UpdateFunctionConfiguration20150331v2; and Invoke is lambda:InvokeFunction.
-        action = strip_api_version(name);
-        if action == "Invoke" {
-            action = "InvokeFunction";
-        }
-    }
-    if prefix == "s3" {
-        if let Some((_, a)) = S3_ACTIONS.iter().find(|(e, _)| *e == name) {
-            if *a != name {
-                notes.push(format!("CloudTrail's {name} is authorized as s3:{a}"));
-            }
-            action = a;
-        }
-    }
-    Some(format!("{prefix}:{action}"))
-}
-
-/// `Name20150331` and `Name20150331v2` → `Name`.
-fn strip_api_version(name: &str) -> &str {
-    let bytes = name.as_bytes();
-    let mut end = bytes.len();
-    // An optional v + digits.
-    let mut i = end;
-    while i > 0 && bytes[i - 1].is_ascii_digit() {
-        i -= 1;
-    }
-    if i < end && i > 0 && bytes[i - 1] == b'v' {
-        end = i - 1;
-    }
-    let digits = bytes[..end]
-        .iter()
-        .rev()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    if digits == 8 && end > 8 {
-        &name[..end - 8]
-    } else {
-        name
-    }
+    mapping::map().resolve(host, name).map_err(skip)
 }
 
 struct Builder {
@@ -283,8 +211,19 @@ pub fn convert(e: &Event) -> Result<Converted, Skipped> {
     };
     let source = text(&e.event_source).ok_or_else(|| skip("no eventSource"))?;
     let name = text(&e.event_name).ok_or_else(|| skip("no eventName"))?;
-    let action = action_for(source, name, &mut b.notes)
-        .ok_or_else(|| skip("eventSource is not a service endpoint"))?;
+    let resolved = action_for(source, name)?;
+    let action = resolved.action.clone();
+    let entry = resolved.entry;
+    if entry.is_some_and(|e| !e.verbs.is_empty()) {
+        b.note(format!(
+            "API Gateway authorizes {name} as the HTTP method {action} on the API's path"
+        ));
+    } else if action
+        .split_once(':')
+        .is_some_and(|(_, a)| !a.eq_ignore_ascii_case(&resolved.operation))
+    {
+        b.note(format!("CloudTrail's {name} is authorized as {action}"));
+    }
     let id = e
         .user_identity
         .as_ref()
@@ -392,22 +331,44 @@ pub fn convert(e: &Event) -> Result<Converted, Skipped> {
         b.set("aws:PrincipalIsAWSService", "false");
     }
 
-    // From where, and through whom. A service-linked role's session acts for its
-    // service itself: invokedBy names the service, but no one's call is forwarded.
-    let service_linked = kind == "AssumedRole"
-        && id
-            .session_context
-            .as_ref()
-            .and_then(|s| s.session_issuer.as_ref())
-            .and_then(|i| text(&i.arn))
-            .is_some_and(|a| a.contains(":role/aws-service-role/"));
-    let forwards = kind != "AWSService" && !service_linked;
-    if forwards && kind == "AssumedRole" && invoked_by.is_some_and(is_service_name) {
-        b.note("a role session with invokedBy is read as a call a service made on the role's behalf (aws:ViaAWSService true); if the role is a service role the service assumed itself, AWS sets aws:ViaAWSService false");
+    // From where, and through whom (docs/semantics.md, "CloudTrail events as
+    // requests"). The console and AWS-internal shapes are the caller's own calls.
+    let console = |s: &str| {
+        matches!(
+            s,
+            "signin.amazonaws.com" | "console.amazonaws.com" | "AWS Internal"
+        )
+    };
+    let by_console = invoked_by.is_some_and(console) || source_ip.is_some_and(console);
+    let service = invoked_by
+        .filter(|s| is_service_name(s) && !console(s))
+        .or_else(|| source_ip.filter(|s| is_service_name(s) && !console(s)));
+    // A role session a service calls with: the service acting with a role of its own
+    // (its service-linked role, or a service role it was given) makes no forwarded
+    // call, and AWS sets aws:ViaAWSService false; a person's or workload's session that
+    // the service forwards (S3 decrypting with KMS for the caller) is a forward access
+    // session. The record does not say which: service-linked roles are known by their
+    // path, and the services in SERVICE_ROLE_USERS are read as using a service role.
+    let service_linked = id
+        .session_context
+        .as_ref()
+        .and_then(|s| s.session_issuer.as_ref())
+        .and_then(|i| text(&i.arn))
+        .is_some_and(|a| a.contains(":role/aws-service-role/"));
+    let session_service = service.filter(|_| kind == "AssumedRole" && !by_console);
+    let own_role =
+        session_service.is_some_and(|s| service_linked || SERVICE_ROLE_USERS.contains(&s));
+    match session_service {
+        Some(s) if own_role && !service_linked => b.note(format!(
+            "a role session that {s} calls with is read as {s} using a service role (aws:ViaAWSService false); were it the caller's own session that {s} forwarded, aws:ViaAWSService would be true"
+        )),
+        Some(s) if !own_role => b.note(format!(
+            "a role session that {s} calls with is read as a call {s} forwarded for the role's session (aws:ViaAWSService true); were the role a service role {s} assumed itself, aws:ViaAWSService would be false"
+        )),
+        _ => {}
     }
-    let via_service = invoked_by
-        .filter(|s| is_service_name(s) && forwards)
-        .or_else(|| source_ip.filter(|s| is_service_name(s) && forwards));
+    let direct = kind == "AWSService" || own_role || by_console;
+    let via_service = service.filter(|_| !direct);
     let ip = source_ip.and_then(|s| s.parse::<IpAddr>().ok());
     let vpce = text(&e.vpc_endpoint_id);
     match (ip, vpce) {
@@ -445,7 +406,7 @@ pub fn convert(e: &Event) -> Result<Converted, Skipped> {
                 ));
             }
         }
-        None if !forwards => b.set("aws:ViaAWSService", "false"),
+        None if direct => b.set("aws:ViaAWSService", "false"),
         None if ip.is_some() => b.set("aws:ViaAWSService", "false"),
         None => b.note(
             "aws:ViaAWSService is missing: the record names neither an address nor a service",
@@ -498,9 +459,17 @@ pub fn convert(e: &Event) -> Result<Converted, Skipped> {
     }
 
     // On what.
-    let (resource, resource_account) = pick_resource(e, &action, &mut b.notes);
+    let (resource, resource_account) = pick_resource(e, &resolved, &mut b.notes);
     if let Some(a) = &resource_account {
         b.set("aws:ResourceAccount", a);
+    }
+    // Parameters that are the action's condition keys (iam:PolicyARN of AttachRolePolicy).
+    if let Some(p) = e.request_parameters.as_ref() {
+        for (key, param) in mapping::map().keys(&action) {
+            if let Some(v) = p.get(param) {
+                b.set(key, v);
+            }
+        }
     }
 
     let (code, message) = (text(&e.error_code), text(&e.error_message));
@@ -529,201 +498,279 @@ pub fn convert(e: &Event) -> Result<Converted, Skipped> {
     })
 }
 
-/// The resource of the request: the recorded resource that fits the action best, or
-/// `*` with a note when CloudTrail recorded none.
-fn pick_resource(e: &Event, action: &str, notes: &mut Vec<String>) -> (String, Option<String>) {
-    let with_arn: Vec<_> = e
+/// The resource of the request: of the action's resource types in the catalog, the
+/// recorded resource that is one; else the resource a denial message names; else the
+/// one the request parameters name; else `*` with a note. An action without resource
+/// types acts on `*`.
+fn pick_resource(
+    e: &Event,
+    resolved: &Resolved,
+    notes: &mut Vec<String>,
+) -> (String, Option<String>) {
+    let action = resolved.action.as_str();
+    let types = mapping::resource_types(action);
+    if types.is_empty() {
+        return ("*".into(), None);
+    }
+    let recorded: Vec<_> = e
         .resources
         .iter()
         .flatten()
-        .filter(|r| text(&r.arn).is_some())
+        .filter_map(|r| text(&r.arn).map(|a| (a, r)))
         .collect();
-    let Some(first) = with_arn.first() else {
-        // A denial's message names the resource: "… is not authorized to perform: A on
-        // resource: ARN because …" (or "with an explicit deny …").
-        // Only when the message is about this event's action: a call can fail because
-        // a call it made was denied (Client VPN's service-linked role).
-        let named = text(&e.error_message)
-            .and_then(|m| m.split_once("perform: "))
-            .and_then(|(_, rest)| rest.split_once(" on resource: "))
-            .filter(|(denied, _)| denied.eq_ignore_ascii_case(action))
-            .and_then(|(_, rest)| rest.split_whitespace().next())
-            .map(|r| r.trim_end_matches([',', '.', ';']))
-            .filter(|r| r.starts_with("arn:"));
-        if let Some(arn) = named {
-            return (arn.to_string(), arn_account(arn));
-        }
-        if let Some((arn, note)) = from_parameters(e, action) {
-            if let Some(n) = note {
-                notes.push(n);
-            }
-            let account = arn_account(&arn);
-            return (arn, account);
-        }
-        notes.push(
-            "resource is *: CloudTrail recorded no resources[] for this event; set the ARN if your policies name resources"
-                .into(),
-        );
-        return ("*".into(), None);
-    };
-    // S3 records the bucket and the object: object operations are authorized on the
-    // object, bucket operations on the bucket.
-    let wants_object = s3_object_action(action);
-    let chosen = with_arn
-        .iter()
-        .find(|r| {
-            let is_object = text(&r.kind) == Some("AWS::S3::Object");
-            is_object == wants_object
+    // The recorded resources of a type the action acts on; of those, one whose recorded
+    // type (AWS::S3::Object) names the catalog's (object) first: an object ARN is also
+    // a bucket ARN's shape.
+    let named_type = |kind: Option<&str>, arn: &str| {
+        let kind = kind.and_then(|k| k.rsplit("::").next()).unwrap_or_default();
+        types.iter().any(|t| {
+            t.name.replace('-', "").eq_ignore_ascii_case(kind)
+                && t.arn_formats().any(|f| mapping::arn_matches(f, arn))
         })
-        .unwrap_or(first);
-    if with_arn.len() > 1 {
+    };
+    let fitting: Vec<_> = recorded
+        .iter()
+        .filter(|(a, _)| mapping::fits(action, a))
+        .collect();
+    let chosen = fitting
+        .iter()
+        .find(|(a, r)| named_type(text(&r.kind), a))
+        .or(fitting.first());
+    if let Some((arn, r)) = chosen {
+        if recorded.len() > 1 {
+            notes.push(format!(
+                "{} resources were recorded; the request uses {arn}",
+                recorded.len()
+            ));
+        }
+        let account = text(&r.account_id)
+            .filter(|a| is_account_id(a))
+            .map(str::to_string)
+            .or_else(|| arn_account(arn));
+        return (arn.to_string(), account);
+    }
+    if !recorded.is_empty() {
         notes.push(format!(
-            "{} resources were recorded; the request uses {}",
-            with_arn.len(),
-            text(&chosen.arn).unwrap_or_default()
+            "the recorded resources ({}) are of no type {action} acts on",
+            recorded
+                .iter()
+                .map(|(a, _)| *a)
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
-    (
-        text(&chosen.arn).unwrap_or_default().to_string(),
-        text(&chosen.account_id)
-            .filter(|a| crate::policy::principal::is_account_id(a))
-            .map(str::to_string),
-    )
+    // A denial's message names the resource: "… is not authorized to perform: A on
+    // resource: ARN because …" (or "with an explicit deny …"). Only when the message is
+    // about this event's action: a call can fail because a call it made was denied
+    // (Client VPN's service-linked role).
+    let named = text(&e.error_message)
+        .and_then(|m| m.split_once("perform: "))
+        .and_then(|(_, rest)| rest.split_once(" on resource: "))
+        .filter(|(denied, _)| denied.eq_ignore_ascii_case(action))
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .map(|r| r.trim_end_matches([',', '.', ';']))
+        .filter(|r| mapping::fits(action, r));
+    if let Some(arn) = named {
+        return (arn.to_string(), arn_account(arn));
+    }
+    if let Some(arn) = from_parameters(e, resolved, notes) {
+        let account = arn_account(&arn);
+        return (arn, account);
+    }
+    notes.push(format!(
+        "resource is *: the record names no resource of a type {action} acts on; set the ARN if your policies name resources"
+    ));
+    ("*".into(), None)
 }
 
-/// The resource's ARN built from the parameters that name it (bucket and key, function,
-/// role, user, policy, secret, queue, topic, table, key), with a note when part of it
-/// cannot be known.
-fn from_parameters(e: &Event, action: &str) -> Option<(String, Option<String>)> {
-    let p = e.request_parameters.as_ref()?;
-    let region = text(&e.aws_region).unwrap_or("*");
-    let account = text(&e.recipient_account_id).unwrap_or("*");
-    let (service, _) = action.split_once(':')?;
-    let (arn, note) = from_parameters_in(p, action, service, region, account)?;
-    // The partition of the caller's ARN (aws-us-gov, aws-cn), when it is not aws.
-    let partition = e
+/// Where a resource named (not given by ARN) in the parameters is: the caller's
+/// partition, the event's region, and the caller's account (a name alone can only
+/// name a resource of the account that calls).
+struct Place<'x> {
+    partition: &'x str,
+    region: Option<&'x str>,
+    account: Option<&'x str>,
+}
+
+impl<'x> Place<'x> {
+    fn of(e: &'x Event) -> Place<'x> {
+        let id = e.user_identity.as_ref();
+        let partition = id
+            .and_then(|u| text(&u.arn))
+            .and_then(|a| a.strip_prefix("arn:"))
+            .and_then(|a| a.split(':').next())
+            .filter(|p| !p.is_empty())
+            .unwrap_or("aws");
+        let account = id
+            .and_then(|u| text(&u.account_id))
+            .filter(|a| is_account_id(a))
+            .or_else(|| text(&e.recipient_account_id).filter(|a| is_account_id(a)));
+        Place {
+            partition,
+            region: text(&e.aws_region),
+            account,
+        }
+    }
+}
+
+/// The resource's ARN built from the request parameters the map names for the event
+/// (HTTP paths for API Gateway), checked to be of one of the action's resource types,
+/// with a note where part of it is not in the record.
+fn from_parameters(e: &Event, resolved: &Resolved, notes: &mut Vec<String>) -> Option<String> {
+    // `"requestParameters": null` is a call without parameters.
+    let none = super::event::RequestParameters::default();
+    let p = e.request_parameters.as_ref().unwrap_or(&none);
+    let action = resolved.action.as_str();
+    let place = Place::of(e);
+    let entry = resolved.entry;
+    if let Some(entry) = entry.filter(|e| !e.verbs.is_empty()) {
+        let method = action.split_once(':').map_or("", |(_, m)| m);
+        let region = place.region?;
+        return entry
+            .verbs
+            .iter()
+            .filter(|(m, _)| m.eq_ignore_ascii_case(method))
+            .filter_map(|(_, path)| fill_path(path, |name| p.get(name)))
+            .map(|path| format!("arn:{}:apigateway:{region}::{path}", place.partition))
+            .find(|arn| mapping::fits(action, arn));
+    }
+    let types = mapping::resource_types(action);
+    for spec in entry.map_or(&[][..], |e| e.resources.as_slice()) {
+        let Some(rt) = types.iter().find(|t| t.name == spec.type_name) else {
+            continue;
+        };
+        for format in rt.arn_formats() {
+            if let Some((arn, note)) = fill_format(format, &spec.fill, p, &place) {
+                if mapping::arn_matches(format, &arn) {
+                    notes.extend(note);
+                    return Some(arn);
+                }
+            }
+        }
+    }
+    // IAM's user calls without userName act on the calling user ("If you do not
+    // specify a user name, IAM determines the user name implicitly based on the access
+    // key ID used to sign the request": IAM API reference, GetUser and others).
+    let caller = e
         .user_identity
         .as_ref()
-        .and_then(|u| text(&u.arn))
-        .and_then(|a| a.strip_prefix("arn:"))
-        .and_then(|a| a.split(':').next())
-        .filter(|p| !p.is_empty() && *p != "aws");
-    let arn = match partition {
-        Some(p) => arn.replacen("arn:aws:", &format!("arn:{p}:"), 1),
-        None => arn,
+        .filter(|u| text(&u.kind) == Some("IAMUser"));
+    if action.starts_with("iam:") && p.get("userName").is_none() {
+        if let Some(arn) = caller.and_then(|u| text(&u.arn)) {
+            if mapping::fits(action, arn) && types.iter().any(|t| t.name == "user") {
+                notes.push(
+                    "no userName: IAM acts on the calling user, whose ARN is the resource".into(),
+                );
+                return Some(arn.to_string());
+            }
+        }
+    }
+    // SQS names its queue by URL: https://sqs.REGION.amazonaws.com/ACCOUNT/NAME.
+    if action.starts_with("sqs:") {
+        let url = p.get("queueUrl")?;
+        let mut parts = url.trim_end_matches('/').rsplit('/');
+        let (name, account) = (parts.next()?, parts.next()?);
+        let arn = format!(
+            "arn:{}:sqs:{}:{account}:{name}",
+            place.partition, place.region?
+        );
+        return mapping::fits(action, &arn).then_some(arn);
+    }
+    None
+}
+
+/// `/restapis/{restApiId}/deployments` with its parameters filled in.
+fn fill_path<'p>(path: &str, get: impl Fn(&str) -> Option<&'p str>) -> Option<String> {
+    let mut out = String::with_capacity(path.len() + 16);
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let end = rest[start..].find('}')? + start;
+        let value = get(&rest[start + 1..end])?;
+        if value.contains('/') {
+            return None;
+        }
+        out.push_str(&rest[..start]);
+        out.push_str(value);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// An ARN format filled from the parameters, with a note on what the record leaves out.
+fn fill_format(
+    format: &str,
+    fill: &Fill,
+    p: &super::event::RequestParameters,
+    place: &Place,
+) -> Option<(String, Option<String>)> {
+    let vars = match fill {
+        Fill::Whole(param) => {
+            let arn = p.get(param).filter(|a| a.starts_with("arn:"))?;
+            return Some((arn.to_string(), None));
+        }
+        Fill::Vars(vars) => vars,
     };
-    let note = match (note, arn.contains(":*:")) {
-        (Some(n), _) => Some(n),
-        (None, true) => Some(format!(
-            "the resource {arn} is built from the request's parameters; the record does not say its region or account (*)"
-        )),
-        (None, false) => None,
-    };
-    Some((arn, note))
+    let mut out = String::with_capacity(format.len() + 32);
+    let mut note = None;
+    let mut rest = format;
+    while let Some(start) = rest.find("${") {
+        let end = rest[start..].find('}')? + start;
+        let var = &rest[start + 2..end];
+        out.push_str(&rest[..start]);
+        rest = &rest[end + 1..];
+        let value = match var {
+            "Partition" => place.partition,
+            "Region" => place.region?,
+            "Account" => place.account?,
+            _ => {
+                let param = vars.iter().find(|(v, _)| *v == var)?.1;
+                let value = p.get(param)?;
+                if value.starts_with("arn:") {
+                    // A name parameter that also takes an ARN (Lambda's functionName,
+                    // KMS's keyId, Secrets Manager's secretId): the ARN is the resource.
+                    return rest.is_empty().then(|| (value.to_string(), None));
+                }
+                if value.contains(':') || value.starts_with("alias/") {
+                    // A partial ARN or a KMS alias: not a name this format takes.
+                    return None;
+                }
+                // SSM's parameter ARN holds the name without its leading slash.
+                let value = if var.ends_with("WithoutLeadingSlash") {
+                    value.strip_prefix('/').unwrap_or(value)
+                } else {
+                    value
+                };
+                if var.ends_with("WithPath") {
+                    note = Some(format!(
+                        "the ARN is built from {param}: a path, if the resource has one, is not in the record"
+                    ));
+                }
+                if format.contains(":secretsmanager:") && var == "SecretId" {
+                    out.push_str(value);
+                    out.push_str("-??????");
+                    note = Some("the secret is named, not given by ARN: its ARN ends in six random characters, written here as ??????".into());
+                    continue;
+                }
+                value
+            }
+        };
+        out.push_str(value);
+    }
+    out.push_str(rest);
+    Some((out, note))
 }
 
 /// The 12-digit account of an ARN, when it has one.
 fn arn_account(arn: &str) -> Option<String> {
     crate::policy::principal::split_arn(arn)
         .map(|p| p[4].to_string())
-        .filter(|a| crate::policy::principal::is_account_id(a))
-}
-
-/// S3 actions authorized on the object rather than the bucket.
-fn s3_object_action(action: &str) -> bool {
-    action.starts_with("s3:")
-        && (action.contains("Object")
-            || matches!(
-                action,
-                "s3:AbortMultipartUpload" | "s3:ListMultipartUploadParts"
-            ))
-}
-
-fn from_parameters_in(
-    p: &super::event::RequestParameters,
-    action: &str,
-    service: &str,
-    region: &str,
-    account: &str,
-) -> Option<(String, Option<String>)> {
-    let arn = |s: &str| s.starts_with("arn:").then(|| s.to_string());
-    Some(match service {
-        "s3" => {
-            let bucket = p.bucket_name.get()?;
-            match p.key.get().filter(|_| s3_object_action(action)) {
-                Some(key) => (format!("arn:aws:s3:::{bucket}/{key}"), None),
-                None => (format!("arn:aws:s3:::{bucket}"), None),
-            }
-        }
-        "lambda" => {
-            let f = p.function_name.get()?;
-            (
-                arn(f).unwrap_or_else(|| format!("arn:aws:lambda:{region}:{account}:function:{f}")),
-                None,
-            )
-        }
-        "iam" => {
-            if let Some(a) = p.policy_arn.get().and_then(arn) {
-                (a, None)
-            } else if let Some(r) = p.role_name.get() {
-                (
-                    format!("arn:aws:iam::{account}:role/{r}"),
-                    Some("the role's ARN is built from roleName: a path, if the role has one, is not in the record".into()),
-                )
-            } else {
-                let u = p.user_name.get()?;
-                (
-                    format!("arn:aws:iam::{account}:user/{u}"),
-                    Some("the user's ARN is built from userName: a path, if the user has one, is not in the record".into()),
-                )
-            }
-        }
-        "secretsmanager" => {
-            let id = p.secret_id.get()?;
-            match arn(id) {
-                Some(a) => (a, None),
-                None => (
-                    format!("arn:aws:secretsmanager:{region}:{account}:secret:{id}-??????"),
-                    Some("the secret is named, not given by ARN: its ARN ends in six random characters, written here as ??????".into()),
-                ),
-            }
-        }
-        "sqs" => {
-            let url = p.queue_url.get()?;
-            let mut parts = url.trim_end_matches('/').rsplit('/');
-            let (name, acct) = (parts.next()?, parts.next()?);
-            (format!("arn:aws:sqs:{region}:{acct}:{name}"), None)
-        }
-        "sns" => (p.topic_arn.get().and_then(arn)?, None),
-        "dynamodb" => {
-            let t = p.table_name.get()?;
-            (
-                arn(t).unwrap_or_else(|| format!("arn:aws:dynamodb:{region}:{account}:table/{t}")),
-                None,
-            )
-        }
-        "kms" => (p.key_id.get().and_then(arn)?, None),
-        _ => return None,
-    })
+        .filter(|a| is_account_id(a))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lambda_versions_are_stripped() {
-        assert_eq!(
-            strip_api_version("CreateFunction20150331"),
-            "CreateFunction"
-        );
-        assert_eq!(
-            strip_api_version("UpdateFunctionConfiguration20150331v2"),
-            "UpdateFunctionConfiguration"
-        );
-        assert_eq!(strip_api_version("Invoke"), "Invoke");
-        assert_eq!(strip_api_version("GetPolicy2"), "GetPolicy2");
-    }
 
     #[test]
     fn denial_spellings() {
@@ -765,17 +812,17 @@ mod tests {
     }
 
     #[test]
-    fn event_sources_map_to_prefixes() {
-        let mut notes = Vec::new();
+    fn event_sources_map_to_actions() {
+        let a = |s: &str, n: &str| action_for(s, n).map(|r| r.action);
         assert_eq!(
-            action_for("monitoring.amazonaws.com", "GetMetricData", &mut notes).as_deref(),
-            Some("cloudwatch:GetMetricData")
+            a("monitoring.amazonaws.com", "GetMetricData").unwrap(),
+            "cloudwatch:GetMetricData"
         );
         assert_eq!(
-            action_for("s3.amazonaws.com", "ListObjectsV2", &mut notes).as_deref(),
-            Some("s3:ListBucket")
+            a("s3.amazonaws.com", "ListObjectsV2").unwrap(),
+            "s3:ListBucket"
         );
-        assert_eq!(notes.len(), 1);
-        assert_eq!(action_for("AWS Internal", "X", &mut notes), None);
+        assert!(a("AWS Internal", "X").is_err());
+        assert!(a("aws:s3", "event-type").is_err());
     }
 }

@@ -281,44 +281,45 @@ impl<'de: 'a, 'a> Deserialize<'de> for Loose<'a> {
     }
 }
 
-/// `requestParameters`: the parameters that name a resource, for the services whose
-/// records often have no `resources[]`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct RequestParameters<'a> {
-    /// S3.
-    #[serde(borrow)]
-    pub bucket_name: Loose<'a>,
-    /// S3 object key.
-    #[serde(borrow)]
-    pub key: Loose<'a>,
-    /// Lambda: a name, a partial or a full ARN.
-    #[serde(borrow)]
-    pub function_name: Loose<'a>,
-    /// IAM.
-    #[serde(borrow)]
-    pub role_name: Loose<'a>,
-    /// IAM.
-    #[serde(borrow)]
-    pub user_name: Loose<'a>,
-    /// IAM.
-    #[serde(borrow)]
-    pub policy_arn: Loose<'a>,
-    /// Secrets Manager: a name or an ARN.
-    #[serde(borrow)]
-    pub secret_id: Loose<'a>,
-    /// SQS: `https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`.
-    #[serde(borrow)]
-    pub queue_url: Loose<'a>,
-    /// SNS.
-    #[serde(borrow)]
-    pub topic_arn: Loose<'a>,
-    /// DynamoDB.
-    #[serde(borrow)]
-    pub table_name: Loose<'a>,
-    /// KMS: a key id, an alias or an ARN.
-    #[serde(borrow)]
-    pub key_id: Loose<'a>,
+/// `requestParameters`: its top-level string members (the names of the call's
+/// resources are among them); members of any other shape are skipped.
+#[derive(Debug, Default)]
+pub struct RequestParameters<'a>(pub Vec<(Text<'a>, Text<'a>)>);
+
+impl RequestParameters<'_> {
+    /// The non-empty string value of a member.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| &**k == name)
+            .map(|(_, v)| &**v)
+            .filter(|v| !v.is_empty())
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RequestParameters<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = RequestParameters<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RequestParameters<'de>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(key) = map.next_key::<Text<'de>>()? {
+                    if let Loose(Some(value)) = map.next_value::<Loose<'de>>()? {
+                        out.push((key, value));
+                    }
+                }
+                Ok(RequestParameters(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
 }
 
 /// An object read as `T` when it is an object, and nothing when it is any other JSON

@@ -319,6 +319,8 @@ pub fn replay_files(
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> (Tally, Vec<InputError>) {
     let consumed = Arc::new(AtomicU64::new(0));
+    // The event map's tables are built here, not in a worker (see mapping::preload).
+    super::mapping::preload();
     let mut records_seen = 0u64;
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     // Batches carry the index of their file.
