@@ -114,7 +114,8 @@ fn eval_text(
         }
     };
     let color = format == Format::Text && stdout_color();
-    let mut stdout = std::io::stdout().lock();
+    // Buffered: a line per request must not be a write per request.
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let mut results = Vec::new();
     let warnings = scenario.size_warnings();
     if format == Format::Text {
@@ -139,7 +140,13 @@ fn eval_text(
     for i in picked {
         let spec = &scenario.requests[i];
         let prepared = PreparedRequest::new(&spec.request);
-        let ev = evaluate(&scenario.set, &prepared, Detail::Trace);
+        // The summary shows the decision only: no trace to build.
+        let detail = if format == Format::Summary {
+            Detail::Decision
+        } else {
+            Detail::Trace
+        };
+        let ev = evaluate(&scenario.set, &prepared, detail);
         let why = ev
             .trace
             .as_ref()
