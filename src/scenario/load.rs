@@ -179,6 +179,13 @@ pub fn load_quick(text: &str) -> Option<Scenario> {
     fast::load(text)
 }
 
+/// One request object of a scenario file (SPEC §6), read on its own: what the quick
+/// reader makes of it, or `None` when it holds a problem (load it in a scenario to
+/// have the problem reported with its position).
+pub fn read_request(json: &str) -> Option<RequestSpec> {
+    fast::request_spec(json)
+}
+
 /// [`load_with`] without the quick reader: every value of the file through the
 /// position-keeping tree. The quick reader must agree with it on every file.
 pub fn load_strict(text: &str, options: &LoadOptions) -> Result<Scenario, LoadError> {

@@ -9,7 +9,7 @@ mod save;
 pub use compile::{compile_sources, display_name, display_names, is_trust_policy};
 pub use load::{
     InputKind, LoadError, LoadOptions, PrincipalChoice, account_principals, decode_input,
-    input_kind, load_quick, load_str, load_strict, load_with,
+    input_kind, load_quick, load_str, load_strict, load_with, read_request,
 };
 pub use save::{save_atomic, to_json};
 

@@ -206,7 +206,16 @@ pub(super) fn load(text: &str) -> Option<Scenario> {
 
 /// One request, or `None` when the strict reader would report a problem in it.
 fn request(text: &str, index: &LineIndex, raw: &RawValue) -> Option<RequestSpec> {
-    let r: Req = serde_json::from_str(raw.get()).ok()?;
+    let start = offset_in(text, raw.get());
+    let mut spec = request_spec(raw.get())?;
+    spec.span = index.span(text, start, start + raw.get().len());
+    Some(spec)
+}
+
+/// One request object's text as a request (its span left empty), or `None` when the
+/// strict reader would report a problem in it.
+pub(super) fn request_spec(json: &str) -> Option<RequestSpec> {
+    let r: Req = serde_json::from_str(json).ok()?;
     let ok = principal_ok(&r.principal)
         && action_ok(&r.action)
         && resource_ok(&r.resource)
@@ -218,7 +227,6 @@ fn request(text: &str, index: &LineIndex, raw: &RawValue) -> Option<RequestSpec>
         Some(word) => Some(Decision::from_word(word)?),
         None => None,
     };
-    let start = offset_in(text, raw.get());
     Some(RequestSpec {
         name: r.name,
         via: r.via,
@@ -230,7 +238,7 @@ fn request(text: &str, index: &LineIndex, raw: &RawValue) -> Option<RequestSpec>
             context: r.context.0,
         },
         expect,
-        span: index.span(text, start, start + raw.get().len()),
+        span: crate::source::Span::default(),
         notes: r.notes,
     })
 }
