@@ -41,6 +41,9 @@ fn policies_file(n: usize) -> String {
     format!(r#"{{"policies": {{"identity": [{list}], "resource": [{list}]}}}}"#)
 }
 
+/// Builds a file of the given size.
+type Maker = fn(usize) -> String;
+
 /// The best time of loading `text` over a few rounds.
 fn best(text: &str) -> Duration {
     (0..5)
@@ -61,7 +64,7 @@ fn main() {
         200
     };
     println!("load time, n and 10·n (best of 5); ratio must stay below 15");
-    let cases: [(&str, fn(usize) -> String); 3] = [
+    let cases: [(&str, Maker); 3] = [
         ("requests, quick reader", |n| requests_file(n, false)),
         ("requests, strict reader", |n| requests_file(n, true)),
         ("unnamed policies", policies_file),
