@@ -19,9 +19,11 @@ use crate::trace::Decision;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
+
+mod scan;
 use std::collections::HashSet;
 
-/// A scenario file's top level, policies and requests left unread.
+/// A scenario file's top level, policies left unread.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Top<'a> {
@@ -33,10 +35,10 @@ struct Top<'a> {
     management_account: Option<String>,
     #[serde(borrow, default, deserialize_with = "some")]
     policies: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    requests: Option<Vec<&'a RawValue>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    request: Option<&'a RawValue>,
+    #[serde(default, deserialize_with = "some")]
+    requests: Option<Vec<Req>>,
+    #[serde(default, deserialize_with = "some")]
+    request: Option<Req>,
 }
 
 /// One request as written (SPEC §6).
@@ -189,14 +191,27 @@ pub(super) fn load(text: &str) -> Option<Scenario> {
             return None;
         }
     }
-    let raws: Vec<&RawValue> = match (top.request, top.requests) {
-        (Some(one), _) => vec![one],
-        (None, Some(many)) => many,
-        (None, None) => Vec::new(),
+    // Where each request is written: found by a structural scan (the text is valid
+    // JSON by now), cheaper than keeping each request's raw text while parsing.
+    let (key, reqs) = match (top.request, top.requests) {
+        (Some(one), _) => ("request", vec![one]),
+        (None, Some(many)) => ("requests", many),
+        (None, None) => ("requests", Vec::new()),
     };
-    let mut requests = Vec::with_capacity(raws.len());
-    for raw in &raws {
-        requests.push(request(text, &index, raw)?);
+    let spans = if reqs.is_empty() {
+        Vec::new()
+    } else {
+        scan::element_ranges(body, key, key == "request")?
+    };
+    if spans.len() != reqs.len() {
+        return None;
+    }
+    let base = offset_in(text, body);
+    let mut requests = Vec::with_capacity(reqs.len());
+    for (r, (start, end)) in reqs.into_iter().zip(spans) {
+        let mut spec = checked(r)?;
+        spec.span = index.span(text, base + start, base + end);
+        requests.push(spec);
     }
     if !names_resolve(&requests) {
         return None;
@@ -204,18 +219,14 @@ pub(super) fn load(text: &str) -> Option<Scenario> {
     l.finish(top.name, top.description, requests).ok()
 }
 
-/// One request, or `None` when the strict reader would report a problem in it.
-fn request(text: &str, index: &LineIndex, raw: &RawValue) -> Option<RequestSpec> {
-    let start = offset_in(text, raw.get());
-    let mut spec = request_spec(raw.get())?;
-    spec.span = index.span(text, start, start + raw.get().len());
-    Some(spec)
-}
-
 /// One request object's text as a request (its span left empty), or `None` when the
 /// strict reader would report a problem in it.
 pub(super) fn request_spec(json: &str) -> Option<RequestSpec> {
-    let r: Req = serde_json::from_str(json).ok()?;
+    checked(serde_json::from_str(json).ok()?)
+}
+
+/// A request as read, or `None` when the strict reader would report a problem in it.
+fn checked(r: Req) -> Option<RequestSpec> {
     let ok = principal_ok(&r.principal)
         && action_ok(&r.action)
         && resource_ok(&r.resource)
