@@ -22,6 +22,9 @@ const CLIENT_VPN: &str = include_str!("../assets/scenarios/client-vpn-source-ip.
 struct IamRs {
     evaluator: iam_rs::PolicyEvaluator,
     requests: Vec<iam_rs::IAMRequest>,
+    /// Each request as iam-rs's own JSON (what `serde_json::from_str::<IAMRequest>`
+    /// reads).
+    texts: Vec<String>,
 }
 
 /// One benchmark case.
@@ -33,6 +36,8 @@ struct Case {
     set: PolicySet,
     labels: Vec<String>,
     requests: Vec<Request>,
+    /// Each request object as written in the scenario file.
+    texts: Vec<String>,
     prepared: Vec<PreparedRequest>,
     expected: Vec<Option<Decision>>,
     /// Index of the case whose iam-rs run is this case's comparison (its own, or the
@@ -62,6 +67,10 @@ fn load_case(name: &'static str, note: &'static str, text: &str, iamrs_from: usi
     let iamrs = match converted {
         Some(requests) => Some(IamRs {
             evaluator: support::iamrs::evaluator(&documents),
+            texts: requests
+                .iter()
+                .map(|r| serde_json::to_string(r).expect("iam-rs requests serialize"))
+                .collect(),
             requests,
         }),
         None => {
@@ -69,12 +78,15 @@ fn load_case(name: &'static str, note: &'static str, text: &str, iamrs_from: usi
             None
         }
     };
+    let texts = support::request_texts(text);
+    assert_eq!(texts.len(), requests.len());
     Case {
         name,
         note,
         set: scenario.set,
         labels,
         requests,
+        texts,
         prepared,
         expected,
         iamrs_from,
@@ -174,6 +186,24 @@ fn check_decisions(cases: &[Case]) {
     println!("iam-rs decision disagreements: {disagreements}");
 }
 
+/// iamtrace from each request's JSON text to its decision: read, prepare, decide.
+fn ours_from_text(case: &Case) {
+    for t in &case.texts {
+        let spec = iamtrace::scenario::read_request(black_box(t)).expect("the request reads");
+        let p = PreparedRequest::new(&spec.request);
+        black_box(evaluate(&case.set, &p, Detail::Decision).decision);
+    }
+}
+
+/// iam-rs from each request's JSON text to its decision: serde_json into its request
+/// type (its context built as it reads), evaluate.
+fn theirs_from_text(rs: &IamRs) {
+    for t in &rs.texts {
+        let r: iam_rs::IAMRequest = serde_json::from_str(black_box(t)).expect("iam-rs reads");
+        let _ = black_box(rs.evaluator.evaluate(&r));
+    }
+}
+
 fn bench_case(c: &mut Criterion, index: usize, case: &Case) {
     let n = case.prepared.len() as u64;
     let mut g = c.benchmark_group(case.name);
@@ -199,9 +229,15 @@ fn bench_case(c: &mut Criterion, index: usize, case: &Case) {
             }
         })
     });
+    g.bench_function("iamtrace/text-to-decision", |b| {
+        b.iter(|| ours_from_text(case))
+    });
     // The full Client VPN case compares against the identity-only case's iam-rs run,
     // which is benchmarked there once.
     if let (Some(rs), true) = (&case.iamrs, case.iamrs_from == index) {
+        g.bench_function("iam-rs/text-to-decision", |b| {
+            b.iter(|| theirs_from_text(rs))
+        });
         g.bench_function("iam-rs/evaluate", |b| {
             b.iter(|| {
                 for r in &rs.requests {
@@ -247,6 +283,7 @@ fn human(per_s: f64) -> String {
 
 fn comparison_table(cases: &[Case], window: Duration) {
     let mut iamrs_rates = vec![None; cases.len()];
+    let mut iamrs_text_rates = vec![None; cases.len()];
     for (i, case) in cases.iter().enumerate() {
         if let Some(rs) = &case.iamrs {
             iamrs_rates[i] = Some(rate(rs.requests.len(), window, || {
@@ -254,6 +291,7 @@ fn comparison_table(cases: &[Case], window: Duration) {
                     let _ = black_box(rs.evaluator.evaluate(black_box(r)));
                 }
             }));
+            iamrs_text_rates[i] = Some(rate(rs.texts.len(), window, || theirs_from_text(rs)));
         }
     }
     println!();
@@ -262,8 +300,17 @@ fn comparison_table(cases: &[Case], window: Duration) {
         (window / WINDOWS).as_millis()
     );
     println!(
-        "{:<22} {:>5} {:>14} {:>14} {:>14} {:>14} {:>8}",
-        "case", "reqs", "decision-only", "with trace", "prepare", "iam-rs", "ratio"
+        "{:<22} {:>5} {:>14} {:>14} {:>14} {:>14} {:>8} {:>14} {:>14} {:>8}",
+        "case",
+        "reqs",
+        "decision-only",
+        "with trace",
+        "prepare",
+        "iam-rs",
+        "ratio",
+        "text->decision",
+        "iam-rs text",
+        "ratio"
     );
     for case in cases {
         let n = case.prepared.len();
@@ -282,19 +329,28 @@ fn comparison_table(cases: &[Case], window: Duration) {
                 black_box(PreparedRequest::new(black_box(r)));
             }
         });
+        let from_text = rate(case.texts.len(), window, || ours_from_text(case));
         let theirs = iamrs_rates[case.iamrs_from];
+        let theirs_text = iamrs_text_rates[case.iamrs_from];
         println!(
-            "{:<22} {:>5} {:>14} {:>14} {:>14} {:>14} {:>8}",
+            "{:<22} {:>5} {:>14} {:>14} {:>14} {:>14} {:>8} {:>14} {:>14} {:>8}",
             case.name,
             n,
             human(decision),
             human(trace),
-            human(prepare),
+            format!("{} ({:.2} µs)", human(prepare), 1e6 / prepare),
             theirs.map_or("-".into(), human),
             theirs.map_or("-".into(), |t| format!("{:.1}x", decision / t)),
+            human(from_text),
+            theirs_text.map_or("-".into(), human),
+            theirs_text.map_or("-".into(), |t| format!("{:.1}x", from_text / t)),
         );
     }
     println!("ratio = iamtrace decision-only / iam-rs (iam-rs evaluates identity policies only)");
+    println!(
+        "text->decision: from each request's JSON text to its decision (iamtrace: read + prepare + decide; \
+         iam-rs: serde_json into IAMRequest + evaluate), same requests and policies; second ratio = ours / theirs"
+    );
     for case in cases {
         println!("  {}: {}", case.name, case.note);
     }

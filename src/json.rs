@@ -59,7 +59,17 @@ impl Value {
 /// Parses `text` as strict JSON. A syntax error stops parsing; only that error is
 /// reported (what follows it cannot be read reliably).
 pub fn parse(text: &str) -> Result<Node, Diagnostic> {
-    let index = LineIndex::new(text);
+    parse_part(text, &LineIndex::new(text), 0..text.len())
+}
+
+/// Parses the part `range` of `text` (one JSON value somewhere inside a larger file)
+/// with positions in the whole text; `index` is `text`'s line index.
+pub fn parse_part(
+    text: &str,
+    index: &LineIndex,
+    range: std::ops::Range<usize>,
+) -> Result<Node, Diagnostic> {
+    let part = text.get(range.clone()).unwrap_or_default();
     let options = jsonc_parser::ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
@@ -74,20 +84,16 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
     };
     let collect = jsonc_parser::CollectOptions::default();
     // A byte-order mark is invisible in editors: accept it rather than report it.
-    let (body, base) = match text.strip_prefix('\u{feff}') {
-        Some(b) => (b, '\u{feff}'.len_utf8()),
-        None => (text, 0),
+    let (body, base) = match part.strip_prefix('\u{feff}') {
+        Some(b) => (b, range.start + '\u{feff}'.len_utf8()),
+        None => (part, range.start),
     };
-    let at = At {
-        text,
-        index: &index,
-        base,
-    };
+    let at = At { text, index, base };
     match jsonc_parser::parse_to_ast(body, &collect, &options) {
         Ok(result) => match result.value {
             Some(value) => Ok(convert(&value, &at)),
             None => Err(Diagnostic::error(
-                index.span(text, 0, 0),
+                index.span(text, range.start, range.start),
                 "empty input: expected a JSON value",
             )),
         },
@@ -167,8 +173,10 @@ fn convert(value: &ast::Value<'_>, at: &At<'_>) -> Node {
 /// Reports every key that appears more than once in `members`, at each repeat, naming
 /// the first occurrence.
 pub fn duplicate_keys(members: &[Member], errors: &mut Vec<Diagnostic>) {
-    for (i, m) in members.iter().enumerate() {
-        if let Some(first) = members[..i].iter().find(|f| f.key == m.key) {
+    for_repeats(
+        members,
+        |m| m.key.as_str(),
+        |first, m| {
             errors.push(Diagnostic::error(
                 m.key_span,
                 format!(
@@ -176,6 +184,36 @@ pub fn duplicate_keys(members: &[Member], errors: &mut Vec<Diagnostic>) {
                     m.key, first.key_span.line, first.key_span.column
                 ),
             ));
+        },
+    );
+}
+
+/// Calls `found(first, repeat)` for every item of `items` whose `key` an earlier item
+/// already has, in order; linear in the number of items (a hostile object may have
+/// many thousands of keys).
+pub fn for_repeats<'a, T, K: std::hash::Hash + Eq + 'a>(
+    items: &'a [T],
+    key: impl Fn(&'a T) -> K,
+    mut found: impl FnMut(&'a T, &'a T),
+) {
+    // Most objects are small: a scan without allocation beats hashing.
+    if items.len() <= 16 {
+        for (i, m) in items.iter().enumerate() {
+            let k = key(m);
+            if let Some(first) = items[..i].iter().find(|f| key(f) == k) {
+                found(first, m);
+            }
+        }
+        return;
+    }
+    let mut firsts: std::collections::HashMap<K, &T> =
+        std::collections::HashMap::with_capacity(items.len());
+    for m in items {
+        match firsts.entry(key(m)) {
+            std::collections::hash_map::Entry::Occupied(e) => found(e.get(), m),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(m);
+            }
         }
     }
 }

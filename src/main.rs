@@ -159,9 +159,17 @@ fn main() -> ExitCode {
     let args = Args::parse();
     cli::set_max_input(args.max_input);
     // Not locked: the TUI (and its signal handling) writes to the terminal itself.
-    let mut stdout = std::io::stdout();
-    let status = run(args, &mut stdout).and_then(|code| {
-        std::io::Write::flush(&mut stdout)?;
+    // Into a pipe or file, buffered: a line per request must not be a write per request
+    // (flushed below). On a terminal, line by line, so output and the messages on
+    // standard error keep their order.
+    let mut stdout: Box<dyn std::io::Write> = if std::io::IsTerminal::is_terminal(&std::io::stdout())
+    {
+        Box::new(std::io::stdout())
+    } else {
+        Box::new(std::io::BufWriter::new(std::io::stdout()))
+    };
+    let status = run(args, &mut *stdout).and_then(|code| {
+        stdout.flush()?;
         Ok(code)
     });
     match status {

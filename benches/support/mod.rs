@@ -441,6 +441,15 @@ pub fn identity_only(text: &str) -> String {
     serde_json::to_string(&v).expect("serializable")
 }
 
+/// Each request object of a scenario, as compact JSON text.
+pub fn request_texts(text: &str) -> Vec<String> {
+    let v: Value = serde_json::from_str(text).expect("scenario is JSON");
+    v["requests"]
+        .as_array()
+        .map(|list| list.iter().map(Value::to_string).collect())
+        .unwrap_or_default()
+}
+
 /// The identity policy documents of a scenario, as policy text.
 pub fn identity_documents(text: &str) -> Vec<String> {
     let v: Value = serde_json::from_str(text).expect("scenario is JSON");

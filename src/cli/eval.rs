@@ -139,7 +139,13 @@ fn eval_text(
     for i in picked {
         let spec = &scenario.requests[i];
         let prepared = PreparedRequest::new(&spec.request);
-        let ev = evaluate(&scenario.set, &prepared, Detail::Trace);
+        // The summary shows the decision only: no trace to build.
+        let detail = if format == Format::Summary {
+            Detail::Decision
+        } else {
+            Detail::Trace
+        };
+        let ev = evaluate(&scenario.set, &prepared, detail);
         let why = ev
             .trace
             .as_ref()

@@ -5,6 +5,8 @@
 use crate::policy::pattern::VarLookup;
 use crate::policy::principal::{PrincipalRef, split_arn};
 use crate::value;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -63,9 +65,14 @@ pub struct Request {
     pub context: Vec<(String, ContextValue)>,
 }
 
-/// A context value pre-parsed for every operator family.
+/// A context value pre-parsed for every operator family. Shared: a value that many
+/// requests carry (an account id, a region, `true`) is parsed once (see [`intern`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct PreparedValue {
+pub struct PreparedValue(Arc<ParsedValue>);
+
+/// What [`PreparedValue`] holds.
+#[derive(Debug, PartialEq)]
+pub struct ParsedValue {
     /// As given.
     pub text: String,
     /// Lower-cased, for IgnoreCase operators, when that differs from `text` (most
@@ -81,12 +88,22 @@ pub struct PreparedValue {
     pub ip: Option<IpAddr>,
 }
 
-impl PreparedValue {
+impl std::ops::Deref for PreparedValue {
+    type Target = ParsedValue;
+
+    fn deref(&self) -> &ParsedValue {
+        &self.0
+    }
+}
+
+impl ParsedValue {
     /// Lower-cased, for IgnoreCase operators.
     pub fn lower(&self) -> &str {
         self.lower.as_deref().unwrap_or(&self.text)
     }
+}
 
+impl PreparedValue {
     /// `text` parsed for every operator family.
     pub fn new(text: &str) -> Self {
         let starts_digit = text
@@ -95,7 +112,7 @@ impl PreparedValue {
         let could_be_ip = text
             .trim_start()
             .starts_with(|c: char| c.is_ascii_hexdigit() || c == ':');
-        PreparedValue {
+        PreparedValue(Arc::new(ParsedValue {
             text: text.to_string(),
             lower: text
                 .bytes()
@@ -113,12 +130,43 @@ impl PreparedValue {
                 None
             },
             boolean: value::parse_bool(text),
-            ip: if could_be_ip {
+            // An address has a '.' (IPv4) or a ':' (IPv6): no parse for the many
+            // words that merely start with a hex letter.
+            ip: if could_be_ip && text.bytes().any(|b| b == b'.' || b == b':') {
                 value::parse_ip_addr(text)
             } else {
                 None
             },
+        }))
+    }
+}
+
+/// A context key's values: one without a heap allocation of its own, or a list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    /// A single value.
+    One(PreparedValue),
+    /// A JSON array's values (possibly none).
+    Many(Vec<PreparedValue>),
+}
+
+impl std::ops::Deref for Values {
+    type Target = [PreparedValue];
+
+    fn deref(&self) -> &[PreparedValue] {
+        match self {
+            Values::One(v) => std::slice::from_ref(v),
+            Values::Many(v) => v,
         }
+    }
+}
+
+impl<'a> IntoIterator for &'a Values {
+    type Item = &'a PreparedValue;
+    type IntoIter = std::slice::Iter<'a, PreparedValue>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
     }
 }
 
@@ -126,13 +174,127 @@ impl PreparedValue {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContextEntry {
     /// As written in the request.
-    pub key: String,
+    pub key: Arc<str>,
     /// Lower-cased (key names are case-insensitive).
-    pub lower: String,
+    pub lower: Arc<str>,
     /// Given as an array.
     pub multi: bool,
     /// The values (empty for `[]`, which counts as absent).
-    pub values: Vec<PreparedValue>,
+    pub values: Values,
+}
+
+/// Prepared keys and values seen before on this thread, so that what many requests
+/// share is lower-cased and parsed once, and the order of a request's keys is worked
+/// out once for a run of requests with the same keys. Bounded: emptied when it grows
+/// past [`INTERN_LIMIT`] entries.
+#[derive(Default)]
+struct Interned {
+    /// Key text to its index in `key_list`.
+    keys: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
+    /// Each key as written and lower-cased.
+    key_list: Vec<(Arc<str>, Arc<str>)>,
+    values: HashMap<Box<str>, PreparedValue, foldhash::fast::RandomState>,
+    /// The keys of the request being prepared, as indices into `key_list`.
+    scratch: Vec<u32>,
+    /// For a request's keys (indices into `key_list`, in request order), the order of
+    /// its entries: positions in the request, sorted by lower-cased key, case repeats
+    /// dropped.
+    orders: HashMap<Box<[u32]>, Box<[u32]>, foldhash::fast::RandomState>,
+}
+
+/// The prepared value of `text`, parsed now if `values` does not hold it yet.
+fn value(
+    values: &mut HashMap<Box<str>, PreparedValue, foldhash::fast::RandomState>,
+    text: &str,
+) -> PreparedValue {
+    if let Some(v) = values.get(text) {
+        return v.clone();
+    }
+    if values.len() >= INTERN_LIMIT {
+        values.clear();
+    }
+    let v = PreparedValue::new(text);
+    values.insert(text.into(), v.clone());
+    v
+}
+
+/// How many keys or values [`Interned`] keeps.
+const INTERN_LIMIT: usize = 1 << 16;
+
+thread_local! {
+    static INTERNED: RefCell<Interned> = RefCell::new(Interned::default());
+}
+
+impl Interned {
+    fn key(&mut self, key: &str) -> u32 {
+        if let Some(&k) = self.keys.get(key) {
+            return k;
+        }
+        if self.key_list.len() >= INTERN_LIMIT {
+            self.keys.clear();
+            self.key_list.clear();
+            self.orders.clear();
+        }
+        let lower = if key.is_ascii() {
+            key.to_ascii_lowercase()
+        } else {
+            key.to_lowercase()
+        };
+        let k = self.key_list.len() as u32;
+        self.key_list.push((key.into(), lower.into()));
+        self.keys.insert(key.into(), k);
+        k
+    }
+
+    /// `request`'s context entries sorted by lower-cased key.
+    fn context(&mut self, request: &Request) -> Vec<ContextEntry> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        scratch.extend(request.context.iter().map(|(k, _)| self.key(k)));
+        if !self.orders.contains_key(scratch.as_slice()) {
+            let list = &self.key_list;
+            let lower = |i: u32| &list[scratch[i as usize] as usize].1;
+            let mut order: Vec<u32> = (0..scratch.len() as u32).collect();
+            // Stable: of keys equal but for letter case, the later one wins, as in a
+            // JSON object read by AWS.
+            order.sort_by(|&a, &b| lower(a).cmp(lower(b)));
+            if order.windows(2).any(|w| lower(w[0]) == lower(w[1])) {
+                // dedup keeps the first of a run: reversed, that is the later one.
+                order.reverse();
+                order.dedup_by(|later, kept| lower(*later) == lower(*kept));
+                order.reverse();
+            }
+            if self.orders.len() >= INTERN_LIMIT {
+                self.orders.clear();
+            }
+            self.orders
+                .insert(scratch.as_slice().into(), order.into_boxed_slice());
+        }
+        let order = &self.orders[scratch.as_slice()];
+        let (key_list, values) = (&self.key_list, &mut self.values);
+        let context = order
+            .iter()
+            .map(|&i| {
+                let i = i as usize;
+                let (key, lower) = key_list[scratch[i] as usize].clone();
+                let (multi, values) = match &request.context[i].1 {
+                    ContextValue::One(s) => (false, Values::One(value(values, &s.text))),
+                    ContextValue::Many(v) => (
+                        true,
+                        Values::Many(v.iter().map(|s| value(values, &s.text)).collect()),
+                    ),
+                };
+                ContextEntry {
+                    key,
+                    lower,
+                    multi,
+                    values,
+                }
+            })
+            .collect();
+        self.scratch = scratch;
+        context
+    }
 }
 
 /// A request prepared once for many evaluations.
@@ -174,27 +336,7 @@ impl PreparedRequest {
                     None => (None, "none"),
                 },
             };
-        let mut context: Vec<ContextEntry> = Vec::with_capacity(request.context.len());
-        for (key, value) in &request.context {
-            let lower = key.to_lowercase();
-            let (multi, values) = match value {
-                ContextValue::One(s) => (false, vec![PreparedValue::new(&s.text)]),
-                ContextValue::Many(v) => (
-                    true,
-                    v.iter().map(|s| PreparedValue::new(&s.text)).collect(),
-                ),
-            };
-            // A key repeated with another letter case: the later one wins, as in a
-            // JSON object read by AWS.
-            context.retain(|e| e.lower != lower);
-            context.push(ContextEntry {
-                key: key.clone(),
-                lower,
-                multi,
-                values,
-            });
-        }
-        context.sort_by(|a, b| a.lower.cmp(&b.lower));
+        let context = INTERNED.with(|cell| cell.borrow_mut().context(request));
         PreparedRequest {
             principal_text: request.principal.as_str().into(),
             principal,
@@ -211,7 +353,7 @@ impl PreparedRequest {
     /// as present; callers treat it as absent).
     pub fn entry(&self, lower: &str) -> Option<&ContextEntry> {
         self.context
-            .binary_search_by(|e| e.lower.as_str().cmp(lower))
+            .binary_search_by(|e| e.lower.as_ref().cmp(lower))
             .ok()
             .map(|i| &self.context[i])
     }

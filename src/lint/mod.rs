@@ -8,7 +8,7 @@
 mod checks;
 
 use crate::policy::{Policy, PolicyKind};
-use crate::scenario::{Scenario, compile_sources, display_name, is_trust_policy};
+use crate::scenario::{Scenario, compile_sources, display_names, is_trust_policy};
 use crate::source::Span;
 use serde::Serialize;
 
@@ -282,10 +282,11 @@ pub fn lint_scenario(scenario: &Scenario) -> Vec<PolicyFindings> {
         .sources
         .iter()
         .zip(&scenario.set.policies)
+        .zip(display_names(&scenario.sources))
         .enumerate()
-        .map(|(i, (src, entry))| PolicyFindings {
+        .map(|(i, ((src, entry), name))| PolicyFindings {
             policy: i,
-            name: display_name(&scenario.sources, i),
+            name,
             findings: lint_policy(&entry.policy, &src.text, LintContext::of(src)),
         })
         .collect()
@@ -297,10 +298,11 @@ pub fn lint_sources(scenario: &Scenario) -> Vec<PolicyFindings> {
     let (set, errors) = compile_sources(scenario);
     lint_compiled(scenario, &set, &errors)
         .into_iter()
+        .zip(display_names(&scenario.sources))
         .enumerate()
-        .map(|(i, findings)| PolicyFindings {
+        .map(|(i, (findings, name))| PolicyFindings {
             policy: i,
-            name: display_name(&scenario.sources, i),
+            name,
             findings,
         })
         .collect()

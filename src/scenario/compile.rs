@@ -38,7 +38,8 @@ pub fn compile_sources(scenario: &Scenario) -> (PolicySet, Vec<Vec<Diagnostic>>)
         rcp_services: scenario.set.rcp_services.clone(),
     };
     let mut errors = Vec::with_capacity(scenario.sources.len());
-    for (i, src) in scenario.sources.iter().enumerate() {
+    let names = display_names(&scenario.sources);
+    for (src, name) in scenario.sources.iter().zip(names) {
         let ctx = ParseContext {
             kind: src.kind,
             resource_implied: resource_implied(src.kind, src.attached_to.as_deref()),
@@ -48,7 +49,7 @@ pub fn compile_sources(scenario: &Scenario) -> (PolicySet, Vec<Vec<Diagnostic>>)
                 errors.push(Vec::new());
                 set.policies.push(PolicyEntry {
                     kind: src.kind,
-                    name: display_name(&scenario.sources, i).into(),
+                    name: name.into(),
                     level: src.level,
                     attached_to: src.attached_to.as_deref().map(AttachedTo::new),
                     policy,
@@ -58,6 +59,22 @@ pub fn compile_sources(scenario: &Scenario) -> (PolicySet, Vec<Vec<Diagnostic>>)
         }
     }
     (set, errors)
+}
+
+/// [`display_name`] of every source, in one pass (calling it for each source would
+/// count the earlier ones again each time).
+pub fn display_names(sources: &[PolicySource]) -> Vec<String> {
+    let mut seen = [0usize; PolicyKind::ALL.len()];
+    sources
+        .iter()
+        .map(|src| {
+            let n = &mut seen[src.kind as usize];
+            *n += 1;
+            src.name
+                .clone()
+                .unwrap_or_else(|| format!("{} {n}", src.kind.label()))
+        })
+        .collect()
 }
 
 /// The name shown for source `i`: its own, or its type and position among its type.

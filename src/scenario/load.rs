@@ -9,6 +9,8 @@ use crate::policy::{
 };
 use crate::source::{Diagnostic, did_you_mean};
 use crate::trace::Decision;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// Every problem found in a scenario file.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +30,8 @@ const TOP_KEYS: &[&str] = &[
 const POLICY_KEYS: &[&str] = &[
     "identity", "boundary", "session", "resource", "endpoint", "scp", "rcp",
 ];
+/// How many unresolved `via` names get a "did you mean" hint.
+const VIA_HINTS: usize = 20;
 const ENTRY_KEYS: &[&str] = &["name", "document", "attachedTo"];
 const LEVEL_KEYS: &[&str] = &["level", "policies"];
 const REQUEST_KEYS: &[&str] = &[
@@ -53,9 +57,12 @@ struct Loader {
     /// Errors inside policies held in JSON strings do not fail the load (see
     /// [`load_for_editing`]).
     keep_invalid_policy_text: bool,
+    /// Policies of each type so far, for the names of unnamed ones.
+    unnamed: [usize; PolicyKind::ALL.len()],
 }
 
 mod aws;
+mod fast;
 
 pub use aws::PrincipalChoice;
 
@@ -157,7 +164,10 @@ pub fn input_kind(text: &str) -> InputKind {
 
 /// [`load_str`] with the choices of `options`.
 pub fn load_with(text: &str, options: &LoadOptions) -> Result<Scenario, LoadError> {
-    load_inner(text, options, false)
+    if let Some(scenario) = fast::load(text) {
+        return Ok(scenario);
+    }
+    load_strict(text, options)
 }
 
 /// Loads a scenario as the TUI saved it mid-edit (a recovery file): a policy whose
@@ -166,6 +176,25 @@ pub fn load_with(text: &str, options: &LoadOptions) -> Result<Scenario, LoadErro
 /// error still does.
 pub fn load_for_editing(text: &str) -> Result<Scenario, LoadError> {
     load_inner(text, &LoadOptions::default(), true)
+}
+
+/// The quick reader alone: the scenario when `text` is a valid scenario file it can
+/// read whole, `None` when only the strict reader can say what `text` is.
+pub fn load_quick(text: &str) -> Option<Scenario> {
+    fast::load(text)
+}
+
+/// One request object of a scenario file (SPEC §6), read on its own: what the quick
+/// reader makes of it, or `None` when it holds a problem (load it in a scenario to
+/// have the problem reported with its position).
+pub fn read_request(json: &str) -> Option<RequestSpec> {
+    fast::request_spec(json)
+}
+
+/// [`load_with`] without the quick reader: every value of the file through the
+/// position-keeping tree. The quick reader must agree with it on every file.
+pub fn load_strict(text: &str, options: &LoadOptions) -> Result<Scenario, LoadError> {
+    load_inner(text, options, false)
 }
 
 fn load_inner(
@@ -184,13 +213,7 @@ fn load_inner(
         }
     };
     let kind = classify(&node);
-    let mut l = Loader {
-        errors: Vec::new(),
-        decoded_errors: Vec::new(),
-        sources: Vec::new(),
-        set: PolicySet::new(),
-        keep_invalid_policy_text,
-    };
+    let mut l = Loader::new(keep_invalid_policy_text);
     let Value::Object(members) = &node.value else {
         return Err(LoadError {
             diagnostics: vec![Diagnostic::error(
@@ -284,6 +307,17 @@ fn kind_of(key: &str) -> Option<PolicyKind> {
 }
 
 impl Loader {
+    fn new(keep_invalid_policy_text: bool) -> Self {
+        Loader {
+            errors: Vec::new(),
+            decoded_errors: Vec::new(),
+            sources: Vec::new(),
+            set: PolicySet::new(),
+            keep_invalid_policy_text,
+            unnamed: [0; PolicyKind::ALL.len()],
+        }
+    }
+
     fn finish(
         self,
         name: Option<String>,
@@ -544,7 +578,12 @@ impl Loader {
             text: source_text,
             form,
         });
-        let display_name = super::display_name(&self.sources, self.sources.len() - 1);
+        // Counted as they come: display_name would count the earlier ones each time.
+        let n = &mut self.unnamed[kind as usize];
+        *n += 1;
+        let display_name = name
+            .clone()
+            .unwrap_or_else(|| format!("{} {n}", kind.label()));
         if let Some(policy) = policy {
             self.set.policies.push(PolicyEntry {
                 kind,
@@ -598,24 +637,39 @@ impl Loader {
         };
         let names: Vec<Option<(String, crate::source::Span)>> =
             nodes.iter().map(|n| string_at(n, "name")).collect();
-        for (i, name) in names.iter().enumerate() {
-            let Some((name, span)) = name else { continue };
-            if let Some((_, first)) = names[..i].iter().flatten().find(|(n, _)| n == name) {
-                self.errors.push(Diagnostic::error(
-                    *span,
-                    format!(
-                        "another request is already named \"{name}\" (line {}, column {}); requests are picked by name",
-                        first.line, first.column
-                    ),
-                ));
+        // Hashed: a file of 50,000 requests must not compare every name with every other.
+        let mut first: HashMap<&str, crate::source::Span> = HashMap::with_capacity(names.len());
+        for (name, span) in names.iter().flatten() {
+            match first.entry(name.as_str()) {
+                Entry::Occupied(f) => {
+                    let f = f.get();
+                    self.errors.push(Diagnostic::error(
+                        *span,
+                        format!(
+                            "another request is already named \"{name}\" (line {}, column {}); requests are picked by name",
+                            f.line, f.column
+                        ),
+                    ));
+                }
+                Entry::Vacant(v) => {
+                    v.insert(*span);
+                }
             }
         }
+        let mut hints = 0;
         for n in &nodes {
             let Some((via, span)) = string_at(n, "via") else {
                 continue;
             };
-            if !names.iter().flatten().any(|(name, _)| *name == via) {
-                let hint = did_you_mean(&via, names.iter().flatten().map(|(n, _)| n.as_str()));
+            if !first.contains_key(via.as_str()) {
+                // A hint compares with every name: only for the first few, so that a
+                // file whose every `via` is wrong is not quadratic.
+                hints += 1;
+                let hint = if hints <= VIA_HINTS {
+                    did_you_mean(&via, names.iter().flatten().map(|(n, _)| n.as_str()))
+                } else {
+                    String::new()
+                };
                 self.errors.push(Diagnostic::error(
                     span,
                     format!("via names no request of this scenario: \"{via}\"{hint}"),
@@ -668,20 +722,7 @@ impl Loader {
         let action = required("action", &mut self.errors);
         let resource = required("resource", &mut self.errors);
         if let Some((p, span)) = &principal {
-            let parsed = PrincipalRef::parse(p);
-            let ok = match parsed {
-                PrincipalRef::Service { .. } | PrincipalRef::Anonymous => true,
-                // An identity provider: an ARN (saml-provider, oidc-provider) or a web
-                // identity provider's name (accounts.google.com).
-                PrincipalRef::Other { .. } => {
-                    crate::policy::principal::split_arn(p).is_some_and(|a| !a[2].is_empty())
-                        || (p.contains('.')
-                            && p.bytes()
-                                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
-                }
-                PrincipalRef::Everyone => false,
-                _ => p.starts_with("arn:"),
-            };
+            let ok = principal_ok(p);
             if !ok {
                 self.errors.push(Diagnostic::error(
                     *span,
@@ -690,10 +731,7 @@ impl Loader {
             }
         }
         if let Some((a, span)) = &action {
-            let ok = a.split_once(':').is_some_and(|(s, n)| {
-                !s.is_empty() && !n.is_empty() && !a.contains('*') && !a.contains('?')
-            });
-            if !ok {
+            if !action_ok(a) {
                 self.errors.push(Diagnostic::error(
                     *span,
                     format!("action \"{a}\" must be one action, service:ActionName (no wildcards)"),
@@ -701,7 +739,7 @@ impl Loader {
             }
         }
         if let Some((r, span)) = &resource {
-            if r != "*" && !r.starts_with("arn:") {
+            if !resource_ok(r) {
                 self.errors.push(Diagnostic::error(
                     *span,
                     format!("resource \"{r}\" must be an ARN or \"*\""),
@@ -793,19 +831,16 @@ impl Loader {
         };
         json::duplicate_keys(members, &mut self.errors);
         let mut out: Vec<(String, ContextValue)> = Vec::new();
-        for (i, m) in members.iter().enumerate() {
-            if let Some(first) = members[..i]
-                .iter()
-                .find(|f| f.key != m.key && f.key.eq_ignore_ascii_case(&m.key))
-            {
-                self.errors.push(Diagnostic::error(
-                    m.key_span,
-                    format!(
-                        "context key \"{}\" repeats \"{}\" (line {}, column {}): key names are case-insensitive",
-                        m.key, first.key, first.key_span.line, first.key_span.column
-                    ),
-                ));
-            }
+        case_repeats(members, |first, m| {
+            self.errors.push(Diagnostic::error(
+                m.key_span,
+                format!(
+                    "context key \"{}\" repeats \"{}\" (line {}, column {}): key names are case-insensitive",
+                    m.key, first.key, first.key_span.line, first.key_span.column
+                ),
+            ));
+        });
+        for m in members {
             let value = match &m.value.value {
                 Value::Array(items) => {
                     let scalars: Vec<Scalar> =
@@ -845,6 +880,59 @@ impl Loader {
                     ),
                 ));
                 None
+            }
+        }
+    }
+}
+
+/// True when `p` may stand as a request's principal.
+fn principal_ok(p: &str) -> bool {
+    match PrincipalRef::parse(p) {
+        PrincipalRef::Service { .. } | PrincipalRef::Anonymous => true,
+        // An identity provider: an ARN (saml-provider, oidc-provider) or a web
+        // identity provider's name (accounts.google.com).
+        PrincipalRef::Other { .. } => {
+            crate::policy::principal::split_arn(p).is_some_and(|a| !a[2].is_empty())
+                || (p.contains('.')
+                    && p.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
+        }
+        PrincipalRef::Everyone => false,
+        _ => p.starts_with("arn:"),
+    }
+}
+
+/// True when `a` is one action, `service:ActionName`, without wildcards.
+fn action_ok(a: &str) -> bool {
+    a.split_once(':').is_some_and(|(s, n)| {
+        !s.is_empty() && !n.is_empty() && !a.contains('*') && !a.contains('?')
+    })
+}
+
+/// True when `r` may stand as a request's resource.
+fn resource_ok(r: &str) -> bool {
+    r == "*" || r.starts_with("arn:")
+}
+
+/// Calls `found(first, repeat)` for each context key that an earlier key of `members`
+/// repeats in another letter case (exact repeats are duplicate keys, reported apart),
+/// naming the earliest such key; linear in the number of keys.
+fn case_repeats<'a>(members: &'a [Member], mut found: impl FnMut(&'a Member, &'a Member)) {
+    // Per lower-cased key: its first member, and the first whose spelling differs.
+    let mut groups: HashMap<String, (&Member, Option<&Member>)> = HashMap::new();
+    for m in members {
+        match groups.entry(m.key.to_ascii_lowercase()) {
+            Entry::Vacant(v) => {
+                v.insert((m, None));
+            }
+            Entry::Occupied(mut o) => {
+                let (first, other) = o.get_mut();
+                if m.key != first.key {
+                    found(first, m);
+                    other.get_or_insert(m);
+                } else if let Some(other) = other {
+                    found(other, m);
+                }
             }
         }
     }

@@ -6,10 +6,10 @@ mod load;
 pub mod presets;
 mod save;
 
-pub use compile::{compile_sources, display_name, is_trust_policy};
+pub use compile::{compile_sources, display_name, display_names, is_trust_policy};
 pub use load::{
     InputKind, LoadError, LoadOptions, PrincipalChoice, account_principals, decode_input,
-    input_kind, load_for_editing, load_str, load_with,
+    input_kind, load_for_editing, load_quick, load_str, load_strict, load_with, read_request,
 };
 pub use save::{save_atomic, stale_temp_files, temp_prefix, to_json};
 
@@ -92,16 +92,11 @@ impl Scenario {
     pub fn size_warnings(&self) -> Vec<String> {
         self.sources
             .iter()
-            .enumerate()
-            .filter_map(|(i, s)| {
+            .zip(display_names(&self.sources))
+            .filter_map(|(s, name)| {
                 let trust = is_trust_policy(s.kind, s.attached_to.as_deref());
-                crate::policy::limits::over_limit(&s.text, s.kind, trust).map(|m| {
-                    format!(
-                        "{} \"{}\" is {m}",
-                        s.kind.label(),
-                        display_name(&self.sources, i)
-                    )
-                })
+                crate::policy::limits::over_limit(&s.text, s.kind, trust)
+                    .map(|m| format!("{} \"{name}\" is {m}", s.kind.label()))
             })
             .collect()
     }

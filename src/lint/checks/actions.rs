@@ -1,0 +1,289 @@
+//! Action and NotAction entries against the catalog: unknown services and actions,
+//! patterns that match nothing, and entries another entry of the statement already
+//! covers. Linear in the number of entries (AWS managed policies list thousands): each
+//! entry is expanded against the catalog once, and coverage is looked up, never found
+//! by comparing every pair.
+
+use super::super::Finding;
+use super::Matched;
+use crate::catalog::services::catalog;
+use crate::policy::Statement;
+use crate::source::did_you_mean;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+/// Every Action/NotAction entry against the catalog; the actions `Action` matches
+/// (`None` for NotAction, `*` or anything unknown: nothing can be said about them).
+pub(super) fn actions(st: &Statement, out: &mut Vec<Finding>) -> Option<Matched<'static>> {
+    let cat = catalog();
+    let items = &st.action.items;
+    // First the catalog actions each entry matches (`None`: a problem, reported below).
+    let expanded: Vec<Option<Matched<'static>>> = items
+        .iter()
+        .map(|item| {
+            let text = &*item.text;
+            let (svc, _) = text.split_once(':')?;
+            if text == "*" || (!svc.contains(['*', '?']) && cat.service(svc).is_none()) {
+                return None;
+            }
+            let matched = cat.expand(text);
+            (!matched.is_empty()).then_some(matched)
+        })
+        .collect();
+    let cover = Coverage::new(st, &expanded);
+    let mut all: Matched<'static> = Vec::new();
+    let mut complete = !st.action.negated;
+    for (i, item) in items.iter().enumerate() {
+        let text = &*item.text;
+        if text == "*" {
+            complete = false;
+            continue;
+        }
+        let Some((svc, name)) = text.split_once(':') else {
+            complete = false;
+            continue;
+        };
+        let wild_service = svc.contains(['*', '?']);
+        if !wild_service && cat.service(svc).is_none() {
+            let hint = did_you_mean(svc, cat.services().iter().map(|s| s.prefix));
+            out.push(Finding::new(
+                "unknown-service",
+                item.span,
+                format!("\"{svc}\" is not an AWS service prefix{hint}"),
+            ));
+            complete = false;
+            continue;
+        }
+        let Some(matched) = &expanded[i] else {
+            if name.contains(['*', '?']) || wild_service {
+                out.push(Finding::new(
+                    "no-matching-action",
+                    item.span,
+                    format!("\"{text}\" matches no action"),
+                ));
+            } else {
+                let hint = cat
+                    .service(svc)
+                    .map(|s| did_you_mean(name, s.actions.iter().map(|a| a.name)))
+                    .unwrap_or_default();
+                out.push(Finding::new(
+                    "unknown-action",
+                    item.span,
+                    format!("{svc} has no action \"{name}\"{hint}"),
+                ));
+            }
+            complete = false;
+            continue;
+        };
+        if let Some(j) = cover.covered_by(i, matched) {
+            out.push(Finding::new(
+                "redundant-action",
+                item.span,
+                format!("\"{text}\" is already covered by \"{}\"", items[j].text),
+            ));
+        }
+        all.extend(matched.iter().copied());
+    }
+    complete.then_some(all)
+}
+
+/// Which entry of a statement covers which: entry `j` covers entry `i` when `j`
+/// matches every action `i` matches — `i` is one action that `j` matches, or `j` is
+/// `PREFIX*` (no other wildcard) and `i` starts with `PREFIX`, ignoring case. Of two
+/// entries that cover each other, the later one is the redundant one.
+struct Coverage<'s> {
+    items: &'s [crate::policy::PatternItem],
+    /// Lower-cased entries without wildcards: the first index of each.
+    literals: HashMap<String, usize>,
+    /// `PREFIX*` entries (lower-cased prefix without wildcards): the first index of each.
+    prefixes: HashMap<String, usize>,
+    /// Catalog actions (by address) matched by an entry with wildcards: the first such
+    /// entry.
+    by_pattern: HashMap<*const (), usize>,
+}
+
+fn has_wildcard(s: &str) -> bool {
+    s.contains(['*', '?'])
+}
+
+impl<'s> Coverage<'s> {
+    fn new(st: &'s Statement, expanded: &[Option<Matched<'static>>]) -> Self {
+        let items = &st.action.items[..];
+        let mut c = Coverage {
+            items,
+            literals: HashMap::new(),
+            prefixes: HashMap::new(),
+            by_pattern: HashMap::new(),
+        };
+        for (j, item) in items.iter().enumerate() {
+            let lower = item.text.to_ascii_lowercase();
+            if !has_wildcard(&lower) {
+                c.literals.entry(lower).or_insert(j);
+                continue;
+            }
+            if let Some(prefix) = lower.strip_suffix('*').filter(|p| !has_wildcard(p)) {
+                c.prefixes.entry(prefix.to_string()).or_insert(j);
+            }
+            // (An entry the catalog cannot expand matches no catalog action; the
+            // parser refuses entries without a colon other than `*`.)
+            for (_, action) in expanded[j].iter().flatten() {
+                if let Entry::Vacant(v) = c.by_pattern.entry(action_key(action)) {
+                    v.insert(j);
+                }
+            }
+        }
+        c
+    }
+
+    /// The first entry that covers entry `i` (which matches the catalog actions
+    /// `matched`), if any.
+    fn covered_by(&self, i: usize, matched: &Matched<'static>) -> Option<usize> {
+        let lower = self.items[i].text.to_ascii_lowercase();
+        let wild_at = lower.find(['*', '?']);
+        let mut best: Option<usize> = None;
+        let mut consider = |j: usize| {
+            if j != i && best.is_none_or(|b| j < b) {
+                best = Some(j);
+            }
+        };
+        // `PREFIX*` entries whose prefix starts this entry (up to its first wildcard).
+        // An entry of that very form covers it back: only an earlier one counts.
+        let own_prefix = lower.strip_suffix('*').filter(|p| !has_wildcard(p));
+        let end = wild_at.unwrap_or(lower.len());
+        for k in (0..=end).filter(|&k| lower.is_char_boundary(k)) {
+            if let Some(&j) = self.prefixes.get(&lower[..k]) {
+                if own_prefix != Some(&lower[..k]) || j < i {
+                    consider(j);
+                }
+            }
+        }
+        if wild_at.is_none() {
+            // One action: the same action written earlier, or any pattern matching it.
+            if let Some(&j) = self.literals.get(&lower) {
+                if j < i {
+                    consider(j);
+                }
+            }
+            for (_, action) in matched {
+                if let Some(&j) = self.by_pattern.get(&action_key(action)) {
+                    consider(j);
+                }
+            }
+        }
+        best
+    }
+}
+
+/// A catalog action's identity (the catalog is one static table).
+fn action_key(action: &crate::catalog::services::Action<'static>) -> *const () {
+    (action as *const crate::catalog::services::Action<'static>).cast()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::pattern::PatternOptions;
+    use crate::policy::{ParseContext, Pattern, PolicyKind, parse_policy_text};
+
+    /// The definition, pair by pair (what the lookup must agree with).
+    fn covers(a: &str, b: &str) -> bool {
+        if !has_wildcard(b) {
+            return Pattern::compile(
+                &a.to_ascii_lowercase(),
+                PatternOptions {
+                    wildcards: true,
+                    variables_from: None,
+                    lowercase: true,
+                },
+            )
+            .matches_plain(&b.to_ascii_lowercase());
+        }
+        match a.strip_suffix('*') {
+            Some(prefix) if !has_wildcard(prefix) => {
+                b.len() >= prefix.len()
+                    && b.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+            }
+            _ => a == "*",
+        }
+    }
+
+    const ENTRIES: &[&str] = &[
+        "*",
+        "s3:*",
+        "S3:Get*",
+        "s3:GetObject",
+        "s3:getobject",
+        "s3:GetObject*",
+        "s3:Get?bject",
+        "s3:*Object",
+        "*:GetObject",
+        "s?:GetObject",
+        "s3:PutObject",
+        "s3:ListBucket",
+        "ec2:Describe*",
+        "ec2:DescribeInstances",
+        "ec2:describe*",
+        "iam:PassRole",
+        "iam:Pass*",
+        "nosuch:Thing",
+        "s3:NoSuchAction",
+        "s3:Zz*",
+    ];
+
+    #[test]
+    fn lookup_agrees_with_the_pairwise_definition() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..400 {
+            let n = 1 + (next() % 8) as usize;
+            let picked: Vec<&str> = (0..n)
+                .map(|_| ENTRIES[(next() % ENTRIES.len() as u64) as usize])
+                .collect();
+            let list = picked
+                .iter()
+                .map(|a| format!("\"{a}\""))
+                .collect::<Vec<_>>()
+                .join(",");
+            let text = format!(
+                r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": [{list}], "Resource": "*"}}]}}"#
+            );
+            let ctx = ParseContext {
+                kind: PolicyKind::Identity,
+                resource_implied: false,
+            };
+            let policy = parse_policy_text(&text, ctx).expect("parses");
+            let mut out = Vec::new();
+            actions(&policy.statements[0], &mut out);
+            let got: Vec<String> = out
+                .iter()
+                .filter(|f| f.code == "redundant-action")
+                .map(|f| f.message.clone())
+                .collect();
+            // Only entries the catalog knows reach the redundancy check.
+            let cat = catalog();
+            let want: Vec<String> = picked
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| {
+                    **t != "*"
+                        && t.split_once(':')
+                            .is_some_and(|(s, _)| has_wildcard(s) || cat.service(s).is_some())
+                        && !cat.expand(t).is_empty()
+                })
+                .filter_map(|(i, t)| {
+                    picked
+                        .iter()
+                        .enumerate()
+                        .find(|(j, o)| *j != i && covers(o, t) && !(covers(t, o) && *j > i))
+                        .map(|(_, o)| format!("\"{t}\" is already covered by \"{o}\""))
+                })
+                .collect();
+            assert_eq!(got, want, "{picked:?}");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! The checks, statement by statement: actions against the catalog, condition keys
+//! against the actions and the global key table, operators against key types, and the
+//! policy-language pitfalls.
+
+mod actions;
+mod conditions;
+mod effects;
+mod network;
+mod sids;
+mod variables;
+
+use super::{Finding, LintContext};
+use crate::catalog::services::{Action, Service};
+use crate::policy::{Policy, Version};
+
+/// The catalog actions a statement's `Action` matches.
+type Matched<'c> = Vec<(&'c Service<'static>, &'c Action<'static>)>;
+
+/// Runs every check on `policy`.
+pub fn run(policy: &Policy, ctx: LintContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if !policy.explicit_version {
+        out.push(Finding::new(
+            "missing-version",
+            policy.span,
+            "no Version: the policy is read as 2008-10-17, where policy variables are literal text",
+        ).with_fix("\"Version\": \"2012-10-17\""));
+    }
+    sids::sids(policy, ctx, &mut out);
+    for st in &policy.statements {
+        let matched = actions::actions(st, &mut out);
+        conditions::conditions(st, matched.as_ref(), &mut out);
+        effects::effects(st, matched.as_ref(), ctx, &mut out);
+        network::network_deny(st, &mut out);
+        if policy.version == Version::V2008 {
+            variables::variables_2008(st, &mut out);
+        }
+    }
+    out
+}

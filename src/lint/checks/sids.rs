@@ -1,0 +1,60 @@
+//! Statement ids: unique within a policy, and the characters IAM takes.
+
+use super::super::{Finding, LintContext};
+use crate::policy::{Policy, PolicyKind};
+
+/// Duplicate Sids; characters AWS does not take (IAM policies: letters and digits).
+pub(super) fn sids(policy: &Policy, ctx: LintContext, out: &mut Vec<Finding>) {
+    // IAM's own policies take letters and digits only and need unique Sids; other
+    // services set their own rules (a Sid is a sub-id of the policy's Id there).
+    let iam = matches!(
+        ctx.kind,
+        PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session
+    ) || ctx.trust_policy;
+    for (i, st) in policy.statements.iter().enumerate() {
+        let (Some(sid), Some(span)) = (&st.sid, st.sid_span) else {
+            continue;
+        };
+        if let Some(first) = policy.statements[..i]
+            .iter()
+            .find(|o| o.sid.as_deref() == Some(&**sid) && !sid.is_empty())
+        {
+            let at = first.sid_span.unwrap_or(first.span);
+            let mut f = Finding::new(
+                "duplicate-sid",
+                span,
+                format!(
+                    "Sid \"{sid}\" is also the Sid of the statement at line {}, column {}; Sids {} be unique within a policy",
+                    at.line,
+                    at.column,
+                    if iam { "must" } else { "should" }
+                ),
+            );
+            if !iam {
+                f.severity = super::super::Severity::Warning;
+            }
+            out.push(f);
+        }
+        if iam && !sid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            out.push(
+                Finding::new(
+                    "invalid-sid",
+                    span,
+                    format!(
+                        "Sid \"{sid}\": an {} takes only ASCII letters and digits in a Sid",
+                        if ctx.trust_policy {
+                            "IAM role trust policy"
+                        } else {
+                            "IAM policy"
+                        }
+                    ),
+                )
+                .with_fix(
+                    sid.chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .collect::<String>(),
+                ),
+            );
+        }
+    }
+}
