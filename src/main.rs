@@ -196,7 +196,7 @@ fn run(args: Args, out: &mut dyn std::io::Write) -> std::io::Result<ExitCode> {
             &paths,
             format,
             &requests,
-            &iamtrace::scenario::LoadOptions { principal },
+            &iamtrace::input::LoadOptions { principal },
         ),
         Some(Command::Grid {
             scenario,
@@ -232,7 +232,7 @@ fn run(args: Args, out: &mut dyn std::io::Write) -> std::io::Result<ExitCode> {
             out,
             &paths,
             format,
-            &iamtrace::scenario::LoadOptions { principal },
+            &iamtrace::input::LoadOptions { principal },
         ),
         Some(Command::Replay {
             scenario,

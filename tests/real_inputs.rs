@@ -5,11 +5,9 @@
 //! these tests hold the loader to them.
 
 use iamtrace::eval::{ContextValue, Scalar};
+use iamtrace::input::{Kind, LoadOptions, account_principals, load_str, load_with};
 use iamtrace::policy::{PolicyKind, PolicySet};
-use iamtrace::scenario::{
-    DocumentForm, InputKind, LoadOptions, Scenario, account_principals, input_kind, load_str,
-    load_with,
-};
+use iamtrace::scenario::{DocumentForm, Scenario};
 use iamtrace::{Decision, Detail, PreparedRequest, Request, evaluate};
 use std::path::Path;
 
@@ -187,7 +185,7 @@ fn every_cli_output_is_recognised_and_loads_one_policy_without_requests() {
     );
     for name in CLI_FILES {
         let text = cli(name);
-        assert_eq!(input_kind(&text), InputKind::AwsCli, "{name}");
+        assert_eq!(iamtrace::input::kind(&text), Kind::AwsCli, "{name}");
         let s = load(&text);
         assert_eq!(s.set.policies.len(), 1, "{name}");
         assert_eq!(s.sources.len(), 1, "{name}");
@@ -705,10 +703,10 @@ fn an_error_in_a_policy_held_in_a_string_points_into_the_decoded_text() {
 #[test]
 fn account_details_are_recognised_and_need_a_principal() {
     let text = details();
-    assert_eq!(input_kind(&text), InputKind::AccountDetails);
+    assert_eq!(iamtrace::input::kind(&text), Kind::AccountDetails);
     assert_eq!(
-        input_kind(&fixture("account/authorization-details-urlencoded.json")),
-        InputKind::AccountDetails
+        iamtrace::input::kind(&fixture("account/authorization-details-urlencoded.json")),
+        Kind::AccountDetails
     );
     let diags = errors(&text, &LoadOptions::default());
     assert_eq!(diags.len(), 1, "{diags:#?}");

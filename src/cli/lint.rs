@@ -4,8 +4,9 @@
 
 use super::{count, expand_paths, note, read_input, report, safe, write_json};
 use crate::LintFormat;
+use iamtrace::input::{LoadOptions, load_with};
 use iamtrace::lint::{Finding, PolicyFindings, RULES, Severity, lint_scenario};
-use iamtrace::scenario::{DocumentForm, LoadOptions, Scenario, load_with};
+use iamtrace::scenario::{DocumentForm, Scenario};
 use serde_json::{Value, json};
 use std::io::{self, Write};
 use std::path::PathBuf;

@@ -4,11 +4,9 @@
 use super::eval::CLIENT_VPN;
 use super::{note, read_input, report, safe};
 use crate::Format;
+use iamtrace::input::{self, Kind, LoadOptions};
 use iamtrace::policy::{PolicyKind, PolicySet};
-use iamtrace::scenario::{
-    DocumentForm, InputKind, LoadOptions, PolicySource, Scenario, account_principals, input_kind,
-    load_with,
-};
+use iamtrace::scenario::{DocumentForm, PolicySource, Scenario};
 use iamtrace::tui::{self, app::App, recover::Origin};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -48,19 +46,19 @@ pub fn run(
     if !std::io::stdout().is_terminal() {
         return super::eval::run_text(out, &shown, &text, Format::Text, &options);
     }
-    let kind = input_kind(&text);
-    if kind == InputKind::AccountDetails && options.principal.is_none() {
-        if let Some(choices) = account_principals(&text).filter(|c| !c.is_empty()) {
+    let kind = input::kind(&text);
+    if kind == Kind::AccountDetails && options.principal.is_none() {
+        if let Some(choices) = input::account_principals(&text).filter(|c| !c.is_empty()) {
             return Ok(run_tui(
                 App::pick_principal(text, shown, choices).with_origin(origin),
             ));
         }
     }
-    let scenario = match load_with(&text, &options) {
-        Ok(s) => s,
+    let (scenario, skipped) = match input::load(&text, &options) {
+        Ok(l) => (l.scenario, l.skipped),
         Err(e) => match bare_policy(&text) {
             // A policy being written: open it with its errors marked.
-            Some(s) => s,
+            Some(s) => (s, Vec::new()),
             None => {
                 for d in &e.diagnostics {
                     report(&shown, &text, d);
@@ -70,8 +68,12 @@ pub fn run(
         },
     };
     // What AWS printed is not overwritten by a scenario: saving asks for a file name.
-    let path = path.filter(|_| matches!(kind, InputKind::Scenario | InputKind::Policy));
-    Ok(run_tui(App::new(scenario, path).with_origin(origin)))
+    let path = path.filter(|_| matches!(kind, Kind::Scenario | Kind::Policy));
+    let mut app = App::new(scenario, path).with_origin(origin);
+    if let Some(message) = input::skipped_message(&shown, &skipped) {
+        app.message = Some(message);
+    }
+    Ok(run_tui(app))
 }
 
 fn run_tui(app: App) -> ExitCode {

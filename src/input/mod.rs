@@ -1,0 +1,179 @@
+//! Inputs: the one place that decides what a file holds and reads it as a scenario.
+//! Bytes become text ([`decode`]: gzip by its magic bytes, UTF-8 checked with the
+//! position of a bad byte); [`detect`] says which kind of input the text is; each kind
+//! goes to its reader — scenario files to [`crate::scenario`], CloudTrail to
+//! [`crate::cloudtrail`], AWS CLI output and account authorization details to
+//! [`aws`]. `scenario` and `cloudtrail` do not know each other; this module sits
+//! above both. The kinds and the order of detection: docs/inputs.md.
+
+mod aws;
+pub mod detect;
+
+pub use aws::PrincipalChoice;
+pub use detect::{Kind, kind, looks_like_cloudtrail};
+
+use crate::json::{self, Value};
+use crate::policy::{PolicyKind, PolicySet};
+use crate::scenario::{Assembler, LoadError, Scenario};
+use crate::source::Diagnostic;
+
+/// Choices some inputs need before they become a scenario.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// For account authorization details: the user or role (name or ARN).
+    pub principal: Option<String>,
+}
+
+/// An input read as a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    /// What the input was.
+    pub kind: Kind,
+    /// The scenario it became.
+    pub scenario: Scenario,
+    /// Records skipped as malformed (CloudTrail), each `record N: …` at its position:
+    /// the rest was read. Callers report them and count them as a problem.
+    pub skipped: Vec<Diagnostic>,
+}
+
+/// One line about records skipped as malformed, for a status line:
+/// `FILE:LINE:COLUMN: record N: …` for the first, and how many there were.
+pub fn skipped_message(shown: &str, skipped: &[Diagnostic]) -> Option<String> {
+    let first = skipped.first()?;
+    let more = match skipped.len() {
+        1 => String::new(),
+        n => format!(" ({n} malformed records skipped)"),
+    };
+    Some(format!(
+        "{shown}:{}:{}: {}{more}",
+        first.span.line, first.span.column, first.message
+    ))
+}
+
+/// Input bytes as text: gzip is decompressed (CloudTrail files as delivered to S3) up
+/// to [`crate::read::DEFAULT_MAX_INPUT`], and anything that is not UTF-8 is refused
+/// with the position of its first bad byte. (Reading a file or a stream bounded from
+/// the start: [`crate::read::read_text`].)
+pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    if crate::read::is_gzip(&bytes) {
+        return crate::read::read_text(bytes.as_slice(), crate::read::DEFAULT_MAX_INPUT);
+    }
+    crate::read::utf8(bytes)
+}
+
+/// Reads any input as a scenario: a scenario file, a bare policy document (one
+/// identity policy, no requests), what the AWS CLI prints for a policy, or CloudTrail
+/// records (one request per event). Account authorization details need a principal:
+/// see [`load_with`]. Malformed CloudTrail records are skipped (see [`load`]).
+pub fn load_str(text: &str) -> Result<Scenario, LoadError> {
+    load_with(text, &LoadOptions::default())
+}
+
+/// [`load_str`] with the choices of `options`.
+pub fn load_with(text: &str, options: &LoadOptions) -> Result<Scenario, LoadError> {
+    load(text, options).map(|l| l.scenario)
+}
+
+/// Reads any input: its kind, the scenario and the records skipped as malformed. The
+/// quick scenario reader is tried first (most files are valid scenarios).
+pub fn load(text: &str, options: &LoadOptions) -> Result<Loaded, LoadError> {
+    if let Some(scenario) = crate::scenario::load_quick(text) {
+        return Ok(Loaded {
+            kind: Kind::Scenario,
+            scenario,
+            skipped: Vec::new(),
+        });
+    }
+    load_inner(text, options, false)
+}
+
+/// [`load_with`] without the quick scenario reader: every value through the
+/// position-keeping tree. The quick reader must agree with it on every file.
+pub fn load_strict(text: &str, options: &LoadOptions) -> Result<Scenario, LoadError> {
+    load_inner(text, options, false).map(|l| l.scenario)
+}
+
+/// Reads any input as the TUI saved it mid-edit (a recovery file): a policy whose
+/// text does not parse is written as a JSON string, and is loaded as that text rather
+/// than failing the load (see [`crate::scenario::load_for_editing`]).
+pub fn load_for_editing(text: &str) -> Result<Scenario, LoadError> {
+    load_inner(text, &LoadOptions::default(), true).map(|l| l.scenario)
+}
+
+/// The users and roles to choose from, when `text` is the output of
+/// `aws iam get-account-authorization-details`.
+pub fn account_principals(text: &str) -> Option<Vec<PrincipalChoice>> {
+    let node = json::parse(text).ok()?;
+    let Value::Object(members) = &node.value else {
+        return None;
+    };
+    aws::is_account_details(members).then(|| aws::principals(members))
+}
+
+fn load_inner(text: &str, options: &LoadOptions, for_editing: bool) -> Result<Loaded, LoadError> {
+    let loaded = |kind, scenario| Loaded {
+        kind,
+        scenario,
+        skipped: Vec::new(),
+    };
+    let node = match json::parse(text) {
+        Ok(n) => n,
+        // JSON Lines of CloudTrail events are not one JSON value.
+        Err(_) if looks_like_cloudtrail(text) => return cloudtrail(text),
+        Err(d) => {
+            return Err(LoadError {
+                diagnostics: vec![d],
+            });
+        }
+    };
+    let kind = detect::classify(&node);
+    let mut a = Assembler::new(for_editing);
+    let members = match &node.value {
+        Value::Object(m) => m.as_slice(),
+        _ => &[],
+    };
+    match kind {
+        Kind::Scenario => {
+            crate::scenario::load_tree(&node, text, for_editing).map(|s| loaded(kind, s))
+        }
+        Kind::Policy => {
+            a.policy_entry(&node, PolicyKind::Identity, None, "policy", text);
+            a.finish(None, None, Vec::new()).map(|s| loaded(kind, s))
+        }
+        Kind::CloudTrail => cloudtrail(text),
+        Kind::AccountDetails => {
+            let (name, description, requests) =
+                a.account(&node, members, options.principal.as_deref(), text);
+            a.finish(name, description, requests)
+                .map(|s| loaded(kind, s))
+        }
+        Kind::AwsCli => match aws::cli_output(members) {
+            Some(out) => {
+                let (name, description) = a.cli(out, text);
+                a.finish(name, description, Vec::new())
+                    .map(|s| loaded(kind, s))
+            }
+            // classify said it is one.
+            None => crate::scenario::load_tree(&node, text, for_editing)
+                .map(|s| loaded(Kind::Scenario, s)),
+        },
+    }
+}
+
+/// CloudTrail records as a scenario: no policies, one request per event; malformed
+/// records skipped and returned.
+fn cloudtrail(text: &str) -> Result<Loaded, LoadError> {
+    let trail = crate::cloudtrail::requests_from_text(text)
+        .map_err(|diagnostics| LoadError { diagnostics })?;
+    Ok(Loaded {
+        kind: Kind::CloudTrail,
+        scenario: Scenario {
+            name: Some("CloudTrail events".into()),
+            description: Some(trail.description),
+            sources: Vec::new(),
+            set: PolicySet::new(),
+            requests: trail.requests,
+        },
+        skipped: trail.malformed,
+    })
+}
