@@ -6,7 +6,7 @@
 //! `scenario` does not know `cloudtrail`, `cloudtrail` does not detect inputs.
 
 use assert_cmd::Command;
-use iamtrace::input::{self, Kind, LoadOptions};
+use iamtrace::input::{self, BareKind, Kind, LoadOptions};
 use iamtrace::tui::app::App;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,6 +24,7 @@ fn text(name: &str) -> String {
 fn bob() -> LoadOptions {
     LoadOptions {
         principal: Some("bob".into()),
+        ..Default::default()
     }
 }
 
@@ -299,5 +300,252 @@ fn scenario_and_cloudtrail_do_not_know_each_other() {
                 p.display()
             );
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Bare policy documents: the kind guessed (or given with --kind), and said so.
+
+/// Each bare fixture, what it is read as, and what else its shape could be.
+const BARE: &[(&str, BareKind, Option<&str>)] = &[
+    ("bucket-policy.json", BareKind::Resource, None),
+    ("key-policy.json", BareKind::Resource, None),
+    ("trust-policy.json", BareKind::Trust, None),
+    ("policy.json", BareKind::Identity, None),
+    ("deny-only.json", BareKind::Identity, Some("SCP")),
+    ("deny-everyone.json", BareKind::Resource, Some("RCP")),
+];
+
+fn bare(name: &str) -> String {
+    if name == "policy.json" {
+        text(name)
+    } else {
+        text(&format!("bare/{name}"))
+    }
+}
+
+#[test]
+fn a_bare_document_is_read_as_the_kind_its_shape_says() {
+    for &(name, kind, ambiguous) in BARE {
+        let loaded = input::load(&bare(name), &LoadOptions::default())
+            .unwrap_or_else(|e| panic!("{name}: {:#?}", e.diagnostics));
+        let read_as = loaded
+            .read_as
+            .expect("a bare document says how it was read");
+        assert_eq!(read_as.kind, kind, "{name}");
+        assert!(read_as.guessed, "{name}");
+        match ambiguous {
+            Some(other) => assert!(
+                read_as.ambiguous.is_some_and(|a| a.contains(other)),
+                "{name}: {read_as:?}"
+            ),
+            None => assert_eq!(read_as.ambiguous, None, "{name}"),
+        }
+        let shown = read_as.to_string();
+        assert!(
+            shown.starts_with(&format!("read as {} (guessed", kind.phrase())),
+            "{shown}"
+        );
+        assert!(shown.contains("--kind to change)"), "{shown}");
+        let (policy_kind, attached) = kind.placement();
+        let entry = &loaded.scenario.set.policies[0];
+        assert_eq!(entry.kind, policy_kind, "{name}");
+        assert_eq!(
+            entry.attached_to.as_ref().map(|a| a.text.as_str()),
+            attached,
+            "{name}"
+        );
+    }
+    // What is not a bare document says nothing of the kind.
+    let scenario = input::load(&text("scenario.json"), &LoadOptions::default()).unwrap();
+    assert_eq!(scenario.read_as, None);
+}
+
+#[test]
+fn kind_sets_what_a_bare_document_is_and_is_refused_for_other_inputs() {
+    for word in input::bare::KIND_WORDS {
+        let kind = BareKind::from_word(word).unwrap();
+        assert_eq!(kind.word(), *word);
+        let options = LoadOptions {
+            kind: Some(kind),
+            ..Default::default()
+        };
+        // A Deny-only statement without Principal is valid in every kind but the
+        // resource ones, which need a Principal.
+        let result = input::load(&bare("deny-only.json"), &options);
+        let needs_principal = matches!(kind, BareKind::Resource | BareKind::Trust);
+        match result {
+            Ok(l) => {
+                assert!(!needs_principal, "{word}: loads without a Principal");
+                let r = l.read_as.unwrap();
+                assert_eq!((r.kind, r.guessed), (kind, false), "{word}");
+                assert!(r.to_string().contains(&format!("(--kind {word})")), "{r}");
+                assert_eq!(l.scenario.set.policies[0].kind, kind.placement().0);
+            }
+            Err(e) => assert!(needs_principal, "{word}: {:#?}", e.diagnostics),
+        }
+    }
+    let scp = LoadOptions {
+        kind: Some(BareKind::Scp),
+        ..Default::default()
+    };
+    let loaded = input::load(&bare("deny-only.json"), &scp).unwrap();
+    assert_eq!(loaded.scenario.set.scp_levels, ["r-root"]);
+    for name in [
+        "scenario.json",
+        "trail.jsonl",
+        "trail-records.json",
+        "get-user-policy.json",
+    ] {
+        let e = input::load(&text(name), &scp).expect_err(name);
+        let d = &e.diagnostics[0];
+        assert_eq!((d.span.line, d.span.column), (1, 1), "{name}");
+        assert!(
+            d.message
+                .starts_with("--kind scp is for a bare policy document; this is "),
+            "{name}: {}",
+            d.message
+        );
+    }
+}
+
+#[test]
+fn bare_bucket_trust_and_key_policies_eval_and_lint_clean_and_say_how_they_were_read() {
+    for name in ["bucket-policy.json", "trust-policy.json", "key-policy.json"] {
+        let file = format!("{DIR}/bare/{name}");
+        let (code, out, err) = iamtrace(&["eval", &file], None);
+        assert_eq!(code, 0, "{name}: {err}");
+        let header: Vec<&str> = out.lines().take(2).collect();
+        assert!(
+            header[1].starts_with("read as a ")
+                && header[1].contains("(guessed; --kind to change)"),
+            "{name}: {out}"
+        );
+        let (code, out, err) = iamtrace(&["lint", &file], None);
+        assert_eq!(code, 0, "{name}: {out}{err}");
+        assert!(out.starts_with("0 errors"), "{name}: {out}");
+        assert!(
+            err.contains(&format!("{file}: read as a ")),
+            "{name}: {err}"
+        );
+        let (code, out, _) = iamtrace(&["lint", "--format", "json", &file], None);
+        assert_eq!(code, 0);
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(v["read_as"]["guessed"], true, "{v}");
+        assert_eq!(v["policies"][0]["kind"], "resource", "{v}");
+    }
+    // The same document with --kind identity is what AWS would refuse as one.
+    let file = format!("{DIR}/bare/bucket-policy.json");
+    let (code, _, err) = iamtrace(&["eval", "--kind", "identity", &file], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("Principal cannot be used in an identity policy"),
+        "{err}"
+    );
+    // The TUI's command line takes --kind (on a pipe it prints what it would show).
+    let (code, out, err) = iamtrace(
+        &["--kind", "scp", &format!("{DIR}/bare/deny-only.json")],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("read as an SCP (--kind scp)"), "{out}");
+    let (code, out, _) = iamtrace(
+        &[
+            "eval",
+            "--format",
+            "json",
+            "--kind",
+            "rcp",
+            &format!("{DIR}/bare/deny-everyone.json"),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["read_as"]["kind"], "rcp", "{v}");
+    assert_eq!(v["read_as"]["guessed"], false, "{v}");
+}
+
+#[test]
+fn a_resource_policy_without_attached_to_says_so_in_the_trace() {
+    let (code, out, err) = iamtrace(
+        &[
+            "eval",
+            "tests/cases/decisions/bare-documents.json",
+            "--request",
+            "1",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(
+            "resource policy \"resource policy 1\" on the request's resource (no attachedTo)"
+        ),
+        "{out}"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// Standard input: `-` for every subcommand, named `-` in messages.
+
+#[test]
+fn dash_is_standard_input_for_every_subcommand() {
+    let scenario = text("scenario.json");
+    let file = format!("{DIR}/scenario.json");
+    let runs: &[(&[&str], i32, &str)] = &[
+        (&["eval", "-"], 0, "# Bob reads the reports (-)"),
+        (
+            &["eval", "--format", "summary", "-"],
+            0,
+            "allow\tok\t-\tread q1",
+        ),
+        (&["lint", "-"], 0, "in 1 file"),
+        (
+            &["grid", "-", "--vary", "aws:SourceIp=10.0.0.1"],
+            0,
+            "- — request 1: read q1",
+        ),
+        (&["diff", "-", &file], 0, "between - and"),
+        (&["diff", &file, "-"], 0, "and -"),
+        (
+            &[
+                "replay",
+                "-",
+                "--cloudtrail",
+                "tests/fixtures/inputs/trail.jsonl",
+            ],
+            0,
+            "against -",
+        ),
+    ];
+    for (args, want_code, want) in runs {
+        let (code, out, err) = iamtrace(args, Some(&scenario));
+        // replay: 1 when a recorded decision differs (the denied PutObject).
+        assert!(
+            code == *want_code || (args[0] == "replay" && code == 1),
+            "{args:?}: {code} {err}"
+        );
+        assert!(out.contains(want), "{args:?}: {out}");
+    }
+    // Errors name the file `-`.
+    let (code, _, err) = iamtrace(&["eval", "-"], Some("{\"policies\": 5}"));
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("-:1:14: policies must be an object"),
+        "{err}"
+    );
+    let (code, _, err) = iamtrace(&["lint", "-"], Some("{\"Statement\": ["));
+    assert_eq!(code, 2);
+    assert!(err.starts_with("-:"), "{err}");
+    // It can be read only once.
+    for args in [
+        &["diff", "-", "-"][..],
+        &["eval", "-", "-"],
+        &["lint", "-", "-"],
+    ] {
+        let (code, _, err) = iamtrace(args, Some(&scenario));
+        assert_eq!(code, 2, "{args:?}");
+        assert!(err.contains("can be read only once"), "{args:?}: {err}");
     }
 }

@@ -639,6 +639,7 @@ fn aws_cli_outputs_lint() {
     for principal in ["alice", "bob", "ci-deploy"] {
         let options = LoadOptions {
             principal: Some(principal.to_string()),
+            ..Default::default()
         };
         let s = load_with(&details, &options)
             .unwrap_or_else(|e| panic!("{principal}: {:?}", e.diagnostics));

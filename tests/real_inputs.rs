@@ -45,6 +45,7 @@ fn load(text: &str) -> Scenario {
 fn load_for(text: &str, principal: &str) -> Scenario {
     let options = LoadOptions {
         principal: Some(principal.to_string()),
+        ..Default::default()
     };
     load_with(text, &options)
         .unwrap_or_else(|e| panic!("{principal}: does not load: {:#?}", e.diagnostics))
@@ -756,6 +757,7 @@ fn account_principals_lists_users_and_roles_with_their_kind_and_arn() {
 fn an_unknown_principal_gets_a_did_you_mean_and_the_list() {
     let options = LoadOptions {
         principal: Some("alcie".into()),
+        ..Default::default()
     };
     let diags = errors(&details(), &options);
     assert_eq!(diags.len(), 1, "{diags:#?}");
@@ -1217,6 +1219,7 @@ fn a_missing_boundary_policy_is_an_error_at_its_arn() {
     let text = std::fs::read_to_string(path).unwrap();
     let options = LoadOptions {
         principal: Some("alice".into()),
+        ..Default::default()
     };
     let diags = errors(&text, &options);
     assert_eq!(diags.len(), 1, "{diags:#?}");
@@ -1236,6 +1239,7 @@ fn a_missing_boundary_policy_is_an_error_at_its_arn() {
     // bob has no boundary: the same file is fine for him.
     let bob = LoadOptions {
         principal: Some("bob".into()),
+        ..Default::default()
     };
     assert!(load_with(&text, &bob).is_ok());
 }
@@ -1251,6 +1255,7 @@ fn missing_groups_and_attached_policies_are_errors_too() {
     });
     let options = LoadOptions {
         principal: Some("alice".into()),
+        ..Default::default()
     };
     let diags = errors(&text, &options);
     assert_eq!(diags.len(), 1, "{diags:#?}");
@@ -1268,6 +1273,7 @@ fn missing_groups_and_attached_policies_are_errors_too() {
     });
     let bob = LoadOptions {
         principal: Some("bob".into()),
+        ..Default::default()
     };
     let diags = errors(&text, &bob);
     assert_eq!(diags.len(), 1, "{diags:#?}");
@@ -1290,6 +1296,7 @@ fn a_name_shared_by_a_user_and_a_role_needs_the_arn() {
     });
     let by_name = LoadOptions {
         principal: Some("alice".into()),
+        ..Default::default()
     };
     let diags = errors(&text, &by_name);
     assert_eq!(diags.len(), 1, "{diags:#?}");

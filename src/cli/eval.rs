@@ -90,8 +90,8 @@ fn eval_text(
     options: &LoadOptions,
     out: &mut Outcome,
 ) -> io::Result<()> {
-    let (scenario, skipped) = match input::load(text, options) {
-        Ok(l) => (l.scenario, l.skipped),
+    let (scenario, skipped, read_as) = match input::load(text, options) {
+        Ok(l) => (l.scenario, l.skipped, l.read_as),
         Err(e) => {
             for d in &e.diagnostics {
                 report(shown, text, d);
@@ -139,6 +139,9 @@ fn eval_text(
         }
         if let Some(d) = &scenario.description {
             writeln!(w, "{}", safe_lines(d))?;
+        }
+        if let Some(r) = &read_as {
+            writeln!(w, "{r}")?;
         }
         for warning in &warnings {
             writeln!(w, "warning: {}", safe(warning))?;
@@ -217,6 +220,9 @@ fn eval_text(
         if !warnings.is_empty() {
             line["warnings"] = json!(warnings);
         }
+        if let Some(r) = &read_as {
+            line["read_as"] = read_as_json(r);
+        }
         if !skipped.is_empty() {
             line["skipped"] = skipped
                 .iter()
@@ -228,6 +234,11 @@ fn eval_text(
         write_json(w, &line)?;
     }
     Ok(())
+}
+
+/// How a bare policy document was read, for JSON output.
+pub fn read_as_json(r: &input::ReadAs) -> serde_json::Value {
+    json!({"kind": r.kind.word(), "guessed": r.guessed, "ambiguous": r.ambiguous, "text": r.to_string()})
 }
 
 /// The indices of the requests picked by `selectors` (all when empty); `Err` names a

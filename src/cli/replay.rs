@@ -32,6 +32,7 @@ pub fn run(
     };
     let options = LoadOptions {
         principal: principal.clone(),
+        ..Default::default()
     };
     let scenario = match load_with(&text, &options) {
         Ok(s) => s,

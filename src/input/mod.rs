@@ -7,9 +7,11 @@
 //! above both. The kinds and the order of detection: docs/inputs.md.
 
 mod aws;
+pub mod bare;
 pub mod detect;
 
 pub use aws::PrincipalChoice;
+pub use bare::{BareKind, ReadAs};
 pub use detect::{Kind, kind, looks_like_cloudtrail};
 
 use crate::json::{self, Value};
@@ -22,6 +24,9 @@ use crate::source::Diagnostic;
 pub struct LoadOptions {
     /// For account authorization details: the user or role (name or ARN).
     pub principal: Option<String>,
+    /// For a bare policy document: what to read it as (`--kind`) instead of guessing.
+    /// Any other input given a kind is an error.
+    pub kind: Option<BareKind>,
 }
 
 /// An input read as a scenario.
@@ -34,6 +39,8 @@ pub struct Loaded {
     /// Records skipped as malformed (CloudTrail), each `record N: …` at its position:
     /// the rest was read. Callers report them and count them as a problem.
     pub skipped: Vec<Diagnostic>,
+    /// For a bare policy document: what it was read as (say so where it is shown).
+    pub read_as: Option<ReadAs>,
 }
 
 /// One line about records skipped as malformed, for a status line:
@@ -77,12 +84,15 @@ pub fn load_with(text: &str, options: &LoadOptions) -> Result<Scenario, LoadErro
 /// Reads any input: its kind, the scenario and the records skipped as malformed. The
 /// quick scenario reader is tried first (most files are valid scenarios).
 pub fn load(text: &str, options: &LoadOptions) -> Result<Loaded, LoadError> {
-    if let Some(scenario) = crate::scenario::load_quick(text) {
-        return Ok(Loaded {
-            kind: Kind::Scenario,
-            scenario,
-            skipped: Vec::new(),
-        });
+    if options.kind.is_none() {
+        if let Some(scenario) = crate::scenario::load_quick(text) {
+            return Ok(Loaded {
+                kind: Kind::Scenario,
+                scenario,
+                skipped: Vec::new(),
+                read_as: None,
+            });
+        }
     }
     load_inner(text, options, false)
 }
@@ -115,11 +125,15 @@ fn load_inner(text: &str, options: &LoadOptions, for_editing: bool) -> Result<Lo
         kind,
         scenario,
         skipped: Vec::new(),
+        read_as: None,
     };
     let node = match json::parse(text) {
         Ok(n) => n,
         // JSON Lines of CloudTrail events are not one JSON value.
-        Err(_) if looks_like_cloudtrail(text) => return cloudtrail(text),
+        Err(_) if looks_like_cloudtrail(text) => {
+            not_bare(options, Kind::CloudTrail, FIRST)?;
+            return cloudtrail(text);
+        }
         Err(d) => {
             return Err(LoadError {
                 diagnostics: vec![d],
@@ -127,6 +141,9 @@ fn load_inner(text: &str, options: &LoadOptions, for_editing: bool) -> Result<Lo
         }
     };
     let kind = detect::classify(&node);
+    if kind != Kind::Policy {
+        not_bare(options, kind, node.span)?;
+    }
     let mut a = Assembler::new(for_editing);
     let members = match &node.value {
         Value::Object(m) => m.as_slice(),
@@ -137,8 +154,23 @@ fn load_inner(text: &str, options: &LoadOptions, for_editing: bool) -> Result<Lo
             crate::scenario::load_tree(&node, text, for_editing).map(|s| loaded(kind, s))
         }
         Kind::Policy => {
-            a.policy_entry(&node, PolicyKind::Identity, None, "policy", text);
-            a.finish(None, None, Vec::new()).map(|s| loaded(kind, s))
+            let read_as = match options.kind {
+                Some(k) => ReadAs {
+                    kind: k,
+                    guessed: false,
+                    ambiguous: None,
+                },
+                None => bare::guess(&node),
+            };
+            let (policy_kind, attached) = read_as.kind.placement();
+            let level = matches!(policy_kind, PolicyKind::Scp | PolicyKind::Rcp)
+                .then(|| a.add_level(policy_kind, ROOT.into()));
+            let attached = attached.map(String::from);
+            a.document(&node, policy_kind, level, None, attached, "policy", text);
+            a.finish(None, None, Vec::new()).map(|scenario| Loaded {
+                read_as: Some(read_as),
+                ..loaded(kind, scenario)
+            })
         }
         Kind::CloudTrail => cloudtrail(text),
         Kind::AccountDetails => {
@@ -160,6 +192,70 @@ fn load_inner(text: &str, options: &LoadOptions, for_editing: bool) -> Result<Lo
     }
 }
 
+/// The start of a text, for messages about the whole input.
+const FIRST: crate::source::Span = crate::source::Span {
+    start: 0,
+    end: 0,
+    line: 1,
+    column: 1,
+};
+
+/// The level an SCP or RCP read bare is placed at: the organization root.
+const ROOT: &str = "r-root";
+
+/// An error when `options` give a `--kind` for an input that is not a bare policy.
+fn not_bare(options: &LoadOptions, kind: Kind, at: crate::source::Span) -> Result<(), LoadError> {
+    match options.kind {
+        Some(k) => Err(LoadError {
+            diagnostics: vec![Diagnostic::error(
+                crate::source::Span {
+                    end: at.start,
+                    ..at
+                },
+                format!(
+                    "--kind {} is for a bare policy document; this is {}",
+                    k.word(),
+                    kind.describe()
+                ),
+            )],
+        }),
+        None => Ok(()),
+    }
+}
+
+/// What a policy document being written (its JSON not valid yet) opens as: one policy
+/// holding the text, of the kind `kind` or an identity policy, so that an editor can
+/// show it with its errors; `None` when the text does not look like a policy.
+pub fn draft_policy(text: &str, kind: Option<BareKind>) -> Option<Scenario> {
+    let looks_like_policy = text.contains("\"Statement\"") || text.contains("\"Version\"");
+    let is_scenario = text.contains("\"policies\"") || text.contains("\"requests\"");
+    let (kind, attached) = kind.unwrap_or(BareKind::Identity).placement();
+    let mut set = PolicySet::new();
+    let level = matches!(kind, PolicyKind::Scp | PolicyKind::Rcp).then(|| {
+        let levels = if kind == PolicyKind::Scp {
+            &mut set.scp_levels
+        } else {
+            &mut set.rcp_levels
+        };
+        levels.push(ROOT.into());
+        0
+    });
+    (looks_like_policy && !is_scenario).then(|| Scenario {
+        name: None,
+        description: None,
+        sources: vec![crate::scenario::PolicySource {
+            kind,
+            name: None,
+            level,
+            attached_to: attached.map(String::from),
+            text: text.to_string(),
+            form: crate::scenario::DocumentForm::Inline,
+        }],
+        set,
+        requests: Vec::new(),
+    })
+}
+
 /// CloudTrail records as a scenario: no policies, one request per event; malformed
 /// records skipped and returned.
 fn cloudtrail(text: &str) -> Result<Loaded, LoadError> {
@@ -175,5 +271,6 @@ fn cloudtrail(text: &str) -> Result<Loaded, LoadError> {
             requests: trail.requests,
         },
         skipped: trail.malformed,
+        read_as: None,
     })
 }

@@ -390,6 +390,7 @@ impl App {
         };
         let options = crate::input::LoadOptions {
             principal: Some(choice.arn.clone()),
+            ..Default::default()
         };
         match crate::input::load_with(&picker.text, &options) {
             Ok(scenario) => {
