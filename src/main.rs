@@ -213,6 +213,7 @@ pub enum Format {
 fn main() -> ExitCode {
     // A write past `ulimit -f` fails with an error message, not a silent kill.
     iamtrace::tui::signals::ignore_file_size_limit_signal();
+    misspelt_subcommand();
     let args = Args::parse();
     cli::set_max_input(args.max_input);
     // Not locked: the TUI (and its signal handling) writes to the terminal itself.
@@ -237,6 +238,47 @@ fn main() -> ExitCode {
             cli::note(&format!("iamtrace: cannot write the output: {e}"));
             ExitCode::from(2)
         }
+    }
+}
+
+/// `iamtrace evl x`: the first argument is not a file but is close to a subcommand's
+/// name. Clap would read it as the file to open; say "did you mean eval?" instead, as
+/// clap does for an unknown subcommand, and exit with its usage status.
+fn misspelt_subcommand() {
+    use clap::CommandFactory;
+    let Some(first) = std::env::args_os().nth(1) else {
+        return;
+    };
+    let Some(word) = first.to_str() else {
+        return;
+    };
+    if word.starts_with('-') || std::path::Path::new(word).exists() {
+        return;
+    }
+    let cmd = Args::command();
+    let names: Vec<&str> = cmd
+        .get_subcommands()
+        .map(|c| c.get_name())
+        .filter(|n| *n != "help")
+        .collect();
+    if names.contains(&word) || word == "help" {
+        return;
+    }
+    let hint = iamtrace::source::did_you_mean(word, names.iter().copied());
+    if let Some(name) = hint
+        .strip_prefix(" (did you mean ")
+        .and_then(|h| h.strip_suffix("?)"))
+    {
+        let mut cmd = cmd;
+        cmd.error(
+            clap::error::ErrorKind::InvalidSubcommand,
+            format!(
+                "unrecognized subcommand '{}'\n\n  tip: a similar subcommand exists: '{name}'\n  (to open a file of that name, give its path: ./{})",
+                cli::safe(word),
+                cli::safe(word)
+            ),
+        )
+        .exit();
     }
 }
 

@@ -1036,7 +1036,7 @@ fn cli_text_names_file_line_and_column() {
     );
     assert!(
         run.stdout
-            .ends_with("0 errors, 0 security warnings, 1 warning, 0 suggestions in 2 files\n"),
+            .ends_with("0 errors, 0 security warnings, 1 warning, 0 suggestions in 2 files; 1 file not checked (unreadable or invalid: the errors are on standard error)\n"),
         "{}",
         run.stdout
     );

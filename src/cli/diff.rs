@@ -2,7 +2,7 @@
 //! decision differs between two scenario files' policies. Exit status 1 when anything
 //! differs, so it can gate a policy change.
 
-use super::grid::{load_request, parse_axes};
+use super::grid::{load_scenario, no_request, parse_axes};
 use super::{note, safe, safe_path, write_json};
 use iamtrace::analysis::diff::{changed_cells, changed_requests};
 use iamtrace::analysis::grid::Axis;
@@ -24,8 +24,9 @@ pub fn run(
     if !super::stdin_once([old, new]) {
         return Ok(ExitCode::from(2));
     }
-    let load = |p: &Path| load_request(p, Some("1")).map(|(s, _)| s);
-    let (old_s, new_s) = match (load(old), load(new)) {
+    // Either side may be a bare policy (or AWS CLI output): it brings policies only,
+    // and the requests compared are the other side's.
+    let (old_s, new_s) = match (load_scenario(old), load_scenario(new)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(code), _) | (_, Err(code)) => return Ok(code),
     };
@@ -44,6 +45,14 @@ pub fn run(
             requests.push((r.label(i), r.request.clone()));
         }
     }
+    if requests.is_empty() {
+        note(&format!(
+            "diff: neither {} nor {} has a request to compare the policies on",
+            safe_path(old),
+            safe_path(new)
+        ));
+        return Ok(ExitCode::from(2));
+    }
     let changed = changed_requests(&old_s.set, &new_s.set, &requests);
     let mut cells = Vec::new();
     let mut axes: Vec<Axis> = Vec::new();
@@ -52,15 +61,27 @@ pub fn run(
             Ok(a) => a,
             Err(code) => return Ok(code),
         };
-        let Some(i) = request.map_or(Some(0), |sel| new_s.find_request(sel)) else {
+        // By name or 1-based position among the requests compared.
+        let find = |sel: &str| {
+            requests
+                .iter()
+                .position(|(label, _)| label == sel)
+                .or_else(|| {
+                    sel.parse::<usize>()
+                        .ok()
+                        .filter(|&n| n >= 1 && n <= requests.len())
+                        .map(|n| n - 1)
+                })
+        };
+        let Some(i) = request.map_or(Some(0), find) else {
+            let names: Vec<String> = requests.iter().map(|(l, _)| l.clone()).collect();
             note(&format!(
-                "{}: no request {}",
-                safe_path(new),
-                safe(request.unwrap_or_default())
+                "diff: {}",
+                safe(&no_request(request.unwrap_or_default(), &names))
             ));
             return Ok(ExitCode::from(2));
         };
-        cells = changed_cells(&old_s.set, &new_s.set, &new_s.requests[i].request, &axes);
+        cells = changed_cells(&old_s.set, &new_s.set, &requests[i].1, &axes);
     }
     if json {
         let cells: Vec<_> = cells

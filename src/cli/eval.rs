@@ -119,12 +119,14 @@ fn eval_text(
     let picked = match pick(&scenario, selectors) {
         Ok(p) => p,
         Err(sel) => {
-            note(&format!(
-                "{}: no request named \"{}\" (and no request #{})",
-                safe(shown),
-                safe(&sel),
-                safe(&sel)
-            ));
+            let names: Vec<String> = scenario
+                .requests
+                .iter()
+                .enumerate()
+                .map(|(i, r)| r.label(i))
+                .collect();
+            let why = super::grid::no_request(&sel, &names);
+            note(&format!("{}: {}", safe(shown), safe(&why)));
             out.invalid = true;
             return Ok(());
         }

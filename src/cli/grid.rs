@@ -11,26 +11,38 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Loads `file` and picks the request, or prints why not (exit status 2).
-pub fn load_request(file: &Path, selector: Option<&str>) -> Result<(Scenario, usize), ExitCode> {
+/// Loads `file` (any input: a scenario, a bare policy, …), or prints why not (exit
+/// status 2).
+pub fn load_scenario(file: &Path) -> Result<Scenario, ExitCode> {
     let shown = file.display().to_string();
     let text = read_input(file).map_err(|message| {
         note(&format!("{}: {}", safe(&shown), safe(&message)));
         ExitCode::from(2)
     })?;
-    let scenario = load_str(&text).map_err(|e| {
+    load_str(&text).map_err(|e| {
         for d in &e.diagnostics {
             report(&shown, &text, d);
         }
         ExitCode::from(2)
-    })?;
+    })
+}
+
+/// Loads `file` and picks the request, or prints why not (exit status 2).
+pub fn load_request(file: &Path, selector: Option<&str>) -> Result<(Scenario, usize), ExitCode> {
+    let shown = file.display().to_string();
+    let scenario = load_scenario(file)?;
     let index = match selector {
         Some(sel) => scenario.find_request(sel).ok_or_else(|| {
+            let names: Vec<String> = scenario
+                .requests
+                .iter()
+                .enumerate()
+                .map(|(i, r)| r.label(i))
+                .collect();
             note(&format!(
-                "{}: no request named \"{}\" (and no request #{})",
+                "{}: {}",
                 safe(&shown),
-                safe(sel),
-                safe(sel)
+                safe(&no_request(sel, &names))
             ));
             ExitCode::from(2)
         })?,
@@ -45,6 +57,37 @@ pub fn load_request(file: &Path, selector: Option<&str>) -> Result<(Scenario, us
         }
     };
     Ok((scenario, index))
+}
+
+/// How many request names a "no request named" message lists.
+const NAMES_LISTED: usize = 10;
+
+/// Why `selector` picks no request of those named `names` (labels, in order): with a
+/// "did you mean" and the names there are (the first few of a long list).
+pub fn no_request(selector: &str, names: &[String]) -> String {
+    if names.is_empty() {
+        return format!("no request named \"{selector}\": the input has no requests");
+    }
+    let hint = iamtrace::source::did_you_mean(selector, names.iter().map(String::as_str));
+    let listed: Vec<String> = names
+        .iter()
+        .take(NAMES_LISTED)
+        .map(|n| format!("\"{n}\""))
+        .collect();
+    let more = match names.len().saturating_sub(NAMES_LISTED) {
+        0 => String::new(),
+        n => format!(", and {n} more"),
+    };
+    let what = if selector.parse::<usize>().is_ok() {
+        format!("no request named \"{selector}\" and no request #{selector}")
+    } else {
+        format!("no request named \"{selector}\"{hint}")
+    };
+    format!(
+        "{what}; the requests are {}{more} (or 1 to {} by position)",
+        listed.join(", "),
+        names.len()
+    )
 }
 
 /// Parses the `--vary` arguments (one or two).

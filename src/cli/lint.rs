@@ -83,9 +83,22 @@ pub fn run(
                 }
             }
             let n = |i: usize| counts[i] as u64;
+            // Files that could not be checked are not clean: the summary says so.
+            let unchecked = files
+                .iter()
+                .filter(|(_, l)| !matches!(l, Linted::Ok(..)))
+                .count() as u64;
+            let unchecked = if unchecked == 0 {
+                String::new()
+            } else {
+                format!(
+                    "; {} not checked (unreadable or invalid: the errors are on standard error)",
+                    count(unchecked, "file", "files")
+                )
+            };
             writeln!(
                 out,
-                "{}, {}, {}, {} in {}",
+                "{}, {}, {}, {} in {}{unchecked}",
                 count(n(0), "error", "errors"),
                 count(n(1), "security warning", "security warnings"),
                 count(n(2), "warning", "warnings"),

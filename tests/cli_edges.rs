@@ -1,0 +1,153 @@
+//! Rough edges of the command line found by trying it as a new user would (issue 14):
+//! `lint` counts the files it could not check, `diff` takes a bare policy on one side,
+//! an unknown request name lists the names there are, and a misspelt subcommand gets
+//! clap's "a similar subcommand exists" rather than being opened as a file.
+
+use assert_cmd::Command;
+
+const DIR: &str = "tests/fixtures/inputs";
+
+/// Runs the binary from the crate root: (status, stdout, stderr).
+fn iamtrace(args: &[&str]) -> (i32, String, String) {
+    let mut cmd = Command::cargo_bin("iamtrace").expect("the binary is built");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd.env("NO_COLOR", "1");
+    cmd.args(args);
+    cmd.write_stdin("");
+    let out = cmd.output().expect("iamtrace runs");
+    (
+        out.status.code().expect("an exit status"),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn lint_counts_the_files_it_could_not_check() {
+    let (code, out, err) = iamtrace(&[
+        "lint",
+        "tests/fixtures/cli/invalid.json",
+        &format!("{DIR}/policy.json"),
+        "tests/fixtures/inputs/no-such-file.json",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        out,
+        "0 errors, 0 security warnings, 0 warnings, 0 suggestions in 3 files; 2 files not checked (unreadable or invalid: the errors are on standard error)\n"
+    );
+    // All clean: no such clause.
+    let (code, out, _) = iamtrace(&["lint", &format!("{DIR}/policy.json")]);
+    assert_eq!(code, 0);
+    assert!(out.ends_with("in 1 file\n"), "{out}");
+}
+
+#[test]
+fn diff_takes_a_bare_policy_on_either_side() {
+    let scenario = format!("{DIR}/scenario.json");
+    let policy = format!("{DIR}/policy.json");
+    let deny = format!("{DIR}/bare/deny-only.json");
+    // The scenario's request under its own policy, then under the bare policy alone.
+    let (code, out, err) = iamtrace(&["diff", &scenario, &policy]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("no decision changes between"), "{out}");
+    // A bare policy that allows nothing the request needs: the request changes.
+    let (code, out, err) = iamtrace(&["diff", &scenario, &deny]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "read q1: Allow → Implicit deny\n");
+    let (code, out, _) = iamtrace(&["diff", &deny, &scenario]);
+    assert_eq!(code, 1);
+    assert_eq!(out, "read q1: Implicit deny → Allow\n");
+    // With --vary, the request is picked among those compared.
+    let (code, _, err) = iamtrace(&[
+        "diff",
+        &deny,
+        &scenario,
+        "--vary",
+        "aws:SourceIp=10.0.0.1",
+        "--request",
+        "read q1",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    // Two bare policies: nothing to compare on, said so.
+    let (code, _, err) = iamtrace(&["diff", &policy, &deny]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("has a request to compare the policies on"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unknown_request_name_lists_the_names_there_are() {
+    let (code, _, err) = iamtrace(&[
+        "eval",
+        "tests/fixtures/cli/all-met.json",
+        "--request",
+        "reed",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "tests/fixtures/cli/all-met.json: no request named \"reed\" (did you mean read?); the requests are \"read\", \"delete\", \"#3\" (or 1 to 3 by position)\n"
+    );
+    let (code, _, err) = iamtrace(&["eval", "tests/fixtures/cli/all-met.json", "--request", "9"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no request named \"9\" and no request #9;"),
+        "{err}"
+    );
+    let (code, _, err) = iamtrace(&[
+        "grid",
+        &format!("{DIR}/scenario.json"),
+        "--request",
+        "read q2",
+        "--vary",
+        "aws:SourceIp=10.0.0.1",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("(did you mean read q1?); the requests are \"read q1\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_misspelt_subcommand_gets_a_suggestion_not_an_open() {
+    for (typo, meant) in [
+        ("evl", "eval"),
+        ("lnt", "lint"),
+        ("gird", "grid"),
+        ("replya", "replay"),
+    ] {
+        let (code, out, err) = iamtrace(&[typo, "x.json"]);
+        assert_eq!(code, 2, "{typo}");
+        assert!(out.is_empty(), "{typo}: {out}");
+        assert!(
+            err.contains(&format!("unrecognized subcommand '{typo}'")),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!("a similar subcommand exists: '{meant}'")),
+            "{err}"
+        );
+    }
+    // A file of that name is still opened (here: printed, standard output not a terminal).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        format!("{}/{DIR}/policy.json", env!("CARGO_MANIFEST_DIR")),
+        dir.path().join("evl"),
+    )
+    .unwrap();
+    let mut cmd = Command::cargo_bin("iamtrace").unwrap();
+    let out = cmd.current_dir(dir.path()).arg("evl").output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Far from every subcommand: read as a file name, as before.
+    let (code, _, err) = iamtrace(&["zzz"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("zzz: cannot read"), "{err}");
+}
