@@ -185,8 +185,9 @@ pub struct ContextEntry {
 
 /// Prepared keys and values seen before on this thread, so that what many requests
 /// share is lower-cased and parsed once, and the order of a request's keys is worked
-/// out once for a run of requests with the same keys. Bounded: emptied when it grows
-/// past [`INTERN_LIMIT`] entries.
+/// out once for a run of requests with the same keys. Bounded: emptied, between two
+/// requests, when it would grow past [`INTERN_LIMIT`] entries or [`INTERN_BYTES`]
+/// bytes.
 #[derive(Default)]
 struct Interned {
     /// Key text to its index in `key_list`.
@@ -200,6 +201,10 @@ struct Interned {
     /// its entries: positions in the request, sorted by lower-cased key, case repeats
     /// dropped.
     orders: HashMap<Box<[u32]>, Box<[u32]>, foldhash::fast::RandomState>,
+    /// Bytes of key text in `key_list`.
+    key_bytes: usize,
+    /// Indices held by `orders`' keys.
+    order_entries: usize,
 }
 
 /// The prepared value of `text`, parsed now if `values` does not hold it yet.
@@ -207,6 +212,11 @@ fn value(
     values: &mut HashMap<Box<str>, PreparedValue, foldhash::fast::RandomState>,
     text: &str,
 ) -> PreparedValue {
+    // A long value is seldom shared, and a cache of long values would hold whole
+    // megabytes per entry: parse it for this request only.
+    if text.len() > INTERN_MAX_LEN {
+        return PreparedValue::new(text);
+    }
     if let Some(v) = values.get(text) {
         return v.clone();
     }
@@ -221,20 +231,27 @@ fn value(
 /// How many keys or values [`Interned`] keeps.
 const INTERN_LIMIT: usize = 1 << 16;
 
+/// The longest value [`Interned`] keeps (longer ones are parsed for their request
+/// only), so the cache stays within `INTERN_LIMIT` × this many bytes of text.
+const INTERN_MAX_LEN: usize = 256;
+
+/// How many bytes of key text, and how many order entries, [`Interned`] keeps before
+/// it starts afresh.
+const INTERN_BYTES: usize = 1 << 22;
+
 thread_local! {
     static INTERNED: RefCell<Interned> = RefCell::new(Interned::default());
 }
 
 impl Interned {
+    /// `key`'s index in `key_list`, added if new. Never empties the cache: indices
+    /// handed out for the request being prepared must stay valid until it is done
+    /// (see [`Self::make_room`]).
     fn key(&mut self, key: &str) -> u32 {
         if let Some(&k) = self.keys.get(key) {
             return k;
         }
-        if self.key_list.len() >= INTERN_LIMIT {
-            self.keys.clear();
-            self.key_list.clear();
-            self.orders.clear();
-        }
+        self.key_bytes += key.len();
         let lower = if key.is_ascii() {
             key.to_ascii_lowercase()
         } else {
@@ -246,8 +263,28 @@ impl Interned {
         k
     }
 
+    /// Empties the key cache, before a request is prepared, if that request's keys
+    /// could take it past its bounds. Done here and not key by key, so that no
+    /// index of the request being prepared is dropped half-way through it.
+    fn make_room(&mut self, request: &Request) {
+        let count = request.context.len();
+        let bytes: usize = request.context.iter().map(|(k, _)| k.len()).sum();
+        if self.key_list.len() + count > INTERN_LIMIT
+            || self.key_bytes + bytes > INTERN_BYTES
+            || self.order_entries + count > INTERN_BYTES
+            || self.orders.len() >= INTERN_LIMIT
+        {
+            self.keys.clear();
+            self.key_list.clear();
+            self.orders.clear();
+            self.key_bytes = 0;
+            self.order_entries = 0;
+        }
+    }
+
     /// `request`'s context entries sorted by lower-cased key.
     fn context(&mut self, request: &Request) -> Vec<ContextEntry> {
+        self.make_room(request);
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
         scratch.extend(request.context.iter().map(|(k, _)| self.key(k)));
@@ -264,9 +301,7 @@ impl Interned {
                 order.dedup_by(|later, kept| lower(*later) == lower(*kept));
                 order.reverse();
             }
-            if self.orders.len() >= INTERN_LIMIT {
-                self.orders.clear();
-            }
+            self.order_entries += scratch.len();
             self.orders
                 .insert(scratch.as_slice().into(), order.into_boxed_slice());
         }
@@ -380,5 +415,92 @@ impl PreparedRequest {
     pub fn via_vpc_endpoint(&self) -> bool {
         self.entry("aws:sourcevpce")
             .is_some_and(|e| !e.values.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(keys: &[(&str, &str)]) -> Request {
+        Request {
+            principal: "arn:aws:iam::111122223333:user/a".into(),
+            action: "s3:GetObject".into(),
+            resource: "*".into(),
+            resource_account: None,
+            context: keys
+                .iter()
+                .map(|(k, v)| (k.to_string(), ContextValue::One(Scalar::string(*v))))
+                .collect(),
+        }
+    }
+
+    fn pairs(prepared: &PreparedRequest) -> Vec<(String, String)> {
+        prepared
+            .context
+            .iter()
+            .map(|e| (e.key.to_string(), e.values[0].text.clone()))
+            .collect()
+    }
+
+    /// A request whose new keys take the cache past its bound is prepared from a
+    /// cache emptied before it, never half-way through (which left indices pointing
+    /// at other keys, or past the end).
+    #[test]
+    fn cache_full_between_requests_keeps_every_key() {
+        for i in 0..INTERN_LIMIT - 1 {
+            let key = format!("k{i}");
+            PreparedRequest::new(&request(&[(&key, "v")]));
+        }
+        let r = request(&[
+            ("aws:SourceIp", "10.0.0.1"),
+            ("aws:ViaAWSService", "false"),
+            ("Zed", "z"),
+        ]);
+        let prepared = PreparedRequest::new(&r);
+        assert_eq!(
+            pairs(&prepared),
+            vec![
+                ("aws:SourceIp".to_string(), "10.0.0.1".to_string()),
+                ("aws:ViaAWSService".to_string(), "false".to_string()),
+                ("Zed".to_string(), "z".to_string()),
+            ]
+        );
+        assert!(prepared.entry("aws:viaawsservice").is_some());
+        // The same request again (from the emptied cache) reads the same.
+        assert_eq!(pairs(&PreparedRequest::new(&r)), pairs(&prepared));
+    }
+
+    /// Keys of a request bigger than the whole bound are all kept for that request.
+    #[test]
+    fn request_with_more_keys_than_the_bound() {
+        let keys: Vec<(String, String)> = (0..INTERN_LIMIT + 5)
+            .map(|i| (format!("key{i:06}"), format!("{i}")))
+            .collect();
+        let borrowed: Vec<(&str, &str)> =
+            keys.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let prepared = PreparedRequest::new(&request(&borrowed));
+        assert_eq!(prepared.context.len(), INTERN_LIMIT + 5);
+        let last = prepared
+            .entry(&format!("key{:06}", INTERN_LIMIT + 4))
+            .unwrap();
+        assert_eq!(last.values[0].text, format!("{}", INTERN_LIMIT + 4));
+    }
+
+    /// Short values are shared between requests; long ones are not kept.
+    #[test]
+    fn long_values_are_not_interned() {
+        let long = "x".repeat(INTERN_MAX_LEN + 1);
+        let a = PreparedRequest::new(&request(&[("k", "short"), ("l", &long)]));
+        let b = PreparedRequest::new(&request(&[("k", "short"), ("l", &long)]));
+        assert!(Arc::ptr_eq(
+            &a.context[0].values[0].0,
+            &b.context[0].values[0].0
+        ));
+        assert!(!Arc::ptr_eq(
+            &a.context[1].values[0].0,
+            &b.context[1].values[0].0
+        ));
+        assert_eq!(a.context[1].values[0].text, long);
     }
 }
