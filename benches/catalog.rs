@@ -149,7 +149,7 @@ fn main() {
         b.iter(|| black_box(resolve_all(&keys)))
     });
     let scenario =
-        iamtrace::scenario::load_str(&support::generated_scenario()).expect("generated scenario");
+        iamtrace::input::load_str(&support::generated_scenario()).expect("generated scenario");
     c.bench_function("lint/generated 20 KB policies (every check)", |b| {
         b.iter(|| black_box(iamtrace::lint::lint_scenario(black_box(&scenario)).len()))
     });

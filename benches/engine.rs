@@ -47,7 +47,7 @@ struct Case {
 }
 
 fn load_case(name: &'static str, note: &'static str, text: &str, iamrs_from: usize) -> Case {
-    let scenario = iamtrace::scenario::load_str(text)
+    let scenario = iamtrace::input::load_str(text)
         .unwrap_or_else(|e| panic!("{name}: the scenario does not load: {e:?}"));
     let requests: Vec<Request> = scenario
         .requests

@@ -6,7 +6,7 @@
 //!
 //! `cargo bench --bench load`
 
-use iamtrace::scenario::load_str;
+use iamtrace::input::load_str;
 use std::time::{Duration, Instant};
 
 fn requests_file(n: usize, broken: bool) -> String {

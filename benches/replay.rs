@@ -17,7 +17,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use criterion::{Criterion, Throughput};
 use iamtrace::cloudtrail::replay::{Filter, replay_files};
-use iamtrace::scenario::load_str;
+use iamtrace::input::load_str;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;

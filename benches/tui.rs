@@ -13,7 +13,7 @@ mod support;
 
 use criterion::Criterion;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use iamtrace::scenario::load_str;
+use iamtrace::input::load_str;
 use iamtrace::tui::app::App;
 use iamtrace::tui::update::handle_key;
 use ratatui::Terminal;

@@ -12,7 +12,7 @@ use criterion::Criterion;
 use iamtrace::analysis::grid::{Axis, grid};
 use iamtrace::analysis::whynot::why_not;
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
-use iamtrace::scenario::load_str;
+use iamtrace::input::load_str;
 use std::time::{Duration, Instant};
 
 fn axes() -> Vec<Axis> {

@@ -20,7 +20,7 @@ fn main() {
     let text = std::fs::read_to_string(&path).expect("read the file");
     let read = t.elapsed();
     let t = Instant::now();
-    let scenario = iamtrace::scenario::load_str(&text).expect("the scenario loads");
+    let scenario = iamtrace::input::load_str(&text).expect("the scenario loads");
     let load = t.elapsed();
     let t = Instant::now();
     let prepared: Vec<PreparedRequest> = scenario

@@ -30,9 +30,7 @@ fn main() {
     } else {
         support::generated_scenario()
     };
-    let set = iamtrace::scenario::load_str(&scenario)
-        .expect("scenario")
-        .set;
+    let set = iamtrace::input::load_str(&scenario).expect("scenario").set;
     let mut splitter = Splitter::new(bytes.as_slice());
     let mut spent = [Duration::ZERO; 5];
     let mut n = 0u64;

@@ -28,6 +28,10 @@ struct Args {
     /// policies to assemble (the TUI asks when it is not given).
     #[arg(long, value_name = "NAME|ARN")]
     principal: Option<String>,
+    /// For a bare policy document: what to read it as, instead of the kind guessed
+    /// from the document.
+    #[arg(long, value_enum, value_name = "KIND")]
+    kind: Option<KindArg>,
     /// The most an input read whole (a scenario, a policy, AWS CLI output, account
     /// details) may hold after decompression: bytes, or a number with K, M, G or T
     /// (powers of 1024). CloudTrail files given to `replay` are streamed instead; each
@@ -53,6 +57,10 @@ enum Command {
         /// policies to assemble.
         #[arg(long, value_name = "NAME|ARN")]
         principal: Option<String>,
+        /// For a bare policy document: what to read it as, instead of the kind guessed
+        /// from the document.
+        #[arg(long, value_enum, value_name = "KIND")]
+        kind: Option<KindArg>,
     },
     /// The decision for every combination of one or two inputs' values.
     Grid {
@@ -101,6 +109,10 @@ enum Command {
         /// For account authorization details: the user or role whose policies to check.
         #[arg(long, value_name = "NAME|ARN")]
         principal: Option<String>,
+        /// For a bare policy document: what to read it as, instead of the kind guessed
+        /// from the document.
+        #[arg(long, value_enum, value_name = "KIND")]
+        kind: Option<KindArg>,
     },
     /// Evaluate CloudTrail events against a scenario's policies and report those whose
     /// decision differs from what CloudTrail recorded; exit status 1 when any does.
@@ -120,6 +132,51 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GridFormat::Text)]
         format: GridFormat,
     },
+}
+
+/// What a bare policy document is (`--kind`).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// An identity policy (of the request's principal).
+    Identity,
+    /// A resource policy (applies to the request's resource).
+    Resource,
+    /// A role trust policy (applies to the role the request names).
+    Trust,
+    /// A service control policy (at the organization root).
+    Scp,
+    /// A resource control policy (at the organization root).
+    Rcp,
+    /// A permissions boundary.
+    Boundary,
+    /// A session policy.
+    Session,
+    /// A VPC endpoint policy.
+    Endpoint,
+}
+
+impl KindArg {
+    fn bare(self) -> iamtrace::input::BareKind {
+        use iamtrace::input::BareKind as B;
+        match self {
+            KindArg::Identity => B::Identity,
+            KindArg::Resource => B::Resource,
+            KindArg::Trust => B::Trust,
+            KindArg::Scp => B::Scp,
+            KindArg::Rcp => B::Rcp,
+            KindArg::Boundary => B::Boundary,
+            KindArg::Session => B::Session,
+            KindArg::Endpoint => B::Endpoint,
+        }
+    }
+}
+
+/// The load options of a subcommand's arguments.
+fn options(principal: Option<String>, kind: Option<KindArg>) -> iamtrace::input::LoadOptions {
+    iamtrace::input::LoadOptions {
+        principal,
+        kind: kind.map(KindArg::bare),
+    }
 }
 
 /// How `grid`, `diff` and `replay` print.
@@ -191,13 +248,8 @@ fn run(args: Args, out: &mut dyn std::io::Write) -> std::io::Result<ExitCode> {
             format,
             requests,
             principal,
-        }) => cli::eval::run(
-            out,
-            &paths,
-            format,
-            &requests,
-            &iamtrace::scenario::LoadOptions { principal },
-        ),
+            kind,
+        }) => cli::eval::run(out, &paths, format, &requests, &options(principal, kind)),
         Some(Command::Grid {
             scenario,
             request,
@@ -228,18 +280,14 @@ fn run(args: Args, out: &mut dyn std::io::Write) -> std::io::Result<ExitCode> {
             paths,
             format,
             principal,
-        }) => cli::lint::run(
-            out,
-            &paths,
-            format,
-            &iamtrace::scenario::LoadOptions { principal },
-        ),
+            kind,
+        }) => cli::lint::run(out, &paths, format, &options(principal, kind)),
         Some(Command::Replay {
             scenario,
             cloudtrail,
             principal,
             format,
         }) => cli::replay::run(out, &scenario, &cloudtrail, principal, format),
-        None => cli::open::run(out, args.file, args.principal),
+        None => cli::open::run(out, args.file, options(args.principal, args.kind)),
     }
 }

@@ -20,7 +20,7 @@ pub fn read_text(input: impl Read, max: u64) -> Result<String, String> {
     let head = buffered
         .fill_buf()
         .map_err(|e| format!("cannot read: {e}"))?;
-    let gzip = crate::cloudtrail::is_gzip(head);
+    let gzip = is_gzip(head);
     let mut bytes = Vec::new();
     let limit = max.saturating_add(1);
     let read = if gzip {
@@ -39,6 +39,24 @@ pub fn read_text(input: impl Read, max: u64) -> Result<String, String> {
         return Err(too_large(max, gzip));
     }
     utf8(bytes)
+}
+
+/// True when `bytes` start like gzip data (CloudTrail delivers its files to S3 so):
+/// recognised by the magic bytes, not the file name.
+pub fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+}
+
+/// A reader over `input`, decompressed when it is gzip, for streams read record by
+/// record (not bounded: see [`DEFAULT_MAX_RECORD`]).
+pub fn decompressed<R: Read + Send + 'static>(input: R) -> std::io::Result<Box<dyn Read + Send>> {
+    let mut buffered = BufReader::with_capacity(1 << 16, input);
+    let gzip = is_gzip(buffered.fill_buf()?);
+    Ok(if gzip {
+        Box::new(flate2::bufread::MultiGzDecoder::new(buffered))
+    } else {
+        Box::new(buffered)
+    })
 }
 
 /// The message for an input over the limit.

@@ -5,7 +5,8 @@
 
 use iamtrace::analysis::whynot::{Question, why_not};
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
-use iamtrace::scenario::{Scenario, load_str};
+use iamtrace::input::load_str;
+use iamtrace::scenario::Scenario;
 use iamtrace::trace::{Rule, StepOutcome, Trace};
 
 fn scenario(name: &str) -> Scenario {

@@ -11,8 +11,9 @@ use iamtrace::cloudtrail::{
     Converted, Recorded, Skipped, convert, parse_event, requests_from_text,
 };
 use iamtrace::eval::{ContextValue, Request};
+use iamtrace::input::{Kind, decode, load_str};
 use iamtrace::policy::PolicySet;
-use iamtrace::scenario::{InputKind, RequestSpec, decode_input, input_kind, load_str, to_json};
+use iamtrace::scenario::{RequestSpec, to_json};
 use serde_json::Value;
 use std::io::Read;
 use std::path::Path;
@@ -36,7 +37,7 @@ fn bytes(rel: &str) -> Vec<u8> {
 }
 
 fn text(rel: &str) -> String {
-    decode_input(bytes(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    decode(bytes(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 /// The records of `text` as the splitter finds them, each record's bytes.
@@ -622,7 +623,9 @@ fn shown(r: &RequestSpec) -> (Option<String>, Option<String>, Request, Vec<Strin
 }
 
 fn requests(rel: &str) -> (Vec<RequestSpec>, String) {
-    requests_from_text(&text(rel)).unwrap_or_else(|e| panic!("{rel}: {e:#?}"))
+    let trail = requests_from_text(&text(rel)).unwrap_or_else(|e| panic!("{rel}: {e:#?}"));
+    assert!(trail.malformed.is_empty(), "{rel}: {:#?}", trail.malformed);
+    (trail.requests, trail.description)
 }
 
 #[test]
@@ -648,7 +651,7 @@ fn the_three_forms_of_mixed_give_the_same_requests() {
     // And opened as scenarios.
     for rel in ["mixed.json", "mixed.jsonl", "mixed.json.gz"] {
         let t = text(rel);
-        assert_eq!(input_kind(&t), InputKind::CloudTrail, "{rel}");
+        assert_eq!(iamtrace::input::kind(&t), Kind::CloudTrail, "{rel}");
         let s = load_str(&t).unwrap_or_else(|e| panic!("{rel}: {e:#?}"));
         assert!(s.set.policies.is_empty() && s.sources.is_empty());
         assert_eq!(s.requests.len(), 30, "{rel}");
@@ -694,8 +697,8 @@ fn single_event_is_one_request_like_the_first_of_client_vpn() {
         "{description}"
     );
     assert_eq!(
-        input_kind(&text("single-event.json")),
-        InputKind::CloudTrail
+        iamtrace::input::kind(&text("single-event.json")),
+        Kind::CloudTrail
     );
     let (vpn, _) = requests("client-vpn.json");
     assert_eq!(one[0].request, vpn[0].request);
@@ -795,19 +798,39 @@ fn a_record_that_is_not_an_object_is_an_error_with_its_position() {
         "{}",
         d.message
     );
+}
 
+/// The one record `text` skips as malformed; loading it as an input skips the same
+/// record and keeps the others.
+fn skipped_of(text: &str) -> iamtrace::source::Diagnostic {
+    let trail = requests_from_text(text).unwrap_or_else(|e| panic!("an error: {e:#?}"));
+    assert_eq!(trail.malformed.len(), 1, "{:#?}", trail.malformed);
+    let loaded = iamtrace::input::load(text, &Default::default()).expect("loads");
+    assert_eq!(loaded.skipped, trail.malformed);
+    assert_eq!(loaded.scenario.requests, trail.requests);
+    assert!(
+        trail.description.contains("Skipped 1 malformed record"),
+        "{}",
+        trail.description
+    );
+    trail.malformed[0].clone()
+}
+
+#[test]
+fn a_malformed_record_is_skipped_with_its_position() {
     // A record that is an object but not valid JSON: the position of the mistake.
     let text = "{\"Records\": [\n  {\"eventName\": \"A\"},\n  {\"eventName\": tru}\n]}\n";
-    let d = error_of(text);
-    assert!(d.message.contains("CloudTrail record 2"), "{}", d.message);
+    let d = skipped_of(text);
+    assert!(d.message.starts_with("record 2: "), "{}", d.message);
     // serde_json stops at the `}` after `tru`.
     assert_eq!(d.span.line, 3, "{}", d.message);
     assert_eq!(d.span.column, 20, "{}", d.message);
 
-    // JSON Lines: the line of the bad record.
+    // JSON Lines: the line of the bad record; the 29 other events are still read.
     let lines = text_lines_with_bad_third();
-    let d = error_of(&lines);
+    let d = skipped_of(&lines);
     assert_eq!(d.span.line, 3, "{}", d.message);
+    assert!(d.message.starts_with("record 3: "), "{}", d.message);
 }
 
 fn text_lines_with_bad_third() -> String {
@@ -971,8 +994,7 @@ fn the_splitter_is_not_fooled_by_braces_and_escapes_in_strings() {
 #[test]
 fn the_splitter_reads_gzip_through_decompressed() {
     let reader =
-        iamtrace::cloudtrail::decompressed(std::fs::File::open(path("mixed.json.gz")).unwrap())
-            .unwrap();
+        iamtrace::read::decompressed(std::fs::File::open(path("mixed.json.gz")).unwrap()).unwrap();
     let from_gz = split_with(reader, 4096);
     let plain = split_with(bytes("mixed.json").as_slice(), usize::MAX);
     assert_eq!(from_gz, plain);
@@ -1009,7 +1031,7 @@ fn with_char_across_byte_4096(prefix: &str, suffix: &str) -> String {
 fn a_multibyte_character_at_byte_4096_does_not_crash_loading() {
     // A scenario with a syntax error: reported, not a crash.
     let broken = with_char_across_byte_4096("{\"name\": \"", "\", \"requests\": [\n");
-    assert_eq!(input_kind(&broken), InputKind::Scenario);
+    assert_eq!(iamtrace::input::kind(&broken), Kind::Scenario);
     assert!(load_str(&broken).is_err());
     // JSON Lines whose first record has a long user agent with an accent.
     let mut rec = raw("mixed.json")[3].clone();
@@ -1021,7 +1043,7 @@ fn a_multibyte_character_at_byte_4096_does_not_crash_loading() {
         "{line}\n{}\n",
         serde_json::to_string(&raw("mixed.json")[4]).unwrap()
     );
-    assert_eq!(input_kind(&jsonl), InputKind::CloudTrail);
+    assert_eq!(iamtrace::input::kind(&jsonl), Kind::CloudTrail);
     let s = load_str(&jsonl).expect("loads");
     assert_eq!(s.requests.len(), 2);
 }
@@ -1038,7 +1060,7 @@ fn a_converted_scenario_survives_save_and_load() {
         let file = dir.path().join(rel);
         iamtrace::scenario::save_atomic(&file, &saved).unwrap();
         let again = std::fs::read_to_string(&file).unwrap();
-        assert_eq!(input_kind(&again), InputKind::Scenario, "{rel}");
+        assert_eq!(iamtrace::input::kind(&again), Kind::Scenario, "{rel}");
         let reloaded = load_str(&again).unwrap_or_else(|e| panic!("{rel}: {e:#?}\n{saved}"));
         assert_eq!(reloaded.name, original.name, "{rel}");
         assert_eq!(reloaded.description, original.description, "{rel}");

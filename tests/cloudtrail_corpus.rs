@@ -67,7 +67,7 @@ fn run(dir: &Path) -> Tally {
     let mut t = Tally::default();
     for path in &paths {
         let file = std::fs::File::open(path).unwrap();
-        let reader = cloudtrail::decompressed(file).unwrap();
+        let reader = iamtrace::read::decompressed(file).unwrap();
         let mut splitter = Splitter::new(reader);
         loop {
             let batch = match splitter.next_batch(usize::MAX) {

@@ -3,7 +3,7 @@
 //! and without the trace (both must agree). A failure names the file and the request.
 
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
-use iamtrace::scenario::load_str;
+use iamtrace::input::load_str;
 use std::path::{Path, PathBuf};
 
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -11,7 +11,7 @@
 //! deadline passes; nothing waits a fixed time.
 
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
-use iamtrace::scenario::load_str;
+use iamtrace::input::load_str;
 use iamtrace::trace::Decision;
 use std::path::Path;
 use std::process::{Command, Output};

@@ -21,9 +21,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
+use iamtrace::input::load_str;
 use iamtrace::policy::pattern::{Pattern, PatternOptions};
 use iamtrace::policy::{PolicyKind, PolicySet};
-use iamtrace::scenario::{DocumentForm, LoadError, PolicySource, Scenario, load_str};
+use iamtrace::scenario::{DocumentForm, LoadError, PolicySource, Scenario};
 use iamtrace::source::Diagnostic;
 use iamtrace::trace::Decision;
 use iamtrace::tui::app::{App, evaluate_scenario};

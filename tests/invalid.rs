@@ -5,7 +5,7 @@
 //! validation rules of SPEC §1–§3 and §6, one fixture a rule; the file name says which.
 
 use assert_cmd::Command;
-use iamtrace::scenario::load_str;
+use iamtrace::input::load_str;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

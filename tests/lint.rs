@@ -16,11 +16,10 @@
 //! SARIF output; the built-in scenarios and the AWS CLI samples of `tests/fixtures/aws`.
 
 use assert_cmd::Command;
+use iamtrace::input::{LoadOptions, load_str, load_with};
 use iamtrace::lint::{Finding, PolicyFindings, RULES, Severity, lint_scenario, lint_sources};
 use iamtrace::policy::PolicyKind;
-use iamtrace::scenario::{
-    DocumentForm, LoadOptions, Scenario, is_trust_policy, load_str, load_with,
-};
+use iamtrace::scenario::{DocumentForm, Scenario, is_trust_policy};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -640,6 +639,7 @@ fn aws_cli_outputs_lint() {
     for principal in ["alice", "bob", "ci-deploy"] {
         let options = LoadOptions {
             principal: Some(principal.to_string()),
+            ..Default::default()
         };
         let s = load_with(&details, &options)
             .unwrap_or_else(|e| panic!("{principal}: {:?}", e.diagnostics));

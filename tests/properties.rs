@@ -16,7 +16,8 @@
 //! 6. Decision-only and traced evaluation agree.
 
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
-use iamtrace::scenario::{Scenario, load_str, to_json};
+use iamtrace::input::load_str;
+use iamtrace::scenario::{Scenario, to_json};
 use iamtrace::trace::Decision;
 use proptest::prelude::*;
 use proptest::sample::Index;

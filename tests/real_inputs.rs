@@ -5,11 +5,9 @@
 //! these tests hold the loader to them.
 
 use iamtrace::eval::{ContextValue, Scalar};
+use iamtrace::input::{Kind, LoadOptions, account_principals, load_str, load_with};
 use iamtrace::policy::{PolicyKind, PolicySet};
-use iamtrace::scenario::{
-    DocumentForm, InputKind, LoadOptions, Scenario, account_principals, input_kind, load_str,
-    load_with,
-};
+use iamtrace::scenario::{DocumentForm, Scenario};
 use iamtrace::{Decision, Detail, PreparedRequest, Request, evaluate};
 use std::path::Path;
 
@@ -47,6 +45,7 @@ fn load(text: &str) -> Scenario {
 fn load_for(text: &str, principal: &str) -> Scenario {
     let options = LoadOptions {
         principal: Some(principal.to_string()),
+        ..Default::default()
     };
     load_with(text, &options)
         .unwrap_or_else(|e| panic!("{principal}: does not load: {:#?}", e.diagnostics))
@@ -187,7 +186,7 @@ fn every_cli_output_is_recognised_and_loads_one_policy_without_requests() {
     );
     for name in CLI_FILES {
         let text = cli(name);
-        assert_eq!(input_kind(&text), InputKind::AwsCli, "{name}");
+        assert_eq!(iamtrace::input::kind(&text), Kind::AwsCli, "{name}");
         let s = load(&text);
         assert_eq!(s.set.policies.len(), 1, "{name}");
         assert_eq!(s.sources.len(), 1, "{name}");
@@ -705,10 +704,10 @@ fn an_error_in_a_policy_held_in_a_string_points_into_the_decoded_text() {
 #[test]
 fn account_details_are_recognised_and_need_a_principal() {
     let text = details();
-    assert_eq!(input_kind(&text), InputKind::AccountDetails);
+    assert_eq!(iamtrace::input::kind(&text), Kind::AccountDetails);
     assert_eq!(
-        input_kind(&fixture("account/authorization-details-urlencoded.json")),
-        InputKind::AccountDetails
+        iamtrace::input::kind(&fixture("account/authorization-details-urlencoded.json")),
+        Kind::AccountDetails
     );
     let diags = errors(&text, &LoadOptions::default());
     assert_eq!(diags.len(), 1, "{diags:#?}");
@@ -758,6 +757,7 @@ fn account_principals_lists_users_and_roles_with_their_kind_and_arn() {
 fn an_unknown_principal_gets_a_did_you_mean_and_the_list() {
     let options = LoadOptions {
         principal: Some("alcie".into()),
+        ..Default::default()
     };
     let diags = errors(&details(), &options);
     assert_eq!(diags.len(), 1, "{diags:#?}");
@@ -1219,6 +1219,7 @@ fn a_missing_boundary_policy_is_an_error_at_its_arn() {
     let text = std::fs::read_to_string(path).unwrap();
     let options = LoadOptions {
         principal: Some("alice".into()),
+        ..Default::default()
     };
     let diags = errors(&text, &options);
     assert_eq!(diags.len(), 1, "{diags:#?}");
@@ -1238,6 +1239,7 @@ fn a_missing_boundary_policy_is_an_error_at_its_arn() {
     // bob has no boundary: the same file is fine for him.
     let bob = LoadOptions {
         principal: Some("bob".into()),
+        ..Default::default()
     };
     assert!(load_with(&text, &bob).is_ok());
 }
@@ -1253,6 +1255,7 @@ fn missing_groups_and_attached_policies_are_errors_too() {
     });
     let options = LoadOptions {
         principal: Some("alice".into()),
+        ..Default::default()
     };
     let diags = errors(&text, &options);
     assert_eq!(diags.len(), 1, "{diags:#?}");
@@ -1270,6 +1273,7 @@ fn missing_groups_and_attached_policies_are_errors_too() {
     });
     let bob = LoadOptions {
         principal: Some("bob".into()),
+        ..Default::default()
     };
     let diags = errors(&text, &bob);
     assert_eq!(diags.len(), 1, "{diags:#?}");
@@ -1292,6 +1296,7 @@ fn a_name_shared_by_a_user_and_a_role_needs_the_arn() {
     });
     let by_name = LoadOptions {
         principal: Some("alice".into()),
+        ..Default::default()
     };
     let diags = errors(&text, &by_name);
     assert_eq!(diags.len(), 1, "{diags:#?}");

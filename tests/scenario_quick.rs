@@ -2,7 +2,8 @@
 //! position-keeping tree for every value): every file must be valid or invalid the same
 //! way on both paths, and load to the same scenario or the same errors.
 
-use iamtrace::scenario::{LoadOptions, load_quick, load_strict, load_with};
+use iamtrace::input::{LoadOptions, load_strict, load_with};
+use iamtrace::scenario::load_quick;
 use std::path::Path;
 
 fn json_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -2,7 +2,8 @@
 //! same policies and the same decisions; saving is stable and atomic.
 
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
-use iamtrace::scenario::{load_str, save_atomic, to_json};
+use iamtrace::input::load_str;
+use iamtrace::scenario::{save_atomic, to_json};
 use std::path::{Path, PathBuf};
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -9,8 +9,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use iamtrace::analysis::grid::Axis;
+use iamtrace::input::load_str;
 use iamtrace::safe_text::is_unsafe;
-use iamtrace::scenario::load_str;
 use iamtrace::tui::app::{App, Mode, View};
 use iamtrace::tui::complete::Candidate;
 use iamtrace::tui::update::handle_key;
@@ -262,7 +262,7 @@ fn the_principal_picker_never_draws_escapes_raw() {
         "Policies": []
     })
     .to_string();
-    let choices = iamtrace::scenario::account_principals(&details).unwrap();
+    let choices = iamtrace::input::account_principals(&details).unwrap();
     let mut app = App::pick_principal(details, h("details"), choices);
     app.mode = Mode::PickPrincipal(0);
     let s = draw(&app, 120, 35, "picker");

@@ -3,7 +3,7 @@
 //! decision badge is green, red or yellow, the stale marker grey, errors red.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use iamtrace::scenario::load_str;
+use iamtrace::input::load_str;
 use iamtrace::trace::Decision;
 use iamtrace::tui::app::{App, Focus, Mode};
 use iamtrace::tui::ui::layout::layout;
@@ -446,7 +446,7 @@ fn help_shows_every_binding_at_120x35() {
 fn principal_picker_120x35() {
     let path = "tests/fixtures/aws/account/authorization-details.json";
     let text = std::fs::read_to_string(path).unwrap();
-    let choices = iamtrace::scenario::account_principals(&text).unwrap();
+    let choices = iamtrace::input::account_principals(&text).unwrap();
     iamtrace::catalog::services::catalog();
     let mut app = App::pick_principal(text, path.into(), choices);
     press(&mut app, KeyCode::Down, KeyModifiers::NONE);

@@ -9,7 +9,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use iamtrace::eval::ContextValue;
-use iamtrace::scenario::load_str;
+use iamtrace::input::load_str;
 use iamtrace::trace::Decision;
 use iamtrace::tui::app::{App, Focus, Mode, evaluate_scenario};
 use iamtrace::tui::ui::layout::layout;
@@ -1308,7 +1308,7 @@ fn f6_changes_the_type_and_f7_places_the_policy() {
 fn account_details_open_on_a_principal_picker() {
     let path = "tests/fixtures/aws/account/authorization-details.json";
     let text = std::fs::read_to_string(path).unwrap();
-    let choices = iamtrace::scenario::account_principals(&text).unwrap();
+    let choices = iamtrace::input::account_principals(&text).unwrap();
     let names: Vec<&str> = choices.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names[..2], ["alice", "bob"]);
     let mut app = App::pick_principal(text, path.into(), choices);
@@ -1345,7 +1345,7 @@ fn account_details_open_on_a_principal_picker() {
 fn escape_on_the_picker_quits() {
     let path = "tests/fixtures/aws/account/authorization-details.json";
     let text = std::fs::read_to_string(path).unwrap();
-    let choices = iamtrace::scenario::account_principals(&text).unwrap();
+    let choices = iamtrace::input::account_principals(&text).unwrap();
     let mut app = App::pick_principal(text, path.into(), choices);
     press(&mut app, key(KeyCode::Esc));
     assert!(app.quit);
@@ -1511,7 +1511,7 @@ fn completion_replaces_the_whole_word_and_closes_when_focus_moves() {
 fn n_in_the_picker_does_not_quit() {
     let path = "tests/fixtures/aws/account/authorization-details.json";
     let text = std::fs::read_to_string(path).unwrap();
-    let choices = iamtrace::scenario::account_principals(&text).unwrap();
+    let choices = iamtrace::input::account_principals(&text).unwrap();
     let mut app = App::pick_principal(text, path.into(), choices);
     press(&mut app, key(KeyCode::Char('n')));
     assert!(!app.quit);

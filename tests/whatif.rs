@@ -3,7 +3,7 @@
 
 use assert_cmd::Command;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use iamtrace::scenario::load_str;
+use iamtrace::input::load_str;
 use iamtrace::trace::Decision;
 use iamtrace::tui::app::{App, Mode, View};
 use iamtrace::tui::update::{handle_key, handle_paste};

@@ -11,7 +11,7 @@
 //!   the same error as over the whole input at once; any batching gives a prefix of
 //!   them and the same error.
 //! - `cloudtrail::requests_from_text` on UTF-8 input (its errors point into the text).
-//! - `scenario::decode_input`, then `scenario::load_with` without a principal, with a
+//! - `input::decode`, then `input::load_with` without a principal, with a
 //!   user or role of `account_principals` and with a string taken from the text; for
 //!   a scenario that loads, every request evaluates (decision and trace agree) and its
 //!   policies lint.
@@ -20,10 +20,12 @@
 
 use iamtrace::cloudtrail::replay::{Filter, Tally};
 use iamtrace::cloudtrail::split::{SplitError, Splitter};
-use iamtrace::cloudtrail::{convert, decompressed, is_gzip, requests_from_text, with_event};
+use iamtrace::cloudtrail::{convert, requests_from_text, with_event};
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
+use iamtrace::input::{LoadOptions, account_principals, decode, load_with};
 use iamtrace::policy::PolicySet;
-use iamtrace::scenario::{LoadOptions, Scenario, account_principals, decode_input, load_with};
+use iamtrace::read::{decompressed, is_gzip};
+use iamtrace::scenario::Scenario;
 use iamtrace::trace::text::{TextOptions, render};
 use libfuzzer_sys::fuzz_target;
 use std::io::Read;
@@ -37,7 +39,7 @@ const SIZES: [usize; 8] = [1, 2, 7, 64, 512, 4096, 1 << 20, usize::MAX];
 static SET: LazyLock<PolicySet> = LazyLock::new(|| {
     let path = iamtrace_fuzz::repo_root().join("assets/scenarios/client-vpn-fixed.json");
     let text = std::fs::read_to_string(&path).expect("readable scenario");
-    iamtrace::scenario::load_str(&text)
+    iamtrace::input::load_str(&text)
         .expect("the built-in scenario loads")
         .set
 });
@@ -143,7 +145,10 @@ fn check_scenario(scenario: &Scenario) {
 }
 
 fn load(text: &str, principal: Option<String>) {
-    match load_with(text, &LoadOptions { principal }) {
+    match load_with(text, &LoadOptions {
+        principal,
+        ..Default::default()
+    }) {
         Ok(s) => check_scenario(&s),
         Err(e) => assert!(
             !e.diagnostics.is_empty(),
@@ -216,8 +221,15 @@ fuzz_target!(|data: &[u8]| {
     requests_and_events(data);
 
     if let Ok(text) = std::str::from_utf8(data) {
-        if let Err(diagnostics) = requests_from_text(text) {
-            assert!(!diagnostics.is_empty(), "an error without a diagnostic");
+        let diagnostics = match requests_from_text(text) {
+            Err(diagnostics) => {
+                assert!(!diagnostics.is_empty(), "an error without a diagnostic");
+                diagnostics
+            }
+            // Records skipped as malformed point into the text too.
+            Ok(trail) => trail.malformed,
+        };
+        {
             for d in &diagnostics {
                 let s = d.span;
                 assert!(
@@ -230,7 +242,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 
-    let Ok(text) = decode_input(data.to_vec()) else {
+    let Ok(text) = decode(data.to_vec()) else {
         return;
     };
     load(&text, None);

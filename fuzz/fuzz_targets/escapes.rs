@@ -8,8 +8,8 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
+use iamtrace::input::load_str;
 use iamtrace::safe_text::is_unsafe;
-use iamtrace::scenario::load_str;
 use iamtrace::tui::app::{App, View};
 use libfuzzer_sys::fuzz_target;
 use ratatui::Terminal;
@@ -127,8 +127,16 @@ fuzz_target!(|input: Input| {
         let ev = iamtrace::eval::evaluate(&scenario.set, &prepared, iamtrace::eval::Detail::Trace);
         if let Some(t) = &ev.trace {
             let shown = iamtrace::trace::text::render(t, Default::default(), 0);
-            assert!(!shown.chars().any(|c| c != '\n' && is_unsafe(c)), "{shown:?}");
-            let why = iamtrace::analysis::whynot::why_not(&scenario.set, &r.request, t, &ev.determined_by);
+            assert!(
+                !shown.chars().any(|c| c != '\n' && is_unsafe(c)),
+                "{shown:?}"
+            );
+            let why = iamtrace::analysis::whynot::why_not(
+                &scenario.set,
+                &r.request,
+                t,
+                &ev.determined_by,
+            );
             let shown = iamtrace::safe_text::for_terminal_lines(&why.to_text()).into_owned();
             assert!(!shown.chars().any(|c| c != '\n' && is_unsafe(c)));
         }

@@ -5,7 +5,7 @@
 #![no_main]
 
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
-use iamtrace::scenario::load_str;
+use iamtrace::input::load_str;
 use iamtrace::trace::text::{TextOptions, decision_line, render};
 use libfuzzer_sys::fuzz_target;
 

@@ -6,7 +6,8 @@
 #![no_main]
 
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
-use iamtrace::scenario::{load_str, to_json};
+use iamtrace::input::load_str;
+use iamtrace::scenario::to_json;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,7 +3,8 @@
 
 use arbitrary::Arbitrary;
 use iamtrace::eval::{ContextValue, Request, Scalar, ScalarKind};
-use iamtrace::scenario::{RequestSpec, Scenario, load_str};
+use iamtrace::input::load_str;
+use iamtrace::scenario::{RequestSpec, Scenario};
 use std::path::{Path, PathBuf};
 
 /// The repository root (the fuzz crate lives in `<root>/fuzz`).

@@ -809,7 +809,7 @@ impl WhyNot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::load_str;
+    use crate::input::load_str;
 
     fn report(file: &str, request: usize) -> WhyNot {
         let text =

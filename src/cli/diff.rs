@@ -21,6 +21,9 @@ pub fn run(
     vary: &[String],
     json: bool,
 ) -> io::Result<ExitCode> {
+    if !super::stdin_once([old, new]) {
+        return Ok(ExitCode::from(2));
+    }
     let load = |p: &Path| load_request(p, Some("1")).map(|(s, _)| s);
     let (old_s, new_s) = match (load(old), load(new)) {
         (Ok(a), Ok(b)) => (a, b),

@@ -1,12 +1,15 @@
 //! `iamtrace eval`: every request of every scenario file, printed as text, JSON Lines
-//! or a one-line summary; exit status 2 for invalid input, 1 for a missed `expect`.
+//! or a one-line summary; exit status 2 for invalid input (or malformed CloudTrail
+//! records, skipped with a message while the rest is evaluated), 1 for a missed
+//! `expect`.
 
 use super::{expand_paths, note, read_input, report, safe, stdout_color, write_json};
 use crate::Format;
 use iamtrace::analysis::whynot::why_not;
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
+use iamtrace::input::{self, LoadOptions};
 use iamtrace::safe_text::for_terminal_lines as safe_lines;
-use iamtrace::scenario::{LoadOptions, Scenario, load_with};
+use iamtrace::scenario::Scenario;
 use iamtrace::trace::text::{TextOptions, render};
 use serde_json::json;
 use std::io::{self, Write};
@@ -87,8 +90,8 @@ fn eval_text(
     options: &LoadOptions,
     out: &mut Outcome,
 ) -> io::Result<()> {
-    let scenario = match load_with(text, options) {
-        Ok(s) => s,
+    let (scenario, skipped, read_as) = match input::load(text, options) {
+        Ok(l) => (l.scenario, l.skipped, l.read_as),
         Err(e) => {
             for d in &e.diagnostics {
                 report(shown, text, d);
@@ -105,6 +108,14 @@ fn eval_text(
             return Ok(());
         }
     };
+    // Malformed records were skipped, the rest is evaluated; the exit status still
+    // says that something could not be read.
+    for d in &skipped {
+        report(shown, text, d);
+    }
+    if !skipped.is_empty() {
+        out.invalid = true;
+    }
     let picked = match pick(&scenario, selectors) {
         Ok(p) => p,
         Err(sel) => {
@@ -128,6 +139,9 @@ fn eval_text(
         }
         if let Some(d) = &scenario.description {
             writeln!(w, "{}", safe_lines(d))?;
+        }
+        if let Some(r) = &read_as {
+            writeln!(w, "{r}")?;
         }
         for warning in &warnings {
             writeln!(w, "warning: {}", safe(warning))?;
@@ -206,9 +220,25 @@ fn eval_text(
         if !warnings.is_empty() {
             line["warnings"] = json!(warnings);
         }
+        if let Some(r) = &read_as {
+            line["read_as"] = read_as_json(r);
+        }
+        if !skipped.is_empty() {
+            line["skipped"] = skipped
+                .iter()
+                .map(
+                    |d| json!({"line": d.span.line, "column": d.span.column, "message": d.message}),
+                )
+                .collect();
+        }
         write_json(w, &line)?;
     }
     Ok(())
+}
+
+/// How a bare policy document was read, for JSON output.
+pub fn read_as_json(r: &input::ReadAs) -> serde_json::Value {
+    json!({"kind": r.kind.word(), "guessed": r.guessed, "ambiguous": r.ambiguous, "text": r.to_string()})
 }
 
 /// The indices of the requests picked by `selectors` (all when empty); `Err` names a

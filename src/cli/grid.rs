@@ -3,7 +3,8 @@
 
 use super::{note, read_input, report, safe, safe_path, stdout_color, write_json};
 use iamtrace::analysis::grid::{Axis, Cell, grid};
-use iamtrace::scenario::{Scenario, load_str};
+use iamtrace::input::load_str;
+use iamtrace::scenario::Scenario;
 use iamtrace::trace::Decision;
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};

@@ -4,8 +4,9 @@
 
 use super::{count, expand_paths, note, read_input, report, safe, write_json};
 use crate::LintFormat;
+use iamtrace::input::{self, LoadOptions, ReadAs};
 use iamtrace::lint::{Finding, PolicyFindings, RULES, Severity, lint_scenario};
-use iamtrace::scenario::{DocumentForm, LoadOptions, Scenario, load_with};
+use iamtrace::scenario::{DocumentForm, Scenario};
 use serde_json::{Value, json};
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 
 /// One file's outcome.
 enum Linted {
-    Ok(Box<Scenario>, Vec<PolicyFindings>),
+    Ok(Box<Scenario>, Vec<PolicyFindings>, Option<ReadAs>),
     Invalid(Vec<iamtrace::source::Diagnostic>),
     Unreadable(String),
 }
@@ -42,14 +43,15 @@ pub fn run(
                 continue;
             }
         };
-        match load_with(&text, options) {
-            Ok(s) => {
+        match input::load(&text, options) {
+            Ok(l) => {
+                let s = l.scenario;
                 let found = lint_scenario(&s);
                 errors |= found
                     .iter()
                     .flat_map(|p| &p.findings)
                     .any(|f| f.severity == Severity::Error);
-                files.push((shown, Linted::Ok(Box::new(s), found)));
+                files.push((shown, Linted::Ok(Box::new(s), found, l.read_as)));
             }
             Err(e) => {
                 for d in &e.diagnostics {
@@ -64,7 +66,11 @@ pub fn run(
         LintFormat::Text => {
             let mut counts = [0usize; 4];
             for (shown, linted) in &files {
-                if let Linted::Ok(s, found) = linted {
+                if let Linted::Ok(s, found, read_as) = linted {
+                    // Beside the findings, not among them: one line per finding stays so.
+                    if let Some(r) = read_as {
+                        note(&format!("{}: {r}", safe(shown)));
+                    }
                     for p in found {
                         for f in &p.findings {
                             counts[f.severity as usize] += 1;
@@ -90,15 +96,21 @@ pub fn run(
         LintFormat::Json => {
             for (shown, linted) in &files {
                 let line = match linted {
-                    Linted::Ok(s, found) => json!({
-                        "file": shown,
-                        "policies": found.iter().map(|p| json!({
-                            "name": p.name,
-                            "kind": s.sources[p.policy].kind,
-                            "decoded_text": s.sources[p.policy].form != DocumentForm::Inline,
-                            "findings": p.findings.iter().map(finding_json).collect::<Vec<_>>(),
-                        })).collect::<Vec<_>>(),
-                    }),
+                    Linted::Ok(s, found, read_as) => {
+                        let mut line = json!({
+                            "file": shown,
+                            "policies": found.iter().map(|p| json!({
+                                "name": p.name,
+                                "kind": s.sources[p.policy].kind,
+                                "decoded_text": s.sources[p.policy].form != DocumentForm::Inline,
+                                "findings": p.findings.iter().map(finding_json).collect::<Vec<_>>(),
+                            })).collect::<Vec<_>>(),
+                        });
+                        if let Some(r) = read_as {
+                            line["read_as"] = super::eval::read_as_json(r);
+                        }
+                        line
+                    }
                     Linted::Invalid(ds) => json!({
                         "file": shown,
                         "errors": ds.iter().map(|d| json!({"line": d.span.line, "column": d.span.column, "message": d.message})).collect::<Vec<_>>(),
@@ -177,7 +189,7 @@ fn sarif(files: &[(String, Linted)]) -> Value {
     for (shown, linted) in files {
         let uri = shown.replace('\\', "/");
         match linted {
-            Linted::Ok(s, found) => {
+            Linted::Ok(s, found, _) => {
                 for p in found {
                     let inline = s.sources[p.policy].form == DocumentForm::Inline;
                     for f in &p.findings {

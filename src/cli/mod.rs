@@ -76,6 +76,16 @@ pub fn stdout_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
+/// False (the message printed) when `-`, standard input, is named more than once: it
+/// can be read only once, and a second read would look like an empty file.
+pub fn stdin_once<'a>(paths: impl IntoIterator<Item = &'a Path>) -> bool {
+    let n = paths.into_iter().filter(|p| p.as_os_str() == "-").count();
+    if n > 1 {
+        note("- (standard input) can be read only once: give it for one file only");
+    }
+    n <= 1
+}
+
 /// Expands directories into their `*.json` files (recursively, sorted by path): see
 /// [`expand_paths_with`].
 pub fn expand_paths(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
@@ -89,6 +99,9 @@ pub fn expand_paths(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
 /// how many were skipped is said on standard error. `None` (the message printed) when
 /// a directory holds no such file: a misspelt path in CI must not pass in silence.
 pub fn expand_paths_with(paths: &[PathBuf], extensions: &[&str]) -> Option<Vec<PathBuf>> {
+    if !stdin_once(paths.iter().map(PathBuf::as_path)) {
+        return None;
+    }
     let mut out = Vec::new();
     let mut empty = false;
     for p in paths {

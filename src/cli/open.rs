@@ -4,11 +4,7 @@
 use super::eval::CLIENT_VPN;
 use super::{note, read_input, report, safe};
 use crate::Format;
-use iamtrace::policy::{PolicyKind, PolicySet};
-use iamtrace::scenario::{
-    DocumentForm, InputKind, LoadOptions, PolicySource, Scenario, account_principals, input_kind,
-    load_with,
-};
+use iamtrace::input::{self, Kind, LoadOptions};
 use iamtrace::tui::{self, app::App, recover::Origin};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -20,7 +16,7 @@ use std::process::ExitCode;
 pub fn run(
     out: &mut dyn Write,
     file: Option<PathBuf>,
-    principal: Option<String>,
+    options: LoadOptions,
 ) -> io::Result<ExitCode> {
     let (shown, read, path) = match &file {
         None => (
@@ -38,7 +34,6 @@ pub fn run(
             return Ok(ExitCode::from(2));
         }
     };
-    let options = LoadOptions { principal };
     // Where unsaved edits go if a signal ends the TUI, and which recovery file to offer.
     let origin = match &path {
         Some(p) => Origin::File(p.clone()),
@@ -48,19 +43,25 @@ pub fn run(
     if !std::io::stdout().is_terminal() {
         return super::eval::run_text(out, &shown, &text, Format::Text, &options);
     }
-    let kind = input_kind(&text);
-    if kind == InputKind::AccountDetails && options.principal.is_none() {
-        if let Some(choices) = account_principals(&text).filter(|c| !c.is_empty()) {
+    let kind = input::kind(&text);
+    if kind == Kind::AccountDetails && options.principal.is_none() {
+        if let Some(choices) = input::account_principals(&text).filter(|c| !c.is_empty()) {
             return Ok(run_tui(
                 App::pick_principal(text, shown, choices).with_origin(origin),
             ));
         }
     }
-    let scenario = match load_with(&text, &options) {
-        Ok(s) => s,
-        Err(e) => match bare_policy(&text) {
+    let (scenario, message) = match input::load(&text, &options) {
+        Ok(l) => {
+            let read_as = l.read_as.map(|r| format!("{shown}: {r}"));
+            (
+                l.scenario,
+                input::skipped_message(&shown, &l.skipped).or(read_as),
+            )
+        }
+        Err(e) => match input::draft_policy(&text, options.kind) {
             // A policy being written: open it with its errors marked.
-            Some(s) => s,
+            Some(s) => (s, None),
             None => {
                 for d in &e.diagnostics {
                     report(&shown, &text, d);
@@ -70,8 +71,12 @@ pub fn run(
         },
     };
     // What AWS printed is not overwritten by a scenario: saving asks for a file name.
-    let path = path.filter(|_| matches!(kind, InputKind::Scenario | InputKind::Policy));
-    Ok(run_tui(App::new(scenario, path).with_origin(origin)))
+    let path = path.filter(|_| matches!(kind, Kind::Scenario | Kind::Policy));
+    let mut app = App::new(scenario, path).with_origin(origin);
+    if message.is_some() {
+        app.message = message;
+    }
+    Ok(run_tui(app))
 }
 
 fn run_tui(app: App) -> ExitCode {
@@ -82,25 +87,4 @@ fn run_tui(app: App) -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-/// A scenario holding `text` as its one identity policy, when the text looks like a
-/// policy document (even an invalid one).
-fn bare_policy(text: &str) -> Option<Scenario> {
-    let looks_like_policy = text.contains("\"Statement\"") || text.contains("\"Version\"");
-    let is_scenario = text.contains("\"policies\"") || text.contains("\"requests\"");
-    (looks_like_policy && !is_scenario).then(|| Scenario {
-        name: None,
-        description: None,
-        sources: vec![PolicySource {
-            kind: PolicyKind::Identity,
-            name: None,
-            level: None,
-            attached_to: None,
-            text: text.to_string(),
-            form: DocumentForm::Inline,
-        }],
-        set: PolicySet::new(),
-        requests: Vec::new(),
-    })
 }

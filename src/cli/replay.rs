@@ -6,8 +6,8 @@
 use super::{count, note, read_input, report, safe, write_json};
 use crate::GridFormat;
 use iamtrace::cloudtrail::replay::{Direction, Filter, InputError, Tally, replay_files, why};
+use iamtrace::input::{LoadOptions, account_principals, load_with};
 use iamtrace::policy::PolicySet;
-use iamtrace::scenario::{LoadOptions, account_principals, load_with};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use std::io::{self, IsTerminal, Write};
@@ -32,6 +32,7 @@ pub fn run(
     };
     let options = LoadOptions {
         principal: principal.clone(),
+        ..Default::default()
     };
     let scenario = match load_with(&text, &options) {
         Ok(s) => s,

@@ -13,7 +13,6 @@ pub use event::Event;
 
 use crate::scenario::RequestSpec;
 use crate::source::{Diagnostic, LineIndex, Span};
-use std::io::{BufRead, BufReader, Read};
 
 /// Parses one record.
 pub fn parse_event(record: &[u8]) -> Result<Event<'_>, serde_json::Error> {
@@ -40,45 +39,56 @@ pub fn with_event<R>(record: &[u8], f: impl FnOnce(&Event) -> R) -> Result<R, se
     Ok(f(&event))
 }
 
-/// A reader over `input`, decompressed when it is gzip (as CloudTrail delivers its
-/// files to S3), recognised by its magic bytes rather than the file name.
-pub fn decompressed<R: Read + Send + 'static>(input: R) -> std::io::Result<Box<dyn Read + Send>> {
-    let mut buffered = BufReader::with_capacity(1 << 16, input);
-    let gzip = is_gzip(buffered.fill_buf()?);
-    Ok(if gzip {
-        Box::new(flate2::bufread::MultiGzDecoder::new(buffered))
-    } else {
-        Box::new(buffered)
+/// A record that is not a readable CloudTrail event (JSON that does not fit the record
+/// format, such as `"resources": 5`): skipped and counted by every reader of trails
+/// (replay, [`requests_from_text`]), the rest of the trail still read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    /// The byte offset in the record of the problem (the record's start when the
+    /// position is inside a lookup-events entry's string, not in the file).
+    pub offset: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// [`with_event`], with a record that cannot be read described as [`Malformed`].
+pub fn read_record<R>(record: &[u8], f: impl FnOnce(&Event) -> R) -> Result<R, Malformed> {
+    with_event(record, f).map_err(|e| {
+        // In a lookup-events entry the position is in the event's string, not the
+        // file: point at the entry.
+        let inner = memchr::memmem::find(record, b"\"CloudTrailEvent\"").is_some();
+        Malformed {
+            offset: if inner {
+                0
+            } else {
+                offset_in(record, e.line(), e.column())
+            },
+            message: e.to_string(),
+        }
     })
 }
 
-/// True when `bytes` start like gzip data.
-pub fn is_gzip(bytes: &[u8]) -> bool {
-    bytes.starts_with(&[0x1f, 0x8b])
-}
-
-/// True when `text` looks like CloudTrail records: a `Records` object, an event
-/// object, or JSON Lines of events.
-pub fn looks_like_cloudtrail(text: &str) -> bool {
-    let mut end = text.len().min(4096);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let head = &text[..end];
-    let t = head.trim_start_matches('\u{feff}').trim_start();
-    let records = t.starts_with('{')
-        && (t[1..].trim_start().starts_with("\"Records\"")
-            || (t[1..].trim_start().starts_with("\"Events\"")
-                && head.contains("\"CloudTrailEvent\"")));
-    records || (head.contains("\"eventSource\"") && head.contains("\"eventName\""))
+/// CloudTrail records read from a text: the requests, a description of what was
+/// converted and skipped, and the records skipped as malformed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trail {
+    /// One request per converted event.
+    pub requests: Vec<RequestSpec>,
+    /// What was converted and what was skipped, for people.
+    pub description: String,
+    /// Records skipped as malformed (`record N: …`), positioned in the text.
+    pub malformed: Vec<Diagnostic>,
 }
 
 /// The requests of a CloudTrail text (a file, an event, or JSON Lines), with a
-/// description of what was converted and what was skipped. Errors point into `text`.
-pub fn requests_from_text(text: &str) -> Result<(Vec<RequestSpec>, String), Vec<Diagnostic>> {
+/// description of what was converted and what was skipped. A malformed or oversized
+/// record is skipped and listed in [`Trail::malformed`]; a text whose structure breaks
+/// (what follows cannot be split into records) is an error. Positions point into `text`.
+pub fn requests_from_text(text: &str) -> Result<Trail, Vec<Diagnostic>> {
     let index = LineIndex::new(text);
     let mut splitter = split::Splitter::new(text.as_bytes());
     let mut errors = Vec::new();
+    let mut malformed = Vec::new();
     let mut converted: Vec<(Converted, Span)> = Vec::new();
     let mut skipped: Vec<(String, usize)> = Vec::new();
     let mut total = 0usize;
@@ -95,33 +105,26 @@ pub fn requests_from_text(text: &str) -> Result<(Vec<RequestSpec>, String), Vec<
         for o in &batch.oversized {
             total += 1;
             let at = o.offset as usize;
-            errors.push(Diagnostic::error(
+            malformed.push(Diagnostic::error(
                 index.span(text, at, at),
                 format!(
-                    "CloudTrail record {}: larger than {}, the most one record may hold",
+                    "record {}: larger than {}, the most one record may hold; skipped",
                     o.number,
                     crate::read::size_text(crate::read::DEFAULT_MAX_RECORD)
                 ),
             ));
         }
-        for r in &batch.records {
+        for (k, r) in batch.records.iter().enumerate() {
             total += 1;
+            let number = batch.first_index + k as u64 + 1;
             let start = batch.offset as usize + r.start;
             let span = index.span(text, start, batch.offset as usize + r.end);
-            match with_event(&batch.data[r.clone()], convert) {
-                Err(e) => {
-                    // In a lookup-events entry the position is in the event's string,
-                    // not the file: point at the entry.
-                    let record = &batch.data[r.clone()];
-                    let inner = memchr::memmem::find(record, b"\"CloudTrailEvent\"").is_some();
-                    let at = if inner {
-                        start
-                    } else {
-                        start + offset_in(record, e.line(), e.column())
-                    };
-                    errors.push(Diagnostic::error(
+            match read_record(&batch.data[r.clone()], convert) {
+                Err(m) => {
+                    let at = start + m.offset;
+                    malformed.push(Diagnostic::error(
                         index.span(text, at, at),
-                        format!("CloudTrail record {total}: {e}"),
+                        format!("record {number}: {}; skipped", m.message),
                     ));
                 }
                 Ok(outcome) => match outcome {
@@ -145,10 +148,24 @@ pub fn requests_from_text(text: &str) -> Result<(Vec<RequestSpec>, String), Vec<
     for (reason, n) in &skipped {
         description.push_str(&format!(" Skipped {n}: {reason}."));
     }
+    if let Some(first) = malformed.first() {
+        let n = malformed.len();
+        description.push_str(&format!(
+            " Skipped {n} malformed record{} (the first at line {}, column {}: {}).",
+            if n == 1 { "" } else { "s" },
+            first.span.line,
+            first.span.column,
+            first.message
+        ));
+    }
     description.push_str(
         " CloudTrail does not record tags (aws:PrincipalTag, aws:ResourceTag, aws:RequestTag), aws:PrincipalOrgID or service-specific keys: add them to a request if your policies use them.",
     );
-    Ok((name_requests(converted), description))
+    Ok(Trail {
+        requests: name_requests(converted),
+        description,
+        malformed,
+    })
 }
 
 /// When each event happened, in seconds (None when the time does not parse).

@@ -5,10 +5,11 @@
 
 use super::convert::{Converted, Recorded, convert};
 use super::event::Event;
+use super::read_record;
 use super::split::Splitter;
-use super::{decompressed, with_event};
 use crate::eval::{Detail, PreparedRequest, Request, evaluate};
 use crate::policy::PolicySet;
+use crate::read::decompressed;
 use crate::trace::Decision;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -363,18 +364,19 @@ pub fn replay_files(
                     }
                         for (k, r) in batch.records.iter().enumerate() {
                             let number = batch.first_index + k as u64 + 1;
-                            match with_event(&batch.data[r.clone()], |event| {
+                            match read_record(&batch.data[r.clone()], |event| {
                                 mine.add(set, event, filter)
                             }) {
                                 Ok(is_event) => events[file] += u64::from(is_event),
-                                Err(e) => bad.push((
+                                Err(m) => bad.push((
                                     file,
                                     number,
                                     InputError {
                                         file: names[file].clone(),
                                         message: format!(
-                                            "record {number} (byte {}): {e}",
-                                            batch.offset + r.start as u64
+                                            "record {number} (byte {}): {}",
+                                            batch.offset + r.start as u64,
+                                            m.message
                                         ),
                                     },
                                 )),

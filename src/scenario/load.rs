@@ -1,4 +1,6 @@
-//! Reading a scenario file: every problem reported with its position.
+//! Reading a scenario file: every problem reported with its position. What else can
+//! become a scenario (a bare policy, AWS CLI output, recorded events) is
+//! [`crate::input`]'s.
 
 use super::{DocumentForm, PolicySource, RequestSpec, Scenario};
 use crate::eval::{ContextValue, Request, Scalar, ScalarKind};
@@ -46,7 +48,10 @@ const REQUEST_KEYS: &[&str] = &[
     "notes",
 ];
 
-struct Loader {
+/// Builds a scenario from policy documents found in a JSON tree, keeping every problem
+/// with its position: a scenario file's policies, and those [`crate::input`] finds in
+/// other inputs (a bare policy, what the AWS CLI printed).
+pub struct Assembler {
     errors: Vec<Diagnostic>,
     /// Errors inside policies held in JSON strings, with the file offset of their
     /// string (their own positions are in the decoded text and cannot be sorted with
@@ -61,159 +66,13 @@ struct Loader {
     unnamed: [usize; PolicyKind::ALL.len()],
 }
 
-mod aws;
 mod fast;
 
-pub use aws::PrincipalChoice;
-
-/// Choices some inputs need before they become a scenario.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LoadOptions {
-    /// For account authorization details: the user or role (name or ARN).
-    pub principal: Option<String>,
-}
-
-/// Loads a scenario from its text. Besides scenario files this reads a bare policy
-/// document (one identity policy, no requests), what the AWS CLI prints for a policy,
-/// and CloudTrail records (one request per event). Account authorization details need
-/// a principal: see [`load_with`].
-pub fn load_str(text: &str) -> Result<Scenario, LoadError> {
-    load_with(text, &LoadOptions::default())
-}
-
-/// The users and roles to choose from, when `text` is the output of
-/// `aws iam get-account-authorization-details`.
-pub fn account_principals(text: &str) -> Option<Vec<PrincipalChoice>> {
-    let node = json::parse(text).ok()?;
-    let Value::Object(members) = &node.value else {
-        return None;
-    };
-    aws::is_account_details(members).then(|| aws::principals(members))
-}
-
-/// Input bytes as text: gzip is decompressed (CloudTrail files as delivered to S3) up
-/// to [`crate::read::DEFAULT_MAX_INPUT`], and anything that is not UTF-8 is refused
-/// with the position of its first bad byte. (Reading a file or a stream bounded from
-/// the start: [`crate::read::read_text`].)
-pub fn decode_input(bytes: Vec<u8>) -> Result<String, String> {
-    if crate::cloudtrail::is_gzip(&bytes) {
-        return crate::read::read_text(bytes.as_slice(), crate::read::DEFAULT_MAX_INPUT);
-    }
-    crate::read::utf8(bytes)
-}
-
-/// What an input file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputKind {
-    /// A scenario file (or something that is not one of the others: its errors are
-    /// reported as a scenario's).
-    Scenario,
-    /// A bare policy document.
-    Policy,
-    /// What an AWS CLI command printed for a policy.
-    AwsCli,
-    /// The output of `aws iam get-account-authorization-details`.
-    AccountDetails,
-    /// CloudTrail records.
-    CloudTrail,
-}
-
-fn classify(node: &Node) -> InputKind {
-    let Value::Object(members) = &node.value else {
-        return InputKind::Scenario;
-    };
-    let has = |k: &str| members.iter().any(|m| m.key == k);
-    // Policy keys and no scenario keys: a misspelt "Statment" beside "Version" is
-    // still read, and reported, as a policy.
-    let policy_like = has("Statement") || has("Version") || has("Id");
-    let scenario_like = has("policies") || has("requests") || has("request") || has("name");
-    if scenario_like {
-        InputKind::Scenario
-    } else if policy_like {
-        InputKind::Policy
-    } else if has("Records") || (has("eventSource") && has("eventName")) || lookup_events(members) {
-        InputKind::CloudTrail
-    } else if aws::is_account_details(members) {
-        InputKind::AccountDetails
-    } else if aws::cli_output(members).is_some() {
-        InputKind::AwsCli
-    } else {
-        InputKind::Scenario
-    }
-}
-
-/// `aws cloudtrail lookup-events` output: `{"Events": [{"CloudTrailEvent": "…"}, …]}`.
-fn lookup_events(members: &[Member]) -> bool {
-    match get(members, "Events").map(|n| &n.value) {
-        Some(Value::Array(items)) => items.first().is_some_and(|i| match &i.value {
-            Value::Object(m) => m.iter().any(|m| m.key == "CloudTrailEvent"),
-            _ => false,
-        }),
-        _ => false,
-    }
-}
-
-/// What `text` holds, as [`load_with`] will read it.
-pub fn input_kind(text: &str) -> InputKind {
-    match json::parse(text) {
-        Ok(node) => classify(&node),
-        Err(_) if crate::cloudtrail::looks_like_cloudtrail(text) => InputKind::CloudTrail,
-        Err(_) => InputKind::Scenario,
-    }
-}
-
-/// [`load_str`] with the choices of `options`.
-pub fn load_with(text: &str, options: &LoadOptions) -> Result<Scenario, LoadError> {
-    if let Some(scenario) = fast::load(text) {
-        return Ok(scenario);
-    }
-    load_strict(text, options)
-}
-
-/// Loads a scenario as the TUI saved it mid-edit (a recovery file): a policy whose
-/// text does not parse is written as a JSON string, and is loaded as that text, to be
-/// shown with its errors in the editor, rather than failing the load. Every other
-/// error still does.
-pub fn load_for_editing(text: &str) -> Result<Scenario, LoadError> {
-    load_inner(text, &LoadOptions::default(), true)
-}
-
-/// The quick reader alone: the scenario when `text` is a valid scenario file it can
-/// read whole, `None` when only the strict reader can say what `text` is.
-pub fn load_quick(text: &str) -> Option<Scenario> {
-    fast::load(text)
-}
-
-/// One request object of a scenario file (SPEC §6), read on its own: what the quick
-/// reader makes of it, or `None` when it holds a problem (load it in a scenario to
-/// have the problem reported with its position).
-pub fn read_request(json: &str) -> Option<RequestSpec> {
-    fast::request_spec(json)
-}
-
-/// [`load_with`] without the quick reader: every value of the file through the
-/// position-keeping tree. The quick reader must agree with it on every file.
-pub fn load_strict(text: &str, options: &LoadOptions) -> Result<Scenario, LoadError> {
-    load_inner(text, options, false)
-}
-
-fn load_inner(
-    text: &str,
-    options: &LoadOptions,
-    keep_invalid_policy_text: bool,
-) -> Result<Scenario, LoadError> {
-    let node = match json::parse(text) {
-        Ok(n) => n,
-        // JSON Lines of CloudTrail events are not one JSON value.
-        Err(_) if crate::cloudtrail::looks_like_cloudtrail(text) => return cloudtrail(text),
-        Err(d) => {
-            return Err(LoadError {
-                diagnostics: vec![d],
-            });
-        }
-    };
-    let kind = classify(&node);
-    let mut l = Loader::new(keep_invalid_policy_text);
+/// A scenario file (SPEC §6) from its parsed JSON tree (`text` is the file's text, for
+/// the policies' own text). `for_editing`: see [`load_for_editing`]. Which inputs are
+/// scenario files is [`crate::input`]'s to decide.
+pub fn load_tree(node: &Node, text: &str, for_editing: bool) -> Result<Scenario, LoadError> {
+    let mut l = Assembler::new(for_editing);
     let Value::Object(members) = &node.value else {
         return Err(LoadError {
             diagnostics: vec![Diagnostic::error(
@@ -225,25 +84,6 @@ fn load_inner(
             )],
         });
     };
-    match kind {
-        InputKind::Policy => {
-            l.policy_entry(&node, PolicyKind::Identity, None, "policy", text);
-            return l.finish(None, None, Vec::new());
-        }
-        InputKind::CloudTrail => return cloudtrail(text),
-        InputKind::AccountDetails => {
-            let (name, description, requests) =
-                l.account(&node, members, options.principal.as_deref(), text);
-            return l.finish(name, description, requests);
-        }
-        InputKind::AwsCli => {
-            if let Some(out) = aws::cli_output(members) {
-                let (name, description) = l.cli(out, text);
-                return l.finish(name, description, Vec::new());
-            }
-        }
-        InputKind::Scenario => {}
-    }
     json::duplicate_keys(members, &mut l.errors);
     unknown(members, TOP_KEYS, "scenario key", &mut l.errors);
     let name = l.opt_string(members, "name");
@@ -264,17 +104,28 @@ fn load_inner(
     l.finish(name, description, requests)
 }
 
-/// CloudTrail records as a scenario: no policies, one request per event.
-fn cloudtrail(text: &str) -> Result<Scenario, LoadError> {
-    let (requests, description) = crate::cloudtrail::requests_from_text(text)
-        .map_err(|diagnostics| LoadError { diagnostics })?;
-    Ok(Scenario {
-        name: Some("CloudTrail events".into()),
-        description: Some(description),
-        sources: Vec::new(),
-        set: PolicySet::new(),
-        requests,
-    })
+/// A scenario file that is known to be one (a recovery file the TUI wrote), loaded as
+/// the TUI saved it mid-edit: a policy whose text does not parse is written as a JSON
+/// string, and is loaded as that text, to be shown with its errors in the editor,
+/// rather than failing the load. Every other error still does.
+pub fn load_for_editing(text: &str) -> Result<Scenario, LoadError> {
+    let node = json::parse(text).map_err(|d| LoadError {
+        diagnostics: vec![d],
+    })?;
+    load_tree(&node, text, true)
+}
+
+/// The quick reader alone: the scenario when `text` is a valid scenario file it can
+/// read whole, `None` when only the strict reader can say what `text` is.
+pub fn load_quick(text: &str) -> Option<Scenario> {
+    fast::load(text)
+}
+
+/// One request object of a scenario file (SPEC §6), read on its own: what the quick
+/// reader makes of it, or `None` when it holds a problem (load it in a scenario to
+/// have the problem reported with its position).
+pub fn read_request(json: &str) -> Option<RequestSpec> {
+    fast::request_spec(json)
 }
 
 fn get<'a>(members: &'a [Member], key: &str) -> Option<&'a Node> {
@@ -306,9 +157,11 @@ fn kind_of(key: &str) -> Option<PolicyKind> {
     })
 }
 
-impl Loader {
-    fn new(keep_invalid_policy_text: bool) -> Self {
-        Loader {
+impl Assembler {
+    /// An empty scenario. `keep_invalid_policy_text`: a policy held in a JSON string
+    /// whose text does not parse is kept as text rather than failing the load.
+    pub fn new(keep_invalid_policy_text: bool) -> Self {
+        Assembler {
             errors: Vec::new(),
             decoded_errors: Vec::new(),
             sources: Vec::new(),
@@ -318,7 +171,24 @@ impl Loader {
         }
     }
 
-    fn finish(
+    /// Records a problem.
+    pub fn error(&mut self, d: Diagnostic) {
+        self.errors.push(d);
+    }
+
+    /// Adds an SCP or RCP level named `name`; its index.
+    pub fn add_level(&mut self, kind: PolicyKind, name: String) -> usize {
+        let levels = if kind == PolicyKind::Scp {
+            &mut self.set.scp_levels
+        } else {
+            &mut self.set.rcp_levels
+        };
+        levels.push(name);
+        levels.len() - 1
+    }
+
+    /// The scenario, or every problem found, in file order.
+    pub fn finish(
         self,
         name: Option<String>,
         description: Option<String>,
@@ -449,13 +319,7 @@ impl Loader {
                 return;
             }
         };
-        let levels = if kind == PolicyKind::Scp {
-            &mut self.set.scp_levels
-        } else {
-            &mut self.set.rcp_levels
-        };
-        levels.push(name);
-        let index = levels.len() - 1;
+        let index = self.add_level(kind, name);
         if let Some(p) = get(members, "policies") {
             let items = self.array(p, &format!("{path}.policies"));
             for (i, item) in items.iter().enumerate() {
@@ -470,7 +334,9 @@ impl Loader {
         }
     }
 
-    fn policy_entry(
+    /// One policy entry (`{"name", "document", "attachedTo"}`) or bare document at
+    /// `node`; `path` names it in messages.
+    pub fn policy_entry(
         &mut self,
         node: &Node,
         kind: PolicyKind,
@@ -529,7 +395,7 @@ impl Loader {
     /// One policy document (an object, or a string holding the policy text) with its
     /// entry's name and placement.
     #[allow(clippy::too_many_arguments)]
-    fn document(
+    pub fn document(
         &mut self,
         doc: &Node,
         kind: PolicyKind,

@@ -1,5 +1,6 @@
 //! Scenario files (SPEC §6): policies by type plus requests, loaded with positions for
-//! every error and saved atomically (temporary file, then rename).
+//! every error and saved atomically (temporary file, then rename). Other inputs that
+//! become scenarios are read by [`crate::input`].
 
 mod compile;
 mod load;
@@ -7,10 +8,7 @@ pub mod presets;
 mod save;
 
 pub use compile::{compile_sources, display_name, display_names, is_trust_policy};
-pub use load::{
-    InputKind, LoadError, LoadOptions, PrincipalChoice, account_principals, decode_input,
-    input_kind, load_for_editing, load_quick, load_str, load_strict, load_with, read_request,
-};
+pub use load::{Assembler, LoadError, load_for_editing, load_quick, load_tree, read_request};
 pub use save::{save_atomic, stale_temp_files, temp_prefix, to_json};
 
 use crate::eval::Request;

@@ -159,6 +159,10 @@ fn policy(o: &mut Out, p: &PolicyTrace, depth: usize) {
     }
     if let Some(a) = &p.attached_to {
         let _ = write!(title, " attached to {}", u(a));
+    } else if p.kind == PolicyKind::Resource {
+        // No attachedTo (a bare document, or AWS output that does not name its
+        // resource): it takes part in every request, as the resource's own policy.
+        title.push_str(" on the request's resource (no attachedTo)");
     }
     if let Some(why) = &p.not_applied_because {
         let line = o.paint(DIM, &format!("– {title}: not applied ({})", u(why)));

@@ -86,7 +86,7 @@ pub struct Picker {
     /// Where it came from, for messages.
     pub shown: String,
     /// The choices.
-    pub choices: Vec<crate::scenario::PrincipalChoice>,
+    pub choices: Vec<crate::input::PrincipalChoice>,
     /// Why the last choice could not be assembled.
     pub error: Option<String>,
 }
@@ -357,7 +357,7 @@ impl App {
     pub fn pick_principal(
         text: String,
         shown: String,
-        choices: Vec<crate::scenario::PrincipalChoice>,
+        choices: Vec<crate::input::PrincipalChoice>,
     ) -> Self {
         let mut app = App::new(
             Scenario {
@@ -388,10 +388,11 @@ impl App {
         let Some(choice) = picker.choices.get(index) else {
             return;
         };
-        let options = crate::scenario::LoadOptions {
+        let options = crate::input::LoadOptions {
             principal: Some(choice.arn.clone()),
+            ..Default::default()
         };
-        match crate::scenario::load_with(&picker.text, &options) {
+        match crate::input::load_with(&picker.text, &options) {
             Ok(scenario) => {
                 let test_panic = self.test_panic;
                 let message = format!(
@@ -851,9 +852,9 @@ impl App {
     pub fn restore_recovery(&mut self, p: PathBuf) {
         let loaded = std::fs::read(&p)
             .map_err(|e| e.to_string())
-            .and_then(crate::scenario::decode_input)
+            .and_then(crate::input::decode)
             .and_then(|text| {
-                crate::scenario::load_for_editing(&text).map_err(|e| {
+                crate::input::load_for_editing(&text).map_err(|e| {
                     e.diagnostics
                         .first()
                         .map(|d| format!("{}:{}: {}", d.span.line, d.span.column, d.message))

@@ -9,7 +9,7 @@
 
 use super::{
     super::{RequestSpec, Scenario},
-    Loader, action_ok, principal_ok, resource_ok,
+    Assembler, action_ok, principal_ok, resource_ok,
 };
 use crate::eval::{ContextValue, Request, Scalar, ScalarKind};
 use crate::json;
@@ -181,7 +181,7 @@ pub(super) fn load(text: &str) -> Option<Scenario> {
         }
     }
     let index = LineIndex::new(text);
-    let mut l = Loader::new(false);
+    let mut l = Assembler::new(false);
     l.set.management_account = top.management_account;
     if let Some(raw) = top.policies {
         let start = offset_in(text, raw.get());

@@ -2,13 +2,16 @@
 //! that return one policy (`iam get-policy-version`, `get-role-policy`, `get-role`,
 //! `s3api get-bucket-policy`, `kms get-key-policy`, `organizations describe-policy`,
 //! …) and of `iam get-account-authorization-details`, assembled for one user or role.
-//! Policies keep their positions in the file (or in the decoded string that held them).
+//! The shape of an output says which command printed it, so recognising an output
+//! ([`cli_output`], [`is_account_details`]) and reading it are both here;
+//! [`super::detect`] asks. Policies keep their positions in the file (or in the
+//! decoded string that held them).
 
-use super::{Loader, get};
+use super::detect::get;
 use crate::eval::{ContextValue, Request, Scalar};
 use crate::json::{Member, Node, Value};
 use crate::policy::PolicyKind;
-use crate::scenario::RequestSpec;
+use crate::scenario::{Assembler, RequestSpec};
 use crate::source::{Diagnostic, did_you_mean};
 
 fn string<'a>(members: &'a [Member], key: &str) -> Option<&'a str> {
@@ -237,7 +240,7 @@ pub(super) fn cli_output(top: &[Member]) -> Option<CliOutput<'_>> {
     None
 }
 
-impl Loader {
+impl Assembler {
     /// Loads the policies of a CLI output.
     pub(super) fn cli(
         &mut self,
@@ -245,15 +248,7 @@ impl Loader {
         text: &str,
     ) -> (Option<String>, Option<String>) {
         for f in out.found {
-            let level = f.level.map(|l| {
-                let levels = if f.kind == PolicyKind::Scp {
-                    &mut self.set.scp_levels
-                } else {
-                    &mut self.set.rcp_levels
-                };
-                levels.push(l.to_string());
-                levels.len() - 1
-            });
+            let level = f.level.map(|l| self.add_level(f.kind, l.to_string()));
             self.document(
                 f.doc,
                 f.kind,
@@ -380,7 +375,7 @@ fn managed_policies(top: &[Member]) -> Vec<(&str, Managed<'_>)> {
         .collect()
 }
 
-impl Loader {
+impl Assembler {
     /// Assembles the chosen principal's policies from an account authorization
     /// details document; the starting request is that principal's.
     pub(super) fn account(
@@ -399,7 +394,7 @@ impl Loader {
                 .join(", ")
         };
         let Some(wanted) = principal else {
-            self.errors.push(Diagnostic::error(
+            self.error(Diagnostic::error(
                 node.span,
                 format!(
                     "this is the output of aws iam get-account-authorization-details: choose a user or role (--principal NAME|ARN): {}",
@@ -416,7 +411,7 @@ impl Loader {
             [one] => (*one).clone(),
             [] => {
                 let hint = did_you_mean(wanted, choices.iter().map(|c| c.name.as_str()));
-                self.errors.push(Diagnostic::error(
+                self.error(Diagnostic::error(
                     node.span,
                     format!(
                         "no user or role \"{wanted}\" in these account authorization details{hint}; there are: {}",
@@ -426,7 +421,7 @@ impl Loader {
                 return (None, None, Vec::new());
             }
             _ => {
-                self.errors.push(Diagnostic::error(
+                self.error(Diagnostic::error(
                     node.span,
                     format!("\"{wanted}\" names both a user and a role: give the ARN"),
                 ));
@@ -459,7 +454,7 @@ impl Loader {
                 .map(members)
                 .find(|m| string(m, "GroupName") == Some(group.as_str()))
             else {
-                self.errors.push(Diagnostic::error(
+                self.error(Diagnostic::error(
                     g.span,
                     format!(
                         "group \"{group}\" is not in GroupDetailList: its policies would be missing"
@@ -480,7 +475,7 @@ impl Loader {
                     Some((_, Managed { name, doc: Some(doc) })) => {
                         self.document(doc, PolicyKind::Boundary, None, Some(name.to_string()), None, name, text);
                     }
-                    _ => self.errors.push(Diagnostic::error(
+                    _ => self.error(Diagnostic::error(
                         arn_node.span,
                         format!("the permissions boundary {arn} has no default version in Policies: without it every decision would be wrong"),
                     )),
@@ -535,7 +530,7 @@ impl Loader {
                     &name,
                     text,
                 ),
-                None => self.errors.push(Diagnostic::error(
+                None => self.error(Diagnostic::error(
                     p.span,
                     format!("inline policy {name} has no PolicyDocument"),
                 )),
@@ -567,7 +562,7 @@ impl Loader {
                     let name = format!("{prefix}{name}");
                     self.document(doc, PolicyKind::Identity, None, Some(name.clone()), None, &name, text);
                 }
-                _ => self.errors.push(Diagnostic::error(
+                _ => self.error(Diagnostic::error(
                     arn_node.span,
                     format!("the attached policy {arn} has no default version in Policies (was the file filtered?)"),
                 )),

@@ -1,0 +1,132 @@
+//! Which kind of input a text is, decided in one order (docs/inputs.md): a text that
+//! parses as one JSON value is read by its keys; one that does not is CloudTrail when
+//! its first record is a CloudTrail event (JSON Lines), else a scenario whose syntax
+//! error is reported.
+
+use super::aws;
+use crate::json::{self, Member, Node, Value};
+
+/// What an input holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A scenario file (or something that is not one of the others: its errors are
+    /// reported as a scenario's).
+    Scenario,
+    /// A bare policy document.
+    Policy,
+    /// What an AWS CLI command printed for a policy.
+    AwsCli,
+    /// The output of `aws iam get-account-authorization-details`.
+    AccountDetails,
+    /// CloudTrail records: a delivered file (`{"Records": […]}`), JSON Lines of
+    /// events, one event, or `aws cloudtrail lookup-events` output.
+    CloudTrail,
+}
+
+impl Kind {
+    /// For messages: "a scenario", "CloudTrail records", ….
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::Scenario => "a scenario",
+            Kind::Policy => "a policy document",
+            Kind::AwsCli => "AWS CLI output",
+            Kind::AccountDetails => "account authorization details",
+            Kind::CloudTrail => "CloudTrail records",
+        }
+    }
+}
+
+/// The member `key` of an object's members.
+pub(super) fn get<'a>(members: &'a [Member], key: &str) -> Option<&'a Node> {
+    members.iter().find(|m| m.key == key).map(|m| &m.value)
+}
+
+/// What `text` holds.
+pub fn kind(text: &str) -> Kind {
+    match json::parse(text) {
+        Ok(node) => classify(&node),
+        Err(_) if looks_like_cloudtrail(text) => Kind::CloudTrail,
+        Err(_) => Kind::Scenario,
+    }
+}
+
+/// What a text that parsed as one JSON value holds, by its keys. Scenario keys win
+/// over policy keys, policy keys over the rest, so that a misspelt key is reported
+/// in the kind the file was meant to be.
+pub fn classify(node: &Node) -> Kind {
+    let Value::Object(members) = &node.value else {
+        return Kind::Scenario;
+    };
+    let has = |k: &str| members.iter().any(|m| m.key == k);
+    // Policy keys and no scenario keys: a misspelt "Statment" beside "Version" is
+    // still read, and reported, as a policy.
+    let policy_like = has("Statement") || has("Version") || has("Id");
+    let scenario_like = has("policies") || has("requests") || has("request") || has("name");
+    if scenario_like {
+        Kind::Scenario
+    } else if policy_like {
+        Kind::Policy
+    } else if has("Records") || (has("eventSource") && has("eventName")) || lookup_events(members) {
+        Kind::CloudTrail
+    } else if aws::is_account_details(members) {
+        Kind::AccountDetails
+    } else if aws::cli_output(members).is_some() {
+        Kind::AwsCli
+    } else {
+        Kind::Scenario
+    }
+}
+
+/// `aws cloudtrail lookup-events` output: `{"Events": [{"CloudTrailEvent": "…"}, …]}`.
+fn lookup_events(members: &[Member]) -> bool {
+    match get(members, "Events").map(|n| &n.value) {
+        Some(Value::Array(items)) => items.first().is_some_and(|i| match &i.value {
+            Value::Object(m) => m.iter().any(|m| m.key == "CloudTrailEvent"),
+            _ => false,
+        }),
+        _ => false,
+    }
+}
+
+/// The keys that make a record a CloudTrail event (or a lookup-events entry, or a
+/// delivered file); serde skips every other key without building it.
+#[derive(serde::Deserialize)]
+struct Probe {
+    #[serde(rename = "eventSource")]
+    event_source: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "eventName")]
+    event_name: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "CloudTrailEvent")]
+    lookup: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "Records")]
+    records: Option<serde::de::IgnoredAny>,
+}
+
+/// True when `text`, which is not one JSON value, is CloudTrail records: a file
+/// whose start is a `Records` or lookup-events object (cut short or followed by
+/// another file), or JSON Lines whose first record is an event, a lookup-events
+/// entry or a delivered file — read whole, so a first record of any length counts.
+pub fn looks_like_cloudtrail(text: &str) -> bool {
+    let mut end = text.len().min(4096);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    let t = head.trim_start_matches('\u{feff}').trim_start();
+    let records = t.starts_with('{')
+        && (t[1..].trim_start().starts_with("\"Records\"")
+            || (t[1..].trim_start().starts_with("\"Events\"")
+                && head.contains("\"CloudTrailEvent\"")));
+    if records || (head.contains("\"eventSource\"") && head.contains("\"eventName\"")) {
+        return true;
+    }
+    let body = text.trim_start_matches('\u{feff}');
+    let first = body.split('\n').map(str::trim).find(|l| !l.is_empty());
+    first.is_some_and(|line| {
+        serde_json::from_str::<Probe>(line).is_ok_and(|p| {
+            (p.event_source.is_some() && p.event_name.is_some())
+                || p.lookup.is_some()
+                || p.records.is_some()
+        })
+    })
+}
