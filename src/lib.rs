@@ -1,6 +1,8 @@
 //! iamtrace's engine: IAM policies parsed with source positions, the full condition
 //! semantics, the decision across every policy type, and a [`trace::Trace`] that says
-//! why. No terminal or UI code lives here.
+//! why. The engine uses no terminal or UI crate: the TUI below is behind the `tui`
+//! feature (on by default), and `cargo build --lib --no-default-features` builds the
+//! engine alone.
 
 pub mod analysis;
 pub mod catalog;
@@ -19,4 +21,6 @@ pub mod value;
 pub use eval::{Detail, Evaluation, PreparedRequest, Request, evaluate};
 pub use trace::{Decision, Trace};
 pub mod scenario;
+/// The terminal UI (feature `tui`, on by default): the engine above does not depend on it.
+#[cfg(feature = "tui")]
 pub mod tui;

@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         .map(|&k| ParseContext::new(k))
         .chain(std::iter::once(ParseContext {
             kind: PolicyKind::Resource,
-            trust_policy: true,
+            resource_implied: true,
         }));
     for ctx in contexts {
         match parse_policy_text(text, ctx) {

@@ -185,8 +185,9 @@ pub struct ContextEntry {
 
 /// Prepared keys and values seen before on this thread, so that what many requests
 /// share is lower-cased and parsed once, and the order of a request's keys is worked
-/// out once for a run of requests with the same keys. Bounded: emptied when it grows
-/// past [`INTERN_LIMIT`] entries.
+/// out once for a run of requests with the same keys. Bounded: emptied, between two
+/// requests, when it would grow past [`INTERN_LIMIT`] entries or [`INTERN_BYTES`]
+/// bytes.
 #[derive(Default)]
 struct Interned {
     /// Key text to its index in `key_list`.
@@ -199,7 +200,21 @@ struct Interned {
     /// For a request's keys (indices into `key_list`, in request order), the order of
     /// its entries: positions in the request, sorted by lower-cased key, case repeats
     /// dropped.
-    orders: HashMap<Box<[u32]>, Box<[u32]>, foldhash::fast::RandomState>,
+    orders: HashMap<Box<[u32]>, Arc<[u32]>, foldhash::fast::RandomState>,
+    /// The previous request's keys (indices into `key_list`) and their order: requests
+    /// come in runs with the same keys, which then cost a comparison each instead of
+    /// a hash and a lookup.
+    last_keys: Vec<u32>,
+    last_order: Option<Arc<[u32]>>,
+    /// The previous request's single values by their place in it, for the same reason
+    /// (a run of requests shares most values: account, region, `true`).
+    last_values: Vec<Option<PreparedValue>>,
+    /// The previous request's principal, parsed (runs of requests share a caller).
+    last_principal: Option<(Arc<str>, PrincipalRef)>,
+    /// Bytes of key text in `key_list`.
+    key_bytes: usize,
+    /// Indices held by `orders`' keys.
+    order_entries: usize,
 }
 
 /// The prepared value of `text`, parsed now if `values` does not hold it yet.
@@ -207,6 +222,11 @@ fn value(
     values: &mut HashMap<Box<str>, PreparedValue, foldhash::fast::RandomState>,
     text: &str,
 ) -> PreparedValue {
+    // A long value is seldom shared, and a cache of long values would hold whole
+    // megabytes per entry: parse it for this request only.
+    if text.len() > INTERN_MAX_LEN {
+        return PreparedValue::new(text);
+    }
     if let Some(v) = values.get(text) {
         return v.clone();
     }
@@ -221,20 +241,27 @@ fn value(
 /// How many keys or values [`Interned`] keeps.
 const INTERN_LIMIT: usize = 1 << 16;
 
+/// The longest value [`Interned`] keeps (longer ones are parsed for their request
+/// only), so the cache stays within `INTERN_LIMIT` × this many bytes of text.
+const INTERN_MAX_LEN: usize = 256;
+
+/// How many bytes of key text, and how many order entries, [`Interned`] keeps before
+/// it starts afresh.
+const INTERN_BYTES: usize = 1 << 22;
+
 thread_local! {
     static INTERNED: RefCell<Interned> = RefCell::new(Interned::default());
 }
 
 impl Interned {
+    /// `key`'s index in `key_list`, added if new. Never empties the cache: indices
+    /// handed out for the request being prepared must stay valid until it is done
+    /// (see [`Self::make_room`]).
     fn key(&mut self, key: &str) -> u32 {
         if let Some(&k) = self.keys.get(key) {
             return k;
         }
-        if self.key_list.len() >= INTERN_LIMIT {
-            self.keys.clear();
-            self.key_list.clear();
-            self.orders.clear();
-        }
+        self.key_bytes += key.len();
         let lower = if key.is_ascii() {
             key.to_ascii_lowercase()
         } else {
@@ -246,39 +273,110 @@ impl Interned {
         k
     }
 
+    /// The order of a request's entries whose keys are `keys` (indices into
+    /// `key_list`, in request order): positions sorted by lower-cased key, of keys
+    /// equal but for letter case only the later one (as in a JSON object read by AWS).
+    fn order_of(&self, keys: &[u32]) -> Vec<u32> {
+        let lower = |i: u32| &self.key_list[keys[i as usize] as usize].1;
+        let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+        order.sort_by(|&a, &b| lower(a).cmp(lower(b)));
+        if order.windows(2).any(|w| lower(w[0]) == lower(w[1])) {
+            // dedup keeps the first of a run: reversed, that is the later one.
+            order.reverse();
+            order.dedup_by(|later, kept| lower(*later) == lower(*kept));
+            order.reverse();
+        }
+        order
+    }
+
+    /// Empties the key cache, before a request is prepared, if that request's keys
+    /// could take it past its bounds. Done here and not key by key, so that no
+    /// index of the request being prepared is dropped half-way through it.
+    fn make_room(&mut self, request: &Request) {
+        let count = request.context.len();
+        let bytes: usize = request.context.iter().map(|(k, _)| k.len()).sum();
+        if self.key_list.len() + count > INTERN_LIMIT
+            || self.key_bytes + bytes > INTERN_BYTES
+            || self.order_entries + count > INTERN_BYTES
+            || self.orders.len() >= INTERN_LIMIT
+        {
+            self.keys.clear();
+            self.key_list.clear();
+            self.orders.clear();
+            self.last_keys.clear();
+            self.last_order = None;
+            self.key_bytes = 0;
+            self.order_entries = 0;
+        }
+    }
+
+    /// `text` as a principal, and the text shared.
+    fn principal(&mut self, text: &str) -> (Arc<str>, PrincipalRef) {
+        match &self.last_principal {
+            Some((last, parsed)) if **last == *text => (last.clone(), parsed.clone()),
+            _ => {
+                let parsed = PrincipalRef::parse(text);
+                let text: Arc<str> = text.into();
+                self.last_principal = Some((text.clone(), parsed.clone()));
+                (text, parsed)
+            }
+        }
+    }
+
     /// `request`'s context entries sorted by lower-cased key.
     fn context(&mut self, request: &Request) -> Vec<ContextEntry> {
+        self.make_room(request);
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
-        scratch.extend(request.context.iter().map(|(k, _)| self.key(k)));
-        if !self.orders.contains_key(scratch.as_slice()) {
-            let list = &self.key_list;
-            let lower = |i: u32| &list[scratch[i as usize] as usize].1;
-            let mut order: Vec<u32> = (0..scratch.len() as u32).collect();
-            // Stable: of keys equal but for letter case, the later one wins, as in a
-            // JSON object read by AWS.
-            order.sort_by(|&a, &b| lower(a).cmp(lower(b)));
-            if order.windows(2).any(|w| lower(w[0]) == lower(w[1])) {
-                // dedup keeps the first of a run: reversed, that is the later one.
-                order.reverse();
-                order.dedup_by(|later, kept| lower(*later) == lower(*kept));
-                order.reverse();
-            }
-            if self.orders.len() >= INTERN_LIMIT {
-                self.orders.clear();
-            }
-            self.orders
-                .insert(scratch.as_slice().into(), order.into_boxed_slice());
+        for (i, (k, _)) in request.context.iter().enumerate() {
+            let same = self
+                .last_keys
+                .get(i)
+                .copied()
+                .filter(|&j| *self.key_list[j as usize].0 == **k);
+            let index = match same {
+                Some(j) => j,
+                None => self.key(k),
+            };
+            scratch.push(index);
         }
-        let order = &self.orders[scratch.as_slice()];
-        let (key_list, values) = (&self.key_list, &mut self.values);
+        let order = match &self.last_order {
+            Some(order) if self.last_keys == scratch => order.clone(),
+            _ => {
+                let order = match self.orders.get(scratch.as_slice()) {
+                    Some(order) => order.clone(),
+                    None => {
+                        let order: Arc<[u32]> = self.order_of(&scratch).into();
+                        self.order_entries += scratch.len();
+                        self.orders.insert(scratch.as_slice().into(), order.clone());
+                        order
+                    }
+                };
+                self.last_keys.clone_from(&scratch);
+                self.last_order = Some(order.clone());
+                order
+            }
+        };
+        let (key_list, values, last_values) =
+            (&self.key_list, &mut self.values, &mut self.last_values);
+        last_values.resize(request.context.len(), None);
         let context = order
             .iter()
             .map(|&i| {
                 let i = i as usize;
                 let (key, lower) = key_list[scratch[i] as usize].clone();
                 let (multi, values) = match &request.context[i].1 {
-                    ContextValue::One(s) => (false, Values::One(value(values, &s.text))),
+                    ContextValue::One(s) => {
+                        let v = match &last_values[i] {
+                            Some(last) if last.text == s.text => last.clone(),
+                            _ => {
+                                let v = value(values, &s.text);
+                                last_values[i] = Some(v.clone());
+                                v
+                            }
+                        };
+                        (false, Values::One(v))
+                    }
                     ContextValue::Many(v) => (
                         true,
                         Values::Many(v.iter().map(|s| value(values, &s.text)).collect()),
@@ -321,7 +419,11 @@ pub struct PreparedRequest {
 impl PreparedRequest {
     /// Prepares `request`.
     pub fn new(request: &Request) -> Self {
-        let principal = PrincipalRef::parse(&request.principal);
+        let (principal_text, principal, context) = INTERNED.with(|cell| {
+            let mut interned = cell.borrow_mut();
+            let (text, principal) = interned.principal(&request.principal);
+            (text, principal, interned.context(request))
+        });
         // Only a 12-digit account counts: `arn:aws:iam::aws:policy/…` (an AWS managed
         // policy) belongs to no customer account.
         let arn_account = split_arn(&request.resource)
@@ -336,9 +438,8 @@ impl PreparedRequest {
                     None => (None, "none"),
                 },
             };
-        let context = INTERNED.with(|cell| cell.borrow_mut().context(request));
         PreparedRequest {
-            principal_text: request.principal.as_str().into(),
+            principal_text,
             principal,
             action: request.action.as_str().into(),
             action_lower: request.action.to_lowercase(),
@@ -380,5 +481,123 @@ impl PreparedRequest {
     pub fn via_vpc_endpoint(&self) -> bool {
         self.entry("aws:sourcevpce")
             .is_some_and(|e| !e.values.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(keys: &[(&str, &str)]) -> Request {
+        Request {
+            principal: "arn:aws:iam::111122223333:user/a".into(),
+            action: "s3:GetObject".into(),
+            resource: "*".into(),
+            resource_account: None,
+            context: keys
+                .iter()
+                .map(|(k, v)| (k.to_string(), ContextValue::One(Scalar::string(*v))))
+                .collect(),
+        }
+    }
+
+    fn pairs(prepared: &PreparedRequest) -> Vec<(String, String)> {
+        prepared
+            .context
+            .iter()
+            .map(|e| (e.key.to_string(), e.values[0].text.clone()))
+            .collect()
+    }
+
+    /// A request whose new keys take the cache past its bound is prepared from a
+    /// cache emptied before it, never half-way through (which left indices pointing
+    /// at other keys, or past the end).
+    #[test]
+    fn cache_full_between_requests_keeps_every_key() {
+        for i in 0..INTERN_LIMIT - 1 {
+            let key = format!("k{i}");
+            PreparedRequest::new(&request(&[(&key, "v")]));
+        }
+        let r = request(&[
+            ("aws:SourceIp", "10.0.0.1"),
+            ("aws:ViaAWSService", "false"),
+            ("Zed", "z"),
+        ]);
+        let prepared = PreparedRequest::new(&r);
+        assert_eq!(
+            pairs(&prepared),
+            vec![
+                ("aws:SourceIp".to_string(), "10.0.0.1".to_string()),
+                ("aws:ViaAWSService".to_string(), "false".to_string()),
+                ("Zed".to_string(), "z".to_string()),
+            ]
+        );
+        assert!(prepared.entry("aws:viaawsservice").is_some());
+        // The same request again (from the emptied cache) reads the same.
+        assert_eq!(pairs(&PreparedRequest::new(&r)), pairs(&prepared));
+    }
+
+    /// Keys of a request bigger than the whole bound are all kept for that request.
+    #[test]
+    fn request_with_more_keys_than_the_bound() {
+        let keys: Vec<(String, String)> = (0..INTERN_LIMIT + 5)
+            .map(|i| (format!("key{i:06}"), format!("{i}")))
+            .collect();
+        let borrowed: Vec<(&str, &str)> =
+            keys.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let prepared = PreparedRequest::new(&request(&borrowed));
+        assert_eq!(prepared.context.len(), INTERN_LIMIT + 5);
+        let last = prepared
+            .entry(&format!("key{:06}", INTERN_LIMIT + 4))
+            .unwrap();
+        assert_eq!(last.values[0].text, format!("{}", INTERN_LIMIT + 4));
+    }
+
+    /// A run of requests with the same keys, and requests whose keys differ from the
+    /// previous one's in order, letter case or values: each reads as its own.
+    #[test]
+    fn runs_and_changes_of_keys_and_values() {
+        let cases: Vec<Vec<(&str, &str)>> = vec![
+            vec![("b", "1"), ("A", "2"), ("c", "3")],
+            vec![("b", "1"), ("A", "2"), ("c", "3")],
+            vec![("b", "9"), ("A", "2"), ("c", "3")],
+            vec![("A", "2"), ("b", "1"), ("c", "3")],
+            vec![("B", "1"), ("a", "2")],
+            vec![("b", "1"), ("B", "later wins"), ("c", "3")],
+            vec![],
+            vec![("b", "1"), ("A", "2"), ("c", "3"), ("d", "4")],
+        ];
+        for _ in 0..2 {
+            for keys in &cases {
+                let prepared = PreparedRequest::new(&request(keys));
+                let mut want: Vec<(String, String)> = Vec::new();
+                for (k, v) in keys {
+                    want.retain(|(w, _)| !w.eq_ignore_ascii_case(k));
+                    want.push((k.to_string(), v.to_string()));
+                }
+                want.sort_by_key(|(k, _)| k.to_lowercase());
+                assert_eq!(pairs(&prepared), want, "{keys:?}");
+            }
+        }
+    }
+
+    /// Short values are shared between requests; long ones are not kept (but for
+    /// the previous request's, reused at the same place).
+    #[test]
+    fn long_values_are_not_interned() {
+        let long = "x".repeat(INTERN_MAX_LEN + 1);
+        let a = PreparedRequest::new(&request(&[("k", "short"), ("l", &long)]));
+        // Another value in between, so the previous request's values do not serve.
+        PreparedRequest::new(&request(&[("k", "other"), ("l", "other")]));
+        let b = PreparedRequest::new(&request(&[("k", "short"), ("l", &long)]));
+        assert!(Arc::ptr_eq(
+            &a.context[0].values[0].0,
+            &b.context[0].values[0].0
+        ));
+        assert!(!Arc::ptr_eq(
+            &a.context[1].values[0].0,
+            &b.context[1].values[0].0
+        ));
+        assert_eq!(a.context[1].values[0].text, long);
     }
 }

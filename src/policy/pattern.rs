@@ -278,8 +278,11 @@ impl Pattern {
                             None => return Err(Unresolved::Missing { key: v.key.clone() }),
                         },
                     };
+                    // A variable that resolves to "" adds nothing: no empty literal
+                    // (the segment searches take a literal to hold a character).
                     match tokens.last_mut() {
                         Some(Token::Lit(prev)) => prev.push_str(&value),
+                        _ if value.is_empty() => {}
                         _ => tokens.push(Token::Lit(value)),
                     }
                 }
@@ -508,6 +511,11 @@ fn match_suffix(seg: &[Token], text: &str, steps: &mut u64) -> Option<usize> {
 /// All (overlapping) byte offsets where `needle` occurs in `hay`, by
 /// Knuth–Morris–Pratt: linear in both lengths.
 fn occurrences(hay: &[u8], needle: &[u8], steps: &mut u64) -> Vec<usize> {
+    if needle.is_empty() {
+        // The empty text occurs everywhere.
+        *steps += hay.len() as u64 + 1;
+        return (0..=hay.len()).collect();
+    }
     let mut fail = vec![0usize; needle.len()];
     let mut k = 0;
     for i in 1..needle.len() {
@@ -565,6 +573,7 @@ fn find_segment_by_pieces(
     let mut offset = 0;
     for t in seg {
         match t {
+            Token::Lit(l) if l.is_empty() => {}
             Token::Lit(l) => {
                 pieces.push((offset, l.as_str()));
                 offset += l.chars().count();
@@ -792,6 +801,44 @@ mod tests {
         for (p, t, want) in cases {
             assert_eq!(pat(p).matches_plain(t), want, "{p} ~ {t}");
         }
+    }
+
+    /// A variable that resolves to "" next to a long run of `?` (the piece-wise
+    /// search) or of literals (shift-and), over a long text: no empty literal reaches
+    /// the searches, and the result is the plain matcher's.
+    #[test]
+    fn empty_variable_values_in_long_segments() {
+        let questions = "?".repeat(70);
+        let text = "x".repeat(300);
+        for written in [
+            format!("*${{aws:username}}{questions}*"),
+            format!("*${{aws:username}}a?{}*", "b".repeat(20)),
+            format!("*{questions}${{aws:username}}*"),
+            format!("${{aws:username}}*{questions}${{aws:username}}*"),
+            format!("*${{x, ''}}{questions}*"),
+        ] {
+            let r = pat(&written)
+                .resolve(&|k| {
+                    if k == "aws:username" {
+                        VarLookup::Single("")
+                    } else {
+                        VarLookup::Missing
+                    }
+                })
+                .unwrap();
+            assert!(
+                !r.tokens().iter().any(|t| *t == Token::Lit(String::new())),
+                "{written}"
+            );
+            let long = format!("{text}a-{}", "b".repeat(20));
+            for t in [text.as_str(), "short", long.as_str()] {
+                let (got, _) = r.matches_counting(t);
+                let plain = pat(&r.display().replace('$', "")).matches_plain(t);
+                assert_eq!(got, plain, "{written} ~ {} chars", t.len());
+            }
+        }
+        // An empty needle occurs everywhere (found by no caller now, kept total).
+        assert_eq!(occurrences(b"ab", b"", &mut 0), vec![0, 1, 2]);
     }
 
     #[test]
