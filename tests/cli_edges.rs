@@ -1,7 +1,8 @@
 //! Rough edges of the command line found by trying it as a new user would (issue 14):
 //! `lint` counts the files it could not check, `diff` takes a bare policy on one side,
-//! an unknown request name lists the names there are, and a misspelt subcommand gets
-//! clap's "a similar subcommand exists" rather than being opened as a file.
+//! an unknown request name lists the names there are, a misspelt subcommand gets
+//! clap's "a similar subcommand exists" rather than being opened as a file, and replay
+//! without `--principal` says when the policies are presumably one caller's.
 
 use assert_cmd::Command;
 
@@ -150,4 +151,38 @@ fn a_misspelt_subcommand_gets_a_suggestion_not_an_open() {
     let (code, _, err) = iamtrace(&["zzz"]);
     assert_eq!(code, 2);
     assert!(err.starts_with("zzz: cannot read"), "{err}");
+}
+
+#[test]
+fn replay_without_principal_warns_when_the_policies_are_one_callers() {
+    let trail = format!("{DIR}/trail.jsonl");
+    let (code, out, err) = iamtrace(&[
+        "replay",
+        &format!("{DIR}/scenario.json"),
+        "--cloudtrail",
+        &trail,
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("Replayed 3 CloudTrail events"), "{out}");
+    assert!(
+        err.contains("give --principal arn:aws:iam::111122223333:user/bob to replay only that caller's events"),
+        "{err}"
+    );
+    // Given, or with no requests to tell whose policies they are: no warning.
+    let (_, _, err) = iamtrace(&[
+        "replay",
+        &format!("{DIR}/scenario.json"),
+        "--principal",
+        "arn:aws:iam::111122223333:user/bob",
+        "--cloudtrail",
+        &trail,
+    ]);
+    assert!(!err.contains("presumably"), "{err}");
+    let (_, _, err) = iamtrace(&[
+        "replay",
+        &format!("{DIR}/policy.json"),
+        "--cloudtrail",
+        &trail,
+    ]);
+    assert!(!err.contains("presumably"), "{err}");
 }

@@ -65,6 +65,16 @@ pub fn run(
             }
         },
     };
+    if caller.is_none() {
+        if let Some(one) = sole_principal(&scenario) {
+            note(&format!(
+                "replay: the identity policies of {} are presumably {}'s (its every request is by them), and every caller's events are judged by them; give --principal {} to replay only that caller's events",
+                safe(&shown),
+                safe(&one),
+                safe(&one)
+            ));
+        }
+    }
     let filter = Filter { caller };
     let total: u64 = files
         .iter()
@@ -106,6 +116,40 @@ pub fn run(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The caller whose policies a scenario holds, when that can be told: it has identity
+/// policies and all its requests are by one principal (a role's sessions count as the
+/// role). Replay judges every caller's events by those policies; without `--principal`
+/// it says so rather than silently keeping only that caller's events (documented in
+/// the README's replay section).
+fn sole_principal(scenario: &iamtrace::scenario::Scenario) -> Option<String> {
+    let has_identity = scenario
+        .set
+        .policies
+        .iter()
+        .any(|p| p.kind == iamtrace::policy::PolicyKind::Identity);
+    if !has_identity {
+        return None;
+    }
+    let caller = |p: &str| -> String {
+        // arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION → the role.
+        match p.split_once(":assumed-role/") {
+            Some((head, rest)) => {
+                let account = head.rsplit(':').next().unwrap_or_default();
+                let role = rest.split('/').next().unwrap_or_default();
+                format!("arn:aws:iam::{account}:role/{role}")
+            }
+            None => p.to_string(),
+        }
+    };
+    let mut callers = scenario
+        .requests
+        .iter()
+        .map(|r| caller(&r.request.principal));
+    let first = callers.next()?;
+    let arn = first.starts_with("arn:") && !first.ends_with(":root");
+    (arn && callers.all(|c| c == first)).then_some(first)
 }
 
 fn progress_bar(total: u64) -> Option<ProgressBar> {
