@@ -128,6 +128,18 @@ fn json_lines_are_cloudtrail_whatever_the_first_record() {
         let app = App::new(loaded.scenario, None);
         assert_eq!(app.scenario.requests.len(), 3, "{what}");
     }
+    // A malformed first line (no eventSource in it) does not hide the events after it:
+    // it is skipped as malformed, the others read.
+    let t = format!(
+        "{{\"eventVersion\": \"1.09\", \"eventName\": tru}}\n{}",
+        text("trail.jsonl")
+    );
+    assert_eq!(input::kind(&t), Kind::CloudTrail);
+    let loaded = input::load(&t, &LoadOptions::default()).unwrap();
+    assert_eq!(loaded.scenario.requests.len(), 3);
+    assert_eq!(loaded.skipped.len(), 1);
+    assert_eq!(loaded.skipped[0].span.line, 1);
+    assert!(loaded.skipped[0].message.starts_with("record 1: "));
     // Text that is neither one JSON value nor CloudTrail stays a scenario's syntax error.
     let two = "{\"a\": 1}\n{\"b\": 2}\n";
     assert_eq!(input::kind(two), Kind::Scenario);

@@ -104,8 +104,8 @@ struct Probe {
 
 /// True when `text`, which is not one JSON value, is CloudTrail records: a file
 /// whose start is a `Records` or lookup-events object (cut short or followed by
-/// another file), or JSON Lines whose first record is an event, a lookup-events
-/// entry or a delivered file — read whole, so a first record of any length counts.
+/// another file), or JSON Lines one of whose first lines is an event, a lookup-events
+/// entry or a delivered file — each read whole, so a record of any length counts.
 pub fn looks_like_cloudtrail(text: &str) -> bool {
     let mut end = text.len().min(4096);
     while !text.is_char_boundary(end) {
@@ -120,13 +120,21 @@ pub fn looks_like_cloudtrail(text: &str) -> bool {
     if records || (head.contains("\"eventSource\"") && head.contains("\"eventName\"")) {
         return true;
     }
+    // The first few lines, not only the first: a malformed first record (skipped when
+    // read) must not make the whole file a scenario's syntax error.
     let body = text.trim_start_matches('\u{feff}');
-    let first = body.split('\n').map(str::trim).find(|l| !l.is_empty());
-    first.is_some_and(|line| {
-        serde_json::from_str::<Probe>(line).is_ok_and(|p| {
-            (p.event_source.is_some() && p.event_name.is_some())
-                || p.lookup.is_some()
-                || p.records.is_some()
+    body.split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(PROBED_LINES)
+        .any(|line| {
+            serde_json::from_str::<Probe>(line).is_ok_and(|p| {
+                (p.event_source.is_some() && p.event_name.is_some())
+                    || p.lookup.is_some()
+                    || p.records.is_some()
+            })
         })
-    })
 }
+
+/// How many lines of a text that is not one JSON value are tried as CloudTrail records.
+const PROBED_LINES: usize = 8;
