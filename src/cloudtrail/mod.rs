@@ -124,7 +124,7 @@ pub fn requests_from_text(text: &str) -> Result<Trail, Vec<Diagnostic>> {
                     let at = start + m.offset;
                     malformed.push(Diagnostic::error(
                         index.span(text, at, at),
-                        format!("record {number}: {}; skipped", m.message),
+                        format!("record {number}: {}; skipped", without_position(&m.message)),
                     ));
                 }
                 Ok(outcome) => match outcome {
@@ -271,6 +271,21 @@ fn base_name(c: &Converted) -> String {
         if at.is_empty() { "" } else { " at " },
         c.recorded.describe()
     )
+}
+
+/// serde_json's message without its " at line L column C" (a position in the record,
+/// where the diagnostic already has the position in the file).
+fn without_position(message: &str) -> &str {
+    match message.rsplit_once(" at line ") {
+        Some((head, tail))
+            if tail
+                .split_once(" column ")
+                .is_some_and(|(l, c)| l.parse::<u64>().is_ok() && c.parse::<u64>().is_ok()) =>
+        {
+            head
+        }
+        _ => message,
+    }
 }
 
 /// The byte offset in `record` of serde_json's 1-based line and column.
