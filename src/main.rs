@@ -61,6 +61,12 @@ enum Command {
         /// from the document.
         #[arg(long, value_enum, value_name = "KIND")]
         kind: Option<KindArg>,
+        /// Read CloudTrail files record by record, in flat memory (done without
+        /// asking for trails over 32 MiB, 4 MiB gzipped): requests are printed as they
+        /// are read, the count of events comes last, and a service's calls are not
+        /// linked to the caller's call that caused them.
+        #[arg(long)]
+        stream: bool,
     },
     /// The decision for every combination of one or two inputs' values.
     Grid {
@@ -291,7 +297,15 @@ fn run(args: Args, out: &mut dyn std::io::Write) -> std::io::Result<ExitCode> {
             requests,
             principal,
             kind,
-        }) => cli::eval::run(out, &paths, format, &requests, &options(principal, kind)),
+            stream,
+        }) => cli::eval::run(
+            out,
+            &paths,
+            format,
+            &requests,
+            &options(principal, kind),
+            stream,
+        ),
         Some(Command::Grid {
             scenario,
             request,

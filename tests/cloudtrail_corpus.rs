@@ -276,3 +276,51 @@ fn real_events_get_the_documented_actions_resources_and_keys() {
     eprintln!("checked: {seen:?}");
     assert!(!seen.is_empty(), "none of the classes occurs in the corpus");
 }
+
+/// Read record by record (as `eval` reads large trails), every corpus file gives the
+/// requests, names, positions and malformed records of the file read whole (but for
+/// `via`, which needs the whole trail).
+#[test]
+fn streamed_as_read_whole() {
+    let Some(dir) = corpus() else { return };
+    let mut all = Vec::new();
+    files(&dir, &mut all);
+    let mut compared = 0;
+    for path in all {
+        let bytes = std::fs::read(&path).unwrap();
+        let Ok(text) = iamtrace::input::decode(bytes) else {
+            continue;
+        };
+        let Ok(whole) = cloudtrail::requests_from_text(&text) else {
+            continue;
+        };
+        let mut stream = cloudtrail::stream::Stream::new(text.as_bytes());
+        let mut requests = Vec::new();
+        let mut malformed = Vec::new();
+        while let Some(item) = stream.next_item().unwrap() {
+            match item {
+                cloudtrail::stream::Item::Request(r) => requests.push(r),
+                cloudtrail::stream::Item::Malformed { span, .. } => malformed.push(span),
+            }
+        }
+        let expected: Vec<_> = whole
+            .requests
+            .into_iter()
+            .map(|mut r| {
+                r.via = None;
+                r
+            })
+            .collect();
+        assert_eq!(requests, expected, "{}", path.display());
+        let whole_malformed: Vec<_> = whole.malformed.iter().map(|d| d.span).collect();
+        assert_eq!(malformed, whole_malformed, "{}", path.display());
+        assert_eq!(
+            stream.description(),
+            whole.description,
+            "{}",
+            path.display()
+        );
+        compared += requests.len();
+    }
+    assert!(compared > 1000, "only {compared} requests compared");
+}

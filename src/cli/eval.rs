@@ -8,8 +8,9 @@ use crate::Format;
 use iamtrace::analysis::whynot::why_not;
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
 use iamtrace::input::{self, LoadOptions};
+use iamtrace::policy::PolicySet;
 use iamtrace::safe_text::for_terminal_lines as safe_lines;
-use iamtrace::scenario::Scenario;
+use iamtrace::scenario::{RequestSpec, Scenario};
 use iamtrace::trace::text::{TextOptions, render};
 use serde_json::json;
 use std::io::{self, Write};
@@ -33,9 +34,9 @@ pub fn run_text(
 }
 
 #[derive(Default)]
-struct Outcome {
-    invalid: bool,
-    missed: bool,
+pub(super) struct Outcome {
+    pub(super) invalid: bool,
+    pub(super) missed: bool,
 }
 
 impl Outcome {
@@ -50,13 +51,15 @@ impl Outcome {
     }
 }
 
-/// Runs `eval` over `paths`.
+/// Runs `eval` over `paths`. `stream`: read every CloudTrail file record by record
+/// (large ones are, without it).
 pub fn run(
     w: &mut dyn Write,
     paths: &[PathBuf],
     format: Format,
     selectors: &[String],
     options: &LoadOptions,
+    stream: bool,
 ) -> io::Result<ExitCode> {
     let mut out = Outcome::default();
     let Some(files) = expand_paths(paths) else {
@@ -64,6 +67,14 @@ pub fn run(
     };
     for file in files {
         let shown = file.display().to_string();
+        // A large trail (or any, with --stream) is read record by record; picking
+        // requests by name needs the whole file.
+        if selectors.is_empty() {
+            if let Some(reader) = super::eval_stream::stream_source(&file, stream) {
+                super::eval_stream::run(w, &shown, reader, format, &mut out)?;
+                continue;
+            }
+        }
         match read_input(&file) {
             Ok(text) => eval_text(w, &shown, &text, format, selectors, options, &mut out)?,
             Err(message) => {
@@ -153,68 +164,17 @@ fn eval_text(
         }
     }
     for i in picked {
-        let spec = &scenario.requests[i];
-        let prepared = PreparedRequest::new(&spec.request);
-        // The summary shows the decision only: no trace to build.
-        let detail = if format == Format::Summary {
-            Detail::Decision
-        } else {
-            Detail::Trace
-        };
-        let ev = evaluate(&scenario.set, &prepared, detail);
-        let why = ev
-            .trace
-            .as_ref()
-            .map(|t| why_not(&scenario.set, &spec.request, t, &ev.determined_by));
-        let status = match spec.expect {
-            None => "-",
-            Some(e) if e == ev.decision => "ok",
-            Some(_) => {
-                out.missed = true;
-                "FAIL"
-            }
-        };
-        match format {
-            Format::Summary => writeln!(
-                w,
-                "{}\t{status}\t{}\t{}",
-                ev.decision.word(),
-                safe(shown),
-                safe(&spec.label(i))
-            )?,
-            Format::Text => {
-                writeln!(w, "\n## Request {}: {}", i + 1, safe(&spec.label(i)))?;
-                if let Some(via) = &spec.via {
-                    writeln!(w, "made on behalf of: {}", safe(via))?;
-                }
-                for n in &spec.notes {
-                    writeln!(w, "note: {}", safe(n))?;
-                }
-                if let Some(e) = spec.expect {
-                    let verdict = if status == "ok" {
-                        "as expected"
-                    } else {
-                        "NOT as expected"
-                    };
-                    writeln!(w, "expected: {} ({verdict})", e.label())?;
-                }
-                if let Some(t) = &ev.trace {
-                    write!(w, "{}", render(t, TextOptions { color }, 0))?;
-                }
-                if let Some(why) = &why {
-                    write!(w, "{}", safe_lines(&why.to_text()))?;
-                }
-            }
-            Format::Json => results.push(json!({
-                "name": spec.name,
-                "via": spec.via,
-                "notes": spec.notes,
-                "decision": ev.decision.word(),
-                "expected": spec.expect.map(|e| e.word()),
-                "determined_by": ev.determined_by,
-                "trace": ev.trace,
-                "why_not": why,
-            })),
+        if let Some(result) = one_request(
+            w,
+            shown,
+            &scenario.set,
+            i,
+            &scenario.requests[i],
+            format,
+            color,
+            out,
+        )? {
+            results.push(result);
         }
     }
     if format == Format::Json {
@@ -241,6 +201,86 @@ fn eval_text(
 /// How a bare policy document was read, for JSON output.
 pub fn read_as_json(r: &input::ReadAs) -> serde_json::Value {
     json!({"kind": r.kind.word(), "guessed": r.guessed, "ambiguous": r.ambiguous, "text": r.to_string()})
+}
+
+/// Evaluates request `i` of a file and prints it (text, summary), or returns its JSON
+/// object (the caller writes the file's line); a missed `expect` is noted in `out`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn one_request(
+    w: &mut dyn Write,
+    shown: &str,
+    set: &PolicySet,
+    i: usize,
+    spec: &RequestSpec,
+    format: Format,
+    color: bool,
+    out: &mut Outcome,
+) -> io::Result<Option<serde_json::Value>> {
+    let prepared = PreparedRequest::new(&spec.request);
+    // The summary shows the decision only: no trace to build.
+    let detail = if format == Format::Summary {
+        Detail::Decision
+    } else {
+        Detail::Trace
+    };
+    let ev = evaluate(set, &prepared, detail);
+    let why = ev
+        .trace
+        .as_ref()
+        .map(|t| why_not(set, &spec.request, t, &ev.determined_by));
+    let status = match spec.expect {
+        None => "-",
+        Some(e) if e == ev.decision => "ok",
+        Some(_) => {
+            out.missed = true;
+            "FAIL"
+        }
+    };
+    match format {
+        Format::Summary => writeln!(
+            w,
+            "{}\t{status}\t{}\t{}",
+            ev.decision.word(),
+            safe(shown),
+            safe(&spec.label(i))
+        )?,
+        Format::Text => {
+            writeln!(w, "\n## Request {}: {}", i + 1, safe(&spec.label(i)))?;
+            if let Some(via) = &spec.via {
+                writeln!(w, "made on behalf of: {}", safe(via))?;
+            }
+            for n in &spec.notes {
+                writeln!(w, "note: {}", safe(n))?;
+            }
+            if let Some(e) = spec.expect {
+                let verdict = if status == "ok" {
+                    "as expected"
+                } else {
+                    "NOT as expected"
+                };
+                writeln!(w, "expected: {} ({verdict})", e.label())?;
+            }
+            if let Some(t) = &ev.trace {
+                write!(w, "{}", render(t, TextOptions { color }, 0))?;
+            }
+            if let Some(why) = &why {
+                write!(w, "{}", safe_lines(&why.to_text()))?;
+            }
+        }
+        Format::Json => {
+            return Ok(Some(json!({
+                "name": spec.name,
+                "via": spec.via,
+                "notes": spec.notes,
+                "decision": ev.decision.word(),
+                "expected": spec.expect.map(|e| e.word()),
+                "determined_by": ev.determined_by,
+                "trace": ev.trace,
+                "why_not": why,
+            })));
+        }
+    }
+    Ok(None)
 }
 
 /// The indices of the requests picked by `selectors` (all when empty); `Err` names a

@@ -10,6 +10,7 @@
 
 pub mod diff;
 pub mod eval;
+pub mod eval_stream;
 pub mod grid;
 pub mod lint;
 pub mod open;
@@ -44,9 +45,14 @@ pub fn note(message: &str) {
 /// characters, DEL, C1 and bidi controls are written as `\uXXXX` escapes (serde_json
 /// writes DEL, C1 and bidi controls raw), so JSON shown on a terminal cannot drive it.
 pub fn write_json(out: &mut dyn Write, value: &serde_json::Value) -> io::Result<()> {
-    let mut ser = serde_json::Serializer::with_formatter(&mut *out, TerminalSafeJson);
-    serde::Serialize::serialize(value, &mut ser).map_err(io::Error::from)?;
+    write_json_part(out, value)?;
     out.write_all(b"\n")
+}
+
+/// [`write_json`] without the line's end: a part of a line written piece by piece.
+pub fn write_json_part(out: &mut dyn Write, value: &serde_json::Value) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, TerminalSafeJson);
+    serde::Serialize::serialize(value, &mut ser).map_err(io::Error::from)
 }
 
 /// serde_json's compact formatter, escaping what [`iamtrace::safe_text::is_unsafe`]

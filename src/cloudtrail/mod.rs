@@ -7,6 +7,7 @@ pub mod event;
 pub mod mapping;
 pub mod replay;
 pub mod split;
+pub mod stream;
 
 pub use convert::{Converted, Recorded, Skipped, convert};
 pub use event::Event;
@@ -140,32 +141,50 @@ pub fn requests_from_text(text: &str) -> Result<Trail, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut description = format!(
-        "{} of {total} CloudTrail event{} as requests.",
-        converted.len(),
-        if total == 1 { "" } else { "s" }
-    );
-    for (reason, n) in &skipped {
-        description.push_str(&format!(" Skipped {n}: {reason}."));
-    }
-    if let Some(first) = malformed.first() {
-        let n = malformed.len();
-        description.push_str(&format!(
-            " Skipped {n} malformed record{} (the first at line {}, column {}: {}).",
-            if n == 1 { "" } else { "s" },
-            first.span.line,
-            first.span.column,
-            first.message
-        ));
-    }
-    description.push_str(
-        " CloudTrail does not record tags (aws:PrincipalTag, aws:ResourceTag, aws:RequestTag), aws:PrincipalOrgID or service-specific keys: add them to a request if your policies use them.",
+    let first = malformed
+        .first()
+        .map(|d| (d.span.line, d.span.column, d.message.as_str()));
+    let description = describe(
+        total as u64,
+        converted.len() as u64,
+        &skipped,
+        malformed.len() as u64,
+        first,
     );
     Ok(Trail {
         requests: name_requests(converted),
         description,
         malformed,
     })
+}
+
+/// What was converted and skipped, for people: "N of M CloudTrail events as requests.
+/// Skipped …", the first malformed record (line, column, message), and what CloudTrail
+/// never records.
+fn describe(
+    total: u64,
+    converted: u64,
+    skipped: &[(String, usize)],
+    malformed: u64,
+    first: Option<(u64, u64, &str)>,
+) -> String {
+    let mut description = format!(
+        "{converted} of {total} CloudTrail event{} as requests.",
+        if total == 1 { "" } else { "s" }
+    );
+    for (reason, n) in skipped {
+        description.push_str(&format!(" Skipped {n}: {reason}."));
+    }
+    if let Some((line, column, message)) = first {
+        description.push_str(&format!(
+            " Skipped {malformed} malformed record{} (the first at line {line}, column {column}: {message}).",
+            if malformed == 1 { "" } else { "s" },
+        ));
+    }
+    description.push_str(
+        " CloudTrail does not record tags (aws:PrincipalTag, aws:ResourceTag, aws:RequestTag), aws:PrincipalOrgID or service-specific keys: add them to a request if your policies use them.",
+    );
+    description
 }
 
 /// When each event happened, in seconds (None when the time does not parse).
@@ -234,26 +253,32 @@ fn name_requests(converted: Vec<(Converted, Span)>) -> Vec<RequestSpec> {
             .as_ref()
             .and_then(|svc| caused_by(&converted, &times, &direct, i, svc))
             .map(|j| names[j].clone());
-        let mut notes = Vec::with_capacity(c.notes.len() + 1);
-        let mut recorded = format!("CloudTrail recorded: {}", c.recorded.describe());
-        if let Some(m) = &c.error_message {
-            recorded.push_str(&format!(": {m}"));
-        }
-        if let Some(id) = &c.event_id {
-            recorded.push_str(&format!(" (event {id})"));
-        }
-        notes.push(recorded);
-        notes.extend(c.notes.iter().cloned());
-        out.push(RequestSpec {
-            name: Some(names[i].clone()),
-            via,
-            request: c.request.clone(),
-            expect: None,
-            span: *span,
-            notes,
-        });
+        out.push(spec_of(c, names[i].clone(), via, *span));
     }
     out
+}
+
+/// The request of a converted event, named `name`, with what CloudTrail recorded as
+/// its first note.
+fn spec_of(c: &Converted, name: String, via: Option<String>, span: Span) -> RequestSpec {
+    let mut notes = Vec::with_capacity(c.notes.len() + 1);
+    let mut recorded = format!("CloudTrail recorded: {}", c.recorded.describe());
+    if let Some(m) = &c.error_message {
+        recorded.push_str(&format!(": {m}"));
+    }
+    if let Some(id) = &c.event_id {
+        recorded.push_str(&format!(" (event {id})"));
+    }
+    notes.push(recorded);
+    notes.extend(c.notes.iter().cloned());
+    RequestSpec {
+        name: Some(name),
+        via,
+        request: c.request.clone(),
+        expect: None,
+        span,
+        notes,
+    }
 }
 
 /// A request's name: action, caller, time and outcome.

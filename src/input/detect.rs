@@ -138,3 +138,44 @@ pub fn looks_like_cloudtrail(text: &str) -> bool {
 
 /// How many lines of a text that is not one JSON value are tried as CloudTrail records.
 const PROBED_LINES: usize = 8;
+
+/// True when `head`, the first bytes of an input read as a stream, starts CloudTrail
+/// records that can be read record by record: a delivered file (`{"Records": [`),
+/// `aws cloudtrail lookup-events` output, or JSON Lines whose first line is a whole
+/// event (or lookup entry). Stricter than [`looks_like_cloudtrail`]: only the shapes
+/// that open the way no other input does, so a scenario or policy is never streamed.
+pub fn cloudtrail_head(head: &[u8]) -> bool {
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        // Cut inside a character at the end of the head.
+        Err(e) => match std::str::from_utf8(&head[..e.valid_up_to()]) {
+            Ok(t) if head.len() - e.valid_up_to() < 4 => t,
+            _ => return false,
+        },
+    };
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    if let Some(rest) = t.strip_prefix('{') {
+        let rest = rest.trim_start();
+        if rest.starts_with("\"Records\"") {
+            return true;
+        }
+        if rest.starts_with("\"Events\"") && text.contains("\"CloudTrailEvent\"") {
+            return true;
+        }
+    }
+    // JSON Lines: one of the first whole lines is an event (a line cut by the head's
+    // end is not tried; if none is whole, the input is read whole).
+    let Some((lines, _)) = t.rsplit_once('\n') else {
+        return false;
+    };
+    lines
+        .split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(PROBED_LINES)
+        .any(|line| {
+            serde_json::from_str::<Probe>(line).is_ok_and(|p| {
+                (p.event_source.is_some() && p.event_name.is_some()) || p.lookup.is_some()
+            })
+        })
+}

@@ -12,7 +12,7 @@ pub mod detect;
 
 pub use aws::PrincipalChoice;
 pub use bare::{BareKind, ReadAs};
-pub use detect::{Kind, kind, looks_like_cloudtrail};
+pub use detect::{Kind, cloudtrail_head, kind, looks_like_cloudtrail};
 
 use crate::json::{self, Value};
 use crate::policy::{PolicyKind, PolicySet};

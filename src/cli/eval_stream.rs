@@ -1,0 +1,164 @@
+//! `iamtrace eval` over a large CloudTrail file, record by record: memory stays flat
+//! whatever the trail's size (a batch of records at a time, as replay reads), each
+//! request is printed as soon as it is read, and a malformed record costs itself only.
+//! What needs the whole trail is left out and said: no `via` links, and the count of
+//! events comes last. Small trails are read whole (see [`stream_source`]).
+
+use super::eval::{Outcome, one_request};
+use super::{note, safe, stdout_color, write_json_part};
+use crate::Format;
+use iamtrace::cloudtrail::stream::{Item, Stream};
+use iamtrace::policy::PolicySet;
+use iamtrace::safe_text::for_terminal_lines as safe_lines;
+use serde_json::json;
+use std::io::{self, Read, Write};
+use std::path::Path;
+
+/// CloudTrail files from this size on (on disk) are streamed without being asked.
+pub const STREAM_FROM: u64 = 32 << 20;
+/// The same for gzip files (a trail compresses about tenfold).
+pub const STREAM_FROM_GZIP: u64 = 4 << 20;
+/// How much of the (decompressed) start is read to tell a trail.
+const HEAD: usize = 64 << 10;
+
+/// The file as a stream of CloudTrail records, when it should be read that way: it
+/// is CloudTrail by its first bytes (a delivered file, lookup-events output, JSON
+/// Lines of events) and `force` is set or it is large. `None`: read it whole.
+pub fn stream_source(path: &Path, force: bool) -> Option<Box<dyn Read + Send>> {
+    if path.as_os_str() == "-" {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    let mut file = io::BufReader::new(file);
+    let gzip = iamtrace::read::is_gzip(io::BufRead::fill_buf(&mut file).ok()?);
+    let large = size >= if gzip { STREAM_FROM_GZIP } else { STREAM_FROM };
+    if !(force || large) {
+        return None;
+    }
+    let mut reader = iamtrace::read::decompressed(file).ok()?;
+    let mut head = Vec::with_capacity(HEAD);
+    (&mut reader)
+        .take(HEAD as u64)
+        .read_to_end(&mut head)
+        .ok()?;
+    if !iamtrace::input::cloudtrail_head(&head) {
+        return None;
+    }
+    Some(Box::new(io::Cursor::new(head).chain(reader)))
+}
+
+/// Evaluates every record of `reader` (CloudTrail, decompressed) as `eval` does a
+/// trail read whole, against no policies (a trail holds none).
+pub(super) fn run(
+    w: &mut dyn Write,
+    shown: &str,
+    reader: Box<dyn Read + Send>,
+    format: Format,
+    out: &mut Outcome,
+) -> io::Result<()> {
+    let set = PolicySet::new();
+    let color = format == Format::Text && stdout_color();
+    let mut stream = Stream::new(reader);
+    let mut skipped = Vec::new();
+    let mut first = true;
+    match format {
+        Format::Text => writeln!(w, "# CloudTrail events ({})", safe(shown))?,
+        Format::Json => {
+            w.write_all(b"{\"file\":")?;
+            write_json_part(w, &json!(shown))?;
+            w.write_all(b",\"requests\":[")?;
+        }
+        Format::Summary => {}
+    }
+    let mut i = 0usize;
+    let broken = loop {
+        match stream.next_item() {
+            Ok(None) => break None,
+            Err(e) => break Some(e),
+            Ok(Some(Item::Request(spec))) => {
+                if let Some(result) = one_request(w, shown, &set, i, &spec, format, color, out)? {
+                    if !first {
+                        w.write_all(b",")?;
+                    }
+                    first = false;
+                    write_json_part(w, &result)?;
+                }
+                i += 1;
+            }
+            Ok(Some(Item::Malformed { span, message, .. })) => {
+                out.invalid = true;
+                note(&position(
+                    shown,
+                    span.line,
+                    span.column,
+                    span.start,
+                    &message,
+                ));
+                if format == Format::Json && skipped.len() < MAX_LISTED {
+                    skipped.push(
+                        json!({"line": span.line, "column": span.column, "byte": span.start, "message": message}),
+                    );
+                }
+            }
+        }
+    };
+    let (total, malformed) = stream.counts();
+    let description = stream.description();
+    if let Some(e) = &broken {
+        out.invalid = true;
+        note(&format!(
+            "{}: byte {}: {}; {total} records were read before it",
+            safe(shown),
+            e.offset,
+            safe(&e.message)
+        ));
+    }
+    match format {
+        Format::Text => {
+            if i == 0 {
+                writeln!(w, "(no requests)")?;
+            }
+            writeln!(w, "\n{}", safe_lines(&description))?;
+            writeln!(
+                w,
+                "Read record by record: a service's call is not linked to the caller's call that caused it (open the file in the TUI, or evaluate a smaller part with eval, for those links)."
+            )?;
+        }
+        Format::Json => {
+            w.write_all(b"]")?;
+            if !skipped.is_empty() {
+                w.write_all(b",\"skipped\":")?;
+                write_json_part(w, &serde_json::Value::Array(skipped))?;
+                if malformed > MAX_LISTED as u64 {
+                    w.write_all(b",\"skipped_total\":")?;
+                    write_json_part(w, &json!(malformed))?;
+                }
+            }
+            if let Some(e) = &broken {
+                w.write_all(b",\"errors\":")?;
+                write_json_part(
+                    w,
+                    &json!([{"line": 0, "column": 0, "byte": e.offset, "message": e.message}]),
+                )?;
+            }
+            w.write_all(b",\"description\":")?;
+            write_json_part(w, &json!(description))?;
+            w.write_all(b"}\n")?;
+        }
+        Format::Summary => {}
+    }
+    Ok(())
+}
+
+/// The most malformed records listed one by one in the JSON line (all are counted).
+const MAX_LISTED: usize = 1000;
+
+/// `FILE:LINE:COLUMN: message`, or `FILE: byte N: message` where the line is unknown.
+fn position(shown: &str, line: u64, column: u64, byte: u64, message: &str) -> String {
+    if line == 0 {
+        format!("{}: byte {byte}: {}", safe(shown), safe(message))
+    } else {
+        format!("{}:{line}:{column}: {}", safe(shown), safe(message))
+    }
+}
