@@ -143,7 +143,10 @@ impl<R: Read> Stream<R> {
                     let item = Item::Malformed {
                         number,
                         span,
-                        message: format!("record {number}: {}; skipped", m.message),
+                        message: format!(
+                            "record {number}: {}; skipped",
+                            super::without_position(&m.message)
+                        ),
                     };
                     self.note_malformed(&item);
                     return Ok(Some(item));
