@@ -1583,24 +1583,88 @@ fn no_deletes_the_recovery_file_and_keeps_the_file_as_it_is() {
     assert_eq!(opened(&file).mode, Mode::Normal);
 }
 
-#[test]
-fn a_stale_temporary_file_of_a_killed_save_is_removed_on_open() {
+/// A file in a fresh directory holding the Client VPN scenario, with a temporary file
+/// of a killed save beside it (an hour old) holding `left`.
+fn with_stale_temp_file(left: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("s.json");
     std::fs::copy(CLIENT_VPN, &file).unwrap();
     let stale = dir.path().join(".iamtrace-s.json.Zq81Kp.tmp");
-    let f = std::fs::File::create(&stale).unwrap();
+    std::fs::write(&stale, left).unwrap();
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&stale)
+        .unwrap();
     f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
         .unwrap();
-    let app = opened(&file);
-    assert!(!stale.exists());
+    (dir, file, stale)
+}
+
+/// A killed save's temporary file may hold the only copy of the edits being saved:
+/// it is offered, never deleted unasked. Esc keeps it and says where it is.
+#[test]
+fn a_stale_temporary_file_of_a_killed_save_is_offered_and_esc_keeps_it() {
+    let (_dir, file, stale) = with_stale_temp_file("{ half a save");
+    let mut app = opened(&file);
+    assert_eq!(app.mode, Mode::ConfirmTempFile(stale.clone(), Vec::new()));
+    assert!(stale.exists(), "nothing deleted before the user answers");
+    press(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(stale.exists(), "Esc keeps the file");
+    let said = app.message.clone().unwrap_or_default();
     assert!(
-        app.message
+        said.contains("kept") && said.contains(".iamtrace-s.json.Zq81Kp.tmp"),
+        "{said:?}"
+    );
+    // Offered again next time; `n` deletes it.
+    let mut again = opened(&file);
+    assert!(matches!(again.mode, Mode::ConfirmTempFile(..)));
+    press(&mut again, key(KeyCode::Char('n')));
+    assert!(!stale.exists(), "n deletes the file");
+    assert_eq!(opened(&file).mode, Mode::Normal);
+}
+
+/// `y` opens the interrupted save's edits as unsaved edits; saving removes the file.
+#[test]
+fn y_opens_a_stale_temporary_file_as_unsaved_edits() {
+    let text = std::fs::read_to_string(CLIENT_VPN)
+        .unwrap()
+        .replace("Client VPN", "Client VPN EDITED");
+    let (_dir, file, stale) = with_stale_temp_file(&text);
+    let mut app = opened(&file);
+    press(&mut app, key(KeyCode::Char('y')));
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.dirty, "the interrupted save's edits are unsaved");
+    assert!(
+        app.scenario
+            .name
             .as_deref()
-            .is_some_and(|m| m.contains("removed 1 temporary file")),
+            .is_some_and(|n| n.contains("EDITED"))
+    );
+    assert_eq!(app.path.as_deref(), Some(file.as_path()));
+    assert!(stale.exists(), "kept until saved");
+    press(&mut app, ctrl('s'));
+    assert!(!stale.exists(), "saved: the temporary file is gone");
+    assert!(std::fs::read_to_string(&file).unwrap().contains("EDITED"));
+}
+
+/// Esc on the recovery question only puts it away: the file is kept and offered
+/// again; only `n` deletes it.
+#[test]
+fn esc_keeps_the_recovery_file() {
+    let (_dir, file, recovery) = with_recovery_file("{}");
+    let mut app = opened(&file);
+    assert!(matches!(app.mode, Mode::ConfirmRestore(_)));
+    press(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(!app.dirty);
+    assert!(recovery.exists(), "Esc deleted the recovery file");
+    assert!(
+        app.message.as_deref().is_some_and(|m| m.contains("kept")),
         "{:?}",
         app.message
     );
+    assert!(matches!(opened(&file).mode, Mode::ConfirmRestore(_)));
 }
 
 #[test]

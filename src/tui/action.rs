@@ -68,7 +68,10 @@ pub enum Action {
     DeleteContextKey,
     /// Answer yes in a question.
     Yes,
-    /// Answer no, or close the overlay.
+    /// Answer no in a question (`n`): where no does something (the recovery
+    /// question: delete the file) it is done.
+    No,
+    /// Close the overlay or prompt without answering (Esc): nothing is deleted.
     Cancel,
     /// Confirm the text typed in a prompt.
     Confirm,

@@ -76,6 +76,9 @@ pub enum Mode {
     Expansion(String, Vec<crate::tui::complete::Candidate>, usize),
     /// "Restore the unsaved edits of an earlier session? y/n" (the recovery file).
     ConfirmRestore(PathBuf),
+    /// "A save that never finished left this temporary file: open it? y/n" (the
+    /// file, then the other such files still to ask about).
+    ConfirmTempFile(PathBuf, Vec<PathBuf>),
 }
 
 /// The users and roles of an account authorization details file, to choose from.
@@ -811,38 +814,41 @@ impl App {
         self
     }
 
-    /// At start: removes the temporary files a killed save of this file left behind
-    /// (saying so in the status bar), and asks whether to restore the recovery file
-    /// of an earlier session, if there is one.
+    /// At start: offers the temporary files a killed save of this file left behind
+    /// (they may hold the only copy of the edits being saved, so nothing is deleted
+    /// without asking), then the recovery file of an earlier session, if there is one.
     pub fn check_leftovers(&mut self) {
-        if let Origin::File(file) = &self.origin {
-            let stale = crate::scenario::stale_temp_files(file, STALE_TEMP_AGE);
-            let mut removed = 0;
-            let mut kept = Vec::new();
-            for p in &stale {
-                match std::fs::remove_file(p) {
-                    Ok(()) => removed += 1,
-                    Err(e) => kept.push(format!("{} ({e})", p.display())),
-                }
-            }
-            if removed > 0 {
-                self.message = Some(format!(
-                    "removed {removed} temporary file{} left by an interrupted save",
-                    if removed == 1 { "" } else { "s" }
-                ));
-            }
-            if !kept.is_empty() {
-                self.message = Some(format!(
-                    "temporary files left by an interrupted save could not be removed: {}",
-                    kept.join(", ")
-                ));
-            }
-        }
+        let stale = match &self.origin {
+            Origin::File(file) => crate::scenario::stale_temp_files(file, STALE_TEMP_AGE),
+            _ => Vec::new(),
+        };
         if self.mode == Mode::Normal {
-            if let Some(p) = super::recover::find(&self.origin) {
-                self.mode = Mode::ConfirmRestore(p);
-            }
+            self.offer_leftovers(stale);
         }
+    }
+
+    /// Asks about the first of `temp_files`, or, when none is left, about the
+    /// recovery file.
+    pub fn offer_leftovers(&mut self, mut temp_files: Vec<PathBuf>) {
+        if !temp_files.is_empty() {
+            let first = temp_files.remove(0);
+            self.mode = Mode::ConfirmTempFile(first, temp_files);
+        } else if let Some(p) = super::recover::find(&self.origin) {
+            self.mode = Mode::ConfirmRestore(p);
+        }
+    }
+
+    /// Deletes the temporary file `p` of a killed save (the user answered no).
+    pub fn discard_temp_file(&mut self, p: &std::path::Path) {
+        self.discard_recovery(p);
+    }
+
+    /// Leaves the temporary file `p` of a killed save where it is (Esc), saying where.
+    pub fn keep_temp_file(&mut self, p: &std::path::Path) {
+        self.message = Some(format!(
+            "kept {}: it is offered again the next time this file is opened",
+            p.display()
+        ));
     }
 
     /// Loads the recovery file `p` as unsaved edits of the file opened (the changes
@@ -891,6 +897,15 @@ impl App {
             Ok(()) => format!("deleted {}", p.display()),
             Err(e) => format!("could not delete {}: {e}", p.display()),
         });
+    }
+
+    /// Leaves the recovery file `p` where it is (the user put the question away
+    /// without answering): it is offered again on the next open.
+    pub fn keep_recovery(&mut self, p: &std::path::Path) {
+        self.message = Some(format!(
+            "kept {}: it is offered again the next time this file is opened",
+            p.display()
+        ));
     }
 
     /// Removes the recovery file of the edits shown (they were saved, or discarded on

@@ -344,7 +344,7 @@ pub const BINDINGS: &[Binding] = &[
         S::Overlay,
         A::Cancel,
         "Esc",
-        "close / no",
+        "close (decides nothing)",
         true,
     ),
     b(K::Char('y'), NONE, S::Overlay, A::Yes, "y", "yes", false),
@@ -366,7 +366,7 @@ pub const BINDINGS: &[Binding] = &[
         "next choice",
         false,
     ),
-    b(K::Char('n'), NONE, S::Overlay, A::Cancel, "n", "no", false),
+    b(K::Char('n'), NONE, S::Overlay, A::No, "n", "no", false),
     b(
         K::Enter,
         NONE,

@@ -39,14 +39,16 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
                     let last = items.len().saturating_sub(1);
                     app.mode = Mode::Expansion(pattern, items, (first + 1).min(last));
                 }
-                Some(Action::Cancel | Action::Confirm) => app.mode = Mode::Normal,
+                Some(Action::Cancel | Action::No | Action::Confirm) => app.mode = Mode::Normal,
                 _ => {}
             }
             false
         }
         Mode::Help => {
-            if matches!(lookup(&key, Scope::Overlay), Some(Action::Cancel))
-                || matches!(lookup(&key, Scope::Global), Some(Action::ToggleHelp))
+            if matches!(
+                lookup(&key, Scope::Overlay),
+                Some(Action::Cancel | Action::No)
+            ) || matches!(lookup(&key, Scope::Global), Some(Action::ToggleHelp))
                 || matches!(key.code, KeyCode::Char('?') | KeyCode::Char('q'))
             {
                 app.mode = Mode::Normal;
@@ -61,9 +63,47 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
                     app.sync_focus();
                     return true;
                 }
-                Some(Action::Cancel) => {
+                // Only an explicit no deletes the file: Esc just puts the question
+                // away, and the file is offered again next time.
+                Some(Action::No) => {
                     app.mode = Mode::Normal;
                     app.discard_recovery(&path);
+                }
+                Some(Action::Cancel) => {
+                    app.mode = Mode::Normal;
+                    app.keep_recovery(&path);
+                }
+                _ => {}
+            }
+            false
+        }
+        Mode::ConfirmTempFile(path, rest) => {
+            match lookup(&key, Scope::Overlay) {
+                // Opened as unsaved edits, as a recovery file is: removed once saved.
+                Some(Action::Yes) => {
+                    app.mode = Mode::Normal;
+                    app.restore_recovery(path);
+                    if !rest.is_empty() {
+                        let others: Vec<String> =
+                            rest.iter().map(|p| p.display().to_string()).collect();
+                        app.message = Some(format!(
+                            "{}; also kept: {}",
+                            app.message.take().unwrap_or_default(),
+                            others.join(", ")
+                        ));
+                    }
+                    app.sync_focus();
+                    return true;
+                }
+                Some(Action::No) => {
+                    app.mode = Mode::Normal;
+                    app.discard_temp_file(&path);
+                    app.offer_leftovers(rest);
+                }
+                Some(Action::Cancel) => {
+                    app.mode = Mode::Normal;
+                    app.keep_temp_file(&path);
+                    app.offer_leftovers(rest);
                 }
                 _ => {}
             }
@@ -76,7 +116,7 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
                     app.forget_recovery();
                     app.quit = true;
                 }
-                Some(Action::Cancel) => app.mode = Mode::Normal,
+                Some(Action::Cancel | Action::No) => app.mode = Mode::Normal,
                 _ => {}
             }
             false
@@ -93,7 +133,7 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
                     return true;
                 }
                 // Esc only: the picker's `n` is not an answer, and quits nothing.
-                Some(Action::Cancel) if key.code == KeyCode::Esc => app.quit = true,
+                Some(Action::Cancel) => app.quit = true,
                 _ => {}
             }
             false
@@ -106,7 +146,7 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
                     app.sync_focus();
                     return true;
                 }
-                Some(Action::Cancel) => app.mode = Mode::Normal,
+                Some(Action::Cancel | Action::No) => app.mode = Mode::Normal,
                 _ => {}
             }
             false
@@ -264,7 +304,7 @@ enum Prompt {
 /// key, as a selection would.
 fn prompt_key(app: &mut App, key: KeyEvent, mut text: String) -> Prompt {
     match (lookup(&key, Scope::Overlay), key.code) {
-        (Some(Action::Cancel), KeyCode::Esc) => Prompt::Cancelled,
+        (Some(Action::Cancel), _) => Prompt::Cancelled,
         (Some(Action::Confirm), _) => Prompt::Confirmed(text),
         (_, KeyCode::Backspace) => {
             if std::mem::take(&mut app.save_name_fresh) {
@@ -608,7 +648,7 @@ pub fn perform(app: &mut App, action: Action) -> bool {
                 return true;
             }
         }
-        Action::Yes | Action::Cancel | Action::Confirm => {}
+        Action::Yes | Action::No | Action::Cancel | Action::Confirm => {}
     }
     false
 }

@@ -33,6 +33,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             " Quit ",
             "There are unsaved changes. Quit without saving?".into(),
             ("quit", "stay"),
+            None,
             area,
             buf,
         ),
@@ -68,6 +69,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 crate::safe_text::for_terminal(&path.display().to_string())
             ),
             ("restore (as unsaved edits)", "delete the recovery file"),
+            Some("keep it for later"),
+            area,
+            buf,
+        ),
+        Mode::ConfirmTempFile(path, _) => question(
+            " Interrupted save found ",
+            format!(
+                "A save that never finished left {}: it may hold edits that never reached the file. Open them?",
+                crate::safe_text::for_terminal(&path.display().to_string())
+            ),
+            ("open (as unsaved edits)", "delete it"),
+            Some("keep it for later"),
             area,
             buf,
         ),
@@ -78,15 +91,28 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 safe(&app.policy_name(app.policy))
             ),
             ("delete", "keep"),
+            None,
             area,
             buf,
         ),
     }
 }
 
-/// A yes/no question: `y` does `answers.0`, `n` or Esc `answers.1`.
-fn question(title: &str, text: String, answers: (&str, &str), area: Rect, buf: &mut Buffer) {
-    let r = centered(area, (text.chars().count() as u16 + 4).max(40), 5);
+/// A yes/no question: `y` does `answers.0`, `n` `answers.1`, and Esc `escape` when
+/// it differs from no (else Esc is shown beside `n`).
+fn question(
+    title: &str,
+    text: String,
+    answers: (&str, &str),
+    escape: Option<&str>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    // Long questions (a file name) wrap rather than being cut.
+    let len = text.chars().count() as u16;
+    let width = (len + 4).clamp(40, 100);
+    let lines = len.div_ceil(width - 2).max(1);
+    let r = centered(area, width, 4 + lines);
     Clear.render(r, buf);
     Paragraph::new(vec![
         Line::from(text),
@@ -94,9 +120,13 @@ fn question(title: &str, text: String, answers: (&str, &str), area: Rect, buf: &
             Span::styled("y", Style::default().fg(Color::Cyan)),
             Span::raw(format!(" {} · ", answers.0)),
             Span::styled("n", Style::default().fg(Color::Cyan)),
-            Span::raw(format!(" / Esc {}", answers.1)),
+            Span::raw(match escape {
+                None => format!(" / Esc {}", answers.1),
+                Some(esc) => format!(" {} · Esc {esc}", answers.1),
+            }),
         ]),
     ])
+    .wrap(Wrap { trim: false })
     .block(
         Block::bordered()
             .title(title.to_string())
