@@ -414,9 +414,8 @@ fn the_deciding_statement_is_highlighted_in_the_editor() {
     assert!(!row_has(version_y), "the rest of the document is not");
 }
 
-/// BUG (minor): the help overlay is as tall as the screen allows and cannot scroll, so
-/// at 120×35 its last lines are cut off: the "Enter confirm" binding and the mouse
-/// hint are never shown (more is lost at smaller sizes). Keys: F1.
+/// The help overlay cannot scroll, so at 120×35 every binding and the mouse hint must
+/// fit (paired keys share a line, bindings of several scopes are listed once). Keys: F1.
 #[test]
 fn help_shows_every_binding_at_120x35() {
     let mut app = client_vpn();

@@ -1,16 +1,16 @@
-//! Turning keys, pastes and mouse events into changes of the [`App`]: the keymap is
-//! read first, then the focused pane gets the key. Returns whether the scenario
-//! changed and needs evaluating again.
+//! Turning keys, pastes and mouse events into changes of the [`App`]: every key is
+//! looked up in the [`keymap`](super::keymap) (the overlay's scope when one is open,
+//! else everywhere, then the focused pane's), and the action is carried out for that
+//! scope; the policy editor gets the keys no binding takes. Returns whether the
+//! scenario changed and needs evaluating again.
 
 use super::action::Action;
 use super::app::{App, Focus, Mode, View};
-use super::keymap::{Scope, lookup};
+use super::keymap::{self, Scope, key_label, lookup, overlay_scope, pane_scope};
 use super::ui::layout::{Areas, layout};
 use crate::scenario::presets::{self, Preset};
 use crate::scenario::{save_atomic, to_json};
-use crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 use std::path::PathBuf;
 
@@ -19,7 +19,7 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
     if key.kind == KeyEventKind::Release {
         return false;
     }
-    if app.test_panic && key.code == KeyCode::F(12) {
+    if app.test_panic && keymap::is_panic_test_key(&key) {
         panic!("IAMTRACE_TEST_PANIC: F12 pressed, panicking on purpose");
     }
     if app.completion.is_some() {
@@ -28,36 +28,64 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
         }
         app.completion = None;
     }
-    let changed = match app.mode.clone() {
-        Mode::Normal => normal_key(app, key),
-        Mode::Expansion(pattern, items, first) => {
-            match lookup(&key, Scope::Overlay) {
-                Some(Action::Up) => {
-                    app.mode = Mode::Expansion(pattern, items, first.saturating_sub(1))
-                }
-                Some(Action::Down) => {
-                    let last = items.len().saturating_sub(1);
-                    app.mode = Mode::Expansion(pattern, items, (first + 1).min(last));
-                }
-                Some(Action::Cancel | Action::No | Action::Confirm) => app.mode = Mode::Normal,
-                _ => {}
-            }
-            false
-        }
+    let changed = match overlay_scope(&app.mode) {
+        Some(scope) => overlay_key(app, key, scope),
+        None => normal_key(app, key),
+    };
+    app.sync_focus();
+    changed
+}
+
+/// A key while something is drawn over the panes (`scope` is its scope).
+fn overlay_key(app: &mut App, key: KeyEvent, scope: Scope) -> bool {
+    let mut action = keymap::action(&key, scope);
+    // The key that opened the help closes it.
+    if scope == Scope::Help && lookup(&key, Scope::Global) == Some(Action::ToggleHelp) {
+        action = Some(Action::ToggleHelp);
+    }
+    let Some(action) = action else {
+        return false;
+    };
+    match app.mode.clone() {
+        Mode::Normal => false,
         Mode::Help => {
-            if matches!(
-                lookup(&key, Scope::Overlay),
-                Some(Action::Cancel | Action::No)
-            ) || matches!(lookup(&key, Scope::Global), Some(Action::ToggleHelp))
-                || matches!(key.code, KeyCode::Char('?') | KeyCode::Char('q'))
-            {
+            if matches!(action, Action::Cancel | Action::ToggleHelp) {
                 app.mode = Mode::Normal;
             }
             false
         }
+        Mode::Expansion(pattern, items, first) => {
+            match action {
+                Action::Up => app.mode = Mode::Expansion(pattern, items, first.saturating_sub(1)),
+                Action::Down => {
+                    let last = items.len().saturating_sub(1);
+                    app.mode = Mode::Expansion(pattern, items, (first + 1).min(last));
+                }
+                Action::Cancel | Action::Confirm => app.mode = Mode::Normal,
+                _ => {}
+            }
+            false
+        }
+        Mode::PickPrincipal(selected) => {
+            let count = app.picker.as_ref().map_or(0, |p| p.choices.len());
+            match action {
+                Action::Up => app.mode = Mode::PickPrincipal(selected.saturating_sub(1)),
+                Action::Down => {
+                    app.mode = Mode::PickPrincipal((selected + 1).min(count.saturating_sub(1)))
+                }
+                Action::Confirm => {
+                    app.choose_principal(selected);
+                    return true;
+                }
+                // Nothing is loaded yet: closing the picker ends the program.
+                Action::Cancel => app.quit = true,
+                _ => {}
+            }
+            false
+        }
         Mode::ConfirmRestore(path) => {
-            match lookup(&key, Scope::Overlay) {
-                Some(Action::Yes) => {
+            match action {
+                Action::Yes => {
                     app.mode = Mode::Normal;
                     app.restore_recovery(path);
                     app.sync_focus();
@@ -65,11 +93,11 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
                 }
                 // Only an explicit no deletes the file: Esc just puts the question
                 // away, and the file is offered again next time.
-                Some(Action::No) => {
+                Action::No => {
                     app.mode = Mode::Normal;
                     app.discard_recovery(&path);
                 }
-                Some(Action::Cancel) => {
+                Action::Cancel => {
                     app.mode = Mode::Normal;
                     app.keep_recovery(&path);
                 }
@@ -78,9 +106,9 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
             false
         }
         Mode::ConfirmTempFile(path, rest) => {
-            match lookup(&key, Scope::Overlay) {
+            match action {
                 // Opened as unsaved edits, as a recovery file is: removed once saved.
-                Some(Action::Yes) => {
+                Action::Yes => {
                     app.mode = Mode::Normal;
                     app.restore_recovery(path);
                     if !rest.is_empty() {
@@ -95,12 +123,12 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
                     app.sync_focus();
                     return true;
                 }
-                Some(Action::No) => {
+                Action::No => {
                     app.mode = Mode::Normal;
                     app.discard_temp_file(&path);
                     app.offer_leftovers(rest);
                 }
-                Some(Action::Cancel) => {
+                Action::Cancel => {
                     app.mode = Mode::Normal;
                     app.keep_temp_file(&path);
                     app.offer_leftovers(rest);
@@ -110,43 +138,26 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
             false
         }
         Mode::ConfirmQuit => {
-            match lookup(&key, Scope::Overlay) {
-                Some(Action::Yes) => {
+            match action {
+                Action::Yes => {
                     // The unsaved edits are discarded on purpose: so is their recovery file.
                     app.forget_recovery();
                     app.quit = true;
                 }
-                Some(Action::Cancel | Action::No) => app.mode = Mode::Normal,
-                _ => {}
-            }
-            false
-        }
-        Mode::PickPrincipal(selected) => {
-            let count = app.picker.as_ref().map_or(0, |p| p.choices.len());
-            match lookup(&key, Scope::Overlay) {
-                Some(Action::Up) => app.mode = Mode::PickPrincipal(selected.saturating_sub(1)),
-                Some(Action::Down) => {
-                    app.mode = Mode::PickPrincipal((selected + 1).min(count.saturating_sub(1)))
-                }
-                Some(Action::Confirm) => {
-                    app.choose_principal(selected);
-                    return true;
-                }
-                // Esc only: the picker's `n` is not an answer, and quits nothing.
-                Some(Action::Cancel) => app.quit = true,
+                Action::Cancel | Action::No => app.mode = Mode::Normal,
                 _ => {}
             }
             false
         }
         Mode::ConfirmDelete => {
-            match lookup(&key, Scope::Overlay) {
-                Some(Action::Yes) => {
+            match action {
+                Action::Yes => {
                     app.delete_policy();
                     app.mode = Mode::Normal;
                     app.sync_focus();
                     return true;
                 }
-                Some(Action::Cancel | Action::No) => app.mode = Mode::Normal,
+                Action::Cancel | Action::No => app.mode = Mode::Normal,
                 _ => {}
             }
             false
@@ -159,7 +170,7 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
                 Mode::Axes(_) => Mode::Axes(t),
                 _ => Mode::Placement(t),
             };
-            match prompt_key(app, key, text) {
+            match prompt_action(app, action, text) {
                 Prompt::Editing(t) => app.mode = with(t),
                 Prompt::Cancelled => app.mode = Mode::Normal,
                 Prompt::Confirmed(t) => {
@@ -185,9 +196,7 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
             }
             false
         }
-    };
-    app.sync_focus();
-    changed
+    }
 }
 
 /// A key while the completion list is open: ↑ ↓ choose, Enter or Tab insert, Esc
@@ -196,20 +205,20 @@ fn completion_key(app: &mut App, key: KeyEvent) -> bool {
     let Some(c) = app.completion.as_mut() else {
         return false;
     };
-    match key.code {
-        KeyCode::Up => {
+    match lookup(&key, Scope::Completion) {
+        Some(Action::Up) => {
             c.selected = c.selected.saturating_sub(1);
             false
         }
-        KeyCode::Down => {
+        Some(Action::Down) => {
             c.selected = (c.selected + 1).min(c.items.len().saturating_sub(1));
             false
         }
-        KeyCode::Esc => {
+        Some(Action::Cancel) => {
             app.completion = None;
             false
         }
-        KeyCode::Enter | KeyCode::Tab => {
+        Some(Action::Confirm) => {
             let chosen = c.items.get(c.selected).cloned();
             let typed = c.site.prefix.chars().count();
             app.completion = None;
@@ -228,9 +237,7 @@ fn completion_key(app: &mut App, key: KeyEvent) -> bool {
         }
         _ => {
             let changed = normal_key(app, key);
-            if matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace)
-                && !key.modifiers.contains(KeyModifiers::CONTROL)
-            {
+            if keymap::refines_completion(&key) {
                 open_completion(app);
             } else {
                 app.completion = None;
@@ -256,9 +263,10 @@ fn open_completion(app: &mut App) {
         })
     });
     if app.completion.is_none() {
-        app.message = Some(
-            "nothing to complete here: Ctrl+Space completes inside an Action, Resource, Effect, condition operator or key string".into(),
-        );
+        app.message = Some(format!(
+            "nothing to complete here: {} completes inside an Action, Resource, Effect, condition operator or key string",
+            key_label(Action::Complete, Scope::Policies)
+        ));
     }
 }
 
@@ -300,13 +308,13 @@ enum Prompt {
     Cancelled,
 }
 
-/// A key in a one-line prompt. A suggested text (the save name) goes away on the first
-/// key, as a selection would.
-fn prompt_key(app: &mut App, key: KeyEvent, mut text: String) -> Prompt {
-    match (lookup(&key, Scope::Overlay), key.code) {
-        (Some(Action::Cancel), _) => Prompt::Cancelled,
-        (Some(Action::Confirm), _) => Prompt::Confirmed(text),
-        (_, KeyCode::Backspace) => {
+/// An action in a one-line prompt. A suggested text (the save name) goes away on the
+/// first key, as a selection would.
+fn prompt_action(app: &mut App, action: Action, mut text: String) -> Prompt {
+    match action {
+        Action::Cancel => Prompt::Cancelled,
+        Action::Confirm => Prompt::Confirmed(text),
+        Action::DeleteBack => {
             if std::mem::take(&mut app.save_name_fresh) {
                 text.clear();
             } else {
@@ -314,7 +322,7 @@ fn prompt_key(app: &mut App, key: KeyEvent, mut text: String) -> Prompt {
             }
             Prompt::Editing(text)
         }
-        (_, KeyCode::Char(c)) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+        Action::Type(c) => {
             if std::mem::take(&mut app.save_name_fresh) {
                 text.clear();
             }
@@ -325,86 +333,22 @@ fn prompt_key(app: &mut App, key: KeyEvent, mut text: String) -> Prompt {
     }
 }
 
-fn scope(focus: Focus) -> Scope {
-    match focus {
-        Focus::Policies => Scope::Policies,
-        Focus::Request => Scope::Request,
-        Focus::Trace => Scope::Trace,
-    }
-}
-
+/// A key with nothing drawn over the panes: bindings everywhere first, then the
+/// focused pane's; the editor gets what neither takes.
 fn normal_key(app: &mut App, key: KeyEvent) -> bool {
-    if let Some(action) = lookup(&key, Scope::Global).or_else(|| lookup(&key, scope(app.focus))) {
-        return perform(app, action);
+    let scope = pane_scope(app.focus, app.view);
+    if let Some(action) = lookup(&key, Scope::Global).or_else(|| keymap::action(&key, scope)) {
+        return perform_in(app, scope, action);
     }
-    match app.focus {
-        Focus::Policies => {
-            let Some(editor) = app.editors.get_mut(app.policy) else {
-                return false;
-            };
-            let changed = editor.input(key);
-            if changed {
-                app.text_changed();
-            }
-            changed
-        }
-        Focus::Request => request_key(app, key),
-        Focus::Trace => {
-            match key.code {
-                KeyCode::PageDown => move_tree(app, 10),
-                KeyCode::PageUp => move_tree(app, -10),
-                KeyCode::Home => app.tree_selected = 0,
-                KeyCode::End => move_tree(app, isize::MAX / 2),
-                _ => {}
-            }
-            false
-        }
+    if scope != Scope::Policies {
+        return false;
     }
-}
-
-fn request_key(app: &mut App, key: KeyEvent) -> bool {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let f = &mut app.form;
-    let changed = match key.code {
-        KeyCode::Char(c) if !ctrl => {
-            f.insert(&c.to_string());
-            true
-        }
-        KeyCode::Backspace => f.backspace(),
-        KeyCode::Delete => f.delete(),
-        KeyCode::Left => {
-            f.move_cursor(-1);
-            false
-        }
-        KeyCode::Right => {
-            f.move_cursor(1);
-            false
-        }
-        KeyCode::Home => {
-            f.home_end(false);
-            false
-        }
-        KeyCode::End => {
-            f.home_end(true);
-            false
-        }
-        KeyCode::Enter => {
-            if f.selected + 1 == f.rows.len() {
-                // A new key, unless the last row is already an empty new key.
-                let empty_key_row = f.selected >= super::form::FIELDS.len()
-                    && f.rows.last().is_some_and(|r| r.trim().is_empty());
-                if !empty_key_row {
-                    f.add_context_row();
-                }
-            } else {
-                f.down();
-            }
-            false
-        }
-        _ => false,
+    let Some(editor) = app.editors.get_mut(app.policy) else {
+        return false;
     };
+    let changed = editor.input(key);
     if changed {
-        app.form_changed();
+        app.text_changed();
     }
     changed
 }
@@ -417,8 +361,13 @@ fn move_tree(app: &mut App, delta: isize) {
         .min(n.saturating_sub(1));
 }
 
-/// Carries out `action`. True when the scenario changed.
+/// Carries out `action` in the focused pane. True when the scenario changed.
 pub fn perform(app: &mut App, action: Action) -> bool {
+    perform_in(app, pane_scope(app.focus, app.view), action)
+}
+
+/// Carries out `action`, bound in `scope`. True when the scenario changed.
+fn perform_in(app: &mut App, scope: Scope, action: Action) -> bool {
     match action {
         Action::FocusNext => app.focus = app.focus.next(),
         Action::FocusPrev => app.focus = app.focus.prev(),
@@ -436,23 +385,6 @@ pub fn perform(app: &mut App, action: Action) -> bool {
                 app.save_name_fresh = true;
             }
         },
-        Action::Copy => {
-            if let Some(e) = app.editors.get_mut(app.policy) {
-                app.message = Some(if e.copy() {
-                    "copied the selection: Ctrl+V pastes it".into()
-                } else {
-                    "nothing selected to copy (Shift+arrows select); Ctrl+Q quits".into()
-                });
-            }
-        }
-        Action::PasteCopied => {
-            if let Some(e) = app.editors.get_mut(app.policy) {
-                if e.paste_copied() {
-                    app.text_changed();
-                    return true;
-                }
-            }
-        }
         Action::Quit => {
             if app.dirty {
                 app.mode = Mode::ConfirmQuit;
@@ -481,58 +413,7 @@ pub fn perform(app: &mut App, action: Action) -> bool {
                 };
             }
         }
-        Action::NextPreset => {
-            let mut r = app.form.to_request();
-            let current = presets::detect(&r, &app.preset_values);
-            let next = match current {
-                Some(p) => {
-                    let i = Preset::ALL.iter().position(|x| *x == p).unwrap_or(0);
-                    Preset::ALL[(i + 1) % Preset::ALL.len()]
-                }
-                None => Preset::ALL[0],
-            };
-            presets::apply(next, &mut r, &app.preset_values);
-            let selected = app.form.selected;
-            app.form = super::form::RequestForm::new(&r);
-            app.form.selected = selected.min(app.form.rows.len().saturating_sub(1));
-            app.form.clamp_cursor();
-            app.message = Some(format!("preset: {}", next.label()));
-            app.form_changed();
-            return true;
-        }
-        Action::AddPolicy => {
-            app.add_policy();
-            return true;
-        }
-        Action::DeletePolicy => {
-            if !app.editors.is_empty() {
-                app.mode = Mode::ConfirmDelete;
-            }
-        }
-        Action::RenamePolicy => {
-            if app.policy < app.editors.len() {
-                let name = app.scenario.sources[app.policy]
-                    .name
-                    .clone()
-                    .unwrap_or_default();
-                app.mode = Mode::Rename(name);
-            }
-        }
-        Action::CyclePolicyType => {
-            if app.policy < app.editors.len() {
-                app.cycle_kind();
-                return true;
-            }
-        }
-        Action::PlacePolicy => {
-            match app.placement_text() {
-                Some(t) => app.mode = Mode::Placement(t),
-                None => app.message = Some(
-                    "only resource policies (attachedTo) and SCPs/RCPs (level) have a placement"
-                        .into(),
-                ),
-            }
-        }
+        Action::NextPreset => return next_preset(app),
         Action::NextView => {
             app.view = app.view.next();
             app.refresh_analysis();
@@ -553,6 +434,98 @@ pub fn perform(app: &mut App, action: Action) -> bool {
                 .join(" | ");
             app.mode = Mode::Axes(text);
         }
+        _ => {
+            return match scope {
+                Scope::Policies => policies_action(app, action),
+                Scope::Request => request_action(app, action),
+                Scope::Trace => {
+                    trace_action(app, action);
+                    false
+                }
+                Scope::Grid => grid_action(app, action),
+                Scope::Lint => {
+                    lint_action(app, action);
+                    false
+                }
+                _ => false,
+            };
+        }
+    }
+    false
+}
+
+/// Applies the next request preset to the form.
+fn next_preset(app: &mut App) -> bool {
+    let mut r = app.form.to_request();
+    let current = presets::detect(&r, &app.preset_values);
+    let next = match current {
+        Some(p) => {
+            let i = Preset::ALL.iter().position(|x| *x == p).unwrap_or(0);
+            Preset::ALL[(i + 1) % Preset::ALL.len()]
+        }
+        None => Preset::ALL[0],
+    };
+    presets::apply(next, &mut r, &app.preset_values);
+    let selected = app.form.selected;
+    app.form = super::form::RequestForm::new(&r);
+    app.form.selected = selected.min(app.form.rows.len().saturating_sub(1));
+    app.form.clamp_cursor();
+    app.message = Some(format!("preset: {}", next.label()));
+    app.form_changed();
+    true
+}
+
+/// An action of the policy editor. True when the scenario changed.
+fn policies_action(app: &mut App, action: Action) -> bool {
+    match action {
+        Action::Copy => {
+            if let Some(e) = app.editors.get_mut(app.policy) {
+                app.message = Some(if e.copy() {
+                    format!(
+                        "copied the selection: {} pastes it",
+                        key_label(Action::PasteCopied, Scope::Policies)
+                    )
+                } else {
+                    format!(
+                        "nothing selected to copy (Shift+arrows select); {} quits",
+                        key_label(Action::Quit, Scope::Global)
+                    )
+                });
+            }
+        }
+        Action::PasteCopied => {
+            if let Some(e) = app.editors.get_mut(app.policy) {
+                if e.paste_copied() {
+                    app.text_changed();
+                    return true;
+                }
+            }
+        }
+        Action::AddPolicy => {
+            app.add_policy();
+            return true;
+        }
+        Action::DeletePolicy if !app.editors.is_empty() => app.mode = Mode::ConfirmDelete,
+        Action::RenamePolicy if app.policy < app.editors.len() => {
+            let name = app.scenario.sources[app.policy]
+                .name
+                .clone()
+                .unwrap_or_default();
+            app.mode = Mode::Rename(name);
+        }
+        Action::CyclePolicyType if app.policy < app.editors.len() => {
+            app.cycle_kind();
+            return true;
+        }
+        Action::PlacePolicy => {
+            match app.placement_text() {
+                Some(t) => app.mode = Mode::Placement(t),
+                None => app.message = Some(
+                    "only resource policies (attachedTo) and SCPs/RCPs (level) have a placement"
+                        .into(),
+                ),
+            }
+        }
         Action::Undo | Action::Redo => {
             if let Some(e) = app.editors.get_mut(app.policy) {
                 let changed = if action == Action::Undo {
@@ -566,52 +539,91 @@ pub fn perform(app: &mut App, action: Action) -> bool {
                 return changed;
             }
         }
-        Action::Up | Action::Down | Action::Collapse | Action::Expand
-            if app.focus == Focus::Trace && app.view == View::Grid =>
-        {
-            let rows = app.grid_axes.first().map_or(1, |a| a.values.len());
-            let cols = app.grid_axes.get(1).map_or(1, |a| a.values.len());
-            let (r, c) = &mut app.grid_cursor;
-            match action {
-                Action::Up => *r = r.saturating_sub(1),
-                Action::Down => *r = (*r + 1).min(rows.saturating_sub(1)),
-                Action::Collapse => *c = c.saturating_sub(1),
-                _ => *c = (*c + 1).min(cols.saturating_sub(1)),
-            }
+        Action::Complete => open_completion(app),
+        Action::ExpandActions => expand_actions(app),
+        _ => {}
+    }
+    false
+}
+
+/// An action of the request form. True when the scenario changed.
+fn request_action(app: &mut App, action: Action) -> bool {
+    let f = &mut app.form;
+    let changed = match action {
+        Action::Up => {
+            f.up();
+            false
         }
-        Action::JumpToSource if app.view == View::Grid => {
-            app.load_grid_cell();
-            return true;
+        Action::Down => {
+            f.down();
+            false
         }
-        Action::Up | Action::Down if app.focus == Focus::Trace && app.view == View::Lint => {
-            let last = app.lint_count().saturating_sub(1);
-            app.lint_selected = if action == Action::Up {
-                app.lint_selected.saturating_sub(1)
-            } else {
-                (app.lint_selected + 1).min(last)
-            };
+        Action::Type(c) => {
+            f.insert(&c.to_string());
+            true
         }
-        Action::JumpToSource if app.view == View::Lint => {
-            let target = app
-                .lint_rows()
-                .get(app.lint_selected)
-                .map(|(p, f)| (*p, f.span));
-            if let Some((pi, span)) = target {
-                if let Some(e) = app.editors.get_mut(pi) {
-                    app.policy = pi;
-                    e.jump(span.line, span.column);
-                    app.focus = Focus::Policies;
+        Action::DeleteBack => f.backspace(),
+        Action::DeleteForward => f.delete(),
+        Action::CursorLeft => {
+            f.move_cursor(-1);
+            false
+        }
+        Action::CursorRight => {
+            f.move_cursor(1);
+            false
+        }
+        Action::CursorStart => {
+            f.home_end(false);
+            false
+        }
+        Action::CursorEnd => {
+            f.home_end(true);
+            false
+        }
+        Action::NextRow => {
+            if f.selected + 1 == f.rows.len() {
+                // A new key, unless the last row is already an empty new key.
+                let empty_key_row = f.selected >= super::form::FIELDS.len()
+                    && f.rows.last().is_some_and(|r| r.trim().is_empty());
+                if !empty_key_row {
+                    f.add_context_row();
                 }
+            } else {
+                f.down();
             }
+            false
         }
-        Action::Up => match app.focus {
-            Focus::Request => app.form.up(),
-            _ => move_tree(app, -1),
-        },
-        Action::Down => match app.focus {
-            Focus::Request => app.form.down(),
-            _ => move_tree(app, 1),
-        },
+        Action::AddContextKey => {
+            f.add_context_row();
+            false
+        }
+        Action::DeleteContextKey => f.delete_context_row(),
+        _ => false,
+    };
+    if changed {
+        app.form_changed();
+    }
+    changed
+}
+
+/// Shows `span` of policy `pi` in the editor, and gives the editor the keyboard.
+fn jump_to(app: &mut App, pi: usize, span: crate::source::Span) {
+    if let Some(e) = app.editors.get_mut(pi) {
+        app.policy = pi;
+        e.jump(span.line, span.column);
+        app.focus = Focus::Policies;
+    }
+}
+
+/// An action of the trace view.
+fn trace_action(app: &mut App, action: Action) {
+    match action {
+        Action::Up => move_tree(app, -1),
+        Action::Down => move_tree(app, 1),
+        Action::PageUp => move_tree(app, -10),
+        Action::PageDown => move_tree(app, 10),
+        Action::First => app.tree_selected = 0,
+        Action::Last => move_tree(app, isize::MAX / 2),
         Action::Collapse | Action::Expand => {
             let rows = app.tree_rows();
             if let Some(row) = rows.get(app.tree_selected) {
@@ -625,11 +637,7 @@ pub fn perform(app: &mut App, action: Action) -> bool {
         Action::JumpToSource => {
             let rows = app.tree_rows();
             if let Some((pi, span)) = rows.get(app.tree_selected).and_then(|r| r.target) {
-                if let Some(e) = app.editors.get_mut(pi) {
-                    app.policy = pi;
-                    e.jump(span.line, span.column);
-                    app.focus = Focus::Policies;
-                }
+                jump_to(app, pi, span);
             }
         }
         Action::ToggleDecidingOnly => {
@@ -637,20 +645,51 @@ pub fn perform(app: &mut App, action: Action) -> bool {
             app.tree_selected = 0;
             app.tree_scroll = 0;
         }
-        Action::Complete => open_completion(app),
-        Action::ExpandActions => expand_actions(app),
-        Action::AddContextKey => {
-            app.form.add_context_row();
+        _ => {}
+    }
+}
+
+/// An action of the what-if grid. True when the scenario changed.
+fn grid_action(app: &mut App, action: Action) -> bool {
+    let rows = app.grid_axes.first().map_or(1, |a| a.values.len());
+    let cols = app.grid_axes.get(1).map_or(1, |a| a.values.len());
+    let (r, c) = &mut app.grid_cursor;
+    match action {
+        Action::Up => *r = r.saturating_sub(1),
+        Action::Down => *r = (*r + 1).min(rows.saturating_sub(1)),
+        Action::CursorLeft => *c = c.saturating_sub(1),
+        Action::CursorRight => *c = (*c + 1).min(cols.saturating_sub(1)),
+        Action::LoadCell => {
+            app.load_grid_cell();
+            return true;
         }
-        Action::DeleteContextKey => {
-            if app.form.delete_context_row() {
-                app.form_changed();
-                return true;
-            }
-        }
-        Action::Yes | Action::No | Action::Cancel | Action::Confirm => {}
+        _ => {}
     }
     false
+}
+
+/// An action of the lint view.
+fn lint_action(app: &mut App, action: Action) {
+    match action {
+        Action::Up | Action::Down => {
+            let last = app.lint_count().saturating_sub(1);
+            app.lint_selected = if action == Action::Up {
+                app.lint_selected.saturating_sub(1)
+            } else {
+                (app.lint_selected + 1).min(last)
+            };
+        }
+        Action::JumpToSource => {
+            let target = app
+                .lint_rows()
+                .get(app.lint_selected)
+                .map(|(p, f)| (*p, f.span));
+            if let Some((pi, span)) = target {
+                jump_to(app, pi, span);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Sets the grid's axes from `KEY=v,v,absent | KEY=v,v` (one or two axes).

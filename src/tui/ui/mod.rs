@@ -9,7 +9,9 @@ mod status;
 mod trace;
 mod whatif;
 
+use super::action::Action;
 use super::app::App;
+use super::keymap::{Scope, key_label};
 use layout::layout;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -19,6 +21,32 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 pub use trace::{tree_height, tree_scroll};
 
 use crate::trace::Decision;
+
+/// Every (action, scope) whose key name the screens draw in text (through
+/// [`key_label`]): a keymap test checks each is bound.
+pub const KEYS_DRAWN: &[(Action, Scope)] = &[
+    (Action::Quit, Scope::Global),
+    (Action::ToggleHelp, Scope::Global),
+    (Action::GridAxes, Scope::Global),
+    (Action::LoadCell, Scope::Grid),
+    (Action::AddContextKey, Scope::Request),
+    (Action::Up, Scope::Completion),
+    (Action::Down, Scope::Completion),
+    (Action::Confirm, Scope::Completion),
+    (Action::Cancel, Scope::Completion),
+    (Action::Up, Scope::List),
+    (Action::Down, Scope::List),
+    (Action::Confirm, Scope::List),
+    (Action::Cancel, Scope::List),
+    (Action::Confirm, Scope::Prompt),
+    (Action::Cancel, Scope::Prompt),
+    (Action::Yes, Scope::Question),
+    (Action::No, Scope::Question),
+    (Action::Cancel, Scope::Question),
+    (Action::Cancel, Scope::Help),
+    (Action::Complete, Scope::Policies),
+    (Action::PasteCopied, Scope::Policies),
+];
 
 /// The colour of a decision: Allow green, Explicit deny red, Implicit deny yellow.
 pub fn decision_color(d: Decision) -> Color {
@@ -85,7 +113,10 @@ impl Widget for &App {
                     area.width,
                     area.height
                 )),
-                Line::from("Make the window larger, or press Ctrl+Q to quit."),
+                Line::from(format!(
+                    "Make the window larger, or press {} to quit.",
+                    key_label(Action::Quit, Scope::Global)
+                )),
             ])
             .wrap(Wrap { trim: true })
             .render(area, buf);

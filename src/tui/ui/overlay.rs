@@ -1,8 +1,9 @@
 //! What is drawn over the panes: the help (every binding of the keymap, by pane), the
 //! quit question and the save-as prompt.
 
+use super::super::action::Action;
 use super::super::app::{App, Mode};
-use super::super::keymap::{Scope, bindings};
+use super::super::keymap::{Scope, bindings, key_label};
 use super::safe;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -117,12 +118,21 @@ fn question(
     Paragraph::new(vec![
         Line::from(text),
         Line::from(vec![
-            Span::styled("y", Style::default().fg(Color::Cyan)),
+            Span::styled(
+                key_label(Action::Yes, Scope::Question),
+                Style::default().fg(Color::Cyan),
+            ),
             Span::raw(format!(" {} · ", answers.0)),
-            Span::styled("n", Style::default().fg(Color::Cyan)),
-            Span::raw(match escape {
-                None => format!(" / Esc {}", answers.1),
-                Some(esc) => format!(" {} · Esc {esc}", answers.1),
+            Span::styled(
+                key_label(Action::No, Scope::Question),
+                Style::default().fg(Color::Cyan),
+            ),
+            Span::raw({
+                let esc = key_label(Action::Cancel, Scope::Question);
+                match escape {
+                    None => format!(" / {esc} {}", answers.1),
+                    Some(what) => format!(" {} · {esc} {what}", answers.1),
+                }
             }),
         ]),
     ])
@@ -176,9 +186,13 @@ fn completion(app: &App, c: &crate::tui::complete::Completion, area: Rect, buf: 
         .block(
             Block::bordered()
                 .title(format!(
-                    " {} match{} · ↑↓ Enter Esc ",
+                    " {} match{} · {}{} {} {} ",
                     c.items.len(),
-                    if c.items.len() == 1 { "" } else { "es" }
+                    if c.items.len() == 1 { "" } else { "es" },
+                    key_label(Action::Up, Scope::Completion),
+                    key_label(Action::Down, Scope::Completion),
+                    key_label(Action::Confirm, Scope::Completion),
+                    key_label(Action::Cancel, Scope::Completion),
                 ))
                 .border_style(Style::default().fg(Color::Cyan)),
         )
@@ -208,7 +222,12 @@ fn expansion(
         })
         .collect();
     lines.push(Line::from(Span::styled(
-        "↑↓ scroll · Esc close",
+        format!(
+            "{}{} scroll · {} close",
+            key_label(Action::Up, Scope::List),
+            key_label(Action::Down, Scope::List),
+            key_label(Action::Cancel, Scope::List),
+        ),
         Style::default().fg(Color::DarkGray),
     )));
     Paragraph::new(lines)
@@ -260,7 +279,13 @@ fn picker(p: &crate::tui::app::Picker, selected: usize, area: Rect, buf: &mut Bu
         )));
     }
     lines.push(Line::from(Span::styled(
-        "↑↓ choose · Enter open · Esc quit",
+        format!(
+            "{}{} choose · {} open · {} quit",
+            key_label(Action::Up, Scope::List),
+            key_label(Action::Down, Scope::List),
+            key_label(Action::Confirm, Scope::List),
+            key_label(Action::Cancel, Scope::List),
+        ),
         Style::default().fg(Color::DarkGray),
     )));
     Paragraph::new(lines)
@@ -284,7 +309,11 @@ fn prompt(title: &str, label: &str, text: &str, area: Rect, buf: &mut Buffer) {
             Span::styled(" ", Style::default().add_modifier(Modifier::REVERSED)),
         ]),
         Line::from(Span::styled(
-            "Enter confirm · Esc cancel",
+            format!(
+                "{} confirm · {} cancel",
+                key_label(Action::Confirm, Scope::Prompt),
+                key_label(Action::Cancel, Scope::Prompt),
+            ),
             Style::default().fg(Color::DarkGray),
         )),
     ])
@@ -296,41 +325,81 @@ fn prompt(title: &str, label: &str, text: &str, area: Rect, buf: &mut Buffer) {
     .render(r, buf);
 }
 
+/// The help's sections: a title and the scopes whose bindings it lists (a binding of
+/// several scopes is listed once, under its first).
+const HELP_SECTIONS: &[(&str, &[Scope])] = &[
+    ("Everywhere", &[Scope::Global]),
+    (
+        "Policy editor (and the usual editing keys)",
+        &[Scope::Policies],
+    ),
+    (
+        "Request form (type to edit the selected row)",
+        &[Scope::Request],
+    ),
+    (
+        "Trace, what-if grid, changes, lint",
+        &[Scope::Trace, Scope::Grid, Scope::Changes, Scope::Lint],
+    ),
+    (
+        "Lists, questions, prompts and this help",
+        &[
+            Scope::Completion,
+            Scope::List,
+            Scope::Prompt,
+            Scope::Question,
+            Scope::Help,
+        ],
+    ),
+];
+
+/// The help's lines for the bindings listed under `scopes`: a binding marked `pair`
+/// shares the line of the one before it ("↑ ↓  previous row / next row").
+fn help_lines(scopes: &[Scope]) -> Vec<Line<'static>> {
+    let mut rows: Vec<(String, String)> = Vec::new();
+    for scope in scopes {
+        // Each binding once: under its first scope.
+        for b in bindings(*scope).filter(|b| b.scopes.first() == Some(scope)) {
+            match rows.last_mut() {
+                Some((keys, what)) if b.pair => {
+                    keys.push(' ');
+                    keys.push_str(b.key_label);
+                    what.push_str(" / ");
+                    what.push_str(b.description);
+                }
+                _ => rows.push((b.key_label.to_string(), b.description.to_string())),
+            }
+        }
+    }
+    rows.into_iter()
+        .map(|(keys, what)| {
+            Line::from(vec![
+                Span::styled(format!("  {keys:<14}"), Style::default().fg(Color::Cyan)),
+                Span::raw(what),
+            ])
+        })
+        .collect()
+}
+
 fn help(area: Rect, buf: &mut Buffer) {
     let mut sections: Vec<Vec<Line>> = Vec::new();
-    for (scope, title) in [
-        (Scope::Global, "Everywhere"),
-        (
-            Scope::Policies,
-            "Policy editor (and the usual editing keys)",
-        ),
-        (
-            Scope::Request,
-            "Request form (type to edit the selected row)",
-        ),
-        (Scope::Trace, "Trace"),
-        (Scope::Overlay, "Questions and this help"),
-    ] {
+    for (title, scopes) in HELP_SECTIONS {
         let mut lines = vec![Line::from(Span::styled(
-            title,
+            *title,
             Style::default().add_modifier(Modifier::BOLD),
         ))];
-        for b in bindings(scope) {
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("  {:<11}", b.key_label),
-                    Style::default().fg(Color::Cyan),
-                ),
-                Span::raw(b.description),
-            ]));
-        }
+        lines.extend(help_lines(scopes));
         sections.push(lines);
     }
     let total: usize = sections.iter().map(Vec::len).sum::<usize>() + 2;
     let r = centered(area, 100, (total as u16 + 2).min(area.height));
     Clear.render(r, buf);
     let block = Block::bordered()
-        .title(" Help — F1 or Esc closes ")
+        .title(format!(
+            " Help — {} or {} closes ",
+            key_label(Action::ToggleHelp, Scope::Global),
+            key_label(Action::Cancel, Scope::Help)
+        ))
         .border_style(Style::default().fg(Color::Cyan));
     let inner = block.inner(r);
     block.render(r, buf);

@@ -2,8 +2,10 @@
 //! keys, each with a hint of its type and whether the value parses for it; the call a
 //! request was made on behalf of; the request's notes.
 
+use super::super::action::Action;
 use super::super::app::{App, Focus};
 use super::super::form::{FIELDS, RowHint};
+use super::super::keymap::{Scope, key_label};
 use super::{pane_block, safe};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -149,7 +151,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     if focused && app.form.rows.len() <= FIELDS.len() {
         lines.push(Line::from(Span::styled(
-            "  Ctrl+A adds a context key (key = value; [\"a\", \"b\"] for a list)",
+            format!(
+                "  {} adds a context key (key = value; [\"a\", \"b\"] for a list)",
+                key_label(Action::AddContextKey, Scope::Request)
+            ),
             Style::default().fg(Color::DarkGray),
         )));
     }

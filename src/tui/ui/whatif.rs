@@ -1,7 +1,9 @@
 //! The what-if views of the bottom-right pane: the decision grid around the request
 //! shown, and the changes against the policies as loaded or last saved.
 
+use super::super::action::Action;
 use super::super::app::{App, Focus};
+use super::super::keymap::{Scope, key_label};
 use super::{decision_color, pane_block, safe};
 use crate::trace::Decision;
 use ratatui::buffer::Buffer;
@@ -35,7 +37,11 @@ fn cut(s: &str, width: usize) -> String {
 pub fn grid(app: &App, area: Rect, buf: &mut Buffer) {
     let focused = app.focus == Focus::Trace;
     let block = pane_block(
-        " What-if grid · F10 axes · Enter loads a cell ".into(),
+        format!(
+            " What-if grid · {} axes · {} loads a cell ",
+            key_label(Action::GridAxes, Scope::Global),
+            key_label(Action::LoadCell, Scope::Grid)
+        ),
         focused,
     );
     let inner = block.inner(area);
@@ -48,9 +54,10 @@ pub fn grid(app: &App, area: Rect, buf: &mut Buffer) {
         )));
     }
     let Some(first) = app.grid_axes.first() else {
-        lines.push(Line::from(
-            "No axes: press F10 to choose one or two inputs to vary.",
-        ));
+        lines.push(Line::from(format!(
+            "No axes: press {} to choose one or two inputs to vary.",
+            key_label(Action::GridAxes, Scope::Global)
+        )));
         Paragraph::new(lines).render(inner, buf);
         return;
     };
