@@ -212,7 +212,7 @@ fn the_tui_shows_escapes_in_every_field_and_never_draws_them_raw() {
     let scenario = load_str(&hostile_scenario()).unwrap();
     let mut app = App::new(scenario, Some(hostile_path()));
     app.message = Some(h("message"));
-    app.grid_axes = vec![Axis::parse(&format!("aws:UserAgent={},absent", h("v"))).unwrap()];
+    app.grid.axes = vec![Axis::parse(&format!("aws:UserAgent={},absent", h("v"))).unwrap()];
     app.refresh_views();
     let all = every_screen(&mut app, "scenario");
     // Visible, not just removed: the status bar, a tab, the strip, the trace.

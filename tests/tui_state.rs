@@ -594,9 +594,9 @@ fn f_toggles_deciding_only_in_the_trace() {
     press(&mut app, key(KeyCode::Tab));
     assert_eq!(app.focus, Focus::Trace);
     let all = app.tree_rows();
-    assert!(!app.tree.deciding_only);
+    assert!(!app.trace.tree.deciding_only);
     assert!(!press(&mut app, key(KeyCode::Char('f'))));
-    assert!(app.tree.deciding_only);
+    assert!(app.trace.tree.deciding_only);
     let deciding = app.tree_rows();
     assert!(
         deciding.len() < all.len(),
@@ -617,12 +617,12 @@ fn f_toggles_deciding_only_in_the_trace() {
     );
     assert!(all.iter().any(|r| r.text.contains("default key policy")));
     press(&mut app, key(KeyCode::Char('f')));
-    assert!(!app.tree.deciding_only);
+    assert!(!app.trace.tree.deciding_only);
     assert_eq!(app.tree_rows(), all);
     // `f` typed elsewhere is text, not the filter.
     app.focus = Focus::Policies;
     assert!(press(&mut app, key(KeyCode::Char('f'))));
-    assert!(!app.tree.deciding_only);
+    assert!(!app.trace.tree.deciding_only);
 }
 
 #[test]
@@ -632,7 +632,7 @@ fn down_and_enter_in_the_trace_jump_the_editor_to_the_statement() {
     press(&mut app, shift(KeyCode::BackTab));
     assert_eq!(app.focus, Focus::Trace);
     press(&mut app, key(KeyCode::Char('f')));
-    assert_eq!(app.tree_selected, 0);
+    assert_eq!(app.trace.selected, 0);
     // Down to the statement that decided (the why-not rows above it point there too).
     let rows = app.tree_rows();
     let target_row = rows
@@ -642,7 +642,7 @@ fn down_and_enter_in_the_trace_jump_the_editor_to_the_statement() {
     for _ in 0..target_row {
         press(&mut app, key(KeyCode::Down));
     }
-    assert_eq!(app.tree_selected, target_row);
+    assert_eq!(app.trace.selected, target_row);
     let (pi, span) = rows[target_row].target.unwrap();
     assert_eq!(pi, 1, "{:?}", rows[target_row]);
     assert!(rows[target_row].text.contains("decided"));
@@ -693,13 +693,13 @@ fn left_and_right_collapse_and_expand_trace_rows() {
     assert_eq!(app.tree_rows().len(), all);
     // End and Home, PageDown past the end.
     press(&mut app, key(KeyCode::End));
-    assert_eq!(app.tree_selected, all - 1);
+    assert_eq!(app.trace.selected, all - 1);
     press(&mut app, key(KeyCode::PageDown));
-    assert_eq!(app.tree_selected, all - 1);
+    assert_eq!(app.trace.selected, all - 1);
     press(&mut app, key(KeyCode::Home));
-    assert_eq!(app.tree_selected, 0);
+    assert_eq!(app.trace.selected, 0);
     press(&mut app, key(KeyCode::Up));
-    assert_eq!(app.tree_selected, 0);
+    assert_eq!(app.trace.selected, 0);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -932,13 +932,13 @@ fn a_click_on_a_trace_row_selects_that_row() {
     let y = trace.y + 3 + 5;
     handle_mouse(&mut app, click(trace.x + 10, y), size);
     assert_eq!(app.focus, Focus::Trace);
-    assert_eq!(app.tree_selected, 5);
+    assert_eq!(app.trace.selected, 5);
     let shown = row_text(&t, y, trace.x + 1, trace.x + trace.width - 1);
     let text = &app.tree_rows()[5].text;
     assert!(shown.contains(&text[..20]), "{shown:?} shows {text:?}");
     // The border, the decision line and the blank line below it select nothing.
     handle_mouse(&mut app, click(trace.x + 10, trace.y + 1), size);
-    assert_eq!(app.tree_selected, 5);
+    assert_eq!(app.trace.selected, 5);
 }
 
 /// BUG: the trace pane scrolls (while drawing) to keep the selection visible, but
@@ -981,9 +981,9 @@ fn a_click_on_a_scrolled_trace_selects_the_row_under_the_pointer() {
     );
     // Click it.
     handle_mouse(&mut app, click(trace.x + 10, trace.y + 3), size);
-    let picked = app.tree_rows()[app.tree_selected].text.clone();
+    let picked = app.tree_rows()[app.trace.selected].text.clone();
     assert_eq!(
-        app.tree_selected,
+        app.trace.selected,
         rows.len() - visible,
         "a click on {shown_first:?} selected {picked:?}"
     );
@@ -1001,9 +1001,9 @@ fn the_mouse_wheel_moves_the_trace_selection() {
         modifiers: KeyModifiers::NONE,
     };
     handle_mouse(&mut app, wheel(MouseEventKind::ScrollDown), size);
-    assert_eq!(app.tree_selected, 3);
+    assert_eq!(app.trace.selected, 3);
     handle_mouse(&mut app, wheel(MouseEventKind::ScrollUp), size);
-    assert_eq!(app.tree_selected, 0);
+    assert_eq!(app.trace.selected, 0);
 }
 
 #[test]
@@ -1430,15 +1430,16 @@ fn expansion_lists_what_a_pattern_matches() {
 #[test]
 fn lint_findings_follow_edits_and_jump_to_the_policy() {
     let mut app = client_vpn_with_catalog();
-    let codes =
-        |app: &App| -> Vec<&'static str> { app.lint.iter().flatten().map(|f| f.code).collect() };
+    let codes = |app: &App| -> Vec<&'static str> {
+        app.lint.findings.iter().flatten().map(|f| f.code).collect()
+    };
     assert!(codes(&app).contains(&"deny-source-network-without-service-guard"));
     // Break an action name: an error finding appears.
     app.editors[0].jump(6, 18);
     press(&mut app, key(KeyCode::Delete));
     type_text(&mut app, "s3:GetObjekt");
     assert!(codes(&app).contains(&"unknown-action"), "{:?}", codes(&app));
-    let f = app.lint[0]
+    let f = app.lint.findings[0]
         .iter()
         .find(|f| f.code == "unknown-action")
         .unwrap();
@@ -1455,13 +1456,14 @@ fn lint_findings_follow_edits_and_jump_to_the_policy() {
     while app.focus != Focus::Trace {
         press(&mut app, key(KeyCode::Tab));
     }
-    let rows = app.lint_rows().len();
+    let rows = app.lint.rows().len();
     for _ in 0..rows {
         press(&mut app, key(KeyCode::Down));
     }
-    assert_eq!(app.lint_selected, rows - 1);
-    app.lint_selected = app
-        .lint_rows()
+    assert_eq!(app.lint.selected, rows - 1);
+    app.lint.selected = app
+        .lint
+        .rows()
         .iter()
         .position(|(_, f)| f.code == "unknown-action")
         .unwrap();

@@ -3,10 +3,8 @@
 
 use super::editor::PolicyEditor;
 use super::form::RequestForm;
+use super::pane::{ChangesView, GridView, LintView, TracePane};
 use super::recover::Origin;
-use super::tree::TreeState;
-use crate::analysis::diff::{Changed, ChangedCell, changed_cells, changed_requests};
-use crate::analysis::grid::{Axis, Cell, grid, suggest_axes};
 use crate::analysis::whynot::{WhyNot, why_not};
 use crate::eval::{Detail, PreparedRequest, evaluate};
 use crate::json;
@@ -267,12 +265,8 @@ pub struct App {
     pub stale: bool,
     /// An evaluation is running on the worker.
     pub pending: bool,
-    /// The trace tree's view state.
-    pub tree: TreeState,
-    /// The selected row of the trace tree.
-    pub tree_selected: usize,
-    /// The first row shown of the trace tree.
-    pub tree_scroll: usize,
+    /// The trace view.
+    pub trace: TracePane,
     /// A message for the status bar.
     pub message: Option<String>,
     /// Set when the program should end.
@@ -295,29 +289,17 @@ pub struct App {
     pub baseline: Option<PolicySet>,
     /// Why-not for the request shown.
     pub why: Option<WhyNot>,
-    /// The grid's axes.
-    pub grid_axes: Vec<Axis>,
-    /// The user chose the axes (otherwise they follow the request shown).
-    pub grid_axes_chosen: bool,
-    /// The grid's cells (first axis slowest).
-    pub grid_cells: Vec<Cell>,
-    /// The selected cell: (row, column).
-    pub grid_cursor: (usize, usize),
-    /// Requests whose decision differs from the baseline.
-    pub changes: Vec<Changed>,
-    /// Grid cells whose decision differs from the baseline.
-    pub changed_cells: Vec<ChangedCell>,
+    /// The what-if grid view.
+    pub grid: GridView,
+    /// The changes view.
+    pub changes: ChangesView,
     /// F12 panics on purpose (set from `IAMTRACE_TEST_PANIC=1`), so a test can check
     /// that a panic restores the terminal.
     pub test_panic: bool,
     /// The principal picker of an account authorization details file.
     pub picker: Option<Picker>,
-    /// Each policy's lint findings.
-    pub lint: Vec<Vec<crate::lint::Finding>>,
-    /// The selected row of the lint view.
-    pub lint_selected: usize,
-    /// `lint` is for the current text (false while the catalog loads).
-    pub lint_ready: bool,
+    /// The lint view.
+    pub lint: LintView,
     /// The completion list open in the editor.
     pub completion: Option<crate::tui::complete::Completion>,
     /// Where the scenario came from: where unsaved edits go when a signal ends the
@@ -337,22 +319,11 @@ impl App {
         }
         self.sync_texts();
         let (set, errors) = compile_sources(&self.scenario);
-        self.lint = crate::lint::lint_compiled(&self.scenario, &set, &errors);
-        self.lint_ready = true;
-    }
-
-    /// How many lint findings the policies have.
-    pub fn lint_count(&self) -> usize {
-        self.lint.iter().map(Vec::len).sum()
-    }
-
-    /// The lint findings in list order: (policy index, finding).
-    pub fn lint_rows(&self) -> Vec<(usize, &crate::lint::Finding)> {
-        self.lint
-            .iter()
-            .enumerate()
-            .flat_map(|(i, fs)| fs.iter().map(move |f| (i, f)))
-            .collect()
+        self.lint.set(Some(crate::lint::lint_compiled(
+            &self.scenario,
+            &set,
+            &errors,
+        )));
     }
 
     /// A TUI state that first asks which user or role of an account authorization
@@ -452,9 +423,7 @@ impl App {
             errors: Vec::new(),
             stale: false,
             pending: false,
-            tree: TreeState::default(),
-            tree_selected: 0,
-            tree_scroll: 0,
+            trace: TracePane::default(),
             message: None,
             quit: false,
             preset_values: PresetValues::default(),
@@ -464,9 +433,7 @@ impl App {
             analysis_wanted: false,
             test_panic: false,
             picker: None,
-            lint: Vec::new(),
-            lint_selected: 0,
-            lint_ready: false,
+            lint: LintView::default(),
             completion: None,
             origin: Origin::Unnamed,
             recovery: None,
@@ -474,12 +441,8 @@ impl App {
             set: None,
             baseline: None,
             why: None,
-            grid_axes: Vec::new(),
-            grid_axes_chosen: false,
-            grid_cells: Vec::new(),
-            grid_cursor: (0, 0),
-            changes: Vec::new(),
-            changed_cells: Vec::new(),
+            grid: GridView::default(),
+            changes: ChangesView::default(),
         };
         app.sync_focus();
         app.evaluate_now();
@@ -507,9 +470,7 @@ impl App {
     /// Takes an evaluation's output: errors always, results only when valid.
     pub fn apply(&mut self, out: Evaluated) {
         self.errors = out.errors;
-        self.lint_ready = out.lint.is_some();
-        self.lint = out.lint.unwrap_or_default();
-        self.lint_selected = self.lint_selected.min(self.lint_count().saturating_sub(1));
+        self.lint.set(out.lint);
         // The report is for the request asked about; the user may have moved on.
         let why_done = out.why.is_some() && out.focus == Some(self.request);
         match out.results {
@@ -559,21 +520,12 @@ impl App {
         ) else {
             return;
         };
-        // Suggested once per request, then kept while editing: axes that moved under
-        // the user's hands would hide what an edit changed.
-        if !self.grid_axes_chosen && self.grid_axes.is_empty() {
-            self.grid_axes = suggest_axes(set, &spec.request, &result.determined_by);
-        }
-        if self.view == View::Trace {
+        let open = self.view != View::Trace;
+        self.grid
+            .refresh(set, &spec.request, &result.determined_by, open);
+        if !open {
             return;
         }
-        self.grid_cells = grid(set, &spec.request, &self.grid_axes);
-        let rows = self.grid_axes.first().map_or(1, |a| a.values.len());
-        let cols = self.grid_axes.get(1).map_or(1, |a| a.values.len());
-        self.grid_cursor = (
-            self.grid_cursor.0.min(rows.saturating_sub(1)),
-            self.grid_cursor.1.min(cols.saturating_sub(1)),
-        );
         if let Some(baseline) = &self.baseline {
             let requests: Vec<(String, crate::eval::Request)> = self
                 .scenario
@@ -582,29 +534,30 @@ impl App {
                 .enumerate()
                 .map(|(i, r)| (r.label(i), r.request.clone()))
                 .collect();
-            self.changes = changed_requests(baseline, set, &requests);
-            self.changed_cells = changed_cells(baseline, set, &spec.request, &self.grid_axes);
+            self.changes
+                .refresh(baseline, set, &requests, &spec.request, &self.grid.axes);
         }
     }
 
     /// Loads the selected grid cell's values into the request shown.
     pub fn load_grid_cell(&mut self) {
-        let cols = self.grid_axes.get(1).map_or(1, |a| a.values.len());
-        let Some(cell) = self
-            .grid_cells
-            .get(self.grid_cursor.0 * cols + self.grid_cursor.1)
-        else {
+        let Some(r) = self.grid.cell_request(&self.form.to_request()) else {
             return;
         };
-        let mut r = self.form.to_request();
-        for (axis, v) in self.grid_axes.iter().zip(&cell.values) {
-            r = crate::analysis::grid::with_input(&r, &axis.input, v.as_deref());
-        }
         let selected = self.form.selected;
         self.form = RequestForm::new(&r);
         self.form.selected = selected.min(self.form.rows.len().saturating_sub(1));
         self.form.clamp_cursor();
         self.form_changed();
+    }
+
+    /// Shows `span` of policy `pi` in the editor, and gives the editor the keyboard.
+    pub fn show_in_policy(&mut self, pi: usize, span: crate::source::Span) {
+        if let Some(e) = self.editors.get_mut(pi) {
+            self.policy = pi;
+            e.jump(span.line, span.column);
+            self.focus = Focus::Policies;
+        }
     }
 
     /// Shows the focus in the editors (cursor on or off).
@@ -628,14 +581,19 @@ impl App {
     /// The trace rows of the request shown.
     pub fn tree_rows(&self) -> Vec<super::tree::Row> {
         match self.current_result() {
-            Some(r) => super::tree::rows(&r.trace, &r.determined_by, self.why.as_ref(), &self.tree),
+            Some(r) => super::tree::rows(
+                &r.trace,
+                &r.determined_by,
+                self.why.as_ref(),
+                &self.trace.tree,
+            ),
             None => Vec::new(),
         }
     }
 
     fn clamp_tree(&mut self) {
         let n = self.tree_rows().len();
-        self.tree_selected = self.tree_selected.min(n.saturating_sub(1));
+        self.trace.clamp(n);
     }
 
     /// Shows request `i` in the form.
@@ -643,11 +601,8 @@ impl App {
         if let Some(r) = self.scenario.requests.get(i) {
             self.request = i;
             self.form = RequestForm::new(&r.request);
-            self.tree_selected = 0;
-            self.tree_scroll = 0;
-            if !self.grid_axes_chosen {
-                self.grid_axes.clear();
-            }
+            self.trace.to_top();
+            self.grid.follow_request();
             if self.last_eval > SLOW_EVALUATION {
                 // A big scenario: the analysis of the new request goes to the worker
                 // with the next evaluation, so switching never blocks input.

@@ -6,8 +6,10 @@ pub mod action;
 pub mod app;
 pub mod complete;
 pub mod editor;
+pub mod effect;
 pub mod form;
 pub mod keymap;
+pub mod pane;
 pub mod recover;
 pub mod signals;
 pub mod tree;
@@ -169,7 +171,7 @@ fn event_loop(
             }
             signals::Pending::Resume => resume(terminal)?,
         }
-        if !app.lint_ready && crate::catalog::services::loaded().is_some() {
+        if !app.lint.ready && crate::catalog::services::loaded().is_some() {
             app.refresh_lint();
         }
         terminal.draw(|f| f.render_widget(&*app, ui::layout::drawable_area(f.area())))?;
@@ -177,7 +179,7 @@ fn event_loop(
             return Ok(());
         }
         // Wait for input, or for the worker when it is busy.
-        let timeout = if app.pending || !app.lint_ready {
+        let timeout = if app.pending || !app.lint.ready {
             Duration::from_millis(15)
         } else {
             SIGNAL_CHECK

@@ -6,10 +6,11 @@
 
 use super::action::Action;
 use super::app::{App, Focus, Mode, View};
+use super::effect;
 use super::keymap::{self, Scope, key_label, lookup, overlay_scope, pane_scope};
+use super::pane::Effect;
 use super::ui::layout::{Areas, layout};
 use crate::scenario::presets::{self, Preset};
-use crate::scenario::{save_atomic, to_json};
 use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 use std::path::PathBuf;
@@ -73,10 +74,7 @@ fn overlay_key(app: &mut App, key: KeyEvent, scope: Scope) -> bool {
                 Action::Down => {
                     app.mode = Mode::PickPrincipal((selected + 1).min(count.saturating_sub(1)))
                 }
-                Action::Confirm => {
-                    app.choose_principal(selected);
-                    return true;
-                }
+                Action::Confirm => return effect::run(app, vec![Effect::LoadPrincipal(selected)]),
                 // Nothing is loaded yet: closing the picker ends the program.
                 Action::Cancel => app.quit = true,
                 _ => {}
@@ -177,7 +175,7 @@ fn overlay_key(app: &mut App, key: KeyEvent, scope: Scope) -> bool {
                     app.mode = Mode::Normal;
                     match mode {
                         Mode::SaveAs(_) if !t.trim().is_empty() => {
-                            save_to(app, PathBuf::from(t.trim()))
+                            effect::run(app, vec![Effect::Save(PathBuf::from(t.trim()))]);
                         }
                         Mode::Rename(_) => {
                             app.rename_policy(&t);
@@ -355,10 +353,7 @@ fn normal_key(app: &mut App, key: KeyEvent) -> bool {
 
 fn move_tree(app: &mut App, delta: isize) {
     let n = app.tree_rows().len();
-    app.tree_selected = app
-        .tree_selected
-        .saturating_add_signed(delta)
-        .min(n.saturating_sub(1));
+    app.trace.move_by(delta, n);
 }
 
 /// Carries out `action` in the focused pane. True when the scenario changed.
@@ -379,7 +374,7 @@ fn perform_in(app: &mut App, scope: Scope, action: Action) -> bool {
             }
         }
         Action::Save => match app.path.clone() {
-            Some(p) => save_to(app, p),
+            Some(p) => return effect::run(app, vec![Effect::Save(p)]),
             None => {
                 app.mode = Mode::SaveAs("scenario.json".into());
                 app.save_name_fresh = true;
@@ -418,34 +413,23 @@ fn perform_in(app: &mut App, scope: Scope, action: Action) -> bool {
             app.view = app.view.next();
             app.refresh_analysis();
         }
-        Action::GridAxes => {
-            let text = app
-                .grid_axes
-                .iter()
-                .map(|a| {
-                    let values: Vec<String> = a
-                        .values
-                        .iter()
-                        .map(|v| v.clone().unwrap_or_else(|| "absent".into()))
-                        .collect();
-                    format!("{}={}", a.input.name(), values.join(","))
-                })
-                .collect::<Vec<_>>()
-                .join(" | ");
-            app.mode = Mode::Axes(text);
-        }
+        Action::GridAxes => app.mode = Mode::Axes(app.grid.axes_text()),
         _ => {
             return match scope {
                 Scope::Policies => policies_action(app, action),
                 Scope::Request => request_action(app, action),
                 Scope::Trace => {
-                    trace_action(app, action);
-                    false
+                    let rows = app.tree_rows();
+                    let effects = app.trace.handle(action, &rows);
+                    effect::run(app, effects)
                 }
-                Scope::Grid => grid_action(app, action),
+                Scope::Grid => {
+                    let effects = app.grid.handle(action);
+                    effect::run(app, effects)
+                }
                 Scope::Lint => {
-                    lint_action(app, action);
-                    false
+                    let effects = app.lint.handle(action);
+                    effect::run(app, effects)
                 }
                 _ => false,
             };
@@ -606,127 +590,14 @@ fn request_action(app: &mut App, action: Action) -> bool {
     changed
 }
 
-/// Shows `span` of policy `pi` in the editor, and gives the editor the keyboard.
-fn jump_to(app: &mut App, pi: usize, span: crate::source::Span) {
-    if let Some(e) = app.editors.get_mut(pi) {
-        app.policy = pi;
-        e.jump(span.line, span.column);
-        app.focus = Focus::Policies;
-    }
-}
-
-/// An action of the trace view.
-fn trace_action(app: &mut App, action: Action) {
-    match action {
-        Action::Up => move_tree(app, -1),
-        Action::Down => move_tree(app, 1),
-        Action::PageUp => move_tree(app, -10),
-        Action::PageDown => move_tree(app, 10),
-        Action::First => app.tree_selected = 0,
-        Action::Last => move_tree(app, isize::MAX / 2),
-        Action::Collapse | Action::Expand => {
-            let rows = app.tree_rows();
-            if let Some(row) = rows.get(app.tree_selected) {
-                if row.has_children {
-                    app.tree
-                        .expanded
-                        .insert(row.id.clone(), action == Action::Expand);
-                }
-            }
-        }
-        Action::JumpToSource => {
-            let rows = app.tree_rows();
-            if let Some((pi, span)) = rows.get(app.tree_selected).and_then(|r| r.target) {
-                jump_to(app, pi, span);
-            }
-        }
-        Action::ToggleDecidingOnly => {
-            app.tree.deciding_only = !app.tree.deciding_only;
-            app.tree_selected = 0;
-            app.tree_scroll = 0;
-        }
-        _ => {}
-    }
-}
-
-/// An action of the what-if grid. True when the scenario changed.
-fn grid_action(app: &mut App, action: Action) -> bool {
-    let rows = app.grid_axes.first().map_or(1, |a| a.values.len());
-    let cols = app.grid_axes.get(1).map_or(1, |a| a.values.len());
-    let (r, c) = &mut app.grid_cursor;
-    match action {
-        Action::Up => *r = r.saturating_sub(1),
-        Action::Down => *r = (*r + 1).min(rows.saturating_sub(1)),
-        Action::CursorLeft => *c = c.saturating_sub(1),
-        Action::CursorRight => *c = (*c + 1).min(cols.saturating_sub(1)),
-        Action::LoadCell => {
-            app.load_grid_cell();
-            return true;
-        }
-        _ => {}
-    }
-    false
-}
-
-/// An action of the lint view.
-fn lint_action(app: &mut App, action: Action) {
-    match action {
-        Action::Up | Action::Down => {
-            let last = app.lint_count().saturating_sub(1);
-            app.lint_selected = if action == Action::Up {
-                app.lint_selected.saturating_sub(1)
-            } else {
-                (app.lint_selected + 1).min(last)
-            };
-        }
-        Action::JumpToSource => {
-            let target = app
-                .lint_rows()
-                .get(app.lint_selected)
-                .map(|(p, f)| (*p, f.span));
-            if let Some((pi, span)) = target {
-                jump_to(app, pi, span);
-            }
-        }
-        _ => {}
-    }
-}
-
 /// Sets the grid's axes from `KEY=v,v,absent | KEY=v,v` (one or two axes).
 fn set_axes(app: &mut App, text: &str) {
-    let parsed: Result<Vec<_>, String> = text
-        .split('|')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(crate::analysis::grid::Axis::parse)
-        .collect();
-    match parsed {
-        Ok(axes) if !axes.is_empty() && axes.len() <= 2 => {
-            app.grid_axes = axes;
-            app.grid_axes_chosen = true;
-            app.grid_cursor = (0, 0);
+    match app.grid.set_axes(text) {
+        Ok(()) => {
             app.view = View::Grid;
             app.refresh_analysis();
         }
-        Ok(_) => app.message = Some("give one or two axes, separated by |".into()),
         Err(e) => app.message = Some(e),
-    }
-}
-
-fn save_to(app: &mut App, path: PathBuf) {
-    app.sync_texts();
-    let text = to_json(&app.scenario);
-    match save_atomic(&path, &text) {
-        Ok(()) => {
-            app.message = Some(format!("saved {}", path.display()));
-            app.path = Some(path);
-            app.dirty = false;
-            app.forget_recovery();
-            // The changes view now compares against what was saved.
-            app.baseline = app.set.clone();
-            app.refresh_analysis();
-        }
-        Err(e) => app.message = Some(format!("could not save {}: {e}", path.display())),
     }
 }
 
@@ -792,7 +663,7 @@ pub fn handle_mouse(app: &mut App, m: MouseEvent, size: Rect) -> bool {
                     let scroll = super::ui::tree_scroll(app, rows.len(), height);
                     let i = scroll + (y - first_row) as usize;
                     if i < rows.len() {
-                        app.tree_selected = i;
+                        app.trace.selected = i;
                     }
                 }
             }

@@ -23,7 +23,7 @@ pub fn severity_color(s: Severity) -> Color {
 /// Draws the lint view.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let focused = app.focus == Focus::Trace;
-    let rows = app.lint_rows();
+    let rows = app.lint.rows();
     let title = format!(
         " Lint: {} finding{} ",
         rows.len(),
@@ -45,7 +45,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let mut lines: Vec<Line> = Vec::new();
     if rows.is_empty() {
-        let text = if app.lint_ready {
+        let text = if app.lint.ready {
             "  nothing found: every action and key is known and no pitfall applies"
         } else {
             "  loading the AWS service catalog…"
@@ -53,9 +53,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         lines.push(Line::from(text));
     }
     let height = list_area.height as usize;
-    let first = app.lint_selected.saturating_sub(height.saturating_sub(1));
+    let first = app.lint.selected.saturating_sub(height.saturating_sub(1));
     for (i, (policy, f)) in rows.iter().enumerate().skip(first).take(height.max(1)) {
-        let selected = i == app.lint_selected;
+        let selected = i == app.lint.selected;
         let base = if selected {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
@@ -79,7 +79,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ]));
     }
     Paragraph::new(lines).render(list_area, buf);
-    if let Some((_, f)) = rows.get(app.lint_selected) {
+    if let Some((_, f)) = rows.get(app.lint.selected) {
         let mut detail = vec![Line::from(Span::styled(
             safe(&f.message),
             Style::default().fg(severity_color(f.severity)),

@@ -59,7 +59,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     // Lint findings (the size check among them) when the text parses; the one on the
     // cursor's line is spelled out under the editor.
     let findings: &[crate::lint::Finding] = if errors.is_empty() {
-        app.lint.get(app.policy).map(Vec::as_slice).unwrap_or(&[])
+        app.lint
+            .findings
+            .get(app.policy)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     } else {
         &[]
     };

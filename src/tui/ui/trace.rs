@@ -13,11 +13,11 @@ use ratatui::widgets::{Paragraph, Widget};
 /// moved just enough to keep the selection visible. Drawing and mouse clicks both use
 /// it.
 pub fn tree_scroll(app: &App, n: usize, height: usize) -> usize {
-    let mut scroll = app.tree_scroll.min(n.saturating_sub(1));
-    if app.tree_selected < scroll {
-        scroll = app.tree_selected;
-    } else if height > 0 && app.tree_selected >= scroll + height {
-        scroll = app.tree_selected + 1 - height;
+    let mut scroll = app.trace.scroll.min(n.saturating_sub(1));
+    if app.trace.selected < scroll {
+        scroll = app.trace.selected;
+    } else if height > 0 && app.trace.selected >= scroll + height {
+        scroll = app.trace.selected + 1 - height;
     }
     scroll
 }
@@ -31,7 +31,7 @@ fn footer(
 ) -> (Option<(&'static str, &'static str)>, Option<String>) {
     let focused = app.focus == Focus::Trace;
     let selected = rows
-        .get(app.tree_selected)
+        .get(app.trace.selected)
         .filter(|_| focused && inner.height > 8);
     let explain = selected.and_then(|r| r.explain);
     let full_text = selected
@@ -55,7 +55,7 @@ pub fn tree_height(app: &App, rows: &[super::super::tree::Row], inner: Rect) -> 
 /// Draws the trace pane.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let focused = app.focus == Focus::Trace;
-    let filter = if app.tree.deciding_only {
+    let filter = if app.trace.tree.deciding_only {
         " · only what decided"
     } else {
         ""
@@ -123,7 +123,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             Style::default()
         };
-        if i == app.tree_selected && focused {
+        if i == app.trace.selected && focused {
             style = style.add_modifier(Modifier::REVERSED);
         }
         lines.push(Line::from(vec![

@@ -53,7 +53,7 @@ pub fn grid(app: &App, area: Rect, buf: &mut Buffer) {
             Style::default().fg(Color::DarkGray),
         )));
     }
-    let Some(first) = app.grid_axes.first() else {
+    let Some(first) = app.grid.axes.first() else {
         lines.push(Line::from(format!(
             "No axes: press {} to choose one or two inputs to vary.",
             key_label(Action::GridAxes, Scope::Global)
@@ -61,7 +61,7 @@ pub fn grid(app: &App, area: Rect, buf: &mut Buffer) {
         Paragraph::new(lines).render(inner, buf);
         return;
     };
-    let second = app.grid_axes.get(1);
+    let second = app.grid.axes.get(1);
     let cols = second.map_or(1, |a| a.values.len());
     let row_w = first
         .values
@@ -96,11 +96,11 @@ pub fn grid(app: &App, area: Rect, buf: &mut Buffer) {
     for (ri, v) in first.values.iter().enumerate() {
         let mut spans = vec![Span::raw(cut(&shown(v), row_w)), Span::raw(" ")];
         for ci in 0..cols {
-            let Some(cell) = app.grid_cells.get(ri * cols + ci) else {
+            let Some(cell) = app.grid.cells.get(ri * cols + ci) else {
                 continue;
             };
             let mut style = Style::default().fg(decision_color(cell.decision));
-            if focused && app.grid_cursor == (ri, ci) {
+            if focused && app.grid.cursor == (ri, ci) {
                 style = style.add_modifier(Modifier::REVERSED | Modifier::BOLD);
             }
             spans.push(Span::styled(cut(short(cell.decision), cell_w), style));
@@ -139,20 +139,20 @@ pub fn changes(app: &App, area: Rect, buf: &mut Buffer) {
             ),
         ]
     };
-    if app.changes.is_empty() && app.changed_cells.is_empty() {
+    if app.changes.requests.is_empty() && app.changes.cells.is_empty() {
         lines.push(Line::from(
             "  none: every request and every grid cell decides as before",
         ));
     }
-    for c in &app.changes {
+    for c in &app.changes.requests {
         let mut spans = vec![Span::raw(format!("  request {}: ", safe(&c.request)))];
         spans.extend(arrow(c.before, c.after));
         lines.push(Line::from(spans));
     }
-    for c in &app.changed_cells {
+    for c in &app.changes.cells {
         let mut spans = vec![Span::raw(format!(
             "  grid {}: ",
-            safe(&c.values_text(&app.grid_axes))
+            safe(&c.values_text(&app.grid.axes))
         ))];
         spans.extend(arrow(c.before, c.after));
         lines.push(Line::from(spans));

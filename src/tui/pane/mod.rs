@@ -1,0 +1,42 @@
+//! The panes and views of the TUI, each owning its state: it takes an [`Action`]
+//! (`handle`) and answers with the [`Effect`]s it wants, which
+//! [`effect::run`](super::effect::run) carries out in one place. Panes do no I/O and
+//! never reach into each other; the [`App`](super::app::App) composes them.
+//!
+//! [`Action`]: super::action::Action
+
+pub mod changes;
+pub mod grid;
+pub mod lint;
+pub mod trace;
+
+pub use changes::ChangesView;
+pub use grid::GridView;
+pub use lint::LintView;
+pub use trace::TracePane;
+
+use crate::source::Span;
+use std::path::PathBuf;
+
+/// What a pane asks the program to do beyond its own state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// The scenario changed: evaluate it again (on the worker when that is slow).
+    Evaluate,
+    /// Show this place of policy `.0` in the editor and give the editor the keyboard.
+    ShowInPolicy(usize, Span),
+    /// Load the what-if grid's selected cell into the request shown (and evaluate).
+    LoadCell,
+    /// The request form changed: write it into the scenario (and evaluate).
+    RequestEdited,
+    /// Save the scenario to this file.
+    Save(PathBuf),
+    /// Assemble and show the scenario of the principal chosen in the picker.
+    LoadPrincipal(usize),
+    /// Recompute why-not for the request shown, and the open view's grid and changes.
+    Analyse,
+    /// Lint the policies again.
+    Lint,
+    /// Say this in the status bar.
+    Message(String),
+}
