@@ -417,7 +417,10 @@ fn perform_in(app: &mut App, scope: Scope, action: Action) -> bool {
         _ => {
             return match scope {
                 Scope::Policies => policies_action(app, action),
-                Scope::Request => request_action(app, action),
+                Scope::Request => {
+                    let effects = app.form.handle(action);
+                    effect::run(app, effects)
+                }
                 Scope::Trace => {
                     let rows = app.tree_rows();
                     let effects = app.trace.handle(action, &rows);
@@ -530,66 +533,6 @@ fn policies_action(app: &mut App, action: Action) -> bool {
     false
 }
 
-/// An action of the request form. True when the scenario changed.
-fn request_action(app: &mut App, action: Action) -> bool {
-    let f = &mut app.form;
-    let changed = match action {
-        Action::Up => {
-            f.up();
-            false
-        }
-        Action::Down => {
-            f.down();
-            false
-        }
-        Action::Type(c) => {
-            f.insert(&c.to_string());
-            true
-        }
-        Action::DeleteBack => f.backspace(),
-        Action::DeleteForward => f.delete(),
-        Action::CursorLeft => {
-            f.move_cursor(-1);
-            false
-        }
-        Action::CursorRight => {
-            f.move_cursor(1);
-            false
-        }
-        Action::CursorStart => {
-            f.home_end(false);
-            false
-        }
-        Action::CursorEnd => {
-            f.home_end(true);
-            false
-        }
-        Action::NextRow => {
-            if f.selected + 1 == f.rows.len() {
-                // A new key, unless the last row is already an empty new key.
-                let empty_key_row = f.selected >= super::form::FIELDS.len()
-                    && f.rows.last().is_some_and(|r| r.trim().is_empty());
-                if !empty_key_row {
-                    f.add_context_row();
-                }
-            } else {
-                f.down();
-            }
-            false
-        }
-        Action::AddContextKey => {
-            f.add_context_row();
-            false
-        }
-        Action::DeleteContextKey => f.delete_context_row(),
-        _ => false,
-    };
-    if changed {
-        app.form_changed();
-    }
-    changed
-}
-
 /// Sets the grid's axes from `KEY=v,v,absent | KEY=v,v` (one or two axes).
 fn set_axes(app: &mut App, text: &str) {
     match app.grid.set_axes(text) {
@@ -621,8 +564,7 @@ pub fn handle_paste(app: &mut App, text: &str) -> bool {
         }
         Focus::Request => {
             app.form.insert(text);
-            app.form_changed();
-            true
+            effect::run(app, vec![Effect::RequestEdited])
         }
         Focus::Trace => false,
     }

@@ -8,8 +8,10 @@
 pub mod changes;
 pub mod grid;
 pub mod lint;
+pub mod request;
 pub mod trace;
 
+pub use crate::tui::form::RequestForm;
 pub use changes::ChangesView;
 pub use grid::GridView;
 pub use lint::LintView;
