@@ -183,7 +183,7 @@ fn every_screen(app: &mut App, label: &str) -> String {
             for focus in 0..3 {
                 for mode in &modes {
                     // Deleting asks only when there is a policy to delete.
-                    if *mode == Mode::ConfirmDelete && app.editors.is_empty() {
+                    if *mode == Mode::ConfirmDelete && app.policies.editors.is_empty() {
                         continue;
                     }
                     app.mode = mode.clone();

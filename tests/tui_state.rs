@@ -117,9 +117,9 @@ const VIA_FIX: &str = "\"Bool\": {\"aws:ViaAWSService\": \"false\"},\n        ";
 /// Puts the editor of policy 1 (DenyOutsideOffice) at the `"NotIpAddress"` key.
 fn at_not_ip_address(app: &mut App) {
     press(app, key(KeyCode::F(2)));
-    assert_eq!(app.policy, 1);
+    assert_eq!(app.policies.current, 1);
     assert_eq!(app.policy_name(1), "DenyOutsideOffice");
-    let text = app.editors[1].text();
+    let text = app.policies.editors[1].text();
     let line = line_of(&text, "\"NotIpAddress\"");
     let column = text
         .lines()
@@ -128,8 +128,8 @@ fn at_not_ip_address(app: &mut App) {
         .find('"')
         .unwrap() as u64
         + 1;
-    app.editors[1].jump(line, column);
-    assert_eq!(app.editors[1].cursor(), (line, column));
+    app.policies.editors[1].jump(line, column);
+    assert_eq!(app.policies.editors[1].cursor(), (line, column));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -165,11 +165,11 @@ fn f1_opens_help_and_esc_closes_it() {
     assert_eq!(app.mode, Mode::Help);
     // Keys do nothing to the panes while help is open.
     let focus = app.focus;
-    let text = app.editors[0].text();
+    let text = app.policies.editors[0].text();
     assert!(!press(&mut app, key(KeyCode::Tab)));
     assert!(!press(&mut app, key(KeyCode::Char('x'))));
     assert_eq!(app.focus, focus);
-    assert_eq!(app.editors[0].text(), text);
+    assert_eq!(app.policies.editors[0].text(), text);
     assert_eq!(app.mode, Mode::Help);
     press(&mut app, key(KeyCode::Esc));
     assert_eq!(app.mode, Mode::Normal);
@@ -217,20 +217,20 @@ fn typing_in_the_editor_changes_the_text_and_re_evaluates() {
     let mut app = client_vpn();
     assert_eq!(app.focus, Focus::Policies);
     assert!(!app.dirty);
-    let before = app.editors[0].text();
+    let before = app.policies.editors[0].text();
     let generation = app.generation;
     // No re-evaluation yet: a stray character at the very start breaks the document.
     assert!(handle_key(&mut app, key(KeyCode::Char('x'))));
-    assert_eq!(app.editors[0].text(), format!("x{before}"));
+    assert_eq!(app.policies.editors[0].text(), format!("x{before}"));
     assert!(app.dirty);
     assert!(app.generation > generation);
     assert!(app.errors.iter().all(Vec::is_empty), "not evaluated yet");
     app.evaluate_now();
     assert!(!app.errors[0].is_empty(), "evaluated: the text is seen");
-    assert_eq!(app.scenario.sources[0].text, app.editors[0].text());
+    assert_eq!(app.scenario.sources[0].text, app.policies.editors[0].text());
     // Backspace takes it out again.
     assert!(press(&mut app, key(KeyCode::Backspace)));
-    assert_eq!(app.editors[0].text(), before);
+    assert_eq!(app.policies.editors[0].text(), before);
     assert!(app.errors.iter().all(Vec::is_empty));
     assert!(!app.stale);
     assert!(
@@ -247,7 +247,7 @@ fn broken_json_keeps_the_last_results_and_marks_them_stale_until_fixed() {
     assert!(!app.stale);
 
     assert!(press(&mut app, key(KeyCode::Char('}'))));
-    assert!(app.editors[0].text().starts_with("}{"));
+    assert!(app.policies.editors[0].text().starts_with("}{"));
     assert!(!app.errors[0].is_empty(), "errors on the edited policy");
     assert!(app.errors[1].is_empty() && app.errors[2].is_empty());
     let e = app.first_error().unwrap();
@@ -280,7 +280,7 @@ fn pasting_the_via_aws_service_fix_allows_the_forwarded_calls() {
     let mut app = client_vpn();
     at_not_ip_address(&mut app);
     assert!(paste(&mut app, VIA_FIX));
-    let text = app.editors[1].text();
+    let text = app.policies.editors[1].text();
     assert!(
         text.contains("\"Bool\": {\"aws:ViaAWSService\": \"false\"},\n        \"NotIpAddress\""),
         "{text}"
@@ -646,13 +646,13 @@ fn down_and_enter_in_the_trace_jump_the_editor_to_the_statement() {
     let (pi, span) = rows[target_row].target.unwrap();
     assert_eq!(pi, 1, "{:?}", rows[target_row]);
     assert!(rows[target_row].text.contains("decided"));
-    assert_eq!(app.policy, 0);
+    assert_eq!(app.policies.current, 0);
     press(&mut app, key(KeyCode::Enter));
     assert_eq!(app.focus, Focus::Policies);
-    assert_eq!(app.policy, pi);
-    assert_eq!(app.editors[pi].cursor(), (span.line, span.column));
+    assert_eq!(app.policies.current, pi);
+    assert_eq!(app.policies.editors[pi].cursor(), (span.line, span.column));
     // The statement's text is at the cursor.
-    let line = app.editors[pi]
+    let line = app.policies.editors[pi]
         .text()
         .lines()
         .nth(span.line as usize - 1)
@@ -674,8 +674,8 @@ fn down_and_enter_in_the_trace_jump_the_editor_to_the_statement() {
     }
     press(&mut app, key(KeyCode::Enter));
     assert_eq!(app.focus, Focus::Policies);
-    let (line, _) = app.editors[1].cursor();
-    let text = app.editors[1].text();
+    let (line, _) = app.policies.editors[1].cursor();
+    let text = app.policies.editors[1].text();
     assert_eq!(line, line_of(&text, "\"aws:SourceIp\""));
 }
 
@@ -1199,10 +1199,10 @@ fn random_keys_on_a_scenario_without_requests_or_policies_never_panic() {
 #[test]
 fn f4_adds_a_policy_that_takes_part_at_once() {
     let mut app = client_vpn();
-    let before = app.editors.len();
+    let before = app.policies.editors.len();
     press(&mut app, key(KeyCode::F(4)));
-    assert_eq!(app.editors.len(), before + 1);
-    assert_eq!(app.policy, before);
+    assert_eq!(app.policies.editors.len(), before + 1);
+    assert_eq!(app.policies.current, before);
     assert!(app.dirty);
     // The new policy is a valid identity policy: evaluation goes on, nothing is stale.
     assert!(!app.stale);
@@ -1229,10 +1229,10 @@ fn f5_renames_and_f8_deletes_after_asking() {
     press(&mut app, key(KeyCode::F(8)));
     assert_eq!(app.mode, Mode::ConfirmDelete);
     press(&mut app, key(KeyCode::Char('n')));
-    assert_eq!(app.editors.len(), 3);
+    assert_eq!(app.policies.editors.len(), 3);
     press(&mut app, key(KeyCode::F(8)));
     press(&mut app, key(KeyCode::Char('y')));
-    assert_eq!(app.editors.len(), 2);
+    assert_eq!(app.policies.editors.len(), 2);
     assert_eq!(app.scenario.sources.len(), 2);
     // Without the guardrail every request is allowed (the key policy delegates to IAM).
     assert!(
@@ -1366,38 +1366,45 @@ fn ctrl_space() -> KeyEvent {
 fn completion_inserts_an_action_from_the_catalog() {
     let mut app = client_vpn_with_catalog();
     assert_eq!(app.focus, Focus::Policies);
-    app.editors[0].jump(6, 18);
+    app.policies.editors[0].jump(6, 18);
     press(&mut app, key(KeyCode::Delete)); // the "*"
     type_text(&mut app, "s3:GetObj");
     press(&mut app, ctrl_space());
-    let c = app.completion.as_ref().expect("a list opens");
+    let c = app.policies.completion.as_ref().expect("a list opens");
     assert!(c.items.iter().all(|i| i.text.starts_with("s3:GetObj")));
     assert!(c.items.iter().any(|i| i.text == "s3:GetObjectAcl"));
     type_text(&mut app, "ectA");
-    let c = app.completion.as_ref().expect("still open while typing");
+    let c = app
+        .policies
+        .completion
+        .as_ref()
+        .expect("still open while typing");
     assert_eq!(c.site.prefix, "s3:GetObjectA");
     assert_eq!(c.items[0].text, "s3:GetObjectAcl");
     press(&mut app, key(KeyCode::Enter));
-    assert!(app.completion.is_none());
+    assert!(app.policies.completion.is_none());
     assert!(
-        app.editors[0]
+        app.policies.editors[0]
             .text()
             .contains("\"Action\": \"s3:GetObjectAcl\""),
         "{}",
-        app.editors[0].text()
+        app.policies.editors[0].text()
     );
     // Esc closes a list without touching the text.
-    app.editors[0].jump(7, 20);
+    app.policies.editors[0].jump(7, 20);
     press(&mut app, ctrl_space());
-    assert!(app.completion.is_some(), "resources of s3:GetObjectAcl");
-    let before = app.editors[0].text();
+    assert!(
+        app.policies.completion.is_some(),
+        "resources of s3:GetObjectAcl"
+    );
+    let before = app.policies.editors[0].text();
     press(&mut app, key(KeyCode::Esc));
-    assert!(app.completion.is_none());
-    assert_eq!(app.editors[0].text(), before);
+    assert!(app.policies.completion.is_none());
+    assert_eq!(app.policies.editors[0].text(), before);
     // Outside a string there is nothing to complete: a message says where it works.
-    app.editors[0].jump(1, 1);
+    app.policies.editors[0].jump(1, 1);
     press(&mut app, ctrl_space());
-    assert!(app.completion.is_none());
+    assert!(app.policies.completion.is_none());
     assert!(app.message.as_deref().unwrap_or("").contains("Ctrl+Space"));
 }
 
@@ -1405,10 +1412,10 @@ fn completion_inserts_an_action_from_the_catalog() {
 #[test]
 fn expansion_lists_what_a_pattern_matches() {
     let mut app = client_vpn_with_catalog();
-    app.editors[0].jump(6, 18);
+    app.policies.editors[0].jump(6, 18);
     press(&mut app, key(KeyCode::Delete));
     type_text(&mut app, "s3:Get*");
-    app.editors[0].jump(6, 19);
+    app.policies.editors[0].jump(6, 19);
     press(&mut app, ctrl('l'));
     let Mode::Expansion(pattern, items, _) = app.mode.clone() else {
         panic!("no expansion: {:?}", app.mode);
@@ -1435,7 +1442,7 @@ fn lint_findings_follow_edits_and_jump_to_the_policy() {
     };
     assert!(codes(&app).contains(&"deny-source-network-without-service-guard"));
     // Break an action name: an error finding appears.
-    app.editors[0].jump(6, 18);
+    app.policies.editors[0].jump(6, 18);
     press(&mut app, key(KeyCode::Delete));
     type_text(&mut app, "s3:GetObjekt");
     assert!(codes(&app).contains(&"unknown-action"), "{:?}", codes(&app));
@@ -1469,8 +1476,8 @@ fn lint_findings_follow_edits_and_jump_to_the_policy() {
         .unwrap();
     press(&mut app, key(KeyCode::Enter));
     assert_eq!(app.focus, Focus::Policies);
-    assert_eq!(app.policy, 0);
-    assert_eq!(app.editors[0].cursor(), (6, 17));
+    assert_eq!(app.policies.current, 0);
+    assert_eq!(app.policies.editors[0].cursor(), (6, 17));
 }
 
 /// Completing in the middle of a word replaces the whole string, not only what is
@@ -1478,34 +1485,34 @@ fn lint_findings_follow_edits_and_jump_to_the_policy() {
 #[test]
 fn completion_replaces_the_whole_word_and_closes_when_focus_moves() {
     let mut app = client_vpn_with_catalog();
-    app.editors[0].jump(6, 18);
+    app.policies.editors[0].jump(6, 18);
     press(&mut app, key(KeyCode::Delete));
     type_text(&mut app, "s3:GetObject");
-    app.editors[0].jump(6, 24); // after "s3:Get"
+    app.policies.editors[0].jump(6, 24); // after "s3:Get"
     press(&mut app, ctrl_space());
-    let c = app.completion.as_ref().expect("a list");
+    let c = app.policies.completion.as_ref().expect("a list");
     assert_eq!(c.site.prefix, "s3:Get");
     let first = c.items[0].text.clone();
     press(&mut app, key(KeyCode::Enter));
     assert!(
-        app.editors[0]
+        app.policies.editors[0]
             .text()
             .contains(&format!("\"Action\": \"{first}\",")),
         "{}",
-        app.editors[0].text()
+        app.policies.editors[0].text()
     );
     // Open again, then move to another pane (Tab would accept; Shift+Tab moves): the
     // list closes, and the keys go to that pane.
-    app.editors[0].jump(6, 20);
+    app.policies.editors[0].jump(6, 20);
     press(&mut app, ctrl_space());
-    assert!(app.completion.is_some());
-    let before = app.editors[0].text();
+    assert!(app.policies.completion.is_some());
+    let before = app.policies.editors[0].text();
     press(&mut app, shift(KeyCode::BackTab));
     assert_ne!(app.focus, Focus::Policies);
     press(&mut app, key(KeyCode::Down));
     press(&mut app, key(KeyCode::Enter));
-    assert!(app.completion.is_none());
-    assert_eq!(app.editors[0].text(), before);
+    assert!(app.policies.completion.is_none());
+    assert_eq!(app.policies.editors[0].text(), before);
 }
 
 /// In the principal picker only Esc quits; `n` (no in other questions) does nothing.
@@ -1532,7 +1539,7 @@ fn with_recovery_file(recovered: &str) -> (tempfile::TempDir, PathBuf, PathBuf) 
     let text = std::fs::read_to_string(CLIENT_VPN).unwrap();
     std::fs::write(&file, &text).unwrap();
     let mut edited = App::new(load_str(&text).unwrap(), Some(file.clone()));
-    edited.editors[0] = iamtrace::tui::editor::PolicyEditor::new(recovered);
+    edited.policies.editors[0] = iamtrace::tui::editor::PolicyEditor::new(recovered);
     edited.sync_texts();
     let json = iamtrace::scenario::to_json(&edited.scenario);
     let written = write_in(&Origin::File(file.clone()), &json, None).unwrap();
@@ -1557,7 +1564,7 @@ fn a_recovery_file_is_offered_and_yes_restores_it_as_unsaved_edits() {
     press(&mut app, key(KeyCode::Char('y')));
     assert_eq!(app.mode, Mode::Normal);
     assert!(app.dirty, "restored edits are unsaved");
-    assert!(app.editors[0].text().contains("HALF"));
+    assert!(app.policies.editors[0].text().contains("HALF"));
     assert!(
         !app.errors[0].is_empty(),
         "the half-typed policy shows its error"
@@ -1688,7 +1695,7 @@ fn ctrl_c_copies_in_the_editor_and_asks_to_quit_elsewhere() {
     assert!(app.message.as_deref().is_some_and(|m| m.contains("copied")));
     press(&mut app, key(KeyCode::End));
     press(&mut app, ctrl('v'));
-    assert!(app.editors[0].text().starts_with("{{"));
+    assert!(app.policies.editors[0].text().starts_with("{{"));
     // Elsewhere Ctrl+C quits like Ctrl+Q: asking first with unsaved changes.
     press(&mut app, key(KeyCode::Tab));
     assert_eq!(app.focus, Focus::Request);

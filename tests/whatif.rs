@@ -255,13 +255,13 @@ fn the_tui_grid_follows_edits_and_loads_a_cell_into_the_request() {
 
     // Type the fix into the Deny: the grid changes with it.
     press(&mut app, KeyCode::F(2), KeyModifiers::NONE);
-    let text = app.editors[1].text();
+    let text = app.policies.editors[1].text();
     let line = text
         .lines()
         .position(|l| l.contains("\"NotIpAddress\""))
         .unwrap() as u64
         + 1;
-    app.editors[1].jump(line, 9);
+    app.policies.editors[1].jump(line, 9);
     assert!(handle_paste(
         &mut app,
         "\"Bool\": {\"aws:ViaAWSService\": \"false\"},\n        "

@@ -3,7 +3,7 @@
 
 use super::editor::PolicyEditor;
 use super::form::RequestForm;
-use super::pane::{ChangesView, GridView, LintView, TracePane};
+use super::pane::{ChangesView, GridView, LintView, PolicyPane, TracePane};
 use super::recover::Origin;
 use crate::analysis::whynot::{WhyNot, why_not};
 use crate::eval::{Detail, PreparedRequest, evaluate};
@@ -239,16 +239,14 @@ fn unreachable_trace(decision: Decision) -> Trace {
 
 /// The whole TUI state.
 pub struct App {
-    /// The scenario (policy texts are kept in `editors` while editing).
+    /// The scenario (policy texts are kept in the policy pane's editors while editing).
     pub scenario: Scenario,
     /// Where it is saved.
     pub path: Option<PathBuf>,
     /// Unsaved changes.
     pub dirty: bool,
-    /// One editor per policy.
-    pub editors: Vec<PolicyEditor>,
-    /// The policy being edited.
-    pub policy: usize,
+    /// The policy pane: an editor per policy, the one shown, its completion list.
+    pub policies: PolicyPane,
     /// The request shown.
     pub request: usize,
     /// The form of the request shown.
@@ -300,8 +298,6 @@ pub struct App {
     pub picker: Option<Picker>,
     /// The lint view.
     pub lint: LintView,
-    /// The completion list open in the editor.
-    pub completion: Option<crate::tui::complete::Completion>,
     /// Where the scenario came from: where unsaved edits go when a signal ends the
     /// program, and which recovery file is offered.
     pub origin: Origin,
@@ -399,11 +395,7 @@ impl App {
                 }
             }
         }
-        let editors = scenario
-            .sources
-            .iter()
-            .map(|s| PolicyEditor::new(&s.text))
-            .collect();
+        let policies = PolicyPane::new(scenario.sources.iter().map(|s| s.text.as_str()));
         let form = scenario
             .requests
             .first()
@@ -413,8 +405,7 @@ impl App {
             scenario,
             path,
             dirty: false,
-            editors,
-            policy: 0,
+            policies,
             request: 0,
             form,
             focus: Focus::Policies,
@@ -434,7 +425,6 @@ impl App {
             test_panic: false,
             picker: None,
             lint: LintView::default(),
-            completion: None,
             origin: Origin::Unnamed,
             recovery: None,
             view: View::Trace,
@@ -453,7 +443,7 @@ impl App {
 
     /// Copies the editors' texts into the scenario.
     pub fn sync_texts(&mut self) {
-        for (src, ed) in self.scenario.sources.iter_mut().zip(&self.editors) {
+        for (src, ed) in self.scenario.sources.iter_mut().zip(&self.policies.editors) {
             src.text = ed.text();
         }
     }
@@ -553,8 +543,8 @@ impl App {
 
     /// Shows `span` of policy `pi` in the editor, and gives the editor the keyboard.
     pub fn show_in_policy(&mut self, pi: usize, span: crate::source::Span) {
-        if let Some(e) = self.editors.get_mut(pi) {
-            self.policy = pi;
+        if let Some(e) = self.policies.editors.get_mut(pi) {
+            self.policies.current = pi;
             e.jump(span.line, span.column);
             self.focus = Focus::Policies;
         }
@@ -563,9 +553,7 @@ impl App {
     /// Shows the focus in the editors (cursor on or off).
     pub fn sync_focus(&mut self) {
         let focused = self.focus == Focus::Policies && self.mode == Mode::Normal;
-        for (i, e) in self.editors.iter_mut().enumerate() {
-            e.set_focused(focused && i == self.policy);
-        }
+        self.policies.set_focused(focused);
     }
 
     /// The name of policy `i`.
@@ -657,18 +645,21 @@ impl App {
             text: NEW_POLICY.to_string(),
             form: DocumentForm::Inline,
         });
-        self.editors.push(PolicyEditor::new(NEW_POLICY));
-        self.policy = self.editors.len() - 1;
+        self.policies.editors.push(PolicyEditor::new(NEW_POLICY));
+        self.policies.current = self.policies.editors.len() - 1;
         self.text_changed();
     }
 
     /// Deletes the policy being edited.
     pub fn delete_policy(&mut self) {
-        if self.policy < self.editors.len() {
+        if self.policies.current < self.policies.editors.len() {
             self.sync_texts();
-            self.scenario.sources.remove(self.policy);
-            self.editors.remove(self.policy);
-            self.policy = self.policy.min(self.editors.len().saturating_sub(1));
+            self.scenario.sources.remove(self.policies.current);
+            self.policies.editors.remove(self.policies.current);
+            self.policies.current = self
+                .policies
+                .current
+                .min(self.policies.editors.len().saturating_sub(1));
             self.text_changed();
         }
     }
@@ -676,7 +667,7 @@ impl App {
     /// Gives the edited policy the next type (identity → resource → boundary → …). An
     /// SCP or RCP goes to the first level (made `r-root` when there is none).
     pub fn cycle_kind(&mut self) {
-        let Some(src) = self.scenario.sources.get_mut(self.policy) else {
+        let Some(src) = self.scenario.sources.get_mut(self.policies.current) else {
             return;
         };
         let i = KIND_CYCLE.iter().position(|k| *k == src.kind).unwrap_or(0);
@@ -701,7 +692,7 @@ impl App {
 
     /// Renames the edited policy (an empty name removes it).
     pub fn rename_policy(&mut self, name: &str) {
-        if let Some(src) = self.scenario.sources.get_mut(self.policy) {
+        if let Some(src) = self.scenario.sources.get_mut(self.policies.current) {
             let name = name.trim();
             src.name = (!name.is_empty()).then(|| name.to_string());
             self.text_changed();
@@ -710,7 +701,7 @@ impl App {
 
     /// What the placement prompt starts with for the edited policy.
     pub fn placement_text(&self) -> Option<String> {
-        let src = self.scenario.sources.get(self.policy)?;
+        let src = self.scenario.sources.get(self.policies.current)?;
         match src.kind {
             PolicyKind::Resource => Some(src.attached_to.clone().unwrap_or_default()),
             PolicyKind::Scp => Some(
@@ -731,7 +722,7 @@ impl App {
     /// or level (SCPs and RCPs; a new name adds a level below the others).
     pub fn set_placement(&mut self, text: &str) {
         let text = text.trim();
-        let Some(src) = self.scenario.sources.get_mut(self.policy) else {
+        let Some(src) = self.scenario.sources.get_mut(self.policies.current) else {
             return;
         };
         match src.kind {
@@ -760,7 +751,9 @@ impl App {
 
     /// The first error of the policy being edited, for the status bar.
     pub fn first_error(&self) -> Option<&Diagnostic> {
-        self.errors.get(self.policy).and_then(|e| e.first())
+        self.errors
+            .get(self.policies.current)
+            .and_then(|e| e.first())
     }
 
     /// Sets where the scenario came from.

@@ -33,6 +33,11 @@ pub fn run(app: &mut App, effects: Vec<Effect>) -> bool {
             Effect::Analyse => app.refresh_analysis(),
             Effect::Lint => app.refresh_lint(),
             Effect::Message(m) => app.message = Some(m),
+            Effect::PolicyEdited => {
+                app.text_changed();
+                changed = true;
+            }
+            Effect::Overlay(mode) => app.mode = mode,
         }
     }
     changed

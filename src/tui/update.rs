@@ -7,7 +7,7 @@
 use super::action::Action;
 use super::app::{App, Focus, Mode, View};
 use super::effect;
-use super::keymap::{self, Scope, key_label, lookup, overlay_scope, pane_scope};
+use super::keymap::{self, Scope, lookup, overlay_scope, pane_scope};
 use super::pane::Effect;
 use super::ui::layout::{Areas, layout};
 use crate::scenario::presets::{self, Preset};
@@ -23,11 +23,11 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
     if app.test_panic && keymap::is_panic_test_key(&key) {
         panic!("IAMTRACE_TEST_PANIC: F12 pressed, panicking on purpose");
     }
-    if app.completion.is_some() {
+    if app.policies.completion.is_some() {
         if app.mode == Mode::Normal && app.focus == Focus::Policies {
             return completion_key(app, key);
         }
-        app.completion = None;
+        app.policies.completion = None;
     }
     let changed = match overlay_scope(&app.mode) {
         Some(scope) => overlay_key(app, key, scope),
@@ -197,103 +197,21 @@ fn overlay_key(app: &mut App, key: KeyEvent, scope: Scope) -> bool {
     }
 }
 
-/// A key while the completion list is open: ↑ ↓ choose, Enter or Tab insert, Esc
-/// close; other keys edit the text and the list follows what is typed.
+/// A key while the completion list is open: its keys choose, insert or close; other
+/// keys edit the text and the list follows what is typed.
 fn completion_key(app: &mut App, key: KeyEvent) -> bool {
-    let Some(c) = app.completion.as_mut() else {
-        return false;
-    };
-    match lookup(&key, Scope::Completion) {
-        Some(Action::Up) => {
-            c.selected = c.selected.saturating_sub(1);
-            false
-        }
-        Some(Action::Down) => {
-            c.selected = (c.selected + 1).min(c.items.len().saturating_sub(1));
-            false
-        }
-        Some(Action::Cancel) => {
-            app.completion = None;
-            false
-        }
-        Some(Action::Confirm) => {
-            let chosen = c.items.get(c.selected).cloned();
-            let typed = c.site.prefix.chars().count();
-            app.completion = None;
-            let Some(chosen) = chosen else { return false };
-            let Some(editor) = app.editors.get_mut(app.policy) else {
-                return false;
-            };
-            // The whole string is replaced: what was typed and the rest up to the quote.
-            editor.replace_word(typed, &chosen.text);
-            app.text_changed();
-            // A service prefix ("s3:") goes on to its actions.
-            if chosen.text.ends_with(':') {
-                open_completion(app);
-            }
-            true
-        }
-        _ => {
-            let changed = normal_key(app, key);
-            if keymap::refines_completion(&key) {
-                open_completion(app);
-            } else {
-                app.completion = None;
-            }
-            changed
-        }
+    if let Some(action) = lookup(&key, Scope::Completion) {
+        let effects = app.policies.completion_action(action);
+        return effect::run(app, effects);
     }
-}
-
-/// Opens (or refreshes) the completion list for the string under the cursor.
-fn open_completion(app: &mut App) {
-    let Some(editor) = app.editors.get(app.policy) else {
-        return;
-    };
-    let (text, offset) = editor.text_and_offset();
-    let site = crate::tui::complete::site_at(&text, offset);
-    app.completion = site.and_then(|site| {
-        let items = crate::tui::complete::candidates(&site);
-        (!items.is_empty()).then_some(crate::tui::complete::Completion {
-            site,
-            items,
-            selected: 0,
-        })
-    });
-    if app.completion.is_none() {
-        app.message = Some(format!(
-            "nothing to complete here: {} completes inside an Action, Resource, Effect, condition operator or key string",
-            key_label(Action::Complete, Scope::Policies)
-        ));
-    }
-}
-
-/// Lists the actions the action pattern under the cursor matches.
-fn expand_actions(app: &mut App) {
-    let Some(pattern) = app
-        .editors
-        .get(app.policy)
-        .and_then(|e| e.string_at_cursor())
-    else {
-        app.message = Some(
-            "put the cursor in an action pattern (\"s3:Get*\") to list what it matches".into(),
-        );
-        return;
-    };
-    let cat = crate::catalog::services::catalog();
-    let items: Vec<crate::tui::complete::Candidate> = cat
-        .expand(&pattern)
-        .into_iter()
-        .map(|(s, a)| crate::tui::complete::Candidate {
-            text: format!("{}:{}", s.prefix, a.name),
-            detail: a.access.label().to_string(),
-        })
-        .collect();
-    if items.is_empty() {
-        app.message = Some(format!("\"{pattern}\" matches no action of the catalog"));
+    let changed = normal_key(app, key);
+    if keymap::refines_completion(&key) {
+        let effects = app.policies.open_completion();
+        effect::run(app, effects);
     } else {
-        app.mode = Mode::Expansion(pattern, items, 0);
+        app.policies.completion = None;
     }
+    changed
 }
 
 /// Where a prompt's text stands after a key.
@@ -341,14 +259,8 @@ fn normal_key(app: &mut App, key: KeyEvent) -> bool {
     if scope != Scope::Policies {
         return false;
     }
-    let Some(editor) = app.editors.get_mut(app.policy) else {
-        return false;
-    };
-    let changed = editor.input(key);
-    if changed {
-        app.text_changed();
-    }
-    changed
+    let effects = app.policies.key(key);
+    effect::run(app, effects)
 }
 
 fn move_tree(app: &mut App, delta: isize) {
@@ -399,14 +311,8 @@ fn perform_in(app: &mut App, scope: Scope, action: Action) -> bool {
             }
         }
         Action::NextPolicy | Action::PrevPolicy => {
-            let n = app.editors.len();
-            if n > 0 {
-                app.policy = if action == Action::NextPolicy {
-                    (app.policy + 1) % n
-                } else {
-                    (app.policy + n - 1) % n
-                };
-            }
+            let effects = app.policies.handle(action);
+            return effect::run(app, effects);
         }
         Action::NextPreset => return next_preset(app),
         Action::NextView => {
@@ -462,47 +368,31 @@ fn next_preset(app: &mut App) -> bool {
     true
 }
 
-/// An action of the policy editor. True when the scenario changed.
+/// An action of the policy pane: the scenario's list of policies is the app's (it
+/// owns the scenario), the rest the pane's. True when the scenario changed.
 fn policies_action(app: &mut App, action: Action) -> bool {
+    let n = app.policies.editors.len();
+    let current = app.policies.current;
     match action {
-        Action::Copy => {
-            if let Some(e) = app.editors.get_mut(app.policy) {
-                app.message = Some(if e.copy() {
-                    format!(
-                        "copied the selection: {} pastes it",
-                        key_label(Action::PasteCopied, Scope::Policies)
-                    )
-                } else {
-                    format!(
-                        "nothing selected to copy (Shift+arrows select); {} quits",
-                        key_label(Action::Quit, Scope::Global)
-                    )
-                });
-            }
-        }
-        Action::PasteCopied => {
-            if let Some(e) = app.editors.get_mut(app.policy) {
-                if e.paste_copied() {
-                    app.text_changed();
-                    return true;
-                }
-            }
-        }
         Action::AddPolicy => {
             app.add_policy();
-            return true;
+            true
         }
-        Action::DeletePolicy if !app.editors.is_empty() => app.mode = Mode::ConfirmDelete,
-        Action::RenamePolicy if app.policy < app.editors.len() => {
-            let name = app.scenario.sources[app.policy]
+        Action::DeletePolicy if n > 0 => {
+            app.mode = Mode::ConfirmDelete;
+            false
+        }
+        Action::RenamePolicy if current < n => {
+            let name = app.scenario.sources[current]
                 .name
                 .clone()
                 .unwrap_or_default();
             app.mode = Mode::Rename(name);
+            false
         }
-        Action::CyclePolicyType if app.policy < app.editors.len() => {
+        Action::CyclePolicyType if current < n => {
             app.cycle_kind();
-            return true;
+            true
         }
         Action::PlacePolicy => {
             match app.placement_text() {
@@ -512,25 +402,13 @@ fn policies_action(app: &mut App, action: Action) -> bool {
                         .into(),
                 ),
             }
+            false
         }
-        Action::Undo | Action::Redo => {
-            if let Some(e) = app.editors.get_mut(app.policy) {
-                let changed = if action == Action::Undo {
-                    e.undo()
-                } else {
-                    e.redo()
-                };
-                if changed {
-                    app.text_changed();
-                }
-                return changed;
-            }
+        _ => {
+            let effects = app.policies.handle(action);
+            effect::run(app, effects)
         }
-        Action::Complete => open_completion(app),
-        Action::ExpandActions => expand_actions(app),
-        _ => {}
     }
-    false
 }
 
 /// Sets the grid's axes from `KEY=v,v,absent | KEY=v,v` (one or two axes).
@@ -547,20 +425,14 @@ fn set_axes(app: &mut App, text: &str) {
 /// Handles pasted text (bracketed paste): into the editor or the selected field. True
 /// when the scenario changed.
 pub fn handle_paste(app: &mut App, text: &str) -> bool {
-    app.completion = None;
+    app.policies.completion = None;
     if app.mode != Mode::Normal {
         return false;
     }
     match app.focus {
         Focus::Policies => {
-            let changed = app
-                .editors
-                .get_mut(app.policy)
-                .is_some_and(|e| e.paste(text));
-            if changed {
-                app.text_changed();
-            }
-            changed
+            let effects = app.policies.paste(text);
+            effect::run(app, effects)
         }
         Focus::Request => {
             app.form.insert(text);
@@ -577,7 +449,7 @@ fn contains(r: Rect, x: u16, y: u16) -> bool {
 /// Handles a mouse event on a screen of `size`: a click focuses a pane (and selects a
 /// trace row), the wheel scrolls. True when the scenario changed.
 pub fn handle_mouse(app: &mut App, m: MouseEvent, size: Rect) -> bool {
-    app.completion = None;
+    app.policies.completion = None;
     if app.mode != Mode::Normal {
         return false;
     }
@@ -619,7 +491,7 @@ pub fn handle_mouse(app: &mut App, m: MouseEvent, size: Rect) -> bool {
             if trace.is_some_and(|a| contains(a, x, y)) {
                 move_tree(app, delta as isize);
             } else if policies.is_some_and(|a| contains(a, x, y)) {
-                if let Some(e) = app.editors.get_mut(app.policy) {
+                if let Some(e) = app.policies.editors.get_mut(app.policies.current) {
                     e.scroll(delta);
                 }
             }

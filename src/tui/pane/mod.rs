@@ -8,6 +8,7 @@
 pub mod changes;
 pub mod grid;
 pub mod lint;
+pub mod policies;
 pub mod request;
 pub mod trace;
 
@@ -15,6 +16,7 @@ pub use crate::tui::form::RequestForm;
 pub use changes::ChangesView;
 pub use grid::GridView;
 pub use lint::LintView;
+pub use policies::PolicyPane;
 pub use trace::TracePane;
 
 use crate::source::Span;
@@ -41,4 +43,8 @@ pub enum Effect {
     Lint,
     /// Say this in the status bar.
     Message(String),
+    /// A policy's text changed (mark unsaved, and evaluate).
+    PolicyEdited,
+    /// Open this overlay.
+    Overlay(crate::tui::app::Mode),
 }

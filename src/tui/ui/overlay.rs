@@ -24,7 +24,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 /// Draws the overlay of the current mode, if any, and the completion list.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    if let Some(c) = &app.completion {
+    if let Some(c) = &app.policies.completion {
         completion(app, c, area, buf);
     }
     match &app.mode {
@@ -48,7 +48,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             buf,
         ),
         Mode::Placement(text) => {
-            let (title, label) = match app.scenario.sources.get(app.policy).map(|s| s.kind) {
+            let (title, label) = match app
+                .scenario
+                .sources
+                .get(app.policies.current)
+                .map(|s| s.kind)
+            {
                 Some(crate::policy::PolicyKind::Resource) => (
                     " Attached to (a resource ARN, wildcards allowed; empty: every request) ",
                     "attachedTo: ",
@@ -89,7 +94,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             " Delete ",
             format!(
                 "Delete the policy \"{}\"?",
-                safe(&app.policy_name(app.policy))
+                safe(&app.policy_name(app.policies.current))
             ),
             ("delete", "keep"),
             None,
