@@ -786,19 +786,6 @@ impl App {
         }
     }
 
-    /// Deletes the temporary file `p` of a killed save (the user answered no).
-    pub fn discard_temp_file(&mut self, p: &std::path::Path) {
-        self.discard_recovery(p);
-    }
-
-    /// Leaves the temporary file `p` of a killed save where it is (Esc), saying where.
-    pub fn keep_temp_file(&mut self, p: &std::path::Path) {
-        self.message = Some(format!(
-            "kept {}: it is offered again the next time this file is opened",
-            p.display()
-        ));
-    }
-
     /// Loads the recovery file `p` as unsaved edits of the file opened (the changes
     /// view still compares with the file). The recovery file stays until the edits are
     /// saved, so a second interruption loses nothing.
@@ -839,7 +826,8 @@ impl App {
         }
     }
 
-    /// Deletes the recovery file `p` (the user answered no).
+    /// Deletes the recovery file (or a killed save's temporary file) `p`: the user
+    /// answered no.
     pub fn discard_recovery(&mut self, p: &std::path::Path) {
         self.message = Some(match std::fs::remove_file(p) {
             Ok(()) => format!("deleted {}", p.display()),
@@ -847,8 +835,9 @@ impl App {
         });
     }
 
-    /// Leaves the recovery file `p` where it is (the user put the question away
-    /// without answering): it is offered again on the next open.
+    /// Leaves the recovery file (or a killed save's temporary file) `p` where it is:
+    /// the user put the question away without answering; it is offered again on the
+    /// next open.
     pub fn keep_recovery(&mut self, p: &std::path::Path) {
         self.message = Some(format!(
             "kept {}: it is offered again the next time this file is opened",

@@ -38,6 +38,49 @@ pub fn run(app: &mut App, effects: Vec<Effect>) -> bool {
                 changed = true;
             }
             Effect::Overlay(mode) => app.mode = mode,
+            Effect::Restore(path) => {
+                app.restore_recovery(path);
+                changed = true;
+            }
+            Effect::AlsoKept(others) => {
+                if !others.is_empty() {
+                    let others: Vec<String> =
+                        others.iter().map(|p| p.display().to_string()).collect();
+                    app.message = Some(format!(
+                        "{}; also kept: {}",
+                        app.message.take().unwrap_or_default(),
+                        others.join(", ")
+                    ));
+                }
+            }
+            Effect::DeleteFile(path) => app.discard_recovery(&path),
+            Effect::KeepFile(path) => app.keep_recovery(&path),
+            Effect::OfferLeftovers(rest) => app.offer_leftovers(rest),
+            Effect::DeletePolicy => {
+                app.delete_policy();
+                changed = true;
+            }
+            Effect::RenamePolicy(name) => {
+                app.rename_policy(&name);
+                changed = true;
+            }
+            Effect::PlacePolicy(text) => {
+                app.set_placement(&text);
+                changed = true;
+            }
+            Effect::SetAxes(text) => match app.grid.set_axes(&text) {
+                Ok(()) => {
+                    app.view = super::app::View::Grid;
+                    app.refresh_analysis();
+                }
+                Err(e) => app.message = Some(e),
+            },
+            Effect::Quit => app.quit = true,
+            Effect::QuitDiscarding => {
+                // The unsaved edits are discarded on purpose: so is their recovery file.
+                app.forget_recovery();
+                app.quit = true;
+            }
         }
     }
     changed

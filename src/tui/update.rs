@@ -5,15 +5,14 @@
 //! scenario changed and needs evaluating again.
 
 use super::action::Action;
-use super::app::{App, Focus, Mode, View};
+use super::app::{App, Focus, Mode};
 use super::effect;
 use super::keymap::{self, Scope, lookup, overlay_scope, pane_scope};
-use super::pane::Effect;
+use super::pane::{Effect, overlay};
 use super::ui::layout::{Areas, layout};
 use crate::scenario::presets::{self, Preset};
 use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
-use std::path::PathBuf;
 
 /// Handles a key. True when the scenario changed.
 pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
@@ -47,154 +46,11 @@ fn overlay_key(app: &mut App, key: KeyEvent, scope: Scope) -> bool {
     let Some(action) = action else {
         return false;
     };
-    match app.mode.clone() {
-        Mode::Normal => false,
-        Mode::Help => {
-            if matches!(action, Action::Cancel | Action::ToggleHelp) {
-                app.mode = Mode::Normal;
-            }
-            false
-        }
-        Mode::Expansion(pattern, items, first) => {
-            match action {
-                Action::Up => app.mode = Mode::Expansion(pattern, items, first.saturating_sub(1)),
-                Action::Down => {
-                    let last = items.len().saturating_sub(1);
-                    app.mode = Mode::Expansion(pattern, items, (first + 1).min(last));
-                }
-                Action::Cancel | Action::Confirm => app.mode = Mode::Normal,
-                _ => {}
-            }
-            false
-        }
-        Mode::PickPrincipal(selected) => {
-            let count = app.picker.as_ref().map_or(0, |p| p.choices.len());
-            match action {
-                Action::Up => app.mode = Mode::PickPrincipal(selected.saturating_sub(1)),
-                Action::Down => {
-                    app.mode = Mode::PickPrincipal((selected + 1).min(count.saturating_sub(1)))
-                }
-                Action::Confirm => return effect::run(app, vec![Effect::LoadPrincipal(selected)]),
-                // Nothing is loaded yet: closing the picker ends the program.
-                Action::Cancel => app.quit = true,
-                _ => {}
-            }
-            false
-        }
-        Mode::ConfirmRestore(path) => {
-            match action {
-                Action::Yes => {
-                    app.mode = Mode::Normal;
-                    app.restore_recovery(path);
-                    app.sync_focus();
-                    return true;
-                }
-                // Only an explicit no deletes the file: Esc just puts the question
-                // away, and the file is offered again next time.
-                Action::No => {
-                    app.mode = Mode::Normal;
-                    app.discard_recovery(&path);
-                }
-                Action::Cancel => {
-                    app.mode = Mode::Normal;
-                    app.keep_recovery(&path);
-                }
-                _ => {}
-            }
-            false
-        }
-        Mode::ConfirmTempFile(path, rest) => {
-            match action {
-                // Opened as unsaved edits, as a recovery file is: removed once saved.
-                Action::Yes => {
-                    app.mode = Mode::Normal;
-                    app.restore_recovery(path);
-                    if !rest.is_empty() {
-                        let others: Vec<String> =
-                            rest.iter().map(|p| p.display().to_string()).collect();
-                        app.message = Some(format!(
-                            "{}; also kept: {}",
-                            app.message.take().unwrap_or_default(),
-                            others.join(", ")
-                        ));
-                    }
-                    app.sync_focus();
-                    return true;
-                }
-                Action::No => {
-                    app.mode = Mode::Normal;
-                    app.discard_temp_file(&path);
-                    app.offer_leftovers(rest);
-                }
-                Action::Cancel => {
-                    app.mode = Mode::Normal;
-                    app.keep_temp_file(&path);
-                    app.offer_leftovers(rest);
-                }
-                _ => {}
-            }
-            false
-        }
-        Mode::ConfirmQuit => {
-            match action {
-                Action::Yes => {
-                    // The unsaved edits are discarded on purpose: so is their recovery file.
-                    app.forget_recovery();
-                    app.quit = true;
-                }
-                Action::Cancel | Action::No => app.mode = Mode::Normal,
-                _ => {}
-            }
-            false
-        }
-        Mode::ConfirmDelete => {
-            match action {
-                Action::Yes => {
-                    app.delete_policy();
-                    app.mode = Mode::Normal;
-                    app.sync_focus();
-                    return true;
-                }
-                Action::Cancel | Action::No => app.mode = Mode::Normal,
-                _ => {}
-            }
-            false
-        }
-        Mode::SaveAs(text) | Mode::Rename(text) | Mode::Placement(text) | Mode::Axes(text) => {
-            let mode = app.mode.clone();
-            let with = |t: String| match mode {
-                Mode::SaveAs(_) => Mode::SaveAs(t),
-                Mode::Rename(_) => Mode::Rename(t),
-                Mode::Axes(_) => Mode::Axes(t),
-                _ => Mode::Placement(t),
-            };
-            match prompt_action(app, action, text) {
-                Prompt::Editing(t) => app.mode = with(t),
-                Prompt::Cancelled => app.mode = Mode::Normal,
-                Prompt::Confirmed(t) => {
-                    app.mode = Mode::Normal;
-                    match mode {
-                        Mode::SaveAs(_) if !t.trim().is_empty() => {
-                            effect::run(app, vec![Effect::Save(PathBuf::from(t.trim()))]);
-                        }
-                        Mode::Rename(_) => {
-                            app.rename_policy(&t);
-                            app.sync_focus();
-                            return true;
-                        }
-                        Mode::Placement(_) => {
-                            app.set_placement(&t);
-                            app.sync_focus();
-                            return true;
-                        }
-                        Mode::Axes(_) => set_axes(app, &t),
-                        _ => {}
-                    }
-                }
-            }
-            false
-        }
-    }
+    let choices = app.picker.as_ref().map_or(0, |p| p.choices.len());
+    let mode = std::mem::replace(&mut app.mode, Mode::Normal);
+    let (next, effects) = overlay::handle(mode, action, choices, &mut app.save_name_fresh);
+    app.mode = next;
+    effect::run(app, effects)
 }
 
 /// A key while the completion list is open: its keys choose, insert or close; other
@@ -212,41 +68,6 @@ fn completion_key(app: &mut App, key: KeyEvent) -> bool {
         app.policies.completion = None;
     }
     changed
-}
-
-/// Where a prompt's text stands after a key.
-enum Prompt {
-    /// Still being typed.
-    Editing(String),
-    /// Enter.
-    Confirmed(String),
-    /// Esc.
-    Cancelled,
-}
-
-/// An action in a one-line prompt. A suggested text (the save name) goes away on the
-/// first key, as a selection would.
-fn prompt_action(app: &mut App, action: Action, mut text: String) -> Prompt {
-    match action {
-        Action::Cancel => Prompt::Cancelled,
-        Action::Confirm => Prompt::Confirmed(text),
-        Action::DeleteBack => {
-            if std::mem::take(&mut app.save_name_fresh) {
-                text.clear();
-            } else {
-                text.pop();
-            }
-            Prompt::Editing(text)
-        }
-        Action::Type(c) => {
-            if std::mem::take(&mut app.save_name_fresh) {
-                text.clear();
-            }
-            text.push(c);
-            Prompt::Editing(text)
-        }
-        _ => Prompt::Editing(text),
-    }
 }
 
 /// A key with nothing drawn over the panes: bindings everywhere first, then the
@@ -408,17 +229,6 @@ fn policies_action(app: &mut App, action: Action) -> bool {
             let effects = app.policies.handle(action);
             effect::run(app, effects)
         }
-    }
-}
-
-/// Sets the grid's axes from `KEY=v,v,absent | KEY=v,v` (one or two axes).
-fn set_axes(app: &mut App, text: &str) {
-    match app.grid.set_axes(text) {
-        Ok(()) => {
-            app.view = View::Grid;
-            app.refresh_analysis();
-        }
-        Err(e) => app.message = Some(e),
     }
 }
 

@@ -8,6 +8,7 @@
 pub mod changes;
 pub mod grid;
 pub mod lint;
+pub mod overlay;
 pub mod policies;
 pub mod request;
 pub mod trace;
@@ -47,4 +48,26 @@ pub enum Effect {
     PolicyEdited,
     /// Open this overlay.
     Overlay(crate::tui::app::Mode),
+    /// Load this recovery file (or a killed save's temporary file) as unsaved edits.
+    Restore(PathBuf),
+    /// Say that these other temporary files of killed saves were kept.
+    AlsoKept(Vec<PathBuf>),
+    /// Delete this recovery or temporary file (the user said no to it).
+    DeleteFile(PathBuf),
+    /// Leave this recovery or temporary file where it is, saying where.
+    KeepFile(PathBuf),
+    /// Ask about these temporary files of killed saves, then the recovery file.
+    OfferLeftovers(Vec<PathBuf>),
+    /// Delete the policy shown.
+    DeletePolicy,
+    /// Rename the policy shown (empty: no name).
+    RenamePolicy(String),
+    /// Set the policy shown's attachedTo or SCP/RCP level.
+    PlacePolicy(String),
+    /// Set the what-if grid's axes from the axes prompt's text.
+    SetAxes(String),
+    /// End the program.
+    Quit,
+    /// End the program, discarding the unsaved edits (and their recovery file).
+    QuitDiscarding,
 }
