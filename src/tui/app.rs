@@ -1,18 +1,18 @@
-//! The TUI's state: the scenario being edited, one editor per policy, the request form,
-//! the last good evaluation of every request, focus and mode.
+//! The TUI's state: the [`App`] composes the panes and views (each owning its state,
+//! in [`pane`](super::pane)) with what they share: the scenario being edited, the
+//! last good evaluation of every request, the focus, the view of the bottom-right
+//! pane and the overlay ([`Mode`]).
 
-use super::editor::PolicyEditor;
+pub use super::evaluate::{Evaluated, RequestResult, evaluate_scenario, evaluate_scenario_for};
 use super::form::RequestForm;
 use super::pane::{ChangesView, GridView, LintView, PolicyPane, TracePane};
 use super::recover::Origin;
 use crate::analysis::whynot::{WhyNot, why_not};
-use crate::eval::{Detail, PreparedRequest, evaluate};
 use crate::json;
 use crate::policy::{PolicyKind, PolicySet};
 use crate::scenario::presets::PresetValues;
 use crate::scenario::{DocumentForm, Scenario, compile_sources, display_name};
 use crate::source::Diagnostic;
-use crate::trace::{Decision, StatementRef, Trace};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -129,111 +129,6 @@ impl View {
             View::Changes => View::Lint,
             View::Lint => View::Trace,
         }
-    }
-}
-
-/// One request's evaluation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RequestResult {
-    /// The decision.
-    pub decision: Decision,
-    /// The statements that decided.
-    pub determined_by: Vec<StatementRef>,
-    /// The trace.
-    pub trace: Trace,
-}
-
-/// The result of evaluating the whole scenario once.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Evaluated {
-    /// Each policy's errors (index-aligned with the scenario's policies).
-    pub errors: Vec<Vec<Diagnostic>>,
-    /// The policy set, when every policy is valid.
-    pub set: Option<PolicySet>,
-    /// Every request's result, when every policy is valid.
-    pub results: Option<Vec<RequestResult>>,
-    /// The why-not report of the request asked about, when every policy is valid.
-    pub why: Option<WhyNot>,
-    /// The request `why` is about.
-    pub focus: Option<usize>,
-    /// Each policy's lint findings (index-aligned with the scenario's policies);
-    /// `None` while the service catalog is still loading.
-    pub lint: Option<Vec<Vec<crate::lint::Finding>>>,
-}
-
-/// Parses every policy and evaluates every request of `scenario`: pure, so it can run
-/// on the input thread or a worker.
-pub fn evaluate_scenario(scenario: &Scenario) -> Evaluated {
-    evaluate_scenario_for(scenario, None)
-}
-
-/// [`evaluate_scenario`], with the why-not report of request `focus` (so the costly
-/// part runs where the evaluation runs: on the worker for big scenarios).
-pub fn evaluate_scenario_for(scenario: &Scenario, focus: Option<usize>) -> Evaluated {
-    let (set, errors) = compile_sources(scenario);
-    // Lint needs the service catalog: until it is loaded (in the background, so the
-    // first frame does not wait for it) there are no findings yet.
-    let lint = if crate::catalog::services::loaded().is_some() {
-        Some(crate::lint::lint_compiled(scenario, &set, &errors))
-    } else {
-        None
-    };
-    if errors.iter().any(|e| !e.is_empty()) {
-        return Evaluated {
-            errors,
-            set: None,
-            results: None,
-            why: None,
-            focus,
-            lint,
-        };
-    }
-    let results: Vec<RequestResult> = scenario
-        .requests
-        .iter()
-        .map(|r| {
-            let ev = evaluate(&set, &PreparedRequest::new(&r.request), Detail::Trace);
-            RequestResult {
-                decision: ev.decision,
-                determined_by: ev.determined_by,
-                trace: ev.trace.unwrap_or_else(|| unreachable_trace(ev.decision)),
-            }
-        })
-        .collect();
-    let why = focus.and_then(|i| {
-        let spec = scenario.requests.get(i)?;
-        let r: &RequestResult = results.get(i)?;
-        Some(why_not(&set, &spec.request, &r.trace, &r.determined_by))
-    });
-    Evaluated {
-        errors,
-        set: Some(set),
-        results: Some(results),
-        why,
-        focus,
-        lint,
-    }
-}
-
-/// `evaluate` with `Detail::Trace` always returns a trace; this keeps the TUI total.
-fn unreachable_trace(decision: Decision) -> Trace {
-    Trace {
-        request: crate::trace::RequestSummary {
-            principal: "".into(),
-            principal_kind: "",
-            principal_kind_code: crate::policy::principal::PrincipalKind::Other,
-            principal_account: None,
-            action: "".into(),
-            resource: "".into(),
-            resource_account: None,
-            resource_account_source: "none",
-            relation: crate::trace::Relation::NoPrincipalAccount,
-        },
-        decision,
-        reason: String::new(),
-        reason_code: crate::trace::Reason::NothingAllows,
-        steps: Vec::new(),
-        policies: Vec::new(),
     }
 }
 
@@ -634,121 +529,6 @@ impl App {
         self.generation += 1;
     }
 
-    /// Adds a new identity policy after the others and edits it.
-    pub fn add_policy(&mut self) {
-        let n = self.scenario.sources.len() + 1;
-        self.scenario.sources.push(crate::scenario::PolicySource {
-            kind: PolicyKind::Identity,
-            name: Some(format!("new policy {n}")),
-            level: None,
-            attached_to: None,
-            text: NEW_POLICY.to_string(),
-            form: DocumentForm::Inline,
-        });
-        self.policies.editors.push(PolicyEditor::new(NEW_POLICY));
-        self.policies.current = self.policies.editors.len() - 1;
-        self.text_changed();
-    }
-
-    /// Deletes the policy being edited.
-    pub fn delete_policy(&mut self) {
-        if self.policies.current < self.policies.editors.len() {
-            self.sync_texts();
-            self.scenario.sources.remove(self.policies.current);
-            self.policies.editors.remove(self.policies.current);
-            self.policies.current = self
-                .policies
-                .current
-                .min(self.policies.editors.len().saturating_sub(1));
-            self.text_changed();
-        }
-    }
-
-    /// Gives the edited policy the next type (identity → resource → boundary → …). An
-    /// SCP or RCP goes to the first level (made `r-root` when there is none).
-    pub fn cycle_kind(&mut self) {
-        let Some(src) = self.scenario.sources.get_mut(self.policies.current) else {
-            return;
-        };
-        let i = KIND_CYCLE.iter().position(|k| *k == src.kind).unwrap_or(0);
-        src.kind = KIND_CYCLE[(i + 1) % KIND_CYCLE.len()];
-        src.level = None;
-        if src.kind != PolicyKind::Resource {
-            src.attached_to = None;
-        }
-        let levels = match src.kind {
-            PolicyKind::Scp => Some(&mut self.scenario.set.scp_levels),
-            PolicyKind::Rcp => Some(&mut self.scenario.set.rcp_levels),
-            _ => None,
-        };
-        if let Some(levels) = levels {
-            if levels.is_empty() {
-                levels.push("r-root".into());
-            }
-            src.level = Some(0);
-        }
-        self.text_changed();
-    }
-
-    /// Renames the edited policy (an empty name removes it).
-    pub fn rename_policy(&mut self, name: &str) {
-        if let Some(src) = self.scenario.sources.get_mut(self.policies.current) {
-            let name = name.trim();
-            src.name = (!name.is_empty()).then(|| name.to_string());
-            self.text_changed();
-        }
-    }
-
-    /// What the placement prompt starts with for the edited policy.
-    pub fn placement_text(&self) -> Option<String> {
-        let src = self.scenario.sources.get(self.policies.current)?;
-        match src.kind {
-            PolicyKind::Resource => Some(src.attached_to.clone().unwrap_or_default()),
-            PolicyKind::Scp => Some(
-                src.level
-                    .and_then(|l| self.scenario.set.scp_levels.get(l).cloned())
-                    .unwrap_or_default(),
-            ),
-            PolicyKind::Rcp => Some(
-                src.level
-                    .and_then(|l| self.scenario.set.rcp_levels.get(l).cloned())
-                    .unwrap_or_default(),
-            ),
-            _ => None,
-        }
-    }
-
-    /// Sets the edited policy's `attachedTo` (resource policies; empty: every request)
-    /// or level (SCPs and RCPs; a new name adds a level below the others).
-    pub fn set_placement(&mut self, text: &str) {
-        let text = text.trim();
-        let Some(src) = self.scenario.sources.get_mut(self.policies.current) else {
-            return;
-        };
-        match src.kind {
-            PolicyKind::Resource => {
-                src.attached_to = (!text.is_empty()).then(|| text.to_string());
-            }
-            PolicyKind::Scp | PolicyKind::Rcp if !text.is_empty() => {
-                let levels = if src.kind == PolicyKind::Scp {
-                    &mut self.scenario.set.scp_levels
-                } else {
-                    &mut self.scenario.set.rcp_levels
-                };
-                let i = match levels.iter().position(|l| l == text) {
-                    Some(i) => i,
-                    None => {
-                        levels.push(text.to_string());
-                        levels.len() - 1
-                    }
-                };
-                src.level = Some(i);
-            }
-            _ => return,
-        }
-        self.text_changed();
-    }
-
     /// The first error of the policy being edited, for the status bar.
     pub fn first_error(&self) -> Option<&Diagnostic> {
         self.errors
@@ -761,98 +541,4 @@ impl App {
         self.origin = origin;
         self
     }
-
-    /// At start: offers the temporary files a killed save of this file left behind
-    /// (they may hold the only copy of the edits being saved, so nothing is deleted
-    /// without asking), then the recovery file of an earlier session, if there is one.
-    pub fn check_leftovers(&mut self) {
-        let stale = match &self.origin {
-            Origin::File(file) => crate::scenario::stale_temp_files(file, STALE_TEMP_AGE),
-            _ => Vec::new(),
-        };
-        if self.mode == Mode::Normal {
-            self.offer_leftovers(stale);
-        }
-    }
-
-    /// Asks about the first of `temp_files`, or, when none is left, about the
-    /// recovery file.
-    pub fn offer_leftovers(&mut self, mut temp_files: Vec<PathBuf>) {
-        if !temp_files.is_empty() {
-            let first = temp_files.remove(0);
-            self.mode = Mode::ConfirmTempFile(first, temp_files);
-        } else if let Some(p) = super::recover::find(&self.origin) {
-            self.mode = Mode::ConfirmRestore(p);
-        }
-    }
-
-    /// Loads the recovery file `p` as unsaved edits of the file opened (the changes
-    /// view still compares with the file). The recovery file stays until the edits are
-    /// saved, so a second interruption loses nothing.
-    pub fn restore_recovery(&mut self, p: PathBuf) {
-        let loaded = std::fs::read(&p)
-            .map_err(|e| e.to_string())
-            .and_then(crate::scenario::decode_input)
-            .and_then(|text| {
-                crate::scenario::load_for_editing(&text).map_err(|e| {
-                    e.diagnostics
-                        .first()
-                        .map(|d| format!("{}:{}: {}", d.span.line, d.span.column, d.message))
-                        .unwrap_or_else(|| "not a scenario".into())
-                })
-            });
-        match loaded {
-            Ok(scenario) => {
-                let baseline = self.baseline.take();
-                let mut restored = App::new(scenario, self.path.take());
-                restored.origin = std::mem::replace(&mut self.origin, Origin::Unnamed);
-                restored.test_panic = self.test_panic;
-                restored.baseline = baseline;
-                restored.dirty = true;
-                restored.message = Some(format!(
-                    "restored the unsaved edits of {}: save to keep them",
-                    p.display()
-                ));
-                restored.recovery = Some(p);
-                restored.refresh_analysis();
-                *self = restored;
-            }
-            Err(e) => {
-                self.message = Some(format!(
-                    "{} could not be restored ({e}); it is kept",
-                    p.display()
-                ))
-            }
-        }
-    }
-
-    /// Deletes the recovery file (or a killed save's temporary file) `p`: the user
-    /// answered no.
-    pub fn discard_recovery(&mut self, p: &std::path::Path) {
-        self.message = Some(match std::fs::remove_file(p) {
-            Ok(()) => format!("deleted {}", p.display()),
-            Err(e) => format!("could not delete {}: {e}", p.display()),
-        });
-    }
-
-    /// Leaves the recovery file (or a killed save's temporary file) `p` where it is:
-    /// the user put the question away without answering; it is offered again on the
-    /// next open.
-    pub fn keep_recovery(&mut self, p: &std::path::Path) {
-        self.message = Some(format!(
-            "kept {}: it is offered again the next time this file is opened",
-            p.display()
-        ));
-    }
-
-    /// Removes the recovery file of the edits shown (they were saved, or discarded on
-    /// quitting).
-    pub fn forget_recovery(&mut self) {
-        if let Some(p) = self.recovery.take() {
-            let _ = std::fs::remove_file(p);
-        }
-    }
 }
-
-/// A temporary file of a save older than this is not a save in progress.
-const STALE_TEMP_AGE: Duration = Duration::from_secs(60);
