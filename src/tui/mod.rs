@@ -179,7 +179,7 @@ fn event_loop(
             signals::Pending::Resume => resume(terminal)?,
         }
         if !app.lint.ready && crate::catalog::services::loaded().is_some() {
-            app.refresh_lint();
+            effect::run(app, vec![pane::Effect::Lint]);
         }
         terminal.draw(|f| f.render_widget(&*app, ui::layout::drawable_area(f.area())))?;
         if app.quit {

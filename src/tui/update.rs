@@ -138,7 +138,7 @@ fn perform_in(app: &mut App, scope: Scope, action: Action) -> bool {
         Action::NextPreset => return next_preset(app),
         Action::NextView => {
             app.view = app.view.next();
-            app.refresh_analysis();
+            return effect::run(app, vec![Effect::Analyse]);
         }
         Action::GridAxes => app.mode = Mode::Axes(app.grid.axes_text()),
         _ => {

@@ -130,11 +130,14 @@ impl Widget for &App {
             request::render(self, r, buf);
         }
         if let Some(r) = a.trace {
+            let focused = self.focus == super::app::Focus::Trace;
             match self.view {
                 super::app::View::Trace => trace::render(self, r, buf),
-                super::app::View::Grid => whatif::grid(self, r, buf),
-                super::app::View::Changes => whatif::changes(self, r, buf),
-                super::app::View::Lint => lint::render(self, r, buf),
+                super::app::View::Grid => self.grid.render(focused, self.stale, r, buf),
+                super::app::View::Changes => self.changes.render(focused, &self.grid.axes, r, buf),
+                super::app::View::Lint => {
+                    self.lint.render(focused, &|i| self.policy_name(i), r, buf)
+                }
             }
         }
         status::bar(self, a.compact, a.status, buf);
