@@ -961,7 +961,9 @@ fn a_click_on_a_scrolled_trace_selects_the_row_under_the_pointer() {
     // The rows shown: the pane less its border, the badge and (for a selected row cut
     // at the edge) the footer that shows it whole.
     let inner = ratatui::widgets::Block::bordered().inner(trace);
-    let visible = iamtrace::tui::ui::tree_height(&app, &rows, inner);
+    let visible = app
+        .trace
+        .rows_shown(app.focus == Focus::Trace, &rows, inner);
     assert!(rows.len() > visible, "{} rows fit in {visible}", rows.len());
     let t = render(&app, w, h);
     let line = |y| row_text(&t, y, trace.x + 1, trace.x + trace.width - 1);

@@ -283,8 +283,8 @@ pub fn handle_mouse(app: &mut App, m: MouseEvent, size: Rect) -> bool {
                 if y >= first_row {
                     let inner = ratatui::widgets::Block::bordered().inner(a);
                     let rows = app.tree_rows();
-                    let height = super::ui::tree_height(app, &rows, inner);
-                    let scroll = super::ui::tree_scroll(app, rows.len(), height);
+                    let height = app.trace.rows_shown(true, &rows, inner);
+                    let scroll = app.trace.first_shown(rows.len(), height);
                     let i = scroll + (y - first_row) as usize;
                     if i < rows.len() {
                         app.trace.selected = i;

@@ -18,7 +18,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
-pub use trace::{tree_height, tree_scroll};
+pub use trace::Shown as TraceShown;
 
 use crate::trace::Decision;
 
@@ -132,7 +132,17 @@ impl Widget for &App {
         if let Some(r) = a.trace {
             let focused = self.focus == super::app::Focus::Trace;
             match self.view {
-                super::app::View::Trace => trace::render(self, r, buf),
+                super::app::View::Trace => {
+                    let rows = self.tree_rows();
+                    let shown = TraceShown {
+                        focused,
+                        result: self.current_result(),
+                        rows: &rows,
+                        stale: self.stale,
+                        no_request: self.scenario.requests.is_empty(),
+                    };
+                    self.trace.render(&shown, r, buf)
+                }
                 super::app::View::Grid => self.grid.render(focused, self.stale, r, buf),
                 super::app::View::Changes => self.changes.render(focused, &self.grid.axes, r, buf),
                 super::app::View::Lint => {
