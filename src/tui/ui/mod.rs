@@ -18,6 +18,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
+pub use request::Shown as RequestShown;
 pub use trace::Shown as TraceShown;
 
 use crate::trace::Decision;
@@ -127,7 +128,13 @@ impl Widget for &App {
             policies::render(self, r, buf);
         }
         if let Some(r) = a.request {
-            request::render(self, r, buf);
+            let shown = request::Shown {
+                focused: self.focus == super::app::Focus::Request,
+                spec: self.scenario.requests.get(self.request),
+                index: self.request,
+                count: self.scenario.requests.len(),
+            };
+            self.form.render(&shown, r, buf);
         }
         if let Some(r) = a.trace {
             let focused = self.focus == super::app::Focus::Trace;
