@@ -70,13 +70,13 @@ fn big_app() -> App {
 fn app_on(text: &str) -> App {
     let scenario = load_str(text).expect("the generated scenario loads");
     let mut app = App::new(scenario, None);
-    let text = app.editors[0].text();
+    let text = app.policies.editors[0].text();
     let (line, col) = text
         .lines()
         .enumerate()
         .find_map(|(i, l)| l.find("\"Sid\": \"").map(|c| (i + 1, c + 9)))
         .expect("a Sid in the policy");
-    app.editors[0].jump(line as u64, col as u64);
+    app.policies.editors[0].jump(line as u64, col as u64);
     app
 }
 
@@ -105,7 +105,7 @@ fn main() {
     let scenario_text = big_scenario();
     let policy_text = {
         let app = big_app();
-        app.editors[0].text()
+        app.policies.editors[0].text()
     };
     let compact: usize = serde_json::from_str::<serde_json::Value>(&policy_text)
         .map(|v| v.to_string().len())
@@ -174,7 +174,7 @@ fn main() {
     times.sort();
     println!(
         "keystroke with lint on a 1,020-statement policy ({} bytes), 40 keystrokes: median {:.1} ms, max {:.1} ms",
-        app.editors[0].text().len(),
+        app.policies.editors[0].text().len(),
         percentile(&times, 0.5).as_secs_f64() * 1e3,
         times.last().map_or(0.0, |d| d.as_secs_f64() * 1e3)
     );

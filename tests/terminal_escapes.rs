@@ -183,7 +183,7 @@ fn every_screen(app: &mut App, label: &str) -> String {
             for focus in 0..3 {
                 for mode in &modes {
                     // Deleting asks only when there is a policy to delete.
-                    if *mode == Mode::ConfirmDelete && app.editors.is_empty() {
+                    if *mode == Mode::ConfirmDelete && app.policies.editors.is_empty() {
                         continue;
                     }
                     app.mode = mode.clone();
@@ -212,7 +212,7 @@ fn the_tui_shows_escapes_in_every_field_and_never_draws_them_raw() {
     let scenario = load_str(&hostile_scenario()).unwrap();
     let mut app = App::new(scenario, Some(hostile_path()));
     app.message = Some(h("message"));
-    app.grid_axes = vec![Axis::parse(&format!("aws:UserAgent={},absent", h("v"))).unwrap()];
+    app.grid.axes = vec![Axis::parse(&format!("aws:UserAgent={},absent", h("v"))).unwrap()];
     app.refresh_views();
     let all = every_screen(&mut app, "scenario");
     // Visible, not just removed: the status bar, a tab, the strip, the trace.

@@ -251,13 +251,13 @@ fn the_via_aws_service_fix_shown_on_the_deny_policy_120x35() {
     let mut app = client_vpn();
     press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
     press(&mut app, KeyCode::F(2), KeyModifiers::NONE);
-    let text = app.editors[1].text();
+    let text = app.policies.editors[1].text();
     let line = text
         .lines()
         .position(|l| l.contains("\"NotIpAddress\""))
         .unwrap() as u64
         + 1;
-    app.editors[1].jump(line, 9);
+    app.policies.editors[1].jump(line, 9);
     assert!(iamtrace::tui::update::handle_paste(
         &mut app,
         "\"Bool\": {\"aws:ViaAWSService\": \"false\"},\n        "
@@ -402,7 +402,7 @@ fn the_deciding_statement_is_highlighted_in_the_editor() {
     let mut app = client_vpn();
     press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
     press(&mut app, KeyCode::F(2), KeyModifiers::NONE);
-    assert_eq!(app.policy, 1);
+    assert_eq!(app.policies.current, 1);
     let t = render(&app, 120, 35);
     let buf = t.backend().buffer();
     let p = layout(buf.area, app.focus).policies.unwrap();
@@ -414,9 +414,8 @@ fn the_deciding_statement_is_highlighted_in_the_editor() {
     assert!(!row_has(version_y), "the rest of the document is not");
 }
 
-/// BUG (minor): the help overlay is as tall as the screen allows and cannot scroll, so
-/// at 120×35 its last lines are cut off: the "Enter confirm" binding and the mouse
-/// hint are never shown (more is lost at smaller sizes). Keys: F1.
+/// The help overlay cannot scroll, so at 120×35 every binding and the mouse hint must
+/// fit (paired keys share a line, bindings of several scopes are listed once). Keys: F1.
 #[test]
 fn help_shows_every_binding_at_120x35() {
     let mut app = client_vpn();
@@ -467,13 +466,13 @@ fn cloudtrail_request_notes_120x35() {
 #[test]
 fn completion_list_120x35() {
     let mut app = client_vpn();
-    app.editors[0].jump(6, 18);
+    app.policies.editors[0].jump(6, 18);
     press(&mut app, KeyCode::Delete, KeyModifiers::NONE);
     for c in "s3:PutObj".chars() {
         press(&mut app, KeyCode::Char(c), KeyModifiers::NONE);
     }
     press(&mut app, KeyCode::Char(' '), KeyModifiers::CONTROL);
-    assert!(app.completion.is_some());
+    assert!(app.policies.completion.is_some());
     insta::assert_snapshot!(screen(&render(&app, 120, 35)));
 }
 

@@ -117,9 +117,9 @@ const VIA_FIX: &str = "\"Bool\": {\"aws:ViaAWSService\": \"false\"},\n        ";
 /// Puts the editor of policy 1 (DenyOutsideOffice) at the `"NotIpAddress"` key.
 fn at_not_ip_address(app: &mut App) {
     press(app, key(KeyCode::F(2)));
-    assert_eq!(app.policy, 1);
+    assert_eq!(app.policies.current, 1);
     assert_eq!(app.policy_name(1), "DenyOutsideOffice");
-    let text = app.editors[1].text();
+    let text = app.policies.editors[1].text();
     let line = line_of(&text, "\"NotIpAddress\"");
     let column = text
         .lines()
@@ -128,8 +128,8 @@ fn at_not_ip_address(app: &mut App) {
         .find('"')
         .unwrap() as u64
         + 1;
-    app.editors[1].jump(line, column);
-    assert_eq!(app.editors[1].cursor(), (line, column));
+    app.policies.editors[1].jump(line, column);
+    assert_eq!(app.policies.editors[1].cursor(), (line, column));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -165,11 +165,11 @@ fn f1_opens_help_and_esc_closes_it() {
     assert_eq!(app.mode, Mode::Help);
     // Keys do nothing to the panes while help is open.
     let focus = app.focus;
-    let text = app.editors[0].text();
+    let text = app.policies.editors[0].text();
     assert!(!press(&mut app, key(KeyCode::Tab)));
     assert!(!press(&mut app, key(KeyCode::Char('x'))));
     assert_eq!(app.focus, focus);
-    assert_eq!(app.editors[0].text(), text);
+    assert_eq!(app.policies.editors[0].text(), text);
     assert_eq!(app.mode, Mode::Help);
     press(&mut app, key(KeyCode::Esc));
     assert_eq!(app.mode, Mode::Normal);
@@ -217,20 +217,20 @@ fn typing_in_the_editor_changes_the_text_and_re_evaluates() {
     let mut app = client_vpn();
     assert_eq!(app.focus, Focus::Policies);
     assert!(!app.dirty);
-    let before = app.editors[0].text();
+    let before = app.policies.editors[0].text();
     let generation = app.generation;
     // No re-evaluation yet: a stray character at the very start breaks the document.
     assert!(handle_key(&mut app, key(KeyCode::Char('x'))));
-    assert_eq!(app.editors[0].text(), format!("x{before}"));
+    assert_eq!(app.policies.editors[0].text(), format!("x{before}"));
     assert!(app.dirty);
     assert!(app.generation > generation);
     assert!(app.errors.iter().all(Vec::is_empty), "not evaluated yet");
     app.evaluate_now();
     assert!(!app.errors[0].is_empty(), "evaluated: the text is seen");
-    assert_eq!(app.scenario.sources[0].text, app.editors[0].text());
+    assert_eq!(app.scenario.sources[0].text, app.policies.editors[0].text());
     // Backspace takes it out again.
     assert!(press(&mut app, key(KeyCode::Backspace)));
-    assert_eq!(app.editors[0].text(), before);
+    assert_eq!(app.policies.editors[0].text(), before);
     assert!(app.errors.iter().all(Vec::is_empty));
     assert!(!app.stale);
     assert!(
@@ -247,7 +247,7 @@ fn broken_json_keeps_the_last_results_and_marks_them_stale_until_fixed() {
     assert!(!app.stale);
 
     assert!(press(&mut app, key(KeyCode::Char('}'))));
-    assert!(app.editors[0].text().starts_with("}{"));
+    assert!(app.policies.editors[0].text().starts_with("}{"));
     assert!(!app.errors[0].is_empty(), "errors on the edited policy");
     assert!(app.errors[1].is_empty() && app.errors[2].is_empty());
     let e = app.first_error().unwrap();
@@ -280,7 +280,7 @@ fn pasting_the_via_aws_service_fix_allows_the_forwarded_calls() {
     let mut app = client_vpn();
     at_not_ip_address(&mut app);
     assert!(paste(&mut app, VIA_FIX));
-    let text = app.editors[1].text();
+    let text = app.policies.editors[1].text();
     assert!(
         text.contains("\"Bool\": {\"aws:ViaAWSService\": \"false\"},\n        \"NotIpAddress\""),
         "{text}"
@@ -594,9 +594,9 @@ fn f_toggles_deciding_only_in_the_trace() {
     press(&mut app, key(KeyCode::Tab));
     assert_eq!(app.focus, Focus::Trace);
     let all = app.tree_rows();
-    assert!(!app.tree.deciding_only);
+    assert!(!app.trace.tree.deciding_only);
     assert!(!press(&mut app, key(KeyCode::Char('f'))));
-    assert!(app.tree.deciding_only);
+    assert!(app.trace.tree.deciding_only);
     let deciding = app.tree_rows();
     assert!(
         deciding.len() < all.len(),
@@ -617,12 +617,12 @@ fn f_toggles_deciding_only_in_the_trace() {
     );
     assert!(all.iter().any(|r| r.text.contains("default key policy")));
     press(&mut app, key(KeyCode::Char('f')));
-    assert!(!app.tree.deciding_only);
+    assert!(!app.trace.tree.deciding_only);
     assert_eq!(app.tree_rows(), all);
     // `f` typed elsewhere is text, not the filter.
     app.focus = Focus::Policies;
     assert!(press(&mut app, key(KeyCode::Char('f'))));
-    assert!(!app.tree.deciding_only);
+    assert!(!app.trace.tree.deciding_only);
 }
 
 #[test]
@@ -632,7 +632,7 @@ fn down_and_enter_in_the_trace_jump_the_editor_to_the_statement() {
     press(&mut app, shift(KeyCode::BackTab));
     assert_eq!(app.focus, Focus::Trace);
     press(&mut app, key(KeyCode::Char('f')));
-    assert_eq!(app.tree_selected, 0);
+    assert_eq!(app.trace.selected, 0);
     // Down to the statement that decided (the why-not rows above it point there too).
     let rows = app.tree_rows();
     let target_row = rows
@@ -642,17 +642,17 @@ fn down_and_enter_in_the_trace_jump_the_editor_to_the_statement() {
     for _ in 0..target_row {
         press(&mut app, key(KeyCode::Down));
     }
-    assert_eq!(app.tree_selected, target_row);
+    assert_eq!(app.trace.selected, target_row);
     let (pi, span) = rows[target_row].target.unwrap();
     assert_eq!(pi, 1, "{:?}", rows[target_row]);
     assert!(rows[target_row].text.contains("decided"));
-    assert_eq!(app.policy, 0);
+    assert_eq!(app.policies.current, 0);
     press(&mut app, key(KeyCode::Enter));
     assert_eq!(app.focus, Focus::Policies);
-    assert_eq!(app.policy, pi);
-    assert_eq!(app.editors[pi].cursor(), (span.line, span.column));
+    assert_eq!(app.policies.current, pi);
+    assert_eq!(app.policies.editors[pi].cursor(), (span.line, span.column));
     // The statement's text is at the cursor.
-    let line = app.editors[pi]
+    let line = app.policies.editors[pi]
         .text()
         .lines()
         .nth(span.line as usize - 1)
@@ -674,8 +674,8 @@ fn down_and_enter_in_the_trace_jump_the_editor_to_the_statement() {
     }
     press(&mut app, key(KeyCode::Enter));
     assert_eq!(app.focus, Focus::Policies);
-    let (line, _) = app.editors[1].cursor();
-    let text = app.editors[1].text();
+    let (line, _) = app.policies.editors[1].cursor();
+    let text = app.policies.editors[1].text();
     assert_eq!(line, line_of(&text, "\"aws:SourceIp\""));
 }
 
@@ -693,13 +693,13 @@ fn left_and_right_collapse_and_expand_trace_rows() {
     assert_eq!(app.tree_rows().len(), all);
     // End and Home, PageDown past the end.
     press(&mut app, key(KeyCode::End));
-    assert_eq!(app.tree_selected, all - 1);
+    assert_eq!(app.trace.selected, all - 1);
     press(&mut app, key(KeyCode::PageDown));
-    assert_eq!(app.tree_selected, all - 1);
+    assert_eq!(app.trace.selected, all - 1);
     press(&mut app, key(KeyCode::Home));
-    assert_eq!(app.tree_selected, 0);
+    assert_eq!(app.trace.selected, 0);
     press(&mut app, key(KeyCode::Up));
-    assert_eq!(app.tree_selected, 0);
+    assert_eq!(app.trace.selected, 0);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -932,13 +932,13 @@ fn a_click_on_a_trace_row_selects_that_row() {
     let y = trace.y + 3 + 5;
     handle_mouse(&mut app, click(trace.x + 10, y), size);
     assert_eq!(app.focus, Focus::Trace);
-    assert_eq!(app.tree_selected, 5);
+    assert_eq!(app.trace.selected, 5);
     let shown = row_text(&t, y, trace.x + 1, trace.x + trace.width - 1);
     let text = &app.tree_rows()[5].text;
     assert!(shown.contains(&text[..20]), "{shown:?} shows {text:?}");
     // The border, the decision line and the blank line below it select nothing.
     handle_mouse(&mut app, click(trace.x + 10, trace.y + 1), size);
-    assert_eq!(app.tree_selected, 5);
+    assert_eq!(app.trace.selected, 5);
 }
 
 /// BUG: the trace pane scrolls (while drawing) to keep the selection visible, but
@@ -961,7 +961,9 @@ fn a_click_on_a_scrolled_trace_selects_the_row_under_the_pointer() {
     // The rows shown: the pane less its border, the badge and (for a selected row cut
     // at the edge) the footer that shows it whole.
     let inner = ratatui::widgets::Block::bordered().inner(trace);
-    let visible = iamtrace::tui::ui::tree_height(&app, &rows, inner);
+    let visible = app
+        .trace
+        .rows_shown(app.focus == Focus::Trace, &rows, inner);
     assert!(rows.len() > visible, "{} rows fit in {visible}", rows.len());
     let t = render(&app, w, h);
     let line = |y| row_text(&t, y, trace.x + 1, trace.x + trace.width - 1);
@@ -981,9 +983,9 @@ fn a_click_on_a_scrolled_trace_selects_the_row_under_the_pointer() {
     );
     // Click it.
     handle_mouse(&mut app, click(trace.x + 10, trace.y + 3), size);
-    let picked = app.tree_rows()[app.tree_selected].text.clone();
+    let picked = app.tree_rows()[app.trace.selected].text.clone();
     assert_eq!(
-        app.tree_selected,
+        app.trace.selected,
         rows.len() - visible,
         "a click on {shown_first:?} selected {picked:?}"
     );
@@ -1001,9 +1003,9 @@ fn the_mouse_wheel_moves_the_trace_selection() {
         modifiers: KeyModifiers::NONE,
     };
     handle_mouse(&mut app, wheel(MouseEventKind::ScrollDown), size);
-    assert_eq!(app.tree_selected, 3);
+    assert_eq!(app.trace.selected, 3);
     handle_mouse(&mut app, wheel(MouseEventKind::ScrollUp), size);
-    assert_eq!(app.tree_selected, 0);
+    assert_eq!(app.trace.selected, 0);
 }
 
 #[test]
@@ -1199,10 +1201,10 @@ fn random_keys_on_a_scenario_without_requests_or_policies_never_panic() {
 #[test]
 fn f4_adds_a_policy_that_takes_part_at_once() {
     let mut app = client_vpn();
-    let before = app.editors.len();
+    let before = app.policies.editors.len();
     press(&mut app, key(KeyCode::F(4)));
-    assert_eq!(app.editors.len(), before + 1);
-    assert_eq!(app.policy, before);
+    assert_eq!(app.policies.editors.len(), before + 1);
+    assert_eq!(app.policies.current, before);
     assert!(app.dirty);
     // The new policy is a valid identity policy: evaluation goes on, nothing is stale.
     assert!(!app.stale);
@@ -1229,10 +1231,10 @@ fn f5_renames_and_f8_deletes_after_asking() {
     press(&mut app, key(KeyCode::F(8)));
     assert_eq!(app.mode, Mode::ConfirmDelete);
     press(&mut app, key(KeyCode::Char('n')));
-    assert_eq!(app.editors.len(), 3);
+    assert_eq!(app.policies.editors.len(), 3);
     press(&mut app, key(KeyCode::F(8)));
     press(&mut app, key(KeyCode::Char('y')));
-    assert_eq!(app.editors.len(), 2);
+    assert_eq!(app.policies.editors.len(), 2);
     assert_eq!(app.scenario.sources.len(), 2);
     // Without the guardrail every request is allowed (the key policy delegates to IAM).
     assert!(
@@ -1366,38 +1368,45 @@ fn ctrl_space() -> KeyEvent {
 fn completion_inserts_an_action_from_the_catalog() {
     let mut app = client_vpn_with_catalog();
     assert_eq!(app.focus, Focus::Policies);
-    app.editors[0].jump(6, 18);
+    app.policies.editors[0].jump(6, 18);
     press(&mut app, key(KeyCode::Delete)); // the "*"
     type_text(&mut app, "s3:GetObj");
     press(&mut app, ctrl_space());
-    let c = app.completion.as_ref().expect("a list opens");
+    let c = app.policies.completion.as_ref().expect("a list opens");
     assert!(c.items.iter().all(|i| i.text.starts_with("s3:GetObj")));
     assert!(c.items.iter().any(|i| i.text == "s3:GetObjectAcl"));
     type_text(&mut app, "ectA");
-    let c = app.completion.as_ref().expect("still open while typing");
+    let c = app
+        .policies
+        .completion
+        .as_ref()
+        .expect("still open while typing");
     assert_eq!(c.site.prefix, "s3:GetObjectA");
     assert_eq!(c.items[0].text, "s3:GetObjectAcl");
     press(&mut app, key(KeyCode::Enter));
-    assert!(app.completion.is_none());
+    assert!(app.policies.completion.is_none());
     assert!(
-        app.editors[0]
+        app.policies.editors[0]
             .text()
             .contains("\"Action\": \"s3:GetObjectAcl\""),
         "{}",
-        app.editors[0].text()
+        app.policies.editors[0].text()
     );
     // Esc closes a list without touching the text.
-    app.editors[0].jump(7, 20);
+    app.policies.editors[0].jump(7, 20);
     press(&mut app, ctrl_space());
-    assert!(app.completion.is_some(), "resources of s3:GetObjectAcl");
-    let before = app.editors[0].text();
+    assert!(
+        app.policies.completion.is_some(),
+        "resources of s3:GetObjectAcl"
+    );
+    let before = app.policies.editors[0].text();
     press(&mut app, key(KeyCode::Esc));
-    assert!(app.completion.is_none());
-    assert_eq!(app.editors[0].text(), before);
+    assert!(app.policies.completion.is_none());
+    assert_eq!(app.policies.editors[0].text(), before);
     // Outside a string there is nothing to complete: a message says where it works.
-    app.editors[0].jump(1, 1);
+    app.policies.editors[0].jump(1, 1);
     press(&mut app, ctrl_space());
-    assert!(app.completion.is_none());
+    assert!(app.policies.completion.is_none());
     assert!(app.message.as_deref().unwrap_or("").contains("Ctrl+Space"));
 }
 
@@ -1405,10 +1414,10 @@ fn completion_inserts_an_action_from_the_catalog() {
 #[test]
 fn expansion_lists_what_a_pattern_matches() {
     let mut app = client_vpn_with_catalog();
-    app.editors[0].jump(6, 18);
+    app.policies.editors[0].jump(6, 18);
     press(&mut app, key(KeyCode::Delete));
     type_text(&mut app, "s3:Get*");
-    app.editors[0].jump(6, 19);
+    app.policies.editors[0].jump(6, 19);
     press(&mut app, ctrl('l'));
     let Mode::Expansion(pattern, items, _) = app.mode.clone() else {
         panic!("no expansion: {:?}", app.mode);
@@ -1430,15 +1439,16 @@ fn expansion_lists_what_a_pattern_matches() {
 #[test]
 fn lint_findings_follow_edits_and_jump_to_the_policy() {
     let mut app = client_vpn_with_catalog();
-    let codes =
-        |app: &App| -> Vec<&'static str> { app.lint.iter().flatten().map(|f| f.code).collect() };
+    let codes = |app: &App| -> Vec<&'static str> {
+        app.lint.findings.iter().flatten().map(|f| f.code).collect()
+    };
     assert!(codes(&app).contains(&"deny-source-network-without-service-guard"));
     // Break an action name: an error finding appears.
-    app.editors[0].jump(6, 18);
+    app.policies.editors[0].jump(6, 18);
     press(&mut app, key(KeyCode::Delete));
     type_text(&mut app, "s3:GetObjekt");
     assert!(codes(&app).contains(&"unknown-action"), "{:?}", codes(&app));
-    let f = app.lint[0]
+    let f = app.lint.findings[0]
         .iter()
         .find(|f| f.code == "unknown-action")
         .unwrap();
@@ -1455,20 +1465,21 @@ fn lint_findings_follow_edits_and_jump_to_the_policy() {
     while app.focus != Focus::Trace {
         press(&mut app, key(KeyCode::Tab));
     }
-    let rows = app.lint_rows().len();
+    let rows = app.lint.rows().len();
     for _ in 0..rows {
         press(&mut app, key(KeyCode::Down));
     }
-    assert_eq!(app.lint_selected, rows - 1);
-    app.lint_selected = app
-        .lint_rows()
+    assert_eq!(app.lint.selected, rows - 1);
+    app.lint.selected = app
+        .lint
+        .rows()
         .iter()
         .position(|(_, f)| f.code == "unknown-action")
         .unwrap();
     press(&mut app, key(KeyCode::Enter));
     assert_eq!(app.focus, Focus::Policies);
-    assert_eq!(app.policy, 0);
-    assert_eq!(app.editors[0].cursor(), (6, 17));
+    assert_eq!(app.policies.current, 0);
+    assert_eq!(app.policies.editors[0].cursor(), (6, 17));
 }
 
 /// Completing in the middle of a word replaces the whole string, not only what is
@@ -1476,34 +1487,34 @@ fn lint_findings_follow_edits_and_jump_to_the_policy() {
 #[test]
 fn completion_replaces_the_whole_word_and_closes_when_focus_moves() {
     let mut app = client_vpn_with_catalog();
-    app.editors[0].jump(6, 18);
+    app.policies.editors[0].jump(6, 18);
     press(&mut app, key(KeyCode::Delete));
     type_text(&mut app, "s3:GetObject");
-    app.editors[0].jump(6, 24); // after "s3:Get"
+    app.policies.editors[0].jump(6, 24); // after "s3:Get"
     press(&mut app, ctrl_space());
-    let c = app.completion.as_ref().expect("a list");
+    let c = app.policies.completion.as_ref().expect("a list");
     assert_eq!(c.site.prefix, "s3:Get");
     let first = c.items[0].text.clone();
     press(&mut app, key(KeyCode::Enter));
     assert!(
-        app.editors[0]
+        app.policies.editors[0]
             .text()
             .contains(&format!("\"Action\": \"{first}\",")),
         "{}",
-        app.editors[0].text()
+        app.policies.editors[0].text()
     );
     // Open again, then move to another pane (Tab would accept; Shift+Tab moves): the
     // list closes, and the keys go to that pane.
-    app.editors[0].jump(6, 20);
+    app.policies.editors[0].jump(6, 20);
     press(&mut app, ctrl_space());
-    assert!(app.completion.is_some());
-    let before = app.editors[0].text();
+    assert!(app.policies.completion.is_some());
+    let before = app.policies.editors[0].text();
     press(&mut app, shift(KeyCode::BackTab));
     assert_ne!(app.focus, Focus::Policies);
     press(&mut app, key(KeyCode::Down));
     press(&mut app, key(KeyCode::Enter));
-    assert!(app.completion.is_none());
-    assert_eq!(app.editors[0].text(), before);
+    assert!(app.policies.completion.is_none());
+    assert_eq!(app.policies.editors[0].text(), before);
 }
 
 /// In the principal picker only Esc quits; `n` (no in other questions) does nothing.
@@ -1530,7 +1541,7 @@ fn with_recovery_file(recovered: &str) -> (tempfile::TempDir, PathBuf, PathBuf) 
     let text = std::fs::read_to_string(CLIENT_VPN).unwrap();
     std::fs::write(&file, &text).unwrap();
     let mut edited = App::new(load_str(&text).unwrap(), Some(file.clone()));
-    edited.editors[0] = iamtrace::tui::editor::PolicyEditor::new(recovered);
+    edited.policies.editors[0] = iamtrace::tui::editor::PolicyEditor::new(recovered);
     edited.sync_texts();
     let json = iamtrace::scenario::to_json(&edited.scenario);
     let written = write_in(&Origin::File(file.clone()), &json, None).unwrap();
@@ -1555,7 +1566,7 @@ fn a_recovery_file_is_offered_and_yes_restores_it_as_unsaved_edits() {
     press(&mut app, key(KeyCode::Char('y')));
     assert_eq!(app.mode, Mode::Normal);
     assert!(app.dirty, "restored edits are unsaved");
-    assert!(app.editors[0].text().contains("HALF"));
+    assert!(app.policies.editors[0].text().contains("HALF"));
     assert!(
         !app.errors[0].is_empty(),
         "the half-typed policy shows its error"
@@ -1583,24 +1594,88 @@ fn no_deletes_the_recovery_file_and_keeps_the_file_as_it_is() {
     assert_eq!(opened(&file).mode, Mode::Normal);
 }
 
-#[test]
-fn a_stale_temporary_file_of_a_killed_save_is_removed_on_open() {
+/// A file in a fresh directory holding the Client VPN scenario, with a temporary file
+/// of a killed save beside it (an hour old) holding `left`.
+fn with_stale_temp_file(left: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("s.json");
     std::fs::copy(CLIENT_VPN, &file).unwrap();
     let stale = dir.path().join(".iamtrace-s.json.Zq81Kp.tmp");
-    let f = std::fs::File::create(&stale).unwrap();
+    std::fs::write(&stale, left).unwrap();
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&stale)
+        .unwrap();
     f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
         .unwrap();
-    let app = opened(&file);
-    assert!(!stale.exists());
+    (dir, file, stale)
+}
+
+/// A killed save's temporary file may hold the only copy of the edits being saved:
+/// it is offered, never deleted unasked. Esc keeps it and says where it is.
+#[test]
+fn a_stale_temporary_file_of_a_killed_save_is_offered_and_esc_keeps_it() {
+    let (_dir, file, stale) = with_stale_temp_file("{ half a save");
+    let mut app = opened(&file);
+    assert_eq!(app.mode, Mode::ConfirmTempFile(stale.clone(), Vec::new()));
+    assert!(stale.exists(), "nothing deleted before the user answers");
+    press(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(stale.exists(), "Esc keeps the file");
+    let said = app.message.clone().unwrap_or_default();
     assert!(
-        app.message
+        said.contains("kept") && said.contains(".iamtrace-s.json.Zq81Kp.tmp"),
+        "{said:?}"
+    );
+    // Offered again next time; `n` deletes it.
+    let mut again = opened(&file);
+    assert!(matches!(again.mode, Mode::ConfirmTempFile(..)));
+    press(&mut again, key(KeyCode::Char('n')));
+    assert!(!stale.exists(), "n deletes the file");
+    assert_eq!(opened(&file).mode, Mode::Normal);
+}
+
+/// `y` opens the interrupted save's edits as unsaved edits; saving removes the file.
+#[test]
+fn y_opens_a_stale_temporary_file_as_unsaved_edits() {
+    let text = std::fs::read_to_string(CLIENT_VPN)
+        .unwrap()
+        .replace("Client VPN", "Client VPN EDITED");
+    let (_dir, file, stale) = with_stale_temp_file(&text);
+    let mut app = opened(&file);
+    press(&mut app, key(KeyCode::Char('y')));
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.dirty, "the interrupted save's edits are unsaved");
+    assert!(
+        app.scenario
+            .name
             .as_deref()
-            .is_some_and(|m| m.contains("removed 1 temporary file")),
+            .is_some_and(|n| n.contains("EDITED"))
+    );
+    assert_eq!(app.path.as_deref(), Some(file.as_path()));
+    assert!(stale.exists(), "kept until saved");
+    press(&mut app, ctrl('s'));
+    assert!(!stale.exists(), "saved: the temporary file is gone");
+    assert!(std::fs::read_to_string(&file).unwrap().contains("EDITED"));
+}
+
+/// Esc on the recovery question only puts it away: the file is kept and offered
+/// again; only `n` deletes it.
+#[test]
+fn esc_keeps_the_recovery_file() {
+    let (_dir, file, recovery) = with_recovery_file("{}");
+    let mut app = opened(&file);
+    assert!(matches!(app.mode, Mode::ConfirmRestore(_)));
+    press(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(!app.dirty);
+    assert!(recovery.exists(), "Esc deleted the recovery file");
+    assert!(
+        app.message.as_deref().is_some_and(|m| m.contains("kept")),
         "{:?}",
         app.message
     );
+    assert!(matches!(opened(&file).mode, Mode::ConfirmRestore(_)));
 }
 
 #[test]
@@ -1622,7 +1697,7 @@ fn ctrl_c_copies_in_the_editor_and_asks_to_quit_elsewhere() {
     assert!(app.message.as_deref().is_some_and(|m| m.contains("copied")));
     press(&mut app, key(KeyCode::End));
     press(&mut app, ctrl('v'));
-    assert!(app.editors[0].text().starts_with("{{"));
+    assert!(app.policies.editors[0].text().starts_with("{{"));
     // Elsewhere Ctrl+C quits like Ctrl+Q: asking first with unsaved changes.
     press(&mut app, key(KeyCode::Tab));
     assert_eq!(app.focus, Focus::Request);

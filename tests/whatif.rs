@@ -248,27 +248,27 @@ fn the_tui_grid_follows_edits_and_loads_a_cell_into_the_request() {
     press(&mut app, KeyCode::F(9), KeyModifiers::NONE);
     assert_eq!(app.view, View::Grid);
     // Suggested axes: the Deny's key first, then aws:ViaAWSService.
-    let names: Vec<&str> = app.grid_axes.iter().map(|a| a.input.name()).collect();
+    let names: Vec<&str> = app.grid.axes.iter().map(|a| a.input.name()).collect();
     assert_eq!(names, ["aws:SourceIp", "aws:ViaAWSService"]);
-    let service_row: Vec<Decision> = app.grid_cells[..3].iter().map(|c| c.decision).collect();
+    let service_row: Vec<Decision> = app.grid.cells[..3].iter().map(|c| c.decision).collect();
     assert_eq!(service_row, [Decision::ExplicitDeny; 3]);
 
     // Type the fix into the Deny: the grid changes with it.
     press(&mut app, KeyCode::F(2), KeyModifiers::NONE);
-    let text = app.editors[1].text();
+    let text = app.policies.editors[1].text();
     let line = text
         .lines()
         .position(|l| l.contains("\"NotIpAddress\""))
         .unwrap() as u64
         + 1;
-    app.editors[1].jump(line, 9);
+    app.policies.editors[1].jump(line, 9);
     assert!(handle_paste(
         &mut app,
         "\"Bool\": {\"aws:ViaAWSService\": \"false\"},\n        "
     ));
     app.evaluate_now();
     assert!(!app.stale);
-    let service_row: Vec<Decision> = app.grid_cells[..3].iter().map(|c| c.decision).collect();
+    let service_row: Vec<Decision> = app.grid.cells[..3].iter().map(|c| c.decision).collect();
     assert_eq!(
         service_row,
         [Decision::Allow, Decision::ExplicitDeny, Decision::Allow]
@@ -277,8 +277,8 @@ fn the_tui_grid_follows_edits_and_loads_a_cell_into_the_request() {
     // The changes view lists what the edit opened.
     press(&mut app, KeyCode::F(9), KeyModifiers::NONE);
     assert_eq!(app.view, View::Changes);
-    assert_eq!(app.changes.len(), 3, "{:?}", app.changes);
-    assert!(!app.changed_cells.is_empty());
+    assert_eq!(app.changes.requests.len(), 3, "{:?}", app.changes.requests);
+    assert!(!app.changes.cells.is_empty());
 
     // Back to the grid (past the lint view and the trace): select (service address,
     // ViaAWSService false) and load it.
@@ -289,7 +289,7 @@ fn the_tui_grid_follows_edits_and_loads_a_cell_into_the_request() {
     press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
     press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
     press(&mut app, KeyCode::Right, KeyModifiers::NONE);
-    assert_eq!(app.grid_cursor, (0, 1));
+    assert_eq!(app.grid.cursor, (0, 1));
     press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
     let ctx = &app.scenario.requests[app.request].request.context;
     let get = |k: &str| {
@@ -320,8 +320,8 @@ fn f10_sets_the_grid_axes() {
     press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
     assert_eq!(app.mode, Mode::Normal);
     assert_eq!(app.view, View::Grid);
-    assert_eq!(app.grid_axes.len(), 1);
-    assert_eq!(app.grid_cells.len(), 2);
+    assert_eq!(app.grid.axes.len(), 1);
+    assert_eq!(app.grid.cells.len(), 2);
     // A bad axis is reported, the old ones kept.
     press(&mut app, KeyCode::F(10), KeyModifiers::NONE);
     for _ in 0..60 {
@@ -331,7 +331,7 @@ fn f10_sets_the_grid_axes() {
         press(&mut app, KeyCode::Char(c), KeyModifiers::NONE);
     }
     press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
-    assert_eq!(app.grid_axes.len(), 1);
+    assert_eq!(app.grid.axes.len(), 1);
     assert!(
         app.message.as_deref().is_some_and(|m| m.contains("INPUT=")),
         "{:?}",

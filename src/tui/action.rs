@@ -36,7 +36,7 @@ pub enum Action {
     CyclePolicyType,
     /// Set where the edited policy sits (attachedTo, or SCP/RCP level).
     PlacePolicy,
-    /// Show the next view in the bottom-right pane: trace, what-if grid, changes.
+    /// Show the next view in the bottom-right pane: trace, what-if grid, changes, lint.
     NextView,
     /// Choose the what-if grid's axes.
     GridAxes,
@@ -46,10 +46,36 @@ pub enum Action {
     Undo,
     /// Redo the last undone edit in the policy editor.
     Redo,
-    /// Move the selection up (request field, trace node).
+    /// Move the selection up (request field, trace node, grid row, finding, choice).
     Up,
     /// Move the selection down.
     Down,
+    /// Move a page up in the trace.
+    PageUp,
+    /// Move a page down in the trace.
+    PageDown,
+    /// Select the first row of the trace.
+    First,
+    /// Select the last row of the trace.
+    Last,
+    /// Move the cursor left (request form) or the grid's selection a column left.
+    CursorLeft,
+    /// Move the cursor right (request form) or the grid's selection a column right.
+    CursorRight,
+    /// Move the cursor to the start of the row (request form).
+    CursorStart,
+    /// Move the cursor to the end of the row (request form).
+    CursorEnd,
+    /// Delete the character before the cursor (request form, prompts).
+    DeleteBack,
+    /// Delete the character under the cursor (request form).
+    DeleteForward,
+    /// Go to the next row of the request form; on the last, add a context key.
+    NextRow,
+    /// Type a character (request form, prompts): any plain key no binding takes.
+    Type(char),
+    /// Load the selected what-if grid cell into the request shown.
+    LoadCell,
     /// Collapse the selected trace node.
     Collapse,
     /// Expand the selected trace node.
@@ -68,7 +94,10 @@ pub enum Action {
     DeleteContextKey,
     /// Answer yes in a question.
     Yes,
-    /// Answer no, or close the overlay.
+    /// Answer no in a question (`n`): where no does something (the recovery
+    /// question: delete the file) it is done.
+    No,
+    /// Close the overlay or prompt without answering (Esc): nothing is deleted.
     Cancel,
     /// Confirm the text typed in a prompt.
     Confirm,

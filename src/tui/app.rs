@@ -1,20 +1,18 @@
-//! The TUI's state: the scenario being edited, one editor per policy, the request form,
-//! the last good evaluation of every request, focus and mode.
+//! The TUI's state: the [`App`] composes the panes and views (each owning its state,
+//! in [`pane`](super::pane)) with what they share: the scenario being edited, the
+//! last good evaluation of every request, the focus, the view of the bottom-right
+//! pane and the overlay ([`Mode`]).
 
-use super::editor::PolicyEditor;
+pub use super::evaluate::{Evaluated, RequestResult, evaluate_scenario, evaluate_scenario_for};
 use super::form::RequestForm;
+use super::pane::{ChangesView, GridView, LintView, PolicyPane, TracePane};
 use super::recover::Origin;
-use super::tree::TreeState;
-use crate::analysis::diff::{Changed, ChangedCell, changed_cells, changed_requests};
-use crate::analysis::grid::{Axis, Cell, grid, suggest_axes};
 use crate::analysis::whynot::{WhyNot, why_not};
-use crate::eval::{Detail, PreparedRequest, evaluate};
 use crate::json;
 use crate::policy::{PolicyKind, PolicySet};
 use crate::scenario::presets::PresetValues;
 use crate::scenario::{DocumentForm, Scenario, compile_sources, display_name};
 use crate::source::Diagnostic;
-use crate::trace::{Decision, StatementRef, Trace};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -76,6 +74,9 @@ pub enum Mode {
     Expansion(String, Vec<crate::tui::complete::Candidate>, usize),
     /// "Restore the unsaved edits of an earlier session? y/n" (the recovery file).
     ConfirmRestore(PathBuf),
+    /// "A save that never finished left this temporary file: open it? y/n" (the
+    /// file, then the other such files still to ask about).
+    ConfirmTempFile(PathBuf, Vec<PathBuf>),
 }
 
 /// The users and roles of an account authorization details file, to choose from.
@@ -131,123 +132,16 @@ impl View {
     }
 }
 
-/// One request's evaluation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RequestResult {
-    /// The decision.
-    pub decision: Decision,
-    /// The statements that decided.
-    pub determined_by: Vec<StatementRef>,
-    /// The trace.
-    pub trace: Trace,
-}
-
-/// The result of evaluating the whole scenario once.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Evaluated {
-    /// Each policy's errors (index-aligned with the scenario's policies).
-    pub errors: Vec<Vec<Diagnostic>>,
-    /// The policy set, when every policy is valid.
-    pub set: Option<PolicySet>,
-    /// Every request's result, when every policy is valid.
-    pub results: Option<Vec<RequestResult>>,
-    /// The why-not report of the request asked about, when every policy is valid.
-    pub why: Option<WhyNot>,
-    /// The request `why` is about.
-    pub focus: Option<usize>,
-    /// Each policy's lint findings (index-aligned with the scenario's policies);
-    /// `None` while the service catalog is still loading.
-    pub lint: Option<Vec<Vec<crate::lint::Finding>>>,
-}
-
-/// Parses every policy and evaluates every request of `scenario`: pure, so it can run
-/// on the input thread or a worker.
-pub fn evaluate_scenario(scenario: &Scenario) -> Evaluated {
-    evaluate_scenario_for(scenario, None)
-}
-
-/// [`evaluate_scenario`], with the why-not report of request `focus` (so the costly
-/// part runs where the evaluation runs: on the worker for big scenarios).
-pub fn evaluate_scenario_for(scenario: &Scenario, focus: Option<usize>) -> Evaluated {
-    let (set, errors) = compile_sources(scenario);
-    // Lint needs the service catalog: until it is loaded (in the background, so the
-    // first frame does not wait for it) there are no findings yet.
-    let lint = if crate::catalog::services::loaded().is_some() {
-        Some(crate::lint::lint_compiled(scenario, &set, &errors))
-    } else {
-        None
-    };
-    if errors.iter().any(|e| !e.is_empty()) {
-        return Evaluated {
-            errors,
-            set: None,
-            results: None,
-            why: None,
-            focus,
-            lint,
-        };
-    }
-    let results: Vec<RequestResult> = scenario
-        .requests
-        .iter()
-        .map(|r| {
-            let ev = evaluate(&set, &PreparedRequest::new(&r.request), Detail::Trace);
-            RequestResult {
-                decision: ev.decision,
-                determined_by: ev.determined_by,
-                trace: ev.trace.unwrap_or_else(|| unreachable_trace(ev.decision)),
-            }
-        })
-        .collect();
-    let why = focus.and_then(|i| {
-        let spec = scenario.requests.get(i)?;
-        let r: &RequestResult = results.get(i)?;
-        Some(why_not(&set, &spec.request, &r.trace, &r.determined_by))
-    });
-    Evaluated {
-        errors,
-        set: Some(set),
-        results: Some(results),
-        why,
-        focus,
-        lint,
-    }
-}
-
-/// `evaluate` with `Detail::Trace` always returns a trace; this keeps the TUI total.
-fn unreachable_trace(decision: Decision) -> Trace {
-    Trace {
-        request: crate::trace::RequestSummary {
-            principal: "".into(),
-            principal_kind: "",
-            principal_kind_code: crate::policy::principal::PrincipalKind::Other,
-            principal_account: None,
-            action: "".into(),
-            resource: "".into(),
-            resource_account: None,
-            resource_account_source: "none",
-            relation: crate::trace::Relation::NoPrincipalAccount,
-        },
-        decision,
-        reason: String::new(),
-        reason_code: crate::trace::Reason::NothingAllows,
-        steps: Vec::new(),
-        policies: Vec::new(),
-    }
-}
-
 /// The whole TUI state.
 pub struct App {
-    /// The scenario (policy texts are kept in `editors` while editing).
+    /// The scenario (policy texts are kept in the policy pane's editors while editing).
     pub scenario: Scenario,
     /// Where it is saved.
     pub path: Option<PathBuf>,
     /// Unsaved changes.
     pub dirty: bool,
-    /// One editor per policy.
-    pub editors: Vec<PolicyEditor>,
-    /// The policy being edited.
-    pub policy: usize,
+    /// The policy pane: an editor per policy, the one shown, its completion list.
+    pub policies: PolicyPane,
     /// The request shown.
     pub request: usize,
     /// The form of the request shown.
@@ -264,12 +158,8 @@ pub struct App {
     pub stale: bool,
     /// An evaluation is running on the worker.
     pub pending: bool,
-    /// The trace tree's view state.
-    pub tree: TreeState,
-    /// The selected row of the trace tree.
-    pub tree_selected: usize,
-    /// The first row shown of the trace tree.
-    pub tree_scroll: usize,
+    /// The trace view.
+    pub trace: TracePane,
     /// A message for the status bar.
     pub message: Option<String>,
     /// Set when the program should end.
@@ -292,31 +182,17 @@ pub struct App {
     pub baseline: Option<PolicySet>,
     /// Why-not for the request shown.
     pub why: Option<WhyNot>,
-    /// The grid's axes.
-    pub grid_axes: Vec<Axis>,
-    /// The user chose the axes (otherwise they follow the request shown).
-    pub grid_axes_chosen: bool,
-    /// The grid's cells (first axis slowest).
-    pub grid_cells: Vec<Cell>,
-    /// The selected cell: (row, column).
-    pub grid_cursor: (usize, usize),
-    /// Requests whose decision differs from the baseline.
-    pub changes: Vec<Changed>,
-    /// Grid cells whose decision differs from the baseline.
-    pub changed_cells: Vec<ChangedCell>,
+    /// The what-if grid view.
+    pub grid: GridView,
+    /// The changes view.
+    pub changes: ChangesView,
     /// F12 panics on purpose (set from `IAMTRACE_TEST_PANIC=1`), so a test can check
     /// that a panic restores the terminal.
     pub test_panic: bool,
     /// The principal picker of an account authorization details file.
     pub picker: Option<Picker>,
-    /// Each policy's lint findings.
-    pub lint: Vec<Vec<crate::lint::Finding>>,
-    /// The selected row of the lint view.
-    pub lint_selected: usize,
-    /// `lint` is for the current text (false while the catalog loads).
-    pub lint_ready: bool,
-    /// The completion list open in the editor.
-    pub completion: Option<crate::tui::complete::Completion>,
+    /// The lint view.
+    pub lint: LintView,
     /// Where the scenario came from: where unsaved edits go when a signal ends the
     /// program, and which recovery file is offered.
     pub origin: Origin,
@@ -334,22 +210,11 @@ impl App {
         }
         self.sync_texts();
         let (set, errors) = compile_sources(&self.scenario);
-        self.lint = crate::lint::lint_compiled(&self.scenario, &set, &errors);
-        self.lint_ready = true;
-    }
-
-    /// How many lint findings the policies have.
-    pub fn lint_count(&self) -> usize {
-        self.lint.iter().map(Vec::len).sum()
-    }
-
-    /// The lint findings in list order: (policy index, finding).
-    pub fn lint_rows(&self) -> Vec<(usize, &crate::lint::Finding)> {
-        self.lint
-            .iter()
-            .enumerate()
-            .flat_map(|(i, fs)| fs.iter().map(move |f| (i, f)))
-            .collect()
+        self.lint.set(Some(crate::lint::lint_compiled(
+            &self.scenario,
+            &set,
+            &errors,
+        )));
     }
 
     /// A TUI state that first asks which user or role of an account authorization
@@ -426,11 +291,7 @@ impl App {
                 }
             }
         }
-        let editors = scenario
-            .sources
-            .iter()
-            .map(|s| PolicyEditor::new(&s.text))
-            .collect();
+        let policies = PolicyPane::new(scenario.sources.iter().map(|s| s.text.as_str()));
         let form = scenario
             .requests
             .first()
@@ -440,8 +301,7 @@ impl App {
             scenario,
             path,
             dirty: false,
-            editors,
-            policy: 0,
+            policies,
             request: 0,
             form,
             focus: Focus::Policies,
@@ -450,9 +310,7 @@ impl App {
             errors: Vec::new(),
             stale: false,
             pending: false,
-            tree: TreeState::default(),
-            tree_selected: 0,
-            tree_scroll: 0,
+            trace: TracePane::default(),
             message: None,
             quit: false,
             preset_values: PresetValues::default(),
@@ -462,22 +320,15 @@ impl App {
             analysis_wanted: false,
             test_panic: false,
             picker: None,
-            lint: Vec::new(),
-            lint_selected: 0,
-            lint_ready: false,
-            completion: None,
+            lint: LintView::default(),
             origin: Origin::Unnamed,
             recovery: None,
             view: View::Trace,
             set: None,
             baseline: None,
             why: None,
-            grid_axes: Vec::new(),
-            grid_axes_chosen: false,
-            grid_cells: Vec::new(),
-            grid_cursor: (0, 0),
-            changes: Vec::new(),
-            changed_cells: Vec::new(),
+            grid: GridView::default(),
+            changes: ChangesView::default(),
         };
         app.sync_focus();
         app.evaluate_now();
@@ -488,7 +339,7 @@ impl App {
 
     /// Copies the editors' texts into the scenario.
     pub fn sync_texts(&mut self) {
-        for (src, ed) in self.scenario.sources.iter_mut().zip(&self.editors) {
+        for (src, ed) in self.scenario.sources.iter_mut().zip(&self.policies.editors) {
             src.text = ed.text();
         }
     }
@@ -505,9 +356,7 @@ impl App {
     /// Takes an evaluation's output: errors always, results only when valid.
     pub fn apply(&mut self, out: Evaluated) {
         self.errors = out.errors;
-        self.lint_ready = out.lint.is_some();
-        self.lint = out.lint.unwrap_or_default();
-        self.lint_selected = self.lint_selected.min(self.lint_count().saturating_sub(1));
+        self.lint.set(out.lint);
         // The report is for the request asked about; the user may have moved on.
         let why_done = out.why.is_some() && out.focus == Some(self.request);
         match out.results {
@@ -557,21 +406,12 @@ impl App {
         ) else {
             return;
         };
-        // Suggested once per request, then kept while editing: axes that moved under
-        // the user's hands would hide what an edit changed.
-        if !self.grid_axes_chosen && self.grid_axes.is_empty() {
-            self.grid_axes = suggest_axes(set, &spec.request, &result.determined_by);
-        }
-        if self.view == View::Trace {
+        let open = self.view != View::Trace;
+        self.grid
+            .refresh(set, &spec.request, &result.determined_by, open);
+        if !open {
             return;
         }
-        self.grid_cells = grid(set, &spec.request, &self.grid_axes);
-        let rows = self.grid_axes.first().map_or(1, |a| a.values.len());
-        let cols = self.grid_axes.get(1).map_or(1, |a| a.values.len());
-        self.grid_cursor = (
-            self.grid_cursor.0.min(rows.saturating_sub(1)),
-            self.grid_cursor.1.min(cols.saturating_sub(1)),
-        );
         if let Some(baseline) = &self.baseline {
             let requests: Vec<(String, crate::eval::Request)> = self
                 .scenario
@@ -580,24 +420,16 @@ impl App {
                 .enumerate()
                 .map(|(i, r)| (r.label(i), r.request.clone()))
                 .collect();
-            self.changes = changed_requests(baseline, set, &requests);
-            self.changed_cells = changed_cells(baseline, set, &spec.request, &self.grid_axes);
+            self.changes
+                .refresh(baseline, set, &requests, &spec.request, &self.grid.axes);
         }
     }
 
     /// Loads the selected grid cell's values into the request shown.
     pub fn load_grid_cell(&mut self) {
-        let cols = self.grid_axes.get(1).map_or(1, |a| a.values.len());
-        let Some(cell) = self
-            .grid_cells
-            .get(self.grid_cursor.0 * cols + self.grid_cursor.1)
-        else {
+        let Some(r) = self.grid.cell_request(&self.form.to_request()) else {
             return;
         };
-        let mut r = self.form.to_request();
-        for (axis, v) in self.grid_axes.iter().zip(&cell.values) {
-            r = crate::analysis::grid::with_input(&r, &axis.input, v.as_deref());
-        }
         let selected = self.form.selected;
         self.form = RequestForm::new(&r);
         self.form.selected = selected.min(self.form.rows.len().saturating_sub(1));
@@ -605,12 +437,19 @@ impl App {
         self.form_changed();
     }
 
+    /// Shows `span` of policy `pi` in the editor, and gives the editor the keyboard.
+    pub fn show_in_policy(&mut self, pi: usize, span: crate::source::Span) {
+        if let Some(e) = self.policies.editors.get_mut(pi) {
+            self.policies.current = pi;
+            e.jump(span.line, span.column);
+            self.focus = Focus::Policies;
+        }
+    }
+
     /// Shows the focus in the editors (cursor on or off).
     pub fn sync_focus(&mut self) {
         let focused = self.focus == Focus::Policies && self.mode == Mode::Normal;
-        for (i, e) in self.editors.iter_mut().enumerate() {
-            e.set_focused(focused && i == self.policy);
-        }
+        self.policies.set_focused(focused);
     }
 
     /// The name of policy `i`.
@@ -626,14 +465,19 @@ impl App {
     /// The trace rows of the request shown.
     pub fn tree_rows(&self) -> Vec<super::tree::Row> {
         match self.current_result() {
-            Some(r) => super::tree::rows(&r.trace, &r.determined_by, self.why.as_ref(), &self.tree),
+            Some(r) => super::tree::rows(
+                &r.trace,
+                &r.determined_by,
+                self.why.as_ref(),
+                &self.trace.tree,
+            ),
             None => Vec::new(),
         }
     }
 
     fn clamp_tree(&mut self) {
         let n = self.tree_rows().len();
-        self.tree_selected = self.tree_selected.min(n.saturating_sub(1));
+        self.trace.clamp(n);
     }
 
     /// Shows request `i` in the form.
@@ -641,11 +485,8 @@ impl App {
         if let Some(r) = self.scenario.requests.get(i) {
             self.request = i;
             self.form = RequestForm::new(&r.request);
-            self.tree_selected = 0;
-            self.tree_scroll = 0;
-            if !self.grid_axes_chosen {
-                self.grid_axes.clear();
-            }
+            self.trace.to_top();
+            self.grid.follow_request();
             if self.last_eval > SLOW_EVALUATION {
                 // A big scenario: the analysis of the new request goes to the worker
                 // with the next evaluation, so switching never blocks input.
@@ -689,121 +530,11 @@ impl App {
         self.generation += 1;
     }
 
-    /// Adds a new identity policy after the others and edits it.
-    pub fn add_policy(&mut self) {
-        let n = self.scenario.sources.len() + 1;
-        self.scenario.sources.push(crate::scenario::PolicySource {
-            kind: PolicyKind::Identity,
-            name: Some(format!("new policy {n}")),
-            level: None,
-            attached_to: None,
-            text: NEW_POLICY.to_string(),
-            form: DocumentForm::Inline,
-        });
-        self.editors.push(PolicyEditor::new(NEW_POLICY));
-        self.policy = self.editors.len() - 1;
-        self.text_changed();
-    }
-
-    /// Deletes the policy being edited.
-    pub fn delete_policy(&mut self) {
-        if self.policy < self.editors.len() {
-            self.sync_texts();
-            self.scenario.sources.remove(self.policy);
-            self.editors.remove(self.policy);
-            self.policy = self.policy.min(self.editors.len().saturating_sub(1));
-            self.text_changed();
-        }
-    }
-
-    /// Gives the edited policy the next type (identity → resource → boundary → …). An
-    /// SCP or RCP goes to the first level (made `r-root` when there is none).
-    pub fn cycle_kind(&mut self) {
-        let Some(src) = self.scenario.sources.get_mut(self.policy) else {
-            return;
-        };
-        let i = KIND_CYCLE.iter().position(|k| *k == src.kind).unwrap_or(0);
-        src.kind = KIND_CYCLE[(i + 1) % KIND_CYCLE.len()];
-        src.level = None;
-        if src.kind != PolicyKind::Resource {
-            src.attached_to = None;
-        }
-        let levels = match src.kind {
-            PolicyKind::Scp => Some(&mut self.scenario.set.scp_levels),
-            PolicyKind::Rcp => Some(&mut self.scenario.set.rcp_levels),
-            _ => None,
-        };
-        if let Some(levels) = levels {
-            if levels.is_empty() {
-                levels.push("r-root".into());
-            }
-            src.level = Some(0);
-        }
-        self.text_changed();
-    }
-
-    /// Renames the edited policy (an empty name removes it).
-    pub fn rename_policy(&mut self, name: &str) {
-        if let Some(src) = self.scenario.sources.get_mut(self.policy) {
-            let name = name.trim();
-            src.name = (!name.is_empty()).then(|| name.to_string());
-            self.text_changed();
-        }
-    }
-
-    /// What the placement prompt starts with for the edited policy.
-    pub fn placement_text(&self) -> Option<String> {
-        let src = self.scenario.sources.get(self.policy)?;
-        match src.kind {
-            PolicyKind::Resource => Some(src.attached_to.clone().unwrap_or_default()),
-            PolicyKind::Scp => Some(
-                src.level
-                    .and_then(|l| self.scenario.set.scp_levels.get(l).cloned())
-                    .unwrap_or_default(),
-            ),
-            PolicyKind::Rcp => Some(
-                src.level
-                    .and_then(|l| self.scenario.set.rcp_levels.get(l).cloned())
-                    .unwrap_or_default(),
-            ),
-            _ => None,
-        }
-    }
-
-    /// Sets the edited policy's `attachedTo` (resource policies; empty: every request)
-    /// or level (SCPs and RCPs; a new name adds a level below the others).
-    pub fn set_placement(&mut self, text: &str) {
-        let text = text.trim();
-        let Some(src) = self.scenario.sources.get_mut(self.policy) else {
-            return;
-        };
-        match src.kind {
-            PolicyKind::Resource => {
-                src.attached_to = (!text.is_empty()).then(|| text.to_string());
-            }
-            PolicyKind::Scp | PolicyKind::Rcp if !text.is_empty() => {
-                let levels = if src.kind == PolicyKind::Scp {
-                    &mut self.scenario.set.scp_levels
-                } else {
-                    &mut self.scenario.set.rcp_levels
-                };
-                let i = match levels.iter().position(|l| l == text) {
-                    Some(i) => i,
-                    None => {
-                        levels.push(text.to_string());
-                        levels.len() - 1
-                    }
-                };
-                src.level = Some(i);
-            }
-            _ => return,
-        }
-        self.text_changed();
-    }
-
     /// The first error of the policy being edited, for the status bar.
     pub fn first_error(&self) -> Option<&Diagnostic> {
-        self.errors.get(self.policy).and_then(|e| e.first())
+        self.errors
+            .get(self.policies.current)
+            .and_then(|e| e.first())
     }
 
     /// Sets where the scenario came from.
@@ -811,97 +542,4 @@ impl App {
         self.origin = origin;
         self
     }
-
-    /// At start: removes the temporary files a killed save of this file left behind
-    /// (saying so in the status bar), and asks whether to restore the recovery file
-    /// of an earlier session, if there is one.
-    pub fn check_leftovers(&mut self) {
-        if let Origin::File(file) = &self.origin {
-            let stale = crate::scenario::stale_temp_files(file, STALE_TEMP_AGE);
-            let mut removed = 0;
-            let mut kept = Vec::new();
-            for p in &stale {
-                match std::fs::remove_file(p) {
-                    Ok(()) => removed += 1,
-                    Err(e) => kept.push(format!("{} ({e})", p.display())),
-                }
-            }
-            if removed > 0 {
-                self.message = Some(format!(
-                    "removed {removed} temporary file{} left by an interrupted save",
-                    if removed == 1 { "" } else { "s" }
-                ));
-            }
-            if !kept.is_empty() {
-                self.message = Some(format!(
-                    "temporary files left by an interrupted save could not be removed: {}",
-                    kept.join(", ")
-                ));
-            }
-        }
-        if self.mode == Mode::Normal {
-            if let Some(p) = super::recover::find(&self.origin) {
-                self.mode = Mode::ConfirmRestore(p);
-            }
-        }
-    }
-
-    /// Loads the recovery file `p` as unsaved edits of the file opened (the changes
-    /// view still compares with the file). The recovery file stays until the edits are
-    /// saved, so a second interruption loses nothing.
-    pub fn restore_recovery(&mut self, p: PathBuf) {
-        let loaded = std::fs::read(&p)
-            .map_err(|e| e.to_string())
-            .and_then(crate::input::decode)
-            .and_then(|text| {
-                crate::input::load_for_editing(&text).map_err(|e| {
-                    e.diagnostics
-                        .first()
-                        .map(|d| format!("{}:{}: {}", d.span.line, d.span.column, d.message))
-                        .unwrap_or_else(|| "not a scenario".into())
-                })
-            });
-        match loaded {
-            Ok(scenario) => {
-                let baseline = self.baseline.take();
-                let mut restored = App::new(scenario, self.path.take());
-                restored.origin = std::mem::replace(&mut self.origin, Origin::Unnamed);
-                restored.test_panic = self.test_panic;
-                restored.baseline = baseline;
-                restored.dirty = true;
-                restored.message = Some(format!(
-                    "restored the unsaved edits of {}: save to keep them",
-                    p.display()
-                ));
-                restored.recovery = Some(p);
-                restored.refresh_analysis();
-                *self = restored;
-            }
-            Err(e) => {
-                self.message = Some(format!(
-                    "{} could not be restored ({e}); it is kept",
-                    p.display()
-                ))
-            }
-        }
-    }
-
-    /// Deletes the recovery file `p` (the user answered no).
-    pub fn discard_recovery(&mut self, p: &std::path::Path) {
-        self.message = Some(match std::fs::remove_file(p) {
-            Ok(()) => format!("deleted {}", p.display()),
-            Err(e) => format!("could not delete {}: {e}", p.display()),
-        });
-    }
-
-    /// Removes the recovery file of the edits shown (they were saved, or discarded on
-    /// quitting).
-    pub fn forget_recovery(&mut self) {
-        if let Some(p) = self.recovery.take() {
-            let _ = std::fs::remove_file(p);
-        }
-    }
 }
-
-/// A temporary file of a save older than this is not a save in progress.
-const STALE_TEMP_AGE: Duration = Duration::from_secs(60);

@@ -1,7 +1,10 @@
-//! The one keymap: which key does what where. Behaviour, the status-bar hints and the
-//! help overlay all read this table, so they cannot drift apart.
+//! The one keymap: which key does what where. Every key the TUI reacts to is looked
+//! up here (the policy editor gets the keys no binding takes); the status-bar hints,
+//! the help overlay and every key name drawn in text ([`key_label`]) read this table,
+//! so they cannot drift from the real keys.
 
 use super::action::Action;
+use super::app::{Focus, Mode, View};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Where a binding applies.
@@ -13,10 +16,51 @@ pub enum Scope {
     Policies,
     /// The request form.
     Request,
-    /// The trace tree.
+    /// The trace view of the bottom-right pane.
     Trace,
-    /// The help overlay and questions.
-    Overlay,
+    /// The what-if grid view.
+    Grid,
+    /// The changes view.
+    Changes,
+    /// The lint view.
+    Lint,
+    /// The completion list open in the editor.
+    Completion,
+    /// A list over the panes: the principal picker, the actions a pattern matches.
+    List,
+    /// A one-line prompt (save as, rename, placement, grid axes).
+    Prompt,
+    /// A yes/no question.
+    Question,
+    /// The help overlay.
+    Help,
+}
+
+/// The scope of the pane that has the keyboard: `focus`, and for the bottom-right
+/// pane the view it shows. The one place that decides it (keys and hints).
+pub fn pane_scope(focus: Focus, view: View) -> Scope {
+    match (focus, view) {
+        (Focus::Policies, _) => Scope::Policies,
+        (Focus::Request, _) => Scope::Request,
+        (Focus::Trace, View::Trace) => Scope::Trace,
+        (Focus::Trace, View::Grid) => Scope::Grid,
+        (Focus::Trace, View::Changes) => Scope::Changes,
+        (Focus::Trace, View::Lint) => Scope::Lint,
+    }
+}
+
+/// The scope of what is drawn over the panes in `mode`, if anything is.
+pub fn overlay_scope(mode: &Mode) -> Option<Scope> {
+    Some(match mode {
+        Mode::Normal => return None,
+        Mode::Help => Scope::Help,
+        Mode::PickPrincipal(_) | Mode::Expansion(..) => Scope::List,
+        Mode::SaveAs(_) | Mode::Rename(_) | Mode::Placement(_) | Mode::Axes(_) => Scope::Prompt,
+        Mode::ConfirmQuit
+        | Mode::ConfirmDelete
+        | Mode::ConfirmRestore(_)
+        | Mode::ConfirmTempFile(..) => Scope::Question,
+    })
 }
 
 /// One binding.
@@ -26,8 +70,8 @@ pub struct Binding {
     pub code: KeyCode,
     /// Its modifiers (exact).
     pub modifiers: KeyModifiers,
-    /// Where it applies.
-    pub scope: Scope,
+    /// Where it applies (the help lists it under the first).
+    pub scopes: &'static [Scope],
     /// What it does.
     pub action: Action,
     /// The key as people write it.
@@ -36,29 +80,46 @@ pub struct Binding {
     pub description: &'static str,
     /// Shown in the status bar (the rest only in help).
     pub hint: bool,
+    /// The help shows it on the line of the binding before it ("↑ ↓  up / down").
+    pub pair: bool,
 }
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 
+/// A binding: key, scopes, action, label, description (hint and pair off).
 const fn b(
     code: KeyCode,
     modifiers: KeyModifiers,
-    scope: Scope,
+    scopes: &'static [Scope],
     action: Action,
     key_label: &'static str,
     description: &'static str,
-    hint: bool,
 ) -> Binding {
     Binding {
         code,
         modifiers,
-        scope,
+        scopes,
         action,
         key_label,
         description,
-        hint,
+        hint: false,
+        pair: false,
+    }
+}
+
+impl Binding {
+    /// Shown in the status bar too.
+    const fn hint(mut self) -> Self {
+        self.hint = true;
+        self
+    }
+
+    /// Shown in help on the line of the binding before it.
+    const fn pair(mut self) -> Self {
+        self.pair = true;
+        self
     }
 }
 
@@ -66,338 +127,337 @@ use Action as A;
 use KeyCode as K;
 use Scope as S;
 
+const GLOBAL: &[Scope] = &[S::Global];
+const POLICIES: &[Scope] = &[S::Policies];
+const REQUEST: &[Scope] = &[S::Request];
+const TRACE: &[Scope] = &[S::Trace];
+const GRID: &[Scope] = &[S::Grid];
+/// The views of the bottom-right pane.
+const VIEWS: &[Scope] = &[S::Trace, S::Grid, S::Changes, S::Lint];
+/// The views with a selection to move.
+const MOVABLE: &[Scope] = &[S::Trace, S::Grid, S::Lint];
+/// The panes without an editor (Ctrl+C quits there).
+const NO_EDITOR: &[Scope] = &[S::Request, S::Trace, S::Grid, S::Changes, S::Lint];
+/// Everything drawn over the panes.
+const OVERLAYS: &[Scope] = &[S::Completion, S::List, S::Prompt, S::Question, S::Help];
+const CHOICES: &[Scope] = &[S::Completion, S::List];
+
 /// Every binding.
 pub const BINDINGS: &[Binding] = &[
     b(
         K::F(9),
         NONE,
-        S::Global,
+        GLOBAL,
         A::NextView,
         "F9",
-        "trace / what-if grid / changes",
-        true,
-    ),
+        "trace / grid / changes / lint",
+    )
+    .hint(),
     b(
         K::F(10),
         NONE,
-        S::Global,
+        GLOBAL,
         A::GridAxes,
         "F10",
         "what-if grid axes",
-        false,
     ),
-    b(
-        K::Tab,
-        NONE,
-        S::Global,
-        A::FocusNext,
-        "Tab",
-        "next pane",
-        true,
-    ),
+    b(K::Tab, NONE, GLOBAL, A::FocusNext, "Tab", "next pane").hint(),
     b(
         K::BackTab,
         SHIFT,
-        S::Global,
+        GLOBAL,
         A::FocusPrev,
         "Shift+Tab",
         "previous pane",
-        false,
-    ),
-    b(K::F(1), NONE, S::Global, A::ToggleHelp, "F1", "help", true),
-    b(
-        K::Char('s'),
-        CTRL,
-        S::Global,
-        A::Save,
-        "Ctrl+S",
-        "save",
-        true,
-    ),
-    b(
-        K::Char('q'),
-        CTRL,
-        S::Global,
-        A::Quit,
-        "Ctrl+Q",
-        "quit",
-        true,
-    ),
+    )
+    .pair(),
+    b(K::F(1), NONE, GLOBAL, A::ToggleHelp, "F1", "help").hint(),
+    b(K::Char('s'), CTRL, GLOBAL, A::Save, "Ctrl+S", "save").hint(),
+    b(K::Char('q'), CTRL, GLOBAL, A::Quit, "Ctrl+Q", "quit").hint(),
     b(
         K::Char('n'),
         CTRL,
-        S::Global,
+        GLOBAL,
         A::NextRequest,
         "Ctrl+N",
         "next request",
-        true,
-    ),
+    )
+    .hint(),
     b(
         K::Char('p'),
         CTRL,
-        S::Global,
+        GLOBAL,
         A::PrevRequest,
         "Ctrl+P",
         "previous request",
-        false,
-    ),
-    b(
-        K::F(2),
-        NONE,
-        S::Global,
-        A::NextPolicy,
-        "F2",
-        "next policy",
-        true,
-    ),
+    )
+    .pair(),
+    b(K::F(2), NONE, GLOBAL, A::NextPolicy, "F2", "next policy").hint(),
     b(
         K::F(2),
         SHIFT,
-        S::Global,
+        GLOBAL,
         A::PrevPolicy,
         "Shift+F2",
         "previous policy",
-        false,
-    ),
+    )
+    .pair(),
     b(
         K::F(3),
         NONE,
-        S::Global,
+        GLOBAL,
         A::NextPreset,
         "F3",
         "next request preset",
-        true,
-    ),
-    b(
-        K::F(4),
-        NONE,
-        S::Policies,
-        A::AddPolicy,
-        "F4",
-        "add a policy",
-        false,
-    ),
+    )
+    .hint(),
+    b(K::F(4), NONE, POLICIES, A::AddPolicy, "F4", "add a policy"),
     b(
         K::F(5),
         NONE,
-        S::Policies,
+        POLICIES,
         A::RenamePolicy,
         "F5",
         "rename the policy",
-        false,
     ),
     b(
         K::F(6),
         NONE,
-        S::Policies,
+        POLICIES,
         A::CyclePolicyType,
         "F6",
         "change the policy's type",
-        false,
     ),
     b(
         K::F(7),
         NONE,
-        S::Policies,
+        POLICIES,
         A::PlacePolicy,
         "F7",
         "attachedTo / SCP or RCP level",
-        false,
     ),
     b(
         K::F(8),
         NONE,
-        S::Policies,
+        POLICIES,
         A::DeletePolicy,
         "F8",
         "delete the policy",
-        false,
     ),
     b(
         K::Char(' '),
         CTRL,
-        S::Policies,
+        POLICIES,
         A::Complete,
         "Ctrl+Space",
         "complete",
-        true,
-    ),
+    )
+    .hint(),
     b(
         K::Char('l'),
         CTRL,
-        S::Policies,
+        POLICIES,
         A::ExpandActions,
         "Ctrl+L",
         "actions a pattern matches",
-        false,
     ),
-    b(
-        K::Char('z'),
-        CTRL,
-        S::Policies,
-        A::Undo,
-        "Ctrl+Z",
-        "undo",
-        true,
-    ),
-    b(
-        K::Char('y'),
-        CTRL,
-        S::Policies,
-        A::Redo,
-        "Ctrl+Y",
-        "redo",
-        false,
-    ),
+    b(K::Char('z'), CTRL, POLICIES, A::Undo, "Ctrl+Z", "undo").hint(),
+    b(K::Char('y'), CTRL, POLICIES, A::Redo, "Ctrl+Y", "redo").pair(),
     // Ctrl+C: the editor's copy where there is an editor, and quit (asking first when
     // there are unsaved changes) where there is none, as a terminal user expects.
     b(
         K::Char('c'),
         CTRL,
-        S::Policies,
+        POLICIES,
         A::Copy,
         "Ctrl+C",
         "copy the selection",
-        true,
-    ),
+    )
+    .hint(),
     b(
         K::Char('v'),
         CTRL,
-        S::Policies,
+        POLICIES,
         A::PasteCopied,
         "Ctrl+V",
         "paste what Ctrl+C copied",
-        false,
     ),
+    b(K::Char('c'), CTRL, NO_EDITOR, A::Quit, "Ctrl+C", "quit").hint(),
+    b(K::Up, NONE, REQUEST, A::Up, "↑", "previous row"),
+    b(K::Down, NONE, REQUEST, A::Down, "↓", "next row").pair(),
+    b(K::Left, NONE, REQUEST, A::CursorLeft, "←", "cursor left"),
+    b(K::Right, NONE, REQUEST, A::CursorRight, "→", "right").pair(),
+    b(K::Home, NONE, REQUEST, A::CursorStart, "Home", "row start"),
+    b(K::End, NONE, REQUEST, A::CursorEnd, "End", "row end").pair(),
     b(
-        K::Char('c'),
-        CTRL,
-        S::Request,
-        A::Quit,
-        "Ctrl+C",
-        "quit",
-        true,
+        K::Backspace,
+        NONE,
+        &[S::Request, S::Prompt],
+        A::DeleteBack,
+        "Backspace",
+        "delete back",
     ),
-    b(
-        K::Char('c'),
-        CTRL,
-        S::Trace,
-        A::Quit,
-        "Ctrl+C",
-        "quit",
-        true,
-    ),
-    b(K::Up, NONE, S::Request, A::Up, "↑", "previous field", false),
-    b(K::Down, NONE, S::Request, A::Down, "↓", "next field", false),
-    b(
-        K::Char('a'),
-        CTRL,
-        S::Request,
-        A::AddContextKey,
-        "Ctrl+A",
-        "add a context key",
-        true,
-    ),
-    b(
-        K::Char('d'),
-        CTRL,
-        S::Request,
-        A::DeleteContextKey,
-        "Ctrl+D",
-        "delete the context key",
-        true,
-    ),
-    b(K::Up, NONE, S::Trace, A::Up, "↑", "previous node", false),
-    b(K::Down, NONE, S::Trace, A::Down, "↓", "next node", false),
-    b(K::Left, NONE, S::Trace, A::Collapse, "←", "collapse", false),
-    b(K::Right, NONE, S::Trace, A::Expand, "→", "expand", false),
+    b(K::Delete, NONE, REQUEST, A::DeleteForward, "Del", "forward").pair(),
     b(
         K::Enter,
         NONE,
-        S::Trace,
+        REQUEST,
+        A::NextRow,
+        "Enter",
+        "next row (a new key on the last)",
+    ),
+    b(
+        K::Char('a'),
+        CTRL,
+        REQUEST,
+        A::AddContextKey,
+        "Ctrl+A",
+        "add a context key",
+    )
+    .hint(),
+    b(
+        K::Char('d'),
+        CTRL,
+        REQUEST,
+        A::DeleteContextKey,
+        "Ctrl+D",
+        "delete the context key",
+    )
+    .hint(),
+    b(K::Up, NONE, MOVABLE, A::Up, "↑", "move up"),
+    b(K::Down, NONE, MOVABLE, A::Down, "↓", "down").pair(),
+    b(K::Left, NONE, TRACE, A::Collapse, "←", "collapse"),
+    b(K::Right, NONE, TRACE, A::Expand, "→", "expand").pair(),
+    b(K::Left, NONE, GRID, A::CursorLeft, "←", "grid column left"),
+    b(K::Right, NONE, GRID, A::CursorRight, "→", "right").pair(),
+    b(K::PageUp, NONE, TRACE, A::PageUp, "PgUp", "page up"),
+    b(K::PageDown, NONE, TRACE, A::PageDown, "PgDn", "page down").pair(),
+    b(K::Home, NONE, TRACE, A::First, "Home", "first row"),
+    b(K::End, NONE, TRACE, A::Last, "End", "last row").pair(),
+    b(
+        K::Enter,
+        NONE,
+        &[S::Trace, S::Lint],
         A::JumpToSource,
         "Enter",
         "show in the policy",
-        true,
-    ),
+    )
+    .hint(),
+    b(
+        K::Enter,
+        NONE,
+        GRID,
+        A::LoadCell,
+        "Enter",
+        "load the cell into the request",
+    )
+    .hint(),
     b(
         K::Char('f'),
         NONE,
-        S::Trace,
+        TRACE,
         A::ToggleDecidingOnly,
         "f",
         "only what decided",
-        true,
+    )
+    .hint(),
+    b(K::Char('?'), NONE, VIEWS, A::ToggleHelp, "?", "help"),
+    b(K::Up, NONE, CHOICES, A::Up, "↑", "previous choice"),
+    b(K::Down, NONE, CHOICES, A::Down, "↓", "next choice").pair(),
+    b(
+        K::Enter,
+        NONE,
+        &[S::Completion, S::List, S::Prompt],
+        A::Confirm,
+        "Enter",
+        "confirm",
+    ),
+    b(K::Tab, NONE, &[S::Completion], A::Confirm, "Tab", "insert").pair(),
+    b(K::Char('y'), NONE, &[S::Question], A::Yes, "y", "yes"),
+    b(K::Char('n'), NONE, &[S::Question], A::No, "n", "no").pair(),
+    b(
+        K::Esc,
+        NONE,
+        OVERLAYS,
+        A::Cancel,
+        "Esc",
+        "close (decides nothing)",
     ),
     b(
         K::Char('?'),
         NONE,
-        S::Trace,
+        &[S::Help],
         A::ToggleHelp,
         "?",
-        "help",
-        false,
+        "close the help",
     ),
-    b(
-        K::Esc,
-        NONE,
-        S::Overlay,
-        A::Cancel,
-        "Esc",
-        "close / no",
-        true,
-    ),
-    b(K::Char('y'), NONE, S::Overlay, A::Yes, "y", "yes", false),
-    b(
-        K::Up,
-        NONE,
-        S::Overlay,
-        A::Up,
-        "↑",
-        "previous choice",
-        false,
-    ),
-    b(
-        K::Down,
-        NONE,
-        S::Overlay,
-        A::Down,
-        "↓",
-        "next choice",
-        false,
-    ),
-    b(K::Char('n'), NONE, S::Overlay, A::Cancel, "n", "no", false),
-    b(
-        K::Enter,
-        NONE,
-        S::Overlay,
-        A::Confirm,
-        "Enter",
-        "confirm",
-        false,
-    ),
+    b(K::Char('q'), NONE, &[S::Help], A::ToggleHelp, "q", "close").pair(),
 ];
+
+/// Whether `binding` matches `key`. Shift is implied for upper-case letters, BackTab
+/// and symbols like '?'.
+fn matches(binding: &Binding, key: &KeyEvent) -> bool {
+    let mods = key.modifiers - KeyModifiers::SHIFT;
+    binding.code == key.code
+        && (binding.modifiers - KeyModifiers::SHIFT == mods)
+        && (binding.modifiers.contains(KeyModifiers::SHIFT)
+            == key.modifiers.contains(KeyModifiers::SHIFT)
+            || matches!(key.code, KeyCode::Char(_) | KeyCode::BackTab))
+}
 
 /// The action bound to `key` in `scope`.
 pub fn lookup(key: &KeyEvent, scope: Scope) -> Option<Action> {
-    // Shift is implied for upper-case letters, BackTab and symbols like '?'.
-    let mods = key.modifiers - KeyModifiers::SHIFT;
-    BINDINGS
-        .iter()
-        .find(|b| {
-            b.scope == scope
-                && b.code == key.code
-                && (b.modifiers - KeyModifiers::SHIFT == mods)
-                && (b.modifiers.contains(KeyModifiers::SHIFT)
-                    == key.modifiers.contains(KeyModifiers::SHIFT)
-                    || matches!(key.code, KeyCode::Char(_) | KeyCode::BackTab))
-        })
-        .map(|b| b.action)
+    bindings(scope).find(|b| matches(b, key)).map(|b| b.action)
+}
+
+/// The character `key` types, when it is a plain (or shifted) character key.
+pub fn typed_char(key: &KeyEvent) -> Option<char> {
+    match key.code {
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(c)
+        }
+        _ => None,
+    }
+}
+
+/// What `key` does in `scope`: its binding, or, where text is typed (the request form,
+/// prompts), typing the character.
+pub fn action(key: &KeyEvent, scope: Scope) -> Option<Action> {
+    lookup(key, scope).or_else(|| match scope {
+        Scope::Request | Scope::Prompt => typed_char(key).map(Action::Type),
+        _ => None,
+    })
+}
+
+/// Whether `key`, handed to the editor while the completion list is open, changes the
+/// word being completed (a typed character or Backspace): the list then follows it.
+pub fn refines_completion(key: &KeyEvent) -> bool {
+    typed_char(key).is_some() || (key.code == KeyCode::Backspace && key.modifiers == NONE)
+}
+
+/// The key that panics on purpose when `IAMTRACE_TEST_PANIC=1` (a test of the panic
+/// hook): F12.
+pub fn is_panic_test_key(key: &KeyEvent) -> bool {
+    key.code == KeyCode::F(12)
 }
 
 /// The bindings of `scope`, for hints and help.
 pub fn bindings(scope: Scope) -> impl Iterator<Item = &'static Binding> {
-    BINDINGS.iter().filter(move |b| b.scope == scope)
+    BINDINGS.iter().filter(move |b| b.scopes.contains(&scope))
+}
+
+/// The key that does `action` in `scope` (or everywhere), as people write it: every
+/// key name drawn in text comes from here. "?" when none is bound (a test checks
+/// that every pair the screens ask for is).
+pub fn key_label(action: Action, scope: Scope) -> &'static str {
+    bindings(scope)
+        .chain(bindings(Scope::Global))
+        .find(|b| b.action == action)
+        .map_or("?", |b| b.key_label)
 }
 
 #[cfg(test)]
@@ -425,20 +485,68 @@ mod tests {
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), CTRL);
         assert_eq!(lookup(&ctrl_c, Scope::Global), None);
         assert_eq!(lookup(&ctrl_c, Scope::Policies), Some(Action::Copy));
-        assert_eq!(lookup(&ctrl_c, Scope::Request), Some(Action::Quit));
-        assert_eq!(lookup(&ctrl_c, Scope::Trace), Some(Action::Quit));
+        for scope in [
+            Scope::Request,
+            Scope::Trace,
+            Scope::Grid,
+            Scope::Changes,
+            Scope::Lint,
+        ] {
+            assert_eq!(lookup(&ctrl_c, scope), Some(Action::Quit), "{scope:?}");
+        }
     }
 
     #[test]
     fn every_action_key_is_unique_within_its_scope() {
         for (i, a) in BINDINGS.iter().enumerate() {
             for b in &BINDINGS[i + 1..] {
+                let shared = a.scopes.iter().any(|s| b.scopes.contains(s));
                 assert!(
-                    !(a.scope == b.scope && a.code == b.code && a.modifiers == b.modifiers),
+                    !(shared && a.code == b.code && a.modifiers == b.modifiers),
                     "{} bound twice",
                     a.key_label
                 );
             }
+        }
+    }
+
+    #[test]
+    fn text_is_typed_only_where_text_is_edited() {
+        let x = KeyEvent::new(KeyCode::Char('x'), NONE);
+        let big = KeyEvent::new(KeyCode::Char('X'), SHIFT);
+        assert_eq!(action(&x, Scope::Request), Some(Action::Type('x')));
+        assert_eq!(action(&big, Scope::Prompt), Some(Action::Type('X')));
+        assert_eq!(action(&x, Scope::Trace), None);
+        assert_eq!(action(&x, Scope::Question), None);
+        // A bound key is its action, not text: `y` answers, Ctrl+A adds a key.
+        let y = KeyEvent::new(KeyCode::Char('y'), NONE);
+        assert_eq!(action(&y, Scope::Question), Some(Action::Yes));
+        assert_eq!(action(&y, Scope::Prompt), Some(Action::Type('y')));
+        let ctrl_x = KeyEvent::new(KeyCode::Char('x'), CTRL);
+        assert_eq!(action(&ctrl_x, Scope::Request), None);
+    }
+
+    #[test]
+    fn the_focus_and_view_give_the_scope() {
+        assert_eq!(pane_scope(Focus::Policies, View::Grid), Scope::Policies);
+        assert_eq!(pane_scope(Focus::Request, View::Lint), Scope::Request);
+        assert_eq!(pane_scope(Focus::Trace, View::Trace), Scope::Trace);
+        assert_eq!(pane_scope(Focus::Trace, View::Grid), Scope::Grid);
+        assert_eq!(pane_scope(Focus::Trace, View::Changes), Scope::Changes);
+        assert_eq!(pane_scope(Focus::Trace, View::Lint), Scope::Lint);
+        assert_eq!(overlay_scope(&Mode::Normal), None);
+        assert_eq!(overlay_scope(&Mode::Help), Some(Scope::Help));
+        assert_eq!(
+            overlay_scope(&Mode::Axes(String::new())),
+            Some(Scope::Prompt)
+        );
+    }
+
+    /// Every (action, scope) whose key name a screen draws has a key.
+    #[test]
+    fn every_key_name_drawn_is_bound() {
+        for (action, scope) in super::super::ui::KEYS_DRAWN {
+            assert_ne!(key_label(*action, *scope), "?", "{action:?} in {scope:?}");
         }
     }
 }

@@ -1,13 +1,22 @@
 //! The terminal UI: an editable policy pane, a request form and a trace that is
-//! re-evaluated on every keystroke. State lives in [`app`], keys in [`keymap`], changes
-//! in [`update`], drawing in [`ui`]; this module owns the terminal and the loop.
+//! re-evaluated on every keystroke. Keys become actions in [`keymap`]; [`update`]
+//! hands each action to the pane or view it is for ([`pane`]: each owns its state and
+//! answers with effects); [`effect`] carries the effects out in one place; the
+//! [`app`] composes the panes with the shared state; [`ui`] draws it. This module owns
+//! the terminal and the loop, which evaluates on its thread when that is quick and on
+//! the generation-numbered worker ([`evaluate`]) when it is slow.
 
 pub mod action;
 pub mod app;
 pub mod complete;
 pub mod editor;
+pub mod effect;
+pub mod evaluate;
 pub mod form;
 pub mod keymap;
+pub mod leftovers;
+pub mod pane;
+pub mod policy_list;
 pub mod recover;
 pub mod signals;
 pub mod tree;
@@ -169,15 +178,15 @@ fn event_loop(
             }
             signals::Pending::Resume => resume(terminal)?,
         }
-        if !app.lint_ready && crate::catalog::services::loaded().is_some() {
-            app.refresh_lint();
+        if !app.lint.ready && crate::catalog::services::loaded().is_some() {
+            effect::run(app, vec![pane::Effect::Lint]);
         }
         terminal.draw(|f| f.render_widget(&*app, ui::layout::drawable_area(f.area())))?;
         if app.quit {
             return Ok(());
         }
         // Wait for input, or for the worker when it is busy.
-        let timeout = if app.pending || !app.lint_ready {
+        let timeout = if app.pending || !app.lint.ready {
             Duration::from_millis(15)
         } else {
             SIGNAL_CHECK

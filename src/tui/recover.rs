@@ -174,20 +174,43 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// The recovery file waiting for `origin`, if there is one: beside the file first,
-/// then in the state directory. Only regular files count (not links).
+/// then in the state directory. Only files this program could have written count
+/// (see [`is_ours`]).
 pub fn find(origin: &Origin) -> Option<PathBuf> {
     find_in(origin, state_dir())
 }
 
+/// Whether `p` looks like a recovery file this user's iamtrace wrote: a regular file
+/// (a link is not followed: it could point anywhere), owned by this user, readable and
+/// writable by its owner only (0600). Anything else in a shared directory could have
+/// been planted by someone else to be "restored" into the user's scenario.
+pub fn is_ours(p: &Path) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(p) else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if meta.uid() != me || meta.mode() & 0o077 != 0 {
+            return false;
+        }
+    }
+    true
+}
+
 /// [`find`] with the state directory given.
 pub fn find_in(origin: &Origin, state: Option<PathBuf>) -> Option<PathBuf> {
-    let is_file = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
     let candidates = match origin {
         Origin::File(file) => vec![beside(file), state.map(|d| d.join(state_name(origin, "")))],
         Origin::BuiltIn => vec![state.map(|d| d.join(state_name(origin, "")))],
         Origin::Unnamed => Vec::new(),
     };
-    candidates.into_iter().flatten().find(|p| is_file(p))
+    candidates.into_iter().flatten().find(|p| is_ours(p))
 }
 
 #[cfg(test)]
@@ -297,5 +320,40 @@ mod tests {
         assert_eq!(find_in(&Origin::Unnamed, Some(recover)), None);
         // No state directory and no file: an error, not a panic.
         assert!(write_in(&Origin::Unnamed, "{}", None).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_a_private_regular_file_of_this_user_is_offered() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.json");
+        let origin = Origin::File(file.clone());
+        let written = write_in(&origin, "{}", None).unwrap();
+        assert_eq!(find_in(&origin, None), Some(written.clone()));
+        // Readable by the group or others: not something we wrote.
+        for mode in [0o640, 0o604, 0o660, 0o644] {
+            std::fs::set_permissions(&written, std::fs::Permissions::from_mode(mode)).unwrap();
+            assert_eq!(find_in(&origin, None), None, "mode {mode:o}");
+        }
+        std::fs::set_permissions(&written, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(find_in(&origin, None), Some(written.clone()));
+        // A link, even to a private file of ours, is not followed.
+        let target = dir.path().join("elsewhere");
+        std::fs::rename(&written, &target).unwrap();
+        std::os::unix::fs::symlink(&target, &written).unwrap();
+        assert_eq!(find_in(&origin, None), None, "a symlink");
+        std::fs::remove_file(&written).unwrap();
+        // A directory of that name.
+        std::fs::create_dir(&written).unwrap();
+        assert_eq!(find_in(&origin, None), None, "a directory");
+        std::fs::remove_dir(&written).unwrap();
+        // Owned by someone else (only root can make one to test with).
+        std::fs::rename(&target, &written).unwrap();
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            std::os::unix::fs::chown(&written, Some(65534), None).unwrap();
+            assert_eq!(find_in(&origin, None), None, "another user's file");
+        }
     }
 }

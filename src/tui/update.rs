@@ -1,384 +1,101 @@
-//! Turning keys, pastes and mouse events into changes of the [`App`]: the keymap is
-//! read first, then the focused pane gets the key. Returns whether the scenario
-//! changed and needs evaluating again.
+//! Turning keys, pastes and mouse events into changes of the [`App`]: every key is
+//! looked up in the [`keymap`](super::keymap) (the overlay's scope when one is open,
+//! else everywhere, then the focused pane's), and the action is carried out for that
+//! scope; the policy editor gets the keys no binding takes. Returns whether the
+//! scenario changed and needs evaluating again.
 
 use super::action::Action;
-use super::app::{App, Focus, Mode, View};
-use super::keymap::{Scope, lookup};
+use super::app::{App, Focus, Mode};
+use super::effect;
+use super::keymap::{self, Scope, lookup, overlay_scope, pane_scope};
+use super::pane::{Effect, overlay};
 use super::ui::layout::{Areas, layout};
 use crate::scenario::presets::{self, Preset};
-use crate::scenario::{save_atomic, to_json};
-use crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
-use std::path::PathBuf;
 
 /// Handles a key. True when the scenario changed.
 pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
     if key.kind == KeyEventKind::Release {
         return false;
     }
-    if app.test_panic && key.code == KeyCode::F(12) {
+    if app.test_panic && keymap::is_panic_test_key(&key) {
         panic!("IAMTRACE_TEST_PANIC: F12 pressed, panicking on purpose");
     }
-    if app.completion.is_some() {
+    if app.policies.completion.is_some() {
         if app.mode == Mode::Normal && app.focus == Focus::Policies {
             return completion_key(app, key);
         }
-        app.completion = None;
+        app.policies.completion = None;
     }
-    let changed = match app.mode.clone() {
-        Mode::Normal => normal_key(app, key),
-        Mode::Expansion(pattern, items, first) => {
-            match lookup(&key, Scope::Overlay) {
-                Some(Action::Up) => {
-                    app.mode = Mode::Expansion(pattern, items, first.saturating_sub(1))
-                }
-                Some(Action::Down) => {
-                    let last = items.len().saturating_sub(1);
-                    app.mode = Mode::Expansion(pattern, items, (first + 1).min(last));
-                }
-                Some(Action::Cancel | Action::Confirm) => app.mode = Mode::Normal,
-                _ => {}
-            }
-            false
-        }
-        Mode::Help => {
-            if matches!(lookup(&key, Scope::Overlay), Some(Action::Cancel))
-                || matches!(lookup(&key, Scope::Global), Some(Action::ToggleHelp))
-                || matches!(key.code, KeyCode::Char('?') | KeyCode::Char('q'))
-            {
-                app.mode = Mode::Normal;
-            }
-            false
-        }
-        Mode::ConfirmRestore(path) => {
-            match lookup(&key, Scope::Overlay) {
-                Some(Action::Yes) => {
-                    app.mode = Mode::Normal;
-                    app.restore_recovery(path);
-                    app.sync_focus();
-                    return true;
-                }
-                Some(Action::Cancel) => {
-                    app.mode = Mode::Normal;
-                    app.discard_recovery(&path);
-                }
-                _ => {}
-            }
-            false
-        }
-        Mode::ConfirmQuit => {
-            match lookup(&key, Scope::Overlay) {
-                Some(Action::Yes) => {
-                    // The unsaved edits are discarded on purpose: so is their recovery file.
-                    app.forget_recovery();
-                    app.quit = true;
-                }
-                Some(Action::Cancel) => app.mode = Mode::Normal,
-                _ => {}
-            }
-            false
-        }
-        Mode::PickPrincipal(selected) => {
-            let count = app.picker.as_ref().map_or(0, |p| p.choices.len());
-            match lookup(&key, Scope::Overlay) {
-                Some(Action::Up) => app.mode = Mode::PickPrincipal(selected.saturating_sub(1)),
-                Some(Action::Down) => {
-                    app.mode = Mode::PickPrincipal((selected + 1).min(count.saturating_sub(1)))
-                }
-                Some(Action::Confirm) => {
-                    app.choose_principal(selected);
-                    return true;
-                }
-                // Esc only: the picker's `n` is not an answer, and quits nothing.
-                Some(Action::Cancel) if key.code == KeyCode::Esc => app.quit = true,
-                _ => {}
-            }
-            false
-        }
-        Mode::ConfirmDelete => {
-            match lookup(&key, Scope::Overlay) {
-                Some(Action::Yes) => {
-                    app.delete_policy();
-                    app.mode = Mode::Normal;
-                    app.sync_focus();
-                    return true;
-                }
-                Some(Action::Cancel) => app.mode = Mode::Normal,
-                _ => {}
-            }
-            false
-        }
-        Mode::SaveAs(text) | Mode::Rename(text) | Mode::Placement(text) | Mode::Axes(text) => {
-            let mode = app.mode.clone();
-            let with = |t: String| match mode {
-                Mode::SaveAs(_) => Mode::SaveAs(t),
-                Mode::Rename(_) => Mode::Rename(t),
-                Mode::Axes(_) => Mode::Axes(t),
-                _ => Mode::Placement(t),
-            };
-            match prompt_key(app, key, text) {
-                Prompt::Editing(t) => app.mode = with(t),
-                Prompt::Cancelled => app.mode = Mode::Normal,
-                Prompt::Confirmed(t) => {
-                    app.mode = Mode::Normal;
-                    match mode {
-                        Mode::SaveAs(_) if !t.trim().is_empty() => {
-                            save_to(app, PathBuf::from(t.trim()))
-                        }
-                        Mode::Rename(_) => {
-                            app.rename_policy(&t);
-                            app.sync_focus();
-                            return true;
-                        }
-                        Mode::Placement(_) => {
-                            app.set_placement(&t);
-                            app.sync_focus();
-                            return true;
-                        }
-                        Mode::Axes(_) => set_axes(app, &t),
-                        _ => {}
-                    }
-                }
-            }
-            false
-        }
+    let changed = match overlay_scope(&app.mode) {
+        Some(scope) => overlay_key(app, key, scope),
+        None => normal_key(app, key),
     };
     app.sync_focus();
     changed
 }
 
-/// A key while the completion list is open: ↑ ↓ choose, Enter or Tab insert, Esc
-/// close; other keys edit the text and the list follows what is typed.
-fn completion_key(app: &mut App, key: KeyEvent) -> bool {
-    let Some(c) = app.completion.as_mut() else {
+/// A key while something is drawn over the panes (`scope` is its scope).
+fn overlay_key(app: &mut App, key: KeyEvent, scope: Scope) -> bool {
+    let mut action = keymap::action(&key, scope);
+    // The key that opened the help closes it.
+    if scope == Scope::Help && lookup(&key, Scope::Global) == Some(Action::ToggleHelp) {
+        action = Some(Action::ToggleHelp);
+    }
+    let Some(action) = action else {
         return false;
     };
-    match key.code {
-        KeyCode::Up => {
-            c.selected = c.selected.saturating_sub(1);
-            false
-        }
-        KeyCode::Down => {
-            c.selected = (c.selected + 1).min(c.items.len().saturating_sub(1));
-            false
-        }
-        KeyCode::Esc => {
-            app.completion = None;
-            false
-        }
-        KeyCode::Enter | KeyCode::Tab => {
-            let chosen = c.items.get(c.selected).cloned();
-            let typed = c.site.prefix.chars().count();
-            app.completion = None;
-            let Some(chosen) = chosen else { return false };
-            let Some(editor) = app.editors.get_mut(app.policy) else {
-                return false;
-            };
-            // The whole string is replaced: what was typed and the rest up to the quote.
-            editor.replace_word(typed, &chosen.text);
-            app.text_changed();
-            // A service prefix ("s3:") goes on to its actions.
-            if chosen.text.ends_with(':') {
-                open_completion(app);
-            }
-            true
-        }
-        _ => {
-            let changed = normal_key(app, key);
-            if matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace)
-                && !key.modifiers.contains(KeyModifiers::CONTROL)
-            {
-                open_completion(app);
-            } else {
-                app.completion = None;
-            }
-            changed
-        }
-    }
+    let choices = app.picker.as_ref().map_or(0, |p| p.choices.len());
+    let mode = std::mem::replace(&mut app.mode, Mode::Normal);
+    let (next, effects) = overlay::handle(mode, action, choices, &mut app.save_name_fresh);
+    app.mode = next;
+    effect::run(app, effects)
 }
 
-/// Opens (or refreshes) the completion list for the string under the cursor.
-fn open_completion(app: &mut App) {
-    let Some(editor) = app.editors.get(app.policy) else {
-        return;
-    };
-    let (text, offset) = editor.text_and_offset();
-    let site = crate::tui::complete::site_at(&text, offset);
-    app.completion = site.and_then(|site| {
-        let items = crate::tui::complete::candidates(&site);
-        (!items.is_empty()).then_some(crate::tui::complete::Completion {
-            site,
-            items,
-            selected: 0,
-        })
-    });
-    if app.completion.is_none() {
-        app.message = Some(
-            "nothing to complete here: Ctrl+Space completes inside an Action, Resource, Effect, condition operator or key string".into(),
-        );
+/// A key while the completion list is open: its keys choose, insert or close; other
+/// keys edit the text and the list follows what is typed.
+fn completion_key(app: &mut App, key: KeyEvent) -> bool {
+    if let Some(action) = lookup(&key, Scope::Completion) {
+        let effects = app.policies.completion_action(action);
+        return effect::run(app, effects);
     }
-}
-
-/// Lists the actions the action pattern under the cursor matches.
-fn expand_actions(app: &mut App) {
-    let Some(pattern) = app
-        .editors
-        .get(app.policy)
-        .and_then(|e| e.string_at_cursor())
-    else {
-        app.message = Some(
-            "put the cursor in an action pattern (\"s3:Get*\") to list what it matches".into(),
-        );
-        return;
-    };
-    let cat = crate::catalog::services::catalog();
-    let items: Vec<crate::tui::complete::Candidate> = cat
-        .expand(&pattern)
-        .into_iter()
-        .map(|(s, a)| crate::tui::complete::Candidate {
-            text: format!("{}:{}", s.prefix, a.name),
-            detail: a.access.label().to_string(),
-        })
-        .collect();
-    if items.is_empty() {
-        app.message = Some(format!("\"{pattern}\" matches no action of the catalog"));
+    let changed = normal_key(app, key);
+    if keymap::refines_completion(&key) {
+        let effects = app.policies.open_completion();
+        effect::run(app, effects);
     } else {
-        app.mode = Mode::Expansion(pattern, items, 0);
-    }
-}
-
-/// Where a prompt's text stands after a key.
-enum Prompt {
-    /// Still being typed.
-    Editing(String),
-    /// Enter.
-    Confirmed(String),
-    /// Esc.
-    Cancelled,
-}
-
-/// A key in a one-line prompt. A suggested text (the save name) goes away on the first
-/// key, as a selection would.
-fn prompt_key(app: &mut App, key: KeyEvent, mut text: String) -> Prompt {
-    match (lookup(&key, Scope::Overlay), key.code) {
-        (Some(Action::Cancel), KeyCode::Esc) => Prompt::Cancelled,
-        (Some(Action::Confirm), _) => Prompt::Confirmed(text),
-        (_, KeyCode::Backspace) => {
-            if std::mem::take(&mut app.save_name_fresh) {
-                text.clear();
-            } else {
-                text.pop();
-            }
-            Prompt::Editing(text)
-        }
-        (_, KeyCode::Char(c)) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-            if std::mem::take(&mut app.save_name_fresh) {
-                text.clear();
-            }
-            text.push(c);
-            Prompt::Editing(text)
-        }
-        _ => Prompt::Editing(text),
-    }
-}
-
-fn scope(focus: Focus) -> Scope {
-    match focus {
-        Focus::Policies => Scope::Policies,
-        Focus::Request => Scope::Request,
-        Focus::Trace => Scope::Trace,
-    }
-}
-
-fn normal_key(app: &mut App, key: KeyEvent) -> bool {
-    if let Some(action) = lookup(&key, Scope::Global).or_else(|| lookup(&key, scope(app.focus))) {
-        return perform(app, action);
-    }
-    match app.focus {
-        Focus::Policies => {
-            let Some(editor) = app.editors.get_mut(app.policy) else {
-                return false;
-            };
-            let changed = editor.input(key);
-            if changed {
-                app.text_changed();
-            }
-            changed
-        }
-        Focus::Request => request_key(app, key),
-        Focus::Trace => {
-            match key.code {
-                KeyCode::PageDown => move_tree(app, 10),
-                KeyCode::PageUp => move_tree(app, -10),
-                KeyCode::Home => app.tree_selected = 0,
-                KeyCode::End => move_tree(app, isize::MAX / 2),
-                _ => {}
-            }
-            false
-        }
-    }
-}
-
-fn request_key(app: &mut App, key: KeyEvent) -> bool {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let f = &mut app.form;
-    let changed = match key.code {
-        KeyCode::Char(c) if !ctrl => {
-            f.insert(&c.to_string());
-            true
-        }
-        KeyCode::Backspace => f.backspace(),
-        KeyCode::Delete => f.delete(),
-        KeyCode::Left => {
-            f.move_cursor(-1);
-            false
-        }
-        KeyCode::Right => {
-            f.move_cursor(1);
-            false
-        }
-        KeyCode::Home => {
-            f.home_end(false);
-            false
-        }
-        KeyCode::End => {
-            f.home_end(true);
-            false
-        }
-        KeyCode::Enter => {
-            if f.selected + 1 == f.rows.len() {
-                // A new key, unless the last row is already an empty new key.
-                let empty_key_row = f.selected >= super::form::FIELDS.len()
-                    && f.rows.last().is_some_and(|r| r.trim().is_empty());
-                if !empty_key_row {
-                    f.add_context_row();
-                }
-            } else {
-                f.down();
-            }
-            false
-        }
-        _ => false,
-    };
-    if changed {
-        app.form_changed();
+        app.policies.completion = None;
     }
     changed
 }
 
-fn move_tree(app: &mut App, delta: isize) {
-    let n = app.tree_rows().len();
-    app.tree_selected = app
-        .tree_selected
-        .saturating_add_signed(delta)
-        .min(n.saturating_sub(1));
+/// A key with nothing drawn over the panes: bindings everywhere first, then the
+/// focused pane's; the editor gets what neither takes.
+fn normal_key(app: &mut App, key: KeyEvent) -> bool {
+    let scope = pane_scope(app.focus, app.view);
+    if let Some(action) = lookup(&key, Scope::Global).or_else(|| keymap::action(&key, scope)) {
+        return perform_in(app, scope, action);
+    }
+    if scope != Scope::Policies {
+        return false;
+    }
+    let effects = app.policies.key(key);
+    effect::run(app, effects)
 }
 
-/// Carries out `action`. True when the scenario changed.
+fn move_tree(app: &mut App, delta: isize) {
+    let n = app.tree_rows().len();
+    app.trace.move_by(delta, n);
+}
+
+/// Carries out `action` in the focused pane. True when the scenario changed.
 pub fn perform(app: &mut App, action: Action) -> bool {
+    perform_in(app, pane_scope(app.focus, app.view), action)
+}
+
+/// Carries out `action`, bound in `scope`. True when the scenario changed.
+fn perform_in(app: &mut App, scope: Scope, action: Action) -> bool {
     match action {
         Action::FocusNext => app.focus = app.focus.next(),
         Action::FocusPrev => app.focus = app.focus.prev(),
@@ -390,29 +107,12 @@ pub fn perform(app: &mut App, action: Action) -> bool {
             }
         }
         Action::Save => match app.path.clone() {
-            Some(p) => save_to(app, p),
+            Some(p) => return effect::run(app, vec![Effect::Save(p)]),
             None => {
                 app.mode = Mode::SaveAs("scenario.json".into());
                 app.save_name_fresh = true;
             }
         },
-        Action::Copy => {
-            if let Some(e) = app.editors.get_mut(app.policy) {
-                app.message = Some(if e.copy() {
-                    "copied the selection: Ctrl+V pastes it".into()
-                } else {
-                    "nothing selected to copy (Shift+arrows select); Ctrl+Q quits".into()
-                });
-            }
-        }
-        Action::PasteCopied => {
-            if let Some(e) = app.editors.get_mut(app.policy) {
-                if e.paste_copied() {
-                    app.text_changed();
-                    return true;
-                }
-            }
-        }
         Action::Quit => {
             if app.dirty {
                 app.mode = Mode::ConfirmQuit;
@@ -432,57 +132,88 @@ pub fn perform(app: &mut App, action: Action) -> bool {
             }
         }
         Action::NextPolicy | Action::PrevPolicy => {
-            let n = app.editors.len();
-            if n > 0 {
-                app.policy = if action == Action::NextPolicy {
-                    (app.policy + 1) % n
-                } else {
-                    (app.policy + n - 1) % n
-                };
-            }
+            let effects = app.policies.handle(action);
+            return effect::run(app, effects);
         }
-        Action::NextPreset => {
-            let mut r = app.form.to_request();
-            let current = presets::detect(&r, &app.preset_values);
-            let next = match current {
-                Some(p) => {
-                    let i = Preset::ALL.iter().position(|x| *x == p).unwrap_or(0);
-                    Preset::ALL[(i + 1) % Preset::ALL.len()]
+        Action::NextPreset => return next_preset(app),
+        Action::NextView => {
+            app.view = app.view.next();
+            return effect::run(app, vec![Effect::Analyse]);
+        }
+        Action::GridAxes => app.mode = Mode::Axes(app.grid.axes_text()),
+        _ => {
+            return match scope {
+                Scope::Policies => policies_action(app, action),
+                Scope::Request => {
+                    let effects = app.form.handle(action);
+                    effect::run(app, effects)
                 }
-                None => Preset::ALL[0],
+                Scope::Trace => {
+                    let rows = app.tree_rows();
+                    let effects = app.trace.handle(action, &rows);
+                    effect::run(app, effects)
+                }
+                Scope::Grid => {
+                    let effects = app.grid.handle(action);
+                    effect::run(app, effects)
+                }
+                Scope::Lint => {
+                    let effects = app.lint.handle(action);
+                    effect::run(app, effects)
+                }
+                _ => false,
             };
-            presets::apply(next, &mut r, &app.preset_values);
-            let selected = app.form.selected;
-            app.form = super::form::RequestForm::new(&r);
-            app.form.selected = selected.min(app.form.rows.len().saturating_sub(1));
-            app.form.clamp_cursor();
-            app.message = Some(format!("preset: {}", next.label()));
-            app.form_changed();
-            return true;
         }
+    }
+    false
+}
+
+/// Applies the next request preset to the form.
+fn next_preset(app: &mut App) -> bool {
+    let mut r = app.form.to_request();
+    let current = presets::detect(&r, &app.preset_values);
+    let next = match current {
+        Some(p) => {
+            let i = Preset::ALL.iter().position(|x| *x == p).unwrap_or(0);
+            Preset::ALL[(i + 1) % Preset::ALL.len()]
+        }
+        None => Preset::ALL[0],
+    };
+    presets::apply(next, &mut r, &app.preset_values);
+    let selected = app.form.selected;
+    app.form = super::form::RequestForm::new(&r);
+    app.form.selected = selected.min(app.form.rows.len().saturating_sub(1));
+    app.form.clamp_cursor();
+    app.message = Some(format!("preset: {}", next.label()));
+    app.form_changed();
+    true
+}
+
+/// An action of the policy pane: the scenario's list of policies is the app's (it
+/// owns the scenario), the rest the pane's. True when the scenario changed.
+fn policies_action(app: &mut App, action: Action) -> bool {
+    let n = app.policies.editors.len();
+    let current = app.policies.current;
+    match action {
         Action::AddPolicy => {
             app.add_policy();
-            return true;
+            true
         }
-        Action::DeletePolicy => {
-            if !app.editors.is_empty() {
-                app.mode = Mode::ConfirmDelete;
-            }
+        Action::DeletePolicy if n > 0 => {
+            app.mode = Mode::ConfirmDelete;
+            false
         }
-        Action::RenamePolicy => {
-            if app.policy < app.editors.len() {
-                let name = app.scenario.sources[app.policy]
-                    .name
-                    .clone()
-                    .unwrap_or_default();
-                app.mode = Mode::Rename(name);
-            }
+        Action::RenamePolicy if current < n => {
+            let name = app.scenario.sources[current]
+                .name
+                .clone()
+                .unwrap_or_default();
+            app.mode = Mode::Rename(name);
+            false
         }
-        Action::CyclePolicyType => {
-            if app.policy < app.editors.len() {
-                app.cycle_kind();
-                return true;
-            }
+        Action::CyclePolicyType if current < n => {
+            app.cycle_kind();
+            true
         }
         Action::PlacePolicy => {
             match app.placement_text() {
@@ -492,187 +223,30 @@ pub fn perform(app: &mut App, action: Action) -> bool {
                         .into(),
                 ),
             }
+            false
         }
-        Action::NextView => {
-            app.view = app.view.next();
-            app.refresh_analysis();
+        _ => {
+            let effects = app.policies.handle(action);
+            effect::run(app, effects)
         }
-        Action::GridAxes => {
-            let text = app
-                .grid_axes
-                .iter()
-                .map(|a| {
-                    let values: Vec<String> = a
-                        .values
-                        .iter()
-                        .map(|v| v.clone().unwrap_or_else(|| "absent".into()))
-                        .collect();
-                    format!("{}={}", a.input.name(), values.join(","))
-                })
-                .collect::<Vec<_>>()
-                .join(" | ");
-            app.mode = Mode::Axes(text);
-        }
-        Action::Undo | Action::Redo => {
-            if let Some(e) = app.editors.get_mut(app.policy) {
-                let changed = if action == Action::Undo {
-                    e.undo()
-                } else {
-                    e.redo()
-                };
-                if changed {
-                    app.text_changed();
-                }
-                return changed;
-            }
-        }
-        Action::Up | Action::Down | Action::Collapse | Action::Expand
-            if app.focus == Focus::Trace && app.view == View::Grid =>
-        {
-            let rows = app.grid_axes.first().map_or(1, |a| a.values.len());
-            let cols = app.grid_axes.get(1).map_or(1, |a| a.values.len());
-            let (r, c) = &mut app.grid_cursor;
-            match action {
-                Action::Up => *r = r.saturating_sub(1),
-                Action::Down => *r = (*r + 1).min(rows.saturating_sub(1)),
-                Action::Collapse => *c = c.saturating_sub(1),
-                _ => *c = (*c + 1).min(cols.saturating_sub(1)),
-            }
-        }
-        Action::JumpToSource if app.view == View::Grid => {
-            app.load_grid_cell();
-            return true;
-        }
-        Action::Up | Action::Down if app.focus == Focus::Trace && app.view == View::Lint => {
-            let last = app.lint_count().saturating_sub(1);
-            app.lint_selected = if action == Action::Up {
-                app.lint_selected.saturating_sub(1)
-            } else {
-                (app.lint_selected + 1).min(last)
-            };
-        }
-        Action::JumpToSource if app.view == View::Lint => {
-            let target = app
-                .lint_rows()
-                .get(app.lint_selected)
-                .map(|(p, f)| (*p, f.span));
-            if let Some((pi, span)) = target {
-                if let Some(e) = app.editors.get_mut(pi) {
-                    app.policy = pi;
-                    e.jump(span.line, span.column);
-                    app.focus = Focus::Policies;
-                }
-            }
-        }
-        Action::Up => match app.focus {
-            Focus::Request => app.form.up(),
-            _ => move_tree(app, -1),
-        },
-        Action::Down => match app.focus {
-            Focus::Request => app.form.down(),
-            _ => move_tree(app, 1),
-        },
-        Action::Collapse | Action::Expand => {
-            let rows = app.tree_rows();
-            if let Some(row) = rows.get(app.tree_selected) {
-                if row.has_children {
-                    app.tree
-                        .expanded
-                        .insert(row.id.clone(), action == Action::Expand);
-                }
-            }
-        }
-        Action::JumpToSource => {
-            let rows = app.tree_rows();
-            if let Some((pi, span)) = rows.get(app.tree_selected).and_then(|r| r.target) {
-                if let Some(e) = app.editors.get_mut(pi) {
-                    app.policy = pi;
-                    e.jump(span.line, span.column);
-                    app.focus = Focus::Policies;
-                }
-            }
-        }
-        Action::ToggleDecidingOnly => {
-            app.tree.deciding_only = !app.tree.deciding_only;
-            app.tree_selected = 0;
-            app.tree_scroll = 0;
-        }
-        Action::Complete => open_completion(app),
-        Action::ExpandActions => expand_actions(app),
-        Action::AddContextKey => {
-            app.form.add_context_row();
-        }
-        Action::DeleteContextKey => {
-            if app.form.delete_context_row() {
-                app.form_changed();
-                return true;
-            }
-        }
-        Action::Yes | Action::Cancel | Action::Confirm => {}
-    }
-    false
-}
-
-/// Sets the grid's axes from `KEY=v,v,absent | KEY=v,v` (one or two axes).
-fn set_axes(app: &mut App, text: &str) {
-    let parsed: Result<Vec<_>, String> = text
-        .split('|')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(crate::analysis::grid::Axis::parse)
-        .collect();
-    match parsed {
-        Ok(axes) if !axes.is_empty() && axes.len() <= 2 => {
-            app.grid_axes = axes;
-            app.grid_axes_chosen = true;
-            app.grid_cursor = (0, 0);
-            app.view = View::Grid;
-            app.refresh_analysis();
-        }
-        Ok(_) => app.message = Some("give one or two axes, separated by |".into()),
-        Err(e) => app.message = Some(e),
-    }
-}
-
-fn save_to(app: &mut App, path: PathBuf) {
-    app.sync_texts();
-    let text = to_json(&app.scenario);
-    match save_atomic(&path, &text) {
-        Ok(()) => {
-            app.message = Some(format!("saved {}", path.display()));
-            app.path = Some(path);
-            app.dirty = false;
-            app.forget_recovery();
-            // The changes view now compares against what was saved.
-            app.baseline = app.set.clone();
-            app.refresh_analysis();
-        }
-        Err(e) => app.message = Some(format!("could not save {}: {e}", path.display())),
     }
 }
 
 /// Handles pasted text (bracketed paste): into the editor or the selected field. True
 /// when the scenario changed.
 pub fn handle_paste(app: &mut App, text: &str) -> bool {
-    app.completion = None;
+    app.policies.completion = None;
     if app.mode != Mode::Normal {
         return false;
     }
     match app.focus {
         Focus::Policies => {
-            let changed = app
-                .editors
-                .get_mut(app.policy)
-                .is_some_and(|e| e.paste(text));
-            if changed {
-                app.text_changed();
-            }
-            changed
+            let effects = app.policies.paste(text);
+            effect::run(app, effects)
         }
         Focus::Request => {
             app.form.insert(text);
-            app.form_changed();
-            true
+            effect::run(app, vec![Effect::RequestEdited])
         }
         Focus::Trace => false,
     }
@@ -685,7 +259,7 @@ fn contains(r: Rect, x: u16, y: u16) -> bool {
 /// Handles a mouse event on a screen of `size`: a click focuses a pane (and selects a
 /// trace row), the wheel scrolls. True when the scenario changed.
 pub fn handle_mouse(app: &mut App, m: MouseEvent, size: Rect) -> bool {
-    app.completion = None;
+    app.policies.completion = None;
     if app.mode != Mode::Normal {
         return false;
     }
@@ -709,11 +283,11 @@ pub fn handle_mouse(app: &mut App, m: MouseEvent, size: Rect) -> bool {
                 if y >= first_row {
                     let inner = ratatui::widgets::Block::bordered().inner(a);
                     let rows = app.tree_rows();
-                    let height = super::ui::tree_height(app, &rows, inner);
-                    let scroll = super::ui::tree_scroll(app, rows.len(), height);
+                    let height = app.trace.rows_shown(true, &rows, inner);
+                    let scroll = app.trace.first_shown(rows.len(), height);
                     let i = scroll + (y - first_row) as usize;
                     if i < rows.len() {
-                        app.tree_selected = i;
+                        app.trace.selected = i;
                     }
                 }
             }
@@ -727,7 +301,7 @@ pub fn handle_mouse(app: &mut App, m: MouseEvent, size: Rect) -> bool {
             if trace.is_some_and(|a| contains(a, x, y)) {
                 move_tree(app, delta as isize);
             } else if policies.is_some_and(|a| contains(a, x, y)) {
-                if let Some(e) = app.editors.get_mut(app.policy) {
+                if let Some(e) = app.policies.editors.get_mut(app.policies.current) {
                     e.scroll(delta);
                 }
             }

@@ -1,7 +1,7 @@
 //! The lint view: every policy's findings, in text order within each policy, with the
 //! selected one's message and fix in full; Enter shows it in the editor.
 
-use super::super::app::{App, Focus};
+use super::super::pane::LintView;
 use super::{pane_block, safe};
 use crate::lint::Severity;
 use ratatui::buffer::Buffer;
@@ -20,10 +20,27 @@ pub fn severity_color(s: Severity) -> Color {
     }
 }
 
-/// Draws the lint view.
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let focused = app.focus == Focus::Trace;
-    let rows = app.lint_rows();
+impl LintView {
+    /// Draws the findings (`policy_name`: the name of policy `i`, for each row).
+    pub fn render(
+        &self,
+        focused: bool,
+        policy_name: &dyn Fn(usize) -> String,
+        area: Rect,
+        buf: &mut Buffer,
+    ) {
+        draw(self, focused, policy_name, area, buf)
+    }
+}
+
+fn draw(
+    view: &LintView,
+    focused: bool,
+    policy_name: &dyn Fn(usize) -> String,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let rows = view.rows();
     let title = format!(
         " Lint: {} finding{} ",
         rows.len(),
@@ -45,7 +62,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let mut lines: Vec<Line> = Vec::new();
     if rows.is_empty() {
-        let text = if app.lint_ready {
+        let text = if view.ready {
             "  nothing found: every action and key is known and no pitfall applies"
         } else {
             "  loading the AWS service catalog…"
@@ -53,9 +70,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         lines.push(Line::from(text));
     }
     let height = list_area.height as usize;
-    let first = app.lint_selected.saturating_sub(height.saturating_sub(1));
+    let first = view.selected.saturating_sub(height.saturating_sub(1));
     for (i, (policy, f)) in rows.iter().enumerate().skip(first).take(height.max(1)) {
-        let selected = i == app.lint_selected;
+        let selected = i == view.selected;
         let base = if selected {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
@@ -69,7 +86,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Span::styled(
                 format!(
                     "{} {}:{} ",
-                    safe(&app.policy_name(*policy)),
+                    safe(&policy_name(*policy)),
                     f.span.line,
                     f.span.column
                 ),
@@ -79,7 +96,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ]));
     }
     Paragraph::new(lines).render(list_area, buf);
-    if let Some((_, f)) = rows.get(app.lint_selected) {
+    if let Some((_, f)) = rows.get(view.selected) {
         let mut detail = vec![Line::from(Span::styled(
             safe(&f.message),
             Style::default().fg(severity_color(f.severity)),

@@ -9,16 +9,45 @@ mod status;
 mod trace;
 mod whatif;
 
+use super::action::Action;
 use super::app::App;
+use super::keymap::{Scope, key_label};
 use layout::layout;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
-pub use trace::{tree_height, tree_scroll};
+pub use request::Shown as RequestShown;
+pub use trace::Shown as TraceShown;
 
 use crate::trace::Decision;
+
+/// Every (action, scope) whose key name the screens draw in text (through
+/// [`key_label`]): a keymap test checks each is bound.
+pub const KEYS_DRAWN: &[(Action, Scope)] = &[
+    (Action::Quit, Scope::Global),
+    (Action::ToggleHelp, Scope::Global),
+    (Action::GridAxes, Scope::Global),
+    (Action::LoadCell, Scope::Grid),
+    (Action::AddContextKey, Scope::Request),
+    (Action::Up, Scope::Completion),
+    (Action::Down, Scope::Completion),
+    (Action::Confirm, Scope::Completion),
+    (Action::Cancel, Scope::Completion),
+    (Action::Up, Scope::List),
+    (Action::Down, Scope::List),
+    (Action::Confirm, Scope::List),
+    (Action::Cancel, Scope::List),
+    (Action::Confirm, Scope::Prompt),
+    (Action::Cancel, Scope::Prompt),
+    (Action::Yes, Scope::Question),
+    (Action::No, Scope::Question),
+    (Action::Cancel, Scope::Question),
+    (Action::Cancel, Scope::Help),
+    (Action::Complete, Scope::Policies),
+    (Action::PasteCopied, Scope::Policies),
+];
 
 /// The colour of a decision: Allow green, Explicit deny red, Implicit deny yellow.
 pub fn decision_color(d: Decision) -> Color {
@@ -85,7 +114,10 @@ impl Widget for &App {
                     area.width,
                     area.height
                 )),
-                Line::from("Make the window larger, or press Ctrl+Q to quit."),
+                Line::from(format!(
+                    "Make the window larger, or press {} to quit.",
+                    key_label(Action::Quit, Scope::Global)
+                )),
             ])
             .wrap(Wrap { trim: true })
             .render(area, buf);
@@ -96,14 +128,33 @@ impl Widget for &App {
             policies::render(self, r, buf);
         }
         if let Some(r) = a.request {
-            request::render(self, r, buf);
+            let shown = request::Shown {
+                focused: self.focus == super::app::Focus::Request,
+                spec: self.scenario.requests.get(self.request),
+                index: self.request,
+                count: self.scenario.requests.len(),
+            };
+            self.form.render(&shown, r, buf);
         }
         if let Some(r) = a.trace {
+            let focused = self.focus == super::app::Focus::Trace;
             match self.view {
-                super::app::View::Trace => trace::render(self, r, buf),
-                super::app::View::Grid => whatif::grid(self, r, buf),
-                super::app::View::Changes => whatif::changes(self, r, buf),
-                super::app::View::Lint => lint::render(self, r, buf),
+                super::app::View::Trace => {
+                    let rows = self.tree_rows();
+                    let shown = TraceShown {
+                        focused,
+                        result: self.current_result(),
+                        rows: &rows,
+                        stale: self.stale,
+                        no_request: self.scenario.requests.is_empty(),
+                    };
+                    self.trace.render(&shown, r, buf)
+                }
+                super::app::View::Grid => self.grid.render(focused, self.stale, r, buf),
+                super::app::View::Changes => self.changes.render(focused, &self.grid.axes, r, buf),
+                super::app::View::Lint => {
+                    self.lint.render(focused, &|i| self.policy_name(i), r, buf)
+                }
             }
         }
         status::bar(self, a.compact, a.status, buf);

@@ -1,8 +1,9 @@
 //! What is drawn over the panes: the help (every binding of the keymap, by pane), the
 //! quit question and the save-as prompt.
 
+use super::super::action::Action;
 use super::super::app::{App, Mode};
-use super::super::keymap::{Scope, bindings};
+use super::super::keymap::{Scope, bindings, key_label};
 use super::safe;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -23,7 +24,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 /// Draws the overlay of the current mode, if any, and the completion list.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    if let Some(c) = &app.completion {
+    if let Some(c) = &app.policies.completion {
         completion(app, c, area, buf);
     }
     match &app.mode {
@@ -33,6 +34,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             " Quit ",
             "There are unsaved changes. Quit without saving?".into(),
             ("quit", "stay"),
+            None,
             area,
             buf,
         ),
@@ -46,7 +48,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             buf,
         ),
         Mode::Placement(text) => {
-            let (title, label) = match app.scenario.sources.get(app.policy).map(|s| s.kind) {
+            let (title, label) = match app
+                .scenario
+                .sources
+                .get(app.policies.current)
+                .map(|s| s.kind)
+            {
                 Some(crate::policy::PolicyKind::Resource) => (
                     " Attached to (a resource ARN, wildcards allowed; empty: every request) ",
                     "attachedTo: ",
@@ -68,6 +75,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 crate::safe_text::for_terminal(&path.display().to_string())
             ),
             ("restore (as unsaved edits)", "delete the recovery file"),
+            Some("keep it for later"),
+            area,
+            buf,
+        ),
+        Mode::ConfirmTempFile(path, _) => question(
+            " Interrupted save found ",
+            format!(
+                "A save that never finished left {}: it may hold edits that never reached the file. Open them?",
+                crate::safe_text::for_terminal(&path.display().to_string())
+            ),
+            ("open (as unsaved edits)", "delete it"),
+            Some("keep it for later"),
             area,
             buf,
         ),
@@ -75,28 +94,54 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             " Delete ",
             format!(
                 "Delete the policy \"{}\"?",
-                safe(&app.policy_name(app.policy))
+                safe(&app.policy_name(app.policies.current))
             ),
             ("delete", "keep"),
+            None,
             area,
             buf,
         ),
     }
 }
 
-/// A yes/no question: `y` does `answers.0`, `n` or Esc `answers.1`.
-fn question(title: &str, text: String, answers: (&str, &str), area: Rect, buf: &mut Buffer) {
-    let r = centered(area, (text.chars().count() as u16 + 4).max(40), 5);
+/// A yes/no question: `y` does `answers.0`, `n` `answers.1`, and Esc `escape` when
+/// it differs from no (else Esc is shown beside `n`).
+fn question(
+    title: &str,
+    text: String,
+    answers: (&str, &str),
+    escape: Option<&str>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    // Long questions (a file name) wrap rather than being cut.
+    let len = text.chars().count() as u16;
+    let width = (len + 4).clamp(40, 100);
+    let lines = len.div_ceil(width - 2).max(1);
+    let r = centered(area, width, 4 + lines);
     Clear.render(r, buf);
     Paragraph::new(vec![
         Line::from(text),
         Line::from(vec![
-            Span::styled("y", Style::default().fg(Color::Cyan)),
+            Span::styled(
+                key_label(Action::Yes, Scope::Question),
+                Style::default().fg(Color::Cyan),
+            ),
             Span::raw(format!(" {} · ", answers.0)),
-            Span::styled("n", Style::default().fg(Color::Cyan)),
-            Span::raw(format!(" / Esc {}", answers.1)),
+            Span::styled(
+                key_label(Action::No, Scope::Question),
+                Style::default().fg(Color::Cyan),
+            ),
+            Span::raw({
+                let esc = key_label(Action::Cancel, Scope::Question);
+                match escape {
+                    None => format!(" / {esc} {}", answers.1),
+                    Some(what) => format!(" {} · {esc} {what}", answers.1),
+                }
+            }),
         ]),
     ])
+    .wrap(Wrap { trim: false })
     .block(
         Block::bordered()
             .title(title.to_string())
@@ -146,9 +191,13 @@ fn completion(app: &App, c: &crate::tui::complete::Completion, area: Rect, buf: 
         .block(
             Block::bordered()
                 .title(format!(
-                    " {} match{} · ↑↓ Enter Esc ",
+                    " {} match{} · {}{} {} {} ",
                     c.items.len(),
-                    if c.items.len() == 1 { "" } else { "es" }
+                    if c.items.len() == 1 { "" } else { "es" },
+                    key_label(Action::Up, Scope::Completion),
+                    key_label(Action::Down, Scope::Completion),
+                    key_label(Action::Confirm, Scope::Completion),
+                    key_label(Action::Cancel, Scope::Completion),
                 ))
                 .border_style(Style::default().fg(Color::Cyan)),
         )
@@ -178,7 +227,12 @@ fn expansion(
         })
         .collect();
     lines.push(Line::from(Span::styled(
-        "↑↓ scroll · Esc close",
+        format!(
+            "{}{} scroll · {} close",
+            key_label(Action::Up, Scope::List),
+            key_label(Action::Down, Scope::List),
+            key_label(Action::Cancel, Scope::List),
+        ),
         Style::default().fg(Color::DarkGray),
     )));
     Paragraph::new(lines)
@@ -230,7 +284,13 @@ fn picker(p: &crate::tui::app::Picker, selected: usize, area: Rect, buf: &mut Bu
         )));
     }
     lines.push(Line::from(Span::styled(
-        "↑↓ choose · Enter open · Esc quit",
+        format!(
+            "{}{} choose · {} open · {} quit",
+            key_label(Action::Up, Scope::List),
+            key_label(Action::Down, Scope::List),
+            key_label(Action::Confirm, Scope::List),
+            key_label(Action::Cancel, Scope::List),
+        ),
         Style::default().fg(Color::DarkGray),
     )));
     Paragraph::new(lines)
@@ -254,7 +314,11 @@ fn prompt(title: &str, label: &str, text: &str, area: Rect, buf: &mut Buffer) {
             Span::styled(" ", Style::default().add_modifier(Modifier::REVERSED)),
         ]),
         Line::from(Span::styled(
-            "Enter confirm · Esc cancel",
+            format!(
+                "{} confirm · {} cancel",
+                key_label(Action::Confirm, Scope::Prompt),
+                key_label(Action::Cancel, Scope::Prompt),
+            ),
             Style::default().fg(Color::DarkGray),
         )),
     ])
@@ -266,41 +330,81 @@ fn prompt(title: &str, label: &str, text: &str, area: Rect, buf: &mut Buffer) {
     .render(r, buf);
 }
 
+/// The help's sections: a title and the scopes whose bindings it lists (a binding of
+/// several scopes is listed once, under its first).
+const HELP_SECTIONS: &[(&str, &[Scope])] = &[
+    ("Everywhere", &[Scope::Global]),
+    (
+        "Policy editor (and the usual editing keys)",
+        &[Scope::Policies],
+    ),
+    (
+        "Request form (type to edit the selected row)",
+        &[Scope::Request],
+    ),
+    (
+        "Trace, what-if grid, changes, lint",
+        &[Scope::Trace, Scope::Grid, Scope::Changes, Scope::Lint],
+    ),
+    (
+        "Lists, questions, prompts and this help",
+        &[
+            Scope::Completion,
+            Scope::List,
+            Scope::Prompt,
+            Scope::Question,
+            Scope::Help,
+        ],
+    ),
+];
+
+/// The help's lines for the bindings listed under `scopes`: a binding marked `pair`
+/// shares the line of the one before it ("↑ ↓  previous row / next row").
+fn help_lines(scopes: &[Scope]) -> Vec<Line<'static>> {
+    let mut rows: Vec<(String, String)> = Vec::new();
+    for scope in scopes {
+        // Each binding once: under its first scope.
+        for b in bindings(*scope).filter(|b| b.scopes.first() == Some(scope)) {
+            match rows.last_mut() {
+                Some((keys, what)) if b.pair => {
+                    keys.push(' ');
+                    keys.push_str(b.key_label);
+                    what.push_str(" / ");
+                    what.push_str(b.description);
+                }
+                _ => rows.push((b.key_label.to_string(), b.description.to_string())),
+            }
+        }
+    }
+    rows.into_iter()
+        .map(|(keys, what)| {
+            Line::from(vec![
+                Span::styled(format!("  {keys:<14}"), Style::default().fg(Color::Cyan)),
+                Span::raw(what),
+            ])
+        })
+        .collect()
+}
+
 fn help(area: Rect, buf: &mut Buffer) {
     let mut sections: Vec<Vec<Line>> = Vec::new();
-    for (scope, title) in [
-        (Scope::Global, "Everywhere"),
-        (
-            Scope::Policies,
-            "Policy editor (and the usual editing keys)",
-        ),
-        (
-            Scope::Request,
-            "Request form (type to edit the selected row)",
-        ),
-        (Scope::Trace, "Trace"),
-        (Scope::Overlay, "Questions and this help"),
-    ] {
+    for (title, scopes) in HELP_SECTIONS {
         let mut lines = vec![Line::from(Span::styled(
-            title,
+            *title,
             Style::default().add_modifier(Modifier::BOLD),
         ))];
-        for b in bindings(scope) {
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("  {:<11}", b.key_label),
-                    Style::default().fg(Color::Cyan),
-                ),
-                Span::raw(b.description),
-            ]));
-        }
+        lines.extend(help_lines(scopes));
         sections.push(lines);
     }
     let total: usize = sections.iter().map(Vec::len).sum::<usize>() + 2;
     let r = centered(area, 100, (total as u16 + 2).min(area.height));
     Clear.render(r, buf);
     let block = Block::bordered()
-        .title(" Help — F1 or Esc closes ")
+        .title(format!(
+            " Help — {} or {} closes ",
+            key_label(Action::ToggleHelp, Scope::Global),
+            key_label(Action::Cancel, Scope::Help)
+        ))
         .border_style(Style::default().fg(Color::Cyan));
     let inner = block.inner(r);
     block.render(r, buf);

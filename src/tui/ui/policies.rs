@@ -38,7 +38,7 @@ fn kind_tag(app: &App, i: usize) -> String {
 /// Draws the policy pane.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let focused = app.focus == Focus::Policies;
-    let n = app.editors.len();
+    let n = app.policies.editors.len();
     if n == 0 {
         Paragraph::new("This scenario has no policies.")
             .block(pane_block(" Policies ".into(), focused))
@@ -47,23 +47,31 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let title = format!(
         " Policy {}/{n}: {} ({}) ",
-        app.policy + 1,
-        app.policy_name(app.policy),
-        kind_tag(app, app.policy)
+        app.policies.current + 1,
+        app.policy_name(app.policies.current),
+        kind_tag(app, app.policies.current)
     );
-    let errors = app.errors.get(app.policy).map(Vec::as_slice).unwrap_or(&[]);
+    let errors = app
+        .errors
+        .get(app.policies.current)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     // The text as last evaluated (synced at every evaluation): the deciding statements'
     // spans refer to it, and it is not joined from the editor again on every frame.
-    let src = &app.scenario.sources[app.policy];
+    let src = &app.scenario.sources[app.policies.current];
     let text = &src.text;
     // Lint findings (the size check among them) when the text parses; the one on the
     // cursor's line is spelled out under the editor.
     let findings: &[crate::lint::Finding] = if errors.is_empty() {
-        app.lint.get(app.policy).map(Vec::as_slice).unwrap_or(&[])
+        app.lint
+            .findings
+            .get(app.policies.current)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     } else {
         &[]
     };
-    let cursor_line = app.editors[app.policy].cursor().0;
+    let cursor_line = app.policies.editors[app.policies.current].cursor().0;
     let finding_here = findings
         .iter()
         .filter(|f| f.span.line == cursor_line)
@@ -90,7 +98,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     for i in 0..n {
         let bad = app.errors.get(i).is_some_and(|e| !e.is_empty());
         let mut style = Style::default().fg(if bad { Color::Red } else { Color::Gray });
-        if i == app.policy {
+        if i == app.policies.current {
             style = style.add_modifier(Modifier::REVERSED);
         }
         spans.push(Span::styled(
@@ -118,7 +126,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             let mut deciding = r
                 .determined_by
                 .iter()
-                .filter(|d| d.policy == app.policy)
+                .filter(|d| d.policy == app.policies.current)
                 .peekable();
             if deciding.peek().is_some() {
                 // The statements' lines, from their spans in this policy's text (one
@@ -134,7 +142,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             }
         }
     }
-    app.editors[app.policy].render(pane_block(title, focused), &marks, parts[1], buf);
+    app.policies.editors[app.policies.current].render(
+        pane_block(title, focused),
+        &marks,
+        parts[1],
+        buf,
+    );
 
     if let Some(f) = finding_here {
         Paragraph::new(Line::from(Span::styled(
@@ -151,7 +164,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .render(parts[2], buf);
     }
     if let Some(e) = errors.first() {
-        let (line, _) = app.editors[app.policy].cursor();
+        let (line, _) = app.policies.editors[app.policies.current].cursor();
         let at_cursor = errors.iter().find(|d| d.span.line == line).unwrap_or(e);
         let more = if errors.len() > 1 {
             format!(" (+{} more)", errors.len() - 1)

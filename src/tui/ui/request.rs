@@ -2,32 +2,52 @@
 //! keys, each with a hint of its type and whether the value parses for it; the call a
 //! request was made on behalf of; the request's notes.
 
-use super::super::app::{App, Focus};
-use super::super::form::{FIELDS, RowHint};
+use super::super::action::Action;
+use super::super::form::{FIELDS, RequestForm, RowHint};
+use super::super::keymap::{Scope, key_label};
 use super::{pane_block, safe};
+use crate::scenario::RequestSpec;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-/// Draws the request pane.
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let focused = app.focus == Focus::Request;
-    let n = app.scenario.requests.len();
-    let spec = app.scenario.requests.get(app.request);
+/// What the request pane shows besides the form: the request of the scenario it
+/// edits, from the [`App`](super::super::app::App).
+pub struct Shown<'a> {
+    /// The pane has the keyboard.
+    pub focused: bool,
+    /// The request shown (none: the form will add the scenario's first).
+    pub spec: Option<&'a RequestSpec>,
+    /// Its index among the scenario's requests.
+    pub index: usize,
+    /// How many requests the scenario has.
+    pub count: usize,
+}
+
+impl RequestForm {
+    /// Draws the form.
+    pub fn render(&self, shown: &Shown, area: Rect, buf: &mut Buffer) {
+        draw(self, shown, area, buf)
+    }
+}
+
+fn draw(form: &RequestForm, shown: &Shown, area: Rect, buf: &mut Buffer) {
+    let focused = shown.focused;
+    let n = shown.count;
+    let spec = shown.spec;
     let title = match spec {
         Some(s) => format!(
             " Request {}/{n}: {} ",
-            app.request + 1,
-            s.label(app.request)
+            shown.index + 1,
+            s.label(shown.index)
         ),
         None => " Request (new) ".to_string(),
     };
     let mut lines: Vec<Line> = Vec::new();
     if let Some(via) = spec.and_then(|s| s.via.as_ref()) {
-        let called_via = app
-            .form
+        let called_via = form
             .to_request()
             .context
             .iter()
@@ -56,8 +76,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         )));
     }
     let label_width = 18;
-    for (i, row) in app.form.rows.iter().enumerate() {
-        let selected = i == app.form.selected;
+    for (i, row) in form.rows.iter().enumerate() {
+        let selected = i == form.selected;
         let (label, value) = if i < FIELDS.len() {
             (FIELDS[i].to_string(), safe(row))
         } else {
@@ -66,13 +86,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 None => ("(new key)".to_string(), safe(row)),
             }
         };
-        let hint = if app.form.is_overridden(i) {
+        let hint = if form.is_overridden(i) {
             Span::styled(
                 "  replaced by a later row with this key",
                 Style::default().fg(Color::Yellow),
             )
         } else {
-            match app.form.hint(i) {
+            match form.hint(i) {
                 RowHint::Field(_) => Span::raw(""),
                 RowHint::Incomplete => {
                     Span::styled("  write key = value", Style::default().fg(Color::DarkGray))
@@ -121,7 +141,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             // the whole "key = value" text, shown after the label as the raw row.
             let shown = row.clone();
             let chars: Vec<char> = shown.chars().collect();
-            let at = app.form.cursor.min(chars.len());
+            let at = form.cursor.min(chars.len());
             let before: String = chars[..at].iter().collect();
             let cur: String = chars.get(at).map_or(" ".to_string(), |c| c.to_string());
             let after: String = chars
@@ -147,16 +167,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         spans.push(hint);
         lines.push(Line::from(spans));
     }
-    if focused && app.form.rows.len() <= FIELDS.len() {
+    if focused && form.rows.len() <= FIELDS.len() {
         lines.push(Line::from(Span::styled(
-            "  Ctrl+A adds a context key (key = value; [\"a\", \"b\"] for a list)",
+            format!(
+                "  {} adds a context key (key = value; [\"a\", \"b\"] for a list)",
+                key_label(Action::AddContextKey, Scope::Request)
+            ),
             Style::default().fg(Color::DarkGray),
         )));
     }
     // Keep the selected row visible.
     let inner_height = area.height.saturating_sub(2) as usize;
     let selected_line =
-        app.form.selected + usize::from(spec.is_some_and(|s| s.via.is_some())) + notes.len();
+        form.selected + usize::from(spec.is_some_and(|s| s.via.is_some())) + notes.len();
     let scroll = selected_line.saturating_sub(inner_height.saturating_sub(1));
     Paragraph::new(lines)
         .block(pane_block(title, focused))

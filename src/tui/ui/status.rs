@@ -2,7 +2,7 @@
 //! the current error, or the key hints of the focused pane from the keymap).
 
 use super::super::app::{App, Focus};
-use super::super::keymap::{Scope, bindings};
+use super::super::keymap::{Scope, bindings, pane_scope};
 use super::{decision_color, safe};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -88,11 +88,7 @@ pub fn bar(app: &App, compact: bool, area: Rect, buf: &mut Buffer) {
             Style::default().fg(Color::Cyan),
         ));
     }
-    let scope = match app.focus {
-        Focus::Policies => Scope::Policies,
-        Focus::Request => Scope::Request,
-        Focus::Trace => Scope::Trace,
-    };
+    let scope = pane_scope(app.focus, app.view);
     for b in bindings(Scope::Global)
         .chain(bindings(scope))
         .filter(|b| b.hint)

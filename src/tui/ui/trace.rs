@@ -1,7 +1,8 @@
 //! The trace pane: the decision badge (colour and word), stale marking, and the tree.
 
-use super::super::app::{App, Focus};
-use super::super::tree::Mark;
+use super::super::app::RequestResult;
+use super::super::pane::TracePane;
+use super::super::tree::{Mark, Row};
 use super::{decision_color, pane_block, safe};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -9,53 +10,75 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-/// The first of `n` tree rows shown in a view `height` rows high: the stored scroll,
-/// moved just enough to keep the selection visible. Drawing and mouse clicks both use
-/// it.
-pub fn tree_scroll(app: &App, n: usize, height: usize) -> usize {
-    let mut scroll = app.tree_scroll.min(n.saturating_sub(1));
-    if app.tree_selected < scroll {
-        scroll = app.tree_selected;
-    } else if height > 0 && app.tree_selected >= scroll + height {
-        scroll = app.tree_selected + 1 - height;
+/// What the trace pane shows besides its own state: the result of the request shown
+/// and its rows, from the [`App`](super::super::app::App).
+pub struct Shown<'a> {
+    /// The pane has the keyboard.
+    pub focused: bool,
+    /// The result of the request shown, if evaluated.
+    pub result: Option<&'a RequestResult>,
+    /// Its trace rows as the pane's tree state shows them.
+    pub rows: &'a [Row],
+    /// The policy text has errors: the result is of the last valid policies.
+    pub stale: bool,
+    /// The scenario has no request yet.
+    pub no_request: bool,
+}
+
+impl TracePane {
+    /// The first of `n` tree rows shown in a view `height` rows high: the stored
+    /// scroll, moved just enough to keep the selection visible. Drawing and mouse
+    /// clicks both use it.
+    pub fn first_shown(&self, n: usize, height: usize) -> usize {
+        let mut scroll = self.scroll.min(n.saturating_sub(1));
+        if self.selected < scroll {
+            scroll = self.selected;
+        } else if height > 0 && self.selected >= scroll + height {
+            scroll = self.selected + 1 - height;
+        }
+        scroll
     }
-    scroll
+
+    /// What the footer shows for the selected row: its rule explained, or its whole
+    /// text when the row is cut at the edge.
+    fn footer(
+        &self,
+        focused: bool,
+        rows: &[Row],
+        inner: Rect,
+    ) -> (Option<(&'static str, &'static str)>, Option<String>) {
+        let selected = rows
+            .get(self.selected)
+            .filter(|_| focused && inner.height > 8);
+        let explain = selected.and_then(|r| r.explain);
+        let full_text = selected
+            .filter(|r| r.explain.is_none())
+            .filter(|r| r.text.chars().count() + 2 * r.depth as usize + 4 > inner.width as usize)
+            .map(|r| r.text.clone());
+        (explain, full_text)
+    }
+
+    /// How many tree rows the pane's inner area shows (below the badge, above the
+    /// footer).
+    pub fn rows_shown(&self, focused: bool, rows: &[Row], inner: Rect) -> usize {
+        let (explain, full_text) = self.footer(focused, rows, inner);
+        let footer = if explain.is_some() || full_text.is_some() {
+            3
+        } else {
+            0
+        };
+        inner.height.saturating_sub(2 + footer) as usize
+    }
+
+    /// Draws the pane.
+    pub fn render(&self, shown: &Shown, area: Rect, buf: &mut Buffer) {
+        draw(self, shown, area, buf)
+    }
 }
 
-/// What the footer shows for the selected row: its rule explained, or its whole text
-/// when the row is cut at the edge.
-fn footer(
-    app: &App,
-    rows: &[super::super::tree::Row],
-    inner: Rect,
-) -> (Option<(&'static str, &'static str)>, Option<String>) {
-    let focused = app.focus == Focus::Trace;
-    let selected = rows
-        .get(app.tree_selected)
-        .filter(|_| focused && inner.height > 8);
-    let explain = selected.and_then(|r| r.explain);
-    let full_text = selected
-        .filter(|r| r.explain.is_none())
-        .filter(|r| r.text.chars().count() + 2 * r.depth as usize + 4 > inner.width as usize)
-        .map(|r| r.text.clone());
-    (explain, full_text)
-}
-
-/// How many tree rows the pane's inner area shows (below the badge, above the footer).
-pub fn tree_height(app: &App, rows: &[super::super::tree::Row], inner: Rect) -> usize {
-    let (explain, full_text) = footer(app, rows, inner);
-    let footer = if explain.is_some() || full_text.is_some() {
-        3
-    } else {
-        0
-    };
-    inner.height.saturating_sub(2 + footer) as usize
-}
-
-/// Draws the trace pane.
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let focused = app.focus == Focus::Trace;
-    let filter = if app.tree.deciding_only {
+fn draw(pane: &TracePane, shown: &Shown, area: Rect, buf: &mut Buffer) {
+    let focused = shown.focused;
+    let filter = if pane.tree.deciding_only {
         " · only what decided"
     } else {
         ""
@@ -63,10 +86,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let block = pane_block(format!(" Trace{filter} "), focused);
     let inner = block.inner(area);
     block.render(area, buf);
-    let Some(result) = app.current_result() else {
-        let msg = if app.scenario.requests.is_empty() {
+    let Some(result) = shown.result else {
+        let msg = if shown.no_request {
             "No request yet: fill in the request form."
-        } else if app.stale {
+        } else if shown.stale {
             "No evaluation yet: the policies do not parse."
         } else {
             "Evaluating…"
@@ -84,7 +107,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         Span::raw(" "),
     ];
-    if app.stale {
+    if shown.stale {
         head.push(Span::styled(
             " STALE ",
             Style::default().fg(Color::Black).bg(Color::DarkGray),
@@ -96,11 +119,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         head.push(Span::raw(safe(&result.trace.reason)));
     }
-    let rows = app.tree_rows();
+    let rows = shown.rows;
     // The selected row's rule, explained, takes the last two lines.
-    let (explain, full_text) = footer(app, &rows, inner);
-    let height = tree_height(app, &rows, inner);
-    let scroll = tree_scroll(app, rows.len(), height);
+    let (explain, full_text) = pane.footer(focused, rows, inner);
+    let height = pane.rows_shown(focused, rows, inner);
+    let scroll = pane.first_shown(rows.len(), height);
     let mut lines = vec![Line::from(head), Line::from("")];
     for (i, row) in rows.iter().enumerate().skip(scroll).take(height) {
         let (sym, color) = match row.mark {
@@ -123,7 +146,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             Style::default()
         };
-        if i == app.tree_selected && focused {
+        if i == pane.selected && focused {
             style = style.add_modifier(Modifier::REVERSED);
         }
         lines.push(Line::from(vec![

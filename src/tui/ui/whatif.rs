@@ -1,8 +1,11 @@
 //! The what-if views of the bottom-right pane: the decision grid around the request
 //! shown, and the changes against the policies as loaded or last saved.
 
-use super::super::app::{App, Focus};
+use super::super::action::Action;
+use super::super::keymap::{Scope, key_label};
+use super::super::pane::{ChangesView, GridView};
 use super::{decision_color, pane_block, safe};
+use crate::analysis::grid::Axis;
 use crate::trace::Decision;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -31,30 +34,48 @@ fn cut(s: &str, width: usize) -> String {
     }
 }
 
-/// Draws the what-if grid.
-pub fn grid(app: &App, area: Rect, buf: &mut Buffer) {
-    let focused = app.focus == Focus::Trace;
+impl GridView {
+    /// Draws the grid (`focused`: the pane has the keyboard; `stale`: the policy
+    /// text has errors, the cells are of the last valid policies).
+    pub fn render(&self, focused: bool, stale: bool, area: Rect, buf: &mut Buffer) {
+        grid(self, focused, stale, area, buf)
+    }
+}
+
+impl ChangesView {
+    /// Draws the changes (`axes`: the grid's, to name the cells).
+    pub fn render(&self, focused: bool, axes: &[Axis], area: Rect, buf: &mut Buffer) {
+        changes(self, focused, axes, area, buf)
+    }
+}
+
+fn grid(view: &GridView, focused: bool, stale: bool, area: Rect, buf: &mut Buffer) {
     let block = pane_block(
-        " What-if grid · F10 axes · Enter loads a cell ".into(),
+        format!(
+            " What-if grid · {} axes · {} loads a cell ",
+            key_label(Action::GridAxes, Scope::Global),
+            key_label(Action::LoadCell, Scope::Grid)
+        ),
         focused,
     );
     let inner = block.inner(area);
     block.render(area, buf);
     let mut lines: Vec<Line> = Vec::new();
-    if app.stale {
+    if stale {
         lines.push(Line::from(Span::styled(
             " STALE  the policy text has errors: the grid shows the last valid policies",
             Style::default().fg(Color::DarkGray),
         )));
     }
-    let Some(first) = app.grid_axes.first() else {
-        lines.push(Line::from(
-            "No axes: press F10 to choose one or two inputs to vary.",
-        ));
+    let Some(first) = view.axes.first() else {
+        lines.push(Line::from(format!(
+            "No axes: press {} to choose one or two inputs to vary.",
+            key_label(Action::GridAxes, Scope::Global)
+        )));
         Paragraph::new(lines).render(inner, buf);
         return;
     };
-    let second = app.grid_axes.get(1);
+    let second = view.axes.get(1);
     let cols = second.map_or(1, |a| a.values.len());
     let row_w = first
         .values
@@ -89,11 +110,11 @@ pub fn grid(app: &App, area: Rect, buf: &mut Buffer) {
     for (ri, v) in first.values.iter().enumerate() {
         let mut spans = vec![Span::raw(cut(&shown(v), row_w)), Span::raw(" ")];
         for ci in 0..cols {
-            let Some(cell) = app.grid_cells.get(ri * cols + ci) else {
+            let Some(cell) = view.cells.get(ri * cols + ci) else {
                 continue;
             };
             let mut style = Style::default().fg(decision_color(cell.decision));
-            if focused && app.grid_cursor == (ri, ci) {
+            if focused && view.cursor == (ri, ci) {
                 style = style.add_modifier(Modifier::REVERSED | Modifier::BOLD);
             }
             spans.push(Span::styled(cut(short(cell.decision), cell_w), style));
@@ -111,8 +132,7 @@ pub fn grid(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 /// Draws the changes against the policies as loaded (or last saved).
-pub fn changes(app: &App, area: Rect, buf: &mut Buffer) {
-    let focused = app.focus == Focus::Trace;
+fn changes(view: &ChangesView, focused: bool, axes: &[Axis], area: Rect, buf: &mut Buffer) {
     let block = pane_block(" Changes since loaded / saved ".into(), focused);
     let inner = block.inner(area);
     block.render(area, buf);
@@ -132,20 +152,20 @@ pub fn changes(app: &App, area: Rect, buf: &mut Buffer) {
             ),
         ]
     };
-    if app.changes.is_empty() && app.changed_cells.is_empty() {
+    if view.requests.is_empty() && view.cells.is_empty() {
         lines.push(Line::from(
             "  none: every request and every grid cell decides as before",
         ));
     }
-    for c in &app.changes {
+    for c in &view.requests {
         let mut spans = vec![Span::raw(format!("  request {}: ", safe(&c.request)))];
         spans.extend(arrow(c.before, c.after));
         lines.push(Line::from(spans));
     }
-    for c in &app.changed_cells {
+    for c in &view.cells {
         let mut spans = vec![Span::raw(format!(
             "  grid {}: ",
-            safe(&c.values_text(&app.grid_axes))
+            safe(&c.values_text(axes))
         ))];
         spans.extend(arrow(c.before, c.after));
         lines.push(Line::from(spans));

@@ -1,0 +1,116 @@
+//! Evaluating the scenario being edited, as one pure step: every policy parsed (with
+//! its errors), every request evaluated with its trace, the why-not report of the
+//! request shown, and the lint findings. It runs on the input thread for small
+//! scenarios and on the worker for big ones.
+
+use crate::analysis::whynot::{WhyNot, why_not};
+use crate::eval::{Detail, PreparedRequest, evaluate};
+use crate::policy::PolicySet;
+use crate::scenario::{Scenario, compile_sources};
+use crate::source::Diagnostic;
+use crate::trace::{Decision, StatementRef, Trace};
+
+/// One request's evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestResult {
+    /// The decision.
+    pub decision: Decision,
+    /// The statements that decided.
+    pub determined_by: Vec<StatementRef>,
+    /// The trace.
+    pub trace: Trace,
+}
+
+/// The result of evaluating the whole scenario once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluated {
+    /// Each policy's errors (index-aligned with the scenario's policies).
+    pub errors: Vec<Vec<Diagnostic>>,
+    /// The policy set, when every policy is valid.
+    pub set: Option<PolicySet>,
+    /// Every request's result, when every policy is valid.
+    pub results: Option<Vec<RequestResult>>,
+    /// The why-not report of the request asked about, when every policy is valid.
+    pub why: Option<WhyNot>,
+    /// The request `why` is about.
+    pub focus: Option<usize>,
+    /// Each policy's lint findings (index-aligned with the scenario's policies);
+    /// `None` while the service catalog is still loading.
+    pub lint: Option<Vec<Vec<crate::lint::Finding>>>,
+}
+
+/// Parses every policy and evaluates every request of `scenario`: pure, so it can run
+/// on the input thread or a worker.
+pub fn evaluate_scenario(scenario: &Scenario) -> Evaluated {
+    evaluate_scenario_for(scenario, None)
+}
+
+/// [`evaluate_scenario`], with the why-not report of request `focus` (so the costly
+/// part runs where the evaluation runs: on the worker for big scenarios).
+pub fn evaluate_scenario_for(scenario: &Scenario, focus: Option<usize>) -> Evaluated {
+    let (set, errors) = compile_sources(scenario);
+    // Lint needs the service catalog: until it is loaded (in the background, so the
+    // first frame does not wait for it) there are no findings yet.
+    let lint = if crate::catalog::services::loaded().is_some() {
+        Some(crate::lint::lint_compiled(scenario, &set, &errors))
+    } else {
+        None
+    };
+    if errors.iter().any(|e| !e.is_empty()) {
+        return Evaluated {
+            errors,
+            set: None,
+            results: None,
+            why: None,
+            focus,
+            lint,
+        };
+    }
+    let results: Vec<RequestResult> = scenario
+        .requests
+        .iter()
+        .map(|r| {
+            let ev = evaluate(&set, &PreparedRequest::new(&r.request), Detail::Trace);
+            RequestResult {
+                decision: ev.decision,
+                determined_by: ev.determined_by,
+                trace: ev.trace.unwrap_or_else(|| unreachable_trace(ev.decision)),
+            }
+        })
+        .collect();
+    let why = focus.and_then(|i| {
+        let spec = scenario.requests.get(i)?;
+        let r: &RequestResult = results.get(i)?;
+        Some(why_not(&set, &spec.request, &r.trace, &r.determined_by))
+    });
+    Evaluated {
+        errors,
+        set: Some(set),
+        results: Some(results),
+        why,
+        focus,
+        lint,
+    }
+}
+
+/// `evaluate` with `Detail::Trace` always returns a trace; this keeps the TUI total.
+fn unreachable_trace(decision: Decision) -> Trace {
+    Trace {
+        request: crate::trace::RequestSummary {
+            principal: "".into(),
+            principal_kind: "",
+            principal_kind_code: crate::policy::principal::PrincipalKind::Other,
+            principal_account: None,
+            action: "".into(),
+            resource: "".into(),
+            resource_account: None,
+            resource_account_source: "none",
+            relation: crate::trace::Relation::NoPrincipalAccount,
+        },
+        decision,
+        reason: String::new(),
+        reason_code: crate::trace::Reason::NothingAllows,
+        steps: Vec::new(),
+        policies: Vec::new(),
+    }
+}

@@ -1,0 +1,105 @@
+//! What an earlier session left behind, offered when a file is opened: temporary
+//! files of saves that were killed half-way (they may hold the only copy of the edits
+//! being saved) and the recovery file a signal wrote. Nothing is deleted without the
+//! user saying so.
+
+use super::app::{App, Mode};
+use super::recover::Origin;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A temporary file of a save older than this is not a save in progress.
+const STALE_TEMP_AGE: Duration = Duration::from_secs(60);
+
+impl App {
+    /// At start: offers the temporary files a killed save of this file left behind
+    /// (they may hold the only copy of the edits being saved, so nothing is deleted
+    /// without asking), then the recovery file of an earlier session, if there is one.
+    pub fn check_leftovers(&mut self) {
+        let stale = match &self.origin {
+            Origin::File(file) => crate::scenario::stale_temp_files(file, STALE_TEMP_AGE),
+            _ => Vec::new(),
+        };
+        if self.mode == Mode::Normal {
+            self.offer_leftovers(stale);
+        }
+    }
+
+    /// Asks about the first of `temp_files`, or, when none is left, about the
+    /// recovery file.
+    pub fn offer_leftovers(&mut self, mut temp_files: Vec<PathBuf>) {
+        if !temp_files.is_empty() {
+            let first = temp_files.remove(0);
+            self.mode = Mode::ConfirmTempFile(first, temp_files);
+        } else if let Some(p) = super::recover::find(&self.origin) {
+            self.mode = Mode::ConfirmRestore(p);
+        }
+    }
+
+    /// Loads the recovery file `p` as unsaved edits of the file opened (the changes
+    /// view still compares with the file). The recovery file stays until the edits are
+    /// saved, so a second interruption loses nothing.
+    pub fn restore_recovery(&mut self, p: PathBuf) {
+        let loaded = std::fs::read(&p)
+            .map_err(|e| e.to_string())
+            .and_then(crate::input::decode)
+            .and_then(|text| {
+                crate::input::load_for_editing(&text).map_err(|e| {
+                    e.diagnostics
+                        .first()
+                        .map(|d| format!("{}:{}: {}", d.span.line, d.span.column, d.message))
+                        .unwrap_or_else(|| "not a scenario".into())
+                })
+            });
+        match loaded {
+            Ok(scenario) => {
+                let baseline = self.baseline.take();
+                let mut restored = App::new(scenario, self.path.take());
+                restored.origin = std::mem::replace(&mut self.origin, Origin::Unnamed);
+                restored.test_panic = self.test_panic;
+                restored.baseline = baseline;
+                restored.dirty = true;
+                restored.message = Some(format!(
+                    "restored the unsaved edits of {}: save to keep them",
+                    p.display()
+                ));
+                restored.recovery = Some(p);
+                restored.refresh_analysis();
+                *self = restored;
+            }
+            Err(e) => {
+                self.message = Some(format!(
+                    "{} could not be restored ({e}); it is kept",
+                    p.display()
+                ))
+            }
+        }
+    }
+
+    /// Deletes the recovery file (or a killed save's temporary file) `p`: the user
+    /// answered no.
+    pub fn discard_recovery(&mut self, p: &std::path::Path) {
+        self.message = Some(match std::fs::remove_file(p) {
+            Ok(()) => format!("deleted {}", p.display()),
+            Err(e) => format!("could not delete {}: {e}", p.display()),
+        });
+    }
+
+    /// Leaves the recovery file (or a killed save's temporary file) `p` where it is:
+    /// the user put the question away without answering; it is offered again on the
+    /// next open.
+    pub fn keep_recovery(&mut self, p: &std::path::Path) {
+        self.message = Some(format!(
+            "kept {}: it is offered again the next time this file is opened",
+            p.display()
+        ));
+    }
+
+    /// Removes the recovery file of the edits shown (they were saved, or discarded on
+    /// quitting).
+    pub fn forget_recovery(&mut self) {
+        if let Some(p) = self.recovery.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! The panes and views of the TUI, each owning its state: it takes an [`Action`]
+//! (`handle`) and answers with the [`Effect`]s it wants, which
+//! [`effect::run`](super::effect::run) carries out in one place. Panes do no I/O and
+//! never reach into each other; the [`App`](super::app::App) composes them.
+//!
+//! [`Action`]: super::action::Action
+
+pub mod changes;
+pub mod grid;
+pub mod lint;
+pub mod overlay;
+pub mod policies;
+pub mod request;
+pub mod trace;
+
+pub use crate::tui::form::RequestForm;
+pub use changes::ChangesView;
+pub use grid::GridView;
+pub use lint::LintView;
+pub use policies::PolicyPane;
+pub use trace::TracePane;
+
+use crate::source::Span;
+use std::path::PathBuf;
+
+/// What a pane asks the program to do beyond its own state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// The scenario changed: evaluate it again (on the worker when that is slow).
+    Evaluate,
+    /// Show this place of policy `.0` in the editor and give the editor the keyboard.
+    ShowInPolicy(usize, Span),
+    /// Load the what-if grid's selected cell into the request shown (and evaluate).
+    LoadCell,
+    /// The request form changed: write it into the scenario (and evaluate).
+    RequestEdited,
+    /// Save the scenario to this file.
+    Save(PathBuf),
+    /// Assemble and show the scenario of the principal chosen in the picker.
+    LoadPrincipal(usize),
+    /// Recompute why-not for the request shown, and the open view's grid and changes.
+    Analyse,
+    /// Lint the policies again.
+    Lint,
+    /// Say this in the status bar.
+    Message(String),
+    /// A policy's text changed (mark unsaved, and evaluate).
+    PolicyEdited,
+    /// Open this overlay.
+    Overlay(crate::tui::app::Mode),
+    /// Load this recovery file (or a killed save's temporary file) as unsaved edits.
+    Restore(PathBuf),
+    /// Say that these other temporary files of killed saves were kept.
+    AlsoKept(Vec<PathBuf>),
+    /// Delete this recovery or temporary file (the user said no to it).
+    DeleteFile(PathBuf),
+    /// Leave this recovery or temporary file where it is, saying where.
+    KeepFile(PathBuf),
+    /// Ask about these temporary files of killed saves, then the recovery file.
+    OfferLeftovers(Vec<PathBuf>),
+    /// Delete the policy shown.
+    DeletePolicy,
+    /// Rename the policy shown (empty: no name).
+    RenamePolicy(String),
+    /// Set the policy shown's attachedTo or SCP/RCP level.
+    PlacePolicy(String),
+    /// Set the what-if grid's axes from the axes prompt's text.
+    SetAxes(String),
+    /// End the program.
+    Quit,
+    /// End the program, discarding the unsaved edits (and their recovery file).
+    QuitDiscarding,
+}

@@ -1,0 +1,126 @@
+//! The scenario's list of policies as the TUI edits it: adding, deleting, renaming, the
+//! policy type and its placement (attachedTo, SCP/RCP level). The
+//! [`App`](super::app::App) owns the scenario, so these are its methods; the policy
+//! pane keeps the editors in step.
+
+use super::app::{App, KIND_CYCLE, NEW_POLICY};
+use super::editor::PolicyEditor;
+use crate::policy::PolicyKind;
+use crate::scenario::DocumentForm;
+
+impl App {
+    /// Adds a new identity policy after the others and edits it.
+    pub fn add_policy(&mut self) {
+        let n = self.scenario.sources.len() + 1;
+        self.scenario.sources.push(crate::scenario::PolicySource {
+            kind: PolicyKind::Identity,
+            name: Some(format!("new policy {n}")),
+            level: None,
+            attached_to: None,
+            text: NEW_POLICY.to_string(),
+            form: DocumentForm::Inline,
+        });
+        self.policies.editors.push(PolicyEditor::new(NEW_POLICY));
+        self.policies.current = self.policies.editors.len() - 1;
+        self.text_changed();
+    }
+
+    /// Deletes the policy being edited.
+    pub fn delete_policy(&mut self) {
+        if self.policies.current < self.policies.editors.len() {
+            self.sync_texts();
+            self.scenario.sources.remove(self.policies.current);
+            self.policies.editors.remove(self.policies.current);
+            self.policies.current = self
+                .policies
+                .current
+                .min(self.policies.editors.len().saturating_sub(1));
+            self.text_changed();
+        }
+    }
+
+    /// Gives the edited policy the next type (identity → resource → boundary → …). An
+    /// SCP or RCP goes to the first level (made `r-root` when there is none).
+    pub fn cycle_kind(&mut self) {
+        let Some(src) = self.scenario.sources.get_mut(self.policies.current) else {
+            return;
+        };
+        let i = KIND_CYCLE.iter().position(|k| *k == src.kind).unwrap_or(0);
+        src.kind = KIND_CYCLE[(i + 1) % KIND_CYCLE.len()];
+        src.level = None;
+        if src.kind != PolicyKind::Resource {
+            src.attached_to = None;
+        }
+        let levels = match src.kind {
+            PolicyKind::Scp => Some(&mut self.scenario.set.scp_levels),
+            PolicyKind::Rcp => Some(&mut self.scenario.set.rcp_levels),
+            _ => None,
+        };
+        if let Some(levels) = levels {
+            if levels.is_empty() {
+                levels.push("r-root".into());
+            }
+            src.level = Some(0);
+        }
+        self.text_changed();
+    }
+
+    /// Renames the edited policy (an empty name removes it).
+    pub fn rename_policy(&mut self, name: &str) {
+        if let Some(src) = self.scenario.sources.get_mut(self.policies.current) {
+            let name = name.trim();
+            src.name = (!name.is_empty()).then(|| name.to_string());
+            self.text_changed();
+        }
+    }
+
+    /// What the placement prompt starts with for the edited policy.
+    pub fn placement_text(&self) -> Option<String> {
+        let src = self.scenario.sources.get(self.policies.current)?;
+        match src.kind {
+            PolicyKind::Resource => Some(src.attached_to.clone().unwrap_or_default()),
+            PolicyKind::Scp => Some(
+                src.level
+                    .and_then(|l| self.scenario.set.scp_levels.get(l).cloned())
+                    .unwrap_or_default(),
+            ),
+            PolicyKind::Rcp => Some(
+                src.level
+                    .and_then(|l| self.scenario.set.rcp_levels.get(l).cloned())
+                    .unwrap_or_default(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Sets the edited policy's `attachedTo` (resource policies; empty: every request)
+    /// or level (SCPs and RCPs; a new name adds a level below the others).
+    pub fn set_placement(&mut self, text: &str) {
+        let text = text.trim();
+        let Some(src) = self.scenario.sources.get_mut(self.policies.current) else {
+            return;
+        };
+        match src.kind {
+            PolicyKind::Resource => {
+                src.attached_to = (!text.is_empty()).then(|| text.to_string());
+            }
+            PolicyKind::Scp | PolicyKind::Rcp if !text.is_empty() => {
+                let levels = if src.kind == PolicyKind::Scp {
+                    &mut self.scenario.set.scp_levels
+                } else {
+                    &mut self.scenario.set.rcp_levels
+                };
+                let i = match levels.iter().position(|l| l == text) {
+                    Some(i) => i,
+                    None => {
+                        levels.push(text.to_string());
+                        levels.len() - 1
+                    }
+                };
+                src.level = Some(i);
+            }
+            _ => return,
+        }
+        self.text_changed();
+    }
+}
