@@ -1,8 +1,11 @@
 //! What iamtrace knows about AWS beyond the policy language: the global condition keys
 //! (type, single- or multi-valued, when AWS includes them), read from
 //! `assets/catalog/global-keys.tsv`, and in [`services`] the service authorization
-//! catalog (every service's actions, resource types and condition keys).
+//! catalog (every service's actions, resource types and condition keys), in [`notes`]
+//! what that catalog lacks and why, and in [`regions`] the partitions and regions.
 
+pub mod notes;
+pub mod regions;
 pub mod services;
 
 pub use services::{

@@ -713,7 +713,7 @@ fn has_wildcard(pattern: &str) -> bool {
 /// `*` any run of bytes, `?` exactly one, others ASCII case-insensitive. Greedy with
 /// backtracking to the last star: linear for the patterns people write, no allocation.
 /// The catalog's names are ASCII, so a byte is a character.
-fn wildcard_match(pattern: &[u8], text: &[u8]) -> bool {
+pub(crate) fn wildcard_match(pattern: &[u8], text: &[u8]) -> bool {
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while t < text.len() {

@@ -6,6 +6,7 @@
 //! its own: error, security warning, warning, suggestion.
 
 mod checks;
+pub mod escalation;
 
 use crate::policy::{Policy, PolicyKind};
 use crate::scenario::{Scenario, compile_sources, display_names, is_trust_policy};
@@ -69,6 +70,11 @@ pub const RULES: &[Rule] = &[
     ),
     rule("unknown-action", E, "the service has no such action"),
     rule(
+        "not-in-reference",
+        W,
+        "a service, action or key AWS uses that the service reference lacks (a gap in the reference)",
+    ),
+    rule(
         "no-matching-action",
         E,
         "an action pattern matches no action",
@@ -92,6 +98,11 @@ pub const RULES: &[Rule] = &[
         "key-not-for-actions",
         W,
         "a condition key that none of the statement's actions supports",
+    ),
+    rule(
+        "key-unlisted-for-actions",
+        S,
+        "a condition key the service reference does not list for the statement's actions, where the reference is known to be incomplete",
     ),
     rule(
         "operator-type-mismatch",
@@ -144,6 +155,21 @@ pub const RULES: &[Rule] = &[
         "Resource \"*\" where every action can be limited to resources",
     ),
     rule("passrole-star", SW, "iam:PassRole on every role"),
+    rule(
+        "privilege-escalation",
+        SW,
+        "actions that together let a principal gain permissions it was not granted (a known escalation path)",
+    ),
+    rule(
+        "resource-type-mismatch",
+        W,
+        "an action none of the statement's resources can serve (the wrong resource type, or resources named for an action that takes only \"*\")",
+    ),
+    rule(
+        "arn-format",
+        E,
+        "a resource ARN whose partition, region or account cannot be (a well-formed region AWS's table does not list is a warning)",
+    ),
     rule(
         "deny-source-network-without-service-guard",
         SW,
@@ -248,20 +274,49 @@ impl LintContext {
 pub fn lint_policy(policy: &Policy, text: &str, ctx: LintContext) -> Vec<Finding> {
     let mut out = checks::run(policy, ctx);
     if let Some(m) = crate::policy::limits::over_limit(text, ctx.kind, ctx.trust_policy) {
-        let mut f = Finding::new(
-            "policy-too-large",
-            policy.span,
-            format!("the policy is {m}"),
-        );
+        let identity = matches!(ctx.kind, PolicyKind::Identity | PolicyKind::Boundary);
+        let message = if identity {
+            // The 6,144 limit binds customer managed policies; AWS managed ones are
+            // larger at times, and inline policies have their own per-principal limits.
+            format!(
+                "the policy is {}: AWS would refuse it as a customer managed policy (AWS managed policies are not bound by this limit; inline policies have lower, per-principal limits)",
+                m.split(" and would reject it")
+                    .next()
+                    .unwrap_or(&m)
+                    .replace("for a managed policy", "for a customer managed policy")
+            )
+        } else {
+            format!("the policy is {m}")
+        };
+        let mut f = Finding::new("policy-too-large", policy.span, message);
         // Access Analyzer warns for identity policies (the quota depends on whether
         // the policy is managed or inline, and on the principal) and errs for SCPs.
-        if matches!(ctx.kind, PolicyKind::Identity | PolicyKind::Boundary) {
+        if identity {
             f.severity = Severity::Warning;
         }
         out.push(f);
     }
     out.sort_by_key(|f| (f.span.start, f.severity));
     out
+}
+
+/// An AWS managed policy (named by its ARN, `arn:aws:iam::aws:policy/…`): AWS's own
+/// size limit for customer managed policies does not bind it, so say so.
+fn note_aws_managed(src: &crate::scenario::PolicySource, findings: &mut [Finding]) {
+    let aws_managed = [src.name.as_deref(), src.attached_to.as_deref()]
+        .into_iter()
+        .flatten()
+        .any(|n| n.contains(":iam::aws:policy/"));
+    if !aws_managed {
+        return;
+    }
+    for f in findings.iter_mut().filter(|f| f.code == "policy-too-large") {
+        if let Some((size, _)) = f.message.split_once(": AWS would refuse") {
+            f.message = format!(
+                "{size}: an AWS managed policy, which AWS's limit for customer managed policies does not bind (a copy made into a customer managed policy would be refused)"
+            );
+        }
+    }
 }
 
 /// The findings of one policy of a scenario.
@@ -278,18 +333,36 @@ pub struct PolicyFindings {
 /// Lints every policy of a loaded scenario. Positions are those of the loader: in the
 /// file for inline documents, in the decoded text for documents held in strings.
 pub fn lint_scenario(scenario: &Scenario) -> Vec<PolicyFindings> {
-    scenario
+    let mut found: Vec<PolicyFindings> = scenario
         .sources
         .iter()
         .zip(&scenario.set.policies)
         .zip(display_names(&scenario.sources))
         .enumerate()
-        .map(|(i, ((src, entry), name))| PolicyFindings {
-            policy: i,
-            name,
-            findings: lint_policy(&entry.policy, &src.text, LintContext::of(src)),
+        .map(|(i, ((src, entry), name))| {
+            let mut findings = lint_policy(&entry.policy, &src.text, LintContext::of(src));
+            note_aws_managed(src, &mut findings);
+            PolicyFindings {
+                policy: i,
+                name,
+                findings,
+            }
         })
-        .collect()
+        .collect();
+    let policies: Vec<Option<&Policy>> = scenario
+        .sources
+        .iter()
+        .zip(&scenario.set.policies)
+        .map(|(src, entry)| (src.kind == PolicyKind::Identity).then_some(&entry.policy))
+        .collect();
+    let names: Vec<String> = found.iter().map(|p| p.name.clone()).collect();
+    for (i, f) in escalation::across(&policies, &names) {
+        found[i].findings.push(f);
+        found[i]
+            .findings
+            .sort_by_key(|f| (f.span.start, f.severity));
+    }
+    found
 }
 
 /// Lints the policies an editor holds, each parsed from its own text (positions in
@@ -316,20 +389,36 @@ pub fn lint_compiled(
     errors: &[Vec<crate::source::Diagnostic>],
 ) -> Vec<Vec<Finding>> {
     let mut parsed = set.policies.iter();
-    scenario
+    let mut policies: Vec<Option<&Policy>> = Vec::with_capacity(scenario.sources.len());
+    let mut found: Vec<Vec<Finding>> = scenario
         .sources
         .iter()
         .zip(errors)
         .map(|(src, errs)| {
             if errs.is_empty() {
-                parsed.next().map_or_else(Vec::new, |entry| {
-                    lint_policy(&entry.policy, &src.text, LintContext::of(src))
+                let entry = parsed.next();
+                policies.push(
+                    entry
+                        .filter(|_| src.kind == PolicyKind::Identity)
+                        .map(|e| &e.policy),
+                );
+                entry.map_or_else(Vec::new, |entry| {
+                    let mut found = lint_policy(&entry.policy, &src.text, LintContext::of(src));
+                    note_aws_managed(src, &mut found);
+                    found
                 })
             } else {
+                policies.push(None);
                 errs.iter()
                     .map(|d| Finding::new("invalid-policy", d.span, d.message.clone()))
                     .collect()
             }
         })
-        .collect()
+        .collect();
+    let names = display_names(&scenario.sources);
+    for (i, f) in escalation::across(&policies, &names) {
+        found[i].push(f);
+        found[i].sort_by_key(|f| (f.span.start, f.severity));
+    }
+    found
 }

@@ -6,15 +6,25 @@
 
 use super::super::Finding;
 use super::Matched;
+use crate::catalog::notes::{NoteKind, NoteStatus, ReferenceNote, reference_note};
 use crate::catalog::services::catalog;
 use crate::policy::Statement;
+use crate::source::Span;
 use crate::source::did_you_mean;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-/// Every Action/NotAction entry against the catalog; the actions `Action` matches
-/// (`None` for NotAction, `*` or anything unknown: nothing can be said about them).
-pub(super) fn actions(st: &Statement, out: &mut Vec<Finding>) -> Option<Matched<'static>> {
+/// What the catalog says a statement's Action entries match.
+pub(super) struct Expanded {
+    /// Every action `Action` matches (`None` for NotAction, `*` or anything unknown:
+    /// nothing can be said about them).
+    pub all: Option<Matched<'static>>,
+    /// Entry by entry: the actions each matches (`None`: `*`, or unknown).
+    pub per_item: Vec<Option<Matched<'static>>>,
+}
+
+/// Every Action/NotAction entry against the catalog, and what they match.
+pub(super) fn actions(st: &Statement, out: &mut Vec<Finding>) -> Expanded {
     let cat = catalog();
     let items = &st.action.items;
     // First the catalog actions each entry matches (`None`: a problem, reported below).
@@ -45,12 +55,17 @@ pub(super) fn actions(st: &Statement, out: &mut Vec<Finding>) -> Option<Matched<
         };
         let wild_service = svc.contains(['*', '?']);
         if !wild_service && cat.service(svc).is_none() {
-            let hint = did_you_mean(svc, cat.services().iter().map(|s| s.prefix));
-            out.push(Finding::new(
-                "unknown-service",
-                item.span,
-                format!("\"{svc}\" is not an AWS service prefix{hint}"),
-            ));
+            out.push(match reference_note(NoteKind::Service, svc) {
+                Some(note) => noted(note, item.span, &format!("\"{svc}\"")),
+                None => {
+                    let hint = did_you_mean(svc, cat.services().iter().map(|s| s.prefix));
+                    Finding::new(
+                        "unknown-service",
+                        item.span,
+                        format!("\"{svc}\" is not an AWS service prefix{hint}"),
+                    )
+                }
+            });
             complete = false;
             continue;
         }
@@ -61,6 +76,8 @@ pub(super) fn actions(st: &Statement, out: &mut Vec<Finding>) -> Option<Matched<
                     item.span,
                     format!("\"{text}\" matches no action"),
                 ));
+            } else if let Some(note) = reference_note(NoteKind::Action, text) {
+                out.push(noted(note, item.span, text));
             } else {
                 let hint = cat
                     .service(svc)
@@ -84,7 +101,38 @@ pub(super) fn actions(st: &Statement, out: &mut Vec<Finding>) -> Option<Matched<
         }
         all.extend(matched.iter().copied());
     }
-    complete.then_some(all)
+    Expanded {
+        all: complete.then_some(all),
+        per_item: expanded,
+    }
+}
+
+/// A name the reference lacks for a known reason: retired (still an error: it grants
+/// nothing) or a gap in the reference (a warning: AWS uses it).
+pub(super) fn noted(note: &ReferenceNote, span: Span, what: &str) -> Finding {
+    let version = catalog().source();
+    match note.status {
+        NoteStatus::Retired => Finding::new(
+            match note.kind {
+                NoteKind::Service => "unknown-service",
+                NoteKind::Action => "unknown-action",
+                NoteKind::Key => "unknown-condition-key",
+            },
+            span,
+            format!(
+                "{what} is retired (not in the service reference of catalog version {version}): {}",
+                note.note
+            ),
+        ),
+        NoteStatus::Gap | NoteStatus::Partial => Finding::new(
+            "not-in-reference",
+            span,
+            format!(
+                "{what} is not in the service reference of catalog version {version}, though AWS uses it ({}): a gap in the reference, not a mistake in the policy",
+                note.note
+            ),
+        ),
+    }
 }
 
 /// Which entry of a statement covers which: entry `j` covers entry `i` when `j`

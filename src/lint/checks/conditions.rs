@@ -3,7 +3,8 @@
 
 use super::super::Finding;
 use super::Matched;
-use crate::catalog::services::{catalog, key_name_matches};
+use crate::catalog::notes::{NoteKind, NoteStatus, reference_note};
+use crate::catalog::services::{Service, catalog, key_name_matches};
 use crate::catalog::{KeyType, global_key};
 use crate::policy::condition::{Family, SetQualifier};
 use crate::policy::{ConditionKey, Effect, Statement};
@@ -207,6 +208,19 @@ fn null_guarded(st: &Statement, lower: &str) -> bool {
     })
 }
 
+/// Whether any action of `service` (or any of its resource types) lists the key.
+fn attached_anywhere(service: &Service<'static>, name: &str) -> bool {
+    service.actions.iter().any(|a| {
+        a.condition_keys.iter().any(|k| key_name_matches(k, name))
+            || a.resource_types
+                .iter()
+                .any(|r| r.condition_keys.iter().any(|k| key_name_matches(k, name)))
+    }) || service
+        .resource_types
+        .iter()
+        .any(|t| t.condition_keys.iter().any(|k| key_name_matches(k, name)))
+}
+
 /// Is the key known, and supported by the statement's actions? Its type when known.
 fn check_key_known(
     name: &str,
@@ -241,6 +255,10 @@ fn check_key_known(
         .condition_key(name)
         .or_else(|| cat.condition_key(name))
     else {
+        if let Some(note) = reference_note(NoteKind::Key, name) {
+            out.push(super::actions::noted(note, key.span, name));
+            return None;
+        }
         let hint = did_you_mean(name, service.condition_keys.iter().map(|k| k.name));
         out.push(Finding::new(
             "unknown-condition-key",
@@ -280,14 +298,39 @@ fn check_key_known(
             if actions.len() > 3 {
                 shown.push(format!("… ({} actions)", actions.len()));
             }
-            out.push(Finding::new(
-                "key-not-for-actions",
-                key.span,
-                format!(
-                    "{name} is not in the request context of {}: the condition never sees it",
-                    shown.join(", ")
-                ),
-            ));
+            let shown = shown.join(", ");
+            // A key the service defines but lists for none of its actions: the
+            // reference does not say which requests carry it, so we cannot say the
+            // condition never sees it.
+            let partial =
+                reference_note(NoteKind::Key, name).filter(|n| n.status == NoteStatus::Partial);
+            out.push(if let Some(note) = partial {
+                Finding::new(
+                    "key-unlisted-for-actions",
+                    key.span,
+                    format!(
+                        "the service reference does not list {name} for {shown}, but it is incomplete there ({}), so whether these requests carry it is not known",
+                        note.note
+                    ),
+                )
+            } else if !attached_anywhere(service, name) {
+                Finding::new(
+                    "key-unlisted-for-actions",
+                    key.span,
+                    format!(
+                        "the service reference does not list {name} for {shown} (it defines the key but lists it for none of {}'s actions), so whether these requests carry it is not known",
+                        service.prefix
+                    ),
+                )
+            } else {
+                Finding::new(
+                    "key-not-for-actions",
+                    key.span,
+                    format!(
+                        "{name} is not in the request context of {shown}: the condition never sees it"
+                    ),
+                )
+            });
         }
     }
     Some((declared.key_type, declared.multi))

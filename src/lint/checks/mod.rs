@@ -1,11 +1,14 @@
 //! The checks, statement by statement: actions against the catalog, condition keys
-//! against the actions and the global key table, operators against key types, and the
+//! against the actions and the global key table, operators against key types, actions
+//! against the resources and resource ARNs against their formats, and the
 //! policy-language pitfalls.
 
 mod actions;
+mod arns;
 mod conditions;
 mod effects;
 mod network;
+mod resources;
 mod sids;
 mod variables;
 
@@ -28,13 +31,20 @@ pub fn run(policy: &Policy, ctx: LintContext) -> Vec<Finding> {
     }
     sids::sids(policy, ctx, &mut out);
     for st in &policy.statements {
-        let matched = actions::actions(st, &mut out);
-        conditions::conditions(st, matched.as_ref(), &mut out);
-        effects::effects(st, matched.as_ref(), ctx, &mut out);
+        let expanded = actions::actions(st, &mut out);
+        let matched = expanded.all.as_ref();
+        conditions::conditions(st, matched, &mut out);
+        effects::effects(st, matched, ctx, &mut out);
+        resources::resource_types(st, &expanded.per_item, &mut out);
+        arns::arn_formats(st, &mut out);
         network::network_deny(st, &mut out);
         if policy.version == Version::V2008 {
             variables::variables_2008(st, &mut out);
         }
+    }
+    // Escalation is about what a principal is granted: identity policies only.
+    if ctx.kind == crate::policy::PolicyKind::Identity {
+        super::escalation::check(policy, &mut out);
     }
     out
 }

@@ -1,0 +1,328 @@
+//! `privilege-escalation`: sets of actions that together let a principal gain
+//! permissions it was not granted (write a new default version of a policy it has, pass
+//! a role to a service and run code as it, …), read from
+//! `assets/catalog/escalation.tsv`. A set is reported when a policy's Allow statements
+//! grant every action of it (after wildcard expansion; NotAction grants what it does
+//! not list), naming the statements that do; across the identity policies of a
+//! scenario (one principal's) when no single policy grants it whole. An unconditional
+//! Deny on `*` takes an action away. A policy that allows everything on everything
+//! (AdministratorAccess) is not reported: escalating is moot there.
+
+use super::Finding;
+use crate::catalog::services::wildcard_match;
+use crate::policy::{Effect, Policy, Statement};
+use crate::source::Span;
+use std::sync::OnceLock;
+
+/// Which resources a set's actions must reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Any.
+    Any,
+    /// One not limited to the caller's own user (`${aws:username}`).
+    Others,
+    /// Every resource of the type (`*`, or ending in `/*` or `:*`).
+    Star,
+}
+
+/// One escalation set of the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscalationSet {
+    /// Its name, kebab-case.
+    pub name: &'static str,
+    /// The resources its actions must reach.
+    pub scope: Scope,
+    /// Every action needed, `prefix:Action`.
+    pub actions: Vec<&'static str>,
+    /// The public page that explains it.
+    pub source: &'static str,
+    /// What the principal can do with them.
+    pub how: &'static str,
+}
+
+/// Every set of the table.
+pub fn escalation_sets() -> &'static [EscalationSet] {
+    static SETS: OnceLock<Vec<EscalationSet>> = OnceLock::new();
+    SETS.get_or_init(|| {
+        include_str!("../../assets/catalog/escalation.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                let name = f.next()?;
+                let scope = match f.next()? {
+                    "any" => Scope::Any,
+                    "others" => Scope::Others,
+                    "star" => Scope::Star,
+                    _ => return None,
+                };
+                let actions = f.next()?.split(' ').filter(|a| !a.is_empty()).collect();
+                Some(EscalationSet {
+                    name,
+                    scope,
+                    actions,
+                    source: f.next()?,
+                    how: f.next()?,
+                })
+            })
+            .collect()
+    })
+}
+
+/// Where one action is granted: the statement (0-based) and the entry that grants it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Grant {
+    /// The statement's index in its policy.
+    pub statement: usize,
+    /// The Action entry (or the NotAction element) that grants it.
+    pub span: Span,
+}
+
+/// Set by set (table order), action by action: where a policy grants it.
+pub(crate) type Grants = Vec<Vec<Option<Grant>>>;
+
+/// For every set (table order), for each of its actions, the first statement of the
+/// policy granting it within the set's scope; `None` for a policy that allows
+/// everything on everything (nothing to report).
+pub(crate) fn grants(policy: &Policy) -> Option<Grants> {
+    if policy.statements.iter().any(full_access) {
+        return None;
+    }
+    let sets = escalation_sets();
+    Some(
+        sets.iter()
+            .map(|set| {
+                set.actions
+                    .iter()
+                    .map(|action| {
+                        if policy.statements.iter().any(|st| denies(st, action)) {
+                            return None;
+                        }
+                        policy.statements.iter().enumerate().find_map(|(i, st)| {
+                            grant_in(st, action, set.scope).map(|span| Grant { statement: i, span })
+                        })
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+/// Allow `*` on `*` with no condition.
+fn full_access(st: &Statement) -> bool {
+    st.effect == Effect::Allow
+        && st.conditions.is_empty()
+        && !st.action.negated
+        && st.action.items.iter().any(|i| &*i.text == "*")
+        && st
+            .resource
+            .as_ref()
+            .is_some_and(|r| !r.negated && r.items.iter().any(|i| &*i.text == "*"))
+}
+
+/// An unconditional Deny of the action on every resource.
+fn denies(st: &Statement, action: &str) -> bool {
+    st.effect == Effect::Deny
+        && st.conditions.is_empty()
+        && !st.action.negated
+        && st.action.items.iter().any(|i| matches(&i.text, action))
+        && st
+            .resource
+            .as_ref()
+            .is_none_or(|r| !r.negated && r.items.iter().any(|i| &*i.text == "*"))
+}
+
+/// An action pattern against an action name, case-insensitively.
+fn matches(pattern: &str, action: &str) -> bool {
+    if pattern.contains(['*', '?']) {
+        wildcard_match(pattern.as_bytes(), action.as_bytes())
+    } else {
+        pattern.eq_ignore_ascii_case(action)
+    }
+}
+
+/// The variable that limits a user resource to the caller's own user.
+const OWN_USER: &[u8] = b"${aws:username}";
+
+/// Where an Allow statement grants `action` within `scope`, if it does.
+fn grant_in(st: &Statement, action: &str, scope: Scope) -> Option<Span> {
+    if st.effect != Effect::Allow {
+        return None;
+    }
+    let span = if st.action.negated {
+        if st.action.items.iter().any(|i| matches(&i.text, action)) {
+            return None;
+        }
+        st.action.span
+    } else {
+        st.action
+            .items
+            .iter()
+            .find(|i| matches(&i.text, action))?
+            .span
+    };
+    let reaches = match &st.resource {
+        // A trust policy's statement, or a NotResource: not limited to one resource.
+        None => true,
+        Some(r) if r.negated => true,
+        Some(r) => r.items.iter().any(|i| match scope {
+            Scope::Any => true,
+            Scope::Others => !i
+                .text
+                .as_bytes()
+                .windows(OWN_USER.len())
+                .any(|w| w.eq_ignore_ascii_case(OWN_USER)),
+            Scope::Star => &*i.text == "*" || i.text.ends_with("/*") || i.text.ends_with(":*"),
+        }),
+    };
+    reaches.then_some(span)
+}
+
+/// How a statement is named in a message: its number (1-based) and Sid.
+pub(crate) fn statement_name(policy: &Policy, index: usize) -> String {
+    match policy.statements.get(index).and_then(|s| s.sid.as_deref()) {
+        Some(sid) => format!("statement {} (\"{sid}\")", index + 1),
+        None => format!("statement {}", index + 1),
+    }
+}
+
+/// The finding for a set granted whole; `where_` names the statements.
+pub(crate) fn finding(set: &EscalationSet, span: Span, where_: &[String]) -> Finding {
+    let mut unique: Vec<&String> = Vec::new();
+    for w in where_ {
+        if !unique.contains(&w) {
+            unique.push(w);
+        }
+    }
+    let by = match unique.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!(
+            "{} and {last}",
+            rest.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => String::new(),
+    };
+    Finding::new(
+        "privilege-escalation",
+        span,
+        format!(
+            "privilege escalation \"{}\" ({}), granted by {by}: a principal with these can {} (see {})",
+            set.name,
+            set.actions.join(" + "),
+            set.how,
+            set.source
+        ),
+    )
+}
+
+/// The sets one policy grants whole.
+pub(crate) fn check(policy: &Policy, out: &mut Vec<Finding>) {
+    let Some(grants) = grants(policy) else {
+        return;
+    };
+    for (set, found) in escalation_sets().iter().zip(&grants) {
+        let Some(all) = found.iter().copied().collect::<Option<Vec<Grant>>>() else {
+            continue;
+        };
+        let names: Vec<String> = all
+            .iter()
+            .map(|g| statement_name(policy, g.statement))
+            .collect();
+        out.push(finding(set, all[0].span, &names));
+    }
+}
+
+/// Across the identity policies of one principal (`policies[i]`: the i-th source's
+/// parsed policy, `None` for other kinds or unparsed ones): the sets no single policy
+/// grants whole but the policies do together, each as (index of the policy holding
+/// the first action's grant, finding). `names[i]` is how policy i is called.
+pub(crate) fn across(policies: &[Option<&Policy>], names: &[String]) -> Vec<(usize, Finding)> {
+    if policies.iter().flatten().count() < 2 {
+        return Vec::new();
+    }
+    let mut per_policy: Vec<(usize, &Policy, Grants)> = Vec::new();
+    for (i, p) in policies.iter().enumerate() {
+        let Some(p) = p else { continue };
+        match grants(p) {
+            Some(g) => per_policy.push((i, p, g)),
+            // One of them allows everything: nothing to add.
+            None => return Vec::new(),
+        }
+    }
+    if per_policy.len() < 2 {
+        return Vec::new();
+    }
+    // An unconditional Deny in any of them takes the action away from all.
+    let denied = |action: &str| {
+        per_policy
+            .iter()
+            .any(|(_, p, _)| p.statements.iter().any(|st| denies(st, action)))
+    };
+    let mut out = Vec::new();
+    for (k, set) in escalation_sets().iter().enumerate() {
+        if per_policy
+            .iter()
+            .any(|(_, _, g)| g[k].iter().all(Option::is_some))
+        {
+            continue; // reported with that policy
+        }
+        let mut chosen: Vec<(usize, &Policy, Grant)> = Vec::new();
+        for (a, action) in set.actions.iter().enumerate() {
+            if denied(action) {
+                break;
+            }
+            if let Some((i, p, g)) = per_policy
+                .iter()
+                .find_map(|(i, p, g)| g[k][a].map(|grant| (*i, *p, grant)))
+            {
+                chosen.push((i, p, g));
+            }
+        }
+        if chosen.len() != set.actions.len() {
+            continue;
+        }
+        let where_: Vec<String> = chosen
+            .iter()
+            .map(|(i, p, g)| {
+                format!(
+                    "{} of \"{}\"",
+                    statement_name(p, g.statement),
+                    names.get(*i).map_or("", String::as_str)
+                )
+            })
+            .collect();
+        let (first, _, grant) = chosen[0];
+        out.push((first, finding(set, grant.span, &where_)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+
+    #[test]
+    fn every_set_reads_and_names_catalog_actions() {
+        let text = include_str!("../../assets/catalog/escalation.tsv");
+        let lines = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .count();
+        let sets = escalation_sets();
+        assert_eq!(sets.len(), lines, "a line does not read");
+        let mut names = std::collections::HashSet::new();
+        for set in sets {
+            assert!(names.insert(set.name), "{} twice", set.name);
+            assert!(set.source.starts_with("https://"), "{}", set.name);
+            assert!(!set.actions.is_empty() && !set.how.is_empty());
+            for action in &set.actions {
+                let (svc, name) = action.split_once(':').expect("prefix:Action");
+                assert!(catalog().action(svc, name).is_some(), "{action}");
+            }
+        }
+    }
+}
