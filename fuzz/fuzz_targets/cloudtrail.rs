@@ -145,10 +145,13 @@ fn check_scenario(scenario: &Scenario) {
 }
 
 fn load(text: &str, principal: Option<String>) {
-    match load_with(text, &LoadOptions {
-        principal,
-        ..Default::default()
-    }) {
+    match load_with(
+        text,
+        &LoadOptions {
+            principal,
+            ..Default::default()
+        },
+    ) {
         Ok(s) => check_scenario(&s),
         Err(e) => assert!(
             !e.diagnostics.is_empty(),

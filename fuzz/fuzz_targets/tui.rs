@@ -187,8 +187,7 @@ fn mouse_kind(k: u8) -> MouseEventKind {
 
 /// Passes a key on, unless it would save a file.
 fn press(app: &mut App, mut key: KeyEvent) -> bool {
-    if matches!(app.mode, Mode::SaveAs(_)) && lookup(&key, Scope::Overlay) == Some(Action::Confirm)
-    {
+    if matches!(app.mode, Mode::SaveAs(_)) && lookup(&key, Scope::Prompt) == Some(Action::Confirm) {
         key = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
     }
     handle_key(app, key)
