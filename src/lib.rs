@@ -20,6 +20,6 @@ pub mod value;
 pub use eval::{Detail, Evaluation, PreparedRequest, Request, evaluate};
 pub use trace::{Decision, Trace};
 pub mod scenario;
-/// The terminal UI (the `tui` feature, on by default): the engine builds without it.
+// The terminal UI (the `tui` feature, on by default): the engine builds without it.
 #[cfg(feature = "tui")]
 pub mod tui;

@@ -1,6 +1,6 @@
 //! The scenario's list of policies as the TUI edits it: adding, deleting, renaming, the
 //! policy type and its placement (attachedTo, SCP/RCP level). The
-//! [`App`](super::app::App) owns the scenario, so these are its methods; the policy
+//! [`App`] owns the scenario, so these are its methods; the policy
 //! pane keeps the editors in step.
 
 use super::app::{App, KIND_CYCLE, NEW_POLICY};

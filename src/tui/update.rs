@@ -1,5 +1,5 @@
 //! Turning keys, pastes and mouse events into changes of the [`App`]: every key is
-//! looked up in the [`keymap`](super::keymap) (the overlay's scope when one is open,
+//! looked up in the [`keymap`] (the overlay's scope when one is open,
 //! else everywhere, then the focused pane's), and the action is carried out for that
 //! scope; the policy editor gets the keys no binding takes. Returns whether the
 //! scenario changed and needs evaluating again.
