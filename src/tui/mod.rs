@@ -13,6 +13,7 @@ pub mod editor;
 pub mod effect;
 pub mod evaluate;
 pub mod form;
+pub mod global;
 pub mod keymap;
 pub mod leftovers;
 pub mod pane;

@@ -1,14 +1,50 @@
 //! The scenario's list of policies as the TUI edits it: adding, deleting, renaming, the
 //! policy type and its placement (attachedTo, SCP/RCP level). The
-//! [`App`](super::app::App) owns the scenario, so these are its methods; the policy
+//! [`App`] owns the scenario, so these are its methods; the policy
 //! pane keeps the editors in step.
 
-use super::app::{App, KIND_CYCLE, NEW_POLICY};
+use super::action::Action;
+use super::app::{App, KIND_CYCLE, Mode, NEW_POLICY};
 use super::editor::PolicyEditor;
+use super::pane::Effect;
 use crate::policy::PolicyKind;
 use crate::scenario::DocumentForm;
 
 impl App {
+    /// Carries out an action on the scenario's list of policies; `None` when `action`
+    /// is the policy pane's own.
+    pub fn handle_policy_list(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let n = self.policies.editors.len();
+        let current = self.policies.current;
+        Some(match action {
+            Action::AddPolicy => {
+                self.add_policy();
+                vec![Effect::Evaluate]
+            }
+            Action::DeletePolicy if n > 0 => vec![Effect::Overlay(Mode::ConfirmDelete)],
+            Action::RenamePolicy if current < n => {
+                let name = self.scenario.sources[current]
+                    .name
+                    .clone()
+                    .unwrap_or_default();
+                vec![Effect::Overlay(Mode::Rename(name))]
+            }
+            Action::CyclePolicyType if current < n => {
+                self.cycle_kind();
+                vec![Effect::Evaluate]
+            }
+            Action::PlacePolicy => match self.placement_text() {
+                Some(t) => vec![Effect::Overlay(Mode::Placement(t))],
+                None => vec![Effect::Message(
+                    "only resource policies (attachedTo) and SCPs/RCPs (level) have a placement"
+                        .into(),
+                )],
+            },
+            Action::DeletePolicy | Action::RenamePolicy | Action::CyclePolicyType => Vec::new(),
+            _ => return None,
+        })
+    }
+
     /// Adds a new identity policy after the others and edits it.
     pub fn add_policy(&mut self) {
         let n = self.scenario.sources.len() + 1;

@@ -1,5 +1,5 @@
 //! Turning keys, pastes and mouse events into changes of the [`App`]: every key is
-//! looked up in the [`keymap`](super::keymap) (the overlay's scope when one is open,
+//! looked up in the [`keymap`] (the overlay's scope when one is open,
 //! else everywhere, then the focused pane's), and the action is carried out for that
 //! scope; the policy editor gets the keys no binding takes. Returns whether the
 //! scenario changed and needs evaluating again.
@@ -10,7 +10,6 @@ use super::effect;
 use super::keymap::{self, Scope, lookup, overlay_scope, pane_scope};
 use super::pane::{Effect, overlay};
 use super::ui::layout::{Areas, layout};
-use crate::scenario::presets::{self, Preset};
 use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
@@ -94,142 +93,26 @@ pub fn perform(app: &mut App, action: Action) -> bool {
     perform_in(app, pane_scope(app.focus, app.view), action)
 }
 
-/// Carries out `action`, bound in `scope`. True when the scenario changed.
+/// Carries out `action`, bound in `scope`: the app's own actions first, then the
+/// pane's. True when the scenario changed.
 fn perform_in(app: &mut App, scope: Scope, action: Action) -> bool {
-    match action {
-        Action::FocusNext => app.focus = app.focus.next(),
-        Action::FocusPrev => app.focus = app.focus.prev(),
-        Action::ToggleHelp => {
-            app.mode = if app.mode == Mode::Help {
-                Mode::Normal
-            } else {
-                Mode::Help
+    let effects = match app.handle_global(action) {
+        Some(effects) => effects,
+        None => match scope {
+            Scope::Policies => app
+                .handle_policy_list(action)
+                .unwrap_or_else(|| app.policies.handle(action)),
+            Scope::Request => app.form.handle(action),
+            Scope::Trace => {
+                let rows = app.tree_rows();
+                app.trace.handle(action, &rows)
             }
-        }
-        Action::Save => match app.path.clone() {
-            Some(p) => return effect::run(app, vec![Effect::Save(p)]),
-            None => {
-                app.mode = Mode::SaveAs("scenario.json".into());
-                app.save_name_fresh = true;
-            }
+            Scope::Grid => app.grid.handle(action),
+            Scope::Lint => app.lint.handle(action),
+            _ => Vec::new(),
         },
-        Action::Quit => {
-            if app.dirty {
-                app.mode = Mode::ConfirmQuit;
-            } else {
-                app.quit = true;
-            }
-        }
-        Action::NextRequest | Action::PrevRequest => {
-            let n = app.scenario.requests.len();
-            if n > 0 {
-                let i = if action == Action::NextRequest {
-                    (app.request + 1) % n
-                } else {
-                    (app.request + n - 1) % n
-                };
-                app.select_request(i);
-            }
-        }
-        Action::NextPolicy | Action::PrevPolicy => {
-            let effects = app.policies.handle(action);
-            return effect::run(app, effects);
-        }
-        Action::NextPreset => return next_preset(app),
-        Action::NextView => {
-            app.view = app.view.next();
-            return effect::run(app, vec![Effect::Analyse]);
-        }
-        Action::GridAxes => app.mode = Mode::Axes(app.grid.axes_text()),
-        _ => {
-            return match scope {
-                Scope::Policies => policies_action(app, action),
-                Scope::Request => {
-                    let effects = app.form.handle(action);
-                    effect::run(app, effects)
-                }
-                Scope::Trace => {
-                    let rows = app.tree_rows();
-                    let effects = app.trace.handle(action, &rows);
-                    effect::run(app, effects)
-                }
-                Scope::Grid => {
-                    let effects = app.grid.handle(action);
-                    effect::run(app, effects)
-                }
-                Scope::Lint => {
-                    let effects = app.lint.handle(action);
-                    effect::run(app, effects)
-                }
-                _ => false,
-            };
-        }
-    }
-    false
-}
-
-/// Applies the next request preset to the form.
-fn next_preset(app: &mut App) -> bool {
-    let mut r = app.form.to_request();
-    let current = presets::detect(&r, &app.preset_values);
-    let next = match current {
-        Some(p) => {
-            let i = Preset::ALL.iter().position(|x| *x == p).unwrap_or(0);
-            Preset::ALL[(i + 1) % Preset::ALL.len()]
-        }
-        None => Preset::ALL[0],
     };
-    presets::apply(next, &mut r, &app.preset_values);
-    let selected = app.form.selected;
-    app.form = super::form::RequestForm::new(&r);
-    app.form.selected = selected.min(app.form.rows.len().saturating_sub(1));
-    app.form.clamp_cursor();
-    app.message = Some(format!("preset: {}", next.label()));
-    app.form_changed();
-    true
-}
-
-/// An action of the policy pane: the scenario's list of policies is the app's (it
-/// owns the scenario), the rest the pane's. True when the scenario changed.
-fn policies_action(app: &mut App, action: Action) -> bool {
-    let n = app.policies.editors.len();
-    let current = app.policies.current;
-    match action {
-        Action::AddPolicy => {
-            app.add_policy();
-            true
-        }
-        Action::DeletePolicy if n > 0 => {
-            app.mode = Mode::ConfirmDelete;
-            false
-        }
-        Action::RenamePolicy if current < n => {
-            let name = app.scenario.sources[current]
-                .name
-                .clone()
-                .unwrap_or_default();
-            app.mode = Mode::Rename(name);
-            false
-        }
-        Action::CyclePolicyType if current < n => {
-            app.cycle_kind();
-            true
-        }
-        Action::PlacePolicy => {
-            match app.placement_text() {
-                Some(t) => app.mode = Mode::Placement(t),
-                None => app.message = Some(
-                    "only resource policies (attachedTo) and SCPs/RCPs (level) have a placement"
-                        .into(),
-                ),
-            }
-            false
-        }
-        _ => {
-            let effects = app.policies.handle(action);
-            effect::run(app, effects)
-        }
-    }
+    effect::run(app, effects)
 }
 
 /// Handles pasted text (bracketed paste): into the editor or the selected field. True

@@ -127,3 +127,39 @@ impl GridView {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axes_from_the_prompt_and_a_cursor_that_stays_on_the_grid() {
+        let mut g = GridView::default();
+        assert!(g.set_axes("").is_err(), "no axis");
+        assert!(g.set_axes("a:b=1 | c:d=2 | e:f=3").is_err(), "three axes");
+        assert!(g.set_axes("nonsense").is_err());
+        assert!(!g.axes_chosen, "a refused text changes nothing");
+        g.set_axes("aws:SourceIp=1.2.3.4,absent | action=s3:GetObject,s3:PutObject,s3:List")
+            .unwrap();
+        assert!(g.axes_chosen);
+        assert_eq!(g.shape(), (2, 3));
+        assert_eq!(
+            g.axes_text(),
+            "aws:SourceIp=1.2.3.4,absent | action=s3:GetObject,s3:PutObject,s3:List"
+        );
+        for _ in 0..5 {
+            g.handle(Action::Down);
+            g.handle(Action::CursorRight);
+        }
+        assert_eq!(g.cursor, (1, 2));
+        for _ in 0..5 {
+            g.handle(Action::Up);
+            g.handle(Action::CursorLeft);
+        }
+        assert_eq!(g.cursor, (0, 0));
+        assert_eq!(g.handle(Action::LoadCell), vec![Effect::LoadCell]);
+        // Chosen axes stay when another request is shown.
+        g.follow_request();
+        assert_eq!(g.axes.len(), 2);
+    }
+}

@@ -52,3 +52,50 @@ impl LintView {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::Severity;
+    use crate::source::Span;
+
+    fn finding(line: u64) -> Finding {
+        Finding {
+            code: "unknown-action",
+            severity: Severity::Warning,
+            message: "m".into(),
+            span: Span {
+                line,
+                ..Span::default()
+            },
+            fix: None,
+        }
+    }
+
+    #[test]
+    fn the_selection_walks_every_policy_s_findings_and_enter_shows_one() {
+        let mut v = LintView::default();
+        v.set(None);
+        assert!(!v.ready, "the catalog is still loading");
+        v.set(Some(vec![
+            vec![finding(3)],
+            vec![],
+            vec![finding(7), finding(9)],
+        ]));
+        assert!(v.ready);
+        assert_eq!(v.count(), 3);
+        for _ in 0..5 {
+            v.handle(Action::Down);
+        }
+        assert_eq!(v.selected, 2);
+        v.handle(Action::Up);
+        let shown = v.handle(Action::JumpToSource);
+        assert!(
+            matches!(shown.as_slice(), [Effect::ShowInPolicy(2, s)] if s.line == 7),
+            "{shown:?}"
+        );
+        // Fewer findings after an edit: the selection follows.
+        v.set(Some(vec![vec![finding(3)]]));
+        assert_eq!(v.selected, 0);
+    }
+}

@@ -1,0 +1,84 @@
+//! What the keys bound everywhere do (focus, help, save, quit, requests, presets,
+//! views, the grid's axes prompt): they act on what the [`App`] shares rather than on
+//! one pane, so they are its own `handle`, answering with effects like a pane's.
+
+use super::action::Action;
+use super::app::{App, Mode};
+use super::form::RequestForm;
+use super::pane::Effect;
+use crate::scenario::presets::{self, Preset};
+
+impl App {
+    /// Carries out an action that belongs to no pane; `None` when `action` is a pane's.
+    pub fn handle_global(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let none = Vec::new();
+        Some(match action {
+            Action::FocusNext => {
+                self.focus = self.focus.next();
+                none
+            }
+            Action::FocusPrev => {
+                self.focus = self.focus.prev();
+                none
+            }
+            Action::ToggleHelp => {
+                let next = if self.mode == Mode::Help {
+                    Mode::Normal
+                } else {
+                    Mode::Help
+                };
+                vec![Effect::Overlay(next)]
+            }
+            Action::Save => match self.path.clone() {
+                Some(p) => vec![Effect::Save(p)],
+                None => {
+                    self.save_name_fresh = true;
+                    vec![Effect::Overlay(Mode::SaveAs("scenario.json".into()))]
+                }
+            },
+            Action::Quit if self.dirty => vec![Effect::Overlay(Mode::ConfirmQuit)],
+            Action::Quit => vec![Effect::Quit],
+            Action::NextRequest | Action::PrevRequest => {
+                let n = self.scenario.requests.len();
+                if n > 0 {
+                    let i = if action == Action::NextRequest {
+                        (self.request + 1) % n
+                    } else {
+                        (self.request + n - 1) % n
+                    };
+                    self.select_request(i);
+                }
+                none
+            }
+            Action::NextPolicy | Action::PrevPolicy => self.policies.handle(action),
+            Action::NextPreset => self.next_preset(),
+            Action::NextView => {
+                self.view = self.view.next();
+                vec![Effect::Analyse]
+            }
+            Action::GridAxes => vec![Effect::Overlay(Mode::Axes(self.grid.axes_text()))],
+            _ => return None,
+        })
+    }
+
+    /// Applies the next request preset to the form.
+    fn next_preset(&mut self) -> Vec<Effect> {
+        let mut r = self.form.to_request();
+        let next = match presets::detect(&r, &self.preset_values) {
+            Some(p) => {
+                let i = Preset::ALL.iter().position(|x| *x == p).unwrap_or(0);
+                Preset::ALL[(i + 1) % Preset::ALL.len()]
+            }
+            None => Preset::ALL[0],
+        };
+        presets::apply(next, &mut r, &self.preset_values);
+        let selected = self.form.selected;
+        self.form = RequestForm::new(&r);
+        self.form.selected = selected.min(self.form.rows.len().saturating_sub(1));
+        self.form.clamp_cursor();
+        vec![
+            Effect::Message(format!("preset: {}", next.label())),
+            Effect::RequestEdited,
+        ]
+    }
+}
