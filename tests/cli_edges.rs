@@ -69,6 +69,12 @@ fn diff_takes_a_bare_policy_on_either_side() {
         "read q1",
     ]);
     assert_eq!(code, 1, "{err}");
+    // AWS's full-access endpoint policy / RCP shape grants nothing when read bare
+    // (as a resource policy it would have allowed every request of the account).
+    let full = format!("{DIR}/bare/full-access-everyone.json");
+    let (code, out, err) = iamtrace(&["diff", &scenario, &full]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "read q1: Allow → Implicit deny\n");
     // Two bare policies: nothing to compare on, said so.
     let (code, _, err) = iamtrace(&["diff", &policy, &deny]);
     assert_eq!(code, 2);

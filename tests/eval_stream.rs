@@ -149,3 +149,48 @@ fn large_trails_stream_without_asking() {
         json(&small)["requests"][0]["name"]
     );
 }
+
+/// Nothing is read from a pipe to decide whether to stream it: a scenario or a trail
+/// given through a FIFO is read whole, every byte of it.
+#[test]
+fn pipes_are_read_whole() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for name in ["scenario.json", "trail.jsonl"] {
+        let fifo = dir.path().join(format!("{name}.fifo"));
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("skipped: mkfifo is not available");
+            return;
+        }
+        let bytes = std::fs::read(fixture(name)).expect("the fixture");
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::write(fifo, bytes).expect("writes the pipe"))
+        };
+        let piped = eval(&["--format", "summary", "--stream"], &fifo);
+        writer.join().expect("the writer");
+        let whole = eval(&["--format", "summary"], &fixture(name));
+        assert_eq!(piped.0, whole.0, "{name}: {}", piped.2);
+        let strip = |s: &str| s.replace(&format!("{name}.fifo"), name);
+        let lines = |s: &str| -> Vec<String> {
+            s.lines()
+                .map(|l| {
+                    l.split('\t')
+                        .filter(|f| !f.contains('/'))
+                        .collect::<Vec<_>>()
+                        .join("\t")
+                })
+                .collect()
+        };
+        assert_eq!(lines(&strip(&piped.1)), lines(&whole.1), "{name}");
+        assert!(!whole.1.is_empty());
+    }
+}
+
+/// `--kind` is for bare policies: on a trail it is refused, streamed or not.
+#[test]
+fn kind_on_a_trail_is_refused_either_way() {
+    let file = fixture("trail.jsonl");
+    assert_eq!(eval(&["--kind", "resource"], &file).0, 2);
+    assert_eq!(eval(&["--kind", "resource", "--stream"], &file).0, 2);
+}

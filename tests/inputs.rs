@@ -326,6 +326,17 @@ const BARE: &[(&str, BareKind, Option<&str>)] = &[
     ("policy.json", BareKind::Identity, None),
     ("deny-only.json", BareKind::Identity, Some("SCP")),
     ("deny-everyone.json", BareKind::Resource, Some("RCP")),
+    // AWS's default endpoint policy / RCPFullAWSAccess: read so as to grant nothing.
+    (
+        "full-access-everyone.json",
+        BareKind::Endpoint,
+        Some("grant nothing"),
+    ),
+    (
+        "public-read.json",
+        BareKind::Resource,
+        Some("RCP or a VPC endpoint policy"),
+    ),
 ];
 
 fn bare(name: &str) -> String {

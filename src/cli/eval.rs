@@ -68,8 +68,9 @@ pub fn run(
     for file in files {
         let shown = file.display().to_string();
         // A large trail (or any, with --stream) is read record by record; picking
-        // requests by name needs the whole file.
-        if selectors.is_empty() {
+        // requests by name needs the whole file, and --kind (for bare policies) is
+        // refused on a trail by the whole-file reader.
+        if selectors.is_empty() && options.kind.is_none() {
             if let Some(reader) = super::eval_stream::stream_source(&file, stream) {
                 super::eval_stream::run(w, &shown, reader, format, &mut out)?;
                 continue;

@@ -22,15 +22,23 @@ pub const STREAM_FROM_GZIP: u64 = 4 << 20;
 const HEAD: usize = 64 << 10;
 
 /// The file as a stream of CloudTrail records, when it should be read that way: it
-/// is CloudTrail by its first bytes (a delivered file, lookup-events output, JSON
-/// Lines of events) and `force` is set or it is large. `None`: read it whole.
+/// is a regular file (nothing is read from a pipe or a device here, since what is read
+/// could not be read again), CloudTrail by its first bytes (a delivered file,
+/// lookup-events output, JSON Lines of events), and `force` is set or it is large.
+/// `None`: read it whole.
 pub fn stream_source(path: &Path, force: bool) -> Option<Box<dyn Read + Send>> {
     if path.as_os_str() == "-" {
         return None;
     }
-    let file = std::fs::File::open(path).ok()?;
-    let size = file.metadata().ok()?.len();
-    let mut file = io::BufReader::new(file);
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    let size = meta.len();
+    if !force && size < STREAM_FROM_GZIP {
+        return None;
+    }
+    let mut file = io::BufReader::new(std::fs::File::open(path).ok()?);
     let gzip = iamtrace::read::is_gzip(io::BufRead::fill_buf(&mut file).ok()?);
     let large = size >= if gzip { STREAM_FROM_GZIP } else { STREAM_FROM };
     if !(force || large) {
@@ -103,12 +111,12 @@ pub(super) fn run(
             }
         }
     };
-    let (total, malformed) = stream.counts();
+    let (_, malformed) = stream.counts();
     let description = stream.description();
     if let Some(e) = &broken {
         out.invalid = true;
         note(&format!(
-            "{}: byte {}: {}; {total} records were read before it",
+            "{}: byte {}: {}; nothing after it can be read (the requests printed above are those before it)",
             safe(shown),
             e.offset,
             safe(&e.message)

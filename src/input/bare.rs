@@ -202,11 +202,35 @@ pub fn guess(node: &Node) -> ReadAs {
     if no_resource && assume && actions.iter().all(|a| trust_action(a)) {
         return read(BareKind::Trust, None);
     }
-    let everyone = st.iter().all(
-        |s| matches!(get(s, "Principal").map(|n| &n.value), Some(Value::String(p)) if p == "*"),
-    );
-    let rcp = (only_deny && everyone).then_some(
-        "Principal \"*\" with only Deny statements: it could be an RCP or a VPC endpoint policy",
-    );
+    let everyone = !st.is_empty() && st.iter().all(|s| names_everyone(s));
+    let only_allow = !st.is_empty() && st.iter().all(|s| strings(s, "Effect") == ["Allow"]);
+    let every_resource = st
+        .iter()
+        .all(|s| strings(s, "Resource") == ["*"] && !has(s, "NotResource"));
+    if everyone && only_allow && every_resource {
+        // AWS's default VPC endpoint policy and RCPFullAWSAccess have exactly this
+        // shape, and grant nothing; read as a resource policy it would grant everyone
+        // everything. Take the reading that grants nothing, and say so.
+        return read(
+            BareKind::Endpoint,
+            Some(
+                "Allow for Principal \"*\" on every resource: the shape of a VPC endpoint policy or an RCP, which grant nothing (as a resource policy it would grant everyone what it allows: --kind resource)",
+            ),
+        );
+    }
+    let rcp = everyone.then_some(if only_deny {
+        "Principal \"*\" with only Deny statements: it could be an RCP or a VPC endpoint policy"
+    } else {
+        "Principal \"*\" in every statement: it could be an RCP or a VPC endpoint policy, which grant nothing; as a resource policy it grants everyone what it allows"
+    });
     read(BareKind::Resource, rcp)
+}
+
+/// True when a statement's Principal is everyone: `"*"` or `{"AWS": "*"}`.
+fn names_everyone(s: &[Member]) -> bool {
+    match get(s, "Principal").map(|n| &n.value) {
+        Some(Value::String(p)) => p == "*",
+        Some(Value::Object(m)) => m.len() == 1 && strings(m, "AWS") == ["*"],
+        _ => false,
+    }
 }
