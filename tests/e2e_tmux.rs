@@ -780,3 +780,32 @@ fn a_save_past_the_file_size_limit_is_an_error_not_a_kill() {
     );
     assert!(screen.contains("EXIT:0"), "{screen}");
 }
+
+/// A bare policy is the user's file: Ctrl+S does not overwrite it with a scenario but
+/// asks for a file name, and the policy file is left byte for byte as it was.
+#[test]
+fn ctrl_s_on_a_bare_policy_asks_for_a_name_and_keeps_the_file() {
+    if !tmux_available("ctrl_s_on_a_bare_policy") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("policy.json");
+    let original = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}\n";
+    std::fs::write(&file, original).expect("write the policy");
+    let command = format!(
+        "{} policy.json; {AFTER}",
+        sh_quote(env!("CARGO_BIN_EXE_iamtrace"))
+    );
+    let tmux = Tmux::start_with("bare_save", dir.path(), &command);
+    tmux.wait_for(
+        |s| s.contains("s3:GetObject") && tmux.pane("#{alternate_on}") == "1",
+        "the TUI on the alternate screen",
+    );
+    tmux.keys(&["C-s"]);
+    tmux.wait_for(|s| s.contains("Save as"), "the save-as prompt");
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["C-q"]);
+    let screen = tmux.wait_for(|s| s.contains("EXIT:"), "the program to exit");
+    assert!(screen.contains("EXIT:0"), "{screen}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+}

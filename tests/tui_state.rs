@@ -1608,7 +1608,22 @@ fn with_stale_temp_file(left: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
         .unwrap();
     f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
         .unwrap();
+    // As a save's temporary file is: private to its owner.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&stale, std::fs::Permissions::from_mode(0o600)).unwrap();
     (dir, file, stale)
+}
+
+/// A file named like a save's temporary file that this user's iamtrace cannot have
+/// written (readable by others) is not offered: it may have been planted.
+#[test]
+fn a_temporary_file_readable_by_others_is_not_offered() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, file, stale) = with_stale_temp_file(r#"{"policies": {}}"#);
+    std::fs::set_permissions(&stale, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let app = opened(&file);
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(stale.exists(), "left alone, not deleted");
 }
 
 /// A killed save's temporary file may hold the only copy of the edits being saved:

@@ -51,17 +51,18 @@ pub fn run(
             ));
         }
     }
-    let (scenario, message) = match input::load(&text, &options) {
+    let (scenario, message, loaded_kind) = match input::load(&text, &options) {
         Ok(l) => {
             let read_as = l.read_as.map(|r| format!("{shown}: {r}"));
             (
                 l.scenario,
                 input::skipped_message(&shown, &l.skipped).or(read_as),
+                l.kind,
             )
         }
         Err(e) => match input::draft_policy(&text, options.kind) {
             // A policy being written: open it with its errors marked.
-            Some(s) => (s, None),
+            Some(s) => (s, None, Kind::Policy),
             None => {
                 for d in &e.diagnostics {
                     report(&shown, &text, d);
@@ -70,8 +71,10 @@ pub fn run(
             }
         },
     };
-    // What AWS printed is not overwritten by a scenario: saving asks for a file name.
-    let path = path.filter(|_| matches!(kind, Kind::Scenario | Kind::Policy));
+    // Only a scenario file is saved in place. A bare policy (as written, or being
+    // written) and what AWS printed are never overwritten with a scenario: saving asks
+    // for a file name.
+    let path = path.filter(|_| kind == Kind::Scenario && loaded_kind == Kind::Scenario);
     let mut app = App::new(scenario, path).with_origin(origin);
     if message.is_some() {
         app.message = message;

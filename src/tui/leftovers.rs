@@ -16,8 +16,14 @@ impl App {
     /// (they may hold the only copy of the edits being saved, so nothing is deleted
     /// without asking), then the recovery file of an earlier session, if there is one.
     pub fn check_leftovers(&mut self) {
+        // Only files this user's iamtrace could have written (regular, owned by this
+        // user, 0600, as recovery files): anything else beside the file may have been
+        // planted by someone else to be opened as the user's edits.
         let stale = match &self.origin {
-            Origin::File(file) => crate::scenario::stale_temp_files(file, STALE_TEMP_AGE),
+            Origin::File(file) => crate::scenario::stale_temp_files(file, STALE_TEMP_AGE)
+                .into_iter()
+                .filter(|p| super::recover::is_ours(p))
+                .collect(),
             _ => Vec::new(),
         };
         if self.mode == Mode::Normal {
