@@ -19,6 +19,10 @@ use std::time::{Duration, Instant};
 /// Evaluations slower than this move off the input thread (a frame is ~16 ms).
 pub const SLOW_EVALUATION: Duration = Duration::from_millis(8);
 
+/// Scenarios with no more policy text than this are always analysed on the spot when
+/// the request changes, however long the last evaluation took.
+const SMALL_POLICIES: usize = 64 << 10;
+
 /// The pane that has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -487,15 +491,22 @@ impl App {
             self.form = RequestForm::new(&r.request);
             self.trace.to_top();
             self.grid.follow_request();
-            if self.last_eval > SLOW_EVALUATION {
+            if self.last_eval > SLOW_EVALUATION && self.policy_bytes() > SMALL_POLICIES {
                 // A big scenario: the analysis of the new request goes to the worker
-                // with the next evaluation, so switching never blocks input.
+                // with the next evaluation, so switching never blocks input. (Small
+                // ones are always analysed here: a slow moment of a busy machine must
+                // not leave a small scenario's why-not blank.)
                 self.why = None;
                 self.analysis_wanted = true;
             } else {
                 self.refresh_analysis();
             }
         }
+    }
+
+    /// The bytes of policy text the scenario holds.
+    fn policy_bytes(&self) -> usize {
+        self.scenario.sources.iter().map(|s| s.text.len()).sum()
     }
 
     /// True (once) when the request shown needs an analysis the event loop should
