@@ -72,11 +72,23 @@ pub fn reference_notes() -> &'static [ReferenceNote] {
     })
 }
 
-/// The note about a name of this kind (case-insensitive), if any.
+/// The note about a name of this kind (case-insensitive), if any. An action note
+/// `prefix:*` covers every action of that service the reference lacks.
 pub fn reference_note(kind: NoteKind, name: &str) -> Option<&'static ReferenceNote> {
-    reference_notes()
+    let notes = reference_notes();
+    notes
         .iter()
         .find(|n| n.kind == kind && n.name.eq_ignore_ascii_case(name))
+        .or_else(|| {
+            let (prefix, _) = name.split_once(':')?;
+            notes.iter().find(|n| {
+                n.kind == NoteKind::Action
+                    && kind == NoteKind::Action
+                    && n.name
+                        .strip_suffix(":*")
+                        .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+            })
+        })
 }
 
 #[cfg(test)]
@@ -96,10 +108,14 @@ mod tests {
         for n in reference_notes() {
             let listed = match n.kind {
                 NoteKind::Service => cat.service(n.name).is_some(),
-                NoteKind::Action => n
-                    .name
-                    .split_once(':')
-                    .is_some_and(|(s, a)| cat.action(s, a).is_some()),
+                NoteKind::Action => n.name.split_once(':').is_some_and(|(s, a)| {
+                    // A whole service's gap: the service is there, with fewer actions.
+                    if a == "*" {
+                        cat.service(s).is_none()
+                    } else {
+                        cat.action(s, a).is_some()
+                    }
+                }),
                 NoteKind::Key => {
                     cat.condition_key(n.name).is_some() || global_key(n.name).is_some()
                 }
@@ -122,5 +138,10 @@ mod tests {
             reference_note(NoteKind::Action, "budgets:createbudget").map(|n| n.status),
             Some(NoteStatus::Gap)
         );
+        assert_eq!(
+            reference_note(NoteKind::Action, "payments:GetAccountBalance").map(|n| n.name),
+            Some("payments:*")
+        );
+        assert!(reference_note(NoteKind::Key, "payments:Anything").is_none());
     }
 }

@@ -12,6 +12,7 @@ use super::Finding;
 use crate::catalog::services::wildcard_match;
 use crate::policy::{Effect, Policy, Statement};
 use crate::source::Span;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Which resources a set's actions must reach.
@@ -88,6 +89,9 @@ pub(crate) fn grants(policy: &Policy) -> Option<Grants> {
     if policy.statements.iter().any(full_access) {
         return None;
     }
+    // Each statement's entries looked up, not scanned per action: AWS managed policies
+    // list thousands.
+    let indexes: Vec<EntryIndex> = policy.statements.iter().map(EntryIndex::new).collect();
     let sets = escalation_sets();
     Some(
         sets.iter()
@@ -95,17 +99,144 @@ pub(crate) fn grants(policy: &Policy) -> Option<Grants> {
                 set.actions
                     .iter()
                     .map(|action| {
-                        if policy.statements.iter().any(|st| denies(st, action)) {
+                        let listed = |k: usize| indexes[k].find(action);
+                        let deny_ok =
+                            |st: &Statement| st.effect == Effect::Deny && st.conditions.is_empty();
+                        if policy
+                            .statements
+                            .iter()
+                            .enumerate()
+                            .any(|(k, st)| deny_ok(st) && denies(st, listed(k).is_some()))
+                        {
                             return None;
                         }
-                        policy.statements.iter().enumerate().find_map(|(i, st)| {
-                            grant_in(st, action, set.scope).map(|span| Grant { statement: i, span })
+                        policy.statements.iter().enumerate().find_map(|(k, st)| {
+                            if st.effect != Effect::Allow {
+                                return None;
+                            }
+                            grant_in(st, listed(k), set.scope)
+                                .map(|span| Grant { statement: k, span })
                         })
                     })
                     .collect()
             })
             .collect(),
     )
+}
+
+/// An action name compared and hashed ignoring ASCII case.
+#[derive(Clone, Copy)]
+struct Ci<'a>(&'a str);
+
+impl PartialEq for Ci<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for Ci<'_> {}
+
+impl std::hash::Hash for Ci<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        for b in self.0.bytes() {
+            h.write_u8(b.to_ascii_lowercase());
+        }
+    }
+}
+
+/// A statement's Action/NotAction entries. A few are scanned; many (AWS managed
+/// policies list thousands) are looked up: the literal ones by name (the first entry
+/// of each), the wildcard ones scanned in order.
+struct EntryIndex<'s> {
+    /// The entries that can match an action of some set (by service prefix).
+    items: Vec<&'s crate::policy::PatternItem>,
+    literals: Option<HashMap<Ci<'s>, Span>>,
+    wildcards: Vec<(&'s str, Span)>,
+}
+
+/// The service prefixes the sets' actions belong to.
+fn set_services() -> &'static [&'static str] {
+    static SERVICES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    SERVICES.get_or_init(|| {
+        let mut all: Vec<&'static str> = escalation_sets()
+            .iter()
+            .flat_map(|s| &s.actions)
+            .filter_map(|a| a.split(':').next())
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    })
+}
+
+/// Above this many entries a statement's literal entries are hashed.
+const SCAN_LIMIT: usize = 48;
+
+fn entry_matches(pattern: &str, action: &str) -> bool {
+    if pattern.contains(['*', '?']) {
+        wildcard_match(pattern.as_bytes(), action.as_bytes())
+    } else {
+        pattern.eq_ignore_ascii_case(action)
+    }
+}
+
+impl<'s> EntryIndex<'s> {
+    fn new(st: &'s Statement) -> Self {
+        // Entries of services no set names cannot matter (most of a policy).
+        let services = set_services();
+        let items: Vec<&crate::policy::PatternItem> = st
+            .action
+            .items
+            .iter()
+            .filter(|i| {
+                let service = i.text.split(':').next().unwrap_or_default();
+                service.contains(['*', '?'])
+                    || services.iter().any(|s| s.eq_ignore_ascii_case(service))
+            })
+            .collect();
+        if items.len() <= SCAN_LIMIT {
+            return EntryIndex {
+                items,
+                literals: None,
+                wildcards: Vec::new(),
+            };
+        }
+        let mut literals = HashMap::new();
+        let mut wildcards = Vec::new();
+        for &item in &items {
+            if item.text.contains(['*', '?']) {
+                wildcards.push((&*item.text, item.span));
+            } else {
+                literals.entry(Ci(&item.text)).or_insert(item.span);
+            }
+        }
+        EntryIndex {
+            items,
+            literals: Some(literals),
+            wildcards,
+        }
+    }
+
+    /// The first entry, in text order, that matches the action.
+    fn find(&self, action: &str) -> Option<Span> {
+        let Some(literals) = &self.literals else {
+            return self
+                .items
+                .iter()
+                .find(|i| entry_matches(&i.text, action))
+                .map(|i| i.span);
+        };
+        let literal = literals.get(&Ci(action)).copied();
+        let wild = self
+            .wildcards
+            .iter()
+            .find(|(p, _)| wildcard_match(p.as_bytes(), action.as_bytes()))
+            .map(|&(_, span)| span);
+        match (literal, wild) {
+            (Some(a), Some(b)) => Some(if a.start <= b.start { a } else { b }),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 /// Allow `*` on `*` with no condition.
@@ -120,46 +251,32 @@ fn full_access(st: &Statement) -> bool {
             .is_some_and(|r| !r.negated && r.items.iter().any(|i| &*i.text == "*"))
 }
 
-/// An unconditional Deny of the action on every resource.
-fn denies(st: &Statement, action: &str) -> bool {
+/// An unconditional Deny of the action (`listed`: an Action entry matches it) on every
+/// resource.
+fn denies(st: &Statement, listed: bool) -> bool {
     st.effect == Effect::Deny
         && st.conditions.is_empty()
         && !st.action.negated
-        && st.action.items.iter().any(|i| matches(&i.text, action))
+        && listed
         && st
             .resource
             .as_ref()
             .is_none_or(|r| !r.negated && r.items.iter().any(|i| &*i.text == "*"))
 }
 
-/// An action pattern against an action name, case-insensitively.
-fn matches(pattern: &str, action: &str) -> bool {
-    if pattern.contains(['*', '?']) {
-        wildcard_match(pattern.as_bytes(), action.as_bytes())
-    } else {
-        pattern.eq_ignore_ascii_case(action)
-    }
-}
-
 /// The variable that limits a user resource to the caller's own user.
 const OWN_USER: &[u8] = b"${aws:username}";
 
-/// Where an Allow statement grants `action` within `scope`, if it does.
-fn grant_in(st: &Statement, action: &str, scope: Scope) -> Option<Span> {
+/// Where an Allow statement grants an action within `scope`, if it does; `listed`:
+/// the statement's entry that matches the action, if one does.
+fn grant_in(st: &Statement, listed: Option<Span>, scope: Scope) -> Option<Span> {
     if st.effect != Effect::Allow {
         return None;
     }
-    let span = if st.action.negated {
-        if st.action.items.iter().any(|i| matches(&i.text, action)) {
-            return None;
-        }
-        st.action.span
-    } else {
-        st.action
-            .items
-            .iter()
-            .find(|i| matches(&i.text, action))?
-            .span
+    let span = match (st.action.negated, listed) {
+        (true, Some(_)) | (false, None) => return None,
+        (true, None) => st.action.span,
+        (false, Some(span)) => span,
     };
     let reaches = match &st.resource {
         // A trust policy's statement, or a NotResource: not limited to one resource.
@@ -257,9 +374,13 @@ pub(crate) fn across(policies: &[Option<&Policy>], names: &[String]) -> Vec<(usi
     }
     // An unconditional Deny in any of them takes the action away from all.
     let denied = |action: &str| {
-        per_policy
-            .iter()
-            .any(|(_, p, _)| p.statements.iter().any(|st| denies(st, action)))
+        per_policy.iter().any(|(_, p, _)| {
+            p.statements.iter().any(|st| {
+                st.effect == Effect::Deny
+                    && st.conditions.is_empty()
+                    && denies(st, EntryIndex::new(st).find(action).is_some())
+            })
+        })
     };
     let mut out = Vec::new();
     for (k, set) in escalation_sets().iter().enumerate() {
