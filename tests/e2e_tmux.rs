@@ -809,3 +809,55 @@ fn ctrl_s_on_a_bare_policy_asks_for_a_name_and_keeps_the_file() {
     assert!(screen.contains("EXIT:0"), "{screen}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
 }
+
+/// The terminal goes away under the TUI (its tmux server is killed): the program ends
+/// as on a hang-up, with its unsaved edits in the recovery file, instead of spinning on
+/// the closed terminal (crossterm reads its end of file in a tight loop).
+#[test]
+fn a_terminal_gone_ends_the_program_and_keeps_the_edits() {
+    if !tmux_available("a_terminal_gone") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("s.json");
+    std::fs::write(&file, client_vpn_text()).expect("write the scenario");
+    let state = dir.path().join("state");
+    let pid_file = dir.path().join("pid");
+    let command = format!(
+        "XDG_STATE_HOME={} sh -c 'echo $$ > pid; exec {} s.json'; {AFTER}",
+        sh_quote(&state.display().to_string()),
+        sh_quote(env!("CARGO_BIN_EXE_iamtrace"))
+    );
+    let tmux = Tmux::start_with("gone", dir.path(), &command);
+    tmux.wait_for(
+        |s| s.contains("AdministratorAccess") && tmux.pane("#{alternate_on}") == "1",
+        "the TUI on the alternate screen",
+    );
+    tmux.type_text("UNSAVEDWORD");
+    tmux.wait_for(
+        |s| s.contains("UNSAVEDWORD") && s.contains("● "),
+        "the edit, marked unsaved",
+    );
+    let pid = read_pid(&pid_file);
+    drop(tmux);
+    let started = Instant::now();
+    let alive = || {
+        Path::new(&format!("/proc/{pid}/stat")).exists() && {
+            // A zombie (ended, not yet reaped) has ended too.
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map(|s| !s.contains(") Z "))
+                .unwrap_or(false)
+        }
+    };
+    while alive() {
+        assert!(
+            started.elapsed() < DEADLINE,
+            "still running after its terminal went away"
+        );
+        std::thread::sleep(POLL);
+    }
+    let recovered = dir.path().join(".s.json.iamtrace-recover");
+    let text = std::fs::read_to_string(&recovered).expect("the recovery file beside the file");
+    assert!(text.contains("UNSAVEDWORD"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), client_vpn_text());
+}

@@ -162,12 +162,46 @@ fn spawn_worker() -> (Sender<Job>, Receiver<(u64, Evaluated)>) {
 /// The longest wait for input: signals are looked at between waits.
 const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 
+/// Reads terminal events on their own thread and hands them over a channel, so the loop
+/// never waits inside crossterm: when the terminal goes away, crossterm reads its end
+/// of file in a tight loop and never returns, and a loop waiting there would neither
+/// see the hang-up signal nor stop spinning. An `Err` says the terminal is gone (or
+/// could not be read); nothing follows it.
+fn spawn_input() -> Receiver<io::Result<Event>> {
+    let (tx, rx) = mpsc::sync_channel(1024);
+    // crossterm reads standard input when it is the terminal (else /dev/tty, whose
+    // hang-up comes as a signal).
+    let stdin_is_tty = std::io::IsTerminal::is_terminal(&io::stdin());
+    std::thread::spawn(move || {
+        loop {
+            if stdin_is_tty && signals::terminal_hung_up() {
+                let _ = tx.send(Err(io::Error::new(
+                    io::ErrorKind::BrokenPipe,
+                    "the terminal is gone",
+                )));
+                return;
+            }
+            let next = match event::poll(SIGNAL_CHECK) {
+                Ok(true) => event::read(),
+                Ok(false) => continue,
+                Err(e) => Err(e),
+            };
+            let stop = next.is_err();
+            if tx.send(next).is_err() || stop {
+                return;
+            }
+        }
+    });
+    rx
+}
+
 fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     app: &mut App,
     watch: &signals::Watch,
 ) -> io::Result<()> {
     let (jobs, results) = spawn_worker();
+    let input = spawn_input();
     crate::catalog::services::preload();
     loop {
         match watch.take() {
@@ -193,27 +227,39 @@ fn event_loop(
             SIGNAL_CHECK
         };
         let mut changed = false;
-        if event::poll(timeout)? {
-            // Take everything that is waiting before drawing again.
-            loop {
-                let size = terminal.size()?;
-                let area = ui::layout::drawable_area(ratatui::layout::Rect::new(
-                    0,
-                    0,
-                    size.width,
-                    size.height,
-                ));
-                changed |= match event::read()? {
-                    Event::Key(k) => update::handle_key(app, k),
-                    Event::Paste(text) => update::handle_paste(app, &text),
-                    Event::Mouse(m) => update::handle_mouse(app, m, area),
-                    Event::Resize(_, _) => false,
-                    _ => false,
-                };
-                if app.quit || !event::poll(Duration::ZERO)? {
-                    break;
-                }
+        let mut next = match input.recv_timeout(timeout) {
+            Ok(item) => Some(item),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => Some(Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the terminal is gone",
+            ))),
+        };
+        // Take everything that is waiting before drawing again.
+        while let Some(item) = next {
+            let Ok(ev) = item else {
+                // The terminal went away: as on a hang-up, unsaved edits go to the
+                // recovery file and the program ends.
+                end_by_signal(app, signals::HANGUP);
+            };
+            let size = terminal.size()?;
+            let area = ui::layout::drawable_area(ratatui::layout::Rect::new(
+                0,
+                0,
+                size.width,
+                size.height,
+            ));
+            changed |= match ev {
+                Event::Key(k) => update::handle_key(app, k),
+                Event::Paste(text) => update::handle_paste(app, &text),
+                Event::Mouse(m) => update::handle_mouse(app, m, area),
+                Event::Resize(_, _) => false,
+                _ => false,
+            };
+            if app.quit {
+                break;
             }
+            next = input.try_recv().ok();
         }
         // A request switch on a big scenario also wants the worker (for its why-not).
         let wanted = app.take_analysis_wanted();

@@ -141,3 +141,36 @@ pub fn ignore_file_size_limit_signal() {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
 }
+
+/// The signal a terminal that went away sends (SIGHUP), for ending the program the way
+/// a hang-up does when the loop finds the terminal gone before the signal is seen.
+pub const HANGUP: i32 = {
+    #[cfg(unix)]
+    {
+        signal_hook::consts::SIGHUP
+    }
+    #[cfg(not(unix))]
+    {
+        1
+    }
+};
+
+/// True when standard input is a terminal that has hung up (its other end closed).
+/// Only asked when standard input is the terminal the TUI reads.
+pub fn terminal_hung_up() -> bool {
+    #[cfg(unix)]
+    {
+        let mut fd = libc::pollfd {
+            fd: 0,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, a zero timeout; poll has no other precondition.
+        let n = unsafe { libc::poll(&mut fd, 1, 0) };
+        n > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
