@@ -13,7 +13,7 @@
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
 use iamtrace::input::load_str;
 use iamtrace::trace::Decision;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -564,33 +564,41 @@ const AFTER: &str = "echo \"EXIT:$?\"; \
      echo \"TTY:$(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')\"; \
      sleep 60";
 
-#[test]
-fn sigterm_with_unsaved_edits_restores_the_terminal_and_offers_the_edits_again() {
-    if !tmux_available("sigterm_with_unsaved_edits") {
-        return;
-    }
+/// The TUI on a copy of the Client VPN scenario (`s.json` in a fresh directory, its
+/// state directory beside it), with an unsaved edit: a word typed at the top of the
+/// first policy. Gives the directory, the file, the state directory, the process id
+/// and the tmux session.
+fn with_unsaved_edit(test: &str) -> (tempfile::TempDir, PathBuf, PathBuf, String, Tmux) {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("s.json");
     std::fs::write(&file, client_vpn_text()).expect("write the scenario");
     let state = dir.path().join("state");
-    let pid_file = dir.path().join("pid");
     let command = format!(
         "XDG_STATE_HOME={} sh -c 'echo $$ > pid; exec {} s.json'; {AFTER}",
         sh_quote(&state.display().to_string()),
         sh_quote(env!("CARGO_BIN_EXE_iamtrace"))
     );
-    let tmux = Tmux::start_with("sigterm", dir.path(), &command);
+    let tmux = Tmux::start_with(test, dir.path(), &command);
     tmux.wait_for(
         |s| s.contains("AdministratorAccess") && tmux.pane("#{alternate_on}") == "1",
         "the TUI on the alternate screen",
     );
-    // An unsaved edit: a word typed at the top of the first policy.
     tmux.type_text("UNSAVEDWORD");
     tmux.wait_for(
         |s| s.contains("UNSAVEDWORD") && s.contains("● "),
         "the edit, marked unsaved",
     );
-    kill("TERM", &read_pid(&pid_file));
+    let pid = read_pid(&dir.path().join("pid"));
+    (dir, file, state, pid, tmux)
+}
+
+#[test]
+fn sigterm_with_unsaved_edits_restores_the_terminal_and_offers_the_edits_again() {
+    if !tmux_available("sigterm_with_unsaved_edits") {
+        return;
+    }
+    let (dir, file, state, pid, tmux) = with_unsaved_edit("sigterm");
+    kill("TERM", &pid);
     let screen = tmux.wait_for(
         |s| s.contains("EXIT:") && s.contains("TTY:"),
         "the shell's lines after SIGTERM",
@@ -818,27 +826,7 @@ fn a_terminal_gone_ends_the_program_and_keeps_the_edits() {
     if !tmux_available("a_terminal_gone") {
         return;
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("s.json");
-    std::fs::write(&file, client_vpn_text()).expect("write the scenario");
-    let state = dir.path().join("state");
-    let pid_file = dir.path().join("pid");
-    let command = format!(
-        "XDG_STATE_HOME={} sh -c 'echo $$ > pid; exec {} s.json'; {AFTER}",
-        sh_quote(&state.display().to_string()),
-        sh_quote(env!("CARGO_BIN_EXE_iamtrace"))
-    );
-    let tmux = Tmux::start_with("gone", dir.path(), &command);
-    tmux.wait_for(
-        |s| s.contains("AdministratorAccess") && tmux.pane("#{alternate_on}") == "1",
-        "the TUI on the alternate screen",
-    );
-    tmux.type_text("UNSAVEDWORD");
-    tmux.wait_for(
-        |s| s.contains("UNSAVEDWORD") && s.contains("● "),
-        "the edit, marked unsaved",
-    );
-    let pid = read_pid(&pid_file);
+    let (dir, file, _state, pid, tmux) = with_unsaved_edit("gone");
     drop(tmux);
     let started = Instant::now();
     let alive = || {
