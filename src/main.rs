@@ -10,6 +10,7 @@ mod cli;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use iamtrace::input::BareKind;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -30,8 +31,8 @@ struct Args {
     principal: Option<String>,
     /// For a bare policy document: what to read it as, instead of the kind guessed
     /// from the document.
-    #[arg(long, value_enum, value_name = "KIND")]
-    kind: Option<KindArg>,
+    #[arg(long, value_parser = kind_parser(), value_name = "KIND")]
+    kind: Option<BareKind>,
     /// The most an input read whole (a scenario, a policy, AWS CLI output, account
     /// details) may hold after decompression: bytes, or a number with K, M, G or T
     /// (powers of 1024). CloudTrail files given to `replay` are streamed instead; each
@@ -59,8 +60,8 @@ enum Command {
         principal: Option<String>,
         /// For a bare policy document: what to read it as, instead of the kind guessed
         /// from the document.
-        #[arg(long, value_enum, value_name = "KIND")]
-        kind: Option<KindArg>,
+        #[arg(long, value_parser = kind_parser(), value_name = "KIND")]
+        kind: Option<BareKind>,
         /// Read CloudTrail files record by record, in flat memory (done without
         /// asking for trails over 32 MiB, 4 MiB gzipped): requests are printed as they
         /// are read, the count of events comes last, and a service's calls are not
@@ -117,8 +118,8 @@ enum Command {
         principal: Option<String>,
         /// For a bare policy document: what to read it as, instead of the kind guessed
         /// from the document.
-        #[arg(long, value_enum, value_name = "KIND")]
-        kind: Option<KindArg>,
+        #[arg(long, value_parser = kind_parser(), value_name = "KIND")]
+        kind: Option<BareKind>,
     },
     /// Evaluate CloudTrail events against a scenario's policies and report those whose
     /// decision differs from what CloudTrail recorded; exit status 1 when any does.
@@ -140,49 +141,17 @@ enum Command {
     },
 }
 
-/// What a bare policy document is (`--kind`).
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum KindArg {
-    /// An identity policy (of the request's principal).
-    Identity,
-    /// A resource policy (applies to the request's resource).
-    Resource,
-    /// A role trust policy (applies to the role the request names).
-    Trust,
-    /// A service control policy (at the organization root).
-    Scp,
-    /// A resource control policy (at the organization root).
-    Rcp,
-    /// A permissions boundary.
-    Boundary,
-    /// A session policy.
-    Session,
-    /// A VPC endpoint policy.
-    Endpoint,
-}
-
-impl KindArg {
-    fn bare(self) -> iamtrace::input::BareKind {
-        use iamtrace::input::BareKind as B;
-        match self {
-            KindArg::Identity => B::Identity,
-            KindArg::Resource => B::Resource,
-            KindArg::Trust => B::Trust,
-            KindArg::Scp => B::Scp,
-            KindArg::Rcp => B::Rcp,
-            KindArg::Boundary => B::Boundary,
-            KindArg::Session => B::Session,
-            KindArg::Endpoint => B::Endpoint,
-        }
-    }
+/// `--kind`: one of the words of [`iamtrace::input::KIND_WORDS`], read as the library's
+/// [`BareKind`] (clap lists the words and refuses any other).
+fn kind_parser() -> impl clap::builder::TypedValueParser<Value = BareKind> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(iamtrace::input::KIND_WORDS)
+        .map(|word| BareKind::from_word(&word).unwrap_or(BareKind::Identity))
 }
 
 /// The load options of a subcommand's arguments.
-fn options(principal: Option<String>, kind: Option<KindArg>) -> iamtrace::input::LoadOptions {
-    iamtrace::input::LoadOptions {
-        principal,
-        kind: kind.map(KindArg::bare),
-    }
+fn options(principal: Option<String>, kind: Option<BareKind>) -> iamtrace::input::LoadOptions {
+    iamtrace::input::LoadOptions { principal, kind }
 }
 
 /// How `grid`, `diff` and `replay` print.

@@ -11,7 +11,7 @@ pub mod bare;
 pub mod detect;
 
 pub use aws::PrincipalChoice;
-pub use bare::{BareKind, ReadAs};
+pub use bare::{BareKind, KIND_WORDS, ReadAs};
 pub use detect::{Kind, cloudtrail_head, kind, looks_like_cloudtrail};
 
 use crate::json::{self, Value};
