@@ -1544,8 +1544,7 @@ fn with_recovery_file(recovered: &str) -> (tempfile::TempDir, PathBuf, PathBuf) 
     let text = std::fs::read_to_string(CLIENT_VPN).unwrap();
     std::fs::write(&file, &text).unwrap();
     let mut edited = App::new(load_str(&text).unwrap(), Some(file.clone()));
-    edited.policies.editors[0] = iamtrace::tui::editor::PolicyEditor::new(recovered);
-    edited.sync_texts();
+    edited.scenario.sources[0].text = recovered.to_string();
     let json = iamtrace::scenario::to_json(&edited.scenario);
     let written = write_in(&Origin::File(file.clone()), &json, None).unwrap();
     (dir, file, written)

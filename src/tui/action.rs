@@ -42,9 +42,9 @@ pub enum Action {
     GridAxes,
     /// Apply the next request preset (direct call, on your behalf, VPC endpoint, …).
     NextPreset,
-    /// Undo the last edit in the policy editor.
+    /// Undo the last change (policy text, request, list of policies).
     Undo,
-    /// Redo the last undone edit in the policy editor.
+    /// Redo the last undone change.
     Redo,
     /// Move the selection up (request field, trace node, grid row, finding, choice).
     Up,

@@ -204,6 +204,8 @@ pub struct App {
     pub recovery: Option<PathBuf>,
     /// The file as read or last saved, which saving writes back into.
     pub file: Option<super::file::OpenedFile>,
+    /// Every change, for undo and redo.
+    pub history: super::history::History,
 }
 
 impl App {
@@ -213,7 +215,6 @@ impl App {
         if crate::catalog::services::loaded().is_none() {
             return;
         }
-        self.sync_texts();
         let (set, errors) = compile_sources(&self.scenario);
         self.lint.set(Some(crate::lint::lint_compiled(
             &self.scenario,
@@ -323,6 +324,7 @@ impl App {
             origin: Origin::Unnamed,
             recovery: None,
             file: None,
+            history: Default::default(),
             view: View::Trace,
             set: None,
             baseline: None,
@@ -337,16 +339,8 @@ impl App {
         app
     }
 
-    /// Copies the editors' texts into the scenario.
-    pub fn sync_texts(&mut self) {
-        for (src, ed) in self.scenario.sources.iter_mut().zip(&self.policies.editors) {
-            src.text = ed.text();
-        }
-    }
-
     /// Re-parses and re-evaluates everything on this thread.
     pub fn evaluate_now(&mut self) {
-        self.sync_texts();
         let started = Instant::now();
         let out = evaluate_scenario_for(&self.scenario, Some(self.request));
         self.last_eval = started.elapsed();
@@ -434,7 +428,7 @@ impl App {
         self.form = RequestForm::new(&r);
         self.form.selected = selected.min(self.form.rows.len().saturating_sub(1));
         self.form.clamp_cursor();
-        self.form_changed();
+        self.form_replaced("loading a grid cell".into());
     }
 
     /// Shows `span` of policy `pi` in the editor, and gives the editor the keyboard.
@@ -518,29 +512,79 @@ impl App {
         std::mem::take(&mut self.analysis_wanted)
     }
 
-    /// Writes the form back into the scenario's request.
+    /// Writes the form back into the scenario's request: typing in the form, one undo
+    /// step per field and pause.
     pub fn form_changed(&mut self) {
-        if let Some(r) = self.scenario.requests.get_mut(self.request) {
-            r.request = self.form.to_request();
-        } else {
-            // A scenario without requests gets its first one from the form.
-            self.scenario.requests.push(crate::scenario::RequestSpec {
-                name: None,
-                via: None,
-                request: self.form.to_request(),
-                expect: None,
-                span: Default::default(),
-                notes: Vec::new(),
-            });
-            self.request = self.scenario.requests.len() - 1;
-        }
-        self.dirty = true;
-        self.generation += 1;
+        let label = format!("editing request {}", self.request + 1);
+        self.request_changed(label, false);
     }
 
-    /// Marks the policy text changed.
+    /// Writes the form back into the scenario's request as one undo step of its own
+    /// (`label`: a preset, a grid cell).
+    pub fn form_replaced(&mut self, label: String) {
+        self.request_changed(label, true);
+    }
+
+    fn request_changed(&mut self, label: String, step: bool) {
+        let after = self.form.to_request();
+        let (index, before) = match self.scenario.requests.get_mut(self.request) {
+            Some(r) => {
+                let before = Box::new(r.clone());
+                r.request = after;
+                (self.request, Some(before))
+            }
+            None => {
+                // A scenario without requests gets its first one from the form.
+                self.scenario.requests.push(crate::scenario::RequestSpec {
+                    name: None,
+                    via: None,
+                    request: after,
+                    expect: None,
+                    span: Default::default(),
+                    notes: Vec::new(),
+                });
+                self.request = self.scenario.requests.len() - 1;
+                (self.request, None)
+            }
+        };
+        let after = self.scenario.requests.get(index).cloned().map(Box::new);
+        if before == after {
+            // A key that moved in the form without changing the request.
+            return;
+        }
+        let change = super::history::Change::Request {
+            index,
+            before,
+            after,
+        };
+        let now = Instant::now();
+        if step {
+            self.history.record_step(label, change, now);
+        } else {
+            self.history.record(label, change, now);
+        }
+        self.changed();
+    }
+
+    /// Takes in the edit of the policy shown: its editor's text becomes the policy's
+    /// text, the difference an undo step (typing grouped by word and pause).
     pub fn text_changed(&mut self) {
-        self.dirty = true;
+        let pi = self.policies.current;
+        if let Some(new) = self.policies.editors.get(pi).map(|e| e.text()) {
+            let name = self.policy_name(pi);
+            if let Some(src) = self.scenario.sources.get_mut(pi) {
+                self.history
+                    .record_text(pi, &name, &src.text, &new, Instant::now());
+                src.text = new;
+            }
+        }
+        self.changed();
+    }
+
+    /// Something changed: "unsaved" unless undone back to the saved state, and a new
+    /// generation to evaluate.
+    pub fn changed(&mut self) {
+        self.dirty = !self.history.at_saved();
         self.generation += 1;
     }
 

@@ -44,7 +44,8 @@ impl PolicyEditor {
         let mut area = TextArea::new(split_lines(text));
         area.set_cursor_line_style(Style::default());
         area.set_tab_length(2);
-        area.set_max_histories(500);
+        // The app keeps one history of every change (see `history`).
+        area.set_max_histories(0);
         PolicyEditor {
             area,
             first_line: first_line.max(1),
@@ -93,14 +94,22 @@ impl PolicyEditor {
         self.area.insert_str(text)
     }
 
-    /// Undoes the last edit. True when the text changed.
-    pub fn undo(&mut self) -> bool {
-        self.area.undo()
-    }
-
-    /// Redoes the last undone edit. True when the text changed.
-    pub fn redo(&mut self) -> bool {
-        self.area.redo()
+    /// Shows `text` instead (an undo or redo), the cursor at byte `offset` and the
+    /// view where it was as far as it can be.
+    pub fn set_text(&mut self, text: &str, offset: usize) {
+        let focused = self.area.cursor_style() != Style::default();
+        let mut fresh = Self::numbered(text, self.first_line);
+        fresh.top.set(self.top.get());
+        fresh.set_focused(focused);
+        let offset = offset.min(text.len());
+        let before = text.get(..offset).unwrap_or(text);
+        let row = before.matches('\n').count();
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count());
+        fresh.area.move_cursor(CursorMove::Jump(
+            row.min(u16::MAX as usize) as u16,
+            col.min(u16::MAX as usize) as u16,
+        ));
+        *self = fresh;
     }
 
     /// Moves the cursor to 1-based `line`, `column` (characters).

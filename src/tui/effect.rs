@@ -37,6 +37,12 @@ pub fn run(app: &mut App, effects: Vec<Effect>) -> bool {
                 app.text_changed();
                 changed = true;
             }
+            Effect::Undo => changed |= app.undo(),
+            Effect::Redo => changed |= app.redo(),
+            Effect::RequestReplaced(label) => {
+                app.form_replaced(label);
+                changed = true;
+            }
             Effect::Overlay(mode) => app.mode = mode,
             Effect::Restore(path) => {
                 app.restore_recovery(path);
@@ -89,7 +95,6 @@ pub fn run(app: &mut App, effects: Vec<Effect>) -> bool {
 /// Saves to `path` (atomically) what the file is — a scenario with its edits in
 /// place, a bare policy as the policy document; the status bar says how it went.
 fn save_to(app: &mut App, path: PathBuf) {
-    app.sync_texts();
     let to_save = match app.to_save() {
         Ok(t) => t,
         Err(why) => {
@@ -105,6 +110,7 @@ fn save_to(app: &mut App, path: PathBuf) {
                 None => format!("saved {}", path.display()),
             });
             app.path = Some(path);
+            app.history.mark_saved();
             app.dirty = false;
             app.forget_recovery();
             // The changes view now compares against what was saved.

@@ -108,6 +108,16 @@ impl App {
         }
     }
 
+    /// What a recovery file holds for the unsaved edits: the file as saving would
+    /// write it when that can be read back, else the scenario with every policy text
+    /// kept (one that does not parse, as a JSON string).
+    pub fn recovery_text(&self) -> String {
+        match self.to_save() {
+            Ok(t) if crate::input::load_for_editing(&t.text).is_ok() => t.text,
+            _ => to_json(&self.scenario),
+        }
+    }
+
     /// Takes note that `saved` (from [`App::to_save`]) is now the file's text: the
     /// policies' places are read again from it, so the next save splices into it.
     pub fn saved_as(&mut self, saved: &ToSave) {

@@ -57,6 +57,8 @@ impl App {
                 vec![Effect::Analyse]
             }
             Action::GridAxes => vec![Effect::Overlay(Mode::Axes(self.grid.axes_text()))],
+            Action::Undo => vec![Effect::Undo],
+            Action::Redo => vec![Effect::Redo],
             _ => return None,
         })
     }
@@ -78,7 +80,7 @@ impl App {
         self.form.clamp_cursor();
         vec![
             Effect::Message(format!("preset: {}", next.label())),
-            Effect::RequestEdited,
+            Effect::RequestReplaced(format!("preset {}", next.label())),
         ]
     }
 }

@@ -261,8 +261,16 @@ pub const BINDINGS: &[Binding] = &[
         "Ctrl+L",
         "actions a pattern matches",
     ),
-    b(K::Char('z'), CTRL, POLICIES, A::Undo, "Ctrl+Z", "undo").hint(),
-    b(K::Char('y'), CTRL, POLICIES, A::Redo, "Ctrl+Y", "redo").pair(),
+    b(
+        K::Char('z'),
+        CTRL,
+        GLOBAL,
+        A::Undo,
+        "Ctrl+Z",
+        "undo any change",
+    )
+    .hint(),
+    b(K::Char('y'), CTRL, GLOBAL, A::Redo, "Ctrl+Y", "redo").pair(),
     // Ctrl+C: the editor's copy where there is an editor, and quit (asking first when
     // there are unsaved changes) where there is none, as a terminal user expects.
     b(

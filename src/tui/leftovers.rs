@@ -4,6 +4,7 @@
 //! user saying so.
 
 use super::app::{App, Mode};
+use super::file::Shape;
 use super::recover::Origin;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -50,20 +51,35 @@ impl App {
             .map_err(|e| e.to_string())
             .and_then(crate::input::decode)
             .and_then(|text| {
-                crate::input::load_for_editing(&text).map_err(|e| {
-                    e.diagnostics
-                        .first()
-                        .map(|d| format!("{}:{}: {}", d.span.line, d.span.column, d.message))
-                        .unwrap_or_else(|| "not a scenario".into())
-                })
+                crate::input::load_for_editing(&text)
+                    .map(|s| (text, s))
+                    .map_err(|e| {
+                        e.diagnostics
+                            .first()
+                            .map(|d| format!("{}:{}: {}", d.span.line, d.span.column, d.message))
+                            .unwrap_or_else(|| "not a scenario".into())
+                    })
             });
         match loaded {
-            Ok(scenario) => {
+            Ok((text, scenario)) => {
                 let baseline = self.baseline.take();
-                let mut restored = App::new(scenario, self.path.take());
+                // What the recovered text is decides what saving writes; a bare policy
+                // file is never overwritten with a scenario (saving then asks where).
+                let was = self.file.as_ref().map(|f| f.shape);
+                let shape = match crate::input::kind(&text) {
+                    crate::input::Kind::Policy => Some(Shape::Policy),
+                    _ if was != Some(Shape::Policy) => Some(Shape::Scenario),
+                    _ => None,
+                };
+                let path = self.path.take().filter(|_| shape.is_some());
+                let mut restored = App::new(scenario, path);
+                if let Some(shape) = shape {
+                    restored = restored.with_file(text, shape);
+                }
                 restored.origin = std::mem::replace(&mut self.origin, Origin::Unnamed);
                 restored.test_panic = self.test_panic;
                 restored.baseline = baseline;
+                restored.history.mark_unsaved();
                 restored.dirty = true;
                 restored.message = Some(format!(
                     "restored the unsaved edits of {}: save to keep them",

@@ -15,6 +15,7 @@ pub mod evaluate;
 pub mod file;
 pub mod form;
 pub mod global;
+pub mod history;
 pub mod keymap;
 pub mod leftovers;
 pub mod pane;
@@ -23,6 +24,7 @@ pub mod recover;
 pub mod signals;
 pub mod tree;
 pub mod ui;
+pub mod undo;
 pub mod update;
 
 use app::{App, Evaluated, evaluate_scenario_for};
@@ -109,8 +111,7 @@ fn end_by_signal(app: &mut App, sig: i32) -> ! {
     restore_terminal();
     let name = signals::name(sig);
     if app.dirty {
-        app.sync_texts();
-        let text = crate::scenario::to_json(&app.scenario);
+        let text = app.recovery_text();
         let said = match recover::write(&app.origin, &text) {
             Ok(p) => format!(
                 "iamtrace: {name}: unsaved edits written to {}\n",
@@ -268,7 +269,6 @@ fn event_loop(
             if app.last_eval <= SYNC_BUDGET {
                 app.evaluate_now();
             } else {
-                app.sync_texts();
                 app.pending = true;
                 let _ = jobs.send((app.generation, app.scenario.clone(), app.request));
             }

@@ -6,6 +6,7 @@
 use super::action::Action;
 use super::app::{App, KIND_CYCLE, Mode, NEW_POLICY};
 use super::editor::PolicyEditor;
+use super::history::{Change, PolicyList};
 use super::pane::Effect;
 use crate::policy::PolicyKind;
 use crate::scenario::DocumentForm;
@@ -45,8 +46,47 @@ impl App {
         })
     }
 
+    /// The list of policies, for an undo step.
+    fn policy_list(&self) -> PolicyList {
+        PolicyList {
+            sources: self.scenario.sources.clone(),
+            scp_levels: self.scenario.set.scp_levels.clone(),
+            rcp_levels: self.scenario.set.rcp_levels.clone(),
+            current: self.policies.current,
+        }
+    }
+
+    /// The list of policies changed from `before`: one undo step named `label`.
+    fn list_changed(&mut self, label: String, before: PolicyList) {
+        let after = self.policy_list();
+        if after != before {
+            self.history.record_step(
+                label,
+                Change::Policies {
+                    before: Box::new(before),
+                    after: Box::new(after),
+                },
+                std::time::Instant::now(),
+            );
+        }
+        self.changed();
+    }
+
+    /// Puts the list of policies back as `list` was (undo, redo): the editors show
+    /// the texts afresh.
+    pub fn restore_policy_list(&mut self, list: &PolicyList) {
+        self.scenario.sources.clone_from(&list.sources);
+        self.scenario.set.scp_levels.clone_from(&list.scp_levels);
+        self.scenario.set.rcp_levels.clone_from(&list.rcp_levels);
+        self.policies.reload(&self.scenario.sources);
+        self.policies.current = list
+            .current
+            .min(self.policies.editors.len().saturating_sub(1));
+    }
+
     /// Adds a new identity policy after the others and edits it.
     pub fn add_policy(&mut self) {
+        let before = self.policy_list();
         let n = self.scenario.sources.len() + 1;
         self.scenario.sources.push(crate::scenario::PolicySource {
             kind: PolicyKind::Identity,
@@ -59,26 +99,32 @@ impl App {
         });
         self.policies.editors.push(PolicyEditor::new(NEW_POLICY));
         self.policies.current = self.policies.editors.len() - 1;
-        self.text_changed();
+        self.list_changed(format!("adding \"new policy {n}\""), before);
     }
 
     /// Deletes the policy being edited.
     pub fn delete_policy(&mut self) {
         if self.policies.current < self.policies.editors.len() {
-            self.sync_texts();
+            let before = self.policy_list();
+            let label = format!("deleting \"{}\"", self.policy_name(self.policies.current));
             self.scenario.sources.remove(self.policies.current);
             self.policies.editors.remove(self.policies.current);
             self.policies.current = self
                 .policies
                 .current
                 .min(self.policies.editors.len().saturating_sub(1));
-            self.text_changed();
+            self.list_changed(label, before);
         }
     }
 
     /// Gives the edited policy the next type (identity → resource → boundary → …). An
     /// SCP or RCP goes to the first level (made `r-root` when there is none).
     pub fn cycle_kind(&mut self) {
+        let before = self.policy_list();
+        let label = format!(
+            "changing the type of \"{}\"",
+            self.policy_name(self.policies.current)
+        );
         let Some(src) = self.scenario.sources.get_mut(self.policies.current) else {
             return;
         };
@@ -99,15 +145,17 @@ impl App {
             }
             src.level = Some(0);
         }
-        self.text_changed();
+        self.list_changed(label, before);
     }
 
     /// Renames the edited policy (an empty name removes it).
     pub fn rename_policy(&mut self, name: &str) {
+        let before = self.policy_list();
+        let label = format!("renaming \"{}\"", self.policy_name(self.policies.current));
         if let Some(src) = self.scenario.sources.get_mut(self.policies.current) {
             let name = name.trim();
             src.name = (!name.is_empty()).then(|| name.to_string());
-            self.text_changed();
+            self.list_changed(label, before);
         }
     }
 
@@ -133,6 +181,8 @@ impl App {
     /// Sets the edited policy's `attachedTo` (resource policies; empty: every request)
     /// or level (SCPs and RCPs; a new name adds a level below the others).
     pub fn set_placement(&mut self, text: &str) {
+        let before = self.policy_list();
+        let label = format!("placing \"{}\"", self.policy_name(self.policies.current));
         let text = text.trim();
         let Some(src) = self.scenario.sources.get_mut(self.policies.current) else {
             return;
@@ -158,6 +208,6 @@ impl App {
             }
             _ => return,
         }
-        self.text_changed();
+        self.list_changed(label, before);
     }
 }

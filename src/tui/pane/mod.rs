@@ -46,6 +46,13 @@ pub enum Effect {
     Message(String),
     /// A policy's text changed (mark unsaved, and evaluate).
     PolicyEdited,
+    /// Undo the last change.
+    Undo,
+    /// Redo the last undone change.
+    Redo,
+    /// The request form was replaced as a whole (a preset): write it into the scenario
+    /// as one undo step with this name, and evaluate.
+    RequestReplaced(String),
     /// Open this overlay.
     Overlay(crate::tui::app::Mode),
     /// Load this recovery file (or a killed save's temporary file) as unsaved edits.

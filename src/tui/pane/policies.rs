@@ -83,8 +83,6 @@ impl PolicyPane {
                 return vec![Effect::Message(said)];
             }
             Action::PasteCopied => self.editor_mut().is_some_and(|e| e.paste_copied()),
-            Action::Undo => self.editor_mut().is_some_and(|e| e.undo()),
-            Action::Redo => self.editor_mut().is_some_and(|e| e.redo()),
             Action::Complete => return self.open_completion(),
             Action::ExpandActions => return self.expand_actions(),
             _ => false,
