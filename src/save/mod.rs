@@ -90,8 +90,9 @@ pub enum Outcome {
     Ask(Refusal),
 }
 
-/// A save that failed: the path, what was being done, and the system's reason. The
-/// old file is as it was, and no temporary file is left.
+/// A save that failed: the path, what was being done, and the system's reason
+/// ("could not save PATH: REASON (STEP)"). The old file is as it was, and no temporary
+/// file is left.
 #[derive(Debug)]
 pub struct SaveError {
     /// The path the save was for.
@@ -104,12 +105,13 @@ pub struct SaveError {
 
 impl fmt::Display for SaveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The reason before the step: a status bar that cuts the line keeps it.
         write!(
             f,
-            "could not save {}: {}: {}",
+            "could not save {}: {} ({})",
             self.path.display(),
-            self.step,
-            self.source
+            self.source,
+            self.step
         )
     }
 }

@@ -6,8 +6,6 @@
 
 use super::app::App;
 use super::pane::Effect;
-use crate::scenario::{save_atomic, to_json};
-use std::path::PathBuf;
 
 /// Carries out `effects` in order. True when the scenario changed and needs
 /// evaluating again.
@@ -25,7 +23,11 @@ pub fn run(app: &mut App, effects: Vec<Effect>) -> bool {
                 app.form_changed();
                 changed = true;
             }
-            Effect::Save(path) => save_to(app, path),
+            Effect::Save(job) => app.save(job),
+            Effect::OpenDraft(draft) => {
+                app.open_draft(draft);
+                changed = true;
+            }
             Effect::LoadPrincipal(i) => {
                 app.choose_principal(i);
                 changed = true;
@@ -84,22 +86,4 @@ pub fn run(app: &mut App, effects: Vec<Effect>) -> bool {
         }
     }
     changed
-}
-
-/// Saves the scenario to `path` (atomically); the status bar says how it went.
-fn save_to(app: &mut App, path: PathBuf) {
-    app.sync_texts();
-    let text = to_json(&app.scenario);
-    match save_atomic(&path, &text) {
-        Ok(()) => {
-            app.message = Some(format!("saved {}", path.display()));
-            app.path = Some(path);
-            app.dirty = false;
-            app.forget_recovery();
-            // The changes view now compares against what was saved.
-            app.baseline = app.set.clone();
-            app.refresh_analysis();
-        }
-        Err(e) => app.message = Some(format!("could not save {}: {e}", path.display())),
-    }
 }

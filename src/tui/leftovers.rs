@@ -39,6 +39,8 @@ impl App {
             self.mode = Mode::ConfirmTempFile(first, temp_files);
         } else if let Some(p) = super::recover::find(&self.origin) {
             self.mode = Mode::ConfirmRestore(p);
+        } else {
+            self.offer_newer_draft();
         }
     }
 
@@ -61,6 +63,8 @@ impl App {
             Ok(scenario) => {
                 let baseline = self.baseline.take();
                 let mut restored = App::new(scenario, self.path.take());
+                // Ctrl+S still compares with the file as it was opened.
+                restored.disk = self.disk.take();
                 restored.origin = std::mem::replace(&mut self.origin, Origin::Unnamed);
                 restored.test_panic = self.test_panic;
                 restored.baseline = baseline;

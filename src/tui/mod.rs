@@ -9,6 +9,7 @@
 pub mod action;
 pub mod app;
 pub mod complete;
+pub mod drafts;
 pub mod editor;
 pub mod effect;
 pub mod evaluate;
@@ -19,6 +20,7 @@ pub mod leftovers;
 pub mod pane;
 pub mod policy_list;
 pub mod recover;
+pub mod saving;
 pub mod signals;
 pub mod tree;
 pub mod ui;
@@ -108,8 +110,7 @@ fn end_by_signal(app: &mut App, sig: i32) -> ! {
     restore_terminal();
     let name = signals::name(sig);
     if app.dirty {
-        app.sync_texts();
-        let text = crate::scenario::to_json(&app.scenario);
+        let text = saving::bytes_to_save(app);
         let said = match recover::write(&app.origin, &text) {
             Ok(p) => format!(
                 "iamtrace: {name}: unsaved edits written to {}\n",
