@@ -53,9 +53,21 @@ struct Tmux {
 }
 
 impl Tmux {
-    /// Runs `iamtrace ARGS` (with `prefix` before it, e.g. `setpriv …`) in `cwd`, and
-    /// waits for the TUI to show `ready`.
-    fn open(test: &str, cwd: &Path, prefix: &str, args: &str, ready: &str) -> Tmux {
+    /// Runs `iamtrace ARGS` in `cwd`, and waits for the TUI to show `ready`.
+    fn open(test: &str, cwd: &Path, args: &str, ready: &str) -> Tmux {
+        Tmux::open_with(test, cwd, "", env!("CARGO_BIN_EXE_iamtrace"), args, ready)
+    }
+
+    /// Runs `PREFIX PROGRAM ARGS` (the prefix e.g. `setpriv …`) in `cwd`, and waits for
+    /// the TUI to show `ready`.
+    fn open_with(
+        test: &str,
+        cwd: &Path,
+        prefix: &str,
+        program: &str,
+        args: &str,
+        ready: &str,
+    ) -> Tmux {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
             "iamtrace-save-{}-{}-{test}",
@@ -68,10 +80,7 @@ impl Tmux {
             "set -g default-shell /bin/sh\nset -g default-terminal xterm-256color\nset -g status off\n",
         )
         .unwrap();
-        let command = format!(
-            "{prefix} {} {args}; {AFTER}",
-            sh_quote(env!("CARGO_BIN_EXE_iamtrace"))
-        );
+        let command = format!("{prefix} {} {args}; {AFTER}", sh_quote(program));
         let tmux = Tmux { socket };
         let out = Command::new("tmux")
             .env("TERM", "xterm-256color")
@@ -199,7 +208,7 @@ fn save_as_onto_an_existing_file_asks_first() {
     let (dir, file, _) = scenario_dir();
     let other = dir.path().join("other.json");
     std::fs::write(&other, "theirs\n").unwrap();
-    let tmux = Tmux::open("saveas", dir.path(), "", "s.json", READY);
+    let tmux = Tmux::open("saveas", dir.path(), "s.json", READY);
     tmux.edit();
     tmux.keys(&["C-M-s"]);
     tmux.wait_for("File: s.json", "the save-as prompt, prefilled");
@@ -231,7 +240,7 @@ fn a_change_made_on_disk_is_noticed_before_overwriting() {
         return;
     }
     let (dir, file, _) = scenario_dir();
-    let tmux = Tmux::open("changed", dir.path(), "", "s.json", READY);
+    let tmux = Tmux::open("changed", dir.path(), "s.json", READY);
     tmux.edit();
     let theirs = "{\"policies\": {}, \"requests\": []}\n";
     std::fs::write(&file, theirs).unwrap();
@@ -255,7 +264,7 @@ fn a_0644_file_is_still_0644_after_ctrl_s() {
     }
     let (dir, file, original) = scenario_dir();
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let tmux = Tmux::open("mode", dir.path(), "", "s.json", READY);
+    let tmux = Tmux::open("mode", dir.path(), "s.json", READY);
     tmux.edit();
     tmux.keys(&["C-s"]);
     tmux.wait_for("saved s.json", "the save");
@@ -273,7 +282,7 @@ fn a_symlink_is_still_a_link_after_ctrl_s() {
     let (dir, file, original) = scenario_dir();
     let link = dir.path().join("link.json");
     std::os::unix::fs::symlink("s.json", &link).unwrap();
-    let tmux = Tmux::open("symlink", dir.path(), "", "link.json", READY);
+    let tmux = Tmux::open("symlink", dir.path(), "link.json", READY);
     tmux.edit();
     tmux.keys(&["C-s"]);
     tmux.wait_for("saved link.json", "the save");
@@ -294,7 +303,7 @@ fn a_failed_save_reports_and_keeps_the_edits() {
     }
     let (dir, file, original) = scenario_dir();
     std::fs::write(dir.path().join("plain"), "").unwrap();
-    let tmux = Tmux::open("failed", dir.path(), "", "s.json", READY);
+    let tmux = Tmux::open("failed", dir.path(), "s.json", READY);
     tmux.edit();
     // A parent that is a regular file: fails even for root.
     tmux.keys(&["C-M-s"]);
@@ -321,6 +330,11 @@ fn a_save_into_a_read_only_directory_reports_and_keeps_the_edits() {
     // Root writes into any directory: run the program as nobody, for whom this
     // directory is read-only (the file itself is writable by all, so only the
     // directory stops the save). Not root: make the directory read-only.
+    // A copy of the program anyone may run (the build directory may be private).
+    let bin = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(bin.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let program = bin.path().join("iamtrace");
+    std::fs::copy(env!("CARGO_BIN_EXE_iamtrace"), &program).unwrap();
     let prefix = if is_root() {
         let probe = Command::new("setpriv")
             .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
@@ -338,7 +352,8 @@ fn a_save_into_a_read_only_directory_reports_and_keeps_the_edits() {
     } else {
         ""
     };
-    let tmux = Tmux::open("rodir", dir.path(), prefix, "s.json", READY);
+    let program = program.display().to_string();
+    let tmux = Tmux::open_with("rodir", dir.path(), prefix, &program, "s.json", READY);
     if !is_root() {
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
     }
