@@ -323,3 +323,27 @@ fn the_help_lists_save_as() {
     assert!(shown.contains("Ctrl+Alt+S"), "{shown}");
     assert!(shown.contains("save as"), "{shown}");
 }
+
+/// A bare policy is the user's file: saved as typed even when it does not parse (no
+/// draft), through the same questions (here: changed on disk).
+#[test]
+fn a_bare_policy_is_saved_as_typed_and_still_asked_about_changes_on_disk() {
+    use iamtrace::tui::file::Shape;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("policy.json");
+    let text = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}\n";
+    std::fs::write(&file, text).unwrap();
+    let loaded = iamtrace::input::load(text, &Default::default()).unwrap();
+    let mut app =
+        App::new(loaded.scenario, Some(file.clone())).with_file(text.into(), Shape::Policy);
+    type_text(&mut app, "\"BROKEN");
+    assert!(app.errors.first().is_some_and(|e| !e.is_empty()));
+    std::fs::write(&file, text.replace("GetObject", "PutObject")).unwrap();
+    press(&mut app, ctrl('s'));
+    assert_eq!(question(&app), Refusal::Changed);
+    press(&mut app, key(KeyCode::Char('y')));
+    assert!(!app.dirty, "{:?}", app.message);
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.starts_with("\"BROKEN{\"Version\""), "{saved}");
+    assert!(!dir.path().join("policy.draft.json").exists());
+}

@@ -6,6 +6,7 @@ mod compile;
 mod load;
 pub mod presets;
 mod save;
+pub mod splice;
 
 pub use crate::save::{save_atomic, stale_temp_files, temp_prefix};
 pub use compile::{compile_sources, display_name, display_names, is_trust_policy};
@@ -43,6 +44,9 @@ pub struct PolicySource {
     pub text: String,
     /// How the document was written.
     pub form: DocumentForm,
+    /// Where the document is written in the file it was read from (the object, or the
+    /// string holding it); `None` for a policy added since.
+    pub at: Option<Span>,
 }
 
 /// One request of a scenario.

@@ -10,11 +10,14 @@ use crate::scenario::compile_sources;
 use std::path::{Path, PathBuf};
 
 impl App {
-    /// Whether the file open is a scenario file (drafts are for those). Today only a
-    /// scenario file is opened with a path (a bare policy or AWS output is saved under
-    /// a new name), so any path is one.
+    /// Whether the file open is a scenario file (drafts are for those: a bare policy
+    /// is saved as typed, it is the user's file).
     fn is_scenario_file(&self) -> bool {
         self.path.is_some()
+            && self
+                .file
+                .as_ref()
+                .is_none_or(|f| f.shape == super::file::Shape::Scenario)
     }
 
     /// On Ctrl+S of `file`: when a policy does not parse, asks whether to save a draft
@@ -63,16 +66,21 @@ impl App {
             .map_err(|e| e.to_string())
             .and_then(crate::input::decode)
             .and_then(|text| {
-                crate::input::load_for_editing(&text).map_err(|e| {
-                    e.diagnostics
-                        .first()
-                        .map(|d| format!("{}:{}: {}", d.span.line, d.span.column, d.message))
-                        .unwrap_or_else(|| "not a scenario".into())
-                })
+                crate::input::load_for_editing(&text)
+                    .map(|scenario| (text, scenario))
+                    .map_err(|e| {
+                        e.diagnostics
+                            .first()
+                            .map(|d| format!("{}:{}: {}", d.span.line, d.span.column, d.message))
+                            .unwrap_or_else(|| "not a scenario".into())
+                    })
             });
         match loaded {
-            Ok(scenario) => {
-                let mut opened = App::new(scenario, self.path.take());
+            Ok((text, scenario)) => {
+                // The draft is the file's text with the edits spliced in: saving
+                // splices further edits into it, and writes the result to the file.
+                let mut opened = App::new(scenario, self.path.take())
+                    .with_file(text, super::file::Shape::Scenario);
                 opened.disk = self.disk.take();
                 opened.origin =
                     std::mem::replace(&mut self.origin, super::recover::Origin::Unnamed);

@@ -13,6 +13,7 @@ pub mod drafts;
 pub mod editor;
 pub mod effect;
 pub mod evaluate;
+pub mod file;
 pub mod form;
 pub mod global;
 pub mod keymap;
@@ -110,7 +111,9 @@ fn end_by_signal(app: &mut App, sig: i32) -> ! {
     restore_terminal();
     let name = signals::name(sig);
     if app.dirty {
-        let text = saving::bytes_to_save(app);
+        // The whole scenario (whatever the file's shape): what restoring reads back.
+        app.sync_texts();
+        let text = crate::scenario::to_json(&app.scenario);
         let said = match recover::write(&app.origin, &text) {
             Ok(p) => format!(
                 "iamtrace: {name}: unsaved edits written to {}\n",

@@ -8,6 +8,7 @@
 
 use super::action::Action;
 use super::app::{App, Mode};
+use super::file::ToSave;
 use super::keymap::{Scope, key_label};
 use super::recover::Origin;
 use crate::save::{Allow, Expect, Outcome, Refusal, save};
@@ -55,11 +56,13 @@ pub struct SaveQuestion {
     pub refusal: Refusal,
 }
 
-/// The text every save writes (the file, save as, a draft, a recovery file): the one
-/// function that decides what is saved.
-pub fn bytes_to_save(app: &mut App) -> String {
+/// What every save writes (the file, save as, a draft): the one
+/// function that decides what is saved (see [`App::to_save`]: a scenario with its
+/// edits spliced in, a bare policy as the document). `Err` says why the file cannot be
+/// written as what it is.
+pub fn bytes_to_save(app: &mut App) -> Result<ToSave, String> {
     app.sync_texts();
-    crate::scenario::to_json(&app.scenario)
+    app.to_save()
 }
 
 /// The same file, links followed (for "save as" onto the file that is open).
@@ -74,7 +77,13 @@ fn same_file(a: &Path, b: &Path) -> bool {
 impl App {
     /// Carries out `job`: saves, asks (a question overlay), or says why it failed.
     pub fn save(&mut self, job: SaveJob) {
-        let text = bytes_to_save(self);
+        let to_save = match bytes_to_save(self) {
+            Ok(t) => t,
+            Err(why) => {
+                self.message = Some(format!("could not save {}: {why}", job.path.display()));
+                return;
+            }
+        };
         if job.target == Target::Open && self.offer_draft(&job.path) {
             return;
         }
@@ -92,7 +101,7 @@ impl App {
             _ => Expect::Absent,
         };
         let save_as = key_label(Action::SaveAs, Scope::Global);
-        match save(&job.path, text.as_bytes(), expect, job.allow) {
+        match save(&job.path, to_save.text.as_bytes(), expect, job.allow) {
             Ok(Outcome::Saved(_)) if job.target == Target::Draft => {
                 let file = self
                     .path
@@ -103,7 +112,12 @@ impl App {
                 self.forget_recovery();
             }
             Ok(Outcome::Saved(seen)) => {
-                self.message = Some(format!("saved {}", job.path.display()));
+                // The file's text is now what was written: the next save splices into it.
+                self.saved_as(&to_save);
+                self.message = Some(match &to_save.note {
+                    Some(n) => format!("saved {} ({n})", job.path.display()),
+                    None => format!("saved {}", job.path.display()),
+                });
                 if !open_file {
                     // Unsaved edits of the new file go beside it if a signal comes.
                     self.origin = Origin::File(job.path.clone());
