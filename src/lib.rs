@@ -14,6 +14,7 @@ pub mod lint;
 pub mod policy;
 pub mod read;
 pub mod safe_text;
+pub mod save;
 pub mod source;
 pub mod trace;
 pub mod value;

@@ -670,10 +670,15 @@ fn sigterm_with_unsaved_edits_restores_the_terminal_and_offers_the_edits_again()
         |s| s.contains("UNSAVEDWORD") && s.contains("● s.json"),
         "the restored edits, unsaved",
     );
-    // Saving keeps them and removes the recovery file.
+    // Saving keeps them and removes the recovery file. The policy does not parse, so
+    // Ctrl+S offers a draft beside the file (a scenario holding it could not be opened
+    // again); yes writes the edits there.
     tmux.keys(&["C-s"]);
+    tmux.wait_for(|s| s.contains("save a draft"), "the offer of a draft");
+    tmux.keys(&["y"]);
+    let draft = dir.path().join("s.draft.json");
     let started = Instant::now();
-    while !std::fs::read_to_string(&file).is_ok_and(|t| t.contains("UNSAVEDWORD"))
+    while !std::fs::read_to_string(&draft).is_ok_and(|t| t.contains("UNSAVEDWORD"))
         || recovery.exists()
     {
         assert!(
@@ -683,7 +688,16 @@ fn sigterm_with_unsaved_edits_restores_the_terminal_and_offers_the_edits_again()
         );
         std::thread::sleep(POLL);
     }
+    assert!(
+        !std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("UNSAVEDWORD"),
+        "the draft went over the file"
+    );
+    // The file itself is not saved: quitting asks.
     tmux.keys(&["C-q"]);
+    tmux.wait_for(|s| s.contains("Quit without saving"), "the quit question");
+    tmux.keys(&["y"]);
     tmux.wait_for(|s| s.contains("EXIT:0"), "a quiet quit");
 }
 

@@ -11,8 +11,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use iamtrace::analysis::grid::Axis;
 use iamtrace::input::load_str;
 use iamtrace::safe_text::is_unsafe;
+use iamtrace::save::Refusal;
 use iamtrace::tui::app::{App, Mode, View};
 use iamtrace::tui::complete::Candidate;
+use iamtrace::tui::saving::{SaveJob, SaveQuestion, Target};
 use iamtrace::tui::update::handle_key;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -163,6 +165,16 @@ fn every_screen(app: &mut App, label: &str) -> String {
         Mode::ConfirmQuit,
         Mode::ConfirmDelete,
         Mode::SaveAs(h("file")),
+        Mode::ConfirmSave(SaveQuestion {
+            job: SaveJob::new(h("file").into(), Target::Open),
+            refusal: Refusal::Changed,
+        }),
+        Mode::ConfirmSave(SaveQuestion {
+            job: SaveJob::new(h("file").into(), Target::Open),
+            refusal: Refusal::NotRegular(iamtrace::save::Special::Fifo),
+        }),
+        Mode::ConfirmDraft(h("policy"), h("file.draft.json").into()),
+        Mode::ConfirmOpenDraft(h("file.draft.json").into()),
         Mode::Rename(h("name")),
         Mode::Axes(h("aws:UserAgent=")),
         Mode::Placement(h("r-")),

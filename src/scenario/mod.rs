@@ -1,5 +1,5 @@
 //! Scenario files (SPEC §6): policies by type plus requests, loaded with positions for
-//! every error and saved atomically (temporary file, then rename). Other inputs that
+//! every error, written back as JSON (saved safely by [`crate::save`]). Other inputs that
 //! become scenarios are read by [`crate::input`].
 
 mod compile;
@@ -8,9 +8,10 @@ pub mod presets;
 mod save;
 pub mod splice;
 
+pub use crate::save::{save_atomic, stale_temp_files, temp_prefix};
 pub use compile::{compile_sources, display_name, display_names, is_trust_policy};
 pub use load::{Assembler, LoadError, load_for_editing, load_quick, load_tree, read_request};
-pub use save::{save_atomic, stale_temp_files, temp_prefix, to_json};
+pub use save::to_json;
 
 use crate::eval::Request;
 use crate::policy::{PolicyKind, PolicySet};

@@ -1,12 +1,9 @@
-//! Writing a scenario back to JSON, and saving it without ever leaving a half-written
-//! file: write a temporary file beside the target, flush it to disk, then rename.
+//! Writing a scenario back to JSON (saving it safely is [`crate::save`]'s).
 
 use super::{DocumentForm, PolicySource, RequestSpec, Scenario};
 use crate::eval::{ContextValue, Scalar, ScalarKind};
 use crate::json::{self, push_indent, write_string};
 use crate::policy::PolicyKind;
-use std::io::Write;
-use std::path::Path;
 
 /// The scenario as JSON text (two-space indentation, a trailing newline). Policy
 /// documents that are valid JSON are written as objects; others (text being edited)
@@ -265,104 +262,4 @@ pub(super) fn write_request(r: &RequestSpec, indent: usize, out: &mut String) {
     out.push('\n');
     push_indent(indent, out);
     out.push('}');
-}
-
-/// The start of the name of a temporary file written for `target`:
-/// `.iamtrace-NAME.` (then random letters and `.tmp`), so a temporary file left by a
-/// save that was killed half-way can be told apart and cleaned up by the next open of
-/// `target` (see [`stale_temp_files`]).
-pub fn temp_prefix(target: &Path) -> String {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    format!(".iamtrace-{name}.")
-}
-
-/// Temporary files beside `target` left by saves of it that never finished (the
-/// process was killed between writing and renaming): the ones named for `target`
-/// and not changed for `older_than` (a save in progress in another window is
-/// younger than that).
-pub fn stale_temp_files(target: &Path, older_than: std::time::Duration) -> Vec<std::path::PathBuf> {
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let prefix = temp_prefix(target);
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut stale: Vec<std::path::PathBuf> = entries
-        .flatten()
-        .filter(|e| {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            let random = name
-                .strip_prefix(prefix.as_str())
-                .and_then(|r| r.strip_suffix(".tmp"));
-            // tempfile's random part: letters and digits only.
-            random.is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_alphanumeric()))
-        })
-        .filter(|e| {
-            e.metadata().is_ok_and(|m| {
-                m.is_file()
-                    && m.modified()
-                        .ok()
-                        .and_then(|t| t.elapsed().ok())
-                        .is_some_and(|age| age >= older_than)
-            })
-        })
-        .map(|e| e.path())
-        .collect();
-    stale.sort();
-    stale
-}
-
-/// Saves `text` to `path` atomically: a temporary file in the same directory is
-/// written and flushed to disk, then renamed over `path`. A crash leaves either the
-/// old file or the new one, never a mix; a failed write (a full disk, a file size
-/// limit) removes the temporary file.
-pub fn save_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&temp_prefix(path))
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::{Duration, SystemTime};
-
-    #[test]
-    fn stale_temporary_files_are_the_old_ones_named_for_the_target() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("s.json");
-        let make = |name: &str, age: u64| {
-            let p = dir.path().join(name);
-            let f = std::fs::File::create(&p).unwrap();
-            f.set_modified(SystemTime::now() - Duration::from_secs(age))
-                .unwrap();
-            p
-        };
-        let old = make(".iamtrace-s.json.Ab12Cd.tmp", 3600);
-        make(".iamtrace-s.json.Xy34Zw.tmp", 0); // a save in progress
-        make(".iamtrace-other.json.Ab12Cd.tmp", 3600); // another file's
-        make(".iamtrace-s.json.Ab12Cd.tmp.bak", 3600);
-        make("s.json", 3600);
-        let stale = stale_temp_files(&target, Duration::from_secs(60));
-        assert_eq!(stale, [old]);
-        // A save uses that naming and leaves nothing behind.
-        save_atomic(&target, "{}\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&target).unwrap(), "{}\n");
-        assert_eq!(stale_temp_files(&target, Duration::ZERO).len(), 2);
-    }
 }

@@ -12,6 +12,8 @@ pub enum Action {
     ToggleHelp,
     /// Save the scenario (asks for a file name when it has none).
     Save,
+    /// Save under a name typed now (prefilled with the file's), whatever the file is.
+    SaveAs,
     /// Quit (asks first when there are unsaved changes).
     Quit,
     /// Copy the editor's selection (Ctrl+V pastes it).

@@ -80,6 +80,13 @@ pub enum Mode {
     /// "A save that never finished left this temporary file: open it? y/n" (the
     /// file, then the other such files still to ask about).
     ConfirmTempFile(PathBuf, Vec<PathBuf>),
+    /// A save stopped to ask: "x.json is read-only: write anyway? y/n".
+    ConfirmSave(super::saving::SaveQuestion),
+    /// "Policy X does not parse: save a draft as NAME.draft.json instead? y/n" (what
+    /// does not parse, the draft's path).
+    ConfirmDraft(String, PathBuf),
+    /// "NAME.draft.json is newer than the file: open it? y/n" (the draft).
+    ConfirmOpenDraft(PathBuf),
 }
 
 /// The users and roles of an account authorization details file, to choose from.
@@ -141,6 +148,9 @@ pub struct App {
     pub scenario: Scenario,
     /// Where it is saved.
     pub path: Option<PathBuf>,
+    /// The file at `path` as it was opened or last saved: Ctrl+S asks before
+    /// overwriting it once another program has changed it.
+    pub disk: Option<crate::save::Fingerprint>,
     /// Unsaved changes.
     pub dirty: bool,
     /// The policy pane: an editor per policy, the one shown, its completion list.
@@ -297,9 +307,13 @@ impl App {
             .first()
             .map(|r| RequestForm::new(&r.request))
             .unwrap_or_else(|| RequestForm::new(&Default::default()));
+        let disk = path
+            .as_deref()
+            .and_then(|p| crate::save::Fingerprint::of_file(p).ok());
         let mut app = App {
             scenario,
             path,
+            disk,
             dirty: false,
             policies,
             request: 0,

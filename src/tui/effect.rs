@@ -6,8 +6,6 @@
 
 use super::app::App;
 use super::pane::Effect;
-use crate::scenario::save_atomic;
-use std::path::PathBuf;
 
 /// Carries out `effects` in order. True when the scenario changed and needs
 /// evaluating again.
@@ -25,7 +23,11 @@ pub fn run(app: &mut App, effects: Vec<Effect>) -> bool {
                 app.form_changed();
                 changed = true;
             }
-            Effect::Save(path) => save_to(app, path),
+            Effect::Save(job) => app.save(job),
+            Effect::OpenDraft(draft) => {
+                app.open_draft(draft);
+                changed = true;
+            }
             Effect::LoadPrincipal(i) => {
                 app.choose_principal(i);
                 changed = true;
@@ -90,33 +92,4 @@ pub fn run(app: &mut App, effects: Vec<Effect>) -> bool {
         }
     }
     changed
-}
-
-/// Saves to `path` (atomically) what the file is — a scenario with its edits in
-/// place, a bare policy as the policy document; the status bar says how it went.
-fn save_to(app: &mut App, path: PathBuf) {
-    let to_save = match app.to_save() {
-        Ok(t) => t,
-        Err(why) => {
-            app.message = Some(format!("could not save {}: {why}", path.display()));
-            return;
-        }
-    };
-    match save_atomic(&path, &to_save.text) {
-        Ok(()) => {
-            app.saved_as(&to_save);
-            app.message = Some(match &to_save.note {
-                Some(n) => format!("saved {} ({n})", path.display()),
-                None => format!("saved {}", path.display()),
-            });
-            app.path = Some(path);
-            app.history.mark_saved();
-            app.dirty = false;
-            app.forget_recovery();
-            // The changes view now compares against what was saved.
-            app.baseline = app.set.clone();
-            app.refresh_analysis();
-        }
-        Err(e) => app.message = Some(format!("could not save {}: {e}", path.display())),
-    }
 }

@@ -6,6 +6,7 @@ use super::action::Action;
 use super::app::{App, Mode};
 use super::form::RequestForm;
 use super::pane::Effect;
+use super::saving::{SaveJob, Target};
 use crate::scenario::presets::{self, Preset};
 
 impl App {
@@ -30,12 +31,21 @@ impl App {
                 vec![Effect::Overlay(next)]
             }
             Action::Save => match self.path.clone() {
-                Some(p) => vec![Effect::Save(p)],
+                Some(p) => vec![Effect::Save(SaveJob::new(p, Target::Open))],
                 None => {
                     self.save_name_fresh = true;
                     vec![Effect::Overlay(Mode::SaveAs("scenario.json".into()))]
                 }
             },
+            // Always there, so a save that failed can go elsewhere.
+            Action::SaveAs => {
+                self.save_name_fresh = true;
+                let name = self
+                    .path
+                    .as_ref()
+                    .map_or("scenario.json".into(), |p| p.display().to_string());
+                vec![Effect::Overlay(Mode::SaveAs(name))]
+            }
             Action::Quit if self.dirty => vec![Effect::Overlay(Mode::ConfirmQuit)],
             Action::Quit => vec![Effect::Quit],
             Action::NextRequest | Action::PrevRequest => {

@@ -59,7 +59,10 @@ pub fn overlay_scope(mode: &Mode) -> Option<Scope> {
         Mode::ConfirmQuit
         | Mode::ConfirmDelete
         | Mode::ConfirmRestore(_)
-        | Mode::ConfirmTempFile(..) => Scope::Question,
+        | Mode::ConfirmTempFile(..)
+        | Mode::ConfirmSave(_)
+        | Mode::ConfirmDraft(..)
+        | Mode::ConfirmOpenDraft(_) => Scope::Question,
     })
 }
 
@@ -87,6 +90,7 @@ pub struct Binding {
 const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+const ALT: KeyModifiers = KeyModifiers::ALT;
 
 /// A binding: key, scopes, action, label, description (hint and pair off).
 const fn b(
@@ -173,6 +177,14 @@ pub const BINDINGS: &[Binding] = &[
     .pair(),
     b(K::F(1), NONE, GLOBAL, A::ToggleHelp, "F1", "help").hint(),
     b(K::Char('s'), CTRL, GLOBAL, A::Save, "Ctrl+S", "save").hint(),
+    b(
+        K::Char('s'),
+        CTRL.union(ALT),
+        GLOBAL,
+        A::SaveAs,
+        "Ctrl+Alt+S",
+        "save as (another file)",
+    ),
     b(K::Char('q'), CTRL, GLOBAL, A::Quit, "Ctrl+Q", "quit").hint(),
     b(
         K::Char('n'),

@@ -40,6 +40,8 @@ impl App {
             self.mode = Mode::ConfirmTempFile(first, temp_files);
         } else if let Some(p) = super::recover::find(&self.origin) {
             self.mode = Mode::ConfirmRestore(p);
+        } else {
+            self.offer_newer_draft();
         }
     }
 
@@ -76,6 +78,8 @@ impl App {
                 if let Some(shape) = shape {
                     restored = restored.with_file(text, shape);
                 }
+                // Ctrl+S still compares with the file as it was opened.
+                restored.disk = self.disk.take();
                 restored.origin = std::mem::replace(&mut self.origin, Origin::Unnamed);
                 restored.test_panic = self.test_panic;
                 restored.baseline = baseline;

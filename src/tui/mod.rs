@@ -9,6 +9,7 @@
 pub mod action;
 pub mod app;
 pub mod complete;
+pub mod drafts;
 pub mod editor;
 pub mod effect;
 pub mod evaluate;
@@ -21,6 +22,7 @@ pub mod leftovers;
 pub mod pane;
 pub mod policy_list;
 pub mod recover;
+pub mod saving;
 pub mod signals;
 pub mod tree;
 pub mod ui;

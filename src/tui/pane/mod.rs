@@ -34,8 +34,10 @@ pub enum Effect {
     LoadCell,
     /// The request form changed: write it into the scenario (and evaluate).
     RequestEdited,
-    /// Save the scenario to this file.
-    Save(PathBuf),
+    /// Save the scenario (to the file, under a new name, or as a draft).
+    Save(crate::tui::saving::SaveJob),
+    /// Open this draft of the file as unsaved edits.
+    OpenDraft(PathBuf),
     /// Assemble and show the scenario of the principal chosen in the picker.
     LoadPrincipal(usize),
     /// Recompute why-not for the request shown, and the open view's grid and changes.

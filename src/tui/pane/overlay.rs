@@ -4,8 +4,10 @@
 //! overlay never saves, deletes or loads anything itself.
 
 use super::Effect;
+use crate::save::Refusal;
 use crate::tui::action::Action;
 use crate::tui::app::Mode;
+use crate::tui::saving::{SaveJob, Target};
 use std::path::PathBuf;
 
 /// Carries out `action` in `mode`: the mode that follows and what to do. `choices` is
@@ -82,8 +84,41 @@ pub fn handle(mode: Mode, action: Action, choices: usize, fresh: &mut bool) -> (
         },
         Mode::SaveAs(text) => prompt(text, action, fresh, Mode::SaveAs, |t| {
             let t = t.trim();
-            (!t.is_empty()).then(|| Effect::Save(PathBuf::from(t)))
+            (!t.is_empty()).then(|| Effect::Save(SaveJob::new(PathBuf::from(t), Target::NewName)))
         }),
+        Mode::ConfirmSave(question) => match action {
+            // Not a regular file: yes offers another name rather than writing into it.
+            Action::Yes if matches!(question.refusal, Refusal::NotRegular(_)) => {
+                *fresh = true;
+                (Mode::SaveAs(question.job.path.display().to_string()), none)
+            }
+            Action::Yes => {
+                let mut job = question.job;
+                job.allow = job.allow.with(question.refusal);
+                (Mode::Normal, vec![Effect::Save(job)])
+            }
+            Action::No | Action::Cancel => (Mode::Normal, vec![not_saved()]),
+            _ => (Mode::ConfirmSave(question), none),
+        },
+        Mode::ConfirmDraft(about, draft) => match action {
+            Action::Yes => (
+                Mode::Normal,
+                vec![Effect::Save(SaveJob::new(draft, Target::Draft))],
+            ),
+            Action::No | Action::Cancel => (Mode::Normal, vec![not_saved()]),
+            _ => (Mode::ConfirmDraft(about, draft), none),
+        },
+        Mode::ConfirmOpenDraft(draft) => match action {
+            Action::Yes => (Mode::Normal, vec![Effect::OpenDraft(draft)]),
+            Action::No | Action::Cancel => (
+                Mode::Normal,
+                vec![Effect::Message(format!(
+                    "opened the file; the draft {} is kept",
+                    draft.display()
+                ))],
+            ),
+            _ => (Mode::ConfirmOpenDraft(draft), none),
+        },
         Mode::Rename(text) => prompt(text, action, fresh, Mode::Rename, |t| {
             Some(Effect::RenamePolicy(t))
         }),
@@ -94,6 +129,11 @@ pub fn handle(mode: Mode, action: Action, choices: usize, fresh: &mut bool) -> (
             Some(Effect::SetAxes(t))
         }),
     }
+}
+
+/// The answer to a save question that was not yes.
+fn not_saved() -> Effect {
+    Effect::Message("not saved".into())
 }
 
 /// A one-line prompt holding `text`: typing edits it (`again` rebuilds the mode with
@@ -161,7 +201,8 @@ mod tests {
         let (m, _) = handle(m, Action::Type('b'), 0, &mut fresh);
         let (m, _) = handle(m, Action::DeleteBack, 0, &mut fresh);
         let (m, e) = handle(m, Action::Confirm, 0, &mut fresh);
-        assert_eq!((m, e), (Mode::Normal, vec![Effect::Save("a".into())]));
+        let job = SaveJob::new("a".into(), Target::NewName);
+        assert_eq!((m, e), (Mode::Normal, vec![Effect::Save(job)]));
         // An empty name saves nothing.
         let (_, e) = handle(Mode::SaveAs(" ".into()), Action::Confirm, 0, &mut fresh);
         assert!(e.is_empty());

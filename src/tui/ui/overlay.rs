@@ -5,6 +5,7 @@ use super::super::action::Action;
 use super::super::app::{App, Mode};
 use super::super::keymap::{Scope, bindings, key_label};
 use super::safe;
+use crate::save::Refusal;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -87,6 +88,45 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             ),
             ("open (as unsaved edits)", "delete it"),
             Some("keep it for later"),
+            area,
+            buf,
+        ),
+        Mode::ConfirmSave(q) => {
+            let why = safe(&crate::tui::saving::refusal_text(&q.job.path, q.refusal));
+            let (ask, yes) = match q.refusal {
+                Refusal::Changed | Refusal::Exists => ("overwrite it?", "overwrite"),
+                Refusal::ReadOnly => ("write anyway?", "write anyway"),
+                Refusal::NotRegular(_) => ("save as another file?", "choose another name"),
+            };
+            question(
+                " Save ",
+                format!("{why}: {ask}"),
+                (yes, "do not save"),
+                None,
+                area,
+                buf,
+            )
+        }
+        Mode::ConfirmDraft(about, draft) => question(
+            " Save a draft ",
+            format!(
+                "{}: save a draft as {} instead (the file stays as it is)?",
+                safe(about),
+                safe(&draft.display().to_string())
+            ),
+            ("save the draft", "do not save"),
+            None,
+            area,
+            buf,
+        ),
+        Mode::ConfirmOpenDraft(draft) => question(
+            " Newer draft found ",
+            format!(
+                "{} (saved when a policy did not parse) is newer than the file. Open the draft?",
+                safe(&draft.display().to_string())
+            ),
+            ("open the draft (as unsaved edits)", "open the file"),
+            None,
             area,
             buf,
         ),
