@@ -65,7 +65,7 @@ pub fn run(
             Some(s) => (s, None, Kind::Policy),
             None => {
                 for d in &e.diagnostics {
-                    report(&shown, &text, d);
+                    report(&shown, &text, &e.source_map, d);
                 }
                 return Ok(ExitCode::from(2));
             }

@@ -235,6 +235,7 @@ impl App {
                 sources: Vec::new(),
                 set: PolicySet::new(),
                 requests: Vec::new(),
+                source_map: Default::default(),
             },
             None,
         );
@@ -273,12 +274,10 @@ impl App {
                 self.message = Some(message);
             }
             Err(e) => {
-                picker.error = e.diagnostics.first().map(|d| {
-                    format!(
-                        "{}:{}:{}: {}",
-                        picker.shown, d.span.line, d.span.column, d.message
-                    )
-                });
+                picker.error = e
+                    .diagnostics
+                    .first()
+                    .map(|d| format!("{}:{}", picker.shown, e.source_map.describe(d)));
             }
         }
     }
@@ -445,7 +444,7 @@ impl App {
     pub fn show_in_policy(&mut self, pi: usize, span: crate::source::Span) {
         if let Some(e) = self.policies.editors.get_mut(pi) {
             self.policies.current = pi;
-            e.jump(span.line, span.column);
+            e.jump(span.line, span.column.into());
             self.focus = Focus::Policies;
         }
     }

@@ -53,7 +53,7 @@ impl App {
                 crate::input::load_for_editing(&text).map_err(|e| {
                     e.diagnostics
                         .first()
-                        .map(|d| format!("{}:{}: {}", d.span.line, d.span.column, d.message))
+                        .map(|d| e.source_map.describe(d))
                         .unwrap_or_else(|| "not a scenario".into())
                 })
             });
