@@ -17,7 +17,7 @@ use std::collections::hash_map::Entry;
 /// Every problem found in a scenario file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadError {
-    /// The problems, in file order.
+    /// The problems, in the order found.
     pub diagnostics: Vec<Diagnostic>,
     /// The policies decoded from strings of the file, which the diagnostics' spans may
     /// be in: [`SourceMap::describe`] shows a diagnostic with its place.
