@@ -93,6 +93,9 @@ impl Tmux {
         };
         let out = Command::new("tmux")
             .env("TERM", "xterm-256color")
+            // Recovery files of this test stay in its directory: a test that failed
+            // half-way must not leave the next one a "restore?" question.
+            .env("XDG_STATE_HOME", cwd.join("state"))
             .env_remove("TMUX")
             .arg("-u")
             .arg("-f")
@@ -232,7 +235,7 @@ fn client_vpn_text() -> String {
 /// `"NotIpAddress"` line is below the first line of DenyOutsideOffice's document (the
 /// number of Down presses from the top), its indentation within the document, and the
 /// line as the editor shows it (without the document's own indentation).
-fn not_ip_address_position(asset: &str) -> (usize, usize, String) {
+fn not_ip_address_position(asset: &str) -> (usize, usize, usize, String) {
     let lines: Vec<&str> = asset.lines().collect();
     let after = |from: usize, needle: &str| {
         (from..lines.len())
@@ -243,9 +246,13 @@ fn not_ip_address_position(asset: &str) -> (usize, usize, String) {
     let name = after(0, r#""name": "DenyOutsideOffice""#);
     let document = after(name, r#""document": {"#);
     let not_ip = after(document, r#""NotIpAddress""#);
-    let base = indent(lines[document]);
-    let shown = lines[not_ip][base..].to_string();
-    (not_ip - document, indent(lines[not_ip]) - base, shown)
+    // The editor shows the file's own lines, numbered as in the file.
+    (
+        not_ip - document,
+        indent(lines[not_ip]),
+        not_ip + 1,
+        lines[not_ip].to_string(),
+    )
 }
 
 /// Each request's decision under the scenario in `text`.
@@ -269,7 +276,7 @@ fn fix_the_client_vpn_guardrail_save_and_quit() {
         &[Decision::ExplicitDeny; 3],
         "the built-in scenario's service calls (requests 2-4) should start as explicit denies"
     );
-    let (downs, indent, not_ip_line) = not_ip_address_position(&asset);
+    let (downs, indent, file_line, not_ip_line) = not_ip_address_position(&asset);
 
     let dir = tempfile::tempdir().expect("tempdir");
     let tmux = Tmux::start("fix", dir.path());
@@ -277,9 +284,9 @@ fn fix_the_client_vpn_guardrail_save_and_quit() {
     // The TUI opens on the built-in scenario, the service calls denied.
     tmux.wait_for_strip(&["1 ✔", "2 ✘", "3 ✘", "4 ✘"]);
 
-    // Policy 2 in the editor; its NotIpAddress line where the asset says.
+    // Policy 2 in the editor; its NotIpAddress line numbered and written as in the file.
     tmux.keys(&["F2"]);
-    let gutter_line = format!(" {} {not_ip_line}", downs + 1);
+    let gutter_line = format!(" {file_line} {not_ip_line}");
     tmux.wait_for(
         |s| s.contains("Policy 2/3: DenyOutsideOffice") && s.contains(&gutter_line),
         &format!("policy 2 (DenyOutsideOffice) showing line {gutter_line:?}"),
@@ -293,8 +300,12 @@ fn fix_the_client_vpn_guardrail_save_and_quit() {
     tmux.keys(&["Enter"]);
 
     // Shown in the editor where intended, and the service calls now allowed.
-    let fix_line = format!(" {} {}{FIX}", downs + 1, " ".repeat(indent));
-    let moved_line = format!(" {} {not_ip_line}", downs + 2);
+    // (The pane is narrower than the line: its start is what shows.)
+    let fix_line: String = format!(" {file_line} {}{FIX}", " ".repeat(indent))
+        .chars()
+        .take(40)
+        .collect();
+    let moved_line = format!(" {} {not_ip_line}", file_line + 1);
     tmux.wait_for(
         |s| s.contains(&fix_line) && s.contains(&moved_line),
         &format!("the editor to show {fix_line:?} then {moved_line:?}"),
@@ -335,6 +346,14 @@ fn fix_the_client_vpn_guardrail_save_and_quit() {
     serde_json::from_str::<serde_json::Value>(&text)
         .unwrap_or_else(|e| panic!("saved file is not JSON: {e}\n{text}"));
     assert!(text.contains("aws:ViaAWSService"), "fix not saved:\n{text}");
+    // Every other byte as it was: the file is the scenario with the fix line inserted.
+    let mut expected: Vec<String> = asset.lines().map(String::from).collect();
+    expected.insert(file_line - 1, format!("{}{FIX}", " ".repeat(indent)));
+    let expected = expected.join("\n") + if asset.ends_with('\n') { "\n" } else { "" };
+    assert_eq!(
+        text, expected,
+        "the saved file is not the asset plus the fix line"
+    );
     let after = decisions(&text);
     assert_eq!(after.len(), before.len(), "requests lost in saving");
     assert_eq!(
@@ -792,7 +811,7 @@ fn a_save_past_the_file_size_limit_is_an_error_not_a_kill() {
 /// A bare policy is the user's file: Ctrl+S does not overwrite it with a scenario but
 /// asks for a file name, and the policy file is left byte for byte as it was.
 #[test]
-fn ctrl_s_on_a_bare_policy_asks_for_a_name_and_keeps_the_file() {
+fn ctrl_s_on_a_bare_policy_saves_the_policy_as_written() {
     if !tmux_available("ctrl_s_on_a_bare_policy") {
         return;
     }
@@ -805,17 +824,32 @@ fn ctrl_s_on_a_bare_policy_asks_for_a_name_and_keeps_the_file() {
         sh_quote(env!("CARGO_BIN_EXE_iamtrace"))
     );
     let tmux = Tmux::start_with("bare_save", dir.path(), &command);
+    // The editor's line 1 is the file's line 1, as written (not pretty-printed).
     tmux.wait_for(
-        |s| s.contains("s3:GetObject") && tmux.pane("#{alternate_on}") == "1",
-        "the TUI on the alternate screen",
+        |s| {
+            s.contains(" 1 {\"Version\":\"2012-10-17\",\"Statement\"")
+                && tmux.pane("#{alternate_on}") == "1"
+        },
+        "the TUI showing the file's one line as line 1",
     );
+    // After "s3:GetObject", type "Acl".
+    let to = original.find("GetObject").unwrap() + "GetObject".len();
+    tmux.key_times("Right", to);
+    tmux.type_text("Acl");
+    tmux.wait_for(|s| s.contains("s3:GetObjectAcl"), "the edit on screen");
     tmux.keys(&["C-s"]);
-    tmux.wait_for(|s| s.contains("Save as"), "the save-as prompt");
-    tmux.keys(&["Escape"]);
+    tmux.wait_for(
+        |s| s.lines().last().unwrap_or("").contains("saved policy.json"),
+        "the status bar to say policy.json was saved",
+    );
+    // Still the bare policy, byte for byte but the edit.
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        original.replace("s3:GetObject", "s3:GetObjectAcl")
+    );
     tmux.keys(&["C-q"]);
     let screen = tmux.wait_for(|s| s.contains("EXIT:"), "the program to exit");
     assert!(screen.contains("EXIT:0"), "{screen}");
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
 }
 
 /// The terminal goes away under the TUI (its tmux server is killed): the program ends

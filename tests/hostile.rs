@@ -811,6 +811,7 @@ fn nesting_just_under_the_parser_limit_is_reported_not_overflowed() {
                     attached_to: None,
                     text,
                     form: DocumentForm::Inline,
+                    at: None,
                 }],
                 set: PolicySet::new(),
                 requests: Vec::new(),

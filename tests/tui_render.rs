@@ -130,7 +130,8 @@ fn invalid_json_is_marked_stale_with_its_error_120x35() {
     let s = screen(&t);
     assert!(s.contains(" STALE "), "{s}");
     assert!(s.contains("the policy text has errors"), "{s}");
-    assert!(s.contains("✘ 1:1 "), "the error line: {s}");
+    // At the file's line and column (the policy starts at line 8 of the file).
+    assert!(s.contains("✘ 8:1 "), "the error line: {s}");
     // The kept decision is still shown.
     assert_badge(&t, Focus::Policies, " ALLOW ", Color::Green);
     insta::assert_snapshot!(t.backend());
@@ -316,9 +317,10 @@ fn the_stale_marker_is_grey_and_the_error_red() {
         assert_eq!(buf[(x + i, y)].bg, Color::DarkGray);
         assert_eq!(buf[(x + i, y)].fg, Color::Black);
     }
-    // The error line under the editor, and the gutter marker of line 1, are red.
+    // The error line under the editor, and the gutter marker of the policy's first
+    // line (the file's line 8), are red.
     let policies = a.policies.unwrap();
-    let (ex, ey) = find(buf, policies, " 1:1 ").unwrap();
+    let (ex, ey) = find(buf, policies, " 8:1 ").unwrap();
     assert_eq!(buf[(ex - 1, ey)].symbol(), "✘");
     assert_eq!(buf[(ex - 1, ey)].fg, Color::Red);
     assert_eq!(buf[(ex + 1, ey)].fg, Color::Red);
@@ -466,7 +468,7 @@ fn cloudtrail_request_notes_120x35() {
 #[test]
 fn completion_list_120x35() {
     let mut app = client_vpn();
-    app.policies.editors[0].jump(6, 18);
+    app.policies.editors[0].jump(6, 26);
     press(&mut app, KeyCode::Delete, KeyModifiers::NONE);
     for c in "s3:PutObj".chars() {
         press(&mut app, KeyCode::Char(c), KeyModifiers::NONE);

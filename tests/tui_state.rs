@@ -247,7 +247,9 @@ fn broken_json_keeps_the_last_results_and_marks_them_stale_until_fixed() {
     assert!(!app.stale);
 
     assert!(press(&mut app, key(KeyCode::Char('}'))));
-    assert!(app.policies.editors[0].text().starts_with("}{"));
+    // The editor shows the file's own text: the document's first line starts where it
+    // does in the file, after spaces standing for what is before it there.
+    assert!(app.policies.editors[0].text().starts_with("} "));
     assert!(!app.errors[0].is_empty(), "errors on the edited policy");
     assert!(app.errors[1].is_empty() && app.errors[2].is_empty());
     let e = app.first_error().unwrap();
@@ -1371,7 +1373,7 @@ fn ctrl_space() -> KeyEvent {
 fn completion_inserts_an_action_from_the_catalog() {
     let mut app = client_vpn_with_catalog();
     assert_eq!(app.focus, Focus::Policies);
-    app.policies.editors[0].jump(6, 18);
+    app.policies.editors[0].jump(6, 26);
     press(&mut app, key(KeyCode::Delete)); // the "*"
     type_text(&mut app, "s3:GetObj");
     press(&mut app, ctrl_space());
@@ -1396,7 +1398,7 @@ fn completion_inserts_an_action_from_the_catalog() {
         app.policies.editors[0].text()
     );
     // Esc closes a list without touching the text.
-    app.policies.editors[0].jump(7, 20);
+    app.policies.editors[0].jump(7, 28);
     press(&mut app, ctrl_space());
     assert!(
         app.policies.completion.is_some(),
@@ -1417,10 +1419,10 @@ fn completion_inserts_an_action_from_the_catalog() {
 #[test]
 fn expansion_lists_what_a_pattern_matches() {
     let mut app = client_vpn_with_catalog();
-    app.policies.editors[0].jump(6, 18);
+    app.policies.editors[0].jump(6, 26);
     press(&mut app, key(KeyCode::Delete));
     type_text(&mut app, "s3:Get*");
-    app.policies.editors[0].jump(6, 19);
+    app.policies.editors[0].jump(6, 27);
     press(&mut app, ctrl('l'));
     let Mode::Expansion(pattern, items, _) = app.mode.clone() else {
         panic!("no expansion: {:?}", app.mode);
@@ -1447,7 +1449,7 @@ fn lint_findings_follow_edits_and_jump_to_the_policy() {
     };
     assert!(codes(&app).contains(&"deny-source-network-without-service-guard"));
     // Break an action name: an error finding appears.
-    app.policies.editors[0].jump(6, 18);
+    app.policies.editors[0].jump(6, 26);
     press(&mut app, key(KeyCode::Delete));
     type_text(&mut app, "s3:GetObjekt");
     assert!(codes(&app).contains(&"unknown-action"), "{:?}", codes(&app));
@@ -1455,7 +1457,8 @@ fn lint_findings_follow_edits_and_jump_to_the_policy() {
         .iter()
         .find(|f| f.code == "unknown-action")
         .unwrap();
-    assert_eq!((f.span.line, f.span.column), (6, 17));
+    // In the editor's text (line 6 of the document, which is line 13 of the file).
+    assert_eq!((f.span.line, f.span.column), (6, 25));
     assert!(
         f.message.contains("did you mean GetObject"),
         "{}",
@@ -1482,7 +1485,7 @@ fn lint_findings_follow_edits_and_jump_to_the_policy() {
     press(&mut app, key(KeyCode::Enter));
     assert_eq!(app.focus, Focus::Policies);
     assert_eq!(app.policies.current, 0);
-    assert_eq!(app.policies.editors[0].cursor(), (6, 17));
+    assert_eq!(app.policies.editors[0].cursor(), (6, 25));
 }
 
 /// Completing in the middle of a word replaces the whole string, not only what is
@@ -1490,10 +1493,10 @@ fn lint_findings_follow_edits_and_jump_to_the_policy() {
 #[test]
 fn completion_replaces_the_whole_word_and_closes_when_focus_moves() {
     let mut app = client_vpn_with_catalog();
-    app.policies.editors[0].jump(6, 18);
+    app.policies.editors[0].jump(6, 26);
     press(&mut app, key(KeyCode::Delete));
     type_text(&mut app, "s3:GetObject");
-    app.policies.editors[0].jump(6, 24); // after "s3:Get"
+    app.policies.editors[0].jump(6, 32); // after "s3:Get"
     press(&mut app, ctrl_space());
     let c = app.policies.completion.as_ref().expect("a list");
     assert_eq!(c.site.prefix, "s3:Get");
@@ -1508,7 +1511,7 @@ fn completion_replaces_the_whole_word_and_closes_when_focus_moves() {
     );
     // Open again, then move to another pane (Tab would accept; Shift+Tab moves): the
     // list closes, and the keys go to that pane.
-    app.policies.editors[0].jump(6, 20);
+    app.policies.editors[0].jump(6, 28);
     press(&mut app, ctrl_space());
     assert!(app.policies.completion.is_some());
     let before = app.policies.editors[0].text();
@@ -1715,7 +1718,17 @@ fn ctrl_c_copies_in_the_editor_and_asks_to_quit_elsewhere() {
     assert!(app.message.as_deref().is_some_and(|m| m.contains("copied")));
     press(&mut app, key(KeyCode::End));
     press(&mut app, ctrl('v'));
-    assert!(app.policies.editors[0].text().starts_with("{{"));
+    let first = app.policies.editors[0]
+        .text()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        first.split_whitespace().collect::<String>(),
+        "{{",
+        "{first:?}"
+    );
     // Elsewhere Ctrl+C quits like Ctrl+Q: asking first with unsaved changes.
     press(&mut app, key(KeyCode::Tab));
     assert_eq!(app.focus, Focus::Request);

@@ -5,7 +5,7 @@ use super::eval::CLIENT_VPN;
 use super::{note, read_input, report, safe};
 use crate::Format;
 use iamtrace::input::{self, Kind, LoadOptions};
-use iamtrace::tui::{self, app::App, recover::Origin};
+use iamtrace::tui::{self, app::App, file::Shape, recover::Origin};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,19 +63,38 @@ pub fn run(
         Err(e) => match input::draft_policy(&text, options.kind) {
             // A policy being written: open it with its errors marked.
             Some(s) => (s, None, Kind::Policy),
-            None => {
-                for d in &e.diagnostics {
-                    report(&shown, &text, &e.source_map, d);
+            None => match (kind == Kind::Scenario).then(|| input::load_for_editing(&text)) {
+                // A scenario whose policies have errors: open it with them marked.
+                Some(Ok(s)) => (
+                    s,
+                    Some(format!(
+                        "{shown}: {} in its policies: marked in the editor",
+                        super::count(e.diagnostics.len() as u64, "error", "errors")
+                    )),
+                    Kind::Scenario,
+                ),
+                _ => {
+                    for d in &e.diagnostics {
+                        report(&shown, &text, &e.source_map, d);
+                    }
+                    return Ok(ExitCode::from(2));
                 }
-                return Ok(ExitCode::from(2));
-            }
+            },
         },
     };
-    // Only a scenario file is saved in place. A bare policy (as written, or being
-    // written) and what AWS printed are never overwritten with a scenario: saving asks
-    // for a file name.
-    let path = path.filter(|_| kind == Kind::Scenario && loaded_kind == Kind::Scenario);
+    // A scenario file is saved in place with its edits spliced in; a bare policy (as
+    // written, or being written) as the policy document. What AWS printed is never
+    // overwritten: saving asks for a file name.
+    let shape = match (kind, loaded_kind) {
+        (Kind::Scenario, Kind::Scenario) => Some(Shape::Scenario),
+        (_, Kind::Policy) => Some(Shape::Policy),
+        _ => None,
+    };
+    let path = path.filter(|_| shape.is_some());
     let mut app = App::new(scenario, path).with_origin(origin);
+    if let Some(shape) = shape {
+        app = app.with_file(text, shape);
+    }
     if message.is_some() {
         app.message = message;
     }

@@ -245,6 +245,14 @@ pub fn draft_policy(text: &str, kind: Option<BareKind>) -> Option<Scenario> {
             attached_to: attached.map(String::from),
             text: text.to_string(),
             form: crate::scenario::DocumentForm::Inline,
+            // The whole text, as written: saving writes it back as it is.
+            at: Some(crate::source::Span {
+                start: 0,
+                end: text.len() as u64,
+                line: 1,
+                column: 1,
+                source: crate::source::SourceId::FILE,
+            }),
         }],
         set,
         requests: Vec::new(),

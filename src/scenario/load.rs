@@ -122,10 +122,10 @@ pub fn load_tree(node: &Node, text: &str, for_editing: bool) -> Result<Scenario,
     l.finish(name, description, requests)
 }
 
-/// A scenario file that is known to be one (a recovery file the TUI wrote), loaded as
-/// the TUI saved it mid-edit: a policy whose text does not parse is written as a JSON
-/// string, and is loaded as that text, to be shown with its errors in the editor,
-/// rather than failing the load. Every other error still does.
+/// A scenario file opened in an editor (or a recovery file the TUI wrote mid-edit):
+/// a policy with errors — an inline document that is not a valid policy, or a JSON
+/// string whose text does not parse — is loaded as its text, to be shown with its
+/// errors in the editor, rather than failing the load. Every other error still does.
 pub fn load_for_editing(text: &str) -> Result<Scenario, LoadError> {
     let node = json::parse(text).map_err(|d| LoadError::in_file(vec![d]))?;
     load_tree(&node, text, true)
@@ -456,6 +456,13 @@ impl Assembler {
                     .extend(errs.into_iter().map(|e| (doc.span.start, e)));
                 (parsed, decoded, form)
             }
+            // Opened for editing, a policy with errors is shown with them in the editor
+            // (which parses each policy again) rather than failing the load.
+            _ if self.keep_invalid_policy_text => (
+                parse_policy_node(doc, ctx, &mut Vec::new()),
+                text.get(doc.span.range()).unwrap_or_default().to_string(),
+                DocumentForm::Inline,
+            ),
             _ => (
                 parse_policy_node(doc, ctx, &mut self.errors),
                 text.get(doc.span.range()).unwrap_or_default().to_string(),
@@ -469,6 +476,7 @@ impl Assembler {
             attached_to: attached.clone(),
             text: source_text,
             form,
+            at: Some(doc.span),
         });
         // Counted as they come: display_name would count the earlier ones each time.
         let n = &mut self.unnamed[kind as usize];

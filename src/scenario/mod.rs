@@ -6,6 +6,7 @@ mod compile;
 mod load;
 pub mod presets;
 mod save;
+pub mod splice;
 
 pub use compile::{compile_sources, display_name, display_names, is_trust_policy};
 pub use load::{Assembler, LoadError, load_for_editing, load_quick, load_tree, read_request};
@@ -42,6 +43,9 @@ pub struct PolicySource {
     pub text: String,
     /// How the document was written.
     pub form: DocumentForm,
+    /// Where the document is written in the file it was read from (the object, or the
+    /// string holding it); `None` for a policy added since.
+    pub at: Option<Span>,
 }
 
 /// One request of a scenario.

@@ -1,7 +1,7 @@
 //! Writing a scenario back to JSON, and saving it without ever leaving a half-written
 //! file: write a temporary file beside the target, flush it to disk, then rename.
 
-use super::{DocumentForm, PolicySource, Scenario};
+use super::{DocumentForm, PolicySource, RequestSpec, Scenario};
 use crate::eval::{ContextValue, Scalar, ScalarKind};
 use crate::json::{self, push_indent, write_string};
 use crate::policy::PolicyKind;
@@ -151,7 +151,7 @@ fn write_entries(entries: &[&PolicySource], indent: usize, out: &mut String) {
     out.push(']');
 }
 
-fn write_document(p: &PolicySource, indent: usize, out: &mut String) {
+pub(super) fn write_document(p: &PolicySource, indent: usize, out: &mut String) {
     match (p.form, json::parse(&p.text)) {
         (DocumentForm::Inline, Ok(node)) => json::write_pretty(&node, indent, out),
         (DocumentForm::UrlEncoded, _) => {
@@ -183,82 +183,88 @@ fn write_requests(s: &Scenario, out: &mut String) {
     for (i, r) in s.requests.iter().enumerate() {
         out.push_str(if i > 0 { ",\n" } else { "\n" });
         push_indent(2, out);
-        out.push_str("{\n");
-        let mut lines: Vec<String> = Vec::new();
-        let mut line = |key: &str, value: &dyn Fn(&mut String)| {
-            let mut l = String::new();
-            push_indent(3, &mut l);
-            write_string(key, &mut l);
-            l.push_str(": ");
-            value(&mut l);
-            lines.push(l);
-        };
-        if let Some(n) = &r.name {
-            line("name", &|o| write_string(n, o));
-        }
-        if let Some(v) = &r.via {
-            line("via", &|o| write_string(v, o));
-        }
-        let q = &r.request;
-        line("principal", &|o| write_string(&q.principal, o));
-        line("action", &|o| write_string(&q.action, o));
-        line("resource", &|o| write_string(&q.resource, o));
-        if let Some(a) = &q.resource_account {
-            line("resourceAccount", &|o| write_string(a, o));
-        }
-        if !q.context.is_empty() {
-            line("context", &|o| {
-                o.push_str("{\n");
-                for (k, (key, value)) in q.context.iter().enumerate() {
-                    if k > 0 {
-                        o.push_str(",\n");
-                    }
-                    push_indent(4, o);
-                    write_string(key, o);
-                    o.push_str(": ");
-                    match value {
-                        ContextValue::One(s) => write_scalar(s, o),
-                        ContextValue::Many(v) => {
-                            o.push('[');
-                            for (j, s) in v.iter().enumerate() {
-                                if j > 0 {
-                                    o.push_str(", ");
-                                }
-                                write_scalar(s, o);
-                            }
-                            o.push(']');
-                        }
-                    }
-                }
-                o.push('\n');
-                push_indent(3, o);
-                o.push('}');
-            });
-        }
-        if let Some(e) = r.expect {
-            line("expect", &|o| write_string(e.word(), o));
-        }
-        if !r.notes.is_empty() {
-            line("notes", &|o| {
-                o.push('[');
-                for (j, n) in r.notes.iter().enumerate() {
-                    o.push_str(if j > 0 { ",\n" } else { "\n" });
-                    push_indent(4, o);
-                    write_string(n, o);
-                }
-                o.push('\n');
-                push_indent(3, o);
-                o.push(']');
-            });
-        }
-        out.push_str(&lines.join(",\n"));
-        out.push('\n');
-        push_indent(2, out);
-        out.push('}');
+        write_request(r, 2, out);
     }
     out.push('\n');
     push_indent(1, out);
     out.push(']');
+}
+
+/// One request object whose opening brace is at indentation level `indent` (its
+/// members one level deeper).
+pub(super) fn write_request(r: &RequestSpec, indent: usize, out: &mut String) {
+    out.push_str("{\n");
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = |key: &str, value: &dyn Fn(&mut String)| {
+        let mut l = String::new();
+        push_indent(indent + 1, &mut l);
+        write_string(key, &mut l);
+        l.push_str(": ");
+        value(&mut l);
+        lines.push(l);
+    };
+    if let Some(n) = &r.name {
+        line("name", &|o| write_string(n, o));
+    }
+    if let Some(v) = &r.via {
+        line("via", &|o| write_string(v, o));
+    }
+    let q = &r.request;
+    line("principal", &|o| write_string(&q.principal, o));
+    line("action", &|o| write_string(&q.action, o));
+    line("resource", &|o| write_string(&q.resource, o));
+    if let Some(a) = &q.resource_account {
+        line("resourceAccount", &|o| write_string(a, o));
+    }
+    if !q.context.is_empty() {
+        line("context", &|o| {
+            o.push_str("{\n");
+            for (k, (key, value)) in q.context.iter().enumerate() {
+                if k > 0 {
+                    o.push_str(",\n");
+                }
+                push_indent(indent + 2, o);
+                write_string(key, o);
+                o.push_str(": ");
+                match value {
+                    ContextValue::One(s) => write_scalar(s, o),
+                    ContextValue::Many(v) => {
+                        o.push('[');
+                        for (j, s) in v.iter().enumerate() {
+                            if j > 0 {
+                                o.push_str(", ");
+                            }
+                            write_scalar(s, o);
+                        }
+                        o.push(']');
+                    }
+                }
+            }
+            o.push('\n');
+            push_indent(indent + 1, o);
+            o.push('}');
+        });
+    }
+    if let Some(e) = r.expect {
+        line("expect", &|o| write_string(e.word(), o));
+    }
+    if !r.notes.is_empty() {
+        line("notes", &|o| {
+            o.push('[');
+            for (j, n) in r.notes.iter().enumerate() {
+                o.push_str(if j > 0 { ",\n" } else { "\n" });
+                push_indent(indent + 2, o);
+                write_string(n, o);
+            }
+            o.push('\n');
+            push_indent(indent + 1, o);
+            o.push(']');
+        });
+    }
+    out.push_str(&lines.join(",\n"));
+    out.push('\n');
+    push_indent(indent, out);
+    out.push('}');
 }
 
 /// The start of the name of a temporary file written for `target`:

@@ -8,10 +8,9 @@ use super::form::RequestForm;
 use super::pane::{ChangesView, GridView, LintView, PolicyPane, TracePane};
 use super::recover::Origin;
 use crate::analysis::whynot::{WhyNot, why_not};
-use crate::json;
 use crate::policy::{PolicyKind, PolicySet};
 use crate::scenario::presets::PresetValues;
-use crate::scenario::{DocumentForm, Scenario, compile_sources, display_name};
+use crate::scenario::{Scenario, compile_sources, display_name};
 use crate::source::Diagnostic;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -203,6 +202,8 @@ pub struct App {
     /// The recovery file whose edits are shown: removed once they are saved or
     /// discarded on quitting.
     pub recovery: Option<PathBuf>,
+    /// The file as read or last saved, which saving writes back into.
+    pub file: Option<super::file::OpenedFile>,
 }
 
 impl App {
@@ -284,17 +285,11 @@ impl App {
 
     /// A TUI state for `scenario`, evaluated once.
     pub fn new(mut scenario: Scenario, path: Option<PathBuf>) -> Self {
-        // Show inline documents indented on their own, not as cut out of the file.
+        // Each document as written in its file, on the file's lines and columns.
         for src in &mut scenario.sources {
-            if src.form == DocumentForm::Inline {
-                if let Ok(node) = json::parse(&src.text) {
-                    let mut pretty = String::new();
-                    json::write_pretty(&node, 0, &mut pretty);
-                    src.text = pretty;
-                }
-            }
+            src.text = crate::scenario::splice::editor_text(src);
         }
-        let policies = PolicyPane::new(scenario.sources.iter().map(|s| s.text.as_str()));
+        let policies = PolicyPane::new(&scenario.sources);
         let form = scenario
             .requests
             .first()
@@ -326,6 +321,7 @@ impl App {
             lint: LintView::default(),
             origin: Origin::Unnamed,
             recovery: None,
+            file: None,
             view: View::Trace,
             set: None,
             baseline: None,
@@ -453,6 +449,13 @@ impl App {
     pub fn sync_focus(&mut self) {
         let focused = self.focus == Focus::Policies && self.mode == Mode::Normal;
         self.policies.set_focused(focused);
+    }
+
+    /// The line and column the file gives `span` of policy `pi`'s text (what the CLI
+    /// prints for it; for a policy decoded from a string, its place in the decoded text).
+    pub fn file_position(&self, pi: usize, span: &crate::source::Span) -> (u64, u64) {
+        let first = self.policies.editors.get(pi).map_or(1, |e| e.first_line());
+        (span.line + first - 1, span.column.into())
     }
 
     /// The name of policy `i`.

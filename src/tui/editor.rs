@@ -1,18 +1,25 @@
-//! The policy editor: everything that touches tui-textarea lives here. tui-textarea 0.7
-//! keeps its scroll position private and has no gutter marks, so after it renders we
-//! read the line numbers back from its gutter cells to learn which text line each
-//! screen row shows, then restyle those rows for error marks and highlights.
+//! The policy editor: everything that touches tui-textarea lives here. The editor
+//! draws its own gutter — the file's line numbers (a policy that starts at line 24 of a
+//! scenario shows 24, 25, …), error and lint marks — beside the text area, which is
+//! drawn without line numbers. tui-textarea 0.7 keeps its scroll position private, so
+//! the editor follows it with the same rule the widget applies on every render (the
+//! view moves just enough to keep the cursor in sight; scrolling moves it by rows).
 
 use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::{Block, Widget};
+use std::cell::Cell;
 use tui_textarea::{CursorMove, TextArea};
 
-/// One policy's text being edited, with its undo history.
+/// One policy's text being edited.
 pub struct PolicyEditor {
     area: TextArea<'static>,
+    /// The file's line number of the text's first line.
+    first_line: u64,
+    /// The first text row in view, as the text area computed it at the last render.
+    top: Cell<u16>,
 }
 
 /// Line marks drawn over the editor.
@@ -27,19 +34,32 @@ pub struct Marks {
 }
 
 impl PolicyEditor {
-    /// An editor holding `text`.
+    /// An editor holding `text`, numbered from line 1.
     pub fn new(text: &str) -> Self {
-        let lines: Vec<String> = text.lines().map(str::to_string).collect();
-        let mut area = TextArea::new(if lines.is_empty() {
-            vec![String::new()]
-        } else {
-            lines
-        });
-        area.set_line_number_style(Style::default().fg(Color::DarkGray));
+        Self::numbered(text, 1)
+    }
+
+    /// An editor holding `text` whose first line is line `first_line` of its file.
+    pub fn numbered(text: &str, first_line: u64) -> Self {
+        let mut area = TextArea::new(split_lines(text));
         area.set_cursor_line_style(Style::default());
         area.set_tab_length(2);
         area.set_max_histories(500);
-        PolicyEditor { area }
+        PolicyEditor {
+            area,
+            first_line: first_line.max(1),
+            top: Cell::new(0),
+        }
+    }
+
+    /// The file's line number of the text's first line.
+    pub fn first_line(&self) -> u64 {
+        self.first_line
+    }
+
+    /// Numbers the text from the file's line `first_line` (its place moved on saving).
+    pub fn set_first_line(&mut self, first_line: u64) {
+        self.first_line = first_line.max(1);
     }
 
     /// The whole text.
@@ -144,6 +164,13 @@ impl PolicyEditor {
     /// Scrolls the view by `rows` (the cursor follows when it would leave the view).
     pub fn scroll(&mut self, rows: i16) {
         self.area.scroll((rows, 0));
+        // The text area moves its own view the same way (saturating at row 0).
+        let top = self.top.get();
+        self.top.set(if rows >= 0 {
+            top.saturating_add(rows as u16)
+        } else {
+            top.saturating_sub(rows.unsigned_abs())
+        });
     }
 
     /// Shows the cursor (when the editor has focus) or hides it.
@@ -155,62 +182,102 @@ impl PolicyEditor {
         });
     }
 
-    /// Renders the editor inside `block` with the error marks and highlights.
+    /// Renders the editor inside `block`: the gutter (file line numbers and marks),
+    /// then the text, with the deciding statements' lines highlighted.
     pub fn render(&self, block: Block<'_>, marks: &Marks, area: Rect, buf: &mut Buffer) {
         let inner = block.inner(area);
         block.render(area, buf);
-        (&self.area).render(inner, buf);
-        restyle(marks, inner, buf);
-    }
-}
-
-/// The 1-based text line a screen row shows, read from the gutter (`None` when the row
-/// shows no line, or the gutter is scrolled out of view).
-fn gutter_line(buf: &Buffer, area: Rect, y: u16) -> Option<(u64, u16)> {
-    let mut digits = String::new();
-    let mut x = area.x;
-    while x < area.x + area.width {
-        let sym = buf[(x, y)].symbol();
-        if let Some(c) = sym.chars().next().filter(|c| c.is_ascii_digit()) {
-            digits.push(c);
-        } else if !digits.is_empty() {
-            break;
-        } else if sym != " " {
-            return None;
-        }
-        x += 1;
-    }
-    digits.parse().ok().map(|n| (n, x))
-}
-
-fn restyle(marks: &Marks, area: Rect, buf: &mut Buffer) {
-    for y in area.y..area.y + area.height {
-        let Some((line, gutter_end)) = gutter_line(buf, area, y) else {
-            continue;
+        let lines = self.area.lines().len();
+        let last = self.first_line + lines.max(1) as u64 - 1;
+        // Digits of the highest line number, a mark column before them and a space after.
+        let gutter = (digits(last) + 2).min(inner.width.saturating_sub(1) as usize) as u16;
+        let text = Rect {
+            x: inner.x + gutter,
+            width: inner.width - gutter,
+            ..inner
         };
-        if marks
-            .highlights
-            .iter()
-            .any(|&(from, to)| line >= from && line <= to)
-        {
-            for x in gutter_end..area.x + area.width {
-                let cell = &mut buf[(x, y)];
-                cell.set_bg(Color::Rgb(40, 40, 70));
+        // The rule tui-textarea applies when it renders (`next_scroll_top`): the view
+        // moves just enough to show the cursor.
+        // Same arithmetic as the widget, u16 casts included, so both agree on every row.
+        let cursor = self.area.cursor().0 as u16;
+        let prev = self.top.get();
+        let top = if cursor < prev {
+            cursor
+        } else if prev.saturating_add(text.height) <= cursor {
+            (cursor + 1).saturating_sub(text.height)
+        } else {
+            prev
+        };
+        self.top.set(top);
+        (&self.area).render(text, buf);
+        for y in 0..inner.height {
+            let row = top as usize + y as usize;
+            if row >= lines {
+                break;
+            }
+            let line = row as u64 + 1;
+            draw_gutter(
+                marks,
+                line,
+                self.first_line + row as u64,
+                Rect {
+                    y: inner.y + y,
+                    height: 1,
+                    width: gutter,
+                    ..inner
+                },
+                buf,
+            );
+            if marks
+                .highlights
+                .iter()
+                .any(|&(from, to)| line >= from && line <= to)
+            {
+                for x in text.x..text.x + text.width {
+                    buf[(x, inner.y + y)].set_bg(Color::Rgb(40, 40, 70));
+                }
             }
         }
-        if let Some((_, severity)) = marks.findings.iter().find(|(l, _)| *l == line) {
-            let cell = &mut buf[(area.x, y)];
-            cell.set_symbol("▲");
-            cell.set_fg(crate::tui::ui::lint::severity_color(*severity));
-        }
-        if marks.errors.iter().any(|(l, _)| *l == line) {
-            // The gutter's first cell becomes a red marker.
-            let cell = &mut buf[(area.x, y)];
-            cell.set_symbol("●");
-            cell.set_fg(Color::Red);
-            for x in area.x + 1..gutter_end {
-                buf[(x, y)].set_fg(Color::Red);
-            }
-        }
+    }
+}
+
+/// `text` as the text area's lines (one empty line for an empty text).
+fn split_lines(text: &str) -> Vec<String> {
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    if lines.is_empty() {
+        vec![String::new()]
+    } else {
+        lines
+    }
+}
+
+/// The number of decimal digits of `n`.
+fn digits(n: u64) -> usize {
+    n.max(1).ilog10() as usize + 1
+}
+
+/// One row of the gutter: a mark (error ●, lint finding ▲), the file's line number,
+/// a space. `line` is the text's 1-based line (what marks name); `shown` the file's.
+fn draw_gutter(marks: &Marks, line: u64, shown: u64, area: Rect, buf: &mut Buffer) {
+    if area.width == 0 {
+        return;
+    }
+    let error = marks.errors.iter().any(|(l, _)| *l == line);
+    let finding = marks.findings.iter().find(|(l, _)| *l == line);
+    let number_style = if error {
+        Style::default().fg(Color::Red)
+    } else {
+        Style::default().fg(Color::DarkGray)
+    };
+    let width = area.width as usize;
+    let number = format!("{shown:>w$} ", w = width.saturating_sub(2));
+    buf.set_stringn(area.x + 1, area.y, &number, width - 1, number_style);
+    let cell = &mut buf[(area.x, area.y)];
+    if error {
+        cell.set_symbol("●");
+        cell.set_fg(Color::Red);
+    } else if let Some((_, severity)) = finding {
+        cell.set_symbol("▲");
+        cell.set_fg(crate::tui::ui::lint::severity_color(*severity));
     }
 }

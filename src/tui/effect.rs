@@ -6,7 +6,7 @@
 
 use super::app::App;
 use super::pane::Effect;
-use crate::scenario::{save_atomic, to_json};
+use crate::scenario::save_atomic;
 use std::path::PathBuf;
 
 /// Carries out `effects` in order. True when the scenario changed and needs
@@ -86,13 +86,24 @@ pub fn run(app: &mut App, effects: Vec<Effect>) -> bool {
     changed
 }
 
-/// Saves the scenario to `path` (atomically); the status bar says how it went.
+/// Saves to `path` (atomically) what the file is — a scenario with its edits in
+/// place, a bare policy as the policy document; the status bar says how it went.
 fn save_to(app: &mut App, path: PathBuf) {
     app.sync_texts();
-    let text = to_json(&app.scenario);
-    match save_atomic(&path, &text) {
+    let to_save = match app.to_save() {
+        Ok(t) => t,
+        Err(why) => {
+            app.message = Some(format!("could not save {}: {why}", path.display()));
+            return;
+        }
+    };
+    match save_atomic(&path, &to_save.text) {
         Ok(()) => {
-            app.message = Some(format!("saved {}", path.display()));
+            app.saved_as(&to_save);
+            app.message = Some(match &to_save.note {
+                Some(n) => format!("saved {} ({n})", path.display()),
+                None => format!("saved {}", path.display()),
+            });
             app.path = Some(path);
             app.dirty = false;
             app.forget_recovery();

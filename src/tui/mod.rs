@@ -12,6 +12,7 @@ pub mod complete;
 pub mod editor;
 pub mod effect;
 pub mod evaluate;
+pub mod file;
 pub mod form;
 pub mod global;
 pub mod keymap;

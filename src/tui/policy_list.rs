@@ -55,6 +55,7 @@ impl App {
             attached_to: None,
             text: NEW_POLICY.to_string(),
             form: DocumentForm::Inline,
+            at: None,
         });
         self.policies.editors.push(PolicyEditor::new(NEW_POLICY));
         self.policies.current = self.policies.editors.len() - 1;

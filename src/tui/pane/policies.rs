@@ -4,6 +4,8 @@
 //! scenario.
 
 use super::Effect;
+use crate::scenario::PolicySource;
+use crate::scenario::splice::first_line;
 use crate::tui::action::Action;
 use crate::tui::app::Mode;
 use crate::tui::complete::{self, Candidate, Completion};
@@ -22,13 +24,22 @@ pub struct PolicyPane {
 }
 
 impl PolicyPane {
-    /// A pane editing `texts`, showing the first.
-    pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>) -> Self {
+    /// A pane editing the texts of `sources`, numbered as in their file, showing the
+    /// first.
+    pub fn new(sources: &[PolicySource]) -> Self {
         PolicyPane {
-            editors: texts.into_iter().map(PolicyEditor::new).collect(),
+            editors: editors(sources),
             current: 0,
             completion: None,
         }
+    }
+
+    /// Edits the texts of `sources` afresh (the file was written anew), showing the same
+    /// policy as far as there is one.
+    pub fn reload(&mut self, sources: &[PolicySource]) {
+        self.editors = editors(sources);
+        self.current = self.current.min(self.editors.len().saturating_sub(1));
+        self.completion = None;
     }
 
     /// The editor shown.
@@ -178,6 +189,13 @@ impl PolicyPane {
             e.set_focused(focused && i == current);
         }
     }
+}
+
+fn editors(sources: &[PolicySource]) -> Vec<PolicyEditor> {
+    sources
+        .iter()
+        .map(|s| PolicyEditor::numbered(&s.text, first_line(s)))
+        .collect()
 }
 
 /// [`Effect::PolicyEdited`] when `edited`.

@@ -21,22 +21,23 @@ pub fn severity_color(s: Severity) -> Color {
 }
 
 impl LintView {
-    /// Draws the findings (`policy_name`: the name of policy `i`, for each row).
+    /// Draws the findings (`place`: policy `i`'s name and the file's line and column
+    /// of a position in its text, for each row).
     pub fn render(
         &self,
         focused: bool,
-        policy_name: &dyn Fn(usize) -> String,
+        place: &dyn Fn(usize, &crate::source::Span) -> String,
         area: Rect,
         buf: &mut Buffer,
     ) {
-        draw(self, focused, policy_name, area, buf)
+        draw(self, focused, place, area, buf)
     }
 }
 
 fn draw(
     view: &LintView,
     focused: bool,
-    policy_name: &dyn Fn(usize) -> String,
+    place: &dyn Fn(usize, &crate::source::Span) -> String,
     area: Rect,
     buf: &mut Buffer,
 ) {
@@ -84,12 +85,7 @@ fn draw(
                 base.fg(severity_color(f.severity)),
             ),
             Span::styled(
-                format!(
-                    "{} {}:{} ",
-                    safe(&policy_name(*policy)),
-                    f.span.line,
-                    f.span.column
-                ),
+                format!("{} ", place(*policy, &f.span)),
                 base.fg(Color::DarkGray),
             ),
             Span::styled(f.code.to_string(), base),

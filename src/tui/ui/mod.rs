@@ -152,9 +152,15 @@ impl Widget for &App {
                 }
                 super::app::View::Grid => self.grid.render(focused, self.stale, r, buf),
                 super::app::View::Changes => self.changes.render(focused, &self.grid.axes, r, buf),
-                super::app::View::Lint => {
-                    self.lint.render(focused, &|i| self.policy_name(i), r, buf)
-                }
+                super::app::View::Lint => self.lint.render(
+                    focused,
+                    &|i, span| {
+                        let (line, column) = self.file_position(i, span);
+                        format!("{} {line}:{column}", safe(&self.policy_name(i)))
+                    },
+                    r,
+                    buf,
+                ),
             }
         }
         status::bar(self, a.compact, a.status, buf);

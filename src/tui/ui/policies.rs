@@ -171,13 +171,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             String::new()
         };
+        let (line, column) = app.file_position(app.policies.current, &at_cursor.span);
         Paragraph::new(Line::from(vec![Span::styled(
-            format!(
-                "✘ {}:{} {}{more}",
-                at_cursor.span.line,
-                at_cursor.span.column,
-                safe(&at_cursor.message)
-            ),
+            format!("✘ {line}:{column} {}{more}", safe(&at_cursor.message)),
             Style::default().fg(Color::Red),
         )]))
         .render(parts[2], buf);

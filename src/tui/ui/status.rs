@@ -67,8 +67,9 @@ pub fn bar(app: &App, compact: bool, area: Rect, buf: &mut Buffer) {
         Style::default().fg(Color::DarkGray),
     )];
     if let Some(e) = app.first_error() {
+        let (line, column) = app.file_position(app.policies.current, &e.span);
         spans.push(Span::styled(
-            format!("✘ {}:{} {} ", e.span.line, e.span.column, safe(&e.message)),
+            format!("✘ {line}:{column} {} ", safe(&e.message)),
             Style::default().fg(Color::Red),
         ));
     } else if let Some(m) = &app.message {

@@ -1,0 +1,289 @@
+//! A file's own text, edited in place. An editor shows each policy as it is written in
+//! its file — an inline document with the text before it on its first line replaced by
+//! spaces, so every line and column is the file's — and saving puts the edited texts
+//! (and changed requests) back where they were written: every other byte of the file
+//! stays as it was.
+
+use super::save::{write_document, write_request};
+use super::{DocumentForm, PolicySource, RequestSpec, Scenario};
+
+/// The spaces that stand, on an inline document's first line, for the file's text
+/// before it (so its columns are the file's).
+fn pad(src: &PolicySource) -> usize {
+    match (src.form, src.at) {
+        (DocumentForm::Inline, Some(at)) => at.column.saturating_sub(1) as usize,
+        _ => 0,
+    }
+}
+
+/// The text an editor shows for `src` (as loaded: `src.text` is the document as cut
+/// out of the file, or decoded from its string).
+pub fn editor_text(src: &PolicySource) -> String {
+    let pad = pad(src);
+    if pad == 0 {
+        return src.text.clone();
+    }
+    let mut text = String::with_capacity(pad + src.text.len());
+    text.extend(std::iter::repeat_n(' ', pad));
+    text.push_str(&src.text);
+    text
+}
+
+/// The file's line number of the first line [`editor_text`] shows (1 for a policy
+/// decoded from a string, or added since the file was read).
+pub fn first_line(src: &PolicySource) -> u64 {
+    match (src.form, src.at) {
+        (DocumentForm::Inline, Some(at)) => at.line.max(1),
+        _ => 1,
+    }
+}
+
+/// What goes into the file for `src`, whose text is as an editor holds it: an inline
+/// document without the spaces [`editor_text`] put before it, a string document as
+/// a JSON string (percent-encoded when it was).
+pub fn document_text(src: &PolicySource) -> String {
+    match src.form {
+        DocumentForm::Inline => {
+            let pad = pad(src);
+            let spaces = src.text.bytes().take_while(|&b| b == b' ').count();
+            src.text[spaces.min(pad)..].to_string()
+        }
+        _ => {
+            let mut out = String::new();
+            write_document(src, 0, &mut out);
+            out
+        }
+    }
+}
+
+/// The same policy, placed the same way (only its text may differ).
+fn same_place(a: &PolicySource, b: &PolicySource) -> bool {
+    a.at.is_some()
+        && a.at == b.at
+        && a.kind == b.kind
+        && a.name == b.name
+        && a.level == b.level
+        && a.attached_to == b.attached_to
+        && a.form == b.form
+}
+
+/// `original` (the file `loaded` was read from, `loaded`'s texts as an editor holds
+/// them) with the policy texts and requests that differ in `now` written in their
+/// places. `None` when `now` differs in more than that (a policy added, deleted,
+/// renamed, retyped or placed elsewhere; a request added or deleted; names or levels
+/// changed): such a scenario is written anew.
+pub fn splice(original: &str, loaded: &Scenario, now: &Scenario) -> Option<String> {
+    if loaded.sources.len() != now.sources.len()
+        || loaded.requests.len() != now.requests.len()
+        || loaded.name != now.name
+        || loaded.description != now.description
+        || loaded.set.scp_levels != now.set.scp_levels
+        || loaded.set.rcp_levels != now.set.rcp_levels
+        || loaded.set.management_account != now.set.management_account
+    {
+        return None;
+    }
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    for (was, is) in loaded.sources.iter().zip(&now.sources) {
+        if !same_place(was, is) {
+            return None;
+        }
+        if was.text != is.text {
+            edits.push((was.at?.range(), document_text(is)));
+        }
+    }
+    for (was, is) in loaded.requests.iter().zip(&now.requests) {
+        if same_request(was, is) {
+            continue;
+        }
+        let range = was.span.range();
+        if range.is_empty() || was.span != is.span {
+            return None;
+        }
+        edits.push((range.clone(), request_text(original, range.start, is)));
+    }
+    edits.sort_by_key(|(r, _)| r.start);
+    if edits.windows(2).any(|w| w[0].0.end > w[1].0.start)
+        || edits.iter().any(|(r, _)| original.get(r.clone()).is_none())
+    {
+        return None;
+    }
+    let mut out = String::with_capacity(original.len());
+    let mut at = 0;
+    for (range, text) in edits {
+        out.push_str(&original[at..range.start]);
+        out.push_str(&text);
+        at = range.end;
+    }
+    out.push_str(&original[at..]);
+    Some(out)
+}
+
+/// `original`, a bare policy document read as `loaded`, with `now`'s text in its
+/// place (the bytes around the document — blank lines, a final newline — kept).
+/// `None` when `loaded` does not know where it was written.
+pub fn splice_bare(original: &str, loaded: &PolicySource, now: &PolicySource) -> Option<String> {
+    let range = loaded.at?.range();
+    let (before, after) = (original.get(..range.start)?, original.get(range.end..)?);
+    Some(format!("{before}{}{after}", document_text(now)))
+}
+
+/// Two requests alike in everything a file holds.
+pub fn same_request(a: &RequestSpec, b: &RequestSpec) -> bool {
+    a.name == b.name
+        && a.via == b.via
+        && a.request == b.request
+        && a.expect == b.expect
+        && a.notes == b.notes
+}
+
+/// `r` written where an object starts at byte `start` of `original`: its members
+/// indented one step more than the line it starts on, in the file's own step.
+fn request_text(original: &str, start: usize, r: &RequestSpec) -> String {
+    let line_start = original[..start].rfind('\n').map_or(0, |i| i + 1);
+    let base: String = original[line_start..start]
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .collect();
+    let step = indent_step(original);
+    let mut generated = String::new();
+    write_request(r, 0, &mut generated);
+    // The writer indents by two spaces a level: re-indent in the file's step, under
+    // the line the object starts on.
+    let mut out = String::with_capacity(generated.len() + 64);
+    for (i, line) in generated.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            out.push_str(&base);
+            let spaces = line.bytes().take_while(|&b| b == b' ').count();
+            for _ in 0..spaces / 2 {
+                out.push_str(&step);
+            }
+            out.push_str(&line[spaces..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// The file's indentation step: the whitespace of its first indented line (two spaces
+/// when none is).
+fn indent_step(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            l.chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .collect::<String>()
+        })
+        .find(|w| !w.is_empty())
+        .unwrap_or_else(|| "  ".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Scenario {
+        let mut s = crate::input::load_str(text).unwrap();
+        for src in &mut s.sources {
+            src.text = editor_text(src);
+        }
+        s
+    }
+
+    const FILE: &str = "{\n    \"policies\": {\"identity\": [{\"name\": \"a\", \"document\": {\"Version\": \"2012-10-17\",\n        \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}}]},\n    \"requests\": [\n        {\"name\": \"r\", \"principal\": \"arn:aws:iam::111122223333:user/u\", \"action\": \"s3:GetObject\", \"resource\": \"arn:aws:s3:::b/k\"}\n    ]\n}\n";
+
+    #[test]
+    fn editor_text_keeps_the_files_lines_and_columns() {
+        let s = load(FILE);
+        let src = &s.sources[0];
+        assert_eq!(first_line(src), 2);
+        let first = src.text.lines().next().unwrap();
+        let file_line = FILE.lines().nth(1).unwrap();
+        // The document's `{` is at the same column as in the file.
+        assert_eq!(first.find('{'), file_line.find("{\"Version"));
+        // The document's last line is the file's, up to where the document ends.
+        let last = src.text.lines().nth(1).unwrap();
+        assert!(FILE.lines().nth(2).unwrap().starts_with(last));
+        assert!(last.ends_with("}]}"));
+    }
+
+    #[test]
+    fn unchanged_scenario_splices_to_the_same_bytes() {
+        let s = load(FILE);
+        assert_eq!(splice(FILE, &s, &s).as_deref(), Some(FILE));
+    }
+
+    #[test]
+    fn edited_policy_goes_back_in_place_and_nothing_else_moves() {
+        let loaded = load(FILE);
+        let mut now = loaded.clone();
+        now.sources[0].text = now.sources[0].text.replace("s3:GetObject", "s3:PutObject");
+        let out = splice(FILE, &loaded, &now).unwrap();
+        assert_eq!(
+            out,
+            FILE.replacen(
+                "\"s3:GetObject\", \"Resource\"",
+                "\"s3:PutObject\", \"Resource\"",
+                1
+            )
+        );
+        let again = load(&out);
+        assert_eq!(again.sources[0].text, now.sources[0].text);
+    }
+
+    #[test]
+    fn changed_request_is_written_in_the_files_indentation() {
+        let loaded = load(FILE);
+        let mut now = loaded.clone();
+        now.requests[0].request.action = "s3:PutObject".into();
+        let out = splice(FILE, &loaded, &now).unwrap();
+        assert!(
+            out.contains("\n        {\n            \"name\": \"r\",\n"),
+            "{out}"
+        );
+        assert!(out.starts_with(&FILE[..FILE.find("\"requests\"").unwrap()]));
+        let again = load(&out);
+        assert!(same_request(&again.requests[0], &now.requests[0]));
+    }
+
+    #[test]
+    fn structural_changes_are_not_spliced() {
+        let loaded = load(FILE);
+        let mut now = loaded.clone();
+        now.sources[0].name = Some("b".into());
+        assert_eq!(splice(FILE, &loaded, &now), None);
+        let mut now = loaded.clone();
+        now.requests.clear();
+        assert_eq!(splice(FILE, &loaded, &now), None);
+    }
+
+    #[test]
+    fn string_documents_are_written_back_as_strings() {
+        let file = "{\"policies\": {\"identity\": [{\"document\": \"{\\\"Statement\\\": []}\"}]}, \"requests\": []}";
+        let loaded = load(file);
+        assert_eq!(loaded.sources[0].form, DocumentForm::String);
+        let mut now = loaded.clone();
+        now.sources[0].text = "{\"Statement\": [ ]}".into();
+        let out = splice(file, &loaded, &now).unwrap();
+        assert_eq!(
+            out,
+            "{\"policies\": {\"identity\": [{\"document\": \"{\\\"Statement\\\": [ ]}\"}]}, \"requests\": []}"
+        );
+    }
+
+    #[test]
+    fn a_bare_policy_is_its_whole_file() {
+        let file = "\n  {\"Version\": \"2012-10-17\", \"Statement\": []}\n";
+        let loaded = load(file);
+        assert_eq!(first_line(&loaded.sources[0]), 2);
+        assert_eq!(loaded.sources[0].text.find('{'), Some(2));
+        let mut now = loaded.clone();
+        now.sources[0].text = now.sources[0].text.replace("[]", "[ ]");
+        assert_eq!(
+            splice(file, &loaded, &now).unwrap(),
+            "\n  {\"Version\": \"2012-10-17\", \"Statement\": [ ]}\n"
+        );
+    }
+}

@@ -1,0 +1,164 @@
+//! The file being edited, as it was read (or last saved): what Ctrl+S writes back.
+//! A scenario file gets its edited policy texts and requests spliced into their places,
+//! every other byte kept; a bare policy document stays a bare policy document. Only
+//! when policies were added, deleted, renamed or moved is a scenario written anew.
+
+use super::app::App;
+use crate::scenario::{Scenario, splice, to_json};
+
+/// What the file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A scenario file.
+    Scenario,
+    /// A bare policy document (the scenario's first policy).
+    Policy,
+}
+
+/// The file as read or last saved.
+#[derive(Debug, Clone)]
+pub struct OpenedFile {
+    /// Its text.
+    pub text: String,
+    /// What it is.
+    pub shape: Shape,
+    /// The scenario as read from `text`, its policy texts as the editor shows them.
+    pub loaded: Scenario,
+}
+
+/// What saving writes, and what the status bar adds to "saved FILE".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToSave {
+    /// The file's new text.
+    pub text: String,
+    /// Said after "saved FILE" (what was not kept, what was left out).
+    pub note: Option<String>,
+    /// The new text is the old one with edits in place (positions of everything not
+    /// edited are kept).
+    pub in_place: bool,
+}
+
+impl App {
+    /// Remembers the file the scenario was read from (`text`): saving writes back
+    /// into it.
+    pub fn with_file(mut self, text: String, shape: Shape) -> Self {
+        self.file = Some(OpenedFile {
+            text,
+            shape,
+            loaded: self.scenario.clone(),
+        });
+        self
+    }
+
+    /// What Ctrl+S writes: `Err` says why the file cannot be written as what it is.
+    pub fn to_save(&self) -> Result<ToSave, String> {
+        let Some(file) = &self.file else {
+            return Ok(ToSave {
+                text: to_json(&self.scenario),
+                note: None,
+                in_place: false,
+            });
+        };
+        match file.shape {
+            Shape::Policy => {
+                let (Some(was), Some(now)) =
+                    (file.loaded.sources.first(), self.scenario.sources.first())
+                else {
+                    return Err("the policy document was deleted: nothing to write into it".into());
+                };
+                if now.at != was.at {
+                    return Err("the policy document was deleted: nothing to write into it".into());
+                }
+                let text = splice::splice_bare(&file.text, was, now)
+                    .ok_or("the policy's place in the file is unknown")?;
+                let others = self.scenario.sources.len() - 1;
+                let requests = self.scenario.requests.len();
+                let count = |n: usize, one: &str, many: &str| {
+                    format!("{n} {}", if n == 1 { one } else { many })
+                };
+                let note = (others > 0 || requests > 0).then(|| {
+                    format!(
+                        "the policy only: {} and {} stay unsaved in the scenario around it",
+                        count(others, "other policy", "other policies"),
+                        count(requests, "request", "requests"),
+                    )
+                });
+                Ok(ToSave {
+                    text,
+                    note,
+                    in_place: true,
+                })
+            }
+            Shape::Scenario => Ok(
+                match splice::splice(&file.text, &file.loaded, &self.scenario) {
+                    Some(text) => ToSave {
+                        text,
+                        note: None,
+                        in_place: true,
+                    },
+                    None => ToSave {
+                        text: to_json(&self.scenario),
+                        note: Some(
+                            "written anew: policies were added, deleted, renamed or moved".into(),
+                        ),
+                        in_place: false,
+                    },
+                },
+            ),
+        }
+    }
+
+    /// Takes note that `saved` (from [`App::to_save`]) is now the file's text: the
+    /// policies' places are read again from it, so the next save splices into it.
+    pub fn saved_as(&mut self, saved: &ToSave) {
+        let Some(file) = &mut self.file else {
+            return;
+        };
+        match file.shape {
+            Shape::Policy => {
+                if let (Some(now), Some(was)) = (
+                    self.scenario.sources.first_mut(),
+                    file.loaded.sources.first(),
+                ) {
+                    if let Some(mut at) = was.at {
+                        at.end = at.start + splice::document_text(now).len() as u64;
+                        now.at = Some(at);
+                    }
+                    file.loaded.sources = vec![now.clone()];
+                }
+            }
+            Shape::Scenario => {
+                let Ok(mut read) = crate::input::load_for_editing(&saved.text) else {
+                    // Not readable as a scenario (a policy that does not parse, saved
+                    // as a draft): the next save writes it anew.
+                    file.loaded = Scenario {
+                        sources: Vec::new(),
+                        ..self.scenario.clone()
+                    };
+                    file.text = saved.text.clone();
+                    return;
+                };
+                for src in &mut read.sources {
+                    src.text = splice::editor_text(src);
+                }
+                if !saved.in_place {
+                    // Written anew: the editors show the file's new text.
+                    self.scenario.sources = read.sources.clone();
+                    self.policies.reload(&self.scenario.sources);
+                } else {
+                    for (now, r) in self.scenario.sources.iter_mut().zip(&read.sources) {
+                        now.at = r.at;
+                    }
+                    for (e, src) in self.policies.editors.iter_mut().zip(&self.scenario.sources) {
+                        e.set_first_line(splice::first_line(src));
+                    }
+                }
+                for (now, r) in self.scenario.requests.iter_mut().zip(&read.requests) {
+                    now.span = r.span;
+                }
+                file.loaded = self.scenario.clone();
+            }
+        }
+        file.text = saved.text.clone();
+    }
+}
