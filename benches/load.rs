@@ -4,6 +4,9 @@
 //! so every value goes through the position-keeping tree). Prints the time of each and
 //! the ratio 10·n / n, which must stay below 15 (a quadratic step would make it 100).
 //!
+//! Then the time to load one 5 MiB policy (every node keeps a span: the size of a
+//! span shows here), written inline and as a JSON string.
+//!
 //! `cargo bench --bench load`
 
 use iamtrace::input::load_str;
@@ -56,6 +59,29 @@ fn best(text: &str) -> Duration {
         .unwrap_or_default()
 }
 
+/// A policy of about `bytes` bytes: statements with many resources.
+fn big_policy(bytes: usize) -> String {
+    let mut statements = Vec::new();
+    let mut size = 0;
+    while size < bytes {
+        let resources: Vec<String> = (0..30)
+            .map(|r| format!(r#""arn:aws:s3:::bucket-{}/prefix-{r}/*""#, statements.len()))
+            .collect();
+        let s = format!(
+            r#"{{"Sid": "S{}", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": [{}], "Condition": {{"StringEquals": {{"aws:PrincipalTag/team": "t{}"}}}}}}"#,
+            statements.len(),
+            resources.join(", "),
+            statements.len()
+        );
+        size += s.len() + 2;
+        statements.push(s);
+    }
+    format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+        statements.join(",\n")
+    )
+}
+
 fn main() {
     // Under `cargo test --benches` keep it small.
     let n = if std::env::args().any(|a| a == "--bench") {
@@ -77,6 +103,22 @@ fn main() {
             "{what:<26} n={n:<6} {small:>10.2?}  10n={:<6} {large:>10.2?}  ratio {ratio:.1}{}",
             10 * n,
             if ratio < 15.0 { "" } else { "  (NOT linear)" }
+        );
+    }
+    let size = if std::env::args().any(|a| a == "--bench") {
+        5 << 20
+    } else {
+        64 << 10
+    };
+    let policy = big_policy(size);
+    let inline = format!(r#"{{"policies": {{"identity": [{policy}]}}}}"#);
+    let quoted = serde_json::to_string(&policy).unwrap_or_default();
+    let string = format!(r#"{{"policies": {{"identity": [{{"document": {quoted}}}]}}}}"#);
+    for (what, text) in [("inline", &inline), ("JSON string", &string)] {
+        println!(
+            "big policy ({} bytes), {what:<12} {:>10.2?}",
+            policy.len(),
+            best(text)
         );
     }
 }

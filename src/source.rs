@@ -4,8 +4,10 @@
 use serde::Serialize;
 
 /// A place in a source text: a byte range plus the 1-based line and column (in
-/// characters) of its start. 64-bit, so positions past 4 GiB of (decompressed) input
-/// are exact rather than wrapped.
+/// characters) of its start, and which text it is in ([`SourceId`]). Offsets and lines
+/// are 64-bit, so positions past 4 GiB of (decompressed) input are exact rather than
+/// wrapped; a column past `u32::MAX` (a single line of 4 GiB) is held as `u32::MAX`.
+/// Every policy node holds spans: 32 bytes, checked by a test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Span {
     /// Byte offset of the first byte.
@@ -15,7 +17,9 @@ pub struct Span {
     /// 1-based line of `start`.
     pub line: u64,
     /// 1-based column (in characters) of `start`.
-    pub column: u64,
+    pub column: u32,
+    /// The text the offsets, line and column are in.
+    pub source: SourceId,
 }
 
 impl Span {
@@ -25,11 +29,179 @@ impl Span {
     }
 }
 
+/// Which text a [`Span`] is in: the text that was read (the file, or whatever text was
+/// parsed on its own, such as a policy in an editor), or a policy decoded from a string
+/// of that file, an entry of the [`SourceMap`] the reader returned with its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(transparent)]
+pub struct SourceId(u32);
+
+impl SourceId {
+    /// The text that was read itself.
+    pub const FILE: SourceId = SourceId(0);
+
+    /// True for the text that was read itself.
+    pub fn is_file(self) -> bool {
+        self == Self::FILE
+    }
+
+    /// The number written in JSON output (0 for the file; a decoded text's `source`).
+    pub fn number(self) -> u32 {
+        self.0
+    }
+}
+
+/// How a policy held in a string of the file is written there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    /// A JSON string holding the policy text (`"{\"Version\": …}"`).
+    JsonString,
+    /// A JSON string holding URL-encoded policy text (`"%7B%22Version%22…"`), as the
+    /// IAM API returns documents.
+    UrlEncoded,
+}
+
+/// A text decoded from a string of the file: where the string is and what it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecodedText {
+    /// The string literal in the file, quotes included.
+    pub literal: Span,
+    /// The name of the policy it holds, if it has one.
+    pub name: Option<String>,
+    /// Where the policy is in the file's structure (`policies.identity[0]`).
+    pub path: String,
+    /// How it is written in the string.
+    pub encoding: Encoding,
+}
+
+impl DecodedText {
+    /// The decoded text again, from the file's text `file` (the text the literal's
+    /// span is in); `None` when `file` is not that text.
+    pub fn text(&self, file: &str) -> Option<String> {
+        let raw: String = serde_json::from_str(file.get(self.literal.range())?).ok()?;
+        match self.encoding {
+            Encoding::JsonString => Some(raw),
+            Encoding::UrlEncoded => percent_encoding::percent_decode_str(&raw)
+                .decode_utf8()
+                .ok()
+                .map(|t| t.into_owned()),
+        }
+    }
+
+    /// The policy for people: its name in quotes, or its path.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(n) => format!("\"{n}\""),
+            None => self.path.clone(),
+        }
+    }
+
+    /// `in the policy string of "NAME" (decoded line L, column C)`: where `span` (in
+    /// this text) is, in words.
+    pub fn describe(&self, span: &Span) -> String {
+        let what = match self.encoding {
+            Encoding::JsonString => "policy string",
+            Encoding::UrlEncoded => "URL-encoded policy string",
+        };
+        format!(
+            "in the {what} of {} (decoded line {}, column {})",
+            self.label(),
+            span.line,
+            span.column
+        )
+    }
+}
+
+/// The texts decoded from strings of a file, which [`SourceId`]s other than
+/// [`SourceId::FILE`] name. A reader returns it beside what it read (with the result
+/// and with its errors), so that any span can be placed in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(transparent)]
+pub struct SourceMap {
+    decoded: Vec<DecodedText>,
+}
+
+/// Where a span is, for people: its line and column in the file, and for a span in a
+/// decoded text, that text (its literal is at the line and column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place<'a> {
+    /// 1-based line in the file.
+    pub line: u64,
+    /// 1-based column (in characters) in the file.
+    pub column: u32,
+    /// The decoded text the span is in, and the span there.
+    pub decoded: Option<(&'a DecodedText, Span)>,
+}
+
+impl Place<'_> {
+    /// `LINE:COLUMN: ` then, in a decoded text, `in the policy string of "X" (decoded
+    /// line L, column C): `: what goes before a message (after the file's name).
+    pub fn prefix(&self) -> String {
+        match &self.decoded {
+            None => format!("{}:{}: ", self.line, self.column),
+            Some((d, span)) => format!("{}:{}: {}: ", self.line, self.column, d.describe(span)),
+        }
+    }
+}
+
+impl SourceMap {
+    /// Records a decoded text; the id its spans carry.
+    pub fn add(&mut self, text: DecodedText) -> SourceId {
+        self.decoded.push(text);
+        // Ids past u32::MAX - 1 texts cannot be told apart; a file of four billion
+        // policies is refused long before (the input limit).
+        SourceId(u32::try_from(self.decoded.len()).unwrap_or(u32::MAX))
+    }
+
+    /// The decoded text `id` names; `None` for the file (or an id not from this map).
+    pub fn get(&self, id: SourceId) -> Option<&DecodedText> {
+        let i = id.0.checked_sub(1)?;
+        self.decoded.get(i as usize)
+    }
+
+    /// Every decoded text with its id.
+    pub fn iter(&self) -> impl Iterator<Item = (SourceId, &DecodedText)> {
+        self.decoded
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (SourceId(i as u32 + 1), d))
+    }
+
+    /// True when no text was decoded.
+    pub fn is_empty(&self) -> bool {
+        self.decoded.is_empty()
+    }
+
+    /// Where `span` is: in the file, or in a decoded text whose literal is in the file.
+    pub fn place(&self, span: &Span) -> Place<'_> {
+        match self.get(span.source) {
+            Some(d) => Place {
+                line: d.literal.line,
+                column: d.literal.column,
+                decoded: Some((d, *span)),
+            },
+            None => Place {
+                line: span.line,
+                column: span.column,
+                decoded: None,
+            },
+        }
+    }
+
+    /// `LINE:COLUMN: message`, with the decoded text named for a diagnostic in one
+    /// (see [`Place::prefix`]): a diagnostic as shown after the file's name.
+    pub fn describe(&self, d: &Diagnostic) -> String {
+        format!("{}{}", self.place(&d.span).prefix(), d.message)
+    }
+}
+
 /// Maps byte offsets of one text to lines and columns.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
     ascii: bool,
+    source: SourceId,
 }
 
 impl LineIndex {
@@ -40,12 +212,21 @@ impl LineIndex {
         LineIndex {
             line_starts,
             ascii: text.is_ascii(),
+            source: SourceId::FILE,
+        }
+    }
+
+    /// Indexes `text`, a text decoded from the file: its spans carry `source`.
+    pub fn in_source(text: &str, source: SourceId) -> Self {
+        LineIndex {
+            source,
+            ..LineIndex::new(text)
         }
     }
 
     /// The 1-based line and character column of byte `offset` in `text` (the text this
     /// index was built from).
-    pub fn line_column(&self, text: &str, offset: usize) -> (u64, u64) {
+    pub fn line_column(&self, text: &str, offset: usize) -> (u64, u32) {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
@@ -55,7 +236,7 @@ impl LineIndex {
             text.get(start..offset)
                 .map_or(offset - start, |s| s.chars().count())
         };
-        (line as u64 + 1, column as u64 + 1)
+        (line as u64 + 1, column_number(column))
     }
 
     /// A span for the byte range `start..end` of `text`.
@@ -66,8 +247,14 @@ impl LineIndex {
             end: end as u64,
             line,
             column,
+            source: self.source,
         }
     }
+}
+
+/// The 1-based column of 0-based character `index`, held as `u32::MAX` past it.
+pub fn column_number(index: usize) -> u32 {
+    u32::try_from(index).map_or(u32::MAX, |c| c.saturating_add(1))
 }
 
 /// How serious a diagnostic is.
@@ -139,6 +326,40 @@ mod tests {
         assert_eq!(idx.line_column(text, 3), (2, 1));
         // 'x' follows two multi-byte characters.
         assert_eq!(idx.line_column(text, 3 + 2 + 3), (2, 3));
+    }
+
+    #[test]
+    fn a_span_stays_small() {
+        // Every node of a parsed policy holds spans; a 5 MiB policy has millions.
+        assert_eq!(std::mem::size_of::<Span>(), 32);
+    }
+
+    #[test]
+    fn spans_in_a_decoded_text_are_placed_at_its_string() {
+        let file = "{\"document\": \"{\\n  \\\"Version\\\": 1}\"}";
+        let idx = LineIndex::new(file);
+        let start = file.find("\"{").unwrap_or_default();
+        let literal = idx.span(file, start, file.len() - 1);
+        let mut map = SourceMap::default();
+        let id = map.add(DecodedText {
+            literal,
+            name: Some("P".into()),
+            path: "document".into(),
+            encoding: Encoding::JsonString,
+        });
+        assert!(!id.is_file());
+        let decoded = map.get(id).and_then(|d| d.text(file)).unwrap_or_default();
+        assert_eq!(decoded, "{\n  \"Version\": 1}");
+        let inner = LineIndex::in_source(&decoded, id).span(&decoded, 4, 13);
+        assert_eq!((inner.line, inner.column, inner.source), (2, 3, id));
+        let d = Diagnostic::error(inner, "bad");
+        assert_eq!(
+            map.describe(&d),
+            "1:14: in the policy string of \"P\" (decoded line 2, column 3): bad"
+        );
+        // A span in the file itself is shown as it is.
+        assert_eq!(map.describe(&Diagnostic::error(literal, "x")), "1:14: x");
+        assert_eq!(map.get(SourceId::FILE), None);
     }
 
     #[test]

@@ -763,7 +763,7 @@ fn a_truncated_file_is_an_error_at_its_end() {
     let lines = cut.matches('\n').count() as u64 + 1;
     assert_eq!(d.span.line, lines, "{}", d.message);
     let last_line = cut.rsplit('\n').next().unwrap();
-    assert_eq!(d.span.column, last_line.chars().count() as u64 + 1);
+    assert_eq!(d.span.column, last_line.chars().count() as u32 + 1);
     assert!(d.message.contains("ends inside record"), "{}", d.message);
 
     // Records closed but the array not.

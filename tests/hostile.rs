@@ -212,12 +212,7 @@ fn statements(n: usize, extra: usize) -> Vec<String> {
 
 /// The first errors of a failed load, for a message.
 fn messages(e: &LoadError) -> String {
-    e.diagnostics
-        .iter()
-        .take(5)
-        .map(|d| format!("{}:{}: {}", d.span.line, d.span.column, d.message))
-        .collect::<Vec<_>>()
-        .join("\n")
+    e.lines().take(5).collect::<Vec<_>>().join("\n")
 }
 
 /// One request's outcome, for both levels of detail.
@@ -820,6 +815,7 @@ fn nesting_just_under_the_parser_limit_is_reported_not_overflowed() {
                 }],
                 set: PolicySet::new(),
                 requests: Vec::new(),
+                source_map: Default::default(),
             };
             let evaluated = evaluate_scenario(&scenario);
             let mut app = App::new(scenario, None);

@@ -38,11 +38,7 @@ fn reported(name: &str) -> Result<Vec<String>, String> {
     let text = std::fs::read_to_string(&path).expect("fixture is readable UTF-8");
     match load_str(&text) {
         Ok(_) => Err("loaded without any error".to_string()),
-        Err(e) => Ok(e
-            .diagnostics
-            .iter()
-            .map(|d| format!("{}:{}: {}", d.span.line, d.span.column, d.message))
-            .collect()),
+        Err(e) => Ok(e.lines().collect()),
     }
 }
 

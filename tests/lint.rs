@@ -386,13 +386,25 @@ fn positions_are_those_of_the_span_in_its_text() {
         for p in &found {
             let src = &s.sources[p.policy];
             // Inline documents: positions in the file; documents in strings: in the
-            // decoded text.
+            // decoded text, which the span's source names.
             let within: &str = if src.form == DocumentForm::Inline {
                 &text
             } else {
                 &src.text
             };
             for f in &p.findings {
+                let decoded = s.source_map.get(f.span.source).and_then(|d| d.text(&text));
+                let named_right = if src.form == DocumentForm::Inline {
+                    f.span.source.is_file()
+                } else {
+                    decoded.as_deref() == Some(src.text.as_str())
+                };
+                if !named_right {
+                    problems.push(format!(
+                        "{name}: {} span's source {:?} is not its policy's text",
+                        f.code, f.span.source
+                    ));
+                }
                 let (start, end) = (f.span.start as usize, f.span.end as usize);
                 if start > end
                     || end > within.len()
@@ -406,7 +418,7 @@ fn positions_are_those_of_the_span_in_its_text() {
                     continue;
                 }
                 let at = line_column(within, start);
-                if at != (f.span.line, f.span.column) {
+                if at != (f.span.line, f.span.column.into()) {
                     problems.push(format!(
                         "{name}: {} says {}:{} but its span starts at {}:{}",
                         f.code, f.span.line, f.span.column, at.0, at.1
@@ -782,10 +794,23 @@ fn cli_json_lines_match_the_library() {
                     }
                     assert!(f["line"].is_u64() && f["column"].is_u64(), "{file}: {f}");
                     assert!(f["fix"].is_null() || f["fix"].is_string(), "{file}: {f}");
+                    // A policy held in a string: line and column are the string's, the
+                    // position in the decoded text (the library's) is under `decoded`.
+                    let at = match f.get("decoded") {
+                        Some(d) => {
+                            assert_eq!(
+                                p["decoded_text"],
+                                Value::Bool(true),
+                                "{file}: decoded position in an inline policy: {f}"
+                            );
+                            d
+                        }
+                        None => f,
+                    };
                     lines.push(format!(
                         "{}:{} {} {}",
-                        f["line"],
-                        f["column"],
+                        at["line"],
+                        at["column"],
                         f["severity"].as_str().unwrap(),
                         f["code"].as_str().unwrap()
                     ));
@@ -829,6 +854,28 @@ fn cli_json_lines_match_the_library() {
         .map(|p| p["decoded_text"].as_bool().unwrap())
         .collect();
     assert_eq!(decoded, [true, true]);
+    // Each string's place in the file, and the decoded position beside it.
+    let places: Vec<String> = v["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["findings"].as_array().unwrap())
+        .map(|f| {
+            let d = &f["decoded"];
+            format!(
+                "{}:{} {} {}:{} {}",
+                f["line"], f["column"], d["policy"], d["line"], d["column"], d["encoding"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            r#"7:21 "OfficeOnlyReports" 11:11 "url_encoded""#,
+            r#"7:21 "OfficeOnlyReports" 19:19 "url_encoded""#,
+            r#"14:21 "example-website bucket policy" 1:87 "json_string""#,
+        ]
+    );
     let run = lint_cli(&["--format", "json", &fixture("duplicate-sid")]);
     let v: Value = serde_json::from_str(run.stdout.trim()).unwrap();
     let kinds: Vec<(&str, bool)> = v["policies"]
@@ -932,24 +979,32 @@ fn cli_sarif_is_sarif_2_1_0() {
         .collect();
     assert_eq!(inline, library);
 
-    // Policies held in strings: no region, the message names the decoded position.
+    // Policies held in strings: the region is the string's, the message begins with
+    // the decoded position.
     let strings = &by_file[&fixture("url-encoded-policy")];
     assert_eq!(strings.len(), 3);
-    for (r, at) in strings.iter().zip([
-        "line 11, column 11",
-        "line 19, column 19",
-        "line 1, column 87",
+    for (r, (line, at)) in strings.iter().zip([
+        (
+            7,
+            "URL-encoded policy string of \"OfficeOnlyReports\" (decoded line 11, column 11)",
+        ),
+        (
+            7,
+            "URL-encoded policy string of \"OfficeOnlyReports\" (decoded line 19, column 19)",
+        ),
+        (
+            14,
+            "policy string of \"example-website bucket policy\" (decoded line 1, column 87)",
+        ),
     ]) {
-        let physical = &r["locations"][0]["physicalLocation"];
-        assert!(
-            physical.get("region").is_none(),
-            "a region for a decoded text: {r}"
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(
+            (&region["startLine"], &region["startColumn"]),
+            (&Value::from(line), &Value::from(21)),
+            "the string's region: {r}"
         );
         let text = r["message"]["text"].as_str().unwrap();
-        assert!(
-            text.contains(&format!("({at} of the policy text held in a string)")),
-            "{text}"
-        );
+        assert!(text.starts_with(&format!("in the {at}: ")), "{text}");
         assert!(
             r["locations"][0]["logicalLocations"][0]["name"].is_string(),
             "{r}"
@@ -1017,12 +1072,13 @@ fn cli_text_names_file_line_and_column() {
         Some("0 errors, 2 security warnings, 2 warnings, 0 suggestions in 1 file")
     );
 
-    // A policy held in a string: the position is in its decoded text, and says so.
+    // A policy held in a string: the position is its string's, then the position in
+    // its decoded text, in words.
     let run = lint_cli(&[&fixture("url-encoded-policy")]);
     let file = fixture("url-encoded-policy");
     assert!(
         run.stdout.lines().any(|l| l.starts_with(&format!(
-            "{file}: in the policy text of \"OfficeOnlyReports\" (decoded) 11:11: security warning [deny-source-network-without-service-guard] "
+            "{file}:7:21: in the URL-encoded policy string of \"OfficeOnlyReports\" (decoded line 11, column 11): security warning [deny-source-network-without-service-guard] "
         ))),
         "{}",
         run.stdout

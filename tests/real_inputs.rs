@@ -8,6 +8,7 @@ use iamtrace::eval::{ContextValue, Scalar};
 use iamtrace::input::{Kind, LoadOptions, account_principals, load_str, load_with};
 use iamtrace::policy::{PolicyKind, PolicySet};
 use iamtrace::scenario::{DocumentForm, Scenario};
+use iamtrace::source::Encoding;
 use iamtrace::{Decision, Detail, PreparedRequest, Request, evaluate};
 use std::path::Path;
 
@@ -53,9 +54,13 @@ fn load_for(text: &str, principal: &str) -> Scenario {
 
 /// Every error message of a load that must fail.
 fn errors(text: &str, options: &LoadOptions) -> Vec<iamtrace::source::Diagnostic> {
+    load_error(text, options).diagnostics
+}
+
+fn load_error(text: &str, options: &LoadOptions) -> iamtrace::scenario::LoadError {
     match load_with(text, options) {
         Ok(_) => panic!("loaded without an error"),
-        Err(e) => e.diagnostics,
+        Err(e) => e,
     }
 }
 
@@ -140,13 +145,13 @@ fn only(s: &Scenario, name: &str) -> PolicySet {
 }
 
 /// The (line, column) of the first occurrence of `needle` in `text` (1-based, ASCII).
-fn position_of(text: &str, needle: &str) -> (u64, u64) {
+fn position_of(text: &str, needle: &str) -> (u64, u32) {
     let at = text
         .find(needle)
         .unwrap_or_else(|| panic!("{needle:?} not found"));
     let before = &text[..at];
     let line = before.matches('\n').count() as u64 + 1;
-    let column = (at - before.rfind('\n').map_or(0, |n| n + 1)) as u64 + 1;
+    let column = (at - before.rfind('\n').map_or(0, |n| n + 1)) as u32 + 1;
     (line, column)
 }
 
@@ -636,15 +641,24 @@ fn an_error_in_a_policy_held_in_a_string_points_into_the_decoded_text() {
     let path = dir.path().join("bucket.json");
     std::fs::write(&path, &broken).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
-    let diags = errors(&text, &LoadOptions::default());
+    let e = load_error(&text, &LoadOptions::default());
+    let diags = &e.diagnostics;
     assert_eq!(diags.len(), 1, "{diags:#?}");
     let d = &diags[0];
+    // The span names the decoded text; the map places it at its string in the file.
+    let place = e.source_map.place(&d.span);
+    let (held, _) = place.decoded.expect("in a decoded text");
+    assert_eq!(held.encoding, Encoding::JsonString);
+    let string_at = position_of(&text, r#""{\"Version"#);
+    assert_eq!((place.line, place.column), string_at);
+    let shown = e.source_map.describe(d);
     assert!(
-        d.message.contains("in the policy text of") && d.message.contains("decoded text"),
-        "{}",
-        d.message
+        shown.starts_with(&format!(
+            "{}:{}: in the policy string of ",
+            string_at.0, string_at.1
+        )) && shown.contains("bucket policy"),
+        "{shown}"
     );
-    assert!(d.message.contains("bucket policy"), "{}", d.message);
     let decoded = load(&cli("get-bucket-policy.json")).sources[0]
         .text
         .replace(r#""Effect":"Allow""#, r#""Effect":"Allw""#);
@@ -664,13 +678,22 @@ fn an_error_in_a_policy_held_in_a_string_points_into_the_decoded_text() {
     );
     let path = dir.path().join("version.json");
     std::fs::write(&path, &broken).unwrap();
-    let diags = errors(
+    let e = load_error(
         &std::fs::read_to_string(&path).unwrap(),
         &LoadOptions::default(),
     );
+    let diags = &e.diagnostics;
     assert_eq!(diags.len(), 1, "{diags:#?}");
     let d = &diags[0];
-    assert!(d.message.contains("decoded text"), "{}", d.message);
+    let held = e.source_map.get(d.span.source).expect("in a decoded text");
+    assert_eq!(held.encoding, Encoding::UrlEncoded);
+    assert!(
+        e.source_map
+            .describe(d)
+            .contains("in the URL-encoded policy string of"),
+        "{}",
+        e.source_map.describe(d)
+    );
     let decoded = load(&cli("get-policy-version-urlencoded.json")).sources[0]
         .text
         .replace("\"Deny\"", "\"Dney\"");
@@ -689,10 +712,13 @@ fn an_error_in_a_policy_held_in_a_string_points_into_the_decoded_text() {
         r#"\"Version\" : \"2012-10-17\","#,
         r#"\"Version\" : \"2012-10-17\",,"#,
     );
-    let diags = errors(&broken, &LoadOptions::default());
+    let e = load_error(&broken, &LoadOptions::default());
+    let diags = &e.diagnostics;
     assert!(!diags.is_empty());
     assert!(
-        diags.iter().all(|d| d.message.contains("decoded text")),
+        diags
+            .iter()
+            .all(|d| e.source_map.get(d.span.source).is_some()),
         "{diags:#?}"
     );
     assert!(diags.iter().all(|d| d.span.line == 2), "{diags:#?}");

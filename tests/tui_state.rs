@@ -652,7 +652,10 @@ fn down_and_enter_in_the_trace_jump_the_editor_to_the_statement() {
     press(&mut app, key(KeyCode::Enter));
     assert_eq!(app.focus, Focus::Policies);
     assert_eq!(app.policies.current, pi);
-    assert_eq!(app.policies.editors[pi].cursor(), (span.line, span.column));
+    assert_eq!(
+        app.policies.editors[pi].cursor(),
+        (span.line, span.column.into())
+    );
     // The statement's text is at the cursor.
     let line = app.policies.editors[pi]
         .text()

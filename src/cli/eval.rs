@@ -3,7 +3,10 @@
 //! records, skipped with a message while the rest is evaluated), 1 for a missed
 //! `expect`.
 
-use super::{expand_paths, note, read_input, report, safe, stdout_color, write_json};
+use super::{
+    decoded_json, diagnostic_json, expand_paths, note, read_input, report, safe, stdout_color,
+    write_json,
+};
 use crate::Format;
 use iamtrace::analysis::whynot::why_not;
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
@@ -106,13 +109,13 @@ fn eval_text(
         Ok(l) => (l.scenario, l.skipped, l.read_as),
         Err(e) => {
             for d in &e.diagnostics {
-                report(shown, text, d);
+                report(shown, text, &e.source_map, d);
             }
             if format == Format::Json {
                 let errors: Vec<_> = e
                     .diagnostics
                     .iter()
-                    .map(|d| json!({"line": d.span.line, "column": d.span.column, "message": d.message}))
+                    .map(|d| diagnostic_json(&e.source_map, d))
                     .collect();
                 write_json(w, &json!({"file": shown, "errors": errors}))?;
             }
@@ -123,7 +126,7 @@ fn eval_text(
     // Malformed records were skipped, the rest is evaluated; the exit status still
     // says that something could not be read.
     for d in &skipped {
-        report(shown, text, d);
+        report(shown, text, &scenario.source_map, d);
     }
     if !skipped.is_empty() {
         out.invalid = true;
@@ -189,9 +192,15 @@ fn eval_text(
         if !skipped.is_empty() {
             line["skipped"] = skipped
                 .iter()
-                .map(
-                    |d| json!({"line": d.span.line, "column": d.span.column, "message": d.message}),
-                )
+                .map(|d| diagnostic_json(&scenario.source_map, d))
+                .collect();
+        }
+        // Trace spans in a policy decoded from a string carry its `source` number.
+        if !scenario.source_map.is_empty() {
+            line["decoded_texts"] = scenario
+                .source_map
+                .iter()
+                .map(|(id, d)| decoded_json(id, d))
                 .collect();
         }
         write_json(w, &line)?;

@@ -163,7 +163,7 @@ pub(super) fn run(
 const MAX_LISTED: usize = 1000;
 
 /// `FILE:LINE:COLUMN: message`, or `FILE: byte N: message` where the line is unknown.
-fn position(shown: &str, line: u64, column: u64, byte: u64, message: &str) -> String {
+fn position(shown: &str, line: u64, column: u32, byte: u64, message: &str) -> String {
     if line == 0 {
         format!("{}: byte {byte}: {}", safe(shown), safe(message))
     } else {

@@ -21,7 +21,7 @@ pub fn load_scenario(file: &Path) -> Result<Scenario, ExitCode> {
     })?;
     load_str(&text).map_err(|e| {
         for d in &e.diagnostics {
-            report(&shown, &text, d);
+            report(&shown, &text, &e.source_map, d);
         }
         ExitCode::from(2)
     })

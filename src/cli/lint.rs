@@ -2,11 +2,14 @@
 //! the AWS CLI prints) checked against the service catalog and the policy language's
 //! pitfalls, as text, JSON Lines or SARIF; exit status 1 when any error is found.
 
-use super::{count, expand_paths, note, read_input, report, safe, write_json};
+use super::{
+    count, diagnostic_json, expand_paths, note, position_json, read_input, report, safe, write_json,
+};
 use crate::LintFormat;
 use iamtrace::input::{self, LoadOptions, ReadAs};
 use iamtrace::lint::{Finding, PolicyFindings, RULES, Severity, lint_scenario};
 use iamtrace::scenario::{DocumentForm, Scenario};
+use iamtrace::source::SourceMap;
 use serde_json::{Value, json};
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -15,7 +18,7 @@ use std::process::ExitCode;
 /// One file's outcome.
 enum Linted {
     Ok(Box<Scenario>, Vec<PolicyFindings>, Option<ReadAs>),
-    Invalid(Vec<iamtrace::source::Diagnostic>),
+    Invalid(Vec<iamtrace::source::Diagnostic>, SourceMap),
     Unreadable(String),
 }
 
@@ -55,10 +58,10 @@ pub fn run(
             }
             Err(e) => {
                 for d in &e.diagnostics {
-                    report(&shown, &text, d);
+                    report(&shown, &text, &e.source_map, d);
                 }
                 invalid = true;
-                files.push((shown, Linted::Invalid(e.diagnostics)));
+                files.push((shown, Linted::Invalid(e.diagnostics, e.source_map)));
             }
         }
     }
@@ -116,7 +119,7 @@ pub fn run(
                                 "name": p.name,
                                 "kind": s.sources[p.policy].kind,
                                 "decoded_text": s.sources[p.policy].form != DocumentForm::Inline,
-                                "findings": p.findings.iter().map(finding_json).collect::<Vec<_>>(),
+                                "findings": p.findings.iter().map(|f| finding_json(&s.source_map, f)).collect::<Vec<_>>(),
                             })).collect::<Vec<_>>(),
                         });
                         if let Some(r) = read_as {
@@ -124,9 +127,9 @@ pub fn run(
                         }
                         line
                     }
-                    Linted::Invalid(ds) => json!({
+                    Linted::Invalid(ds, map) => json!({
                         "file": shown,
-                        "errors": ds.iter().map(|d| json!({"line": d.span.line, "column": d.span.column, "message": d.message})).collect::<Vec<_>>(),
+                        "errors": ds.iter().map(|d| diagnostic_json(map, d)).collect::<Vec<_>>(),
                     }),
                     Linted::Unreadable(m) => json!({
                         "file": shown,
@@ -150,34 +153,51 @@ pub fn run(
 }
 
 /// `FILE:LINE:COLUMN: severity [code] message (in POLICY)`; for a policy held in a
-/// string, the position is in its decoded text and the line says so. Printed [`safe`].
+/// string, the line and column are its string's and the position in the decoded text
+/// follows them ([`SourceMap::place`]). Printed [`safe`].
 fn text_line(shown: &str, s: &Scenario, p: &PolicyFindings, f: &Finding) -> String {
-    let shown = safe(shown);
-    let name = safe(&p.name);
-    let at = format!("{}:{}", f.span.line, f.span.column);
-    let place = if s.sources[p.policy].form == DocumentForm::Inline {
-        format!("{shown}:{at}")
-    } else {
-        format!("{shown}: in the policy text of \"{name}\" (decoded) {at}")
-    };
     format!(
-        "{place}: {} [{}] {} (in {} \"{name}\")",
+        "{}:{}{} [{}] {} (in {} \"{}\")",
+        safe(shown),
+        safe(&s.source_map.place(&f.span).prefix()),
         f.severity.label(),
         f.code,
         safe(&f.message),
         s.sources[p.policy].kind.label(),
+        safe(&p.name),
     )
 }
 
-fn finding_json(f: &Finding) -> Value {
-    json!({
+/// A finding for JSON output: its position as [`position_json`] gives it.
+fn finding_json(map: &SourceMap, f: &Finding) -> Value {
+    let mut v = json!({
         "severity": f.severity,
         "code": f.code,
         "message": f.message,
-        "line": f.span.line,
-        "column": f.span.column,
-        "fix": f.fix,
-    })
+    });
+    if let (Value::Object(at), Some(o)) = (position_json(map, &f.span), v.as_object_mut()) {
+        o.extend(at);
+    }
+    v["fix"] = json!(f.fix);
+    v
+}
+
+/// A SARIF location in `uri` for `span`: the region of the file (for a span in a
+/// policy decoded from a string, the string's), and what to say before the message
+/// for a decoded text (the position in it, in words).
+fn sarif_location(uri: &str, map: &SourceMap, span: &iamtrace::source::Span) -> (Value, String) {
+    let place = map.place(span);
+    let location = json!({
+        "physicalLocation": {
+            "artifactLocation": {"uri": uri},
+            "region": {"startLine": place.line.max(1), "startColumn": place.column.max(1)},
+        },
+    });
+    let before = match place.decoded {
+        Some((d, s)) => format!("{}: ", d.describe(&s)),
+        None => String::new(),
+    };
+    (location, before)
 }
 
 /// SARIF 2.1.0: one run, every rule described, one result per finding.
@@ -204,25 +224,11 @@ fn sarif(files: &[(String, Linted)]) -> Value {
         match linted {
             Linted::Ok(s, found, _) => {
                 for p in found {
-                    let inline = s.sources[p.policy].form == DocumentForm::Inline;
                     for f in &p.findings {
                         let index = RULES.iter().position(|r| r.code == f.code).unwrap_or(0);
-                        let mut location = json!({
-                            "physicalLocation": {"artifactLocation": {"uri": uri}},
-                            "logicalLocations": [{"name": p.name, "kind": "object"}],
-                        });
-                        let mut message = f.message.clone();
-                        if inline {
-                            location["physicalLocation"]["region"] = json!({
-                                "startLine": f.span.line,
-                                                                "startColumn": f.span.column,
-                            });
-                        } else {
-                            message.push_str(&format!(
-                                " (line {}, column {} of the policy text held in a string)",
-                                f.span.line, f.span.column
-                            ));
-                        }
+                        let (mut location, before) = sarif_location(&uri, &s.source_map, &f.span);
+                        location["logicalLocations"] = json!([{"name": p.name, "kind": "object"}]);
+                        let mut message = format!("{before}{}", f.message);
                         if let Some(fix) = &f.fix {
                             message.push_str(&format!(" Fix: {fix}"));
                         }
@@ -237,17 +243,15 @@ fn sarif(files: &[(String, Linted)]) -> Value {
                     }
                 }
             }
-            Linted::Invalid(ds) => {
+            Linted::Invalid(ds, map) => {
                 for d in ds {
+                    let (location, before) = sarif_location(&uri, map, &d.span);
                     results.push(json!({
                         "ruleId": "invalid-policy",
                         "ruleIndex": 0,
                         "level": "error",
-                        "message": {"text": d.message},
-                        "locations": [{"physicalLocation": {
-                            "artifactLocation": {"uri": uri},
-                            "region": {"startLine": d.span.line.max(1), "startColumn": d.span.column.max(1)},
-                        }}],
+                        "message": {"text": format!("{before}{}", d.message)},
+                        "locations": [location],
                     }));
                 }
             }

@@ -16,7 +16,7 @@ pub mod lint;
 pub mod open;
 pub mod replay;
 
-use iamtrace::source::Diagnostic;
+use iamtrace::source::{DecodedText, Diagnostic, SourceId, SourceMap, Span};
 use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -212,26 +212,71 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
 }
 
 /// Prints `FILE:LINE:COLUMN: message` to standard error, with the source line and a
-/// caret under it when standard error is a terminal and the position is in `text`.
-/// The file name, the message and the source line are printed [`safe`]: the caret is
-/// placed under the character as escaped.
-pub fn report(file: &str, text: &str, d: &Diagnostic) {
-    note(&format!(
-        "{}:{}:{}: {}",
-        safe(file),
-        d.span.line,
-        d.span.column,
-        safe(&d.message)
-    ));
-    let in_file = !d.message.starts_with("in the policy text of");
-    if in_file && std::io::stderr().is_terminal() {
-        if let Some(line) = text.lines().nth(d.span.line.saturating_sub(1) as usize) {
-            let col = d.span.column.saturating_sub(1) as usize;
-            let before: String = line.chars().take(col).collect();
-            let pad = " ".repeat(safe(&before).chars().count());
-            note(&format!("  {}\n  {pad}^", safe(line)));
-        }
+/// caret under it when standard error is a terminal. A diagnostic in a policy decoded
+/// from a string of the file (its span names it in `map`) is placed at the string,
+/// the position in the decoded text said in words ([`SourceMap::describe`]), and the
+/// source line shown is the decoded text's. The file name, the message and the source
+/// line are printed [`safe`]: the caret is placed under the character as escaped.
+pub fn report(file: &str, text: &str, map: &SourceMap, d: &Diagnostic) {
+    note(&format!("{}:{}", safe(file), safe(&map.describe(d))));
+    if !std::io::stderr().is_terminal() {
+        return;
     }
+    let decoded;
+    let shown_text = match map.get(d.span.source) {
+        Some(t) => match t.text(text) {
+            Some(t) => {
+                decoded = t;
+                decoded.as_str()
+            }
+            None => return,
+        },
+        None => text,
+    };
+    if let Some(line) = shown_text
+        .lines()
+        .nth(d.span.line.saturating_sub(1) as usize)
+    {
+        let col = d.span.column.saturating_sub(1) as usize;
+        let before: String = line.chars().take(col).collect();
+        let pad = " ".repeat(safe(&before).chars().count());
+        note(&format!("  {}\n  {pad}^", safe(line)));
+    }
+}
+
+/// Where `span` is, for JSON output: `line` and `column` in the file (for a span in a
+/// policy decoded from a string, those of the string), and then `decoded`: the policy,
+/// its `source` number (as trace spans carry it), how the string holds it and the
+/// `line` and `column` in the decoded text.
+pub fn position_json(map: &SourceMap, span: &Span) -> serde_json::Value {
+    let place = map.place(span);
+    let mut v = serde_json::json!({"line": place.line, "column": place.column});
+    if let Some((d, s)) = place.decoded {
+        v["decoded"] = decoded_json(s.source, d);
+        v["decoded"]["line"] = s.line.into();
+        v["decoded"]["column"] = s.column.into();
+    }
+    v
+}
+
+/// A decoded text for JSON output: `source` (the number spans in it carry), `policy`
+/// (its name, or its path when unnamed), `encoding`, and its string's `line` and
+/// `column` in the file.
+pub fn decoded_json(id: SourceId, d: &DecodedText) -> serde_json::Value {
+    serde_json::json!({
+        "source": id.number(),
+        "policy": d.name.as_deref().unwrap_or(&d.path),
+        "encoding": d.encoding,
+        "line": d.literal.line,
+        "column": d.literal.column,
+    })
+}
+
+/// A diagnostic for JSON output: [`position_json`] and `message`.
+pub fn diagnostic_json(map: &SourceMap, d: &Diagnostic) -> serde_json::Value {
+    let mut v = position_json(map, &d.span);
+    v["message"] = d.message.as_str().into();
+    v
 }
 
 /// The most an input read whole may hold (`--max-input`), set once by `main`.

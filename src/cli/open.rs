@@ -75,7 +75,7 @@ pub fn run(
                 ),
                 _ => {
                     for d in &e.diagnostics {
-                        report(&shown, &text, d);
+                        report(&shown, &text, &e.source_map, d);
                     }
                     return Ok(ExitCode::from(2));
                 }

@@ -38,7 +38,7 @@ pub fn run(
         Ok(s) => s,
         Err(e) => {
             for d in &e.diagnostics {
-                report(&shown, &text, d);
+                report(&shown, &text, &e.source_map, d);
             }
             return Ok(ExitCode::from(2));
         }

@@ -143,7 +143,7 @@ pub fn requests_from_text(text: &str) -> Result<Trail, Vec<Diagnostic>> {
     }
     let first = malformed
         .first()
-        .map(|d| (d.span.line, d.span.column, d.message.as_str()));
+        .map(|d| (d.span.line, u64::from(d.span.column), d.message.as_str()));
     let description = describe(
         total as u64,
         converted.len() as u64,

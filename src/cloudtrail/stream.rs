@@ -9,7 +9,7 @@
 use super::split::{Batch, SplitError, Splitter};
 use super::{Converted, base_name, convert, describe, read_record, spec_of};
 use crate::scenario::RequestSpec;
-use crate::source::Span;
+use crate::source::{SourceId, Span};
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::io::Read;
@@ -112,6 +112,7 @@ impl<R: Read> Stream<R> {
                         end: o.offset,
                         line: 0,
                         column: 0,
+                        source: SourceId::FILE,
                     },
                     message: format!(
                         "record {}: larger than {}, the most one record may hold; skipped",
@@ -188,7 +189,7 @@ impl<R: Read> Stream<R> {
     fn note_malformed(&mut self, item: &Item) {
         self.malformed += 1;
         if let (None, Item::Malformed { span, message, .. }) = (&self.first_malformed, item) {
-            self.first_malformed = Some((span.line, span.column, message.clone()));
+            self.first_malformed = Some((span.line, u64::from(span.column), message.clone()));
         }
     }
 
@@ -209,7 +210,8 @@ impl<R: Read> Stream<R> {
     fn span(&mut self, offset: u64, start: usize, end: usize) -> Span {
         self.advance(start);
         let (line, column) = if self.lines_known {
-            (self.line + 1, self.column + 1)
+            let column = u32::try_from(self.column.saturating_add(1)).unwrap_or(u32::MAX);
+            (self.line + 1, column)
         } else {
             (0, 0)
         };
@@ -218,6 +220,7 @@ impl<R: Read> Stream<R> {
             end: offset + end as u64,
             line,
             column,
+            source: SourceId::FILE,
         }
     }
 
@@ -317,14 +320,14 @@ mod tests {
         let (items, _) = collect(&text);
         let malformed_lines: Vec<u64> = whole.malformed.iter().map(|d| d.span.line).collect();
         assert_eq!(malformed_lines, vec![3000, 6000, 9000, 12000]);
-        let streamed: Vec<(u64, u64)> = items
+        let streamed: Vec<(u64, u32)> = items
             .iter()
             .filter_map(|i| match i {
                 Item::Malformed { span, .. } => Some((span.line, span.column)),
                 _ => None,
             })
             .collect();
-        let expected: Vec<(u64, u64)> = whole
+        let expected: Vec<(u64, u32)> = whole
             .malformed
             .iter()
             .map(|d| (d.span.line, d.span.column))

@@ -134,11 +134,7 @@ fn load_inner(text: &str, options: &LoadOptions, for_editing: bool) -> Result<Lo
             not_bare(options, Kind::CloudTrail, FIRST)?;
             return cloudtrail(text);
         }
-        Err(d) => {
-            return Err(LoadError {
-                diagnostics: vec![d],
-            });
-        }
+        Err(d) => return Err(LoadError::in_file(vec![d])),
     };
     let kind = detect::classify(&node);
     if kind != Kind::Policy {
@@ -198,6 +194,7 @@ const FIRST: crate::source::Span = crate::source::Span {
     end: 0,
     line: 1,
     column: 1,
+    source: crate::source::SourceId::FILE,
 };
 
 /// The level an SCP or RCP read bare is placed at: the organization root.
@@ -206,19 +203,17 @@ const ROOT: &str = "r-root";
 /// An error when `options` give a `--kind` for an input that is not a bare policy.
 fn not_bare(options: &LoadOptions, kind: Kind, at: crate::source::Span) -> Result<(), LoadError> {
     match options.kind {
-        Some(k) => Err(LoadError {
-            diagnostics: vec![Diagnostic::error(
-                crate::source::Span {
-                    end: at.start,
-                    ..at
-                },
-                format!(
-                    "--kind {} is for a bare policy document; this is {}",
-                    k.word(),
-                    kind.describe()
-                ),
-            )],
-        }),
+        Some(k) => Err(LoadError::in_file(vec![Diagnostic::error(
+            crate::source::Span {
+                end: at.start,
+                ..at
+            },
+            format!(
+                "--kind {} is for a bare policy document; this is {}",
+                k.word(),
+                kind.describe()
+            ),
+        )])),
         None => Ok(()),
     }
 }
@@ -256,18 +251,19 @@ pub fn draft_policy(text: &str, kind: Option<BareKind>) -> Option<Scenario> {
                 end: text.len() as u64,
                 line: 1,
                 column: 1,
+                source: crate::source::SourceId::FILE,
             }),
         }],
         set,
         requests: Vec::new(),
+        source_map: Default::default(),
     })
 }
 
 /// CloudTrail records as a scenario: no policies, one request per event; malformed
 /// records skipped and returned.
 fn cloudtrail(text: &str) -> Result<Loaded, LoadError> {
-    let trail = crate::cloudtrail::requests_from_text(text)
-        .map_err(|diagnostics| LoadError { diagnostics })?;
+    let trail = crate::cloudtrail::requests_from_text(text).map_err(LoadError::in_file)?;
     Ok(Loaded {
         kind: Kind::CloudTrail,
         scenario: Scenario {
@@ -276,6 +272,7 @@ fn cloudtrail(text: &str) -> Result<Loaded, LoadError> {
             sources: Vec::new(),
             set: PolicySet::new(),
             requests: trail.requests,
+            source_map: Default::default(),
         },
         skipped: trail.malformed,
         read_as: None,

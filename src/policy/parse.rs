@@ -151,6 +151,7 @@ fn member_span(m: &Member) -> Span {
         end: m.value.span.end,
         line: m.key_span.line,
         column: m.key_span.column,
+        source: m.key_span.source,
     }
 }
 

@@ -9,7 +9,7 @@ use crate::policy::principal::{PrincipalRef, is_account_id};
 use crate::policy::{
     AttachedTo, ParseContext, PolicyEntry, PolicyKind, PolicySet, parse_policy_node,
 };
-use crate::source::{Diagnostic, did_you_mean};
+use crate::source::{DecodedText, Diagnostic, Encoding, LineIndex, SourceMap, did_you_mean};
 use crate::trace::Decision;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -19,6 +19,24 @@ use std::collections::hash_map::Entry;
 pub struct LoadError {
     /// The problems, in the order found.
     pub diagnostics: Vec<Diagnostic>,
+    /// The policies decoded from strings of the file, which the diagnostics' spans may
+    /// be in: [`SourceMap::describe`] shows a diagnostic with its place.
+    pub source_map: SourceMap,
+}
+
+impl LoadError {
+    /// Problems all in the text that was read.
+    pub fn in_file(diagnostics: Vec<Diagnostic>) -> Self {
+        LoadError {
+            diagnostics,
+            source_map: SourceMap::default(),
+        }
+    }
+
+    /// Each problem as `LINE:COLUMN: message`, placed by [`SourceMap::describe`].
+    pub fn lines(&self) -> impl Iterator<Item = String> + '_ {
+        self.diagnostics.iter().map(|d| self.source_map.describe(d))
+    }
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -57,6 +75,8 @@ pub struct Assembler {
     /// string (their own positions are in the decoded text and cannot be sorted with
     /// the others).
     decoded_errors: Vec<(u64, Diagnostic)>,
+    /// The policies decoded from strings, which their spans name.
+    source_map: SourceMap,
     sources: Vec<PolicySource>,
     set: PolicySet,
     /// Errors inside policies held in JSON strings do not fail the load (see
@@ -74,15 +94,13 @@ mod fast;
 pub fn load_tree(node: &Node, text: &str, for_editing: bool) -> Result<Scenario, LoadError> {
     let mut l = Assembler::new(for_editing);
     let Value::Object(members) = &node.value else {
-        return Err(LoadError {
-            diagnostics: vec![Diagnostic::error(
-                node.span,
-                format!(
-                    "a scenario must be a JSON object, not {}",
-                    node.value.kind_name()
-                ),
-            )],
-        });
+        return Err(LoadError::in_file(vec![Diagnostic::error(
+            node.span,
+            format!(
+                "a scenario must be a JSON object, not {}",
+                node.value.kind_name()
+            ),
+        )]));
     };
     json::duplicate_keys(members, &mut l.errors);
     unknown(members, TOP_KEYS, "scenario key", &mut l.errors);
@@ -109,9 +127,7 @@ pub fn load_tree(node: &Node, text: &str, for_editing: bool) -> Result<Scenario,
 /// string whose text does not parse — is loaded as its text, to be shown with its
 /// errors in the editor, rather than failing the load. Every other error still does.
 pub fn load_for_editing(text: &str) -> Result<Scenario, LoadError> {
-    let node = json::parse(text).map_err(|d| LoadError {
-        diagnostics: vec![d],
-    })?;
+    let node = json::parse(text).map_err(|d| LoadError::in_file(vec![d]))?;
     load_tree(&node, text, true)
 }
 
@@ -164,6 +180,7 @@ impl Assembler {
         Assembler {
             errors: Vec::new(),
             decoded_errors: Vec::new(),
+            source_map: SourceMap::default(),
             sources: Vec::new(),
             set: PolicySet::new(),
             keep_invalid_policy_text,
@@ -206,6 +223,7 @@ impl Assembler {
             keyed.sort_by_key(|(k, _)| *k);
             return Err(LoadError {
                 diagnostics: keyed.into_iter().map(|(_, d)| d).collect(),
+                source_map: self.source_map,
             });
         }
         Ok(Scenario {
@@ -214,6 +232,7 @@ impl Assembler {
             sources: self.sources,
             set: self.set,
             requests,
+            source_map: self.source_map,
         })
     }
 
@@ -409,25 +428,32 @@ impl Assembler {
             kind,
             resource_implied: super::compile::resource_implied(kind, attached.as_deref()),
         };
-        let label = match &name {
-            Some(n) => format!("{path} (\"{n}\")"),
-            None => path.to_string(),
-        };
         let (policy, source_text, form) = match &doc.value {
             Value::String(s) => {
                 let (decoded, form) = decode_document(s);
-                let parsed = match json::parse(&decoded) {
-                    Ok(n) => {
-                        let mut errs = Vec::new();
-                        let p = parse_policy_node(&n, ctx, &mut errs);
-                        self.relabel(errs, &label, doc.span.start);
-                        p
-                    }
+                let encoding = match form {
+                    DocumentForm::UrlEncoded => Encoding::UrlEncoded,
+                    _ => Encoding::JsonString,
+                };
+                // Spans in the decoded text name it: they are placed at its string.
+                let id = self.source_map.add(DecodedText {
+                    literal: doc.span,
+                    name: name.clone(),
+                    path: path.to_string(),
+                    encoding,
+                });
+                let index = LineIndex::in_source(&decoded, id);
+                let mut errs = Vec::new();
+                let parsed = match json::parse_part(&decoded, &index, 0..decoded.len()) {
+                    Ok(n) => parse_policy_node(&n, ctx, &mut errs),
                     Err(e) => {
-                        self.relabel(vec![e], &label, doc.span.start);
+                        errs.push(e);
                         None
                     }
                 };
+                // Sorted with the others by where their string is.
+                self.decoded_errors
+                    .extend(errs.into_iter().map(|e| (doc.span.start, e)));
                 (parsed, decoded, form)
             }
             // Opened for editing, a policy with errors is shown with them in the editor
@@ -466,17 +492,6 @@ impl Assembler {
                 attached_to: attached.as_deref().map(AttachedTo::new),
                 policy,
             });
-        }
-    }
-
-    /// Errors in a policy held in a JSON string: positions are in the decoded text.
-    fn relabel(&mut self, errs: Vec<Diagnostic>, label: &str, at: u64) {
-        for mut e in errs {
-            e.message = format!(
-                "in the policy text of {label} (line:column in the decoded text): {}",
-                e.message
-            );
-            self.decoded_errors.push((at, e));
         }
     }
 

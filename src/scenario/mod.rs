@@ -15,7 +15,7 @@ pub use save::to_json;
 
 use crate::eval::Request;
 use crate::policy::{PolicyKind, PolicySet};
-use crate::source::Span;
+use crate::source::{SourceMap, Span};
 use crate::trace::Decision;
 
 /// How a policy document was written in the file.
@@ -88,6 +88,9 @@ pub struct Scenario {
     pub set: PolicySet,
     /// The requests.
     pub requests: Vec<RequestSpec>,
+    /// The policies decoded from strings of the file, which spans of their policies
+    /// name ([`crate::source::SourceId`]): [`SourceMap::place`] places any span.
+    pub source_map: SourceMap,
 }
 
 impl Scenario {

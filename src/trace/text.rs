@@ -182,8 +182,14 @@ fn statement(o: &mut Out, s: &StatementTrace, depth: usize) {
     } else {
         "does not apply".to_string()
     };
+    // A policy decoded from a string of the file: the line is in the decoded text.
+    let decoded = if s.span.source.is_file() {
+        ""
+    } else {
+        "decoded "
+    };
     let head = format!(
-        "{} {} ({effect}, line {}): {verdict}",
+        "{} {} ({effect}, {decoded}line {}): {verdict}",
         o.mark(s.applies),
         u(&s.title()),
         s.span.line

@@ -247,6 +247,7 @@ impl App {
                 sources: Vec::new(),
                 set: PolicySet::new(),
                 requests: Vec::new(),
+                source_map: Default::default(),
             },
             None,
         );
@@ -285,12 +286,10 @@ impl App {
                 self.message = Some(message);
             }
             Err(e) => {
-                picker.error = e.diagnostics.first().map(|d| {
-                    format!(
-                        "{}:{}:{}: {}",
-                        picker.shown, d.span.line, d.span.column, d.message
-                    )
-                });
+                picker.error = e
+                    .diagnostics
+                    .first()
+                    .map(|d| format!("{}:{}", picker.shown, e.source_map.describe(d)));
             }
         }
     }
@@ -449,7 +448,7 @@ impl App {
     pub fn show_in_policy(&mut self, pi: usize, span: crate::source::Span) {
         if let Some(e) = self.policies.editors.get_mut(pi) {
             self.policies.current = pi;
-            e.jump(span.line, span.column);
+            e.jump(span.line, span.column.into());
             self.focus = Focus::Policies;
         }
     }
@@ -464,7 +463,7 @@ impl App {
     /// prints for it; for a policy decoded from a string, its place in the decoded text).
     pub fn file_position(&self, pi: usize, span: &crate::source::Span) -> (u64, u64) {
         let first = self.policies.editors.get(pi).map_or(1, |e| e.first_line());
-        (span.line + first - 1, span.column)
+        (span.line + first - 1, span.column.into())
     }
 
     /// The name of policy `i`.

@@ -58,7 +58,7 @@ impl App {
                     .map_err(|e| {
                         e.diagnostics
                             .first()
-                            .map(|d| format!("{}:{}: {}", d.span.line, d.span.column, d.message))
+                            .map(|d| e.source_map.describe(d))
                             .unwrap_or_else(|| "not a scenario".into())
                     })
             });
