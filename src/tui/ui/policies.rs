@@ -93,7 +93,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ])
         .split(area);
 
-    // The list of policies, the edited one highlighted, those with errors in red.
+    // The list of policies, the edited one reversed, those with errors marked ✘ (and
+    // red where there is colour).
     let mut spans = Vec::new();
     for i in 0..n {
         let bad = app.errors.get(i).is_some_and(|e| !e.is_empty());
@@ -102,7 +103,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             style = style.add_modifier(Modifier::REVERSED);
         }
         spans.push(Span::styled(
-            format!(" {} {} ", i + 1, safe(&app.policy_name(i))),
+            format!(
+                " {}{} {} ",
+                i + 1,
+                if bad { " ✘" } else { "" },
+                safe(&app.policy_name(i))
+            ),
             style,
         ));
         spans.push(Span::raw(" "));
