@@ -7,7 +7,7 @@
 
 use super::request::PreparedRequest;
 use super::service_rules::{self, SessionTokenCaller};
-use super::statement::{PrincipalMatch, eval_statement};
+use super::statement::{PrincipalMatch, covers_resource, eval_statement};
 use super::{Detail, Evaluation};
 use crate::policy::principal::{PrincipalRef, split_arn};
 use crate::policy::{Effect, PolicyEntry, PolicyKind, PolicySet};
@@ -31,6 +31,10 @@ struct Collected {
     session_present: bool,
     resource: Vec<(StatementRef, PrincipalMatch)>,
     resource_present: bool,
+    /// Where the resource's account was assumed (nothing said it): a resource policy
+    /// taking part has an Allow statement covering the resource (whatever its action,
+    /// principal or conditions). It shares the resource, so whose it is matters.
+    resource_grants: bool,
     endpoint: Vec<StatementRef>,
     endpoint_present: bool,
     scp_levels: Vec<Vec<StatementRef>>,
@@ -196,7 +200,15 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
             match entry.kind {
                 PolicyKind::Boundary => c.boundary_present = true,
                 PolicyKind::Session => c.session_present = true,
-                PolicyKind::Resource => c.resource_present = true,
+                PolicyKind::Resource => {
+                    c.resource_present = true;
+                    c.resource_grants |= req.resource_account_source == "principal_account"
+                        && entry
+                            .policy
+                            .statements
+                            .iter()
+                            .any(|s| s.effect == Effect::Allow && covers_resource(s, req));
+                }
                 PolicyKind::Endpoint => c.endpoint_present = true,
                 _ => {}
             }
@@ -832,12 +844,45 @@ impl Decider<'_> {
             }
             grants.extend(&direct_unlimited);
             let ok = via_identity || !direct_unlimited.is_empty();
+            // Nothing said whose the resource is (an S3 ARN names no account, and no
+            // resourceAccount or aws:ResourceAccount was given): it was taken to be the
+            // caller's. Where a resource policy shares the resource, the other reading
+            // (another account's resource) is as likely; an Allow that only the
+            // assumption gives is not given.
+            let assumed = req.resource_account_source == "principal_account";
+            let cross_ok = principal_side && !c.resource.is_empty();
+            if ok && !cross_ok && assumed && c.resource_grants && req.resource.starts_with("arn:")
+            {
+                let pa = principal_account.unwrap_or_default();
+                self.step(
+                    Rule::SameAccount,
+                    StepOutcome::Fail,
+                    || {
+                        let only = if via_identity {
+                            "the principal's own policies allow, but no resource policy does"
+                        } else {
+                            "a resource policy naming this principal allows, but the principal's own policies do not"
+                        };
+                        format!(
+                            "{} names no account and no resourceAccount or aws:ResourceAccount says whose it is: allowed only if it is in the caller's account {pa} ({only}); as another account's resource it is denied",
+                            req.resource
+                        )
+                    },
+                    &grants,
+                );
+                return self.implicit(Reason::ResourceAccountUnknown);
+            }
+            let assumed_note = if assumed && req.resource.starts_with("arn:") {
+                " (the resource's ARN names no account: taken to be the caller's)"
+            } else {
+                ""
+            };
             let boundary_note = !direct_unlimited.is_empty() && !principal_side;
             self.step(
                 Rule::SameAccount,
                 if ok { StepOutcome::Pass } else { StepOutcome::Fail },
                 || {
-                    if via_identity {
+                    let said: String = if via_identity {
                         "the principal's own policies allow".into()
                     } else if boundary_note {
                         "a resource policy naming this principal allows on its own (boundary and session limits do not apply to this grant)".into()
@@ -847,7 +892,8 @@ impl Decider<'_> {
                         "the resource policy delegates to the account's identity policies, which do not allow".into()
                     } else {
                         format!("neither the identity policies nor a resource policy allow {}", req.action)
-                    }
+                    };
+                    format!("{said}{assumed_note}")
                 },
                 &grants,
             );

@@ -124,6 +124,10 @@ pub enum Reason {
     CrossAccountNoResourceAllow,
     /// Cross account: the principal's own policies do not allow.
     CrossAccountNoPrincipalAllow,
+    /// Allowed only if the resource is in the caller's account, and nothing says whose
+    /// it is (its ARN names no account; no resourceAccount or aws:ResourceAccount)
+    /// while a resource policy shares it.
+    ResourceAccountUnknown,
 }
 
 /// How the principal's account relates to the resource's.
