@@ -7,7 +7,7 @@
 
 use super::request::PreparedRequest;
 use super::service_rules::{self, SessionTokenCaller};
-use super::statement::{PrincipalMatch, covers_resource, eval_statement};
+use super::statement::{PrincipalMatch, eval_statement};
 use super::{Detail, Evaluation};
 use crate::policy::principal::{PrincipalRef, split_arn};
 use crate::policy::{Effect, PolicyEntry, PolicyKind, PolicySet};
@@ -31,10 +31,6 @@ struct Collected {
     session_present: bool,
     resource: Vec<(StatementRef, PrincipalMatch)>,
     resource_present: bool,
-    /// Where the resource's account was assumed (nothing said it): a resource policy
-    /// taking part has an Allow statement covering the resource (whatever its action,
-    /// principal or conditions). It shares the resource, so whose it is matters.
-    resource_grants: bool,
     endpoint: Vec<StatementRef>,
     endpoint_present: bool,
     scp_levels: Vec<Vec<StatementRef>>,
@@ -200,15 +196,7 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
             match entry.kind {
                 PolicyKind::Boundary => c.boundary_present = true,
                 PolicyKind::Session => c.session_present = true,
-                PolicyKind::Resource => {
-                    c.resource_present = true;
-                    c.resource_grants |= req.resource_account_source == "principal_account"
-                        && entry
-                            .policy
-                            .statements
-                            .iter()
-                            .any(|s| s.effect == Effect::Allow && covers_resource(s, req));
-                }
+                PolicyKind::Resource => c.resource_present = true,
                 PolicyKind::Endpoint => c.endpoint_present = true,
                 _ => {}
             }
@@ -845,34 +833,31 @@ impl Decider<'_> {
             grants.extend(&direct_unlimited);
             let ok = via_identity || !direct_unlimited.is_empty();
             // Nothing said whose the resource is (an S3 ARN names no account, and no
-            // resourceAccount or aws:ResourceAccount was given): it was taken to be the
-            // caller's. Where a resource policy shares the resource, the other reading
-            // (another account's resource) is as likely; an Allow that only the
-            // assumption gives is not given.
-            let assumed = req.resource_account_source == "principal_account";
-            let cross_ok = principal_side && !c.resource.is_empty();
-            if ok && !cross_ok && assumed && c.resource_grants && req.resource.starts_with("arn:")
-            {
+            // resourceAccount or aws:ResourceAccount was given): it is taken to be the
+            // caller's, as AWS's policy simulator does without ResourceOwner. A resource
+            // policy's grant to a principal it names does not stand on that assumption
+            // alone: such grants are mostly to other accounts' principals, whose
+            // resource it is not. The principal's own policies must allow too, as
+            // across accounts. (Only what the principal's policies allow is assumed,
+            // so adding an Allow never denies more.)
+            let assumed = req.resource_account_source == "principal_account"
+                && req.resource.starts_with("arn:");
+            if assumed && !via_identity && !direct_unlimited.is_empty() {
                 let pa = principal_account.unwrap_or_default();
                 self.step(
                     Rule::SameAccount,
                     StepOutcome::Fail,
                     || {
-                        let only = if via_identity {
-                            "the principal's own policies allow, but no resource policy does"
-                        } else {
-                            "a resource policy naming this principal allows, but the principal's own policies do not"
-                        };
                         format!(
-                            "{} names no account and no resourceAccount or aws:ResourceAccount says whose it is: allowed only if it is in the caller's account {pa} ({only}); as another account's resource it is denied",
+                            "a resource policy naming this principal allows, but {} names no account and no resourceAccount or aws:ResourceAccount says whose it is: the grant stands on its own only if it is in the caller's account {pa}; as another account's resource the principal's own policies must allow too, and they do not",
                             req.resource
                         )
                     },
-                    &grants,
+                    &direct_unlimited,
                 );
                 return self.implicit(Reason::ResourceAccountUnknown);
             }
-            let assumed_note = if assumed && req.resource.starts_with("arn:") {
+            let assumed_note = if assumed {
                 " (the resource's ARN names no account: taken to be the caller's)"
             } else {
                 ""

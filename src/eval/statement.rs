@@ -175,15 +175,6 @@ pub fn eval_statement(
     }
 }
 
-/// True when statement `s` covers the request's resource (its Resource or NotResource
-/// element, or none, as in a trust policy), whatever its action, principal and
-/// conditions say.
-pub fn covers_resource(s: &Statement, req: &PreparedRequest) -> bool {
-    s.resource
-        .as_ref()
-        .is_none_or(|r| resource_matches(&r.items, req) != r.negated)
-}
-
 fn action_matches(items: &[PatternItem], req: &PreparedRequest) -> bool {
     items
         .iter()

@@ -411,7 +411,7 @@ impl Reason {
                 "Implicit deny: cross-account request and the principal's own policies do not allow it".into()
             }
             Reason::ResourceAccountUnknown => format!(
-                "Implicit deny: allowed only if {} is in the caller's account {}, and its ARN does not say (give resourceAccount or aws:ResourceAccount)",
+                "Implicit deny: the resource policy's grant stands on its own only if {} is in the caller's account {}, and its ARN does not say (give resourceAccount or aws:ResourceAccount)",
                 r.resource,
                 r.principal_account.as_deref().unwrap_or("?")
             ),

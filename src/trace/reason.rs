@@ -124,9 +124,9 @@ pub enum Reason {
     CrossAccountNoResourceAllow,
     /// Cross account: the principal's own policies do not allow.
     CrossAccountNoPrincipalAllow,
-    /// Allowed only if the resource is in the caller's account, and nothing says whose
-    /// it is (its ARN names no account; no resourceAccount or aws:ResourceAccount)
-    /// while a resource policy shares it.
+    /// A resource policy naming the principal would allow on its own only if the
+    /// resource were in the caller's account, and nothing says whose it is (its ARN
+    /// names no account; no resourceAccount or aws:ResourceAccount).
     ResourceAccountUnknown,
 }
 

@@ -55,12 +55,14 @@ fn read_notes(app: &App, i: usize) -> Vec<(&'static str, &'static str)> {
 }
 
 /// How policy `i` was read, when it is the bare document the TUI opened and still has
-/// the type it was read as (not retyped since).
+/// the type it was read as (not retyped since). A resource policy may have been placed
+/// by its shape (an ECR repository policy on every repository).
 fn read_as(app: &App, i: usize) -> Option<&crate::input::ReadAs> {
     let r = app.read_as.as_ref().filter(|_| i == 0)?;
     let src = &app.scenario.sources[i];
     let (kind, attached) = r.kind.placement();
-    (src.kind == kind && src.attached_to.as_deref() == attached).then_some(r)
+    let placed = attached.is_none_or(|a| src.attached_to.as_deref() == Some(a));
+    (src.kind == kind && placed).then_some(r)
 }
 
 /// `s` cut to `width` characters, the last one `…` when cut.
