@@ -882,8 +882,7 @@ fn reversed_and_coloured(captured: &str) -> (Vec<String>, bool) {
             if end != 'm' {
                 continue;
             }
-            let mut it = params.split(';');
-            while let Some(p) = it.next() {
+            for p in params.split(';') {
                 match p {
                     "" | "0" => reverse = false,
                     "7" => reverse = true,
