@@ -36,8 +36,10 @@ impl Colours {
     /// then `TERM`.
     pub fn from_env() -> Colours {
         let var = |name| std::env::var(name).ok();
+        // Present and not empty, whatever its bytes (no-color.org).
+        let no_color = std::env::var_os("NO_COLOR").map(|v| if v.is_empty() { "" } else { "1" });
         Colours::detect(
-            var("NO_COLOR").as_deref(),
+            no_color,
             var("COLORTERM").as_deref(),
             var("TERM").as_deref(),
         )
