@@ -443,20 +443,24 @@ impl PreparedRequest {
         // Where the ARN names no account (S3), the request's aws:ResourceAccount says
         // whose the resource is (CloudTrail conversion sets it); only then is the
         // principal's account assumed.
-        let from_context = prepared
-            .entry("aws:resourceaccount")
-            .filter(|e| !e.multi)
-            .and_then(|e| e.values.first())
-            .map(|v| v.text.clone())
-            .filter(|a| crate::policy::principal::is_account_id(a));
+        let from_context = || {
+            prepared
+                .entry("aws:resourceaccount")
+                .filter(|e| !e.multi)
+                .and_then(|e| e.values.first())
+                .map(|v| v.text.clone())
+                .filter(|a| crate::policy::principal::is_account_id(a))
+        };
         let (resource_account, resource_account_source) =
-            match (&request.resource_account, arn_account, from_context) {
-                (Some(a), _, _) if !a.is_empty() => (Some(a.clone()), "given"),
-                (_, Some(a), _) => (Some(a.to_string()), "resource_arn"),
-                (_, None, Some(a)) => (Some(a), "context"),
-                _ => match prepared.principal.account() {
-                    Some(a) => (Some(a.to_string()), "principal_account"),
-                    None => (None, "none"),
+            match (&request.resource_account, arn_account) {
+                (Some(a), _) if !a.is_empty() => (Some(a.clone()), "given"),
+                (_, Some(a)) => (Some(a.to_string()), "resource_arn"),
+                _ => match from_context() {
+                    Some(a) => (Some(a), "context"),
+                    None => match prepared.principal.account() {
+                        Some(a) => (Some(a.to_string()), "principal_account"),
+                        None => (None, "none"),
+                    },
                 },
             };
         prepared.resource_account = resource_account;
