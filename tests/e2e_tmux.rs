@@ -898,3 +898,105 @@ fn a_terminal_gone_ends_the_program_and_keeps_the_edits() {
     assert!(text.contains("UNSAVEDWORD"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), client_vpn_text());
 }
+
+/// Each line of the pane as tmux holds it (`capture-pane -e`), split into the text
+/// drawn in reverse video and whether any colour was set. Reads SGR sequences only.
+fn reversed_and_coloured(captured: &str) -> (Vec<String>, bool) {
+    let mut lines = Vec::new();
+    let mut coloured = false;
+    for line in captured.lines() {
+        let mut reverse = false;
+        let mut reversed = String::new();
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c != '\u{1b}' {
+                if reverse {
+                    reversed.push(c);
+                } else if !reversed.ends_with('|') && !reversed.is_empty() {
+                    reversed.push('|');
+                }
+                continue;
+            }
+            if chars.next() != Some('[') {
+                continue;
+            }
+            let mut params = String::new();
+            let end = loop {
+                match chars.next() {
+                    Some(ch) if ch.is_ascii_alphabetic() => break ch,
+                    Some(ch) => params.push(ch),
+                    None => break ' ',
+                }
+            };
+            if end != 'm' {
+                continue;
+            }
+            for p in params.split(';') {
+                match p {
+                    "" | "0" => reverse = false,
+                    "7" => reverse = true,
+                    "27" => reverse = false,
+                    // A foreground or background colour (39 and 49 are the defaults).
+                    p => {
+                        if p.parse::<u16>()
+                            .is_ok_and(|n| matches!(n, 30..=38 | 40..=48 | 90..=97 | 100..=107))
+                        {
+                            coloured = true;
+                        }
+                    }
+                }
+            }
+        }
+        lines.push(reversed);
+    }
+    (lines, coloured)
+}
+
+/// Under NO_COLOR, in a real terminal (tmux), no colour is written and the reverse
+/// video of the selection and focus survives: the request shown, the policy edited
+/// and the focused pane's title are reversed, and focus moves with Tab. (crossterm
+/// writes NO_COLOR's colours as `ESC[;m`, which resets every attribute: without
+/// removing the colours first, none of this was reversed.)
+#[test]
+fn no_color_shows_selection_and_focus_in_reverse_video() {
+    if !tmux_available("no_color_shows_selection_and_focus") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let binary = env!("CARGO_BIN_EXE_iamtrace");
+    let tmux = Tmux::start_with(
+        "nocolor",
+        dir.path(),
+        &format!("NO_COLOR=1 {}; sleep 60", sh_quote(binary)),
+    );
+    tmux.wait_for_strip(&["2 ✘"]);
+    let capture = || tmux.ok(&["capture-pane", "-e", "-p", "-t", "e2e"]);
+    let (lines, coloured) = reversed_and_coloured(&capture());
+    assert!(
+        !coloured,
+        "a colour was written under NO_COLOR:\n{}",
+        capture()
+    );
+    assert!(
+        lines[0].contains("1 ✔ alice"),
+        "the request shown: {lines:?}"
+    );
+    assert!(!lines[0].contains("2 ✘"), "{lines:?}");
+    assert!(lines[1].contains(" 1 AdministratorAccess "), "{lines:?}");
+    assert!(
+        lines[2].contains("Policy 1/3"),
+        "the focused title: {lines:?}"
+    );
+    tmux.keys(&["Tab"]);
+    let moved = tmux.wait_for(
+        |_| {
+            let (l, _) = reversed_and_coloured(&capture());
+            l[1].contains("Request 1/9")
+        },
+        "the request pane's title to be reversed",
+    );
+    let (lines, coloured) = reversed_and_coloured(&capture());
+    assert!(!coloured);
+    assert!(!lines[2].contains("Policy 1/3"), "{lines:?}\n{moved}");
+    tmux.keys(&["C-q"]);
+}

@@ -328,8 +328,10 @@ fn the_stale_marker_is_grey_and_the_error_red() {
     let (gx, gy) = (policies.x + 1, policies.y + 2);
     assert_eq!(buf[(gx, gy)].symbol(), "●", "{}", screen(&t));
     assert_eq!(buf[(gx, gy)].fg, Color::Red);
-    // The policy with errors is red in the list.
-    let (lx, ly) = find(buf, policies, " 1 AdministratorAccess ").unwrap();
+    // The policy with errors is marked ✘ and red in the list.
+    let (lx, ly) = find(buf, policies, " AdministratorAccess ").unwrap();
+    assert_eq!(ly, policies.y, "the list row");
+    assert_eq!(buf[(lx - 1, ly)].symbol(), "✘");
     assert_eq!(buf[(lx + 1, ly)].fg, Color::Red);
 }
 
@@ -342,7 +344,11 @@ fn the_strip_colours_each_request_by_its_decision() {
     let decisions: Vec<Decision> = app.results.iter().map(|r| r.decision).collect();
     for (i, d) in decisions.iter().enumerate() {
         let label = format!("{} ", i + 1);
-        let mark = if *d == Decision::Allow { "✔" } else { "✘" };
+        let mark = match d {
+            Decision::Allow => "✔",
+            Decision::ExplicitDeny => "✘",
+            Decision::ImplicitDeny => "○",
+        };
         // "N ✔" / "N ✘": find the number followed by its mark.
         let mut found = false;
         for x in strip.x..strip.x + strip.width - 2 {

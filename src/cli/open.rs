@@ -51,18 +51,27 @@ pub fn run(
             ));
         }
     }
-    let (scenario, message, loaded_kind) = match input::load(&text, &options) {
+    let (scenario, message, loaded_kind, read_as) = match input::load(&text, &options) {
         Ok(l) => {
-            let read_as = l.read_as.map(|r| format!("{shown}: {r}"));
+            let said = l.read_as.as_ref().map(|r| format!("{shown}: {r}"));
             (
                 l.scenario,
-                input::skipped_message(&shown, &l.skipped).or(read_as),
+                input::skipped_message(&shown, &l.skipped).or(said),
                 l.kind,
+                l.read_as,
             )
         }
         Err(e) => match input::draft_policy(&text, options.kind) {
             // A policy being written: open it with its errors marked.
-            Some(s) => (s, None, Kind::Policy),
+            // Read as the kind given, or guessed an identity policy until it parses.
+            Some(s) => {
+                let read_as = input::ReadAs {
+                    kind: options.kind.unwrap_or(input::BareKind::Identity),
+                    guessed: options.kind.is_none(),
+                    ambiguous: None,
+                };
+                (s, None, Kind::Policy, Some(read_as))
+            }
             None => match (kind == Kind::Scenario).then(|| input::load_for_editing(&text)) {
                 // A scenario whose policies have errors: open it with them marked.
                 Some(Ok(s)) => (
@@ -72,6 +81,7 @@ pub fn run(
                         super::count(e.diagnostics.len() as u64, "error", "errors")
                     )),
                     Kind::Scenario,
+                    None,
                 ),
                 _ => {
                     for d in &e.diagnostics {
@@ -98,6 +108,7 @@ pub fn run(
     if message.is_some() {
         app.message = message;
     }
+    app.read_as = read_as;
     Ok(run_tui(app))
 }
 

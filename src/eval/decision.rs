@@ -832,12 +832,42 @@ impl Decider<'_> {
             }
             grants.extend(&direct_unlimited);
             let ok = via_identity || !direct_unlimited.is_empty();
+            // Nothing said whose the resource is (an S3 ARN names no account, and no
+            // resourceAccount or aws:ResourceAccount was given): it is taken to be the
+            // caller's, as AWS's policy simulator does without ResourceOwner. A resource
+            // policy's grant to a principal it names does not stand on that assumption
+            // alone: such grants are mostly to other accounts' principals, whose
+            // resource it is not. The principal's own policies must allow too, as
+            // across accounts. (Only what the principal's policies allow is assumed,
+            // so adding an Allow never denies more.)
+            let assumed = req.resource_account_source == "principal_account"
+                && req.resource.starts_with("arn:");
+            if assumed && !via_identity && !direct_unlimited.is_empty() {
+                let pa = principal_account.unwrap_or_default();
+                self.step(
+                    Rule::SameAccount,
+                    StepOutcome::Fail,
+                    || {
+                        format!(
+                            "a resource policy naming this principal allows, but {} names no account and no resourceAccount or aws:ResourceAccount says whose it is: the grant stands on its own only if it is in the caller's account {pa}; as another account's resource the principal's own policies must allow too, and they do not",
+                            req.resource
+                        )
+                    },
+                    &direct_unlimited,
+                );
+                return self.implicit(Reason::ResourceAccountUnknown);
+            }
+            let assumed_note = if assumed {
+                " (the resource's ARN names no account: taken to be the caller's)"
+            } else {
+                ""
+            };
             let boundary_note = !direct_unlimited.is_empty() && !principal_side;
             self.step(
                 Rule::SameAccount,
                 if ok { StepOutcome::Pass } else { StepOutcome::Fail },
                 || {
-                    if via_identity {
+                    let said: String = if via_identity {
                         "the principal's own policies allow".into()
                     } else if boundary_note {
                         "a resource policy naming this principal allows on its own (boundary and session limits do not apply to this grant)".into()
@@ -847,7 +877,8 @@ impl Decider<'_> {
                         "the resource policy delegates to the account's identity policies, which do not allow".into()
                     } else {
                         format!("neither the identity policies nor a resource policy allow {}", req.action)
-                    }
+                    };
+                    format!("{said}{assumed_note}")
                 },
                 &grants,
             );

@@ -408,7 +408,8 @@ pub struct PreparedRequest {
     pub action_lower: String,
     /// The resource as given.
     pub resource: Arc<str>,
-    /// The resource's account (given, else from the ARN, else the principal's).
+    /// The resource's account (given, else from the ARN, else the request's
+    /// `aws:ResourceAccount`, else the principal's).
     pub resource_account: Option<String>,
     /// Where [`Self::resource_account`] came from.
     pub resource_account_source: &'static str,
@@ -429,25 +430,42 @@ impl PreparedRequest {
         let arn_account = split_arn(&request.resource)
             .map(|p| p[4])
             .filter(|a| crate::policy::principal::is_account_id(a));
-        let (resource_account, resource_account_source) =
-            match (&request.resource_account, arn_account) {
-                (Some(a), _) if !a.is_empty() => (Some(a.clone()), "given"),
-                (_, Some(a)) => (Some(a.to_string()), "resource_arn"),
-                _ => match principal.account() {
-                    Some(a) => (Some(a.to_string()), "principal_account"),
-                    None => (None, "none"),
-                },
-            };
-        PreparedRequest {
+        let mut prepared = PreparedRequest {
             principal_text,
             principal,
             action: request.action.as_str().into(),
             action_lower: request.action.to_lowercase(),
             resource: request.resource.as_str().into(),
-            resource_account,
-            resource_account_source,
+            resource_account: None,
+            resource_account_source: "none",
             context,
-        }
+        };
+        // Where the ARN names no account (S3), the request's aws:ResourceAccount says
+        // whose the resource is (CloudTrail conversion sets it); only then is the
+        // principal's account assumed.
+        let from_context = || {
+            prepared
+                .entry("aws:resourceaccount")
+                .filter(|e| !e.multi)
+                .and_then(|e| e.values.first())
+                .map(|v| v.text.clone())
+                .filter(|a| crate::policy::principal::is_account_id(a))
+        };
+        let (resource_account, resource_account_source) =
+            match (&request.resource_account, arn_account) {
+                (Some(a), _) if !a.is_empty() => (Some(a.clone()), "given"),
+                (_, Some(a)) => (Some(a.to_string()), "resource_arn"),
+                _ => match from_context() {
+                    Some(a) => (Some(a), "context"),
+                    None => match prepared.principal.account() {
+                        Some(a) => (Some(a.to_string()), "principal_account"),
+                        None => (None, "none"),
+                    },
+                },
+            };
+        prepared.resource_account = resource_account;
+        prepared.resource_account_source = resource_account_source;
+        prepared
     }
 
     /// The entry for a lower-cased key, present or not (an empty array is returned

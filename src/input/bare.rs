@@ -1,7 +1,9 @@
 //! A bare policy document: which kind of policy it is, guessed from the document (a
 //! `Principal` makes a resource policy; a `Principal` with only `sts:AssumeRole*`
 //! actions and no `Resource`, a role trust policy; neither, an identity policy) or
-//! given (`--kind`), and where it is placed in the scenario it becomes.
+//! given (`--kind`), and where it is placed in the scenario it becomes (a trust policy
+//! on every role, an ECR repository policy, which names no Resource, on every
+//! repository).
 
 use super::detect::get;
 use crate::json::{Member, Node, Value};
@@ -36,6 +38,10 @@ pub const KIND_WORDS: &[&str] = &[
 
 /// What a trust policy read bare is attached to: every role (the request names one).
 pub const ANY_ROLE: &str = "arn:aws:iam::*:role/*";
+
+/// What an ECR repository policy read bare is attached to: every repository (the
+/// request names one). Its statements name no Resource: the repository is implied.
+pub const ANY_REPOSITORY: &str = "arn:aws:ecr:*:*:repository/*";
 
 impl BareKind {
     /// The kind a `--kind` word names.
@@ -169,6 +175,30 @@ fn trust_action(a: &str) -> bool {
             a.as_str(),
             "sts:tagsession" | "sts:setsourceidentity" | "sts:setcontext"
         )
+}
+
+/// True when a document has the shape of an ECR repository policy: statements with a
+/// Principal, none naming a Resource, and only `ecr:` actions. Read as a resource
+/// policy it is attached to [`ANY_REPOSITORY`], as AWS attaches it to its repository.
+pub fn is_repository_policy(node: &Node) -> bool {
+    let doc = match &node.value {
+        Value::Object(m) => m.as_slice(),
+        _ => return false,
+    };
+    let st = statements(doc);
+    let has = |s: &&[Member], k: &str| s.iter().any(|m| m.key == k);
+    let actions: Vec<&str> = st.iter().flat_map(|s| strings(s, "Action")).collect();
+    !st.is_empty()
+        && st
+            .iter()
+            .all(|s| has(s, "Principal") || has(s, "NotPrincipal"))
+        && st
+            .iter()
+            .all(|s| !has(s, "Resource") && !has(s, "NotResource"))
+        && st.iter().all(|s| has(s, "Action") && !has(s, "NotAction"))
+        && actions
+            .iter()
+            .all(|a| a.to_ascii_lowercase().starts_with("ecr:"))
 }
 
 /// The kind a bare document's shape says it is.

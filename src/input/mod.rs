@@ -159,6 +159,13 @@ fn load_inner(text: &str, options: &LoadOptions, for_editing: bool) -> Result<Lo
                 None => bare::guess(&node),
             };
             let (policy_kind, attached) = read_as.kind.placement();
+            // An ECR repository policy names no Resource: it is placed on every
+            // repository, where the repository is implied (as a trust policy is placed
+            // on every role).
+            let attached = attached.or_else(|| {
+                (policy_kind == PolicyKind::Resource && bare::is_repository_policy(&node))
+                    .then_some(bare::ANY_REPOSITORY)
+            });
             let level = matches!(policy_kind, PolicyKind::Scp | PolicyKind::Rcp)
                 .then(|| a.add_level(policy_kind, ROOT.into()));
             let attached = attached.map(String::from);

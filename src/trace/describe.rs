@@ -410,6 +410,11 @@ impl Reason {
             Reason::CrossAccountNoPrincipalAllow => {
                 "Implicit deny: cross-account request and the principal's own policies do not allow it".into()
             }
+            Reason::ResourceAccountUnknown => format!(
+                "Implicit deny: the resource policy's grant stands on its own only if {} is in the caller's account {}, and its ARN does not say (give resourceAccount or aws:ResourceAccount)",
+                r.resource,
+                r.principal_account.as_deref().unwrap_or("?")
+            ),
         }
     }
 }

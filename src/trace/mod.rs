@@ -145,8 +145,9 @@ pub struct RequestSummary {
     pub resource: Arc<str>,
     /// The resource's account.
     pub resource_account: Option<String>,
-    /// Where the resource account came from: `given`, `resource_arn`,
-    /// `principal_account` or `none`.
+    /// Where the resource account came from: `given`, `resource_arn`, `context`
+    /// (`aws:ResourceAccount`), `principal_account` (assumed: nothing said it) or
+    /// `none`.
     pub resource_account_source: &'static str,
     /// `same_account`, `cross_account`, or `no_principal_account`.
     pub relation: Relation,

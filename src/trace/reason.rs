@@ -124,6 +124,10 @@ pub enum Reason {
     CrossAccountNoResourceAllow,
     /// Cross account: the principal's own policies do not allow.
     CrossAccountNoPrincipalAllow,
+    /// A resource policy naming the principal would allow on its own only if the
+    /// resource were in the caller's account, and nothing says whose it is (its ARN
+    /// names no account; no resourceAccount or aws:ResourceAccount).
+    ResourceAccountUnknown,
 }
 
 /// How the principal's account relates to the resource's.

@@ -89,13 +89,18 @@ pub fn render(trace: &Trace, opts: TextOptions, depth: usize) -> String {
     o.line(
         depth,
         &format!(
-            "{} ({}, account {}) → {} on {} (account {}, {})",
+            "{} ({}, account {}) → {} on {} (account {}, {}{})",
             u(&r.principal),
             r.principal_kind,
             u(&account(&r.principal_account)),
             u(&r.action),
             u(&r.resource),
             u(&account(&r.resource_account)),
+            if r.resource_account_source == "principal_account" && r.resource.starts_with("arn:") {
+                "taken to be the caller's, "
+            } else {
+                ""
+            },
             r.relation.label()
         ),
     );

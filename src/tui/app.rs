@@ -175,6 +175,9 @@ pub struct App {
     pub trace: TracePane,
     /// A message for the status bar.
     pub message: Option<String>,
+    /// How the file opened was read, when it was a bare policy document (its kind,
+    /// and whether guessed): the policy pane's title says so.
+    pub read_as: Option<crate::input::ReadAs>,
     /// Set when the program should end.
     pub quit: bool,
     /// Values the presets fill in.
@@ -325,6 +328,7 @@ impl App {
             pending: false,
             trace: TracePane::default(),
             message: None,
+            read_as: None,
             quit: false,
             preset_values: PresetValues::default(),
             last_eval: Duration::ZERO,

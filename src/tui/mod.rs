@@ -207,6 +207,7 @@ fn event_loop(
     let (jobs, results) = spawn_worker();
     let input = spawn_input();
     crate::catalog::services::preload();
+    let colours = ui::colours::Colours::from_env();
     loop {
         match watch.take() {
             signals::Pending::None => {}
@@ -220,7 +221,10 @@ fn event_loop(
         if !app.lint.ready && crate::catalog::services::loaded().is_some() {
             effect::run(app, vec![pane::Effect::Lint]);
         }
-        terminal.draw(|f| f.render_widget(&*app, ui::layout::drawable_area(f.area())))?;
+        terminal.draw(|f| {
+            let screen = ui::colours::Screen { app, colours };
+            f.render_widget(screen, ui::layout::drawable_area(f.area()))
+        })?;
         if app.quit {
             return Ok(());
         }

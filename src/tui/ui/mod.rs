@@ -1,5 +1,6 @@
 //! Drawing: a pure function of the [`App`] onto a buffer, one file per pane.
 
+pub mod colours;
 pub mod layout;
 pub mod lint;
 mod overlay;
@@ -49,6 +50,16 @@ pub const KEYS_DRAWN: &[(Action, Scope)] = &[
     (Action::PasteCopied, Scope::Policies),
 ];
 
+/// The symbol of a decision, so it reads without colour: Allow ✔, Explicit deny ✘,
+/// Implicit deny ○ (nothing allowed it).
+pub fn decision_symbol(d: Decision) -> &'static str {
+    match d {
+        Decision::Allow => "✔",
+        Decision::ExplicitDeny => "✘",
+        Decision::ImplicitDeny => "○",
+    }
+}
+
 /// The colour of a decision: Allow green, Explicit deny red, Implicit deny yellow.
 pub fn decision_color(d: Decision) -> Color {
     match d {
@@ -87,18 +98,21 @@ pub fn scrub(area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// A bordered block, highlighted when focused; the title is shown [`safe`].
+/// A bordered block; when focused its border is bold and its title reversed, so the
+/// focus shows without colour too. The title is shown [`safe`].
 pub fn pane_block(title: String, focused: bool) -> ratatui::widgets::Block<'static> {
-    let style = if focused {
-        Style::default()
+    let (border, title_style) = if focused {
+        let bold = Style::default()
             .fg(Color::Cyan)
-            .add_modifier(Modifier::BOLD)
+            .add_modifier(Modifier::BOLD);
+        (bold, bold.add_modifier(Modifier::REVERSED))
     } else {
-        Style::default().fg(Color::Gray)
+        (Style::default().fg(Color::Gray), Style::default())
     };
     ratatui::widgets::Block::bordered()
         .title(safe(&title))
-        .border_style(style)
+        .title_style(title_style)
+        .border_style(border)
 }
 
 impl Widget for &App {

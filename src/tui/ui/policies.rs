@@ -5,6 +5,7 @@ use super::super::app::{App, Focus};
 use super::super::editor::Marks;
 use super::{pane_block, safe};
 use crate::policy::PolicyKind;
+use crate::scenario::DocumentForm;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -35,6 +36,87 @@ fn kind_tag(app: &App, i: usize) -> String {
     }
 }
 
+/// What the title says of how policy `i` was read, each in full and short: guessed
+/// from a bare document's shape, decoded from a JSON string.
+fn read_notes(app: &App, i: usize) -> Vec<(&'static str, &'static str)> {
+    let src = &app.scenario.sources[i];
+    let mut notes = Vec::new();
+    if read_as(app, i).is_some_and(|r| r.guessed) {
+        notes.push(("guessed, --kind to change", "guessed"));
+    }
+    match src.form {
+        DocumentForm::Inline => {}
+        DocumentForm::String => notes.push(("decoded from a JSON string", "decoded string")),
+        DocumentForm::UrlEncoded => {
+            notes.push(("decoded from a URL-encoded JSON string", "decoded string"))
+        }
+    }
+    notes
+}
+
+/// How policy `i` was read, when it is the bare document the TUI opened and still has
+/// the type it was read as (not retyped since). A resource policy may have been placed
+/// by its shape (an ECR repository policy on every repository).
+fn read_as(app: &App, i: usize) -> Option<&crate::input::ReadAs> {
+    let r = app.read_as.as_ref().filter(|_| i == 0)?;
+    let src = &app.scenario.sources[i];
+    let (kind, attached) = r.kind.placement();
+    let placed = attached.is_none_or(|a| src.attached_to.as_deref() == Some(a));
+    (src.kind == kind && placed).then_some(r)
+}
+
+/// `s` cut to `width` characters, the last one `…` when cut.
+fn cut(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// The title of the editor's box for policy `i` of `n`, within `width` characters:
+/// its number, name, type and how it was read. When that is too long the name is cut
+/// first (to no less than 12 characters), then the notes say only "guessed" or
+/// "decoded string", then the name is cut further and, last, the whole title.
+fn title(app: &App, i: usize, n: usize, width: usize) -> String {
+    let name = safe(&app.policy_name(i));
+    let tag = match read_as(app, i) {
+        // "a role trust policy" → "role trust policy": what the document was read as.
+        Some(r) => {
+            let phrase = r.kind.phrase();
+            phrase
+                .strip_prefix("an ")
+                .or_else(|| phrase.strip_prefix("a "))
+                .unwrap_or(phrase)
+                .to_string()
+        }
+        None => safe(&kind_tag(app, i)),
+    };
+    let notes = read_notes(app, i);
+    let build = |name: &str, short: bool| {
+        let mut inner = tag.clone();
+        for (full, brief) in &notes {
+            inner.push_str("; ");
+            inner.push_str(if short { brief } else { full });
+        }
+        format!(" Policy {}/{n}: {name} ({inner}) ", i + 1)
+    };
+    let len = |s: &str| s.chars().count();
+    let name_len = len(&name);
+    for (short, least) in [(false, 12), (true, 12), (true, 4)] {
+        let room = width.saturating_sub(len(&build("", short)));
+        if room >= name_len {
+            return build(&name, short);
+        }
+        if room >= least.min(name_len) {
+            return build(&cut(&name, room), short);
+        }
+    }
+    cut(&build(&cut(&name, 4), true), width)
+}
+
 /// Draws the policy pane.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let focused = app.focus == Focus::Policies;
@@ -45,11 +127,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .render(area, buf);
         return;
     }
-    let title = format!(
-        " Policy {}/{n}: {} ({}) ",
-        app.policies.current + 1,
-        app.policy_name(app.policies.current),
-        kind_tag(app, app.policies.current)
+    // The box's top border holds the title between its corners.
+    let title = title(
+        app,
+        app.policies.current,
+        n,
+        usize::from(area.width.saturating_sub(2)),
     );
     let errors = app
         .errors
@@ -93,7 +176,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ])
         .split(area);
 
-    // The list of policies, the edited one highlighted, those with errors in red.
+    // The list of policies, the edited one reversed, those with errors marked ✘ (and
+    // red where there is colour).
     let mut spans = Vec::new();
     for i in 0..n {
         let bad = app.errors.get(i).is_some_and(|e| !e.is_empty());
@@ -102,7 +186,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             style = style.add_modifier(Modifier::REVERSED);
         }
         spans.push(Span::styled(
-            format!(" {} {} ", i + 1, safe(&app.policy_name(i))),
+            format!(
+                " {}{} {} ",
+                i + 1,
+                if bad { " ✘" } else { "" },
+                safe(&app.policy_name(i))
+            ),
             style,
         ));
         spans.push(Span::raw(" "));

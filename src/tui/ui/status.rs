@@ -3,7 +3,7 @@
 
 use super::super::app::{App, Focus};
 use super::super::keymap::{Scope, bindings, pane_scope};
-use super::{decision_color, safe};
+use super::{decision_color, decision_symbol, safe};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -22,13 +22,7 @@ pub fn strip(app: &App, area: Rect, buf: &mut Buffer) {
     for (i, r) in app.scenario.requests.iter().enumerate() {
         let result = app.results.get(i);
         let (sym, color) = match result.map(|r| r.decision) {
-            Some(d) => (
-                match d {
-                    crate::trace::Decision::Allow => "✔",
-                    _ => "✘",
-                },
-                decision_color(d),
-            ),
+            Some(d) => (decision_symbol(d), decision_color(d)),
             None => ("?", Color::DarkGray),
         };
         let mut label = format!("{} {sym} {}", i + 1, safe(&r.label(i)));
