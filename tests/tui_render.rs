@@ -422,6 +422,44 @@ fn the_deciding_statement_is_highlighted_in_the_editor() {
     assert!(!row_has(version_y), "the rest of the document is not");
 }
 
+/// While the text does not parse, the deciding statement stays highlighted on its own
+/// text: its span moves through the edits (lines added above it push it down).
+#[test]
+fn the_highlight_follows_edits_while_the_text_is_invalid() {
+    let mut app = client_vpn();
+    press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    press(&mut app, KeyCode::F(2), KeyModifiers::NONE);
+    // At the start of the document's line: an invalid word and two new lines.
+    for c in "xx".chars() {
+        press(&mut app, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(app.stale, "the text does not parse");
+    let t = render(&app, 120, 35);
+    let buf = t.backend().buffer();
+    let p = layout(buf.area, app.focus).policies.unwrap();
+    let highlight = Color::Rgb(40, 40, 70);
+    let row_has = |y: u16| (p.x + 6..p.x + p.width - 1).any(|x| buf[(x, y)].bg == highlight);
+    let (_, sid_y) = find(buf, p, "\"Sid\": \"DenyOutsideOffice\"").unwrap();
+    let (_, version_y) = find(buf, p, "\"Version\"").unwrap();
+    assert!(
+        row_has(sid_y),
+        "the statement is still highlighted:\n{}",
+        screen(&t)
+    );
+    assert!(!row_has(version_y), "nothing else is:\n{}", screen(&t));
+    // Undone (the same path): still on the statement.
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Char('z'), KeyModifiers::CONTROL);
+    }
+    let t = render(&app, 120, 35);
+    let buf = t.backend().buffer();
+    let (_, sid_y) = find(buf, p, "\"Sid\": \"DenyOutsideOffice\"").unwrap();
+    let row_has = |y: u16| (p.x + 6..p.x + p.width - 1).any(|x| buf[(x, y)].bg == highlight);
+    assert!(row_has(sid_y), "after undo:\n{}", screen(&t));
+}
+
 /// The help overlay cannot scroll, so at 120×35 every binding and the mouse hint must
 /// fit (paired keys share a line, bindings of several scopes are listed once). Keys: F1.
 #[test]

@@ -200,3 +200,24 @@ fn undo_after_saving_marks_unsaved_and_redo_back_is_clean() {
     redo(&mut app);
     assert!(!app.dirty, "redone back to what was saved");
 }
+
+#[test]
+fn pretty_printing_happens_only_when_asked_and_undoes_in_one_step() {
+    let text = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}\n";
+    let mut app = App::new(load_str(text).unwrap(), None)
+        .with_file(text.to_string(), iamtrace::tui::file::Shape::Policy);
+    // Opened as written: one line.
+    assert_eq!(app.policies.editors[0].text().lines().count(), 1);
+    press(&mut app, ctrl('f'));
+    let pretty = app.scenario.sources[0].text.clone();
+    assert!(pretty.lines().count() > 5, "{pretty}");
+    assert!(pretty.contains("\n  \"Statement\": [\n    {\n"), "{pretty}");
+    assert_eq!(app.policies.editors[0].text(), pretty);
+    assert!(app.dirty);
+    // Saved as the user now has it.
+    assert_eq!(app.to_save().unwrap().text, format!("{pretty}\n"));
+    let said = undo(&mut app);
+    assert!(said.contains("pretty-printing"), "{said}");
+    assert_eq!(app.policies.editors[0].text(), text.trim_end());
+    assert!(!app.dirty);
+}

@@ -90,6 +90,9 @@ pub enum Action {
     Complete,
     /// List the actions the action pattern under the cursor matches.
     ExpandActions,
+    /// Pretty-print the policy shown (only when asked: the file's formatting is kept
+    /// otherwise).
+    Reformat,
     /// Add a context key to the request.
     AddContextKey,
     /// Delete the selected context key.

@@ -219,6 +219,10 @@ pub struct App {
     pub file: Option<super::file::OpenedFile>,
     /// Every change, for undo and redo.
     pub history: super::history::History,
+    /// The results' statement spans still point into the policies' texts (moved
+    /// through text edits since the last evaluation; a change to the list of policies
+    /// breaks that until the next good evaluation).
+    pub spans_follow_text: bool,
 }
 
 impl App {
@@ -342,6 +346,7 @@ impl App {
             recovery: None,
             file: None,
             history: Default::default(),
+            spans_follow_text: true,
             view: View::Trace,
             set: None,
             baseline: None,
@@ -373,6 +378,7 @@ impl App {
         match out.results {
             Some(r) => {
                 self.results = r;
+                self.spans_follow_text = true;
                 self.set = out.set;
                 self.why = out.why;
                 self.stale = false;
@@ -590,6 +596,15 @@ impl App {
         if let Some(new) = self.policies.editors.get(pi).map(|e| e.text()) {
             let name = self.policy_name(pi);
             if let Some(src) = self.scenario.sources.get_mut(pi) {
+                if let Some(super::history::Change::Text {
+                    at,
+                    removed,
+                    inserted,
+                    ..
+                }) = super::history::text_change(pi, &src.text, &new)
+                {
+                    move_spans(&mut self.results, pi, at, removed.len(), inserted.len());
+                }
                 self.history
                     .record_text(pi, &name, &src.text, &new, Instant::now());
                 src.text = new;
@@ -616,5 +631,46 @@ impl App {
     pub fn with_origin(mut self, origin: Origin) -> Self {
         self.origin = origin;
         self
+    }
+}
+
+/// Moves the deciding statements' spans of policy `pi` in `results` through an edit
+/// that replaced `removed` bytes at `at` with `inserted` bytes: after it they shift, in
+/// it they shrink to its edges.
+pub fn move_spans(
+    results: &mut [RequestResult],
+    pi: usize,
+    at: usize,
+    removed: usize,
+    inserted: usize,
+) {
+    let end = at + removed;
+    // A start at the edit's end moves with what follows; an end there stays (it is
+    // exclusive: text typed right after a statement is not part of it).
+    let start = |o: u64| -> u64 {
+        let o = o as usize;
+        (if o >= end {
+            o - removed + inserted
+        } else if o > at {
+            at
+        } else {
+            o
+        }) as u64
+    };
+    let stop = |o: u64| -> u64 {
+        let o = o as usize;
+        (if o > end {
+            o - removed + inserted
+        } else if o > at {
+            at + inserted
+        } else {
+            o
+        }) as u64
+    };
+    for r in results {
+        for d in r.determined_by.iter_mut().filter(|d| d.policy == pi) {
+            d.span.start = start(d.span.start);
+            d.span.end = stop(d.span.end);
+        }
     }
 }

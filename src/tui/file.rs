@@ -108,6 +108,63 @@ impl App {
         }
     }
 
+    /// Pretty-prints the policy shown (Ctrl+F), one undo step: two spaces a level,
+    /// nested under the line its document starts on in the file, its first line where
+    /// it was.
+    pub fn reformat_policy(&mut self) -> Vec<super::pane::Effect> {
+        use super::pane::Effect;
+        let pi = self.policies.current;
+        let Some(src) = self.scenario.sources.get(pi) else {
+            return Vec::new();
+        };
+        let node = match crate::json::parse(&src.text) {
+            Ok(n) => n,
+            Err(e) => {
+                let (line, column) = self.file_position(pi, &e.span);
+                return vec![Effect::Message(format!(
+                    "cannot pretty-print: {line}:{column}: {}",
+                    e.message
+                ))];
+            }
+        };
+        // The indentation of the file's line the document starts on.
+        let base = match (&self.file, src.at, src.form) {
+            (Some(f), Some(at), crate::scenario::DocumentForm::Inline) => {
+                f.text
+                    .lines()
+                    .nth(at.line.saturating_sub(1) as usize)
+                    .map_or(0, |l| l.len() - l.trim_start_matches(' ').len())
+                    / 2
+            }
+            _ => 0,
+        };
+        let lead = src.text.len() - src.text.trim_start().len();
+        let mut text = src.text[..lead].to_string();
+        crate::json::write_pretty(&node, base, &mut text);
+        let trail = src.text.trim_end();
+        text.push_str(&src.text[trail.len()..]);
+        if text == src.text {
+            return vec![Effect::Message(
+                "the policy is pretty-printed already".into(),
+            )];
+        }
+        let Some(change) = super::history::text_change(pi, &src.text, &text) else {
+            return Vec::new();
+        };
+        let label = format!("pretty-printing \"{}\"", self.policy_name(pi));
+        self.history
+            .record_step(label, change, std::time::Instant::now());
+        if let Some(e) = self.policies.editors.get_mut(pi) {
+            e.set_text(&text, 0);
+        }
+        if let Some(src) = self.scenario.sources.get_mut(pi) {
+            src.text = text;
+        }
+        self.spans_follow_text = false;
+        self.changed();
+        vec![Effect::Evaluate]
+    }
+
     /// What a recovery file holds for the unsaved edits: the file as saving would
     /// write it when that can be read back, else the scenario with every policy text
     /// kept (one that does not parse, as a JSON string).

@@ -274,6 +274,14 @@ pub const BINDINGS: &[Binding] = &[
         "actions a pattern matches",
     ),
     b(
+        K::Char('f'),
+        CTRL,
+        POLICIES,
+        A::Reformat,
+        "Ctrl+F",
+        "pretty-print the policy",
+    ),
+    b(
         K::Char('z'),
         CTRL,
         GLOBAL,

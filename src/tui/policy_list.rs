@@ -34,6 +34,7 @@ impl App {
                 self.cycle_kind();
                 vec![Effect::Evaluate]
             }
+            Action::Reformat => self.reformat_policy(),
             Action::PlacePolicy => match self.placement_text() {
                 Some(t) => vec![Effect::Overlay(Mode::Placement(t))],
                 None => vec![Effect::Message(
@@ -58,6 +59,7 @@ impl App {
 
     /// The list of policies changed from `before`: one undo step named `label`.
     fn list_changed(&mut self, label: String, before: PolicyList) {
+        self.spans_follow_text = false;
         let after = self.policy_list();
         if after != before {
             self.history.record_step(
@@ -75,6 +77,7 @@ impl App {
     /// Puts the list of policies back as `list` was (undo, redo): the editors show
     /// the texts afresh.
     pub fn restore_policy_list(&mut self, list: &PolicyList) {
+        self.spans_follow_text = false;
         self.scenario.sources.clone_from(&list.sources);
         self.scenario.set.scp_levels.clone_from(&list.scp_levels);
         self.scenario.set.rcp_levels.clone_from(&list.rcp_levels);

@@ -57,6 +57,7 @@ impl App {
                     return;
                 }
                 src.text.replace_range(range, to);
+                super::app::move_spans(&mut self.results, *policy, *at, from.len(), to.len());
                 editor.set_text(&src.text, *at + to.len());
                 self.policies.current = *policy;
                 self.focus = Focus::Policies;

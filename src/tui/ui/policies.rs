@@ -210,7 +210,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             marks.errors.push((e.span.line, e.message.clone()));
         }
     }
-    if !app.stale {
+    // The deciding statements, also while the text does not parse: their spans were
+    // moved through every edit since the last evaluation, so they stay on their text.
+    if app.spans_follow_text {
         if let Some(r) = app.current_result() {
             let mut deciding = r
                 .determined_by
@@ -222,11 +224,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 // line index for all of them: a policy may have thousands).
                 let index = crate::source::LineIndex::new(text);
                 for d in deciding {
+                    let start = (d.span.start as usize).min(text.len());
                     let end = (d.span.end as usize).saturating_sub(1).min(text.len());
-                    let (end_line, _) = index.line_column(text, end);
-                    marks
-                        .highlights
-                        .push((d.span.line, end_line.max(d.span.line)));
+                    let (start_line, _) = index.line_column(text, start);
+                    let (end_line, _) = index.line_column(text, end.max(start));
+                    marks.highlights.push((start_line, end_line));
                 }
             }
         }
