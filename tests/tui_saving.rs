@@ -56,7 +56,8 @@ fn opened_copy() -> (tempfile::TempDir, PathBuf, App) {
 fn open(file: &Path) -> App {
     let text = std::fs::read_to_string(file).unwrap();
     let mut app = App::new(load_str(&text).unwrap(), Some(file.to_path_buf()))
-        .with_origin(iamtrace::tui::recover::Origin::File(file.to_path_buf()));
+        .with_origin(iamtrace::tui::recover::Origin::File(file.to_path_buf()))
+        .with_file(text, iamtrace::tui::file::Shape::Scenario);
     app.check_leftovers();
     app
 }
@@ -279,7 +280,16 @@ fn ctrl_s_with_a_policy_that_does_not_parse_offers_a_draft_beside_the_file() {
     press(&mut app, ctrl('s'));
     press(&mut app, key(KeyCode::Char('y')));
     assert!(draft.exists(), "{:?}", app.message);
-    assert!(std::fs::read_to_string(&draft).unwrap().contains("BROKEN"));
+    let drafted = std::fs::read_to_string(&draft).unwrap();
+    assert!(drafted.contains("BROKEN"));
+    // The file's own bytes, the broken policy kept as a JSON string of its text: the
+    // draft is JSON that opens again.
+    assert!(
+        iamtrace::input::load_for_editing(&drafted).is_ok(),
+        "{drafted}"
+    );
+    let head = before.find("\"document\"").unwrap();
+    assert_eq!(drafted[..head], before[..head]);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
     assert!(app.dirty);
     assert!(
@@ -346,4 +356,86 @@ fn a_bare_policy_is_saved_as_typed_and_still_asked_about_changes_on_disk() {
     let saved = std::fs::read_to_string(&file).unwrap();
     assert!(saved.starts_with("\"BROKEN{\"Version\""), "{saved}");
     assert!(!dir.path().join("policy.draft.json").exists());
+}
+
+/// A bare policy file: Ctrl+S writes the policy document only (saying what stays
+/// unsaved), Ctrl+E saves the whole scenario under a new name, and from then on that
+/// scenario file is what is open.
+#[test]
+fn a_bare_policy_saves_as_itself_and_the_scenario_goes_where_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("policy.json");
+    let policy = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}\n";
+    std::fs::write(&file, policy).unwrap();
+    let mut app = App::new(load_str(policy).unwrap(), Some(file.clone()))
+        .with_file(policy.to_string(), iamtrace::tui::file::Shape::Policy);
+    // A request typed into the form: the scenario around the policy.
+    press(&mut app, key(KeyCode::Tab));
+    type_text(&mut app, "arn:aws:iam::111122223333:user/u");
+    press(&mut app, key(KeyCode::Down));
+    type_text(&mut app, "s3:GetObject");
+    press(&mut app, key(KeyCode::Down));
+    type_text(&mut app, "arn:aws:s3:::b/k");
+    assert_eq!(app.scenario.requests.len(), 1);
+    press(&mut app, ctrl('s'));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        policy,
+        "the policy as it was"
+    );
+    let said = app.message.clone().unwrap_or_default();
+    assert!(
+        said.contains("1 request") && said.contains("unsaved"),
+        "{said}"
+    );
+    // Ctrl+E onto the policy file itself is refused.
+    press(&mut app, ctrl('e'));
+    assert!(
+        matches!(app.mode, Mode::SaveScenarioAs(_)),
+        "{:?}",
+        app.mode
+    );
+    for _ in 0.."scenario.json".len() {
+        press(&mut app, key(KeyCode::Backspace));
+    }
+    type_text(&mut app, file.to_str().unwrap());
+    press(&mut app, key(KeyCode::Enter));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), policy);
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("policy document itself")
+    );
+    // Under a new name: a scenario with the policy and the request.
+    let scenario = dir.path().join("s.json");
+    press(&mut app, ctrl('e'));
+    for _ in 0.."scenario.json".len() {
+        press(&mut app, key(KeyCode::Backspace));
+    }
+    type_text(&mut app, scenario.to_str().unwrap());
+    press(&mut app, key(KeyCode::Enter));
+    let written = std::fs::read_to_string(&scenario).unwrap();
+    let loaded = load_str(&written).unwrap();
+    assert_eq!(loaded.sources.len(), 1);
+    assert_eq!(loaded.requests.len(), 1);
+    assert_eq!(app.path.as_deref(), Some(scenario.as_path()));
+    assert!(!app.dirty);
+    // Ctrl+S now writes into the scenario file, the policy file untouched.
+    press(
+        &mut app,
+        KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT),
+    );
+    type_text(&mut app, " ");
+    press(&mut app, ctrl('s'));
+    assert!(!app.dirty, "{:?}", app.message);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), policy);
+    assert_ne!(std::fs::read_to_string(&scenario).unwrap(), written);
+    assert_eq!(
+        load_str(&std::fs::read_to_string(&scenario).unwrap())
+            .unwrap()
+            .requests
+            .len(),
+        1
+    );
 }

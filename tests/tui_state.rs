@@ -255,7 +255,23 @@ fn broken_json_keeps_the_last_results_and_marks_them_stale_until_fixed() {
     let e = app.first_error().unwrap();
     assert_eq!((e.span.line, e.span.column), (1, 1), "{e:?}");
     assert!(app.stale);
-    assert_eq!(app.results, good, "the previous results are kept");
+    // The previous results are kept (their statement spans moved through the edit, so
+    // the highlights stay on their text).
+    let traces = |r: &[iamtrace::tui::app::RequestResult]| -> Vec<_> {
+        r.iter()
+            .map(|r| (r.decision, r.trace.reason.clone()))
+            .collect()
+    };
+    assert_eq!(
+        traces(&app.results),
+        traces(&good),
+        "the previous results are kept"
+    );
+    assert_eq!(
+        app.results[0].determined_by[0].span.start,
+        good[0].determined_by[0].span.start + 1,
+        "moved by the one character typed before it"
+    );
     assert_eq!(decisions(&app), CLIENT_VPN_DECISIONS);
 
     // Switching requests while stale still shows the kept results.
@@ -1179,7 +1195,10 @@ fn thousands_of_random_keys_never_panic() {
     }
     // Every file written stays in the temporary directory.
     for f in files_in(dir.path()) {
-        assert!(f == "fuzz.json" || f.starts_with("fuzz.json"), "{f}");
+        assert!(
+            f == "fuzz.json" || f.starts_with("fuzz.json") || f == "fuzz.draft.json",
+            "{f}"
+        );
     }
     assert!(panics.is_empty(), "{}", panics.join("\n"));
 }

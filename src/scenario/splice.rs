@@ -73,6 +73,18 @@ fn same_place(a: &PolicySource, b: &PolicySource) -> bool {
 /// renamed, retyped or placed elsewhere; a request added or deleted; names or levels
 /// changed): such a scenario is written anew.
 pub fn splice(original: &str, loaded: &Scenario, now: &Scenario) -> Option<String> {
+    splice_as(original, loaded, now, &[])
+}
+
+/// [`splice`], with the inline documents flagged in `as_string` written as JSON
+/// strings holding their text: a draft whose policy does not parse stays a JSON file
+/// that opens again (the string is read back as the text typed).
+pub fn splice_as(
+    original: &str,
+    loaded: &Scenario,
+    now: &Scenario,
+    as_string: &[bool],
+) -> Option<String> {
     if loaded.sources.len() != now.sources.len()
         || loaded.requests.len() != now.requests.len()
         || loaded.name != now.name
@@ -84,11 +96,15 @@ pub fn splice(original: &str, loaded: &Scenario, now: &Scenario) -> Option<Strin
         return None;
     }
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    for (was, is) in loaded.sources.iter().zip(&now.sources) {
+    for (i, (was, is)) in loaded.sources.iter().zip(&now.sources).enumerate() {
         if !same_place(was, is) {
             return None;
         }
-        if was.text != is.text {
+        if as_string.get(i) == Some(&true) && is.form == DocumentForm::Inline {
+            let mut literal = String::new();
+            crate::json::write_string(&document_text(is), &mut literal);
+            edits.push((was.at?.range(), literal));
+        } else if was.text != is.text {
             edits.push((was.at?.range(), document_text(is)));
         }
     }

@@ -14,6 +14,9 @@ pub enum Action {
     Save,
     /// Save under a name typed now (prefilled with the file's), whatever the file is.
     SaveAs,
+    /// Save the whole scenario (every policy and request) under a new name: for a bare
+    /// policy file, whose own save writes the policy only.
+    SaveScenarioAs,
     /// Quit (asks first when there are unsaved changes).
     Quit,
     /// Copy the editor's selection (Ctrl+V pastes it).

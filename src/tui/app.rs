@@ -60,6 +60,8 @@ pub enum Mode {
     ConfirmQuit,
     /// Asking for a file name to save to.
     SaveAs(String),
+    /// Asking for a file name to save the whole scenario to (requests, every policy).
+    SaveScenarioAs(String),
     /// Asking for the edited policy's new name.
     Rename(String),
     /// Asking where the edited policy sits: a resource policy's `attachedTo`, or an

@@ -37,11 +37,10 @@ impl App {
         let Some(draft) = draft_path(file) else {
             return false;
         };
+        let (line, column) = self.file_position(i, &d.span);
         let about = format!(
-            "policy \"{}\" does not parse ({}:{}: {})",
+            "policy \"{}\" does not parse ({line}:{column}: {})",
             self.policy_name(i),
-            d.span.line,
-            d.span.column,
             d.message
         );
         self.mode = Mode::ConfirmDraft(about, draft);
@@ -56,6 +55,24 @@ impl App {
         };
         self.mode = Mode::ConfirmOpenDraft(draft);
         true
+    }
+
+    /// The draft `draft` holds the same policies, named and placed the same way.
+    fn same_policies(&self, draft: &crate::scenario::Scenario) -> bool {
+        self.file
+            .as_ref()
+            .is_some_and(|f| f.shape == super::file::Shape::Scenario)
+            && draft.sources.len() == self.scenario.sources.len()
+            && draft
+                .sources
+                .iter()
+                .zip(&self.scenario.sources)
+                .all(|(d, s)| {
+                    d.kind == s.kind
+                        && d.name == s.name
+                        && d.level == s.level
+                        && d.attached_to == s.attached_to
+                })
     }
 
     /// Opens the draft `draft` as unsaved edits of the file (Ctrl+S still saves to the
@@ -76,6 +93,38 @@ impl App {
                     })
             });
         match loaded {
+            // The draft of this very file: its policy texts become edits of the file
+            // open (so the file's own formatting and forms stay, and undo takes them
+            // back).
+            Ok((_, scenario)) if self.same_policies(&scenario) => {
+                let now = std::time::Instant::now();
+                for (i, src) in scenario.sources.iter().enumerate() {
+                    let was = &self.scenario.sources[i];
+                    let text = if src.form != was.form {
+                        // A policy that did not parse, kept in the draft as a string.
+                        let pad = was.text.len() - was.text.trim_start_matches(' ').len();
+                        format!("{}{}", " ".repeat(pad), src.text)
+                    } else {
+                        crate::scenario::splice::editor_text(src)
+                    };
+                    let Some(change) = super::history::text_change(i, &was.text, &text) else {
+                        continue;
+                    };
+                    self.history
+                        .record_step("opening the draft".into(), change, now);
+                    self.policies.editors[i].set_text(&text, 0);
+                    self.scenario.sources[i].text = text;
+                }
+                self.scenario.requests = scenario.requests;
+                self.spans_follow_text = false;
+                // Not what the file holds, whatever undo does.
+                self.history.mark_unsaved();
+                self.changed();
+                self.message = Some(format!(
+                    "opened the draft {} as unsaved edits",
+                    draft.display()
+                ));
+            }
             Ok((text, scenario)) => {
                 // The draft is the file's text with the edits spliced in: saving
                 // splices further edits into it, and writes the result to the file.

@@ -165,6 +165,20 @@ impl App {
         vec![Effect::Evaluate]
     }
 
+    /// What a draft holds (Ctrl+S while a policy does not parse): the file with the
+    /// edits spliced in, each policy that does not parse written as a JSON string of
+    /// its text, so the draft is JSON that opens again.
+    pub fn draft_text(&self) -> String {
+        let invalid: Vec<bool> = (0..self.scenario.sources.len())
+            .map(|i| self.errors.get(i).is_some_and(|e| !e.is_empty()))
+            .collect();
+        self.file
+            .as_ref()
+            .filter(|f| f.shape == Shape::Scenario)
+            .and_then(|f| splice::splice_as(&f.text, &f.loaded, &self.scenario, &invalid))
+            .unwrap_or_else(|| to_json(&self.scenario))
+    }
+
     /// What a recovery file holds for the unsaved edits: the file as saving would
     /// write it when that can be read back, else the scenario with every policy text
     /// kept (one that does not parse, as a JSON string).

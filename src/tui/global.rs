@@ -46,6 +46,12 @@ impl App {
                     .map_or("scenario.json".into(), |p| p.display().to_string());
                 vec![Effect::Overlay(Mode::SaveAs(name))]
             }
+            Action::SaveScenarioAs => {
+                self.save_name_fresh = true;
+                vec![Effect::Overlay(Mode::SaveScenarioAs(
+                    "scenario.json".into(),
+                ))]
+            }
             Action::Quit if self.dirty => vec![Effect::Overlay(Mode::ConfirmQuit)],
             Action::Quit => vec![Effect::Quit],
             Action::NextRequest | Action::PrevRequest => {

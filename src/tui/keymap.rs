@@ -55,7 +55,11 @@ pub fn overlay_scope(mode: &Mode) -> Option<Scope> {
         Mode::Normal => return None,
         Mode::Help => Scope::Help,
         Mode::PickPrincipal(_) | Mode::Expansion(..) => Scope::List,
-        Mode::SaveAs(_) | Mode::Rename(_) | Mode::Placement(_) | Mode::Axes(_) => Scope::Prompt,
+        Mode::SaveAs(_)
+        | Mode::SaveScenarioAs(_)
+        | Mode::Rename(_)
+        | Mode::Placement(_)
+        | Mode::Axes(_) => Scope::Prompt,
         Mode::ConfirmQuit
         | Mode::ConfirmDelete
         | Mode::ConfirmRestore(_)
@@ -184,6 +188,14 @@ pub const BINDINGS: &[Binding] = &[
         A::SaveAs,
         "Ctrl+Alt+S",
         "save as (another file)",
+    ),
+    b(
+        K::Char('e'),
+        CTRL,
+        GLOBAL,
+        A::SaveScenarioAs,
+        "Ctrl+E",
+        "save the whole scenario as…",
     ),
     b(K::Char('q'), CTRL, GLOBAL, A::Quit, "Ctrl+Q", "quit").hint(),
     b(

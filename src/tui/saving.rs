@@ -23,6 +23,9 @@ pub enum Target {
     NewName,
     /// The draft beside the file (its edits do not parse): replaced freely.
     Draft,
+    /// The whole scenario under a name typed (Ctrl+E): asks before replacing a file;
+    /// the scenario file is what is open from then on.
+    Scenario,
 }
 
 /// One save to carry out.
@@ -60,7 +63,21 @@ pub struct SaveQuestion {
 /// function that decides what is saved (see [`App::to_save`]: a scenario with its
 /// edits spliced in, a bare policy as the document). `Err` says why the file cannot be
 /// written as what it is.
-pub fn bytes_to_save(app: &mut App) -> Result<ToSave, String> {
+pub fn bytes_to_save(app: &mut App, target: Target) -> Result<ToSave, String> {
+    if target == Target::Draft {
+        return Ok(ToSave {
+            text: app.draft_text(),
+            note: None,
+            in_place: false,
+        });
+    }
+    if target == Target::Scenario {
+        return Ok(ToSave {
+            text: crate::scenario::to_json(&app.scenario),
+            note: None,
+            in_place: false,
+        });
+    }
     app.to_save()
 }
 
@@ -76,7 +93,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 impl App {
     /// Carries out `job`: saves, asks (a question overlay), or says why it failed.
     pub fn save(&mut self, job: SaveJob) {
-        let to_save = match bytes_to_save(self) {
+        let to_save = match bytes_to_save(self, job.target) {
             Ok(t) => t,
             Err(why) => {
                 self.message = Some(format!("could not save {}: {why}", job.path.display()));
@@ -88,12 +105,23 @@ impl App {
         }
         let open_file = match job.target {
             Target::Open => true,
-            Target::NewName => self
+            Target::NewName | Target::Scenario => self
                 .path
                 .as_deref()
                 .is_some_and(|p| same_file(p, &job.path)),
             Target::Draft => false,
         };
+        let bare = self
+            .file
+            .as_ref()
+            .is_some_and(|f| f.shape == super::file::Shape::Policy);
+        if job.target == Target::Scenario && open_file && bare {
+            self.message = Some(format!(
+                "{} is the policy document itself: save the scenario under another name",
+                job.path.display()
+            ));
+            return;
+        }
         let expect = match (&self.disk, job.target) {
             (_, Target::Draft) => Expect::Anything,
             (Some(seen), _) if open_file => Expect::Unchanged(seen),
@@ -111,6 +139,14 @@ impl App {
                 self.forget_recovery();
             }
             Ok(Outcome::Saved(seen)) => {
+                if job.target == Target::Scenario {
+                    // The scenario file is what is open from now on.
+                    self.file = Some(super::file::OpenedFile {
+                        text: to_save.text.clone(),
+                        shape: super::file::Shape::Scenario,
+                        loaded: self.scenario.clone(),
+                    });
+                }
                 // The file's text is now what was written: the next save splices into it.
                 self.saved_as(&to_save);
                 self.message = Some(match &to_save.note {

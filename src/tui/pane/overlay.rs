@@ -86,6 +86,10 @@ pub fn handle(mode: Mode, action: Action, choices: usize, fresh: &mut bool) -> (
             let t = t.trim();
             (!t.is_empty()).then(|| Effect::Save(SaveJob::new(PathBuf::from(t), Target::NewName)))
         }),
+        Mode::SaveScenarioAs(text) => prompt(text, action, fresh, Mode::SaveScenarioAs, |t| {
+            let t = t.trim();
+            (!t.is_empty()).then(|| Effect::Save(SaveJob::new(PathBuf::from(t), Target::Scenario)))
+        }),
         Mode::ConfirmSave(question) => match action {
             // Not a regular file: yes offers another name rather than writing into it.
             Action::Yes if matches!(question.refusal, Refusal::NotRegular(_)) => {

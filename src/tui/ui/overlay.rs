@@ -40,6 +40,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             buf,
         ),
         Mode::SaveAs(text) => prompt(" Save as ", "File: ", text, area, buf),
+        Mode::SaveScenarioAs(text) => {
+            prompt(" Save the whole scenario as ", "File: ", text, area, buf)
+        }
         Mode::Rename(text) => prompt(" Rename the policy ", "Name: ", text, area, buf),
         Mode::Axes(text) => prompt(
             " What-if axes: KEY=v,v,absent | KEY=v,v (action, resource, principal too) ",
