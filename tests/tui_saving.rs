@@ -439,3 +439,34 @@ fn a_bare_policy_saves_as_itself_and_the_scenario_goes_where_asked() {
         1
     );
 }
+
+/// Adding and renaming policies keeps the file's layout: the new entry goes after the
+/// last of its type, everything before it stays byte for byte.
+#[test]
+fn adding_a_policy_keeps_the_rest_of_the_file_as_it_was() {
+    let (_dir, file, mut app) = opened_copy();
+    let before = std::fs::read_to_string(&file).unwrap();
+    press(&mut app, key(KeyCode::F(4)));
+    press(&mut app, ctrl('s'));
+    assert!(!app.dirty, "{:?}", app.message);
+    let after = std::fs::read_to_string(&file).unwrap();
+    let message = app.message.clone().unwrap_or_default();
+    assert!(!message.contains("written anew"), "{message}");
+    // The identity array's last entry ends where it did; the new one follows it.
+    let loaded = load_str(&before).unwrap();
+    let last_identity = loaded
+        .sources
+        .iter()
+        .filter(|s| s.kind == iamtrace::policy::PolicyKind::Identity)
+        .filter_map(|s| s.at)
+        .map(|at| at.end as usize)
+        .max()
+        .unwrap();
+    assert_eq!(after[..last_identity], before[..last_identity]);
+    let again = load_str(&after).unwrap();
+    assert_eq!(again.sources.len(), loaded.sources.len() + 1);
+    let requests = |s: &iamtrace::scenario::Scenario| -> Vec<_> {
+        s.requests.iter().map(|r| r.request.clone()).collect()
+    };
+    assert_eq!(requests(&again), requests(&loaded));
+}

@@ -5,6 +5,7 @@
 mod compile;
 mod load;
 pub mod presets;
+mod restructure;
 mod save;
 pub mod splice;
 

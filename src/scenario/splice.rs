@@ -144,6 +144,50 @@ pub fn splice_bare(original: &str, loaded: &PolicySource, now: &PolicySource) ->
     Some(format!("{before}{}{after}", document_text(now)))
 }
 
+/// `original` (read as `loaded`) edited into `now` in the file's own layout: texts and
+/// requests spliced in place, and policies renamed, placed, deleted, added or retyped
+/// and requests added or deleted as entries inserted or removed there. `None` when that
+/// cannot be done, or when the result does not read back as `now` (checked here):
+/// the caller then writes the scenario anew.
+pub fn edit_in_place(original: &str, loaded: &Scenario, now: &Scenario) -> Option<(String, bool)> {
+    if let Some(text) = splice(original, loaded, now) {
+        return Some((text, true));
+    }
+    let text = super::restructure::restructure(original, loaded, now)?;
+    reads_back_as(&text, now).then_some((text, false))
+}
+
+/// `text` read as a scenario holds `now`'s policies (in any order) and requests.
+fn reads_back_as(text: &str, now: &Scenario) -> bool {
+    let Ok(read) = crate::input::load_for_editing(text) else {
+        return false;
+    };
+    let key = |s: &PolicySource| {
+        (
+            s.kind as usize,
+            s.name.clone(),
+            s.level,
+            s.attached_to.clone(),
+            crate::json::parse(s.text.trim()).ok().map(|n| {
+                let mut out = String::new();
+                crate::json::write_pretty(&n, 0, &mut out);
+                out
+            }),
+        )
+    };
+    let mut a: Vec<_> = read.sources.iter().map(key).collect();
+    let mut b: Vec<_> = now.sources.iter().map(key).collect();
+    a.sort();
+    b.sort();
+    a == b
+        && read.requests.len() == now.requests.len()
+        && read
+            .requests
+            .iter()
+            .zip(&now.requests)
+            .all(|(x, y)| same_request(x, y))
+}
+
 /// Two requests alike in everything a file holds.
 pub fn same_request(a: &RequestSpec, b: &RequestSpec) -> bool {
     a.name == b.name

@@ -90,11 +90,11 @@ impl App {
                 })
             }
             Shape::Scenario => Ok(
-                match splice::splice(&file.text, &file.loaded, &self.scenario) {
-                    Some(text) => ToSave {
+                match splice::edit_in_place(&file.text, &file.loaded, &self.scenario) {
+                    Some((text, in_place)) => ToSave {
                         text,
                         note: None,
-                        in_place: true,
+                        in_place,
                     },
                     None => ToSave {
                         text: to_json(&self.scenario),
