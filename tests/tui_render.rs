@@ -579,3 +579,26 @@ fn screen_text_rows(buf: &ratatui::buffer::Buffer, rows: std::ops::Range<u16>) -
     .collect::<Vec<_>>()
     .join("\n")
 }
+
+/// The trace view keeps its scroll between frames: after scrolling down past the view,
+/// moving back up inside it moves the selection, not the view.
+#[test]
+fn the_trace_keeps_its_scroll_when_moving_back_up() {
+    let mut app = client_vpn();
+    press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    focus_trace(&mut app);
+    let rows = app.tree_rows().len();
+    for _ in 0..rows {
+        press(&mut app, KeyCode::Down, KeyModifiers::NONE);
+        render(&app, 120, 35);
+    }
+    let scrolled = app.trace.scroll.get();
+    assert!(scrolled > 0, "{rows} rows fit the view: nothing to scroll");
+    press(&mut app, KeyCode::Up, KeyModifiers::NONE);
+    render(&app, 120, 35);
+    assert_eq!(
+        app.trace.scroll.get(),
+        scrolled,
+        "the view moved with the selection"
+    );
+}

@@ -16,8 +16,9 @@ pub struct TracePane {
     pub tree: TreeState,
     /// The selected row.
     pub selected: usize,
-    /// The first row shown.
-    pub scroll: usize,
+    /// The first row shown, as last drawn (drawing moves it just enough to keep the
+    /// selection in view, and keeps it there for the next frame).
+    pub scroll: std::cell::Cell<usize>,
 }
 
 impl TracePane {
@@ -67,6 +68,6 @@ impl TracePane {
     /// Selects the first row and shows it (another request is shown).
     pub fn to_top(&mut self) {
         self.selected = 0;
-        self.scroll = 0;
+        self.scroll.set(0);
     }
 }

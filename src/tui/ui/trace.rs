@@ -30,7 +30,7 @@ impl TracePane {
     /// scroll, moved just enough to keep the selection visible. Drawing and mouse
     /// clicks both use it.
     pub fn first_shown(&self, n: usize, height: usize) -> usize {
-        let mut scroll = self.scroll.min(n.saturating_sub(1));
+        let mut scroll = self.scroll.get().min(n.saturating_sub(1));
         if self.selected < scroll {
             scroll = self.selected;
         } else if height > 0 && self.selected >= scroll + height {
@@ -124,6 +124,8 @@ fn draw(pane: &TracePane, shown: &Shown, area: Rect, buf: &mut Buffer) {
     let (explain, full_text) = pane.footer(focused, rows, inner);
     let height = pane.rows_shown(focused, rows, inner);
     let scroll = pane.first_shown(rows.len(), height);
+    // Kept for the next frame: moving back up inside the view does not scroll it.
+    pane.scroll.set(scroll);
     let mut lines = vec![Line::from(head), Line::from("")];
     for (i, row) in rows.iter().enumerate().skip(scroll).take(height) {
         let (sym, color) = match row.mark {
