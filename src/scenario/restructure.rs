@@ -6,8 +6,8 @@
 //! the file not being a scenario object) gives `None`, and the caller writes the file
 //! anew. The caller checks the result by reading it back.
 
-use super::save::write_request;
-use super::splice::{document_text, same_request};
+use super::save::{kind_key, write_request};
+use super::splice::{document_text, in_files_step, indent_at, indent_step, same_request};
 use super::{PolicySource, Scenario};
 use crate::json::{self, Member, Node, Value, write_string};
 use crate::policy::PolicyKind;
@@ -31,26 +31,6 @@ fn items(node: &Node) -> Option<&[Node]> {
         Value::Array(a) => Some(a),
         _ => None,
     }
-}
-
-/// The key of a policy type in a scenario's `policies` object.
-fn kind_key(kind: PolicyKind) -> &'static str {
-    match kind {
-        PolicyKind::Identity => "identity",
-        PolicyKind::Boundary => "boundary",
-        PolicyKind::Session => "session",
-        PolicyKind::Resource => "resource",
-        PolicyKind::Endpoint => "endpoint",
-        PolicyKind::Scp => "scp",
-        PolicyKind::Rcp => "rcp",
-    }
-}
-
-/// The whitespace a line starts with, for the line holding byte `at`.
-fn indent_at(text: &str, at: usize) -> &str {
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let line = &text[start..];
-    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
 }
 
 /// Removes element `i` of `array` with the separator that joins it to its neighbours.
@@ -117,7 +97,7 @@ fn entry_text(src: &PolicySource, step: &str) -> String {
     }
     out.push_str("\"document\": ");
     // The document's levels in the file's step, under the entry's line.
-    out.push_str(&reindent_two_spaces(document_text(src).trim(), "", step));
+    out.push_str(&in_files_step(document_text(src).trim(), "", step));
     out.push('}');
     out
 }
@@ -267,24 +247,14 @@ pub fn restructure(original: &str, loaded: &Scenario, now: &Scenario) -> Option<
                     edits.push(append_item(original, &m.value, t, &step));
                 }
             }
-            None => {
-                // A new type: a member after the policies object's last.
-                let p = policies?;
-                let last = members(p)?.last()?;
-                let end = last.value.span.range().end;
-                let indent = indent_at(original, last.key_span.range().start).to_string();
-                let inner = format!("{indent}{step}");
-                let list: Vec<String> = texts
-                    .iter()
-                    .map(|t| format!("{inner}{}", reindent(t, &inner)))
-                    .collect();
-                let mut key = String::new();
-                write_string(kind_key(kind), &mut key);
-                edits.push((
-                    end..end,
-                    format!(",\n{indent}{key}: [\n{}\n{indent}]", list.join(",\n")),
-                ));
-            }
+            // A new type: a member after the policies object's last.
+            None => edits.push(new_member(
+                original,
+                policies?,
+                kind_key(kind),
+                &texts,
+                &step,
+            )?),
         }
     }
 
@@ -300,10 +270,10 @@ pub fn restructure(original: &str, loaded: &Scenario, now: &Scenario) -> Option<
             if r.is_empty() {
                 return None;
             }
-            let mut text = String::new();
-            write_request(is, 0, &mut text);
-            let indent = indent_at(original, r.start).to_string();
-            edits.push((r, reindent_two_spaces(&text, &indent, &step)));
+            edits.push((
+                r.clone(),
+                super::splice::request_text(original, r.start, is),
+            ));
         }
     }
     if now.requests.len() > loaded.requests.len() {
@@ -312,7 +282,7 @@ pub fn restructure(original: &str, loaded: &Scenario, now: &Scenario) -> Option<
         for r in extra {
             let mut text = String::new();
             write_request(r, 0, &mut text);
-            texts.push(reindent_two_spaces(&text, "", &step));
+            texts.push(in_files_step(&text, "", &step));
         }
         match requests {
             Some(arr) => {
@@ -328,23 +298,7 @@ pub fn restructure(original: &str, loaded: &Scenario, now: &Scenario) -> Option<
                 }
                 edits.push(append_item(original, arr, &joined, &step));
             }
-            None => {
-                let last = members(&root)?.last()?;
-                let end = last.value.span.range().end;
-                let indent = indent_at(original, last.key_span.range().start).to_string();
-                let inner = format!("{indent}{step}");
-                let list: Vec<String> = texts
-                    .iter()
-                    .map(|t| format!("{inner}{}", reindent(t, &inner)))
-                    .collect();
-                edits.push((
-                    end..end,
-                    format!(
-                        ",\n{indent}\"requests\": [\n{}\n{indent}]",
-                        list.join(",\n")
-                    ),
-                ));
-            }
+            None => edits.push(new_member(original, &root, "requests", &texts, &step)?),
         }
     } else if now.requests.len() < loaded.requests.len() {
         let arr = requests?;
@@ -361,33 +315,29 @@ pub fn restructure(original: &str, loaded: &Scenario, now: &Scenario) -> Option<
     apply(original, edits)
 }
 
-/// `text` as the writer made it (two spaces a level) in the file's `step`, every line
-/// after the first under `indent`.
-fn reindent_two_spaces(text: &str, indent: &str, step: &str) -> String {
-    let mut out = String::new();
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-            out.push_str(indent);
-            let spaces = line.bytes().take_while(|&b| b == b' ').count();
-            for _ in 0..spaces / 2 {
-                out.push_str(step);
-            }
-            out.push_str(&line[spaces..]);
-        } else {
-            out.push_str(line);
-        }
-    }
-    out
-}
-
-/// The file's indentation step: the whitespace of its first indented line.
-fn indent_step(text: &str) -> String {
-    text.lines()
-        .map(|l| &l[..l.len() - l.trim_start_matches([' ', '\t']).len()])
-        .find(|w| !w.is_empty())
-        .unwrap_or("  ")
-        .to_string()
+/// A new member `key` holding an array of `texts`, after the last member of `object`
+/// and indented like it.
+fn new_member(
+    original: &str,
+    object: &Node,
+    key: &str,
+    texts: &[String],
+    step: &str,
+) -> Option<(Range<usize>, String)> {
+    let last = members(object)?.last()?;
+    let end = last.value.span.range().end;
+    let indent = indent_at(original, last.key_span.range().start).to_string();
+    let inner = format!("{indent}{step}");
+    let list: Vec<String> = texts
+        .iter()
+        .map(|t| format!("{inner}{}", reindent(t, &inner)))
+        .collect();
+    let mut name = String::new();
+    write_string(key, &mut name);
+    Some((
+        end..end,
+        format!(",\n{indent}{name}: [\n{}\n{indent}]", list.join(",\n")),
+    ))
 }
 
 /// Applies non-overlapping `edits` (insertions at one place keep their order).
@@ -526,6 +476,21 @@ mod tests {
         );
         let read = load(&out);
         assert_eq!(read.requests.len(), 2);
+    }
+
+    #[test]
+    fn the_first_request_of_a_file_without_requests_is_a_new_member() {
+        let file = "{\n  \"policies\": {\"identity\": []}\n}\n";
+        let loaded = load(file);
+        let mut now = loaded.clone();
+        now.requests.push(load(FILE).requests[0].clone());
+        now.requests[0].span = Default::default();
+        let (out, _) = edit_in_place(file, &loaded, &now).expect("edited in place");
+        assert!(
+            out.starts_with("{\n  \"policies\": {\"identity\": []},\n  \"requests\": [\n    {\n      \"principal\""),
+            "{out}"
+        );
+        assert_eq!(load(&out).requests.len(), 1);
     }
 
     #[test]

@@ -40,7 +40,8 @@ pub fn to_json(s: &Scenario) -> String {
     out
 }
 
-fn kind_key(kind: PolicyKind) -> &'static str {
+/// The key of a policy type in a scenario's `policies` object.
+pub(super) fn kind_key(kind: PolicyKind) -> &'static str {
     match kind {
         PolicyKind::Identity => "identity",
         PolicyKind::Boundary => "boundary",

@@ -199,25 +199,27 @@ pub fn same_request(a: &RequestSpec, b: &RequestSpec) -> bool {
 
 /// `r` written where an object starts at byte `start` of `original`: its members
 /// indented one step more than the line it starts on, in the file's own step.
-fn request_text(original: &str, start: usize, r: &RequestSpec) -> String {
-    let line_start = original[..start].rfind('\n').map_or(0, |i| i + 1);
-    let base: String = original[line_start..start]
-        .chars()
-        .take_while(|c| c.is_whitespace())
-        .collect();
-    let step = indent_step(original);
+pub(super) fn request_text(original: &str, start: usize, r: &RequestSpec) -> String {
     let mut generated = String::new();
     write_request(r, 0, &mut generated);
-    // The writer indents by two spaces a level: re-indent in the file's step, under
-    // the line the object starts on.
-    let mut out = String::with_capacity(generated.len() + 64);
-    for (i, line) in generated.split('\n').enumerate() {
+    in_files_step(
+        &generated,
+        indent_at(original, start),
+        &indent_step(original),
+    )
+}
+
+/// `text` as the writer made it (two spaces a level) in the file's `step`, every line
+/// after the first under `indent`.
+pub(super) fn in_files_step(text: &str, indent: &str, step: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
-            out.push_str(&base);
+            out.push_str(indent);
             let spaces = line.bytes().take_while(|&b| b == b' ').count();
             for _ in 0..spaces / 2 {
-                out.push_str(&step);
+                out.push_str(step);
             }
             out.push_str(&line[spaces..]);
         } else {
@@ -227,17 +229,21 @@ fn request_text(original: &str, start: usize, r: &RequestSpec) -> String {
     out
 }
 
+/// The whitespace the line holding byte `at` of `text` starts with.
+pub(super) fn indent_at(text: &str, at: usize) -> &str {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[start..];
+    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
+}
+
 /// The file's indentation step: the whitespace of its first indented line (two spaces
 /// when none is).
-fn indent_step(text: &str) -> String {
+pub(super) fn indent_step(text: &str) -> String {
     text.lines()
-        .map(|l| {
-            l.chars()
-                .take_while(|c| *c == ' ' || *c == '\t')
-                .collect::<String>()
-        })
+        .map(|l| &l[..l.len() - l.trim_start_matches([' ', '\t']).len()])
         .find(|w| !w.is_empty())
-        .unwrap_or_else(|| "  ".into())
+        .unwrap_or("  ")
+        .to_string()
 }
 
 #[cfg(test)]
