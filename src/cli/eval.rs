@@ -4,7 +4,7 @@
 //! `expect`.
 
 use super::{
-    decoded_json, diagnostic_json, expand_paths, note, read_input, report, safe, stdout_color,
+    decoded_json, diagnostic_json, expand_paths_with, note, read_input, report, safe, stdout_color,
     write_json,
 };
 use crate::Format;
@@ -65,7 +65,7 @@ pub fn run(
     stream: bool,
 ) -> io::Result<ExitCode> {
     let mut out = Outcome::default();
-    let Some(files) = expand_paths(paths) else {
+    let Some(files) = expand_paths_with(paths, super::EVAL_INPUTS) else {
         return Ok(ExitCode::from(2));
     };
     for file in files {

@@ -50,10 +50,33 @@ pub fn stream_source(path: &Path, force: bool) -> Option<Box<dyn Read + Send>> {
         .take(HEAD as u64)
         .read_to_end(&mut head)
         .ok()?;
+    // JSON Lines whose first line is longer than the head (an event with a large
+    // policy document in its parameters): read on to the end of that line, as far as a
+    // record may reach, so that the line can be tried whole.
+    let mut step = HEAD as u64;
+    let mut more = head.len() == HEAD;
+    while more && !has_whole_line(&head) && (head.len() as u64) < iamtrace::read::DEFAULT_MAX_RECORD
+    {
+        let before = head.len();
+        (&mut reader).take(step).read_to_end(&mut head).ok()?;
+        // Fewer bytes than asked for: the end of the input.
+        more = (head.len() - before) as u64 == step;
+        step = step.saturating_mul(2);
+    }
     if !iamtrace::input::cloudtrail_head(&head) {
         return None;
     }
     Some(Box::new(io::Cursor::new(head).chain(reader)))
+}
+
+/// True when `head` holds a line end after something other than blanks (its first
+/// non-blank line is whole).
+fn has_whole_line(head: &[u8]) -> bool {
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    memchr::memchr(b'\n', &head[start..]).is_some()
 }
 
 /// Evaluates every record of `reader` (CloudTrail, decompressed) as `eval` does a

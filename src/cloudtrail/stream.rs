@@ -6,7 +6,7 @@
 //! left out: a service's call is not linked (`via`) to the caller's call that caused it
 //! (CloudTrail often logs that one later), and the description comes at the end.
 
-use super::split::{Batch, SplitError, Splitter};
+use super::split::{Batch, LinePos, SplitError, Splitter};
 use super::{Converted, base_name, convert, describe, read_record, spec_of};
 use crate::scenario::RequestSpec;
 use crate::source::{SourceId, Span};
@@ -44,8 +44,7 @@ pub struct Stream<R> {
     /// The line position at `pos` in the batch's data: 0-based line, characters since
     /// the line's start. Records come in order, so the counting reads each byte once.
     pos: usize,
-    line: u64,
-    column: u64,
+    at: LinePos,
     /// False once bytes went by uncounted (an oversized record is dropped as it is
     /// scanned): positions after it are byte offsets only (line 0).
     lines_known: bool,
@@ -70,8 +69,7 @@ impl<R: Read> Stream<R> {
             next: 0,
             oversized_next: 0,
             pos: 0,
-            line: 0,
-            column: 0,
+            at: LinePos::default(),
             lines_known: true,
             seen: HashMap::default(),
             hasher: foldhash::fast::FixedState::default(),
@@ -210,8 +208,7 @@ impl<R: Read> Stream<R> {
     fn span(&mut self, offset: u64, start: usize, end: usize) -> Span {
         self.advance(start);
         let (line, column) = if self.lines_known {
-            let column = u32::try_from(self.column.saturating_add(1)).unwrap_or(u32::MAX);
-            (self.line + 1, column)
+            self.at.place()
         } else {
             (0, 0)
         };
@@ -230,15 +227,7 @@ impl<R: Read> Stream<R> {
         if to <= self.pos {
             return;
         }
-        let bytes = &batch.data[self.pos..to];
-        let chars = |b: &[u8]| b.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64;
-        match memchr::memrchr(b'\n', bytes) {
-            Some(last) => {
-                self.line += memchr::memchr_iter(b'\n', bytes).count() as u64;
-                self.column = chars(&bytes[last + 1..]);
-            }
-            None => self.column += chars(bytes),
-        }
+        self.at.advance(&batch.data[self.pos..to]);
         self.pos = to;
     }
 }
