@@ -45,28 +45,37 @@ pub fn stream_source(path: &Path, force: bool) -> Option<Box<dyn Read + Send>> {
         return None;
     }
     let mut reader = iamtrace::read::decompressed(file).ok()?;
+    let (head, is_trail) = read_head(&mut reader).ok()?;
+    if !is_trail {
+        return None;
+    }
+    Some(Box::new(io::Cursor::new(head).chain(reader)))
+}
+
+/// The first bytes of `reader`, and whether they start CloudTrail records: [`HEAD`]
+/// bytes, or for JSON Lines whose first line is longer (an event with a large policy
+/// document in its parameters) on to the end of that line, as far as a record may
+/// reach, so that the line is tried whole. A trail told by its start (a delivered
+/// file is one line) is read no further.
+fn read_head(reader: &mut impl Read) -> io::Result<(Vec<u8>, bool)> {
     let mut head = Vec::with_capacity(HEAD);
-    (&mut reader)
-        .take(HEAD as u64)
-        .read_to_end(&mut head)
-        .ok()?;
-    // JSON Lines whose first line is longer than the head (an event with a large
-    // policy document in its parameters): read on to the end of that line, as far as a
-    // record may reach, so that the line can be tried whole.
+    reader.by_ref().take(HEAD as u64).read_to_end(&mut head)?;
     let mut step = HEAD as u64;
     let mut more = head.len() == HEAD;
-    while more && !has_whole_line(&head) && (head.len() as u64) < iamtrace::read::DEFAULT_MAX_RECORD
-    {
+    loop {
+        if iamtrace::input::cloudtrail_head(&head) {
+            return Ok((head, true));
+        }
+        if !more || has_whole_line(&head) || head.len() as u64 >= iamtrace::read::DEFAULT_MAX_RECORD
+        {
+            return Ok((head, false));
+        }
         let before = head.len();
-        (&mut reader).take(step).read_to_end(&mut head).ok()?;
+        reader.by_ref().take(step).read_to_end(&mut head)?;
         // Fewer bytes than asked for: the end of the input.
         more = (head.len() - before) as u64 == step;
         step = step.saturating_mul(2);
     }
-    if !iamtrace::input::cloudtrail_head(&head) {
-        return None;
-    }
-    Some(Box::new(io::Cursor::new(head).chain(reader)))
 }
 
 /// True when `head` holds a line end after something other than blanks (its first
@@ -191,5 +200,46 @@ fn position(shown: &str, line: u64, column: u32, byte: u64, message: &str) -> St
         format!("{}: byte {byte}: {}", safe(shown), safe(message))
     } else {
         format!("{}:{line}:{column}: {}", safe(shown), safe(message))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(extra: &str) -> String {
+        format!(
+            r#"{{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userAgent":"{extra}"}}"#
+        )
+    }
+
+    /// A delivered file (one long line) is told by its start: only the head is held.
+    #[test]
+    fn a_delivered_file_is_told_by_its_start() {
+        let text = format!("{{\"Records\":[{}]}}", vec![event("x"); 20_000].join(","));
+        assert!(text.len() > 4 * HEAD);
+        let (head, is_trail) = read_head(&mut text.as_bytes()).expect("reads");
+        assert!(is_trail);
+        assert_eq!(head.len(), HEAD);
+    }
+
+    /// JSON Lines whose first line is longer than the head: read on to its end.
+    #[test]
+    fn a_long_first_line_is_read_whole() {
+        let first = event(&"é".repeat(3 * HEAD));
+        let text = format!("{first}\n{}\n", event("y"));
+        let (head, is_trail) = read_head(&mut text.as_bytes()).expect("reads");
+        assert!(is_trail);
+        assert!(head.len() > first.len() && head.len() < 4 * first.len());
+        assert!(text.as_bytes().starts_with(&head));
+        // Not an event: read to the line's end, then refused.
+        let text = format!("{{\"a\":\"{}\"}}\n{{}}\n", "x".repeat(3 * HEAD));
+        let (head, is_trail) = read_head(&mut text.as_bytes()).expect("reads");
+        assert!(!is_trail);
+        assert!(head.len() > 3 * HEAD);
+        // A short input: what there is.
+        let (head, is_trail) = read_head(&mut event("z").as_bytes()).expect("reads");
+        assert!(!is_trail, "no whole line");
+        assert_eq!(head, event("z").as_bytes());
     }
 }
