@@ -4,7 +4,7 @@
 //! What needs the whole trail is left out and said: no `via` links, and the count of
 //! events comes last. Small trails are read whole (see [`stream_source`]).
 
-use super::eval::{Outcome, one_request};
+use super::eval::{Outcome, judge, print_request};
 use super::{note, safe, stdout_color, write_json_part};
 use crate::Format;
 use iamtrace::cloudtrail::stream::{Item, Stream};
@@ -97,9 +97,15 @@ pub(super) fn run(
     format: Format,
     out: &mut Outcome,
 ) -> io::Result<()> {
-    let set = PolicySet::new();
     let color = format == Format::Text && stdout_color();
-    let mut stream = Stream::new(reader);
+    // Records are read, converted and evaluated on a worker per core; names,
+    // positions and printing follow in the records' order here.
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let set = PolicySet::new();
+    let mut stream = Stream::parallel(reader, workers, {
+        let set = set.clone();
+        move |request| judge(&set, request, format)
+    });
     let mut skipped = Vec::new();
     let mut first = true;
     match format {
@@ -113,11 +119,13 @@ pub(super) fn run(
     }
     let mut i = 0usize;
     let broken = loop {
-        match stream.next_item() {
+        match stream.next_with() {
             Ok(None) => break None,
             Err(e) => break Some(e),
-            Ok(Some(Item::Request(spec))) => {
-                if let Some(result) = one_request(w, shown, &set, i, &spec, format, color, out)? {
+            Ok(Some((Item::Request(spec), judged))) => {
+                let judged = judged.unwrap_or_else(|| judge(&set, &spec.request, format));
+                if let Some(result) = print_request(w, shown, i, &spec, judged, format, color, out)?
+                {
                     if !first {
                         w.write_all(b",")?;
                     }
@@ -126,7 +134,7 @@ pub(super) fn run(
                 }
                 i += 1;
             }
-            Ok(Some(Item::Malformed { span, message, .. })) => {
+            Ok(Some((Item::Malformed { span, message, .. }, _))) => {
                 out.invalid = true;
                 note(&position(
                     shown,
