@@ -7,7 +7,7 @@
 //! (CloudTrail often logs that one later), and the description comes at the end.
 
 use super::split::{Batch, LinePos, SplitError, Splitter};
-use super::{Converted, base_name, convert, describe, read_record, spec_of};
+use super::{base_name, convert, describe, read_record, spec_of};
 use crate::eval::Request;
 use crate::scenario::RequestSpec;
 use crate::source::{SourceId, Span};
@@ -44,8 +44,9 @@ enum Pre<T> {
     Malformed { at: usize, message: String },
     /// An event that is not a request, and why.
     Skipped(String),
-    /// A request, and what the stream's function made of it.
-    Converted(Box<Converted>, T),
+    /// A request, named by its event alone (the ` #N` of repeats and its place are
+    /// given in order), and what the stream's function made of it.
+    Converted(Box<RequestSpec>, T),
 }
 
 /// A batch and what was made of each of its records.
@@ -65,7 +66,8 @@ fn prepare<T>(batch: &Batch, f: &(dyn Fn(&Request) -> T + Send + Sync)) -> Vec<P
                 Ok(Err(skipped)) => Pre::Skipped(skipped.reason),
                 Ok(Ok(c)) => {
                     let t = f(&c.request);
-                    Pre::Converted(Box::new(c), t)
+                    let spec = spec_of(&c, base_name(&c), None, Span::default());
+                    Pre::Converted(Box::new(spec), t)
                 }
             },
         )
@@ -249,14 +251,11 @@ impl<R: Read, T> Stream<R, T> {
                     Some((_, n)) => *n += 1,
                     None => self.skipped.push((reason, 1)),
                 },
-                Pre::Converted(c, t) => {
-                    let span = self.span(offset, range.start, range.end);
+                Pre::Converted(mut spec, t) => {
+                    spec.span = self.span(offset, range.start, range.end);
                     self.converted += 1;
-                    let name = self.name(&c);
-                    return Ok(Some((
-                        Item::Request(spec_of(&c, name, None, span)),
-                        Some(t),
-                    )));
+                    spec.name = spec.name.take().map(|base| self.name(base));
+                    return Ok(Some((Item::Request(*spec), Some(t))));
                 }
             }
         }
@@ -287,9 +286,8 @@ impl<R: Read, T> Stream<R, T> {
         }
     }
 
-    /// `base_name`, with ` #N` from its second time on.
-    fn name(&mut self, c: &Converted) -> String {
-        let base = base_name(c);
+    /// `base` (a `base_name`), with ` #N` from its second time on.
+    fn name(&mut self, base: String) -> String {
         let n = self.seen.entry(self.hasher.hash_one(&base)).or_insert(0);
         *n += 1;
         if *n == 1 {
