@@ -379,8 +379,19 @@ impl<T: Send + 'static> Pipeline<T> {
                         Err(_) => break,
                     };
                     let Ok((n, batch)) = job else { break };
-                    let pre = prepare(&batch, f.as_ref());
-                    if results.send(Msg::Batch(n, Ok((batch, pre)))).is_err() {
+                    // A panic here (a bug) must not leave the stream waiting for this
+                    // batch for ever: it ends the stream with an error at the batch.
+                    let pre = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        prepare(&batch, f.as_ref())
+                    }));
+                    let msg = match pre {
+                        Ok(pre) => Ok((batch, pre)),
+                        Err(_) => Err(SplitError {
+                            offset: batch.offset,
+                            message: "an internal error stopped the reading of the records from here; those after it were not read".into(),
+                        }),
+                    };
+                    if results.send(Msg::Batch(n, msg)).is_err() {
                         break;
                     }
                 }
@@ -584,6 +595,29 @@ mod tests {
             }
             assert_eq!(one_end.is_some(), broken);
         }
+    }
+
+    /// A worker that panics (a bug) ends the stream with an error at its batch; the
+    /// stream does not wait for that batch for ever.
+    #[test]
+    fn a_worker_panic_ends_the_stream_with_an_error() {
+        let mut text = String::new();
+        for _ in 0..3000 {
+            text.push_str(&event("ListBuckets", ""));
+            text.push('\n');
+        }
+        let reader: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(text.into_bytes()));
+        let mut s = Stream::parallel(reader, 2, |_: &Request| -> () { panic!("a bug") });
+        let end = loop {
+            match s.next_with() {
+                Ok(Some(_)) => {}
+                Ok(None) => break None,
+                Err(e) => break Some(e),
+            }
+        };
+        let e = end.expect("an error, not the end");
+        assert_eq!(e.offset, 0);
+        assert!(e.message.contains("internal error"), "{}", e.message);
     }
 
     /// Positions stay right across batches (records spread over several megabytes).
