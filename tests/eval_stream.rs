@@ -194,3 +194,61 @@ fn kind_on_a_trail_is_refused_either_way() {
     assert_eq!(eval(&["--kind", "resource"], &file).0, 2);
     assert_eq!(eval(&["--kind", "resource", "--stream"], &file).0, 2);
 }
+
+/// A trail of several batches (read on worker threads when streamed) gives the
+/// requests, their decisions and the malformed records' messages in the file's order,
+/// as read whole: summary, JSON and text.
+#[test]
+fn many_batches_in_order_as_read_whole() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let lines: Vec<String> = std::fs::read_to_string(fixture("trail.jsonl"))
+        .expect("the fixture")
+        .lines()
+        .map(String::from)
+        .collect();
+    let bad = lines[0].replacen("\"resources\":[", "\"resources\":5,\"x\":[", 1);
+    assert_ne!(bad, lines[0]);
+    let mut text = String::new();
+    for i in 0..9_000 {
+        let line = if i % 1_500 == 1_499 {
+            &bad
+        } else {
+            &lines[i % lines.len()]
+        };
+        // Distinct times, so that names are not all repeats.
+        let line = line.replacen("T10:0", &format!("T{:02}:0", i % 24), 1);
+        text.push_str(&line);
+        text.push('\n');
+    }
+    assert!(text.len() > 4 << 20, "several batches");
+    let file = dir.path().join("trail.jsonl");
+    std::fs::write(&file, &text).expect("writes");
+    let whole = eval(&["--format", "summary"], &file);
+    let streamed = eval(&["--format", "summary", "--stream"], &file);
+    assert_eq!(whole.0, 2);
+    assert_eq!(streamed, whole);
+    assert_eq!(whole.2.lines().count(), 6, "{}", whole.2);
+    let json = |args: &[&str]| -> serde_json::Value {
+        serde_json::from_str(&eval(args, &file).1).expect("one JSON line")
+    };
+    let mut expected = json(&["--format", "json"])["requests"].clone();
+    for r in expected.as_array_mut().expect("requests") {
+        r["via"] = serde_json::Value::Null;
+    }
+    assert_eq!(
+        json(&["--format", "json", "--stream"])["requests"],
+        expected
+    );
+    let heads = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| {
+                l.starts_with("## Request ") || l.starts_with("Implicit") || l.contains("Decision")
+            })
+            .map(String::from)
+            .collect()
+    };
+    let (_, whole_text, _) = eval(&[], &file);
+    let (_, streamed_text, _) = eval(&["--stream"], &file);
+    assert_eq!(heads(&streamed_text), heads(&whole_text));
+    assert!(heads(&whole_text).len() >= 8_994);
+}

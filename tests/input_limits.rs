@@ -183,7 +183,7 @@ fn replay_skips_an_oversized_record_and_says_where() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
         err.contains(&format!(
-            "trail.json.gz: record 2 (byte {offset}): larger than 64 MiB, the most one record may hold; skipped"
+            "trail.json.gz: byte {offset}: record 2: larger than 64 MiB, the most one record may hold; skipped"
         )),
         "{err}"
     );

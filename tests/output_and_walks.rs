@@ -195,11 +195,14 @@ fn a_directory_with_no_matching_file_is_exit_2() {
     std::fs::write(tmp.path().join("notes.txt"), "x").unwrap();
     let dir = tmp.path().as_os_str();
     let shown = tmp.path().display().to_string();
-    for cmd in ["eval", "lint"] {
+    for (cmd, wanted) in [
+        ("eval", "*.json, *.jsonl, *.json.gz or *.jsonl.gz"),
+        ("lint", "*.json"),
+    ] {
         let (code, out, err) = run(&[cmd.as_ref(), dir]);
         assert_eq!(code, Some(2), "{cmd}: {err}");
         assert!(
-            err.contains(&format!("no *.json file under {shown}")),
+            err.contains(&format!("no {wanted} file under {shown}")),
             "{cmd}: {err}"
         );
         assert!(!out.contains("error") || cmd == "lint", "{out}");

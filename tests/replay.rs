@@ -615,7 +615,7 @@ fn replay_searches_directories_for_json_jsonl_and_gz() {
 // replay: bad input
 
 #[test]
-fn replay_reports_a_malformed_record_with_its_file_and_byte_offset() {
+fn replay_reports_a_malformed_record_with_its_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let v4 = office(dir.path(), "v4");
     let good = r#"{"eventName":"DescribeInstances","eventSource":"ec2.amazonaws.com"}"#;
@@ -631,8 +631,17 @@ fn replay_reports_a_malformed_record_with_its_file_and_byte_offset() {
         .lines()
         .find(|l| l.starts_with(&bad.display().to_string()))
         .unwrap_or_else(|| panic!("no line naming the file: {}", r.stderr));
-    assert!(line.contains("record 2"), "{line}");
-    assert!(line.contains(&format!("byte {offset}")), "{line}");
+    // FILE:LINE:COLUMN: record N: …; skipped, as eval gives it.
+    assert!(line.starts_with(&format!("{}:3:", bad.display())), "{line}");
+    assert!(line.contains(": record 2: "), "{line}");
+    assert!(line.ends_with("; skipped"), "{line}");
+    let eval = std::process::Command::new(env!("CARGO_BIN_EXE_iamtrace"))
+        .args(["eval", "--format", "summary"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&eval.stderr).trim_end(), line);
+    assert!(offset > 0);
 
     // Not an object where a record should be: the splitter's offset.
     let text = format!("{{\"Records\": [{good}, 42]}}");

@@ -1,6 +1,7 @@
 //! `iamtrace diff OLD.json NEW.json [--vary …]`: the requests (and grid cells) whose
 //! decision differs between two scenario files' policies. Exit status 1 when anything
-//! differs, so it can gate a policy change.
+//! differs, so it can gate a policy change; 2 when an input could not be read, or had
+//! malformed CloudTrail records (skipped, each reported, the rest compared).
 
 use super::grid::{load_scenario, no_request, parse_axes};
 use super::{note, safe, safe_path, write_json};
@@ -30,6 +31,10 @@ pub fn run(
         (Ok(a), Ok(b)) => (a, b),
         (Err(code), _) | (_, Err(code)) => return Ok(code),
     };
+    // Malformed CloudTrail records were skipped (and said): the rest is compared, and
+    // the exit status is 2 as eval's is.
+    let skipped = old_s.skipped || new_s.skipped;
+    let (old_s, new_s) = (old_s.scenario, new_s.scenario);
     // The new file's requests, then the old file's requests it no longer has.
     let mut requests: Vec<(String, Request)> = new_s
         .requests
@@ -133,7 +138,9 @@ pub fn run(
             )?;
         }
     }
-    Ok(if changed.is_empty() && cells.is_empty() {
+    Ok(if skipped {
+        ExitCode::from(2)
+    } else if changed.is_empty() && cells.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

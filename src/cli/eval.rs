@@ -4,12 +4,12 @@
 //! `expect`.
 
 use super::{
-    decoded_json, diagnostic_json, expand_paths, note, read_input, report, safe, stdout_color,
+    decoded_json, diagnostic_json, expand_paths_with, note, read_input, report, safe, stdout_color,
     write_json,
 };
 use crate::Format;
-use iamtrace::analysis::whynot::why_not;
-use iamtrace::eval::{Detail, PreparedRequest, evaluate};
+use iamtrace::analysis::whynot::{WhyNot, why_not};
+use iamtrace::eval::{Detail, Evaluation, PreparedRequest, Request, evaluate};
 use iamtrace::input::{self, LoadOptions};
 use iamtrace::policy::PolicySet;
 use iamtrace::safe_text::for_terminal_lines as safe_lines;
@@ -65,7 +65,7 @@ pub fn run(
     stream: bool,
 ) -> io::Result<ExitCode> {
     let mut out = Outcome::default();
-    let Some(files) = expand_paths(paths) else {
+    let Some(files) = expand_paths_with(paths, super::EVAL_INPUTS) else {
         return Ok(ExitCode::from(2));
     };
     for file in files {
@@ -226,7 +226,21 @@ pub(super) fn one_request(
     color: bool,
     out: &mut Outcome,
 ) -> io::Result<Option<serde_json::Value>> {
-    let prepared = PreparedRequest::new(&spec.request);
+    let judged = judge(set, &spec.request, format);
+    print_request(w, shown, i, spec, judged, format, color, out)
+}
+
+/// A request's evaluation, and its why-not report when a trace was asked for.
+pub(super) struct Judged {
+    ev: Evaluation,
+    why: Option<WhyNot>,
+}
+
+/// Evaluates `request` as `format` needs it: the decision only for the summary, the
+/// trace and the why-not report otherwise. Needs nothing but the request (a worker
+/// thread may do it before the request is named).
+pub(super) fn judge(set: &PolicySet, request: &Request, format: Format) -> Judged {
+    let prepared = PreparedRequest::new(request);
     // The summary shows the decision only: no trace to build.
     let detail = if format == Format::Summary {
         Detail::Decision
@@ -237,7 +251,23 @@ pub(super) fn one_request(
     let why = ev
         .trace
         .as_ref()
-        .map(|t| why_not(set, &spec.request, t, &ev.determined_by));
+        .map(|t| why_not(set, request, t, &ev.determined_by));
+    Judged { ev, why }
+}
+
+/// Prints request `i` as [`one_request`] does, from its [`judge`]ment.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn print_request(
+    w: &mut dyn Write,
+    shown: &str,
+    i: usize,
+    spec: &RequestSpec,
+    judged: Judged,
+    format: Format,
+    color: bool,
+    out: &mut Outcome,
+) -> io::Result<Option<serde_json::Value>> {
+    let Judged { ev, why } = judged;
     let status = match spec.expect {
         None => "-",
         Some(e) if e == ev.decision => "ok",

@@ -4,7 +4,7 @@
 //! What needs the whole trail is left out and said: no `via` links, and the count of
 //! events comes last. Small trails are read whole (see [`stream_source`]).
 
-use super::eval::{Outcome, one_request};
+use super::eval::{Outcome, judge, print_request};
 use super::{note, safe, stdout_color, write_json_part};
 use crate::Format;
 use iamtrace::cloudtrail::stream::{Item, Stream};
@@ -45,15 +45,47 @@ pub fn stream_source(path: &Path, force: bool) -> Option<Box<dyn Read + Send>> {
         return None;
     }
     let mut reader = iamtrace::read::decompressed(file).ok()?;
-    let mut head = Vec::with_capacity(HEAD);
-    (&mut reader)
-        .take(HEAD as u64)
-        .read_to_end(&mut head)
-        .ok()?;
-    if !iamtrace::input::cloudtrail_head(&head) {
+    let (head, is_trail) = read_head(&mut reader).ok()?;
+    if !is_trail {
         return None;
     }
     Some(Box::new(io::Cursor::new(head).chain(reader)))
+}
+
+/// The first bytes of `reader`, and whether they start CloudTrail records: [`HEAD`]
+/// bytes, or for JSON Lines whose first line is longer (an event with a large policy
+/// document in its parameters) on to the end of that line, as far as a record may
+/// reach, so that the line is tried whole. A trail told by its start (a delivered
+/// file is one line) is read no further.
+fn read_head(reader: &mut impl Read) -> io::Result<(Vec<u8>, bool)> {
+    let mut head = Vec::with_capacity(HEAD);
+    reader.by_ref().take(HEAD as u64).read_to_end(&mut head)?;
+    let mut step = HEAD as u64;
+    let mut more = head.len() == HEAD;
+    loop {
+        if iamtrace::input::cloudtrail_head(&head) {
+            return Ok((head, true));
+        }
+        if !more || has_whole_line(&head) || head.len() as u64 >= iamtrace::read::DEFAULT_MAX_RECORD
+        {
+            return Ok((head, false));
+        }
+        let before = head.len();
+        reader.by_ref().take(step).read_to_end(&mut head)?;
+        // Fewer bytes than asked for: the end of the input.
+        more = (head.len() - before) as u64 == step;
+        step = step.saturating_mul(2);
+    }
+}
+
+/// True when `head` holds a line end after something other than blanks (its first
+/// non-blank line is whole).
+fn has_whole_line(head: &[u8]) -> bool {
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    memchr::memchr(b'\n', &head[start..]).is_some()
 }
 
 /// Evaluates every record of `reader` (CloudTrail, decompressed) as `eval` does a
@@ -65,9 +97,15 @@ pub(super) fn run(
     format: Format,
     out: &mut Outcome,
 ) -> io::Result<()> {
-    let set = PolicySet::new();
     let color = format == Format::Text && stdout_color();
-    let mut stream = Stream::new(reader);
+    // Records are read, converted and evaluated on a worker per core; names,
+    // positions and printing follow in the records' order here.
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let set = PolicySet::new();
+    let mut stream = Stream::parallel(reader, workers, {
+        let set = set.clone();
+        move |request| judge(&set, request, format)
+    });
     let mut skipped = Vec::new();
     let mut first = true;
     match format {
@@ -81,11 +119,13 @@ pub(super) fn run(
     }
     let mut i = 0usize;
     let broken = loop {
-        match stream.next_item() {
+        match stream.next_with() {
             Ok(None) => break None,
             Err(e) => break Some(e),
-            Ok(Some(Item::Request(spec))) => {
-                if let Some(result) = one_request(w, shown, &set, i, &spec, format, color, out)? {
+            Ok(Some((Item::Request(spec), judged))) => {
+                let judged = judged.unwrap_or_else(|| judge(&set, &spec.request, format));
+                if let Some(result) = print_request(w, shown, i, &spec, judged, format, color, out)?
+                {
                     if !first {
                         w.write_all(b",")?;
                     }
@@ -94,7 +134,7 @@ pub(super) fn run(
                 }
                 i += 1;
             }
-            Ok(Some(Item::Malformed { span, message, .. })) => {
+            Ok(Some((Item::Malformed { span, message, .. }, _))) => {
                 out.invalid = true;
                 note(&position(
                     shown,
@@ -168,5 +208,46 @@ fn position(shown: &str, line: u64, column: u32, byte: u64, message: &str) -> St
         format!("{}: byte {byte}: {}", safe(shown), safe(message))
     } else {
         format!("{}:{line}:{column}: {}", safe(shown), safe(message))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(extra: &str) -> String {
+        format!(
+            r#"{{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userAgent":"{extra}"}}"#
+        )
+    }
+
+    /// A delivered file (one long line) is told by its start: only the head is held.
+    #[test]
+    fn a_delivered_file_is_told_by_its_start() {
+        let text = format!("{{\"Records\":[{}]}}", vec![event("x"); 20_000].join(","));
+        assert!(text.len() > 4 * HEAD);
+        let (head, is_trail) = read_head(&mut text.as_bytes()).expect("reads");
+        assert!(is_trail);
+        assert_eq!(head.len(), HEAD);
+    }
+
+    /// JSON Lines whose first line is longer than the head: read on to its end.
+    #[test]
+    fn a_long_first_line_is_read_whole() {
+        let first = event(&"é".repeat(3 * HEAD));
+        let text = format!("{first}\n{}\n", event("y"));
+        let (head, is_trail) = read_head(&mut text.as_bytes()).expect("reads");
+        assert!(is_trail);
+        assert!(head.len() > first.len() && head.len() < 4 * first.len());
+        assert!(text.as_bytes().starts_with(&head));
+        // Not an event: read to the line's end, then refused.
+        let text = format!("{{\"a\":\"{}\"}}\n{{}}\n", "x".repeat(3 * HEAD));
+        let (head, is_trail) = read_head(&mut text.as_bytes()).expect("reads");
+        assert!(!is_trail);
+        assert!(head.len() > 3 * HEAD);
+        // A short input: what there is.
+        let (head, is_trail) = read_head(&mut event("z").as_bytes()).expect("reads");
+        assert!(!is_trail, "no whole line");
+        assert_eq!(head, event("z").as_bytes());
     }
 }

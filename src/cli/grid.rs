@@ -3,7 +3,7 @@
 
 use super::{note, read_input, report, safe, safe_path, stdout_color, write_json};
 use iamtrace::analysis::grid::{Axis, Cell, grid};
-use iamtrace::input::load_str;
+use iamtrace::input::{self, LoadOptions};
 use iamtrace::scenario::Scenario;
 use iamtrace::trace::Decision;
 use serde_json::{Map, Value, json};
@@ -11,26 +11,44 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+/// A file read for `grid` or `diff`.
+pub struct LoadedFile {
+    /// What it became.
+    pub scenario: Scenario,
+    /// Malformed CloudTrail records were skipped (each reported as `eval` reports
+    /// them): the rest is used, and the exit status is 2 as `eval`'s is.
+    pub skipped: bool,
+}
+
 /// Loads `file` (any input: a scenario, a bare policy, …), or prints why not (exit
-/// status 2).
-pub fn load_scenario(file: &Path) -> Result<Scenario, ExitCode> {
+/// status 2). Malformed CloudTrail records are skipped and reported, each
+/// `FILE:LINE:COLUMN: record N: …; skipped`.
+pub fn load_scenario(file: &Path) -> Result<LoadedFile, ExitCode> {
     let shown = file.display().to_string();
     let text = read_input(file).map_err(|message| {
         note(&format!("{}: {}", safe(&shown), safe(&message)));
         ExitCode::from(2)
     })?;
-    load_str(&text).map_err(|e| {
+    let loaded = input::load(&text, &LoadOptions::default()).map_err(|e| {
         for d in &e.diagnostics {
             report(&shown, &text, &e.source_map, d);
         }
         ExitCode::from(2)
+    })?;
+    for d in &loaded.skipped {
+        report(&shown, &text, &loaded.scenario.source_map, d);
+    }
+    Ok(LoadedFile {
+        skipped: !loaded.skipped.is_empty(),
+        scenario: loaded.scenario,
     })
 }
 
 /// Loads `file` and picks the request, or prints why not (exit status 2).
-pub fn load_request(file: &Path, selector: Option<&str>) -> Result<(Scenario, usize), ExitCode> {
+pub fn load_request(file: &Path, selector: Option<&str>) -> Result<(LoadedFile, usize), ExitCode> {
     let shown = file.display().to_string();
-    let scenario = load_scenario(file)?;
+    let loaded = load_scenario(file)?;
+    let scenario = &loaded.scenario;
     let index = match selector {
         Some(sel) => scenario.find_request(sel).ok_or_else(|| {
             let names: Vec<String> = scenario
@@ -56,7 +74,7 @@ pub fn load_request(file: &Path, selector: Option<&str>) -> Result<(Scenario, us
             return Err(ExitCode::from(2));
         }
     };
-    Ok((scenario, index))
+    Ok((loaded, index))
 }
 
 /// How many request names a "no request named" message lists.
@@ -219,10 +237,11 @@ pub fn run(
     vary: &[String],
     json: bool,
 ) -> io::Result<ExitCode> {
-    let (scenario, index) = match load_request(file, request) {
+    let (loaded, index) = match load_request(file, request) {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
+    let scenario = &loaded.scenario;
     let axes = match parse_axes(vary) {
         Ok(a) => a,
         Err(code) => return Ok(code),
@@ -241,5 +260,10 @@ pub fn run(
         )?;
         write!(w, "{}", table(&axes, &cells, stdout_color()))?;
     }
-    Ok(ExitCode::SUCCESS)
+    // Something could not be read (and was said): as eval, exit status 2.
+    Ok(if loaded.skipped {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -17,7 +17,14 @@ use std::process::ExitCode;
 
 /// One file's outcome.
 enum Linted {
-    Ok(Box<Scenario>, Vec<PolicyFindings>, Option<ReadAs>),
+    /// Checked; the last: malformed CloudTrail records skipped (reported on standard
+    /// error as `eval` reports them, and counted in the exit status).
+    Ok(
+        Box<Scenario>,
+        Vec<PolicyFindings>,
+        Option<ReadAs>,
+        Vec<iamtrace::source::Diagnostic>,
+    ),
     Invalid(Vec<iamtrace::source::Diagnostic>, SourceMap),
     Unreadable(String),
 }
@@ -49,12 +56,16 @@ pub fn run(
         match input::load(&text, options) {
             Ok(l) => {
                 let s = l.scenario;
+                for d in &l.skipped {
+                    report(&shown, &text, &s.source_map, d);
+                }
+                invalid |= !l.skipped.is_empty();
                 let found = lint_scenario(&s);
                 errors |= found
                     .iter()
                     .flat_map(|p| &p.findings)
                     .any(|f| f.severity == Severity::Error);
-                files.push((shown, Linted::Ok(Box::new(s), found, l.read_as)));
+                files.push((shown, Linted::Ok(Box::new(s), found, l.read_as, l.skipped)));
             }
             Err(e) => {
                 for d in &e.diagnostics {
@@ -69,7 +80,7 @@ pub fn run(
         LintFormat::Text => {
             let mut counts = [0usize; 4];
             for (shown, linted) in &files {
-                if let Linted::Ok(s, found, read_as) = linted {
+                if let Linted::Ok(s, found, read_as, _) = linted {
                     // Beside the findings, not among them: one line per finding stays so.
                     if let Some(r) = read_as {
                         note(&format!("{}: {r}", safe(shown)));
@@ -99,6 +110,25 @@ pub fn run(
                     count(unchecked, "file", "files")
                 )
             };
+            let malformed: u64 = files
+                .iter()
+                .map(|(_, l)| match l {
+                    Linted::Ok(.., skipped) => skipped.len() as u64,
+                    _ => 0,
+                })
+                .sum();
+            let unchecked = if malformed == 0 {
+                unchecked
+            } else {
+                format!(
+                    "{unchecked}; {} skipped (on standard error)",
+                    count(
+                        malformed,
+                        "malformed CloudTrail record",
+                        "malformed CloudTrail records"
+                    )
+                )
+            };
             writeln!(
                 out,
                 "{}, {}, {}, {} in {}{unchecked}",
@@ -112,7 +142,7 @@ pub fn run(
         LintFormat::Json => {
             for (shown, linted) in &files {
                 let line = match linted {
-                    Linted::Ok(s, found, read_as) => {
+                    Linted::Ok(s, found, read_as, skipped) => {
                         let mut line = json!({
                             "file": shown,
                             "policies": found.iter().map(|p| json!({
@@ -124,6 +154,12 @@ pub fn run(
                         });
                         if let Some(r) = read_as {
                             line["read_as"] = super::eval::read_as_json(r);
+                        }
+                        if !skipped.is_empty() {
+                            line["skipped"] = skipped
+                                .iter()
+                                .map(|d| diagnostic_json(&s.source_map, d))
+                                .collect();
                         }
                         line
                     }
@@ -219,10 +255,21 @@ fn sarif(files: &[(String, Linted)]) -> Value {
         })
         .collect();
     let mut results = Vec::new();
+    // Records that could not be read are not findings: SARIF's place for them is the
+    // run's notifications.
+    let mut notifications = Vec::new();
     for (shown, linted) in files {
         let uri = shown.replace('\\', "/");
         match linted {
-            Linted::Ok(s, found, _) => {
+            Linted::Ok(s, found, _, skipped) => {
+                for d in skipped {
+                    let (location, before) = sarif_location(&uri, &s.source_map, &d.span);
+                    notifications.push(json!({
+                        "level": "error",
+                        "message": {"text": format!("{before}{}", d.message)},
+                        "locations": [location],
+                    }));
+                }
                 for p in found {
                     for f in &p.findings {
                         let index = RULES.iter().position(|r| r.code == f.code).unwrap_or(0);
@@ -265,7 +312,7 @@ fn sarif(files: &[(String, Linted)]) -> Value {
         }
     }
 
-    json!({
+    let mut sarif = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -278,5 +325,12 @@ fn sarif(files: &[(String, Linted)]) -> Value {
                         "results": results,
             "columnKind": "unicodeCodePoints",
         }],
-    })
+    });
+    if !notifications.is_empty() {
+        sarif["runs"][0]["invocations"] = json!([{
+            "executionSuccessful": true,
+            "toolExecutionNotifications": notifications,
+        }]);
+    }
+    sarif
 }

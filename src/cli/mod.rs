@@ -98,8 +98,13 @@ pub fn expand_paths(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
     expand_paths_with(paths, &["json"])
 }
 
-/// Expands directories into their files with one of `extensions` (recursively, sorted
-/// by path); files given are kept whatever their name. A directory named here is read
+/// What `eval` finds in a directory: scenarios and policies (`*.json`), and CloudTrail
+/// as delivered (`*.json.gz`) or as JSON Lines (`*.jsonl`, `*.jsonl.gz`).
+pub const EVAL_INPUTS: &[&str] = &["json", "jsonl", "json.gz", "jsonl.gz"];
+
+/// Expands directories into their files whose names end in `.` and one of `extensions`
+/// (`json`, `json.gz`; recursively, sorted by path); files given are kept whatever
+/// their name. A directory named here is read
 /// even when it is a symbolic link; inside it, links to files are followed but links to
 /// directories are not (a link to `.` or `/` would loop or walk the whole disk), and
 /// how many were skipped is said on standard error. `None` (the message printed) when
@@ -184,14 +189,24 @@ impl Walk<'_> {
                 self.dir(&p);
             } else if kind.is_symlink() && p.is_dir() {
                 self.skipped_links += 1;
-            } else if p
-                .extension()
-                .is_some_and(|x| self.extensions.iter().any(|e| x == *e))
-            {
+            } else if has_extension(&p, self.extensions) {
                 self.found.push(p);
             }
         }
     }
+}
+
+/// True when `path`'s file name ends in `.EXT` for one of `extensions` (which may hold
+/// dots: `json.gz`), with something before that dot.
+fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    let Some(name) = path.file_name() else {
+        return false;
+    };
+    let name = name.as_encoded_bytes();
+    extensions.iter().any(|e| {
+        let e = e.as_bytes();
+        name.len() > e.len() + 1 && name.ends_with(e) && name[name.len() - e.len() - 1] == b'.'
+    })
 }
 
 /// A directory's device and inode, where the platform has them.

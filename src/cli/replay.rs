@@ -92,7 +92,7 @@ pub fn run(
         p.finish_and_clear();
     }
     for e in &errors {
-        note(&format!("{}: {}", safe(&e.file), safe(&e.message)));
+        note(&safe(&e.text()));
     }
     // A caller filter that keeps nothing is almost surely a wrong ARN, not a clean run.
     let kept_nothing = filter.caller.is_some()
@@ -299,7 +299,14 @@ fn print_json(
             "skipped": skipped.into_iter().map(|(r, n)| json!({"reason": r, "count": n})).collect::<Vec<_>>(),
         },
         "differences": differences,
-        "errors": errors.iter().map(|e| json!({"file": e.file, "message": e.message})).collect::<Vec<_>>(),
+        "errors": errors.iter().map(|e| {
+            let mut v = json!({"file": e.file, "message": e.message});
+            if let Some((line, column)) = e.place {
+                v["line"] = line.into();
+                v["column"] = column.into();
+            }
+            v
+        }).collect::<Vec<_>>(),
     });
     write_json(out, &report)
 }

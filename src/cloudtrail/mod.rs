@@ -300,7 +300,7 @@ fn base_name(c: &Converted) -> String {
 
 /// serde_json's message without its " at line L column C" (a position in the record,
 /// where the diagnostic already has the position in the file).
-fn without_position(message: &str) -> &str {
+pub(crate) fn without_position(message: &str) -> &str {
     match message.rsplit_once(" at line ") {
         Some((head, tail))
             if tail

@@ -6,7 +6,7 @@
 use super::convert::{Converted, Recorded, convert};
 use super::event::Event;
 use super::read_record;
-use super::split::Splitter;
+use super::split::{LinePos, Splitter};
 use crate::eval::{Detail, PreparedRequest, Request, evaluate};
 use crate::policy::PolicySet;
 use crate::read::decompressed;
@@ -27,8 +27,21 @@ const BATCH: usize = 1 << 20;
 pub struct InputError {
     /// The file.
     pub file: String,
-    /// What is wrong, and where (record number, byte offset).
+    /// Where in it, when that is a line and column (1-based): a malformed record.
+    pub place: Option<(u64, u32)>,
+    /// What is wrong (where, when not at `place`: a byte offset).
     pub message: String,
+}
+
+impl InputError {
+    /// `FILE:LINE:COLUMN: message`, or `FILE: message`, unescaped (the caller makes
+    /// it safe to print).
+    pub fn text(&self) -> String {
+        match self.place {
+            Some((line, column)) => format!("{}:{line}:{column}: {}", self.file, self.message),
+            None => format!("{}: {}", self.file, self.message),
+        }
+    }
 }
 
 /// Which way a decision changed.
@@ -325,7 +338,9 @@ pub fn replay_files(
     let mut records_seen = 0u64;
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     // Batches carry the index of their file.
-    let (tx, rx) = sync_channel::<(usize, super::split::Batch)>(workers * 2);
+    // Batches carry the line position of their first byte (`None` once an oversized
+    // record went by uncounted: its bytes were dropped as they were scanned).
+    let (tx, rx) = sync_channel::<(usize, super::split::Batch, Option<LinePos>)>(workers * 2);
     // The workers own the receiving end: should they all stop, sending fails and the
     // reader stops too, rather than waiting on a full channel.
     let rx = Arc::new(std::sync::Mutex::new(rx));
@@ -346,40 +361,59 @@ pub fn replay_files(
                     let mut events = vec![0u64; names.len()];
                     loop {
                         let next = rx.lock().map(|r| r.recv());
-                        let Ok(Ok((file, batch))) = next else { break };
-                    for o in &batch.oversized {
-                        bad.push((
-                            file,
-                            o.number,
-                            InputError {
-                                file: names[file].clone(),
-                                message: format!(
-                                    "record {} (byte {}): larger than {}, the most one record may hold; skipped",
-                                    o.number,
-                                    o.offset,
-                                    crate::read::size_text(crate::read::DEFAULT_MAX_RECORD)
-                                ),
-                            },
-                        ));
-                    }
+                        let Ok(Ok((file, batch, start))) = next else { break };
+                        // Moved forward only to malformed records (rare): the lines
+                        // of a clean batch are never counted here.
+                        let mut at = start.map(|p| (p, 0usize));
+                        for o in &batch.oversized {
+                            bad.push((
+                                file,
+                                o.number,
+                                InputError {
+                                    file: names[file].clone(),
+                                    place: None,
+                                    message: format!(
+                                        "byte {}: record {}: larger than {}, the most one record may hold; skipped",
+                                        o.offset,
+                                        o.number,
+                                        crate::read::size_text(crate::read::DEFAULT_MAX_RECORD)
+                                    ),
+                                },
+                            ));
+                        }
                         for (k, r) in batch.records.iter().enumerate() {
                             let number = batch.first_index + k as u64 + 1;
                             match read_record(&batch.data[r.clone()], |event| {
                                 mine.add(set, event, filter)
                             }) {
                                 Ok(is_event) => events[file] += u64::from(is_event),
-                                Err(m) => bad.push((
-                                    file,
-                                    number,
-                                    InputError {
-                                        file: names[file].clone(),
-                                        message: format!(
-                                            "record {number} (byte {}): {}",
-                                            batch.offset + r.start as u64,
-                                            m.message
+                                Err(m) => {
+                                    let cut = r.start + m.offset;
+                                    let message = format!(
+                                        "record {number}: {}; skipped",
+                                        super::without_position(&m.message)
+                                    );
+                                    let (place, message) = match &mut at {
+                                        Some((pos, done)) => {
+                                            pos.advance(&batch.data[*done..cut]);
+                                            *done = cut;
+                                            (Some(pos.place()), message)
+                                        }
+                                        None => (
+                                            None,
+                                            format!("byte {}: {message}", batch.offset + cut as u64),
                                         ),
-                                    },
-                                )),
+                                    };
+                                    bad.push((
+                                        file,
+                                        number,
+                                        InputError {
+                                            file: names[file].clone(),
+                                            place,
+                                            message,
+                                        },
+                                    ));
+                                }
                             }
                         }
                     }
@@ -402,6 +436,7 @@ pub fn replay_files(
                         index,
                         0,
                         InputError {
+                            place: None,
                             file: names[index].clone(),
                             message: format!("cannot read: {e}"),
                         },
@@ -410,12 +445,21 @@ pub fn replay_files(
                 }
             };
             let mut splitter = Splitter::new(reader);
+            let mut at = Some(LinePos::default());
             loop {
                 match splitter.next_batch(BATCH) {
                     Ok(Some(batch)) => {
                         records_seen += batch.records.len() as u64;
                         progress(consumed.load(Ordering::Relaxed), records_seen);
-                        if tx.send((index, batch)).is_err() {
+                        if !batch.oversized.is_empty() {
+                            at = None;
+                        }
+                        let start = at;
+                        // The next batch starts where this one's last record ends.
+                        if let (Some(pos), Some(last)) = (&mut at, batch.records.last()) {
+                            pos.advance(&batch.data[..last.end]);
+                        }
+                        if tx.send((index, batch, start)).is_err() {
                             break;
                         }
                     }
@@ -425,6 +469,7 @@ pub fn replay_files(
                             index,
                             u64::MAX,
                             InputError {
+                                place: None,
                                 file: names[index].clone(),
                                 message: format!("byte {}: {}", e.offset, e.message),
                             },
@@ -449,6 +494,7 @@ pub fn replay_files(
                     usize::MAX,
                     0,
                     InputError {
+ place: None,
                         file: "replay".into(),
                         message: "a worker thread stopped on an internal error; the counts are incomplete".into(),
                     },
@@ -463,6 +509,7 @@ pub fn replay_files(
                 index,
                 0,
                 InputError {
+ place: None,
                     file: names[index].clone(),
                     message: "no CloudTrail event in this file (give CloudTrail files, JSON Lines of events or aws cloudtrail lookup-events output)".into(),
                 },

@@ -32,6 +32,36 @@ pub struct Oversized {
     pub offset: u64,
 }
 
+/// A line position in a stream, moved forward over the bytes that go by: how records
+/// read in batches are placed at `LINE:COLUMN` as the whole-text reader places them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LinePos {
+    /// 0-based line.
+    pub line: u64,
+    /// Characters since the line's start.
+    pub column: u64,
+}
+
+impl LinePos {
+    /// The position after `bytes` (UTF-8), from this one.
+    pub fn advance(&mut self, bytes: &[u8]) {
+        let chars = |b: &[u8]| b.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64;
+        match memchr::memrchr(b'\n', bytes) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', bytes).count() as u64;
+                self.column = chars(&bytes[last + 1..]);
+            }
+            None => self.column += chars(bytes),
+        }
+    }
+
+    /// 1-based line and column, as diagnostics give them.
+    pub fn place(&self) -> (u64, u32) {
+        let column = u32::try_from(self.column.saturating_add(1)).unwrap_or(u32::MAX);
+        (self.line + 1, column)
+    }
+}
+
 /// A malformed stream: where, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SplitError {
