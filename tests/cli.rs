@@ -692,7 +692,12 @@ fn summary_lines_match_the_json_of_every_case() {
         for line in j.stdout.lines() {
             let v: serde_json::Value = serde_json::from_str(line).expect("JSON Lines");
             let file = v["file"].as_str().expect("file");
-            for (i, r) in v["requests"].as_array().expect("requests").iter().enumerate() {
+            for (i, r) in v["requests"]
+                .as_array()
+                .expect("requests")
+                .iter()
+                .enumerate()
+            {
                 let decision = r["decision"].as_str().expect("decision");
                 let status = match r["expected"].as_str() {
                     None => "-",

@@ -57,7 +57,14 @@ fn agree(what: &str, text: &str) {
             .requests
             .iter()
             .enumerate()
-            .map(|(i, r)| (i, r.name.clone(), r.expect, PreparedRequest::new(&r.request)))
+            .map(|(i, r)| {
+                (
+                    i,
+                    r.name.clone(),
+                    r.expect,
+                    PreparedRequest::new(&r.request),
+                )
+            })
             .collect();
         assert_eq!(seen, want, "{what}: streamed requests");
         if let Some(set) = set {
@@ -86,7 +93,10 @@ fn every_file_in_the_repository_loads_alike() {
         .iter()
         .filter(|f| streamed(&std::fs::read_to_string(f).unwrap_or_default()).is_some())
         .count();
-    assert!(streamed_files >= 5, "the streaming reader took only {streamed_files} files");
+    assert!(
+        streamed_files >= 5,
+        "the streaming reader took only {streamed_files} files"
+    );
 }
 
 const BASE: &str = r#"{

@@ -240,12 +240,15 @@ fn summary_streamed(
                 "FAIL"
             }
         };
-        let decision = ev.decision.word();
-        // Writing to a Vec cannot fail.
-        let _ = match r.name {
-            Some(name) => writeln!(lines, "{decision}\t{status}\t{file}\t{}", safe(name)),
-            None => writeln!(lines, "{decision}\t{status}\t{file}\t#{}", r.index + 1),
-        };
+        // DECISION TAB STATUS TAB FILE TAB LABEL, as one_request prints it.
+        for part in [ev.decision.word(), "\t", status, "\t", &file, "\t"] {
+            lines.extend_from_slice(part.as_bytes());
+        }
+        match r.name {
+            Some(name) => lines.extend_from_slice(safe(name).as_bytes()),
+            None => lines.extend_from_slice(format!("#{}", r.index + 1).as_bytes()),
+        }
+        lines.push(b'\n');
     });
     if !valid {
         return Ok(false);

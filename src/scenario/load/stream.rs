@@ -148,8 +148,11 @@ impl<'de, F: FnMut(&PolicySet, StreamedRequest<'_>)> Visitor<'de> for RequestsSe
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let top = self.0;
         let mut index = 0;
+        // The previous request's principal, found valid: runs of requests share one.
+        let mut last_principal: Option<Cow<'de, str>> = None;
         while let Some(r) = seq.next_element::<Req<'de>>()? {
-            let ok = principal_ok(&r.principal.0)
+            let same_principal = last_principal.as_ref() == Some(&r.principal.0);
+            let ok = (same_principal || principal_ok(&r.principal.0))
                 && action_ok(&r.action.0)
                 && resource_ok(&r.resource.0)
                 && r.resource_account
@@ -161,6 +164,9 @@ impl<'de, F: FnMut(&PolicySet, StreamedRequest<'_>)> Visitor<'de> for RequestsSe
             };
             if !ok || expect == Some(None) {
                 return Err(de::Error::custom("an invalid request"));
+            }
+            if !same_principal {
+                last_principal = Some(r.principal.0.clone());
             }
             let request = PreparedRequest::from_parts(&r);
             // Keys equal but for letter case (or repeated) leave fewer entries than
@@ -256,54 +262,117 @@ struct Context<'a>(Vec<(Cow<'a, str>, Value<'a>)>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Context<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(ContextVisitor(std::marker::PhantomData))
+        // serde_json checks that it is JSON (strings, escapes, numbers) and finds its
+        // end; the object is then read by a plain scan, values kept as written.
+        let raw: &'de RawValue = Deserialize::deserialize(d)?;
+        context(raw.get())
+            .map(Context)
+            .ok_or_else(|| de::Error::custom("not an object of context values"))
     }
 }
 
-struct ContextVisitor<'a>(std::marker::PhantomData<&'a ()>);
-
-impl<'de: 'a, 'a> Visitor<'de> for ContextVisitor<'a> {
-    type Value = Context<'a>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("an object of context keys")
+/// The first byte at or after `p` that is not JSON whitespace.
+fn ws(b: &[u8], mut p: usize) -> usize {
+    while matches!(b.get(p), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        p += 1;
     }
+    p
+}
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Context<'a>, A::Error> {
-        let mut out = Vec::new();
-        while let Some(key) = map.next_key::<Text<'a>>()? {
-            let raw: &'de RawValue = map.next_value()?;
-            let value = value(raw.get()).ok_or_else(|| de::Error::custom("not a context value"))?;
-            out.push((key.0, value));
+/// The context object `raw` (valid JSON): its keys and values in file order, or
+/// `None` when it is not an object of strings, numbers, booleans and arrays of them.
+fn context(raw: &str) -> Option<Vec<(Cow<'_, str>, Value<'_>)>> {
+    let b = raw.as_bytes();
+    let mut p = ws(b, 0);
+    if b.get(p) != Some(&b'{') {
+        return None;
+    }
+    // Most requests carry a dozen or more keys: no growing from one.
+    let mut out = Vec::with_capacity(16);
+    p = ws(b, p + 1);
+    if b.get(p) == Some(&b'}') {
+        return Some(out);
+    }
+    loop {
+        let (key, end) = string(raw, p)?;
+        p = ws(b, end);
+        if b.get(p) != Some(&b':') {
+            return None;
         }
-        Ok(Context(out))
+        p = ws(b, p + 1);
+        let (value, end) = if b.get(p) == Some(&b'[') {
+            let mut items = Vec::new();
+            p = ws(b, p + 1);
+            if b.get(p) == Some(&b']') {
+                (Value::Many(items), p + 1)
+            } else {
+                loop {
+                    let (item, end) = scalar(raw, p)?;
+                    items.push(item);
+                    p = ws(b, end);
+                    match b.get(p)? {
+                        b',' => p = ws(b, p + 1),
+                        b']' => break (Value::Many(items), p + 1),
+                        _ => return None,
+                    }
+                }
+            }
+        } else {
+            let (one, end) = scalar(raw, p)?;
+            (Value::One(one), end)
+        };
+        out.push((key, value));
+        p = ws(b, end);
+        match b.get(p)? {
+            b',' => p = ws(b, p + 1),
+            b'}' => return Some(out),
+            _ => return None,
+        }
     }
 }
 
-/// A context value from its JSON text (already checked to be JSON).
-fn value(raw: &str) -> Option<Value<'_>> {
-    if raw.starts_with('[') {
-        let items: Vec<&RawValue> = serde_json::from_str(raw).ok()?;
-        return items
-            .iter()
-            .map(|i| scalar(i.get()))
-            .collect::<Option<Vec<_>>>()
-            .map(Value::Many);
-    }
-    scalar(raw).map(Value::One)
-}
-
-/// A scalar's text (a number's as written, a boolean's word), borrowed unless it is a
-/// string with escapes.
-fn scalar(raw: &str) -> Option<Cow<'_, str>> {
-    match raw.as_bytes().first()? {
-        b'"' => match raw.get(1..raw.len() - 1) {
-            Some(inner) if !inner.contains('\\') => Some(Cow::Borrowed(inner)),
-            _ => serde_json::from_str::<String>(raw).ok().map(Cow::Owned),
-        },
-        b't' | b'f' | b'-' | b'0'..=b'9' => Some(Cow::Borrowed(raw)),
+/// The scalar at `p` of valid JSON `raw` as text (a number as written, a boolean's
+/// word) and where it ends; `None` for anything else (null, an object, an array).
+fn scalar(raw: &str, p: usize) -> Option<(Cow<'_, str>, usize)> {
+    let b = raw.as_bytes();
+    match b.get(p)? {
+        b'"' => string(raw, p),
+        b't' if raw[p..].starts_with("true") => Some((Cow::Borrowed("true"), p + 4)),
+        b'f' if raw[p..].starts_with("false") => Some((Cow::Borrowed("false"), p + 5)),
+        b'-' | b'0'..=b'9' => {
+            let len = b[p..]
+                .iter()
+                .position(|c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                .unwrap_or(b.len() - p);
+            Some((Cow::Borrowed(&raw[p..p + len]), p + len))
+        }
         _ => None,
     }
+}
+
+/// The string at `p` of valid JSON `raw`, decoded (borrowed when it has no escapes),
+/// and where it ends.
+fn string(raw: &str, p: usize) -> Option<(Cow<'_, str>, usize)> {
+    let b = raw.as_bytes();
+    if b.get(p) != Some(&b'"') {
+        return None;
+    }
+    let first = p + 1 + memchr::memchr2(b'"', b'\\', b.get(p + 1..)?)?;
+    if b[first] == b'"' {
+        return Some((Cow::Borrowed(&raw[p + 1..first]), first + 1));
+    }
+    // Escapes: find the closing quote, and let serde_json decode the string.
+    let mut i = first;
+    loop {
+        i += memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
+        if b[i] == b'\\' {
+            i += 2;
+        } else {
+            break;
+        }
+    }
+    let decoded: String = serde_json::from_str(raw.get(p..=i)?).ok()?;
+    Some((Cow::Owned(decoded), i + 1))
 }
 
 impl<'a> RequestParts for Req<'a> {
