@@ -158,10 +158,8 @@ impl<'de, F: FnMut(&PolicySet, StreamedRequest<'_>)> Visitor<'de> for RequestsSe
                 && r.resource_account
                     .as_ref()
                     .is_none_or(|a| is_account_id(&a.0));
-            let expect = match &r.expect {
-                Some(word) => Some(Decision::from_word(&word.0)),
-                None => None,
-            };
+            // Some(None): an expect word that is not a decision.
+            let expect = r.expect.as_ref().map(|word| Decision::from_word(&word.0));
             if !ok || expect == Some(None) {
                 return Err(de::Error::custom("an invalid request"));
             }
