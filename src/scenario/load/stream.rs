@@ -399,3 +399,62 @@ impl<'a> RequestParts for Req<'a> {
         (k, v)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(raw: &str) -> Option<Vec<(String, Vec<String>, bool)>> {
+        let entries = context(raw)?;
+        Some(
+            entries
+                .into_iter()
+                .map(|(k, v)| match v {
+                    Value::One(s) => (k.into_owned(), vec![s.into_owned()], false),
+                    Value::Many(items) => (
+                        k.into_owned(),
+                        items.into_iter().map(Cow::into_owned).collect(),
+                        true,
+                    ),
+                })
+                .collect(),
+        )
+    }
+
+    /// Values keep their text as written (numbers too), escapes are decoded, and
+    /// anything but scalars and arrays of scalars is refused.
+    #[test]
+    fn context_values_as_written() {
+        let got = texts(
+            r#" { "n" : -1.50e+2 , "b":true,"f" :false, "e":"a\"b\u00e9", "k\n": "x",
+                "m": [ "x" , 2 ,false ], "z": [ ] } "#,
+        )
+        .unwrap();
+        let want = [
+            ("n", vec!["-1.50e+2"], false),
+            ("b", vec!["true"], false),
+            ("f", vec!["false"], false),
+            ("e", vec!["a\"bé"], false),
+            ("k\n", vec!["x"], false),
+            ("m", vec!["x", "2", "false"], true),
+            ("z", vec![], true),
+        ];
+        assert_eq!(got.len(), want.len());
+        for ((k, v, multi), (wk, wv, wmulti)) in got.iter().zip(want) {
+            assert_eq!((k.as_str(), multi), (wk, &wmulti));
+            assert_eq!(v, &wv);
+        }
+        assert_eq!(texts("{}").unwrap().len(), 0);
+        for refused in [
+            "null",
+            "[]",
+            r#"{"a": null}"#,
+            r#"{"a": {}}"#,
+            r#"{"a": [["x"]]}"#,
+            r#"{"a": [null]}"#,
+            r#"{"a": "\ud800"}"#,
+        ] {
+            assert!(texts(refused).is_none(), "{refused}");
+        }
+    }
+}
