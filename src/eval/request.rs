@@ -173,6 +173,11 @@ impl PreparedValue {
         let could_be_ip = text
             .trim_start()
             .starts_with(|c: char| c.is_ascii_hexdigit() || c == ':');
+        let number = if starts_digit {
+            value::parse_number(text)
+        } else {
+            None
+        };
         PreparedValue(Arc::new(ParsedValue {
             text: text.to_string(),
             lower: text
@@ -180,16 +185,12 @@ impl PreparedValue {
                 .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
                 .then(|| text.to_lowercase())
                 .filter(|l| l != text),
-            number: if starts_digit {
-                value::parse_number(text)
-            } else {
-                None
-            },
             date: if starts_digit {
-                value::parse_date(text)
+                value::parse_date_given(text, number.as_ref())
             } else {
                 None
             },
+            number,
             boolean: value::parse_bool(text),
             // An address has a '.' (IPv4) or a ':' (IPv6): no parse for the many
             // words that merely start with a hex letter.
