@@ -16,12 +16,21 @@ pub const DEFAULT_MAX_RECORD: u64 = 64 << 20;
 /// Reads `input` whole as text: decompressed when it starts like gzip, at most `max`
 /// bytes after decompression. `Err` is a message for people (to follow the file name).
 pub fn read_text(input: impl Read, max: u64) -> Result<String, String> {
+    read_text_sized(input, max, 0)
+}
+
+/// [`read_text`] of an input expected to hold `size` bytes (a file's length): read
+/// into a buffer of that size rather than one grown by doubling, which would keep up
+/// to twice the text (and the smaller buffers before it) in memory.
+pub fn read_text_sized(input: impl Read, max: u64, size: u64) -> Result<String, String> {
     let mut buffered = BufReader::with_capacity(1 << 16, input);
     let head = buffered
         .fill_buf()
         .map_err(|e| format!("cannot read: {e}"))?;
     let gzip = is_gzip(head);
-    let mut bytes = Vec::new();
+    // Compressed, the size says little about the text: grown as read.
+    let expected = if gzip { 0 } else { size.min(max) as usize };
+    let mut bytes = Vec::with_capacity(expected);
     let limit = max.saturating_add(1);
     let read = if gzip {
         flate2::bufread::MultiGzDecoder::new(buffered)

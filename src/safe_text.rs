@@ -40,6 +40,10 @@ pub fn for_terminal_lines(text: &str) -> Cow<'_, str> {
 }
 
 fn escape(text: &str, keep_newlines: bool) -> Cow<'_, str> {
+    // Printable ASCII is safe: most text is, and a byte test is cheaper than chars.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Cow::Borrowed(text);
+    }
     let needs = |c: char| is_unsafe(c) && !(keep_newlines && c == '\n');
     let Some(first) = text.find(needs) else {
         return Cow::Borrowed(text);

@@ -65,6 +65,12 @@ impl PartialOrd for Decimal {
 impl Decimal {
     /// The value as f64 (for epoch seconds).
     pub fn to_f64(&self) -> f64 {
+        // A whole number below 2^53 is exact as f64 either way: no text to build
+        // (epoch seconds are such numbers).
+        if self.frac.is_empty() && self.int.len() <= 15 {
+            let n = self.int.parse::<u64>().unwrap_or(0) as f64;
+            return if self.negative { -n } else { n };
+        }
         let text = format!(
             "{}{}.{}0",
             if self.negative { "-" } else { "" },
@@ -100,11 +106,17 @@ pub fn parse_number(text: &str) -> Option<Decimal> {
 /// with a zone (`2026-01-01T12:00:00Z`, `…+02:00`, fractional seconds), without one
 /// (taken as UTC), a bare date (midnight UTC), or epoch seconds (`1767225600`).
 pub fn parse_date(text: &str) -> Option<i128> {
+    parse_date_given(text, parse_number(text).as_ref())
+}
+
+/// [`parse_date`] of `text` whose [`parse_number`] is already known to be `number`.
+pub fn parse_date_given(text: &str, number: Option<&Decimal>) -> Option<i128> {
     let t = text.trim();
     if t.is_empty() {
         return None;
     }
-    if let Some(secs) = parse_number(t).map(|d| d.to_f64()) {
+    // parse_number trims too: this is parse_number(t).
+    if let Some(secs) = number.map(|d| d.to_f64()) {
         // Epoch seconds; decimals allowed.
         if !secs.is_finite() || secs.abs() > 1e12 {
             return None;
@@ -181,6 +193,33 @@ pub fn parse_base64(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whole numbers take a shortcut to f64: the same value as through the text.
+    #[test]
+    fn to_f64_shortcut_agrees_with_the_text() {
+        for t in [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "000123",
+            "1767225600",
+            "999999999999999",
+            "1000000000000000",
+            "12345678901234567890",
+            "1.5",
+            "-0.25",
+            "0.000",
+        ] {
+            let d = parse_number(t).unwrap();
+            let want: f64 = format!("{t}.0")
+                .parse()
+                .unwrap_or_else(|_| t.parse().unwrap());
+            assert_eq!(d.to_f64().to_bits(), want.to_bits(), "{t}");
+        }
+        assert_eq!(parse_date("1767225600"), Some(1_767_225_600_000_000_000));
+        assert_eq!(parse_date(" 1.5 "), Some(1_500_000_000));
+    }
 
     #[test]
     fn numbers_compare_exactly() {

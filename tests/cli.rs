@@ -678,3 +678,40 @@ fn builtin_scenarios_meet_every_expectation() {
     }
     assert!(!r.stdout.contains("FAIL"));
 }
+
+/// The summary of a valid scenario file is read as a stream (no request kept for the
+/// whole file): its lines must be what the whole-file reader's JSON says, request by
+/// request, for every conformance case and example scenario.
+#[test]
+fn summary_lines_match_the_json_of_every_case() {
+    for dir in ["tests/cases", "assets/scenarios"] {
+        let s = summary(&[dir]);
+        let j = json(&[dir]);
+        assert_eq!(s.code, j.code, "{dir}: stderr {} / {}", s.stderr, j.stderr);
+        let mut want = Vec::new();
+        for line in j.stdout.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).expect("JSON Lines");
+            let file = v["file"].as_str().expect("file");
+            for (i, r) in v["requests"]
+                .as_array()
+                .expect("requests")
+                .iter()
+                .enumerate()
+            {
+                let decision = r["decision"].as_str().expect("decision");
+                let status = match r["expected"].as_str() {
+                    None => "-",
+                    Some(e) if e == decision => "ok",
+                    Some(_) => "FAIL",
+                };
+                let label = match r["name"].as_str() {
+                    Some(n) => n.to_string(),
+                    None => format!("#{}", i + 1),
+                };
+                want.push(format!("{decision}\t{status}\t{file}\t{label}"));
+            }
+        }
+        assert!(want.len() > 20, "{dir}: only {} requests", want.len());
+        assert_eq!(s.stdout_lines(), want, "{dir}");
+    }
+}

@@ -2,9 +2,27 @@
 //! position-keeping tree for every value): every file must be valid or invalid the same
 //! way on both paths, and load to the same scenario or the same errors.
 
+use iamtrace::eval::PreparedRequest;
 use iamtrace::input::{LoadOptions, load_strict, load_with};
-use iamtrace::scenario::load_quick;
+use iamtrace::policy::PolicySet;
+use iamtrace::scenario::{load_quick, stream_requests};
+use iamtrace::trace::Decision;
 use std::path::Path;
+
+/// What the streaming reader hands over for one request.
+type Streamed = (usize, Option<String>, Option<Decision>, PreparedRequest);
+
+/// `text` read by the streaming reader: the policies it evaluated against (when it
+/// saw a request) and each request, or `None` when it left the file to a full load.
+fn streamed(text: &str) -> Option<(Option<PolicySet>, Vec<Streamed>)> {
+    let mut set = None;
+    let mut seen = Vec::new();
+    let took = stream_requests(text, |s, r| {
+        set.get_or_insert_with(|| s.clone());
+        seen.push((r.index, r.name.map(str::to_string), r.expect, r.request));
+    });
+    took.then_some((set, seen))
+}
 
 fn json_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -29,6 +47,30 @@ fn agree(what: &str, text: &str) {
     if let Some(quick) = load_quick(text) {
         assert_eq!(Ok(quick), strict, "{what}: the quick reader accepted it");
     }
+    // The streaming reader (eval --format summary) takes only valid files, and hands
+    // over their requests exactly as a full load reads them.
+    if let Some((set, seen)) = streamed(text) {
+        let Ok(scenario) = &strict else {
+            panic!("{what}: the streaming reader took an invalid file: {strict:?}");
+        };
+        let want: Vec<Streamed> = scenario
+            .requests
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                (
+                    i,
+                    r.name.clone(),
+                    r.expect,
+                    PreparedRequest::new(&r.request),
+                )
+            })
+            .collect();
+        assert_eq!(seen, want, "{what}: streamed requests");
+        if let Some(set) = set {
+            assert_eq!(set, scenario.set, "{what}: streamed policies");
+        }
+    }
 }
 
 #[test]
@@ -47,6 +89,14 @@ fn every_file_in_the_repository_loads_alike() {
     }
     // The example scenarios are ordinary valid files: the quick reader takes them.
     assert!(quick >= 7, "the quick reader took only {quick} files");
+    let streamed_files = files
+        .iter()
+        .filter(|f| streamed(&std::fs::read_to_string(f).unwrap_or_default()).is_some())
+        .count();
+    assert!(
+        streamed_files >= 5,
+        "the streaming reader took only {streamed_files} files"
+    );
 }
 
 const BASE: &str = r#"{
@@ -125,6 +175,7 @@ fn each_edit_is_valid_or_invalid_alike() {
         agree(&format!("edit {from:?} -> {to:?}"), &text);
     }
     assert!(load_quick(BASE).is_some(), "the base file is quick");
+    assert!(streamed(BASE).is_some_and(|(_, seen)| seen.len() == 2));
 }
 
 #[test]

@@ -105,6 +105,13 @@ fn eval_text(
     options: &LoadOptions,
     out: &mut Outcome,
 ) -> io::Result<()> {
+    if format == Format::Summary
+        && selectors.is_empty()
+        && options.kind.is_none()
+        && summary_streamed(w, shown, text, out)?
+    {
+        return Ok(());
+    }
     let (scenario, skipped, read_as) = match input::load(text, options) {
         Ok(l) => (l.scenario, l.skipped, l.read_as),
         Err(e) => {
@@ -206,6 +213,49 @@ fn eval_text(
         write_json(w, &line)?;
     }
     Ok(())
+}
+
+/// `--format summary` of a valid scenario file read as a stream (no `Request` kept
+/// for the whole file): the same lines [`one_request`] prints. False, with nothing
+/// written, when the file must be read whole (it has a problem, or is not a scenario
+/// file the streaming reader takes).
+fn summary_streamed(
+    w: &mut dyn Write,
+    shown: &str,
+    text: &str,
+    out: &mut Outcome,
+) -> io::Result<bool> {
+    let file = safe(shown);
+    // Held until the whole file is known to be valid: an invalid one prints its
+    // problems and no decision.
+    let mut lines: Vec<u8> = Vec::new();
+    let mut missed = false;
+    let valid = iamtrace::scenario::stream_requests(text, |set, r| {
+        let ev = evaluate(set, &r.request, Detail::Decision);
+        let status = match r.expect {
+            None => "-",
+            Some(e) if e == ev.decision => "ok",
+            Some(_) => {
+                missed = true;
+                "FAIL"
+            }
+        };
+        // DECISION TAB STATUS TAB FILE TAB LABEL, as one_request prints it.
+        for part in [ev.decision.word(), "\t", status, "\t", &file, "\t"] {
+            lines.extend_from_slice(part.as_bytes());
+        }
+        match r.name {
+            Some(name) => lines.extend_from_slice(safe(name).as_bytes()),
+            None => lines.extend_from_slice(format!("#{}", r.index + 1).as_bytes()),
+        }
+        lines.push(b'\n');
+    });
+    if !valid {
+        return Ok(false);
+    }
+    w.write_all(&lines)?;
+    out.missed |= missed;
+    Ok(true)
 }
 
 /// How a bare policy document was read, for JSON output.

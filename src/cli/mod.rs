@@ -319,5 +319,6 @@ pub fn read_input(path: &Path) -> Result<String, String> {
         return iamtrace::read::read_text(stdin.lock(), max);
     }
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-    iamtrace::read::read_text(file, max)
+    let size = file.metadata().map_or(0, |m| m.len());
+    iamtrace::read::read_text_sized(file, max, size)
 }

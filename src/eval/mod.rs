@@ -7,7 +7,9 @@ pub mod request;
 pub mod service_rules;
 pub mod statement;
 
-pub use request::{ContextValue, PreparedRequest, Request, Scalar, ScalarKind};
+pub use request::{
+    ContextValue, PreparedRequest, Request, RequestParts, Scalar, ScalarKind, ValueRef,
+};
 
 use crate::policy::PolicySet;
 use crate::trace::{Decision, StatementRef, Trace};

@@ -65,6 +65,67 @@ pub struct Request {
     pub context: Vec<(String, ContextValue)>,
 }
 
+/// A request's parts as [`PreparedRequest::from_parts`] reads them: an owned
+/// [`Request`], or one borrowed from the text it was read from (a scenario file read as
+/// a stream, which never builds the `Request`).
+pub trait RequestParts {
+    /// A value of a multi-valued key.
+    type Item: AsRef<str>;
+    /// The principal as given.
+    fn principal(&self) -> &str;
+    /// The action as given.
+    fn action(&self) -> &str;
+    /// The resource as given.
+    fn resource(&self) -> &str;
+    /// The resource's account, when given.
+    fn resource_account(&self) -> Option<&str>;
+    /// How many context keys, as written (repeats included).
+    fn context_len(&self) -> usize;
+    /// Context entry `i`: its key as written and its value.
+    fn entry(&self, i: usize) -> (&str, ValueRef<'_, Self::Item>);
+}
+
+/// A context value as [`RequestParts`] gives it.
+pub enum ValueRef<'a, T> {
+    /// Single-valued.
+    One(&'a str),
+    /// Multi-valued (a JSON array).
+    Many(&'a [T]),
+}
+
+impl AsRef<str> for Scalar {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl RequestParts for Request {
+    type Item = Scalar;
+    fn principal(&self) -> &str {
+        &self.principal
+    }
+    fn action(&self) -> &str {
+        &self.action
+    }
+    fn resource(&self) -> &str {
+        &self.resource
+    }
+    fn resource_account(&self) -> Option<&str> {
+        self.resource_account.as_deref()
+    }
+    fn context_len(&self) -> usize {
+        self.context.len()
+    }
+    fn entry(&self, i: usize) -> (&str, ValueRef<'_, Scalar>) {
+        let (k, v) = &self.context[i];
+        let v = match v {
+            ContextValue::One(s) => ValueRef::One(&s.text),
+            ContextValue::Many(items) => ValueRef::Many(items),
+        };
+        (k, v)
+    }
+}
+
 /// A context value pre-parsed for every operator family. Shared: a value that many
 /// requests carry (an account id, a region, `true`) is parsed once (see [`intern`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -112,6 +173,11 @@ impl PreparedValue {
         let could_be_ip = text
             .trim_start()
             .starts_with(|c: char| c.is_ascii_hexdigit() || c == ':');
+        let number = if starts_digit {
+            value::parse_number(text)
+        } else {
+            None
+        };
         PreparedValue(Arc::new(ParsedValue {
             text: text.to_string(),
             lower: text
@@ -119,16 +185,12 @@ impl PreparedValue {
                 .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
                 .then(|| text.to_lowercase())
                 .filter(|l| l != text),
-            number: if starts_digit {
-                value::parse_number(text)
-            } else {
-                None
-            },
             date: if starts_digit {
-                value::parse_date(text)
+                value::parse_date_given(text, number.as_ref())
             } else {
                 None
             },
+            number,
             boolean: value::parse_bool(text),
             // An address has a '.' (IPv4) or a ':' (IPv6): no parse for the many
             // words that merely start with a hex letter.
@@ -299,9 +361,9 @@ impl Interned {
     /// Empties the key cache, before a request is prepared, if that request's keys
     /// could take it past its bounds. Done here and not key by key, so that no
     /// index of the request being prepared is dropped half-way through it.
-    fn make_room(&mut self, request: &Request) {
-        let count = request.context.len();
-        let bytes: usize = request.context.iter().map(|(k, _)| k.len()).sum();
+    fn make_room<R: RequestParts + ?Sized>(&mut self, request: &R) {
+        let count = request.context_len();
+        let bytes: usize = (0..count).map(|i| request.entry(i).0.len()).sum();
         if self.key_list.len() + count > INTERN_LIMIT
             || self.key_bytes + bytes > INTERN_BYTES
             || self.order_entries + count > INTERN_BYTES
@@ -331,16 +393,17 @@ impl Interned {
     }
 
     /// `request`'s context entries sorted by lower-cased key.
-    fn context(&mut self, request: &Request) -> Vec<ContextEntry> {
+    fn context<R: RequestParts + ?Sized>(&mut self, request: &R) -> Vec<ContextEntry> {
         self.make_room(request);
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
-        for (i, (k, _)) in request.context.iter().enumerate() {
+        for i in 0..request.context_len() {
+            let k = request.entry(i).0;
             let same = self
                 .last_keys
                 .get(i)
                 .copied()
-                .filter(|&j| *self.key_list[j as usize].0 == **k);
+                .filter(|&j| *self.key_list[j as usize].0 == *k);
             let index = match same {
                 Some(j) => j,
                 None => self.key(k),
@@ -366,27 +429,27 @@ impl Interned {
         };
         let (key_list, values, last_values) =
             (&self.key_list, &mut self.values, &mut self.last_values);
-        last_values.resize(request.context.len(), None);
+        last_values.resize(request.context_len(), None);
         let context = order
             .iter()
             .map(|&i| {
                 let i = i as usize;
                 let (key, lower) = key_list[scratch[i] as usize].clone();
-                let (multi, values) = match &request.context[i].1 {
-                    ContextValue::One(s) => {
+                let (multi, values) = match request.entry(i).1 {
+                    ValueRef::One(text) => {
                         let v = match &last_values[i] {
-                            Some(last) if last.text == s.text => last.clone(),
+                            Some(last) if last.text == text => last.clone(),
                             _ => {
-                                let v = value(values, &s.text);
+                                let v = value(values, text);
                                 last_values[i] = Some(v.clone());
                                 v
                             }
                         };
                         (false, Values::One(v))
                     }
-                    ContextValue::Many(v) => (
+                    ValueRef::Many(v) => (
                         true,
-                        Values::Many(v.iter().map(|s| value(values, &s.text)).collect()),
+                        Values::Many(v.iter().map(|s| value(values, s.as_ref())).collect()),
                     ),
                 };
                 ContextEntry {
@@ -427,22 +490,27 @@ pub struct PreparedRequest {
 impl PreparedRequest {
     /// Prepares `request`.
     pub fn new(request: &Request) -> Self {
+        Self::from_parts(request)
+    }
+
+    /// Prepares a request given by its parts (borrowed or owned).
+    pub fn from_parts<R: RequestParts + ?Sized>(request: &R) -> Self {
         let (principal_text, principal, context) = INTERNED.with(|cell| {
             let mut interned = cell.borrow_mut();
-            let (text, principal) = interned.principal(&request.principal);
+            let (text, principal) = interned.principal(request.principal());
             (text, principal, interned.context(request))
         });
         // Only a 12-digit account counts: `arn:aws:iam::aws:policy/…` (an AWS managed
         // policy) belongs to no customer account.
-        let arn_account = split_arn(&request.resource)
+        let arn_account = split_arn(request.resource())
             .map(|p| p[4])
             .filter(|a| crate::policy::principal::is_account_id(a));
         let mut prepared = PreparedRequest {
             principal_text,
             principal,
-            action: request.action.as_str().into(),
-            action_lower: request.action.to_lowercase(),
-            resource: request.resource.as_str().into(),
+            action: request.action().into(),
+            action_lower: request.action().to_lowercase(),
+            resource: request.resource().into(),
             resource_account: None,
             resource_account_source: "none",
             context,
@@ -459,8 +527,8 @@ impl PreparedRequest {
                 .filter(|a| crate::policy::principal::is_account_id(a))
         };
         let (resource_account, resource_account_source) =
-            match (&request.resource_account, arn_account) {
-                (Some(a), _) if !a.is_empty() => (Some(a.clone()), "given"),
+            match (request.resource_account(), arn_account) {
+                (Some(a), _) if !a.is_empty() => (Some(a.to_string()), "given"),
                 (_, Some(a)) => (Some(a.to_string()), "resource_arn"),
                 _ => match from_context() {
                     Some(a) => (Some(a), "context"),

@@ -87,6 +87,9 @@ pub struct Assembler {
 }
 
 mod fast;
+mod stream;
+
+pub use stream::{StreamedRequest, stream_requests};
 
 /// A scenario file (SPEC §6) from its parsed JSON tree (`text` is the file's text, for
 /// the policies' own text). `for_editing`: see [`load_for_editing`]. Which inputs are

@@ -64,7 +64,9 @@ struct Req {
 
 /// An optional key whose value, when present, must be a `T`: `null` is refused, as the
 /// strict reader refuses it (plain `Option` would read `null` as absent).
-fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+pub(super) fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
     T::deserialize(d).map(Some)
 }
 
