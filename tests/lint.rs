@@ -1199,6 +1199,37 @@ fn retired_names_and_reference_gaps_are_said_as_such() {
     }
 }
 
+/// A set granted only by Allows with a Condition is reported as granted when the
+/// conditions hold, naming their statements; an unconditional grant of the same
+/// action is preferred (and then nothing is said of conditions).
+#[test]
+fn conditional_escalation_grants_are_said_as_such() {
+    let found: Vec<String> = messages("privilege-escalation-conditional")
+        .into_iter()
+        .filter(|(code, _)| code == "privilege-escalation")
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found[0].contains("\"create-policy-version\"")
+            && found[0].contains(
+                "when the conditions of statement 1 (\"EditPoliciesWithMfa\") hold (lint cannot tell"
+            ),
+        "{}",
+        found[0]
+    );
+    assert!(
+        found[1].contains("granted by statement 3 (\"KeysAnywhere\")")
+            && !found[1].contains("when the conditions"),
+        "{}",
+        found[1]
+    );
+    // Unconditional grants say nothing of conditions.
+    for (_, m) in messages("privilege-escalation") {
+        assert!(!m.contains("when the conditions"), "{m}");
+    }
+}
+
 /// The size limit binds customer managed policies: AWS managed ones (named by their
 /// ARN) are told so, and no identity policy is said to be one AWS "would reject".
 #[test]

@@ -142,13 +142,17 @@ pub(super) fn noted(note: &ReferenceNote, span: Span, what: &str) -> Finding {
 struct Coverage<'s> {
     items: &'s [crate::policy::PatternItem],
     /// Lower-cased entries without wildcards: the first index of each.
-    literals: HashMap<String, usize>,
+    literals: HashMap<String, usize, Fast>,
     /// `PREFIX*` entries (lower-cased prefix without wildcards): the first index of each.
-    prefixes: HashMap<String, usize>,
+    prefixes: HashMap<String, usize, Fast>,
     /// Catalog actions (by address) matched by an entry with wildcards: the first such
-    /// entry.
-    by_pattern: HashMap<*const (), usize>,
+    /// entry. Only asked about entries without wildcards: empty when there are none.
+    by_pattern: HashMap<*const (), usize, Fast>,
 }
+
+/// The hasher of the lookups: foldhash, seeded per map (much cheaper than SipHash on
+/// these short keys; lint runs on every keystroke).
+type Fast = foldhash::fast::RandomState;
 
 fn has_wildcard(s: &str) -> bool {
     s.contains(['*', '?'])
@@ -159,10 +163,11 @@ impl<'s> Coverage<'s> {
         let items = &st.action.items[..];
         let mut c = Coverage {
             items,
-            literals: HashMap::new(),
-            prefixes: HashMap::new(),
-            by_pattern: HashMap::new(),
+            literals: HashMap::with_capacity_and_hasher(items.len(), Fast::default()),
+            prefixes: HashMap::default(),
+            by_pattern: HashMap::default(),
         };
+        let any_literal = items.iter().any(|i| !has_wildcard(&i.text));
         for (j, item) in items.iter().enumerate() {
             let lower = item.text.to_ascii_lowercase();
             if !has_wildcard(&lower) {
@@ -174,6 +179,9 @@ impl<'s> Coverage<'s> {
             }
             // (An entry the catalog cannot expand matches no catalog action; the
             // parser refuses entries without a colon other than `*`.)
+            if !any_literal {
+                continue;
+            }
             for (_, action) in expanded[j].iter().flatten() {
                 if let Entry::Vacant(v) = c.by_pattern.entry(action_key(action)) {
                     v.insert(j);
