@@ -299,6 +299,7 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     // distance is computed in two reused rows and given up as soon as it cannot beat
     // the best so far (or the limit).
     let mut rows = (Vec::new(), Vec::new());
+    let histogram = letters(wanted);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         if c.len().abs_diff(word.len()) > limit {
@@ -308,6 +309,9 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         if best.is_some_and(|(d, _)| d == 0) {
             break;
         }
+        if bag_distance(&histogram, c.as_bytes()) > bound {
+            continue;
+        }
         if let Some(d) = bounded_distance(wanted, c.as_bytes(), bound, &mut rows) {
             best = Some((d, c));
         }
@@ -316,6 +320,33 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         Some((_, c)) => format!(" (did you mean {c}?)"),
         None => String::new(),
     }
+}
+
+/// How many times each character occurs (ASCII case ignored), in 32 buckets: bytes
+/// that share a bucket are counted as one character, which only lowers
+/// [`bag_distance`], so it stays a lower bound.
+fn letters(word: &[u8]) -> [i32; 32] {
+    let mut h = [0; 32];
+    for &b in word {
+        h[usize::from(b.to_ascii_lowercase() & 31)] += 1;
+    }
+    h
+}
+
+/// A lower bound of the Levenshtein distance, in one pass: the characters one word has
+/// and the other lacks (each edit removes at most one from each side).
+fn bag_distance(histogram: &[i32; 32], other: &[u8]) -> usize {
+    let mut h = *histogram;
+    for &b in other {
+        h[usize::from(b.to_ascii_lowercase() & 31)] -= 1;
+    }
+    let (more, fewer) = h.iter().fold(
+        (0, 0),
+        |(m, f), &x| {
+            if x > 0 { (m + x, f) } else { (m, f - x) }
+        },
+    );
+    more.max(fewer) as usize
 }
 
 /// The Levenshtein distance of `a` and `b` (ASCII case ignored) when it is at most
@@ -441,6 +472,16 @@ mod tests {
                     let got = bounded_distance(a.as_bytes(), b.as_bytes(), bound, &mut rows);
                     assert_eq!(got, (plain <= bound).then_some(plain), "{a} {b} {bound}");
                 }
+            }
+        }
+        // The bag distance never exceeds the distance.
+        for a in words {
+            for b in words {
+                let plain = strsim::levenshtein(&a.to_ascii_lowercase(), &b.to_ascii_lowercase());
+                assert!(
+                    bag_distance(&letters(a.as_bytes()), b.as_bytes()) <= plain,
+                    "{a} {b}"
+                );
             }
         }
         // The first of equally close candidates wins.

@@ -390,11 +390,10 @@ pub(crate) fn finding(set: &EscalationSet, span: Span, where_: &[(String, bool)]
     )
 }
 
-/// The sets one policy grants whole.
-pub(crate) fn check(policy: &Policy, out: &mut Vec<Finding>) {
-    let Some(grants) = grants(policy) else {
-        return;
-    };
+/// The sets one policy grants whole; what it grants of each set (for [`across`]),
+/// `None` when it allows everything.
+pub(crate) fn check(policy: &Policy, out: &mut Vec<Finding>) -> Option<Grants> {
+    let grants = grants(policy)?;
     for (set, found) in escalation_sets().iter().zip(&grants.grants) {
         let Some(all) = found.iter().copied().collect::<Option<Vec<Grant>>>() else {
             continue;
@@ -405,20 +404,26 @@ pub(crate) fn check(policy: &Policy, out: &mut Vec<Finding>) {
             .collect();
         out.push(finding(set, all[0].span, &names));
     }
+    Some(grants)
 }
 
+/// One identity policy and what [`check`] found it grants (`None`: it allows
+/// everything).
+pub(crate) type Granting<'p> = (&'p Policy, Option<Grants>);
+
 /// Across the identity policies of one principal (`policies[i]`: the i-th source's
-/// parsed policy, `None` for other kinds or unparsed ones): the sets no single policy
-/// grants whole but the policies do together, each as (index of the policy holding
-/// the first action's grant, finding). `names[i]` is how policy i is called.
-pub(crate) fn across(policies: &[Option<&Policy>], names: &[String]) -> Vec<(usize, Finding)> {
+/// parsed policy with its grants, `None` for other kinds or unparsed ones): the sets no
+/// single policy grants whole but the policies do together, each as (index of the
+/// policy holding the first action's grant, finding). `names[i]` is how policy i is
+/// called.
+pub(crate) fn across(policies: &[Option<Granting>], names: &[String]) -> Vec<(usize, Finding)> {
     if policies.iter().flatten().count() < 2 {
         return Vec::new();
     }
-    let mut per_policy: Vec<(usize, &Policy, Grants)> = Vec::new();
+    let mut per_policy: Vec<(usize, &Policy, &Grants)> = Vec::new();
     for (i, p) in policies.iter().enumerate() {
-        let Some(p) = p else { continue };
-        match grants(p) {
+        let Some((p, g)) = p else { continue };
+        match g {
             Some(g) => per_policy.push((i, p, g)),
             // One of them allows everything: nothing to add.
             None => return Vec::new(),
