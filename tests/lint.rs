@@ -925,6 +925,15 @@ fn cli_sarif_is_sarif_2_1_0() {
     assert_eq!(ids, codes, "every rule, in RULES order");
     for (r, rule) in rules.iter().zip(RULES) {
         assert_eq!(r["shortDescription"]["text"], rule.summary);
+        // Every rule, the new ones too, has a long description and a public AWS page.
+        let full = r["fullDescription"]["text"].as_str().unwrap_or_default();
+        assert!(full.len() > rule.summary.len(), "{}: {r}", rule.code);
+        let uri = r["helpUri"].as_str().unwrap_or_default();
+        assert!(
+            uri.starts_with("https://docs.aws.amazon.com/"),
+            "{}: {r}",
+            rule.code
+        );
         let level = r["defaultConfiguration"]["level"].as_str().unwrap();
         assert!(["error", "warning", "note"].contains(&level), "{r}");
     }

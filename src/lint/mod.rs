@@ -7,6 +7,7 @@
 
 mod checks;
 pub mod escalation;
+pub mod help;
 
 use crate::policy::{Policy, PolicyKind};
 use crate::scenario::{Scenario, compile_sources, display_names, is_trust_policy};
