@@ -7,7 +7,7 @@
 use super::super::Finding;
 use super::Matched;
 use crate::catalog::notes::{NoteKind, NoteStatus, ReferenceNote, reference_note};
-use crate::catalog::services::catalog;
+use crate::catalog::services::{Service, catalog};
 use crate::policy::Statement;
 use crate::source::Span;
 use crate::source::did_you_mean;
@@ -27,16 +27,50 @@ pub(super) struct Expanded {
 pub(super) fn actions(st: &Statement, out: &mut Vec<Finding>) -> Expanded {
     let cat = catalog();
     let items = &st.action.items;
-    // First the catalog actions each entry matches (`None`: a problem, reported below).
-    let expanded: Vec<Option<Matched<'static>>> = items
+    // The service of each entry with a literal prefix (`None`: unknown, or a wildcard
+    // prefix). Long lists name one service after another: the previous entry's is
+    // reused rather than searched for again.
+    let mut last: Option<(&str, Option<&'static Service<'static>>)> = None;
+    let services: Vec<Option<&'static Service<'static>>> = items
         .iter()
         .map(|item| {
-            let text = &*item.text;
-            let (svc, _) = text.split_once(':')?;
-            if text == "*" || (!svc.contains(['*', '?']) && cat.service(svc).is_none()) {
+            let (svc, _) = item.text.split_once(':')?;
+            if svc.contains(['*', '?']) {
                 return None;
             }
-            let matched = cat.expand(text);
+            match last {
+                Some((prev, found)) if prev.eq_ignore_ascii_case(svc) => found,
+                _ => {
+                    let found = cat.service(svc);
+                    last = Some((svc, found));
+                    found
+                }
+            }
+        })
+        .collect();
+    // Then the catalog actions each entry matches (`None`: a problem, reported below).
+    let expanded: Vec<Option<Matched<'static>>> = items
+        .iter()
+        .zip(&services)
+        .map(|(item, service)| {
+            let text = &*item.text;
+            let (svc, name) = text.split_once(':')?;
+            if text == "*" {
+                return None;
+            }
+            let matched: Matched<'static> = if svc.contains(['*', '?']) {
+                cat.expand(text)
+            } else if name.contains(['*', '?']) {
+                let service = (*service)?;
+                service
+                    .expand(name)
+                    .into_iter()
+                    .map(|a| (service, a))
+                    .collect()
+            } else {
+                let service = (*service)?;
+                vec![(service, service.action(name)?)]
+            };
             (!matched.is_empty()).then_some(matched)
         })
         .collect();
@@ -54,7 +88,7 @@ pub(super) fn actions(st: &Statement, out: &mut Vec<Finding>) -> Expanded {
             continue;
         };
         let wild_service = svc.contains(['*', '?']);
-        if !wild_service && cat.service(svc).is_none() {
+        if !wild_service && services[i].is_none() {
             out.push(match reference_note(NoteKind::Service, svc) {
                 Some(note) => noted(note, item.span, &format!("\"{svc}\"")),
                 None => {
