@@ -510,4 +510,75 @@ mod tests {
             }
         }
     }
+
+    fn parse(statements: &str) -> Policy {
+        let text = format!(r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#);
+        let ctx = crate::policy::ParseContext {
+            kind: crate::policy::PolicyKind::Identity,
+            resource_implied: false,
+        };
+        crate::policy::parse_policy_text(&text, ctx).expect("parses")
+    }
+
+    const MFA: &str = r#""Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}"#;
+
+    #[test]
+    fn across_policies_an_unconditional_grant_is_preferred() {
+        let lambda = parse(
+            r#"{"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}"#,
+        );
+        let pass_with_mfa = parse(&format!(
+            r#"{{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*", {MFA}}}"#
+        ));
+        let pass = parse(r#"{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}"#);
+        let names: Vec<String> = ["lambda", "pass-mfa", "pass"].map(String::from).to_vec();
+        let messages = |policies: &[&Policy]| -> Vec<String> {
+            let mut out = Vec::new();
+            let granting: Vec<Option<Granting>> = policies
+                .iter()
+                .map(|p| Some((*p, check(p, &mut out))))
+                .collect();
+            across(&granting, &names)
+                .into_iter()
+                .filter(|(_, f)| f.message.contains("passrole-lambda-invoke"))
+                .map(|(_, f)| f.message)
+                .collect()
+        };
+        // Only the conditional grant: said so, naming the statement of "pass-mfa".
+        let only = messages(&[&lambda, &pass_with_mfa]);
+        assert_eq!(only.len(), 1, "{only:?}");
+        assert!(
+            only[0].contains("when the conditions of statement 1 of \"pass-mfa\" hold"),
+            "{}",
+            only[0]
+        );
+        // With an unconditional grant in a third policy, that one is named instead.
+        let both = messages(&[&lambda, &pass_with_mfa, &pass]);
+        assert_eq!(both.len(), 1, "{both:?}");
+        assert!(
+            both[0].contains("statement 1 of \"pass\"") && !both[0].contains("when the conditions"),
+            "{}",
+            both[0]
+        );
+    }
+
+    #[test]
+    fn a_conditional_deny_takes_nothing_away_and_a_conditional_allow_is_said() {
+        let mut out = Vec::new();
+        let policy = parse(&format!(
+            r#"{{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*", {MFA}}},
+               {{"Effect": "Deny", "Action": "iam:CreatePolicyVersion", "Resource": "*", {MFA}}}"#
+        ));
+        check(&policy, &mut out);
+        let found: Vec<&Finding> = out
+            .iter()
+            .filter(|f| f.message.contains("\"create-policy-version\""))
+            .collect();
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .message
+                .contains("when the conditions of statement 1 hold")
+        );
+    }
 }
