@@ -59,14 +59,16 @@ pub(super) fn actions(st: &Statement, out: &mut Vec<Finding>) -> Expanded {
                 return None;
             }
             let matched: Matched<'static> = if svc.contains(['*', '?']) {
-                cat.expand(text)
+                expand_cached(text, || cat.expand(text))
             } else if name.contains(['*', '?']) {
                 let service = (*service)?;
-                service
-                    .expand(name)
-                    .into_iter()
-                    .map(|a| (service, a))
-                    .collect()
+                expand_cached(text, || {
+                    service
+                        .expand(name)
+                        .into_iter()
+                        .map(|a| (service, a))
+                        .collect()
+                })
             } else {
                 let service = (*service)?;
                 vec![(service, service.action(name)?)]
@@ -139,6 +141,30 @@ pub(super) fn actions(st: &Statement, out: &mut Vec<Finding>) -> Expanded {
         all: complete.then_some(all),
         per_item: expanded,
     }
+}
+
+/// What a wildcard entry matches, remembered by its text: the catalog is one static
+/// table, so the answer never changes, and the TUI lints the same entries on every
+/// keystroke. Bounded by the number of actions held (a policy of many distinct
+/// patterns cannot make it grow without end); past that, entries are computed anew.
+fn expand_cached(text: &str, compute: impl FnOnce() -> Matched<'static>) -> Matched<'static> {
+    /// At most this many matched actions in all (16 bytes each).
+    const HELD: usize = 1 << 20;
+    type Cache = (HashMap<Box<str>, Matched<'static>, Fast>, usize);
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<Cache>> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    // A panic elsewhere while the lock was held leaves a consistent map: use it.
+    let lock = || cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(found) = lock().0.get(text) {
+        return found.clone();
+    }
+    let matched = compute();
+    let mut held = lock();
+    if held.1 + matched.len() <= HELD {
+        held.1 += matched.len();
+        held.0.insert(text.into(), matched.clone());
+    }
+    matched
 }
 
 /// A name the reference lacks for a known reason: retired (still an error: it grants
@@ -319,6 +345,28 @@ mod tests {
         "s3:NoSuchAction",
         "s3:Zz*",
     ];
+
+    #[test]
+    fn wildcard_expansions_are_remembered_and_unchanged() {
+        let cat = catalog();
+        let pattern = "s3:GetObj*ct*";
+        let names = |m: &Matched<'static>| -> Vec<String> {
+            m.iter()
+                .map(|(s, a)| format!("{}:{}", s.prefix, a.name))
+                .collect()
+        };
+        let first = expand_cached(pattern, || cat.expand(pattern));
+        assert_eq!(names(&first), names(&cat.expand(pattern)));
+        assert!(!first.is_empty());
+        // The second time the catalog is not asked.
+        let mut asked = false;
+        let again = expand_cached(pattern, || {
+            asked = true;
+            Vec::new()
+        });
+        assert!(!asked);
+        assert_eq!(names(&again), names(&first));
+    }
 
     #[test]
     fn lookup_agrees_with_the_pairwise_definition() {
