@@ -290,28 +290,97 @@ impl Diagnostic {
 }
 
 /// `" (did you mean X?)"` when one of `candidates` is close to `word`, else empty.
+/// The closest (the first of equals), within a third of the word's length (at least 2
+/// edits), ASCII case ignored.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     let limit = (word.len() / 3).max(2);
-    let lower = |s: &str| {
-        s.bytes()
-            .map(|b| b.to_ascii_lowercase())
-            .collect::<Vec<u8>>()
-    };
-    let wanted = lower(word);
-    // Lengths further apart than the limit cannot be within it: most of a large list
-    // (every action of a service) is skipped without computing a distance.
-    let best = candidates
-        .into_iter()
-        .filter(|c| c.len().abs_diff(word.len()) <= limit)
-        .map(|c| {
-            let d = strsim::generic_levenshtein(&wanted, &lower(c));
-            (d, c)
-        })
-        .min_by_key(|&(d, _)| d);
-    match best {
-        Some((d, c)) if d <= limit => format!(" (did you mean {c}?)"),
-        _ => String::new(),
+    let wanted = word.as_bytes();
+    // Lint asks this for every unknown name against every action of a service: the
+    // distance is computed in two reused rows and given up as soon as it cannot beat
+    // the best so far (or the limit).
+    let mut rows = (Vec::new(), Vec::new());
+    let histogram = letters(wanted);
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        if c.len().abs_diff(word.len()) > limit {
+            continue;
+        }
+        let bound = best.map_or(limit, |(d, _)| d.saturating_sub(1).min(limit));
+        if best.is_some_and(|(d, _)| d == 0) {
+            break;
+        }
+        if bag_distance(&histogram, c.as_bytes()) > bound {
+            continue;
+        }
+        if let Some(d) = bounded_distance(wanted, c.as_bytes(), bound, &mut rows) {
+            best = Some((d, c));
+        }
     }
+    match best {
+        Some((_, c)) => format!(" (did you mean {c}?)"),
+        None => String::new(),
+    }
+}
+
+/// How many times each character occurs (ASCII case ignored), in 32 buckets: bytes
+/// that share a bucket are counted as one character, which only lowers
+/// [`bag_distance`], so it stays a lower bound.
+fn letters(word: &[u8]) -> [i32; 32] {
+    let mut h = [0; 32];
+    for &b in word {
+        h[usize::from(b.to_ascii_lowercase() & 31)] += 1;
+    }
+    h
+}
+
+/// A lower bound of the Levenshtein distance, in one pass: the characters one word has
+/// and the other lacks (each edit removes at most one from each side).
+fn bag_distance(histogram: &[i32; 32], other: &[u8]) -> usize {
+    let mut h = *histogram;
+    for &b in other {
+        h[usize::from(b.to_ascii_lowercase() & 31)] -= 1;
+    }
+    let (more, fewer) = h.iter().fold(
+        (0, 0),
+        |(m, f), &x| {
+            if x > 0 { (m + x, f) } else { (m, f - x) }
+        },
+    );
+    more.max(fewer) as usize
+}
+
+/// The Levenshtein distance of `a` and `b` (ASCII case ignored) when it is at most
+/// `bound`, else `None`; `rows` is scratch space.
+fn bounded_distance(
+    a: &[u8],
+    b: &[u8],
+    bound: usize,
+    rows: &mut (Vec<usize>, Vec<usize>),
+) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > bound {
+        return None;
+    }
+    let (prev, cur) = rows;
+    prev.clear();
+    prev.extend(0..=b.len());
+    cur.clear();
+    cur.resize(b.len() + 1, 0);
+    for (i, &x) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        let mut row_min = cur[0];
+        for (j, &y) in b.iter().enumerate() {
+            let cost = usize::from(!x.eq_ignore_ascii_case(&y));
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        // Every later row is at least this row's minimum.
+        if row_min > bound {
+            return None;
+        }
+        std::mem::swap(prev, cur);
+    }
+    let d = prev[b.len()];
+    (d <= bound).then_some(d)
 }
 
 #[cfg(test)]
@@ -369,5 +438,60 @@ mod tests {
             " (did you mean StringEquals?)"
         );
         assert_eq!(did_you_mean("Banana", ["StringEquals", "Bool"]), "");
+    }
+
+    #[test]
+    fn bounded_distance_agrees_with_levenshtein() {
+        // The early exits change nothing: the same distance as the plain algorithm
+        // whenever it is within the bound, `None` otherwise.
+        let words = [
+            "",
+            "s3",
+            "S3",
+            "GetObject",
+            "getobjekt",
+            "PutObjectAcl",
+            "ListBuckets",
+            "DescribeInstances",
+            "describeinstance",
+            "ec2",
+            "iam",
+            "PassRole",
+            "passrol",
+            "CreatePolicyVersion",
+            "abc",
+            "cab",
+            "kitten",
+            "sitting",
+        ];
+        let mut rows = (Vec::new(), Vec::new());
+        for a in words {
+            for b in words {
+                let plain = strsim::levenshtein(&a.to_ascii_lowercase(), &b.to_ascii_lowercase());
+                for bound in 0..8 {
+                    let got = bounded_distance(a.as_bytes(), b.as_bytes(), bound, &mut rows);
+                    assert_eq!(got, (plain <= bound).then_some(plain), "{a} {b} {bound}");
+                }
+            }
+        }
+        // The bag distance never exceeds the distance.
+        for a in words {
+            for b in words {
+                let plain = strsim::levenshtein(&a.to_ascii_lowercase(), &b.to_ascii_lowercase());
+                assert!(
+                    bag_distance(&letters(a.as_bytes()), b.as_bytes()) <= plain,
+                    "{a} {b}"
+                );
+            }
+        }
+        // The first of equally close candidates wins.
+        assert_eq!(
+            did_you_mean("GetObjekt", ["GetObjectX", "GetObject", "GetObjects"]),
+            " (did you mean GetObject?)"
+        );
+        assert_eq!(
+            did_you_mean("abcd", ["abXd", "abYd"]),
+            " (did you mean abXd?)"
+        );
     }
 }

@@ -925,6 +925,15 @@ fn cli_sarif_is_sarif_2_1_0() {
     assert_eq!(ids, codes, "every rule, in RULES order");
     for (r, rule) in rules.iter().zip(RULES) {
         assert_eq!(r["shortDescription"]["text"], rule.summary);
+        // Every rule, the new ones too, has a long description and a public AWS page.
+        let full = r["fullDescription"]["text"].as_str().unwrap_or_default();
+        assert!(full.len() > rule.summary.len(), "{}: {r}", rule.code);
+        let uri = r["helpUri"].as_str().unwrap_or_default();
+        assert!(
+            uri.starts_with("https://docs.aws.amazon.com/"),
+            "{}: {r}",
+            rule.code
+        );
         let level = r["defaultConfiguration"]["level"].as_str().unwrap();
         assert!(["error", "warning", "note"].contains(&level), "{r}");
     }
@@ -1196,6 +1205,37 @@ fn retired_names_and_reference_gaps_are_said_as_such() {
             message.contains("does not list") && !message.contains("never sees it"),
             "{code}: {message}"
         );
+    }
+}
+
+/// A set granted only by Allows with a Condition is reported as granted when the
+/// conditions hold, naming their statements; an unconditional grant of the same
+/// action is preferred (and then nothing is said of conditions).
+#[test]
+fn conditional_escalation_grants_are_said_as_such() {
+    let found: Vec<String> = messages("privilege-escalation-conditional")
+        .into_iter()
+        .filter(|(code, _)| code == "privilege-escalation")
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found[0].contains("\"create-policy-version\"")
+            && found[0].contains(
+                "when the conditions of statement 1 (\"EditPoliciesWithMfa\") hold (lint cannot tell"
+            ),
+        "{}",
+        found[0]
+    );
+    assert!(
+        found[1].contains("granted by statement 3 (\"KeysAnywhere\")")
+            && !found[1].contains("when the conditions"),
+        "{}",
+        found[1]
+    );
+    // Unconditional grants say nothing of conditions.
+    for (_, m) in messages("privilege-escalation") {
+        assert!(!m.contains("when the conditions"), "{m}");
     }
 }
 

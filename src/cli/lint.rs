@@ -246,9 +246,12 @@ fn sarif(files: &[(String, Linted)]) -> Value {
     let rules: Vec<Value> = RULES
         .iter()
         .map(|r| {
+            let help = iamtrace::lint::help::rule_help(r.code);
             json!({
                 "id": r.code,
                 "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": help.as_ref().map_or(r.summary, |h| h.description)},
+                "helpUri": help.map(|h| h.uri),
                 "defaultConfiguration": {"level": level(r.severity)},
                 "properties": {"severity": r.severity},
             })

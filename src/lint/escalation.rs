@@ -7,6 +7,12 @@
 //! scenario (one principal's) when no single policy grants it whole. An unconditional
 //! Deny on `*` takes an action away. A policy that allows everything on everything
 //! (AdministratorAccess) is not reported: escalating is moot there.
+//!
+//! An Allow with a Condition grants only when the condition holds, which lint cannot
+//! know (MFA, a source network, a tag may well hold for the principal who escalates).
+//! Such a grant still counts, but an unconditional grant of the same action is
+//! preferred, and a set granted only with conditions is reported as granted "when the
+//! conditions of statement N hold", naming them, so that the reader judges them.
 
 use super::Finding;
 use crate::catalog::services::wildcard_match;
@@ -77,10 +83,19 @@ pub(crate) struct Grant {
     pub statement: usize,
     /// The Action entry (or the NotAction element) that grants it.
     pub span: Span,
+    /// The statement has a Condition: it grants only when that holds.
+    pub conditional: bool,
 }
 
-/// Set by set (table order), action by action: where a policy grants it.
-pub(crate) type Grants = Vec<Vec<Option<Grant>>>;
+/// Set by set (table order), action by action: where a policy grants it, and whether
+/// an unconditional Deny in it takes the action away (then it grants nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Grants {
+    /// `grants[set][action]`.
+    pub grants: Vec<Vec<Option<Grant>>>,
+    /// `denied[set][action]`.
+    pub denied: Vec<Vec<bool>>,
+}
 
 /// For every set (table order), for each of its actions, the first statement of the
 /// policy granting it within the set's scope; `None` for a policy that allows
@@ -93,35 +108,52 @@ pub(crate) fn grants(policy: &Policy) -> Option<Grants> {
     // list thousands.
     let indexes: Vec<EntryIndex> = policy.statements.iter().map(EntryIndex::new).collect();
     let sets = escalation_sets();
-    Some(
-        sets.iter()
-            .map(|set| {
-                set.actions
-                    .iter()
-                    .map(|action| {
-                        let listed = |k: usize| indexes[k].find(action);
-                        let deny_ok =
-                            |st: &Statement| st.effect == Effect::Deny && st.conditions.is_empty();
-                        if policy
-                            .statements
-                            .iter()
-                            .enumerate()
-                            .any(|(k, st)| deny_ok(st) && denies(st, listed(k).is_some()))
-                        {
-                            return None;
-                        }
-                        policy.statements.iter().enumerate().find_map(|(k, st)| {
-                            if st.effect != Effect::Allow {
-                                return None;
-                            }
-                            grant_in(st, listed(k), set.scope)
-                                .map(|span| Grant { statement: k, span })
-                        })
-                    })
-                    .collect()
-            })
-            .collect(),
-    )
+    let mut out = Grants {
+        grants: Vec::with_capacity(sets.len()),
+        denied: Vec::with_capacity(sets.len()),
+    };
+    for set in sets {
+        let (mut grants, mut denied) = (Vec::new(), Vec::new());
+        for action in &set.actions {
+            let listed = |k: usize| indexes[k].find(action);
+            let deny_ok = |st: &Statement| st.effect == Effect::Deny && st.conditions.is_empty();
+            let is_denied = policy
+                .statements
+                .iter()
+                .enumerate()
+                .any(|(k, st)| deny_ok(st) && denies(st, listed(k).is_some()));
+            denied.push(is_denied);
+            if is_denied {
+                grants.push(None);
+                continue;
+            }
+            // The first unconditional grant, else the first conditional one.
+            let mut first_conditional = None;
+            let mut found = None;
+            for (k, st) in policy.statements.iter().enumerate() {
+                if st.effect != Effect::Allow || (indexes[k].is_empty() && !st.action.negated) {
+                    continue;
+                }
+                let Some(span) = grant_in(st, listed(k), set.scope) else {
+                    continue;
+                };
+                let grant = Grant {
+                    statement: k,
+                    span,
+                    conditional: !st.conditions.is_empty(),
+                };
+                if !grant.conditional {
+                    found = Some(grant);
+                    break;
+                }
+                first_conditional.get_or_insert(grant);
+            }
+            grants.push(found.or(first_conditional));
+        }
+        out.grants.push(grants);
+        out.denied.push(denied);
+    }
+    Some(out)
 }
 
 /// An action name compared and hashed ignoring ASCII case.
@@ -138,8 +170,14 @@ impl Eq for Ci<'_> {}
 
 impl std::hash::Hash for Ci<'_> {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        for b in self.0.bytes() {
-            h.write_u8(b.to_ascii_lowercase());
+        // Lower-cased a chunk at a time: one write per chunk, not per byte (AWS
+        // managed policies list thousands of entries).
+        let mut buf = [0u8; 64];
+        for chunk in self.0.as_bytes().chunks(buf.len()) {
+            let lower = &mut buf[..chunk.len()];
+            lower.copy_from_slice(chunk);
+            lower.make_ascii_lowercase();
+            h.write(lower);
         }
     }
 }
@@ -150,7 +188,7 @@ impl std::hash::Hash for Ci<'_> {
 struct EntryIndex<'s> {
     /// The entries that can match an action of some set (by service prefix).
     items: Vec<&'s crate::policy::PatternItem>,
-    literals: Option<HashMap<Ci<'s>, Span>>,
+    literals: Option<HashMap<Ci<'s>, Span, foldhash::fast::RandomState>>,
     wildcards: Vec<(&'s str, Span)>,
 }
 
@@ -201,7 +239,7 @@ impl<'s> EntryIndex<'s> {
                 wildcards: Vec::new(),
             };
         }
-        let mut literals = HashMap::new();
+        let mut literals = HashMap::with_capacity_and_hasher(items.len(), Default::default());
         let mut wildcards = Vec::new();
         for &item in &items {
             if item.text.contains(['*', '?']) {
@@ -215,6 +253,11 @@ impl<'s> EntryIndex<'s> {
             literals: Some(literals),
             wildcards,
         }
+    }
+
+    /// No entry can match an action of a set.
+    fn is_empty(&self) -> bool {
+        self.items.is_empty()
     }
 
     /// The first entry, in text order, that matches the action.
@@ -303,15 +346,15 @@ pub(crate) fn statement_name(policy: &Policy, index: usize) -> String {
     }
 }
 
-/// The finding for a set granted whole; `where_` names the statements.
-pub(crate) fn finding(set: &EscalationSet, span: Span, where_: &[String]) -> Finding {
+/// `a`, `a and b`, `a, b and c`, each named once; and how many there are.
+fn and_list(names: &[&String]) -> (String, usize) {
     let mut unique: Vec<&String> = Vec::new();
-    for w in where_ {
+    for &w in names {
         if !unique.contains(&w) {
             unique.push(w);
         }
     }
-    let by = match unique.split_last() {
+    let text = match unique.split_last() {
         Some((last, [])) => last.to_string(),
         Some((last, rest)) => format!(
             "{} and {last}",
@@ -322,48 +365,71 @@ pub(crate) fn finding(set: &EscalationSet, span: Span, where_: &[String]) -> Fin
         ),
         None => String::new(),
     };
+    (text, unique.len())
+}
+
+/// The finding for a set granted whole; `where_` names the statements, each with
+/// whether its grant is conditional.
+pub(crate) fn finding(set: &EscalationSet, span: Span, where_: &[(String, bool)]) -> Finding {
+    let all: Vec<&String> = where_.iter().map(|(w, _)| w).collect();
+    let conditional: Vec<&String> = where_.iter().filter(|(_, c)| *c).map(|(w, _)| w).collect();
+    let when = if conditional.is_empty() {
+        String::new()
+    } else {
+        let (names, n) = and_list(&conditional);
+        let grant = if n == 1 { "it grants" } else { "they grant" };
+        format!(
+            " when the conditions of {names} hold (lint cannot tell whether they do for this principal; {grant} nothing otherwise)"
+        )
+    };
     Finding::new(
         "privilege-escalation",
         span,
         format!(
-            "privilege escalation \"{}\" ({}), granted by {by}: a principal with these can {} (see {})",
+            "privilege escalation \"{}\" ({}), granted by {}{when}: a principal with these can {} (see {})",
             set.name,
             set.actions.join(" + "),
+            and_list(&all).0,
             set.how,
             set.source
         ),
     )
 }
 
-/// The sets one policy grants whole.
-pub(crate) fn check(policy: &Policy, out: &mut Vec<Finding>) {
-    let Some(grants) = grants(policy) else {
-        return;
-    };
-    for (set, found) in escalation_sets().iter().zip(&grants) {
+/// The sets one policy grants whole; what it grants of each set (for [`across`]),
+/// `None` when it allows everything.
+pub(crate) fn check(policy: &Policy, out: &mut Vec<Finding>) -> Option<Grants> {
+    let grants = grants(policy)?;
+    for (set, found) in escalation_sets().iter().zip(&grants.grants) {
         let Some(all) = found.iter().copied().collect::<Option<Vec<Grant>>>() else {
             continue;
         };
-        let names: Vec<String> = all
+        let names: Vec<(String, bool)> = all
             .iter()
-            .map(|g| statement_name(policy, g.statement))
+            .map(|g| (statement_name(policy, g.statement), g.conditional))
             .collect();
         out.push(finding(set, all[0].span, &names));
     }
+    Some(grants)
 }
 
+/// One identity policy and what [`check`] found it grants (`None`: it allows
+/// everything).
+pub(crate) type Granting<'p> = (&'p Policy, Option<Grants>);
+
 /// Across the identity policies of one principal (`policies[i]`: the i-th source's
-/// parsed policy, `None` for other kinds or unparsed ones): the sets no single policy
-/// grants whole but the policies do together, each as (index of the policy holding
-/// the first action's grant, finding). `names[i]` is how policy i is called.
-pub(crate) fn across(policies: &[Option<&Policy>], names: &[String]) -> Vec<(usize, Finding)> {
+/// parsed policy with its grants, `None` for other kinds or unparsed ones): the sets no
+/// single policy grants whole but the policies do together, each as (index of the
+/// policy holding the first action's grant, finding). `names[i]` is how policy i is
+/// called.
+pub(crate) fn across(policies: &[Option<Granting>], names: &[String]) -> Vec<(usize, Finding)> {
     if policies.iter().flatten().count() < 2 {
         return Vec::new();
     }
-    let mut per_policy: Vec<(usize, &Policy, Grants)> = Vec::new();
+    let mut per_policy: Vec<(usize, &Policy, &Grants)> = Vec::new();
     for (i, p) in policies.iter().enumerate() {
-        let Some(p) = p else { continue };
-        match grants(p) {
+        let Some((p, g)) = p else { continue };
+        match g {
             Some(g) => per_policy.push((i, p, g)),
             // One of them allows everything: nothing to add.
             None => return Vec::new(),
@@ -372,47 +438,45 @@ pub(crate) fn across(policies: &[Option<&Policy>], names: &[String]) -> Vec<(usi
     if per_policy.len() < 2 {
         return Vec::new();
     }
-    // An unconditional Deny in any of them takes the action away from all.
-    let denied = |action: &str| {
-        per_policy.iter().any(|(_, p, _)| {
-            p.statements.iter().any(|st| {
-                st.effect == Effect::Deny
-                    && st.conditions.is_empty()
-                    && denies(st, EntryIndex::new(st).find(action).is_some())
-            })
-        })
-    };
     let mut out = Vec::new();
     for (k, set) in escalation_sets().iter().enumerate() {
         if per_policy
             .iter()
-            .any(|(_, _, g)| g[k].iter().all(Option::is_some))
+            .any(|(_, _, g)| g.grants[k].iter().all(Option::is_some))
         {
             continue; // reported with that policy
         }
         let mut chosen: Vec<(usize, &Policy, Grant)> = Vec::new();
-        for (a, action) in set.actions.iter().enumerate() {
-            if denied(action) {
+        for a in 0..set.actions.len() {
+            // An unconditional Deny in any of them takes the action away from all.
+            if per_policy.iter().any(|(_, _, g)| g.denied[k][a]) {
                 break;
             }
-            if let Some((i, p, g)) = per_policy
-                .iter()
-                .find_map(|(i, p, g)| g[k][a].map(|grant| (*i, *p, grant)))
+            // An unconditional grant in any policy first, else a conditional one.
+            let candidates = || {
+                per_policy
+                    .iter()
+                    .filter_map(|(i, p, g)| g.grants[k][a].map(|grant| (*i, *p, grant)))
+            };
+            if let Some(c) = candidates()
+                .find(|(_, _, g)| !g.conditional)
+                .or_else(|| candidates().next())
             {
-                chosen.push((i, p, g));
+                chosen.push(c);
             }
         }
         if chosen.len() != set.actions.len() {
             continue;
         }
-        let where_: Vec<String> = chosen
+        let where_: Vec<(String, bool)> = chosen
             .iter()
             .map(|(i, p, g)| {
-                format!(
+                let name = format!(
                     "{} of \"{}\"",
                     statement_name(p, g.statement),
                     names.get(*i).map_or("", String::as_str)
-                )
+                );
+                (name, g.conditional)
             })
             .collect();
         let (first, _, grant) = chosen[0];
@@ -445,5 +509,76 @@ mod tests {
                 assert!(catalog().action(svc, name).is_some(), "{action}");
             }
         }
+    }
+
+    fn parse(statements: &str) -> Policy {
+        let text = format!(r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#);
+        let ctx = crate::policy::ParseContext {
+            kind: crate::policy::PolicyKind::Identity,
+            resource_implied: false,
+        };
+        crate::policy::parse_policy_text(&text, ctx).expect("parses")
+    }
+
+    const MFA: &str = r#""Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}"#;
+
+    #[test]
+    fn across_policies_an_unconditional_grant_is_preferred() {
+        let lambda = parse(
+            r#"{"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}"#,
+        );
+        let pass_with_mfa = parse(&format!(
+            r#"{{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*", {MFA}}}"#
+        ));
+        let pass = parse(r#"{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}"#);
+        let names: Vec<String> = ["lambda", "pass-mfa", "pass"].map(String::from).to_vec();
+        let messages = |policies: &[&Policy]| -> Vec<String> {
+            let mut out = Vec::new();
+            let granting: Vec<Option<Granting>> = policies
+                .iter()
+                .map(|p| Some((*p, check(p, &mut out))))
+                .collect();
+            across(&granting, &names)
+                .into_iter()
+                .filter(|(_, f)| f.message.contains("passrole-lambda-invoke"))
+                .map(|(_, f)| f.message)
+                .collect()
+        };
+        // Only the conditional grant: said so, naming the statement of "pass-mfa".
+        let only = messages(&[&lambda, &pass_with_mfa]);
+        assert_eq!(only.len(), 1, "{only:?}");
+        assert!(
+            only[0].contains("when the conditions of statement 1 of \"pass-mfa\" hold"),
+            "{}",
+            only[0]
+        );
+        // With an unconditional grant in a third policy, that one is named instead.
+        let both = messages(&[&lambda, &pass_with_mfa, &pass]);
+        assert_eq!(both.len(), 1, "{both:?}");
+        assert!(
+            both[0].contains("statement 1 of \"pass\"") && !both[0].contains("when the conditions"),
+            "{}",
+            both[0]
+        );
+    }
+
+    #[test]
+    fn a_conditional_deny_takes_nothing_away_and_a_conditional_allow_is_said() {
+        let mut out = Vec::new();
+        let policy = parse(&format!(
+            r#"{{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*", {MFA}}},
+               {{"Effect": "Deny", "Action": "iam:CreatePolicyVersion", "Resource": "*", {MFA}}}"#
+        ));
+        check(&policy, &mut out);
+        let found: Vec<&Finding> = out
+            .iter()
+            .filter(|f| f.message.contains("\"create-policy-version\""))
+            .collect();
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .message
+                .contains("when the conditions of statement 1 hold")
+        );
     }
 }

@@ -7,6 +7,7 @@
 
 mod checks;
 pub mod escalation;
+pub mod help;
 
 use crate::policy::{Policy, PolicyKind};
 use crate::scenario::{Scenario, compile_sources, display_names, is_trust_policy};
@@ -272,7 +273,17 @@ impl LintContext {
 /// Lints one parsed policy; `text` is its text (for the size check). Findings are in
 /// text order.
 pub fn lint_policy(policy: &Policy, text: &str, ctx: LintContext) -> Vec<Finding> {
-    let mut out = checks::run(policy, ctx);
+    lint_one(policy, text, ctx).0
+}
+
+/// [`lint_policy`], and what the policy grants of the escalation sets (see
+/// [`checks::run`]), so that the check across policies does not look again.
+fn lint_one(
+    policy: &Policy,
+    text: &str,
+    ctx: LintContext,
+) -> (Vec<Finding>, Option<Option<escalation::Grants>>) {
+    let (mut out, grants) = checks::run(policy, ctx);
     if let Some(m) = crate::policy::limits::over_limit(text, ctx.kind, ctx.trust_policy) {
         let identity = matches!(ctx.kind, PolicyKind::Identity | PolicyKind::Boundary);
         let message = if identity {
@@ -297,7 +308,7 @@ pub fn lint_policy(policy: &Policy, text: &str, ctx: LintContext) -> Vec<Finding
         out.push(f);
     }
     out.sort_by_key(|f| (f.span.start, f.severity));
-    out
+    (out, grants)
 }
 
 /// An AWS managed policy (named by its ARN, `arn:aws:iam::aws:policy/…`): AWS's own
@@ -333,6 +344,7 @@ pub struct PolicyFindings {
 /// Lints every policy of a loaded scenario. Positions are those of the loader: in the
 /// file for inline documents, in the decoded text for documents held in strings.
 pub fn lint_scenario(scenario: &Scenario) -> Vec<PolicyFindings> {
+    let mut policies: Vec<Option<escalation::Granting>> = Vec::new();
     let mut found: Vec<PolicyFindings> = scenario
         .sources
         .iter()
@@ -340,7 +352,8 @@ pub fn lint_scenario(scenario: &Scenario) -> Vec<PolicyFindings> {
         .zip(display_names(&scenario.sources))
         .enumerate()
         .map(|(i, ((src, entry), name))| {
-            let mut findings = lint_policy(&entry.policy, &src.text, LintContext::of(src));
+            let (mut findings, grants) = lint_one(&entry.policy, &src.text, LintContext::of(src));
+            policies.push(grants.map(|g| (&entry.policy, g)));
             note_aws_managed(src, &mut findings);
             PolicyFindings {
                 policy: i,
@@ -348,12 +361,6 @@ pub fn lint_scenario(scenario: &Scenario) -> Vec<PolicyFindings> {
                 findings,
             }
         })
-        .collect();
-    let policies: Vec<Option<&Policy>> = scenario
-        .sources
-        .iter()
-        .zip(&scenario.set.policies)
-        .map(|(src, entry)| (src.kind == PolicyKind::Identity).then_some(&entry.policy))
         .collect();
     let names: Vec<String> = found.iter().map(|p| p.name.clone()).collect();
     for (i, f) in escalation::across(&policies, &names) {
@@ -389,24 +396,22 @@ pub fn lint_compiled(
     errors: &[Vec<crate::source::Diagnostic>],
 ) -> Vec<Vec<Finding>> {
     let mut parsed = set.policies.iter();
-    let mut policies: Vec<Option<&Policy>> = Vec::with_capacity(scenario.sources.len());
+    let mut policies: Vec<Option<escalation::Granting>> =
+        Vec::with_capacity(scenario.sources.len());
     let mut found: Vec<Vec<Finding>> = scenario
         .sources
         .iter()
         .zip(errors)
         .map(|(src, errs)| {
             if errs.is_empty() {
-                let entry = parsed.next();
-                policies.push(
-                    entry
-                        .filter(|_| src.kind == PolicyKind::Identity)
-                        .map(|e| &e.policy),
-                );
-                entry.map_or_else(Vec::new, |entry| {
-                    let mut found = lint_policy(&entry.policy, &src.text, LintContext::of(src));
-                    note_aws_managed(src, &mut found);
-                    found
-                })
+                let Some(entry) = parsed.next() else {
+                    policies.push(None);
+                    return Vec::new();
+                };
+                let (mut found, grants) = lint_one(&entry.policy, &src.text, LintContext::of(src));
+                policies.push(grants.map(|g| (&entry.policy, g)));
+                note_aws_managed(src, &mut found);
+                found
             } else {
                 policies.push(None);
                 errs.iter()

@@ -35,8 +35,17 @@ pub fn size_limit(kind: PolicyKind, trust: bool) -> Option<SizeLimit> {
 /// `Some(message)` when `text` is over the limit for its kind.
 pub fn over_limit(text: &str, kind: PolicyKind, trust: bool) -> Option<String> {
     let limit = size_limit(kind, trust)?;
+    // Lint asks on every keystroke: no more bytes than the limit is no more characters;
+    // ASCII text (the usual) is counted byte by byte.
+    if text.len() <= limit.max {
+        return None;
+    }
     let size = if limit.whitespace_counts {
         text.chars().count()
+    } else if text.is_ascii() {
+        text.bytes()
+            .filter(|b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+            .count()
     } else {
         text.chars().filter(|c| !c.is_whitespace()).count()
     };
@@ -66,5 +75,25 @@ mod tests {
         let spaced = format!("{{{}}}", " ".repeat(6_000));
         assert!(over_limit(&spaced, PolicyKind::Identity, false).is_none());
         assert!(over_limit(&spaced, PolicyKind::Scp, false).is_some());
+    }
+
+    #[test]
+    fn the_ascii_count_is_the_character_count() {
+        // Every ASCII whitespace character Rust's `char::is_whitespace` knows (vertical
+        // tab and form feed too) is left out by the byte count, as by the char count.
+        let ws = " \t\n\u{0b}\u{0c}\r";
+        let text = format!("{{\"a\": \"{}{}\"}}", "x".repeat(6_140), ws.repeat(200));
+        let slow = text.chars().filter(|c| !c.is_whitespace()).count();
+        assert_eq!(slow, 6_148);
+        assert!(
+            over_limit(&text, PolicyKind::Identity, false).is_some_and(|m| m.starts_with("6148 "))
+        );
+        // Non-ASCII whitespace (a no-break space) is not counted either.
+        let wide = format!(
+            "{{\"a\": \"{}{}\"}}",
+            "x".repeat(6_136),
+            "\u{a0}".repeat(500)
+        );
+        assert!(over_limit(&wide, PolicyKind::Identity, false).is_none());
     }
 }

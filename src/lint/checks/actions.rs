@@ -7,7 +7,7 @@
 use super::super::Finding;
 use super::Matched;
 use crate::catalog::notes::{NoteKind, NoteStatus, ReferenceNote, reference_note};
-use crate::catalog::services::catalog;
+use crate::catalog::services::{Service, catalog};
 use crate::policy::Statement;
 use crate::source::Span;
 use crate::source::did_you_mean;
@@ -27,16 +27,52 @@ pub(super) struct Expanded {
 pub(super) fn actions(st: &Statement, out: &mut Vec<Finding>) -> Expanded {
     let cat = catalog();
     let items = &st.action.items;
-    // First the catalog actions each entry matches (`None`: a problem, reported below).
-    let expanded: Vec<Option<Matched<'static>>> = items
+    // The service of each entry with a literal prefix (`None`: unknown, or a wildcard
+    // prefix). Long lists name one service after another: the previous entry's is
+    // reused rather than searched for again.
+    let mut last: Option<(&str, Option<&'static Service<'static>>)> = None;
+    let services: Vec<Option<&'static Service<'static>>> = items
         .iter()
         .map(|item| {
-            let text = &*item.text;
-            let (svc, _) = text.split_once(':')?;
-            if text == "*" || (!svc.contains(['*', '?']) && cat.service(svc).is_none()) {
+            let (svc, _) = item.text.split_once(':')?;
+            if svc.contains(['*', '?']) {
                 return None;
             }
-            let matched = cat.expand(text);
+            match last {
+                Some((prev, found)) if prev.eq_ignore_ascii_case(svc) => found,
+                _ => {
+                    let found = cat.service(svc);
+                    last = Some((svc, found));
+                    found
+                }
+            }
+        })
+        .collect();
+    // Then the catalog actions each entry matches (`None`: a problem, reported below).
+    let expanded: Vec<Option<Matched<'static>>> = items
+        .iter()
+        .zip(&services)
+        .map(|(item, service)| {
+            let text = &*item.text;
+            let (svc, name) = text.split_once(':')?;
+            if text == "*" {
+                return None;
+            }
+            let matched: Matched<'static> = if svc.contains(['*', '?']) {
+                expand_cached(text, || cat.expand(text))
+            } else if name.contains(['*', '?']) {
+                let service = (*service)?;
+                expand_cached(text, || {
+                    service
+                        .expand(name)
+                        .into_iter()
+                        .map(|a| (service, a))
+                        .collect()
+                })
+            } else {
+                let service = (*service)?;
+                vec![(service, service.action(name)?)]
+            };
             (!matched.is_empty()).then_some(matched)
         })
         .collect();
@@ -54,7 +90,7 @@ pub(super) fn actions(st: &Statement, out: &mut Vec<Finding>) -> Expanded {
             continue;
         };
         let wild_service = svc.contains(['*', '?']);
-        if !wild_service && cat.service(svc).is_none() {
+        if !wild_service && services[i].is_none() {
             out.push(match reference_note(NoteKind::Service, svc) {
                 Some(note) => noted(note, item.span, &format!("\"{svc}\"")),
                 None => {
@@ -107,6 +143,30 @@ pub(super) fn actions(st: &Statement, out: &mut Vec<Finding>) -> Expanded {
     }
 }
 
+/// What a wildcard entry matches, remembered by its text: the catalog is one static
+/// table, so the answer never changes, and the TUI lints the same entries on every
+/// keystroke. Bounded by the number of actions held (a policy of many distinct
+/// patterns cannot make it grow without end); past that, entries are computed anew.
+fn expand_cached(text: &str, compute: impl FnOnce() -> Matched<'static>) -> Matched<'static> {
+    /// At most this many matched actions in all (16 bytes each).
+    const HELD: usize = 1 << 20;
+    type Cache = (HashMap<Box<str>, Matched<'static>, Fast>, usize);
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<Cache>> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    // A panic elsewhere while the lock was held leaves a consistent map: use it.
+    let lock = || cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(found) = lock().0.get(text) {
+        return found.clone();
+    }
+    let matched = compute();
+    let mut held = lock();
+    if held.1 + matched.len() <= HELD {
+        held.1 += matched.len();
+        held.0.insert(text.into(), matched.clone());
+    }
+    matched
+}
+
 /// A name the reference lacks for a known reason: retired (still an error: it grants
 /// nothing) or a gap in the reference (a warning: AWS uses it).
 pub(super) fn noted(note: &ReferenceNote, span: Span, what: &str) -> Finding {
@@ -142,13 +202,17 @@ pub(super) fn noted(note: &ReferenceNote, span: Span, what: &str) -> Finding {
 struct Coverage<'s> {
     items: &'s [crate::policy::PatternItem],
     /// Lower-cased entries without wildcards: the first index of each.
-    literals: HashMap<String, usize>,
+    literals: HashMap<String, usize, Fast>,
     /// `PREFIX*` entries (lower-cased prefix without wildcards): the first index of each.
-    prefixes: HashMap<String, usize>,
+    prefixes: HashMap<String, usize, Fast>,
     /// Catalog actions (by address) matched by an entry with wildcards: the first such
-    /// entry.
-    by_pattern: HashMap<*const (), usize>,
+    /// entry. Only asked about entries without wildcards: empty when there are none.
+    by_pattern: HashMap<*const (), usize, Fast>,
 }
+
+/// The hasher of the lookups: foldhash, seeded per map (much cheaper than SipHash on
+/// these short keys; lint runs on every keystroke).
+type Fast = foldhash::fast::RandomState;
 
 fn has_wildcard(s: &str) -> bool {
     s.contains(['*', '?'])
@@ -159,10 +223,11 @@ impl<'s> Coverage<'s> {
         let items = &st.action.items[..];
         let mut c = Coverage {
             items,
-            literals: HashMap::new(),
-            prefixes: HashMap::new(),
-            by_pattern: HashMap::new(),
+            literals: HashMap::with_capacity_and_hasher(items.len(), Fast::default()),
+            prefixes: HashMap::default(),
+            by_pattern: HashMap::default(),
         };
+        let any_literal = items.iter().any(|i| !has_wildcard(&i.text));
         for (j, item) in items.iter().enumerate() {
             let lower = item.text.to_ascii_lowercase();
             if !has_wildcard(&lower) {
@@ -174,6 +239,9 @@ impl<'s> Coverage<'s> {
             }
             // (An entry the catalog cannot expand matches no catalog action; the
             // parser refuses entries without a colon other than `*`.)
+            if !any_literal {
+                continue;
+            }
             for (_, action) in expanded[j].iter().flatten() {
                 if let Entry::Vacant(v) = c.by_pattern.entry(action_key(action)) {
                     v.insert(j);
@@ -277,6 +345,28 @@ mod tests {
         "s3:NoSuchAction",
         "s3:Zz*",
     ];
+
+    #[test]
+    fn wildcard_expansions_are_remembered_and_unchanged() {
+        let cat = catalog();
+        let pattern = "s3:GetObj*ct*";
+        let names = |m: &Matched<'static>| -> Vec<String> {
+            m.iter()
+                .map(|(s, a)| format!("{}:{}", s.prefix, a.name))
+                .collect()
+        };
+        let first = expand_cached(pattern, || cat.expand(pattern));
+        assert_eq!(names(&first), names(&cat.expand(pattern)));
+        assert!(!first.is_empty());
+        // The second time the catalog is not asked.
+        let mut asked = false;
+        let again = expand_cached(pattern, || {
+            asked = true;
+            Vec::new()
+        });
+        assert!(!asked);
+        assert_eq!(names(&again), names(&first));
+    }
 
     #[test]
     fn lookup_agrees_with_the_pairwise_definition() {

@@ -12,6 +12,7 @@ mod resources;
 mod sids;
 mod variables;
 
+use super::escalation::Grants;
 use super::{Finding, LintContext};
 use crate::catalog::services::{Action, Service};
 use crate::policy::{Policy, Version};
@@ -19,8 +20,10 @@ use crate::policy::{Policy, Version};
 /// The catalog actions a statement's `Action` matches.
 type Matched<'c> = Vec<(&'c Service<'static>, &'c Action<'static>)>;
 
-/// Runs every check on `policy`.
-pub fn run(policy: &Policy, ctx: LintContext) -> Vec<Finding> {
+/// Runs every check on `policy`; also what it grants of the escalation sets (identity
+/// policies only; `None` inside for one that allows everything), for the check across
+/// a principal's policies.
+pub fn run(policy: &Policy, ctx: LintContext) -> (Vec<Finding>, Option<Option<Grants>>) {
     let mut out = Vec::new();
     if !policy.explicit_version {
         out.push(Finding::new(
@@ -43,8 +46,7 @@ pub fn run(policy: &Policy, ctx: LintContext) -> Vec<Finding> {
         }
     }
     // Escalation is about what a principal is granted: identity policies only.
-    if ctx.kind == crate::policy::PolicyKind::Identity {
-        super::escalation::check(policy, &mut out);
-    }
-    out
+    let grants = (ctx.kind == crate::policy::PolicyKind::Identity)
+        .then(|| super::escalation::check(policy, &mut out));
+    (out, grants)
 }
