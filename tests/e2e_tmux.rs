@@ -833,6 +833,8 @@ fn ctrl_s_on_a_bare_policy_saves_the_policy_as_written() {
     let file = dir.path().join("policy.json");
     let original = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}\n";
     std::fs::write(&file, original).expect("write the policy");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
     let command = format!(
         "{} policy.json; {AFTER}",
         sh_quote(env!("CARGO_BIN_EXE_iamtrace"))
@@ -862,6 +864,8 @@ fn ctrl_s_on_a_bare_policy_saves_the_policy_as_written() {
         std::fs::read_to_string(&file).unwrap(),
         original.replace("s3:GetObject", "s3:GetObjectAcl")
     );
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644, "the file's mode is kept");
     tmux.keys(&["C-q"]);
     let screen = tmux.wait_for(|s| s.contains("EXIT:"), "the program to exit");
     assert!(screen.contains("EXIT:0"), "{screen}");
