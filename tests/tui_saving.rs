@@ -470,3 +470,27 @@ fn adding_a_policy_keeps_the_rest_of_the_file_as_it_was() {
     };
     assert_eq!(requests(&again), requests(&loaded));
 }
+
+/// A request still being written (only its principal typed) is saved as it is, and the
+/// file opens again for editing: nothing saved from the TUI is a file it cannot open.
+#[test]
+fn a_scenario_saved_with_a_request_half_written_opens_again() {
+    let (dir, file, mut app) = opened_copy();
+    press(&mut app, key(KeyCode::Tab));
+    press(&mut app, key(KeyCode::Down)); // the action
+    press(&mut app, key(KeyCode::End));
+    for _ in 0..60 {
+        press(&mut app, key(KeyCode::Backspace));
+    }
+    assert_eq!(app.scenario.requests[0].request.action, "");
+    press(&mut app, ctrl('s'));
+    assert!(!app.dirty, "{:?}", app.message);
+    let text = std::fs::read_to_string(&file).unwrap();
+    // The engine's reader refuses it (with a position) ...
+    assert!(load_str(&text).is_err());
+    // ... and the editor's opens it, the request as it was left.
+    let again = iamtrace::input::load_for_editing(&text).expect("opens for editing");
+    assert_eq!(again.requests[0].request.action, "");
+    assert_eq!(again.requests.len(), app.scenario.requests.len());
+    drop(dir);
+}

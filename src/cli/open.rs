@@ -77,7 +77,7 @@ pub fn run(
                 Some(Ok(s)) => (
                     s,
                     Some(format!(
-                        "{shown}: {} in its policies: marked in the editor",
+                        "{shown}: {}, opened to fix them (policies marked in the editor; `iamtrace eval` lists them all)",
                         super::count(e.diagnostics.len() as u64, "error", "errors")
                     )),
                     Kind::Scenario,

@@ -613,10 +613,19 @@ impl Assembler {
         let principal = required("principal", &mut self.errors);
         let action = required("action", &mut self.errors);
         let resource = required("resource", &mut self.errors);
+        // Opened for editing, a request being written (a principal, action or resource
+        // not filled in yet, as the TUI saves it) is kept for its form to show: the
+        // editor evaluates only what is complete.
+        let mut value_errors = Vec::new();
+        let checked = if self.keep_invalid_policy_text {
+            &mut value_errors
+        } else {
+            &mut self.errors
+        };
         if let Some((p, span)) = &principal {
             let ok = principal_ok(p);
             if !ok {
-                self.errors.push(Diagnostic::error(
+                checked.push(Diagnostic::error(
                     *span,
                     format!("principal \"{p}\" must be an ARN (arn:aws:iam::ACCOUNT:user/NAME, …:root, …), a service principal (NAME.amazonaws.com) or \"anonymous\""),
                 ));
@@ -624,7 +633,7 @@ impl Assembler {
         }
         if let Some((a, span)) = &action {
             if !action_ok(a) {
-                self.errors.push(Diagnostic::error(
+                checked.push(Diagnostic::error(
                     *span,
                     format!("action \"{a}\" must be one action, service:ActionName (no wildcards)"),
                 ));
@@ -632,7 +641,7 @@ impl Assembler {
         }
         if let Some((r, span)) = &resource {
             if !resource_ok(r) {
-                self.errors.push(Diagnostic::error(
+                checked.push(Diagnostic::error(
                     *span,
                     format!("resource \"{r}\" must be an ARN or \"*\""),
                 ));
