@@ -141,12 +141,7 @@ fn eval_text(
     let picked = match pick(&scenario, selectors) {
         Ok(p) => p,
         Err(sel) => {
-            let names: Vec<String> = scenario
-                .requests
-                .iter()
-                .enumerate()
-                .map(|(i, r)| r.label(i))
-                .collect();
+            let names = scenario.request_labels();
             let why = super::grid::no_request(&sel, &names);
             note(&format!("{}: {}", safe(shown), safe(&why)));
             out.invalid = true;

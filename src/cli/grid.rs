@@ -51,12 +51,7 @@ pub fn load_request(file: &Path, selector: Option<&str>) -> Result<(LoadedFile, 
     let scenario = &loaded.scenario;
     let index = match selector {
         Some(sel) => scenario.find_request(sel).ok_or_else(|| {
-            let names: Vec<String> = scenario
-                .requests
-                .iter()
-                .enumerate()
-                .map(|(i, r)| r.label(i))
-                .collect();
+            let names = scenario.request_labels();
             note(&format!(
                 "{}: {}",
                 safe(&shown),

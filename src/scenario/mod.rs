@@ -111,6 +111,16 @@ impl Scenario {
             .collect()
     }
 
+    /// Each request's label (its name, or `#N`), in order: what a message listing the
+    /// valid request names shows.
+    pub fn request_labels(&self) -> Vec<String> {
+        self.requests
+            .iter()
+            .enumerate()
+            .map(|(i, r)| r.label(i))
+            .collect()
+    }
+
     /// Finds a request by name, or by 1-based position written as a number.
     pub fn find_request(&self, selector: &str) -> Option<usize> {
         if let Some(i) = self
