@@ -39,7 +39,8 @@ impl LoadError {
     }
 }
 
-const TOP_KEYS: &[&str] = &[
+/// The keys a scenario object may have (the streaming reader reads the same ones).
+const TOP_KEYS: [&str; 6] = [
     "name",
     "description",
     "managementAccount",
@@ -106,7 +107,7 @@ pub fn load_tree(node: &Node, text: &str, for_editing: bool) -> Result<Scenario,
         )]));
     };
     json::duplicate_keys(members, &mut l.errors);
-    unknown(members, TOP_KEYS, "scenario key", &mut l.errors);
+    unknown(members, &TOP_KEYS, "scenario key", &mut l.errors);
     let name = l.opt_string(members, "name");
     let description = l.opt_string(members, "description");
     l.set.management_account = l.opt_string(members, "managementAccount");

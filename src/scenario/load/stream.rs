@@ -69,14 +69,8 @@ struct TopVisitor<'t, 'f, F> {
     vias: Vec<Cow<'t, str>>,
 }
 
-const KEYS: [&str; 6] = [
-    "name",
-    "description",
-    "managementAccount",
-    "policies",
-    "requests",
-    "request",
-];
+/// The scenario keys: the whole-file reader's.
+const KEYS: [&str; 6] = super::TOP_KEYS;
 
 impl<'de, F: FnMut(&PolicySet, StreamedRequest<'_>)> Visitor<'de> for &mut TopVisitor<'de, '_, F> {
     type Value = ();
