@@ -598,17 +598,19 @@ impl App {
         if let Some(new) = self.policies.editors.get(pi).map(|e| e.text()) {
             let name = self.policy_name(pi);
             if let Some(src) = self.scenario.sources.get_mut(pi) {
-                if let Some(super::history::Change::Text {
-                    at,
-                    removed,
-                    inserted,
-                    ..
-                }) = super::history::text_change(pi, &src.text, &new)
-                {
-                    move_spans(&mut self.results, pi, at, removed.len(), inserted.len());
+                // The difference, found once: it moves the spans and is the undo step.
+                if let Some(change) = super::history::text_change(pi, &src.text, &new) {
+                    if let super::history::Change::Text {
+                        at,
+                        removed,
+                        inserted,
+                        ..
+                    } = &change
+                    {
+                        move_spans(&mut self.results, pi, *at, removed.len(), inserted.len());
+                    }
+                    self.history.record_typing(&name, change, Instant::now());
                 }
-                self.history
-                    .record_text(pi, &name, &src.text, &new, Instant::now());
                 src.text = new;
             }
         }

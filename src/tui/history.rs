@@ -164,9 +164,14 @@ impl History {
     /// Records the typing in policy `policy` that turned `old` into `new` (the part
     /// that differs, found from both ends).
     pub fn record_text(&mut self, policy: usize, name: &str, old: &str, new: &str, now: Instant) {
-        let Some(change) = text_change(policy, old, new) else {
-            return;
-        };
+        if let Some(change) = text_change(policy, old, new) {
+            self.record_typing(name, change, now);
+        }
+    }
+
+    /// Records `change` (from [`text_change`]) made by typing in the policy named
+    /// `name`, labelled by what it did.
+    pub fn record_typing(&mut self, name: &str, change: Change, now: Instant) {
         let label = match &change {
             Change::Text {
                 removed, inserted, ..
