@@ -61,14 +61,14 @@ impl App {
         };
         match file.shape {
             Shape::Policy => {
-                let (Some(was), Some(now)) =
-                    (file.loaded.sources.first(), self.scenario.sources.first())
-                else {
+                // The document is the first policy, at its place (another one there
+                // means it was deleted).
+                let was = file.loaded.sources.first();
+                let now =
+                    (self.scenario.sources.first()).filter(|n| was.is_some_and(|w| w.at == n.at));
+                let (Some(was), Some(now)) = (was, now) else {
                     return Err("the policy document was deleted: nothing to write into it".into());
                 };
-                if now.at != was.at {
-                    return Err("the policy document was deleted: nothing to write into it".into());
-                }
                 let text = splice::splice_bare(&file.text, was, now)
                     .ok_or("the policy's place in the file is unknown")?;
                 let others = self.scenario.sources.len() - 1;

@@ -8,24 +8,29 @@ use super::history::Change;
 impl App {
     /// Undoes the last change. True when the scenario changed.
     pub fn undo(&mut self) -> bool {
-        let Some(step) = self.history.undo().cloned() else {
-            self.message = Some("nothing to undo".into());
-            return false;
-        };
-        self.apply_change(&step.change, true);
-        self.message = Some(format!("undid {}", step.label));
-        self.changed();
-        true
+        let step = self.history.undo().cloned();
+        self.take_step(step, true)
     }
 
     /// Redoes the last undone change. True when the scenario changed.
     pub fn redo(&mut self) -> bool {
-        let Some(step) = self.history.redo().cloned() else {
-            self.message = Some("nothing to redo".into());
+        let step = self.history.redo().cloned();
+        self.take_step(step, false)
+    }
+
+    /// Applies `step` (`backwards`: undoes it) and says so in the status bar.
+    fn take_step(&mut self, step: Option<super::history::Step>, backwards: bool) -> bool {
+        let (done, nothing) = if backwards {
+            ("undid", "nothing to undo")
+        } else {
+            ("redid", "nothing to redo")
+        };
+        let Some(step) = step else {
+            self.message = Some(nothing.into());
             return false;
         };
-        self.apply_change(&step.change, false);
-        self.message = Some(format!("redid {}", step.label));
+        self.apply_change(&step.change, backwards);
+        self.message = Some(format!("{done} {}", step.label));
         self.changed();
         true
     }
