@@ -9,7 +9,7 @@ use super::{DocumentForm, PolicySource, RequestSpec, Scenario};
 
 /// The spaces that stand, on an inline document's first line, for the file's text
 /// before it (so its columns are the file's).
-fn pad(src: &PolicySource) -> usize {
+pub fn pad(src: &PolicySource) -> usize {
     match (src.form, src.at) {
         (DocumentForm::Inline, Some(at)) => at.column.saturating_sub(1) as usize,
         _ => 0,

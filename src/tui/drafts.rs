@@ -101,8 +101,9 @@ impl App {
                 for (i, src) in scenario.sources.iter().enumerate() {
                     let was = &self.scenario.sources[i];
                     let text = if src.form != was.form {
-                        // A policy that did not parse, kept in the draft as a string.
-                        let pad = was.text.len() - was.text.trim_start_matches(' ').len();
+                        // A policy that did not parse, kept in the draft as a string of
+                        // the text without the spaces the editor puts before it.
+                        let pad = crate::scenario::splice::pad(was);
                         format!("{}{}", " ".repeat(pad), src.text)
                     } else {
                         crate::scenario::splice::editor_text(src)
