@@ -59,33 +59,9 @@ fn resolve_all(keys: &[String]) -> usize {
         .count()
 }
 
-/// A policy of one Allow listing `n` catalog actions (every action of one service
-/// after another, in catalog order), plus `s3:Get*` and the same `n` actions again in
-/// a second statement with a few wildcard entries: the shape of AWS managed policies
-/// such as AWSSupportServiceRolePolicy (about 4,500 actions), built here rather than
-/// copied.
-fn many_actions_policy(n: usize) -> String {
-    let names: Vec<String> = catalog()
-        .services()
-        .iter()
-        .flat_map(|s| {
-            s.actions
-                .iter()
-                .map(move |a| format!("\"{}:{}\"", s.prefix, a.name))
-        })
-        .take(n)
-        .collect();
-    let list = names.join(",");
-    format!(
-        r#"{{"Version": "2012-10-17", "Statement": [
-            {{"Effect": "Allow", "Action": [{list}], "Resource": "*"}},
-            {{"Effect": "Allow", "Action": ["s3:Get*", "ec2:Describe*", {list}], "Resource": "*"}}]}}"#
-    )
-}
-
 /// Lint time of a policy listing `n` actions per statement: the best of `rounds`.
 fn lint_many(n: usize, rounds: usize) -> (usize, Duration) {
-    let text = many_actions_policy(n);
+    let text = support::many_actions_policy(n);
     let ctx = iamtrace::policy::ParseContext {
         kind: iamtrace::policy::PolicyKind::Identity,
         resource_implied: false,

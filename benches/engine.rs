@@ -7,6 +7,7 @@
 //! `cargo bench --bench engine` runs the criterion groups, then prints a table of
 //! decisions per second measured with a plain timing loop and the ratio to iam-rs.
 
+#[allow(dead_code)]
 mod support;
 
 use criterion::{Criterion, Throughput};

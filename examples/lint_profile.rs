@@ -10,28 +10,7 @@
 #[path = "../benches/support/mod.rs"]
 mod support;
 
-use iamtrace::catalog::catalog;
 use std::hint::black_box;
-
-/// The many-actions policy the catalog bench builds (see benches/catalog.rs).
-fn many_actions_policy(n: usize) -> String {
-    let names: Vec<String> = catalog()
-        .services()
-        .iter()
-        .flat_map(|s| {
-            s.actions
-                .iter()
-                .map(move |a| format!("\"{}:{}\"", s.prefix, a.name))
-        })
-        .take(n)
-        .collect();
-    let list = names.join(",");
-    format!(
-        r#"{{"Version": "2012-10-17", "Statement": [
-            {{"Effect": "Allow", "Action": [{list}], "Resource": "*"}},
-            {{"Effect": "Allow", "Action": ["s3:Get*", "ec2:Describe*", {list}], "Resource": "*"}}]}}"#
-    )
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,7 +19,7 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("many") => {
             let (n, rounds) = (arg(1, 4_533), arg(2, 3));
-            let text = many_actions_policy(n);
+            let text = support::many_actions_policy(n);
             let ctx = iamtrace::policy::ParseContext {
                 kind: iamtrace::policy::PolicyKind::Identity,
                 resource_implied: false,
