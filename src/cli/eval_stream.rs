@@ -27,6 +27,15 @@ const HEAD: usize = 64 << 10;
 /// lookup-events output, JSON Lines of events), and `force` is set or it is large.
 /// `None`: read it whole.
 pub fn stream_source(path: &Path, force: bool) -> Option<Box<dyn Read + Send>> {
+    trail_source(path, force, (STREAM_FROM, STREAM_FROM_GZIP))
+}
+
+/// [`stream_source`] with the sizes (plain, gzip) from which a trail is large.
+pub fn trail_source(
+    path: &Path,
+    force: bool,
+    (plain_from, gzip_from): (u64, u64),
+) -> Option<Box<dyn Read + Send>> {
     if path.as_os_str() == "-" {
         return None;
     }
@@ -35,12 +44,12 @@ pub fn stream_source(path: &Path, force: bool) -> Option<Box<dyn Read + Send>> {
         return None;
     }
     let size = meta.len();
-    if !force && size < STREAM_FROM_GZIP {
+    if !force && size < gzip_from.min(plain_from) {
         return None;
     }
     let mut file = io::BufReader::new(std::fs::File::open(path).ok()?);
     let gzip = iamtrace::read::is_gzip(io::BufRead::fill_buf(&mut file).ok()?);
-    let large = size >= if gzip { STREAM_FROM_GZIP } else { STREAM_FROM };
+    let large = size >= if gzip { gzip_from } else { plain_from };
     if !(force || large) {
         return None;
     }

@@ -18,16 +18,34 @@ pub fn run(
     file: Option<PathBuf>,
     options: LoadOptions,
 ) -> io::Result<ExitCode> {
-    let (shown, read, path) = match &file {
-        None => (
-            "client-vpn-source-ip.json (built in)".to_string(),
-            Ok(CLIENT_VPN.to_string()),
-            None,
-        ),
-        Some(p) if p.as_os_str() == "-" => ("standard input".to_string(), read_input(p), None),
-        Some(p) => (p.display().to_string(), read_input(p), Some(p.clone())),
+    let (shown, path) = match &file {
+        None => ("client-vpn-source-ip.json (built in)".to_string(), None),
+        Some(p) if p.as_os_str() == "-" => ("standard input".to_string(), None),
+        Some(p) => (p.display().to_string(), Some(p.clone())),
     };
-    let text = match read {
+    // A large CloudTrail file opens at once, read as it is shown (the options are for
+    // other inputs: with them, the file is read whole and refused as before).
+    let plain = options.kind.is_none() && options.principal.is_none();
+    if let Some(p) = path
+        .as_ref()
+        .filter(|_| plain && io::stdout().is_terminal())
+    {
+        let large = (tui::trail::LAZY_FROM, tui::trail::LAZY_FROM_GZIP);
+        if super::eval_stream::trail_source(p, false, large).is_some() {
+            return match App::open_trail(p, shown.clone()) {
+                Ok(app) => Ok(run_tui(app.with_origin(Origin::File(p.clone())))),
+                Err(e) => {
+                    note(&format!("{}: {}", safe(&shown), safe(&e.to_string())));
+                    Ok(ExitCode::from(2))
+                }
+            };
+        }
+    }
+    let read = || match &file {
+        None => Ok(CLIENT_VPN.to_string()),
+        Some(p) => read_input(p),
+    };
+    let text = match read() {
         Ok(t) => t,
         Err(message) => {
             note(&format!("{}: {}", safe(&shown), safe(&message)));
@@ -40,7 +58,7 @@ pub fn run(
         None if file.is_none() => Origin::BuiltIn,
         None => Origin::Unnamed,
     };
-    if !std::io::stdout().is_terminal() {
+    if !io::stdout().is_terminal() {
         return super::eval::run_text(out, &shown, &text, Format::Text, &options);
     }
     let kind = input::kind(&text);

@@ -4,6 +4,7 @@
 
 pub mod convert;
 pub mod event;
+pub mod index;
 pub mod mapping;
 pub mod replay;
 pub mod split;

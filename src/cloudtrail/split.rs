@@ -144,6 +144,12 @@ impl<R: Read> Splitter<R> {
         self
     }
 
+    /// The reader (to flush what it copies, say): reading from it directly would
+    /// take bytes from under the splitter.
+    pub fn reader_mut(&mut self) -> &mut R {
+        &mut self.reader
+    }
+
     /// Bytes read from the reader so far.
     pub fn bytes_read(&self) -> u64 {
         self.read

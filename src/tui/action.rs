@@ -45,6 +45,8 @@ pub enum Action {
     NextView,
     /// Choose the what-if grid's axes.
     GridAxes,
+    /// Go to a request by its number (a trail's by its record number).
+    GoToRequest,
     /// Apply the next request preset (direct call, on your behalf, VPC endpoint, …).
     NextPreset,
     /// Undo the last change (policy text, request, list of policies).

@@ -71,6 +71,8 @@ pub enum Mode {
     ConfirmDelete,
     /// Asking for the what-if grid's axes: `KEY=v,v,absent | KEY=v,v`.
     Axes(String),
+    /// Asking for the number of the request (a trail's record) to go to.
+    GoTo(String),
     /// Choosing the user or role of an account authorization details file (the
     /// index selected in [`App::picker`]).
     PickPrincipal(usize),
@@ -225,6 +227,8 @@ pub struct App {
     /// through text edits since the last evaluation; a change to the list of policies
     /// breaks that until the next good evaluation).
     pub spans_follow_text: bool,
+    /// The large CloudTrail file whose records the requests are a window of.
+    pub trail: Option<super::trail::TrailView>,
 }
 
 impl App {
@@ -349,6 +353,7 @@ impl App {
             file: None,
             history: Default::default(),
             spans_follow_text: true,
+            trail: None,
             view: View::Trace,
             set: None,
             baseline: None,
@@ -431,7 +436,20 @@ impl App {
         if !open {
             return;
         }
-        if let Some(baseline) = &self.baseline {
+        if self.trail.is_some() {
+            // Every record of the trail, in the background; the grid cells here.
+            if let Some(baseline) = &self.baseline {
+                self.changes.cells = crate::analysis::diff::changed_cells(
+                    baseline,
+                    set,
+                    &spec.request,
+                    &self.grid.axes,
+                );
+            }
+            if self.view == View::Changes {
+                self.refresh_trail_changes();
+            }
+        } else if let Some(baseline) = &self.baseline {
             let requests: Vec<(String, crate::eval::Request)> = self
                 .scenario
                 .requests
@@ -552,6 +570,10 @@ impl App {
 
     fn request_changed(&mut self, label: String, step: bool) {
         let after = self.form.to_request();
+        if self.trail.is_some() && self.scenario.requests.get(self.request).is_none() {
+            // A trail's requests are its records: none to write into here.
+            return;
+        }
         let (index, before) = match self.scenario.requests.get_mut(self.request) {
             Some(r) => {
                 let before = Box::new(r.clone());
@@ -577,8 +599,9 @@ impl App {
             // A key that moved in the form without changing the request.
             return;
         }
+        self.keep_trail_edit(index);
         let change = super::history::Change::Request {
-            index,
+            index: self.request_key(index),
             before,
             after,
         };

@@ -76,6 +76,7 @@ pub fn run(app: &mut App, effects: Vec<Effect>) -> bool {
                 app.set_placement(&text);
                 changed = true;
             }
+            Effect::GoTo(text) => changed |= app.go_to(&text),
             Effect::SetAxes(text) => match app.grid.set_axes(&text) {
                 Ok(()) => {
                     app.view = super::app::View::Grid;

@@ -52,6 +52,28 @@ impl App {
 
     /// What Ctrl+S writes: `Err` says why the file cannot be written as what it is.
     pub fn to_save(&self) -> Result<ToSave, String> {
+        if let Some(view) = &self.trail {
+            // The trail stays where it is: its policies are saved, with the requests
+            // edited in the form.
+            let mut scenario = self.scenario.clone();
+            let mut edited: Vec<_> = view.edited.iter().collect();
+            edited.sort_by_key(|(n, _)| **n);
+            scenario.requests = edited.into_iter().map(|(_, r)| r.clone()).collect();
+            let n = scenario.requests.len();
+            return Ok(ToSave {
+                text: to_json(&scenario),
+                note: Some(format!(
+                    "the policies{}; the trail's records stay in {}",
+                    match n {
+                        0 => String::new(),
+                        1 => " and the 1 request edited".into(),
+                        n => format!(" and the {n} requests edited"),
+                    },
+                    view.shown
+                )),
+                in_place: false,
+            });
+        }
         let Some(file) = &self.file else {
             return Ok(ToSave {
                 text: to_json(&self.scenario),

@@ -54,6 +54,13 @@ impl App {
             }
             Action::Quit if self.dirty => vec![Effect::Overlay(Mode::ConfirmQuit)],
             Action::Quit => vec![Effect::Quit],
+            Action::NextRequest | Action::PrevRequest if self.trail.is_some() => {
+                if self.step_trail(action == Action::NextRequest) {
+                    vec![Effect::Evaluate]
+                } else {
+                    none
+                }
+            }
             Action::NextRequest | Action::PrevRequest => {
                 let n = self.scenario.requests.len();
                 if n > 0 {
@@ -72,6 +79,7 @@ impl App {
                 self.view = self.view.next();
                 vec![Effect::Analyse]
             }
+            Action::GoToRequest => vec![Effect::Overlay(Mode::GoTo(String::new()))],
             Action::GridAxes => vec![Effect::Overlay(Mode::Axes(self.grid.axes_text()))],
             Action::Undo => vec![Effect::Undo],
             Action::Redo => vec![Effect::Redo],

@@ -59,7 +59,8 @@ pub fn overlay_scope(mode: &Mode) -> Option<Scope> {
         | Mode::SaveScenarioAs(_)
         | Mode::Rename(_)
         | Mode::Placement(_)
-        | Mode::Axes(_) => Scope::Prompt,
+        | Mode::Axes(_)
+        | Mode::GoTo(_) => Scope::Prompt,
         Mode::ConfirmQuit
         | Mode::ConfirmDelete
         | Mode::ConfirmRestore(_)
@@ -216,6 +217,14 @@ pub const BINDINGS: &[Binding] = &[
         "previous request",
     )
     .pair(),
+    b(
+        K::Char('g'),
+        CTRL,
+        GLOBAL,
+        A::GoToRequest,
+        "Ctrl+G",
+        "go to request number…",
+    ),
     b(K::F(2), NONE, GLOBAL, A::NextPolicy, "F2", "next policy").hint(),
     b(
         K::F(2),

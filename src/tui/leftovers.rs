@@ -90,6 +90,16 @@ impl App {
                     p.display()
                 ));
                 restored.recovery = Some(p);
+                if let Some(view) = self.trail.take() {
+                    // A large trail keeps its records: the policies are what is restored
+                    // (the trail's requests in the recovery file have no record numbers).
+                    let at = view.record_of(self.request).unwrap_or(view.window.start);
+                    restored.trail = Some(view);
+                    restored.move_window(at);
+                    if let Some(m) = &mut restored.message {
+                        m.push_str(" (the policies: the trail's records are read from the trail)");
+                    }
+                }
                 restored.refresh_analysis();
                 *self = restored;
             }

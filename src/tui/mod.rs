@@ -24,6 +24,8 @@ pub mod policy_list;
 pub mod recover;
 pub mod saving;
 pub mod signals;
+pub mod sweep;
+pub mod trail;
 pub mod tree;
 pub mod ui;
 pub mod undo;
@@ -228,13 +230,14 @@ fn event_loop(
         if app.quit {
             return Ok(());
         }
-        // Wait for input, or for the worker when it is busy.
+        // Wait for input, or for the worker when it is busy. (A trail being indexed
+        // is drawn again at least every SIGNAL_CHECK, with its progress.)
         let timeout = if app.pending || !app.lint.ready {
             Duration::from_millis(15)
         } else {
             SIGNAL_CHECK
         };
-        let mut changed = false;
+        let mut changed = app.trail_tick();
         let mut next = match input.recv_timeout(timeout) {
             Ok(item) => Some(item),
             Err(mpsc::RecvTimeoutError::Timeout) => None,

@@ -73,6 +73,9 @@ impl App {
                 after,
             } => {
                 let want = if backwards { before } else { after };
+                let Some(index) = &self.request_at_key(*index) else {
+                    return;
+                };
                 let requests = &mut self.scenario.requests;
                 match want {
                     Some(r) if *index < requests.len() => requests[*index] = (**r).clone(),
@@ -84,6 +87,7 @@ impl App {
                 }
                 let n = self.scenario.requests.len();
                 self.request = (*index).min(n.saturating_sub(1));
+                self.keep_trail_edit(self.request);
                 self.form = self
                     .scenario
                     .requests

@@ -13,6 +13,8 @@ pub struct ChangesView {
     pub requests: Vec<Changed>,
     /// Grid cells whose decision differs from the baseline.
     pub cells: Vec<ChangedCell>,
+    /// For a trail compared in the background: how far it has gone ("n of N").
+    pub progress: Option<String>,
 }
 
 impl ChangesView {

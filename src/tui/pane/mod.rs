@@ -75,6 +75,8 @@ pub enum Effect {
     PlacePolicy(String),
     /// Set the what-if grid's axes from the axes prompt's text.
     SetAxes(String),
+    /// Go to the request (a trail's record) with this number, as typed.
+    GoTo(String),
     /// End the program.
     Quit,
     /// End the program, discarding the unsaved edits (and their recovery file).

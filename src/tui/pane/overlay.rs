@@ -132,6 +132,7 @@ pub fn handle(mode: Mode, action: Action, choices: usize, fresh: &mut bool) -> (
         Mode::Axes(text) => prompt(text, action, fresh, Mode::Axes, |t| {
             Some(Effect::SetAxes(t))
         }),
+        Mode::GoTo(text) => prompt(text, action, fresh, Mode::GoTo, |t| Some(Effect::GoTo(t))),
     }
 }
 

@@ -147,6 +147,10 @@ impl Widget for &App {
                 spec: self.scenario.requests.get(self.request),
                 index: self.request,
                 count: self.scenario.requests.len(),
+                record: self.trail.as_ref().map(|t| {
+                    let r = t.record_of(self.request).map_or(0, |r| r + 1);
+                    (r, t.trail.len())
+                }),
             };
             self.form.render(&shown, r, buf);
         }

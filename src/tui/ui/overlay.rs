@@ -44,6 +44,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             prompt(" Save the whole scenario as ", "File: ", text, area, buf)
         }
         Mode::Rename(text) => prompt(" Rename the policy ", "Name: ", text, area, buf),
+        Mode::GoTo(text) => {
+            let title = match &app.trail {
+                Some(t) => format!(
+                    " Go to record (1 to {}) ",
+                    super::super::trail::fmt_count(t.trail.len())
+                ),
+                None => format!(" Go to request (1 to {}) ", app.scenario.requests.len()),
+            };
+            prompt(&title, "Number: ", text, area, buf)
+        }
         Mode::Axes(text) => prompt(
             " What-if axes: KEY=v,v,absent | KEY=v,v (action, resource, principal too) ",
             "",

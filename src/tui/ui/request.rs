@@ -7,6 +7,7 @@ use super::super::form::{FIELDS, RequestForm, RowHint};
 use super::super::keymap::{Scope, key_label};
 use super::{pane_block, safe};
 use crate::scenario::RequestSpec;
+use crate::tui::trail::fmt_count;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -24,6 +25,9 @@ pub struct Shown<'a> {
     pub index: usize,
     /// How many requests the scenario has.
     pub count: usize,
+    /// For a trail: the record shown (1-based; 0 when none is) and how many records
+    /// it has so far.
+    pub record: Option<(u64, u64)>,
 }
 
 impl RequestForm {
@@ -37,13 +41,20 @@ fn draw(form: &RequestForm, shown: &Shown, area: Rect, buf: &mut Buffer) {
     let focused = shown.focused;
     let n = shown.count;
     let spec = shown.spec;
-    let title = match spec {
-        Some(s) => format!(
+    let title = match (spec, shown.record) {
+        (Some(s), Some((r, total))) => format!(
+            " Record {} of {}: {} ",
+            fmt_count(r),
+            fmt_count(total),
+            s.label(shown.index)
+        ),
+        (None, Some(_)) => " No request here (these records are not requests) ".to_string(),
+        (Some(s), None) => format!(
             " Request {}/{n}: {} ",
             shown.index + 1,
             s.label(shown.index)
         ),
-        None => " Request (new) ".to_string(),
+        (None, None) => " Request (new) ".to_string(),
     };
     let mut lines: Vec<Line> = Vec::new();
     if let Some(via) = spec.and_then(|s| s.via.as_ref()) {

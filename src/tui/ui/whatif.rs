@@ -152,7 +152,13 @@ fn changes(view: &ChangesView, focused: bool, axes: &[Axis], area: Rect, buf: &m
             ),
         ]
     };
-    if view.requests.is_empty() && view.cells.is_empty() {
+    if let Some(p) = &view.progress {
+        lines.push(Line::styled(
+            format!("  {p}"),
+            Style::default().fg(Color::DarkGray),
+        ));
+    }
+    if view.requests.is_empty() && view.cells.is_empty() && view.progress.is_none() {
         lines.push(Line::from(
             "  none: every request and every grid cell decides as before",
         ));
