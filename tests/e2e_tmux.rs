@@ -1004,3 +1004,50 @@ fn no_color_shows_selection_and_focus_in_reverse_video() {
     assert!(!lines[2].contains("Policy 1/3"), "{lines:?}\n{moved}");
     tmux.keys(&["C-q"]);
 }
+
+/// A CloudTrail file over the lazy-opening size, opened as a user would: the first
+/// screen shows its first record before the trail is read, the strip counts its
+/// records once indexed, Ctrl+G goes to a record far down, and quitting needs no
+/// question.
+#[test]
+fn a_large_trail_opens_at_once_and_goes_to_a_record() {
+    if !tmux_available("a_large_trail_opens_at_once_and_goes_to_a_record") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inputs/trail.jsonl");
+    let lines: Vec<String> = std::fs::read_to_string(fixture)
+        .expect("the fixture")
+        .lines()
+        .map(String::from)
+        .collect();
+    let mut text = String::new();
+    let mut n = 0;
+    while (text.len() as u64) < iamtrace::tui::trail::LAZY_FROM + (1 << 20) {
+        text.push_str(&lines[n % lines.len()]);
+        text.push('\n');
+        n += 1;
+    }
+    std::fs::write(dir.path().join("big.jsonl"), &text).expect("writes");
+    let binary = env!("CARGO_BIN_EXE_iamtrace");
+    let command = format!("{} big.jsonl; echo \"EXIT:$?\"; sleep 60", sh_quote(binary));
+    let tmux = Tmux::start_with("trail", dir.path(), &command);
+    tmux.wait_for(|s| s.contains("Record 1 of"), "the first record");
+    let total = iamtrace::tui::trail::fmt_count(n as u64);
+    tmux.wait_for(
+        |s| s.contains(&format!("{total} records")),
+        "the trail indexed",
+    );
+    tmux.keys(&["C-g"]);
+    tmux.wait_for(|s| s.contains("Go to record"), "the prompt");
+    let far = n * 3 / 4;
+    tmux.type_text(&far.to_string());
+    tmux.keys(&["Enter"]);
+    let far = iamtrace::tui::trail::fmt_count(far as u64);
+    tmux.wait_for(
+        |s| s.contains(&format!("Record {far} of {total}")),
+        "the record far down shown",
+    );
+    tmux.keys(&["C-q"]);
+    tmux.wait_for(|s| s.contains("EXIT:0"), "the program to exit at once");
+}

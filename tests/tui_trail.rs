@@ -265,3 +265,32 @@ fn opening_does_not_read_the_whole_trail() {
     // The index catches up in the background.
     assert_eq!(view.trail.wait().records, 20_000);
 }
+
+/// Once every record has been read in the background, the status line says what the
+/// trail holds, as reading it whole counts it: requests, and the malformed records with
+/// the first one's place.
+#[test]
+fn the_trail_is_counted_in_the_background() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (path, text) = trail(dir.path(), 1_200);
+    let mut app = open(&path);
+    let started = std::time::Instant::now();
+    while !app.trail.as_ref().expect("a trail").counted {
+        assert!(started.elapsed().as_secs() < 120, "the sweep ends");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        app.trail_tick();
+    }
+    let whole = requests_from_text(&text).expect("reads");
+    let first = &whole.malformed[0];
+    let message = app.message.clone().expect("said");
+    assert_eq!(
+        message,
+        format!(
+            "trail.jsonl:{}:{}: {} (2 malformed records skipped); trail.jsonl: 1,200 records, {} of them requests",
+            first.span.line,
+            first.span.column,
+            first.message,
+            iamtrace::tui::trail::fmt_count(whole.requests.len() as u64)
+        )
+    );
+}

@@ -404,6 +404,8 @@ impl App {
     /// Recomputes why-not for the request shown, and the grid and the changes when
     /// their view is open (they cost more evaluations).
     pub fn refresh_analysis(&mut self) {
+        // A large trail's counts and changes, over every record in the background.
+        self.refresh_trail_changes();
         let (Some(set), Some(spec), Some(result)) = (
             self.set.as_ref(),
             self.scenario.requests.get(self.request),
@@ -423,6 +425,7 @@ impl App {
 
     /// Recomputes the grid and the changes when their view is open.
     pub fn refresh_views(&mut self) {
+        self.refresh_trail_changes();
         let (Some(set), Some(spec), Some(result)) = (
             self.set.as_ref(),
             self.scenario.requests.get(self.request),
@@ -445,9 +448,6 @@ impl App {
                     &spec.request,
                     &self.grid.axes,
                 );
-            }
-            if self.view == View::Changes {
-                self.refresh_trail_changes();
             }
         } else if let Some(baseline) = &self.baseline {
             let requests: Vec<(String, crate::eval::Request)> = self

@@ -1,8 +1,10 @@
-//! The changes view over a whole trail, computed in the background: a thread reads
-//! every record (waiting for the index where it is still being built), evaluates each
+//! What needs every record of a large trail, computed in the background: a thread
+//! reads every record (waiting for the index where it is still being built), counts
+//! requests, events that are not requests and malformed records, evaluates each
 //! request under the policies as loaded and as they are now, and keeps those whose
-//! decision differs, with how far it has gone ("n of N"). A new sweep replaces the
-//! last one whenever the policies change; the old one stops at its next record.
+//! decision differs (the changes view), with how far it has gone ("n of N"). A new
+//! sweep replaces the last one whenever the policies change; the old one stops at its
+//! next record.
 
 use crate::analysis::diff::Changed;
 use crate::cloudtrail::index::{LazyTrail, Record};
@@ -27,6 +29,15 @@ pub struct Swept {
     pub changed: Vec<Changed>,
     /// How many differ in all.
     pub differing: u64,
+    /// Records that are requests, events that are not, and malformed records.
+    pub requests: u64,
+    /// Events that are not requests.
+    pub skipped: u64,
+    /// Malformed records.
+    pub malformed: u64,
+    /// The first malformed record: where (line and column 0 when lines are not known
+    /// there; the span's start is its byte offset) and `record N: …; skipped`.
+    pub first_malformed: Option<(crate::source::Span, String)>,
     /// Every record of the trail has been read.
     pub done: bool,
 }
@@ -83,6 +94,7 @@ fn run(
     let mut n = 0u64;
     let mut found = Vec::new();
     let mut differing = 0u64;
+    let mut counts = Swept::default();
     loop {
         if stop.load(Ordering::Relaxed) {
             return;
@@ -98,8 +110,17 @@ fn run(
         let spec = match (edited.get(&n), record) {
             (Some(e), _) => Some(e.clone()),
             (None, Record::Request(spec)) => Some(*spec),
-            (None, _) => None,
+            (None, Record::Skipped(_)) => {
+                counts.skipped += 1;
+                None
+            }
+            (None, Record::Malformed { span, message }) => {
+                counts.malformed += 1;
+                counts.first_malformed.get_or_insert((span, message));
+                None
+            }
         };
+        counts.requests += u64::from(spec.is_some());
         if let Some(spec) = spec {
             let p = PreparedRequest::new(&spec.request);
             let before = evaluate(baseline, &p, Detail::Decision).decision;
@@ -117,18 +138,31 @@ fn run(
         }
         n += 1;
         if n % 4096 == 0 {
-            publish(state, n, &found, differing, false);
+            publish(state, n, &found, differing, &counts, false);
         }
     }
-    publish(state, n, &found, differing, true);
+    publish(state, n, &found, differing, &counts, true);
 }
 
-fn publish(state: &Mutex<Swept>, records: u64, found: &[Changed], differing: u64, done: bool) {
+fn publish(
+    state: &Mutex<Swept>,
+    records: u64,
+    found: &[Changed],
+    differing: u64,
+    counts: &Swept,
+    done: bool,
+) {
     let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
     s.records = records;
     if s.changed.len() != found.len() {
         s.changed = found.to_vec();
     }
     s.differing = differing;
+    s.requests = counts.requests;
+    s.skipped = counts.skipped;
+    s.malformed = counts.malformed;
+    if s.first_malformed.is_none() {
+        s.first_malformed = counts.first_malformed.clone();
+    }
     s.done = done;
 }

@@ -51,6 +51,8 @@ pub struct TrailView {
     /// The changes view over the whole trail, and what it compares (the policies as
     /// loaded, as now, and the edited requests): started again when they change.
     pub sweep: Option<(Sweep, PolicySet, PolicySet, HashMap<u64, RequestSpec>)>,
+    /// What the trail holds (requests, other events, malformed records) was said.
+    pub counted: bool,
 }
 
 impl TrailView {
@@ -96,6 +98,7 @@ impl App {
             edited: HashMap::new(),
             indexed: false,
             sweep: None,
+            counted: false,
         });
         app.move_window(0);
         app.evaluate_now();
@@ -287,6 +290,9 @@ impl App {
             return;
         };
         let swept = sweep.swept();
+        if swept.done {
+            self.say_counts(&swept);
+        }
         let total = self.trail.as_ref().map_or(0, |v| v.trail.len());
         let differing = match swept.differing {
             0 => "none differ".to_string(),
@@ -376,6 +382,42 @@ impl App {
             }
         }
         true
+    }
+
+    /// Says once what the trail holds, when a sweep has read all of it: requests,
+    /// events that are not requests, and malformed records (the first with its place).
+    fn say_counts(&mut self, swept: &super::sweep::Swept) {
+        let Some(view) = &mut self.trail else {
+            return;
+        };
+        if view.counted {
+            return;
+        }
+        view.counted = true;
+        let mut said = format!(
+            "{}: {} records, {} of them requests",
+            view.shown,
+            fmt_count(swept.records),
+            fmt_count(swept.requests)
+        );
+        if swept.skipped > 0 {
+            said.push_str(&format!(
+                ", {} events that are not requests",
+                fmt_count(swept.skipped)
+            ));
+        }
+        if let Some((span, message)) = &swept.first_malformed {
+            let place = if span.line > 0 {
+                format!("{}:{}:{}", view.shown, span.line, span.column)
+            } else {
+                format!("{}: byte {}", view.shown, span.start)
+            };
+            said = format!(
+                "{place}: {message} ({} malformed records skipped); {said}",
+                fmt_count(swept.malformed)
+            );
+        }
+        self.message = Some(said);
     }
 
     /// The key a request change is kept under in the undo history: its record number
