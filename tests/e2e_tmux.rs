@@ -986,22 +986,23 @@ fn no_color_shows_selection_and_focus_in_reverse_video() {
         "the request shown: {lines:?}"
     );
     assert!(!lines[0].contains("2 ✘"), "{lines:?}");
-    assert!(lines[1].contains(" 1 AdministratorAccess "), "{lines:?}");
+    // (Row 1 is the scenario's name and description.)
+    assert!(lines[2].contains(" 1 AdministratorAccess "), "{lines:?}");
     assert!(
-        lines[2].contains("Policy 1/3"),
+        lines[3].contains("Policy 1/3"),
         "the focused title: {lines:?}"
     );
     tmux.keys(&["Tab"]);
     let moved = tmux.wait_for(
         |_| {
             let (l, _) = reversed_and_coloured(&capture());
-            l[1].contains("Request 1/9")
+            l[2].contains("Request 1/9")
         },
         "the request pane's title to be reversed",
     );
     let (lines, coloured) = reversed_and_coloured(&capture());
     assert!(!coloured);
-    assert!(!lines[2].contains("Policy 1/3"), "{lines:?}\n{moved}");
+    assert!(!lines[3].contains("Policy 1/3"), "{lines:?}\n{moved}");
     tmux.keys(&["C-q"]);
 }
 

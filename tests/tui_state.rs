@@ -992,14 +992,14 @@ fn a_click_on_a_scrolled_trace_selects_the_row_under_the_pointer() {
     let last = &rows[rows.len() - 1].text;
     let shown_last = line(trace.y + 3 + visible as u16 - 1);
     assert!(
-        shown_last.contains(&last[..15]),
+        shown_last.contains(&last[..last.len().min(15)]),
         "{shown_last:?} vs {last:?}"
     );
     // So the first tree line shows row rows.len() - visible.
     let first = &rows[rows.len() - visible].text;
     let shown_first = line(trace.y + 3);
     assert!(
-        shown_first.contains(&first[..15]),
+        shown_first.contains(&first[..first.len().min(15)]),
         "{shown_first:?} vs {first:?}"
     );
     // Click it.
@@ -1121,10 +1121,14 @@ fn fuzz(scenario: &str, seed: u64, keys: usize, dir: &Path) -> Option<String> {
     let mut log: Vec<String> = Vec::new();
     for i in 0..keys {
         // Keep every save inside the temporary directory.
-        if let Mode::SaveAs(name) = &app.mode {
-            if !name.starts_with(&save_to.display().to_string()) {
+        match &app.mode {
+            Mode::SaveAs(name) if !name.starts_with(&save_to.display().to_string()) => {
                 app.mode = Mode::SaveAs(save_to.display().to_string());
             }
+            Mode::SaveScenarioAs(name) if !name.starts_with(&save_to.display().to_string()) => {
+                app.mode = Mode::SaveScenarioAs(save_to.display().to_string());
+            }
+            _ => {}
         }
         // Keep going after a quit.
         app.quit = false;
@@ -1766,4 +1770,78 @@ fn ctrl_c_copies_in_the_editor_and_asks_to_quit_elsewhere() {
     press(&mut unchanged, key(KeyCode::Tab));
     press(&mut unchanged, ctrl('c'));
     assert!(unchanged.quit);
+}
+
+// ---------------------------------------------------------------------------------------
+// Expectations on screen
+
+fn screen_text(app: &App, w: u16, h: u16) -> String {
+    let t = render(app, w, h);
+    let buf = t.backend().buffer();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+        .collect()
+}
+
+/// Ctrl+T takes the request's decision as its expected one: one undo step, saved in
+/// the file as the request's `expect`; a failing expectation is counted in the strip,
+/// marked on its tab and in the request pane's title, and Ctrl+O lists them all.
+#[test]
+fn expectations_are_shown_and_ctrl_t_sets_one() {
+    let text = std::fs::read_to_string(CLIENT_VPN).unwrap();
+    let mut app = App::new(load_str(&text).unwrap(), None)
+        .with_file(text, iamtrace::tui::file::Shape::Scenario);
+    let s = screen_text(&app, 120, 35);
+    assert!(s.contains("✔ 9 expected hold"), "{s}");
+    // Request 1 expects Allow and gets it: Ctrl+T has nothing to change.
+    press(&mut app, ctrl('t'));
+    assert!(!app.dirty);
+    assert!(
+        app.message
+            .clone()
+            .unwrap()
+            .contains("already expects Allow")
+    );
+    // Expecting the wrong decision: counted and marked.
+    app.scenario.requests[0].expect = Some(X);
+    let s = screen_text(&app, 120, 35);
+    assert!(s.contains("✘ 1 of 9 expected FAIL"), "{s}");
+    assert!(s.contains("(office)!"), "the tab is marked:\n{s}");
+    assert!(
+        s.contains("Request 1/9 (expected Explicit deny: ✘ FAIL)"),
+        "{s}"
+    );
+    press(&mut app, ctrl('o'));
+    assert_eq!(app.mode, Mode::About);
+    let s = screen_text(&app, 120, 35);
+    assert!(s.contains("Expected decisions:"), "{s}");
+    assert!(s.contains("✘ FAIL (now Allow)"), "{s}");
+    assert!(s.contains("✔ holds"), "{s}");
+    press(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Normal);
+    // Ctrl+T: the decision becomes the expected one, as one undo step.
+    press(&mut app, ctrl('t'));
+    assert_eq!(app.scenario.requests[0].expect, Some(A));
+    assert!(app.dirty);
+    let saved = app.to_save().expect("saves");
+    assert!(saved.in_place, "the request is spliced into the file");
+    let back = load_str(&saved.text).expect("reads back");
+    assert_eq!(back.requests[0].expect, Some(A));
+    assert!(app.undo());
+    assert_eq!(app.scenario.requests[0].expect, Some(X));
+}
+
+/// The help scrolls when it does not fit, and opens at its top again.
+#[test]
+fn the_help_scrolls_and_reopens_at_the_top() {
+    let mut app = client_vpn();
+    press(&mut app, key(KeyCode::F(1)));
+    let top = screen_text(&app, 100, 28);
+    press(&mut app, key(KeyCode::PageDown));
+    let down = screen_text(&app, 100, 28);
+    assert_ne!(top, down);
+    assert!(down.contains(": back"), "{down}");
+    press(&mut app, key(KeyCode::F(1)));
+    press(&mut app, key(KeyCode::F(1)));
+    assert_eq!(screen_text(&app, 100, 28), top);
 }

@@ -245,7 +245,12 @@ fn the_first_screen_and_the_strip() {
         "{}",
         screen[0]
     );
-    assert!(screen[1].contains("Record 700 of 1,000"), "{}", screen[1]);
+    assert!(
+        screen[1].contains("CloudTrail events as requests"),
+        "{}",
+        screen[1]
+    );
+    assert!(screen[2].contains("Record 700 of 1,000"), "{}", screen[2]);
 }
 
 /// Record 1 is there before the rest is indexed: the first screen does not wait for

@@ -47,6 +47,10 @@ pub enum Action {
     GridAxes,
     /// Go to a request by its number (a trail's by its record number).
     GoToRequest,
+    /// Show the scenario's name, description and expectations whole.
+    About,
+    /// Take the request's current decision as its expected one (`expect`).
+    SetExpect,
     /// Apply the next request preset (direct call, on your behalf, VPC endpoint, …).
     NextPreset,
     /// Undo the last change (policy text, request, list of policies).

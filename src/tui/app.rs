@@ -56,6 +56,8 @@ pub enum Mode {
     Normal,
     /// The help overlay.
     Help,
+    /// The scenario's name, description and expectations, whole.
+    About,
     /// "Quit without saving? y/n".
     ConfirmQuit,
     /// Asking for a file name to save to.
@@ -229,6 +231,8 @@ pub struct App {
     pub spans_follow_text: bool,
     /// The large CloudTrail file whose records the requests are a window of.
     pub trail: Option<super::trail::TrailView>,
+    /// How far the help is scrolled (rows), when it does not fit.
+    pub help_scroll: u16,
 }
 
 impl App {
@@ -354,6 +358,7 @@ impl App {
             history: Default::default(),
             spans_follow_text: true,
             trail: None,
+            help_scroll: 0,
             view: View::Trace,
             set: None,
             baseline: None,

@@ -23,6 +23,7 @@ impl App {
                 none
             }
             Action::ToggleHelp => {
+                self.help_scroll = 0;
                 let next = if self.mode == Mode::Help {
                     Mode::Normal
                 } else {
@@ -79,12 +80,58 @@ impl App {
                 self.view = self.view.next();
                 vec![Effect::Analyse]
             }
+            Action::About => {
+                self.help_scroll = 0;
+                vec![Effect::Overlay(Mode::About)]
+            }
+            Action::SetExpect => self.set_expect(),
             Action::GoToRequest => vec![Effect::Overlay(Mode::GoTo(String::new()))],
             Action::GridAxes => vec![Effect::Overlay(Mode::Axes(self.grid.axes_text()))],
             Action::Undo => vec![Effect::Undo],
             Action::Redo => vec![Effect::Redo],
             _ => return None,
         })
+    }
+
+    /// Takes the request's current decision as its expected one: one undo step, saved
+    /// with the request as `expect`.
+    fn set_expect(&mut self) -> Vec<Effect> {
+        let decision = match (self.stale, self.results.get(self.request)) {
+            (false, Some(r)) => r.decision,
+            _ => {
+                return vec![Effect::Message(
+                    "no decision to expect: the policies do not parse yet".into(),
+                )];
+            }
+        };
+        let Some(spec) = self.scenario.requests.get_mut(self.request) else {
+            return Vec::new();
+        };
+        if spec.expect == Some(decision) {
+            return vec![Effect::Message(format!(
+                "request {} already expects {}",
+                self.request + 1,
+                decision.label()
+            ))];
+        }
+        let before = Box::new(spec.clone());
+        spec.expect = Some(decision);
+        let after = Box::new(spec.clone());
+        self.keep_trail_edit(self.request);
+        let label = format!(
+            "expecting {} of request {}",
+            decision.label(),
+            self.request + 1
+        );
+        let change = super::history::Change::Request {
+            index: self.request_key(self.request),
+            before: Some(before),
+            after: Some(after),
+        };
+        self.history
+            .record_step(label.clone(), change, std::time::Instant::now());
+        self.changed();
+        vec![Effect::Message(label), Effect::Evaluate]
     }
 
     /// Applies the next request preset to the form.

@@ -53,7 +53,7 @@ pub fn pane_scope(focus: Focus, view: View) -> Scope {
 pub fn overlay_scope(mode: &Mode) -> Option<Scope> {
     Some(match mode {
         Mode::Normal => return None,
-        Mode::Help => Scope::Help,
+        Mode::Help | Mode::About => Scope::Help,
         Mode::PickPrincipal(_) | Mode::Expansion(..) => Scope::List,
         Mode::SaveAs(_)
         | Mode::SaveScenarioAs(_)
@@ -224,6 +224,22 @@ pub const BINDINGS: &[Binding] = &[
         A::GoToRequest,
         "Ctrl+G",
         "go to request number…",
+    ),
+    b(
+        K::Char('o'),
+        CTRL,
+        GLOBAL,
+        A::About,
+        "Ctrl+O",
+        "the scenario whole",
+    ),
+    b(
+        K::Char('t'),
+        CTRL,
+        GLOBAL,
+        A::SetExpect,
+        "Ctrl+T",
+        "expect this decision",
     ),
     b(K::F(2), NONE, GLOBAL, A::NextPolicy, "F2", "next policy").hint(),
     b(
@@ -441,6 +457,17 @@ pub const BINDINGS: &[Binding] = &[
         "close the help",
     ),
     b(K::Char('q'), NONE, &[S::Help], A::ToggleHelp, "q", "close").pair(),
+    b(
+        K::Down,
+        NONE,
+        &[S::Help],
+        A::Down,
+        "↓",
+        "scroll the help down",
+    ),
+    b(K::PageDown, NONE, &[S::Help], A::PageDown, "PgDn", "a page").pair(),
+    b(K::Up, NONE, &[S::Help], A::Up, "↑", "scroll up"),
+    b(K::PageUp, NONE, &[S::Help], A::PageUp, "PgUp", "a page").pair(),
 ];
 
 /// Whether `binding` matches `key`. Shift is implied for upper-case letters, BackTab

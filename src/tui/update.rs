@@ -45,6 +45,17 @@ fn overlay_key(app: &mut App, key: KeyEvent, scope: Scope) -> bool {
     let Some(action) = action else {
         return false;
     };
+    if matches!(app.mode, Mode::Help | Mode::About) {
+        // The help scrolls when it does not fit (drawing clamps the offset).
+        let page = 10;
+        app.help_scroll = match action {
+            Action::Down => app.help_scroll.saturating_add(1),
+            Action::PageDown => app.help_scroll.saturating_add(page),
+            Action::Up => app.help_scroll.saturating_sub(1),
+            Action::PageUp => app.help_scroll.saturating_sub(page),
+            _ => app.help_scroll,
+        };
+    }
     let choices = app.picker.as_ref().map_or(0, |p| p.choices.len());
     let mode = std::mem::replace(&mut app.mode, Mode::Normal);
     let (next, effects) = overlay::handle(mode, action, choices, &mut app.save_name_fresh);

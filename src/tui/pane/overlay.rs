@@ -21,6 +21,10 @@ pub fn handle(mode: Mode, action: Action, choices: usize, fresh: &mut bool) -> (
             Action::Cancel | Action::ToggleHelp => (Mode::Normal, none),
             _ => (Mode::Help, none),
         },
+        Mode::About => match action {
+            Action::Cancel | Action::ToggleHelp | Action::About => (Mode::Normal, none),
+            _ => (Mode::About, none),
+        },
         Mode::Expansion(pattern, items, first) => match action {
             Action::Up => (
                 Mode::Expansion(pattern, items, first.saturating_sub(1)),

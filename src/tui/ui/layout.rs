@@ -32,6 +32,8 @@ pub fn drawable_area(screen: Rect) -> Rect {
 pub struct Areas {
     /// The strip of requests with their decisions.
     pub strip: Rect,
+    /// The scenario's name and description, on one line.
+    pub about: Rect,
     /// The policy pane, when shown.
     pub policies: Option<Rect>,
     /// The request pane, when shown.
@@ -58,15 +60,17 @@ pub fn layout(size: Rect, focus: Focus) -> Areas {
         .direction(Direction::Vertical)
         .constraints([
             Constraint::Length(1),
+            Constraint::Length(1),
             Constraint::Min(1),
             Constraint::Length(1),
         ])
         .split(size);
-    let (strip, main, status) = (rows[0], rows[1], rows[2]);
+    let (strip, about, main, status) = (rows[0], rows[1], rows[2], rows[3]);
     let compact = size.width < 100 || size.height < 28;
     if compact {
         let mut a = Areas {
             strip,
+            about,
             status,
             compact,
             ..Default::default()
@@ -88,6 +92,7 @@ pub fn layout(size: Rect, focus: Focus) -> Areas {
         .split(cols[1]);
     Areas {
         strip,
+        about,
         policies: Some(cols[0]),
         request: Some(right[0]),
         trace: Some(right[1]),

@@ -138,6 +138,7 @@ impl Widget for &App {
             return;
         }
         status::strip(self, a.strip, buf);
+        status::about(self, a.about, buf);
         if let Some(r) = a.policies {
             policies::render(self, r, buf);
         }
@@ -147,6 +148,7 @@ impl Widget for &App {
                 spec: self.scenario.requests.get(self.request),
                 index: self.request,
                 count: self.scenario.requests.len(),
+                holds: status::expectation(self, self.request),
                 record: self.trail.as_ref().map(|t| {
                     let r = t.record_of(self.request).map_or(0, |r| r + 1);
                     (r, t.trail.len())

@@ -30,7 +30,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     match &app.mode {
         Mode::Normal => {}
-        Mode::Help => help(area, buf),
+        Mode::Help => help(area, app.help_scroll, buf),
+        Mode::About => about(app, area, app.help_scroll, buf),
         Mode::ConfirmQuit => question(
             " Quit ",
             "There are unsaved changes. Quit without saving?".into(),
@@ -439,7 +440,7 @@ fn help_lines(scopes: &[Scope]) -> Vec<Line<'static>> {
         .collect()
 }
 
-fn help(area: Rect, buf: &mut Buffer) {
+fn help(area: Rect, scroll: u16, buf: &mut Buffer) {
     let mut sections: Vec<Vec<Line>> = Vec::new();
     for (title, scopes) in HELP_SECTIONS {
         let mut lines = vec![Line::from(Span::styled(
@@ -487,6 +488,27 @@ fn help(area: Rect, buf: &mut Buffer) {
         vec![left, right]
     };
     let width = inner.width / columns.len() as u16;
+    // Scrolled when the longest column does not fit (never past its end).
+    let longest = columns.iter().map(Vec::len).max().unwrap_or(0) as u16;
+    let scroll = scroll.min(longest.saturating_sub(inner.height));
+    if longest > inner.height {
+        let more = if scroll + inner.height < longest {
+            format!(
+                " {} {}: more ",
+                key_label(Action::Down, Scope::Help),
+                key_label(Action::PageDown, Scope::Help)
+            )
+        } else {
+            format!(
+                " {} {}: back ",
+                key_label(Action::Up, Scope::Help),
+                key_label(Action::PageUp, Scope::Help)
+            )
+        };
+        let y = r.y + r.height - 1;
+        let x = r.x + r.width.saturating_sub(more.chars().count() as u16 + 2);
+        buf.set_string(x, y, more, Style::default().fg(Color::Cyan));
+    }
     for (i, lines) in columns.into_iter().enumerate() {
         let col = Rect {
             x: inner.x + width * i as u16,
@@ -494,8 +516,78 @@ fn help(area: Rect, buf: &mut Buffer) {
             width,
             height: inner.height,
         };
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .render(col, buf);
+        Paragraph::new(lines).scroll((scroll, 0)).render(col, buf);
     }
+}
+
+/// The scenario whole: its name, each request's expected decision with whether it
+/// holds, and its description (scrolled with the help's keys when it does not fit).
+fn about(app: &App, area: Rect, scroll: u16, buf: &mut Buffer) {
+    let name = app.scenario.name.as_deref().unwrap_or("unnamed scenario");
+    let mut lines = vec![Line::from(Span::styled(
+        safe(name),
+        Style::default().add_modifier(Modifier::BOLD),
+    ))];
+    let expected: Vec<Line> = app
+        .scenario
+        .requests
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let want = r.expect?;
+            let mut spans = vec![Span::raw(format!(
+                "  {} {}: expected {}",
+                i + 1,
+                safe(&r.label(i)),
+                want.label()
+            ))];
+            match app.results.get(i).map(|x| x.decision) {
+                Some(d) if d == want => {
+                    spans.push(Span::styled(" ✔ holds", Style::default().fg(Color::Green)))
+                }
+                Some(d) => spans.push(Span::styled(
+                    format!(" ✘ FAIL (now {})", d.label()),
+                    Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+                )),
+                None => spans.push(Span::raw(" (not evaluated)")),
+            }
+            Some(Line::from(spans))
+        })
+        .collect();
+    lines.push(Line::from(""));
+    if expected.is_empty() {
+        lines.push(Line::from(format!(
+            "No request has an expected decision ({} takes the request's current one).",
+            key_label(Action::SetExpect, Scope::Global)
+        )));
+    } else {
+        lines.push(Line::from("Expected decisions:"));
+        lines.extend(expected);
+    }
+    if let Some(d) = &app.scenario.description {
+        lines.push(Line::from(""));
+        lines.extend(d.lines().map(|l| Line::from(safe(l))));
+    }
+    // Rows once wrapped at the box's width (a word longer than the width wraps too).
+    let inner_width = usize::from(100u16.min(area.width).saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_width).max(1))
+        .sum();
+    let r = centered(area, 100, (rows as u16 + 2).min(area.height));
+    Clear.render(r, buf);
+    let block = Block::bordered()
+        .title(format!(
+            " The scenario — {} or {} closes ",
+            key_label(Action::About, Scope::Global),
+            key_label(Action::Cancel, Scope::Help)
+        ))
+        .border_style(Style::default().fg(Color::Cyan));
+    let inner = block.inner(r);
+    block.render(r, buf);
+    let scroll = scroll.min((rows as u16).saturating_sub(inner.height));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0))
+        .render(inner, buf);
 }

@@ -28,6 +28,9 @@ pub struct Shown<'a> {
     /// For a trail: the record shown (1-based; 0 when none is) and how many records
     /// it has so far.
     pub record: Option<(u64, u64)>,
+    /// Whether its expected decision holds (`None` when it has none or is not
+    /// evaluated).
+    pub holds: Option<bool>,
 }
 
 impl RequestForm {
@@ -41,16 +44,23 @@ fn draw(form: &RequestForm, shown: &Shown, area: Rect, buf: &mut Buffer) {
     let focused = shown.focused;
     let n = shown.count;
     let spec = shown.spec;
+    // "(expected Allow: ✘ FAIL)" before the name, so a cut title still shows it.
+    let expected = match (spec.and_then(|s| s.expect), shown.holds) {
+        (Some(want), Some(true)) => format!(" (expected {}: ✔ holds)", want.label()),
+        (Some(want), Some(false)) => format!(" (expected {}: ✘ FAIL)", want.label()),
+        (Some(want), None) => format!(" (expected {})", want.label()),
+        (None, _) => String::new(),
+    };
     let title = match (spec, shown.record) {
         (Some(s), Some((r, total))) => format!(
-            " Record {} of {}: {} ",
+            " Record {} of {}{expected}: {} ",
             fmt_count(r),
             fmt_count(total),
             s.label(shown.index)
         ),
         (None, Some(_)) => " No request here (these records are not requests) ".to_string(),
         (Some(s), None) => format!(
-            " Request {}/{n}: {} ",
+            " Request {}/{n}{expected}: {} ",
             shown.index + 1,
             s.label(shown.index)
         ),

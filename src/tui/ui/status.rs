@@ -1,8 +1,9 @@
 //! The request strip (each request with its decision) and the status bar (a message,
 //! the current error, or the key hints of the focused pane from the keymap).
 
+use super::super::action::Action;
 use super::super::app::{App, Focus};
-use super::super::keymap::{Scope, bindings, pane_scope};
+use super::super::keymap::{Scope, bindings, key_label, pane_scope};
 use super::super::trail::fmt_count;
 use super::{decision_color, decision_symbol, safe};
 use ratatui::buffer::Buffer;
@@ -37,6 +38,22 @@ pub fn strip(app: &App, area: Rect, buf: &mut Buffer) {
             )
         };
         spans.push(Span::styled(text, Style::default().fg(Color::DarkGray)));
+    }
+    // How the expectations stand, when requests have them.
+    let (expected, failing) = expectations(app);
+    if expected > 0 {
+        let (text, style) = if failing > 0 {
+            (
+                format!("✘ {failing} of {expected} expected FAIL "),
+                Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+            )
+        } else {
+            (
+                format!("✔ {expected} expected hold "),
+                Style::default().fg(Color::Green),
+            )
+        };
+        spans.push(Span::styled(text, style));
     }
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let width = (area.width as usize).saturating_sub(used);
@@ -75,7 +92,14 @@ pub fn strip(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             Span::raw(" ")
         };
-        vec![lead, Span::styled(label, style)]
+        let mut tab = vec![lead, Span::styled(label, style)];
+        if expectation(app, i) == Some(false) {
+            tab.push(Span::styled(
+                "!",
+                Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+            ));
+        }
+        tab
     };
     // Give each request an equal share of the width when that is enough.
     let share = (area.width as usize).saturating_sub(10) / n.max(1);
@@ -131,6 +155,54 @@ pub fn strip(app: &App, area: Rect, buf: &mut Buffer) {
         }
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+/// Whether request `i`'s expected decision holds; `None` when it has none or is not
+/// evaluated.
+pub fn expectation(app: &App, i: usize) -> Option<bool> {
+    let want = app.scenario.requests.get(i)?.expect?;
+    Some(app.results.get(i)?.decision == want)
+}
+
+/// How many requests have an expected decision, and how many of those fail.
+pub fn expectations(app: &App) -> (usize, usize) {
+    (0..app.scenario.requests.len())
+        .filter_map(|i| expectation(app, i))
+        .fold((0, 0), |(n, f), holds| (n + 1, f + usize::from(!holds)))
+}
+
+/// Draws the scenario's name and description on one line (cut, with the key that
+/// shows them whole).
+pub fn about(app: &App, area: Rect, buf: &mut Buffer) {
+    let file = app
+        .path
+        .as_ref()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned());
+    let name = app
+        .scenario
+        .name
+        .clone()
+        .or(file)
+        .unwrap_or_else(|| "unnamed scenario".into());
+    let mut text = format!(" {}", safe(&name));
+    if let Some(d) = &app.scenario.description {
+        text.push_str(" — ");
+        text.push_str(&safe(&d.replace(['\n', '\r'], " ")));
+    }
+    let width = area.width as usize;
+    let more = format!(" {} more ", key_label(Action::About, Scope::Global));
+    if text.chars().count() > width {
+        let keep = width.saturating_sub(more.chars().count() + 1);
+        text = text.chars().take(keep).collect::<String>() + "…";
+        let line = Line::from(vec![
+            Span::styled(text, Style::default().fg(Color::DarkGray)),
+            Span::styled(more, Style::default().fg(Color::Cyan)),
+        ]);
+        Paragraph::new(line).render(area, buf);
+    } else {
+        Paragraph::new(Line::styled(text, Style::default().fg(Color::DarkGray))).render(area, buf);
+    }
 }
 
 /// Draws the status bar.
