@@ -459,3 +459,18 @@ fn edge_texts_read_alike() {
         agree(t);
     }
 }
+
+/// The fuzz target's seeds (valid request objects, one with escapes and every kind of
+/// whitespace) are read alike, and valid.
+#[test]
+fn fuzz_seeds_read_alike_and_are_valid() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/request_reader");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("the seeds folder") {
+        let path = entry.expect("a seed").path();
+        let text = std::fs::read_to_string(&path).expect("a seed's text");
+        assert!(agree(&text), "{} is not a valid request", path.display());
+        n += 1;
+    }
+    assert!(n >= 4, "{n} seeds");
+}
