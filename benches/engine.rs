@@ -187,12 +187,12 @@ fn check_decisions(cases: &[Case]) {
     println!("iam-rs decision disagreements: {disagreements}");
 }
 
-/// iamtrace from each request's JSON text to its decision: read, prepare, decide.
+/// iamtrace from each request's JSON text to its decision: read (every check the
+/// scenario reader makes), prepare, decide.
 fn ours_from_text(case: &Case) {
     for t in &case.texts {
-        let spec = iamtrace::scenario::read_request(black_box(t)).expect("the request reads");
-        let p = PreparedRequest::new(&spec.request);
-        black_box(evaluate(&case.set, &p, Detail::Decision).decision);
+        let r = iamtrace::scenario::read_prepared(black_box(t)).expect("the request reads");
+        black_box(evaluate(&case.set, &r.request, Detail::Decision).decision);
     }
 }
 

@@ -3,7 +3,7 @@
 //! [`crate::input`]'s.
 
 use super::{DocumentForm, PolicySource, RequestSpec, Scenario};
-use crate::eval::{ContextValue, Request, Scalar, ScalarKind};
+use crate::eval::{ContextValue, PreparedRequest, Request, Scalar, ScalarKind};
 use crate::json::{self, Member, Node, Value};
 use crate::policy::principal::{PrincipalRef, is_account_id};
 use crate::policy::{
@@ -11,6 +11,7 @@ use crate::policy::{
 };
 use crate::source::{DecodedText, Diagnostic, Encoding, LineIndex, SourceMap, did_you_mean};
 use crate::trace::Decision;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
@@ -87,6 +88,7 @@ pub struct Assembler {
     unnamed: [usize; PolicyKind::ALL.len()],
 }
 
+mod bytes;
 mod fast;
 mod stream;
 
@@ -141,11 +143,123 @@ pub fn load_quick(text: &str) -> Option<Scenario> {
     fast::load(text)
 }
 
-/// One request object of a scenario file (SPEC §6), read on its own: what the quick
-/// reader makes of it, or `None` when it holds a problem (load it in a scenario to
-/// have the problem reported with its position).
+/// One request object of a scenario file (SPEC §6), read on its own by the quick
+/// reader: the request, or `None` when it holds a problem ([`read_request_strict`]
+/// reports it with its position). Takes and refuses exactly what the strict reader
+/// does.
 pub fn read_request(json: &str) -> Option<RequestSpec> {
-    fast::request_spec(json)
+    let raw = bytes::request(json)?;
+    let expect = checked(&raw)?;
+    if bytes::case_repeats(raw.context.iter().map(|(k, _)| k.as_ref())) {
+        return None;
+    }
+    let context = raw
+        .context
+        .into_iter()
+        .map(|(k, v)| {
+            let scalar = |s: bytes::RawScalar<'_>| Scalar {
+                text: s.text.into_owned(),
+                kind: s.kind,
+            };
+            let v = match v {
+                bytes::RawValue::One(s) => ContextValue::One(scalar(s)),
+                bytes::RawValue::Many(items) => {
+                    ContextValue::Many(items.into_iter().map(scalar).collect())
+                }
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    Some(RequestSpec {
+        name: raw.name.map(Cow::into_owned),
+        via: raw.via.map(Cow::into_owned),
+        request: Request {
+            principal: raw.principal.into_owned(),
+            action: raw.action.into_owned(),
+            resource: raw.resource.into_owned(),
+            resource_account: raw.resource_account.map(Cow::into_owned),
+            context,
+        },
+        expect,
+        span: crate::source::Span::default(),
+        notes: raw.notes.into_iter().map(Cow::into_owned).collect(),
+    })
+}
+
+/// One request object read by the strict reader: the request, or every problem in it
+/// with its line and column (in `json`). Its `via` is not resolved (that takes the
+/// other requests of a scenario).
+pub fn read_request_strict(json: &str) -> Result<RequestSpec, LoadError> {
+    let node = json::parse(json).map_err(|d| LoadError::in_file(vec![d]))?;
+    let mut l = Assembler::new(false);
+    match l.request(&node) {
+        Some(spec) if l.errors.is_empty() => Ok(spec),
+        _ => Err(LoadError::in_file(l.errors)),
+    }
+}
+
+/// One request object read and prepared, borrowing its text where it can.
+#[derive(Debug)]
+pub struct ReadRequest<'a> {
+    /// Its `name`, if given.
+    pub name: Option<Cow<'a, str>>,
+    /// Its `via`, if given.
+    pub via: Option<Cow<'a, str>>,
+    /// Its `expect`, if given.
+    pub expect: Option<Decision>,
+    /// The request, prepared: what [`PreparedRequest::new`] makes of
+    /// [`read_request`]'s request.
+    pub request: PreparedRequest,
+}
+
+/// One request object read and prepared without building its [`Request`] (the
+/// quickest way from a request's text to its decision), or `None` when it holds a
+/// problem (as [`read_request`], which takes and refuses the same texts).
+pub fn read_prepared(json: &str) -> Option<ReadRequest<'_>> {
+    let raw = bytes::request(json)?;
+    let expect = checked_but_principal(&raw)?;
+    let request = PreparedRequest::from_parts(&raw);
+    // Preparing parsed the principal (once for a run of requests by one caller).
+    if !principal_parsed_ok(&raw.principal, &request.principal) {
+        return None;
+    }
+    // Preparing keeps one of keys equal but for letter case: fewer entries than keys
+    // means such keys, which the strict reader refuses when they differ in ASCII
+    // letters only (it takes "É" beside "é", which preparing also folds).
+    if request.context.len() != raw.context.len()
+        && bytes::case_repeats(raw.context.iter().map(|(k, _)| k.as_ref()))
+    {
+        return None;
+    }
+    Some(ReadRequest {
+        name: raw.name,
+        via: raw.via,
+        expect,
+        request,
+    })
+}
+
+/// The checks of a request's values that the strict reader makes (principal, action,
+/// resource, resource account, expect): `Some(expect)` when they pass.
+fn checked(raw: &bytes::RawRequest<'_>) -> Option<Option<Decision>> {
+    if !principal_ok(&raw.principal) {
+        return None;
+    }
+    checked_but_principal(raw)
+}
+
+/// [`checked`] but for the principal.
+fn checked_but_principal(raw: &bytes::RawRequest<'_>) -> Option<Option<Decision>> {
+    let ok = action_ok(&raw.action)
+        && resource_ok(&raw.resource)
+        && raw.resource_account.as_deref().is_none_or(is_account_id);
+    if !ok {
+        return None;
+    }
+    match &raw.expect {
+        Some(word) => Decision::from_word(word).map(Some),
+        None => Some(None),
+    }
 }
 
 fn get<'a>(members: &'a [Member], key: &str) -> Option<&'a Node> {
@@ -789,7 +903,12 @@ impl Assembler {
 
 /// True when `p` may stand as a request's principal.
 fn principal_ok(p: &str) -> bool {
-    match PrincipalRef::parse(p) {
+    principal_parsed_ok(p, &PrincipalRef::parse(p))
+}
+
+/// [`principal_ok`] for `p` already parsed.
+fn principal_parsed_ok(p: &str, parsed: &PrincipalRef) -> bool {
+    match parsed {
         PrincipalRef::Service { .. } | PrincipalRef::Anonymous => true,
         // An identity provider: an ARN (saml-provider, oidc-provider) or a web
         // identity provider's name (accounts.google.com).

@@ -12,8 +12,8 @@ pub mod splice;
 pub use crate::save::{save_atomic, stale_temp_files, temp_prefix};
 pub use compile::{compile_sources, display_name, display_names, is_trust_policy};
 pub use load::{
-    Assembler, LoadError, StreamedRequest, load_for_editing, load_quick, load_tree, read_request,
-    stream_requests,
+    Assembler, LoadError, ReadRequest, StreamedRequest, load_for_editing, load_quick, load_tree,
+    read_prepared, read_request, read_request_strict, stream_requests,
 };
 pub use save::to_json;
 

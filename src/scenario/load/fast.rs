@@ -221,12 +221,6 @@ pub(super) fn load(text: &str) -> Option<Scenario> {
     l.finish(top.name, top.description, requests).ok()
 }
 
-/// One request object's text as a request (its span left empty), or `None` when the
-/// strict reader would report a problem in it.
-pub(super) fn request_spec(json: &str) -> Option<RequestSpec> {
-    checked(serde_json::from_str(json).ok()?)
-}
-
 /// A request as read, or `None` when the strict reader would report a problem in it.
 fn checked(r: Req) -> Option<RequestSpec> {
     let ok = principal_ok(&r.principal)
