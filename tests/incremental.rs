@@ -57,9 +57,25 @@ fn policy(copies: usize, pretty: bool) -> String {
 
 /// What a keystroke or a paste may insert.
 const PIECES: &[&str] = &[
-    "x", "é", "日", "\"", "{", "}", ",", ":", "[", "]", "\n", " ", "\\", "*",
-    "\"Effect\": \"Deny\", ", "\"Action\": \"s3:Get\", ", "\"Sid\": \"S\", ",
-    "}, {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"", "\n    ",
+    "x",
+    "é",
+    "日",
+    "\"",
+    "{",
+    "}",
+    ",",
+    ":",
+    "[",
+    "]",
+    "\n",
+    " ",
+    "\\",
+    "*",
+    "\"Effect\": \"Deny\", ",
+    "\"Action\": \"s3:Get\", ",
+    "\"Sid\": \"S\", ",
+    "}, {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"",
+    "\n    ",
 ];
 
 /// A random edit of `text`: mostly typing or deleting inside a string (which keeps the
@@ -194,8 +210,73 @@ fn the_edit_range_is_the_difference() {
     let edited = format!("{}b{}", &long[..700], &long[700..]);
     let (at, old_end, new_end) = edit_range(&long, &edited);
     assert_eq!(
-        format!("{}{}{}", &long[..at], &edited[at..new_end], &long[old_end..]),
+        format!(
+            "{}{}{}",
+            &long[..at],
+            &edited[at..new_end],
+            &long[old_end..]
+        ),
         edited
     );
     assert_eq!((old_end - at, new_end - at), (0, 1));
+}
+
+/// A scenario with two identity policies (lint findings of many kinds, an escalation
+/// across them) and a bucket policy.
+fn lint_scenario() -> iamtrace::scenario::Scenario {
+    let identity = r#"{"Version": "2012-10-17", "Statement": [
+        {"Sid": "Pass", "Effect": "Allow", "Action": ["iam:PassRole", "s3:GetObjectx", "s3:Get*", "s3:GetObject"], "Resource": "*"},
+        {"Sid": "Pass", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceIp": "10.*", "s3:prefix": "a"}}},
+        {"Sid": "bad-sid", "Effect": "Deny", "Action": "ec2:RunInstances", "Resource": "arn:aws:ec2:moon-1:1234:instance/*", "Condition": {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+        {"Effect": "Allow", "Action": "lambda:CreateFunction", "Resource": "arn:aws:s3:::b/${aws:username}"}]}"#;
+    let other = r#"{"Statement": {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": "arn:aws:lambda:us-east-1:111122223333:function:f/${aws:username}"}}"#;
+    let bucket = r#"{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
+        {"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": ["s3:PutObject", "s3:Put*"], "Resource": "arn:aws:s3:::b/*", "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": "a"}}}]}"#;
+    let text = format!(
+        r#"{{"policies": {{"identity": [{{"name": "a", "document": {identity}}}, {{"name": "b", "document": {other}}}],
+            "resource": [{{"attachedTo": "arn:aws:s3:::b", "document": {bucket}}}]}},
+            "requests": [{{"principal": "arn:aws:iam::111122223333:user/u", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}}]}}"#
+    );
+    iamtrace::input::load_str(&text).expect("the lint scenario loads")
+}
+
+#[test]
+fn kept_parses_and_lint_findings_are_those_of_a_full_compile_and_lint() {
+    iamtrace::catalog::services::catalog();
+    let mut scenario = lint_scenario();
+    let mut cache = iamtrace::scenario::PolicyCache::default();
+    let mut rng = Rng(2024);
+    let mut valid: Vec<String> = scenario.sources.iter().map(|s| s.text.clone()).collect();
+    let mut findings = 0;
+    for step in 0..1500 {
+        let i = rng.below(scenario.sources.len());
+        let text = &scenario.sources[i].text;
+        let ctx = iamtrace::scenario::parse_context(&scenario.sources[i]);
+        scenario.sources[i].text = if parse_policy_text(text, ctx).is_err() && rng.below(3) == 0 {
+            valid[i].clone()
+        } else {
+            random_edit(text, &mut rng)
+        };
+        let (set, errors) = cache.compile(&scenario);
+        let lint = cache.lint(&scenario, &set, &errors);
+        let (full_set, full_errors) = iamtrace::scenario::compile_sources(&scenario);
+        assert_eq!(errors, full_errors, "step {step}");
+        assert_eq!(set, full_set, "step {step}");
+        let full_lint = iamtrace::lint::lint_compiled(&scenario, &full_set, &full_errors);
+        assert_eq!(lint, full_lint, "step {step}: {}", scenario.sources[i].text);
+        findings += lint.iter().map(Vec::len).sum::<usize>();
+        if errors[i].is_empty() {
+            valid[i] = scenario.sources[i].text.clone();
+        }
+    }
+    let (one, whole) = cache.counts();
+    assert!(
+        one > 500,
+        "{one} statements parsed alone, {whole} policies whole"
+    );
+    assert!(
+        findings > 1500 * 5,
+        "the policies have findings to keep: {findings}"
+    );
 }

@@ -176,7 +176,9 @@ impl ParsedPolicy {
         }
         let (at, old_end, new_end) = edit_range(old, text);
         // The statement whose braces (first and last byte) are outside the edit.
-        let index = parts.partition_point(|p| p.span.start < at as u64).checked_sub(1)?;
+        let index = parts
+            .partition_point(|p| p.span.start < at as u64)
+            .checked_sub(1)?;
         let span = parts[index].span;
         if (old_end as u64) >= span.end {
             return None;
@@ -206,7 +208,10 @@ impl ParsedPolicy {
             columns: column_of(text, new_end) as i64 - column_of(old, old_end) as i64,
         };
         parts[index] = Part {
-            span: Span { end: end as u64, ..span },
+            span: Span {
+                end: end as u64,
+                ..span
+            },
             result,
         };
         for part in &mut parts[index + 1..] {
@@ -296,7 +301,11 @@ pub fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
         i += BLOCK;
     }
-    i + a[i..n].iter().zip(&b[i..n]).take_while(|(x, y)| x == y).count()
+    i + a[i..n]
+        .iter()
+        .zip(&b[i..n])
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// The length of the longest common end of `a` and `b`, compared a block at a time.

@@ -3,14 +3,16 @@
 //! last good evaluation of every request, the focus, the view of the bottom-right
 //! pane and the overlay ([`Mode`]).
 
-pub use super::evaluate::{Evaluated, RequestResult, evaluate_scenario, evaluate_scenario_for};
+pub use super::evaluate::{
+    Evaluated, RequestResult, evaluate_scenario, evaluate_scenario_for, evaluate_scenario_kept,
+};
 use super::form::RequestForm;
 use super::pane::{ChangesView, GridView, LintView, PolicyPane, TracePane};
 use super::recover::Origin;
 use crate::analysis::whynot::{WhyNot, why_not};
 use crate::policy::{PolicyKind, PolicySet};
 use crate::scenario::presets::PresetValues;
-use crate::scenario::{Scenario, compile_sources, display_name};
+use crate::scenario::{Scenario, display_name};
 use crate::source::Diagnostic;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -225,6 +227,9 @@ pub struct App {
     /// through text edits since the last evaluation; a change to the list of policies
     /// breaks that until the next good evaluation).
     pub spans_follow_text: bool,
+    /// The policies' parses and lint findings, kept so that an edit parses and lints
+    /// only the statement it is in.
+    pub policy_cache: crate::scenario::PolicyCache,
 }
 
 impl App {
@@ -234,12 +239,9 @@ impl App {
         if crate::catalog::services::loaded().is_none() {
             return;
         }
-        let (set, errors) = compile_sources(&self.scenario);
-        self.lint.set(Some(crate::lint::lint_compiled(
-            &self.scenario,
-            &set,
-            &errors,
-        )));
+        let (set, errors) = self.policy_cache.compile(&self.scenario);
+        let found = self.policy_cache.lint(&self.scenario, &set, &errors);
+        self.lint.set(Some(found));
     }
 
     /// A TUI state that first asks which user or role of an account authorization
@@ -349,6 +351,7 @@ impl App {
             file: None,
             history: Default::default(),
             spans_follow_text: true,
+            policy_cache: Default::default(),
             view: View::Trace,
             set: None,
             baseline: None,
@@ -366,7 +369,8 @@ impl App {
     /// Re-parses and re-evaluates everything on this thread.
     pub fn evaluate_now(&mut self) {
         let started = Instant::now();
-        let out = evaluate_scenario_for(&self.scenario, Some(self.request));
+        let out =
+            evaluate_scenario_kept(&self.scenario, Some(self.request), &mut self.policy_cache);
         self.last_eval = started.elapsed();
         self.apply(out);
     }
