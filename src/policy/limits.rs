@@ -60,22 +60,23 @@ pub fn over_limit(text: &str, kind: PolicyKind, trust: bool) -> Option<String> {
 }
 
 /// `text.chars().filter(|c| !c.is_whitespace()).count()`, counted without decoding:
-/// characters are the bytes that start one, less the whitespace, whose non-ASCII kinds
-/// all start with one of four bytes. Summed without branches, which the compiler turns
-/// into vector code: the editor asks on every keystroke, of policies of megabytes.
+/// the bytes that start a character and are not ASCII whitespace, less the non-ASCII
+/// whitespace (whose kinds all start with one of four bytes). The editor asks on every
+/// keystroke, of policies of megabytes.
 pub fn non_whitespace_chars(text: &str) -> usize {
     let bytes = text.as_bytes();
-    let chars: usize = bytes.iter().map(|&b| usize::from((b as i8) >= -0x40)).sum();
-    let ascii_space: usize = bytes
-        .iter()
-        .map(|&b| usize::from(b == b' ' || (b'\t'..=b'\r').contains(&b)))
+    // Counted in byte-sized sums over blocks of 255 bytes, which vectorize well.
+    let counted = |b: u8| (b as i8) >= -0x40 && b != b' ' && !(b'\t'..=b'\r').contains(&b);
+    let kept: usize = bytes
+        .chunks(255)
+        .map(|block| usize::from(block.iter().fold(0u8, |n, &b| n + u8::from(counted(b)))))
         .sum();
     // U+0085, U+00A0 (0xC2 …), U+1680 (0xE1 …), U+2000–U+205F (0xE2 …), U+3000 (0xE3 …).
     let other_space = memchr::memchr3_iter(0xc2, 0xe1, 0xe2, bytes)
         .chain(memchr::memchr_iter(0xe3, bytes))
         .filter(|&i| text[i..].chars().next().is_some_and(char::is_whitespace))
         .count();
-    chars - ascii_space - other_space
+    kept - other_space
 }
 
 #[cfg(test)]

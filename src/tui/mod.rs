@@ -222,7 +222,14 @@ fn event_loop(
             signals::Pending::Resume => resume(terminal)?,
         }
         if !app.lint.ready && crate::catalog::services::loaded().is_some() {
-            effect::run(app, vec![pane::Effect::Lint]);
+            if app.last_eval <= SYNC_BUDGET {
+                effect::run(app, vec![pane::Effect::Lint]);
+            } else if !app.pending {
+                // A big scenario's first lint (every statement) is the worker's, so
+                // that no keystroke waits for it.
+                app.pending = true;
+                let _ = jobs.send((app.generation, app.scenario.clone(), app.request));
+            }
         }
         terminal.draw(|f| {
             let screen = ui::colours::Screen { app, colours };
