@@ -66,6 +66,11 @@ pub fn parse_policy_node(
     parse_document(node, errors, &mut each).filter(|_| errors.len() == before)
 }
 
+/// What [`parse_document`] hands each statement to: the statement's node, the
+/// document's version, the errors; it returns the statement to keep.
+pub(super) type EachStatement<'a> =
+    dyn FnMut(&Node, Version, &mut Vec<Diagnostic>) -> Option<Statement> + 'a;
+
 /// The document's own elements (Version, Id, the Statement list) checked into
 /// `errors`, each statement handed to `each` (which parses it, or records it: see
 /// [`super::incremental`]); the policy holds the statements `each` returned, also when
@@ -73,7 +78,7 @@ pub fn parse_policy_node(
 pub(super) fn parse_document(
     node: &Node,
     errors: &mut Vec<Diagnostic>,
-    each: &mut dyn FnMut(&Node, Version, &mut Vec<Diagnostic>) -> Option<Statement>,
+    each: &mut EachStatement<'_>,
 ) -> Option<Policy> {
     let Value::Object(members) = &node.value else {
         errors.push(Diagnostic::error(
