@@ -18,47 +18,13 @@ use iamtrace::tui::app::App;
 use iamtrace::tui::update::handle_key;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use serde_json::json;
 use std::time::{Duration, Instant};
 
 const CLIENT_VPN: &str = include_str!("../assets/scenarios/client-vpn-source-ip.json");
 
 /// One identity policy holding all generated statements, and six requests.
 fn big_scenario() -> String {
-    scenario_with(1)
-}
-
-/// One identity policy holding the generated statements `copies` times (Sids made
-/// unique), and six requests.
-fn scenario_with(copies: usize) -> String {
-    let statements: Vec<serde_json::Value> = (0..copies)
-        .flat_map(|k| {
-            support::generated_policies()
-                .into_iter()
-                .flat_map(move |p| {
-                    let mut list = p["document"]["Statement"]
-                        .as_array()
-                        .cloned()
-                        .unwrap_or_default();
-                    if k > 0 {
-                        for st in &mut list {
-                            let sid = format!("{}C{k}", st["Sid"].as_str().unwrap_or("S"));
-                            st["Sid"] = json!(sid);
-                        }
-                    }
-                    list
-                })
-        })
-        .collect();
-    let requests: Vec<serde_json::Value> =
-        support::generated_requests().into_iter().take(6).collect();
-    serde_json::to_string_pretty(&json!({
-        "name": "one 20 KB policy, 6 requests",
-        "policies": {"identity": [{"name": "big", "document": {
-            "Version": "2012-10-17", "Statement": statements}}]},
-        "requests": requests
-    }))
-    .expect("serializable")
+    support::one_policy_scenario(1)
 }
 
 /// An app on the big scenario, its cursor inside the first Sid's value.
@@ -162,7 +128,7 @@ fn main() {
     keystrokes("keystroke with lint (… → lint → frame)");
     // 17 copies of the 60 statements: a policy of 1,020 statements, edited in place
     // (as the event loop does when an evaluation fits its budget).
-    let text = scenario_with(17);
+    let text = support::one_policy_scenario(17);
     let mut app = app_on(&text);
     let mut terminal = Terminal::new(TestBackend::new(120, 35)).expect("terminal");
     let mut times: Vec<Duration> = (0..40)

@@ -574,3 +574,33 @@ pub fn many_actions_policy(n: usize) -> String {
             {{"Effect": "Allow", "Action": ["s3:Get*", "ec2:Describe*", {list}], "Resource": "*"}}]}}"#
     )
 }
+
+/// One identity policy holding the generated statements `copies` times (Sids made
+/// unique), and six requests.
+pub fn one_policy_scenario(copies: usize) -> String {
+    let statements: Vec<serde_json::Value> = (0..copies)
+        .flat_map(|k| {
+            generated_policies().into_iter().flat_map(move |p| {
+                let mut list = p["document"]["Statement"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                if k > 0 {
+                    for st in &mut list {
+                        let sid = format!("{}C{k}", st["Sid"].as_str().unwrap_or("S"));
+                        st["Sid"] = json!(sid);
+                    }
+                }
+                list
+            })
+        })
+        .collect();
+    let requests: Vec<serde_json::Value> = generated_requests().into_iter().take(6).collect();
+    serde_json::to_string_pretty(&json!({
+        "name": "one 20 KB policy, 6 requests",
+        "policies": {"identity": [{"name": "big", "document": {
+            "Version": "2012-10-17", "Statement": statements}}]},
+        "requests": requests
+    }))
+    .expect("serializable")
+}

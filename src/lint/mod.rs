@@ -276,14 +276,29 @@ pub fn lint_policy(policy: &Policy, text: &str, ctx: LintContext) -> Vec<Finding
     lint_one(policy, text, ctx).0
 }
 
+/// Each statement's own findings (the checks that look at one statement), kept
+/// between lints of an edited policy: index-aligned with its statements, `None` where
+/// not found yet. [`crate::scenario::PolicyCache`] moves them through edits.
+pub type StatementFindings = Vec<Option<Vec<Finding>>>;
+
 /// [`lint_policy`], and what the policy grants of the escalation sets (see
-/// [`checks::run`]), so that the check across policies does not look again.
+/// [`checks::run_kept`]), so that the check across policies does not look again.
 fn lint_one(
     policy: &Policy,
     text: &str,
     ctx: LintContext,
 ) -> (Vec<Finding>, Option<Option<escalation::Grants>>) {
-    let (mut out, grants) = checks::run(policy, ctx);
+    lint_one_kept(policy, text, ctx, &mut Vec::new())
+}
+
+/// [`lint_one`], each statement's own findings taken from (and kept in) `kept`.
+fn lint_one_kept(
+    policy: &Policy,
+    text: &str,
+    ctx: LintContext,
+    kept: &mut StatementFindings,
+) -> (Vec<Finding>, Option<Option<escalation::Grants>>) {
+    let (mut out, grants) = checks::run_kept(policy, ctx, kept);
     if let Some(m) = crate::policy::limits::over_limit(text, ctx.kind, ctx.trust_policy) {
         let identity = matches!(ctx.kind, PolicyKind::Identity | PolicyKind::Boundary);
         let message = if identity {
@@ -395,6 +410,18 @@ pub fn lint_compiled(
     set: &crate::policy::PolicySet,
     errors: &[Vec<crate::source::Diagnostic>],
 ) -> Vec<Vec<Finding>> {
+    let mut kept = vec![Vec::new(); scenario.sources.len()];
+    lint_compiled_kept(scenario, set, errors, &mut kept)
+}
+
+/// [`lint_compiled`], each valid policy's statements' own findings taken from (and
+/// kept in) `kept` (index-aligned with the sources).
+pub fn lint_compiled_kept(
+    scenario: &Scenario,
+    set: &crate::policy::PolicySet,
+    errors: &[Vec<crate::source::Diagnostic>],
+    kept: &mut [StatementFindings],
+) -> Vec<Vec<Finding>> {
     let mut parsed = set.policies.iter();
     let mut policies: Vec<Option<escalation::Granting>> =
         Vec::with_capacity(scenario.sources.len());
@@ -402,13 +429,22 @@ pub fn lint_compiled(
         .sources
         .iter()
         .zip(errors)
-        .map(|(src, errs)| {
+        .zip(
+            kept.iter_mut()
+                .map(Some)
+                .chain(std::iter::repeat_with(|| None)),
+        )
+        .map(|((src, errs), kept)| {
             if errs.is_empty() {
                 let Some(entry) = parsed.next() else {
                     policies.push(None);
                     return Vec::new();
                 };
-                let (mut found, grants) = lint_one(&entry.policy, &src.text, LintContext::of(src));
+                let ctx = LintContext::of(src);
+                let (mut found, grants) = match kept {
+                    Some(kept) => lint_one_kept(&entry.policy, &src.text, ctx, kept),
+                    None => lint_one(&entry.policy, &src.text, ctx),
+                };
                 policies.push(grants.map(|g| (&entry.policy, g)));
                 note_aws_managed(src, &mut found);
                 found

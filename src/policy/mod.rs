@@ -2,6 +2,7 @@
 //! every pattern and condition value is compiled once, when the policy is read.
 
 pub mod condition;
+pub mod incremental;
 pub mod limits;
 mod parse;
 pub mod pattern;

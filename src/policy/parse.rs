@@ -60,6 +60,26 @@ pub fn parse_policy_node(
     errors: &mut Vec<Diagnostic>,
 ) -> Option<Policy> {
     let before = errors.len();
+    let mut each = |item: &Node, version: Version, errors: &mut Vec<Diagnostic>| {
+        parse_statement(item, ctx, version, errors)
+    };
+    parse_document(node, errors, &mut each).filter(|_| errors.len() == before)
+}
+
+/// What [`parse_document`] hands each statement to: the statement's node, the
+/// document's version, the errors; it returns the statement to keep.
+pub(super) type EachStatement<'a> =
+    dyn FnMut(&Node, Version, &mut Vec<Diagnostic>) -> Option<Statement> + 'a;
+
+/// The document's own elements (Version, Id, the Statement list) checked into
+/// `errors`, each statement handed to `each` (which parses it, or records it: see
+/// [`super::incremental`]); the policy holds the statements `each` returned, also when
+/// there were errors. `None` when the document is not an object.
+pub(super) fn parse_document(
+    node: &Node,
+    errors: &mut Vec<Diagnostic>,
+    each: &mut EachStatement<'_>,
+) -> Option<Policy> {
     let Value::Object(members) = &node.value else {
         errors.push(Diagnostic::error(
             node.span,
@@ -100,10 +120,10 @@ pub fn parse_policy_node(
             "a policy needs a Statement (one object or an array of objects)",
         )),
         Some(s) => match &s.value {
-            Value::Object(_) => statements.extend(parse_statement(s, ctx, version, errors)),
+            Value::Object(_) => statements.extend(each(s, version, errors)),
             Value::Array(items) => {
                 for item in items {
-                    statements.extend(parse_statement(item, ctx, version, errors));
+                    statements.extend(each(item, version, errors));
                 }
             }
             other => errors.push(Diagnostic::error(
@@ -115,7 +135,7 @@ pub fn parse_policy_node(
             )),
         },
     }
-    (errors.len() == before).then_some(Policy {
+    Some(Policy {
         span: node.span,
         version,
         explicit_version: get(members, "Version").is_some(),
@@ -223,7 +243,9 @@ fn one_of<'a>(
     }
 }
 
-fn parse_statement(
+/// Parses one statement (an element of the Statement list), adding every problem to
+/// `errors`; `None` when it has any.
+pub(super) fn parse_statement(
     node: &Node,
     ctx: ParseContext,
     version: Version,

@@ -3,7 +3,7 @@
 
 use super::{PolicySource, Scenario};
 use crate::policy::{
-    AttachedTo, ParseContext, PolicyEntry, PolicyKind, PolicySet, parse_policy_text,
+    AttachedTo, ParseContext, Policy, PolicyEntry, PolicyKind, PolicySet, parse_policy_text,
 };
 use crate::source::Diagnostic;
 
@@ -30,6 +30,23 @@ pub fn resource_implied(kind: PolicyKind, attached_to: Option<&str>) -> bool {
 /// Parses every source of `scenario` from its text. Returns the set built from the
 /// valid ones and, index-aligned with `scenario.sources`, each one's errors.
 pub fn compile_sources(scenario: &Scenario) -> (PolicySet, Vec<Vec<Diagnostic>>) {
+    compile_with(scenario, |_, src, ctx| parse_policy_text(&src.text, ctx))
+}
+
+/// The parse context of a source.
+pub fn parse_context(src: &PolicySource) -> ParseContext {
+    ParseContext {
+        kind: src.kind,
+        resource_implied: resource_implied(src.kind, src.attached_to.as_deref()),
+    }
+}
+
+/// [`compile_sources`] with each source's parse from `parse` (source index, source,
+/// its context), which may keep parses between calls ([`super::PolicyCache`]).
+pub(super) fn compile_with(
+    scenario: &Scenario,
+    mut parse: impl FnMut(usize, &PolicySource, ParseContext) -> Result<Policy, Vec<Diagnostic>>,
+) -> (PolicySet, Vec<Vec<Diagnostic>>) {
     let mut set = PolicySet {
         policies: Vec::with_capacity(scenario.sources.len()),
         scp_levels: scenario.set.scp_levels.clone(),
@@ -39,12 +56,8 @@ pub fn compile_sources(scenario: &Scenario) -> (PolicySet, Vec<Vec<Diagnostic>>)
     };
     let mut errors = Vec::with_capacity(scenario.sources.len());
     let names = display_names(&scenario.sources);
-    for (src, name) in scenario.sources.iter().zip(names) {
-        let ctx = ParseContext {
-            kind: src.kind,
-            resource_implied: resource_implied(src.kind, src.attached_to.as_deref()),
-        };
-        match parse_policy_text(&src.text, ctx) {
+    for (i, (src, name)) in scenario.sources.iter().zip(names).enumerate() {
+        match parse(i, src, parse_context(src)) {
             Ok(policy) => {
                 errors.push(Vec::new());
                 set.policies.push(PolicyEntry {

@@ -2,6 +2,7 @@
 //! every error, written back as JSON (saved safely by [`crate::save`]). Other inputs that
 //! become scenarios are read by [`crate::input`].
 
+mod cache;
 mod compile;
 mod load;
 pub mod presets;
@@ -10,7 +11,8 @@ mod save;
 pub mod splice;
 
 pub use crate::save::{save_atomic, stale_temp_files, temp_prefix};
-pub use compile::{compile_sources, display_name, display_names, is_trust_policy};
+pub use cache::PolicyCache;
+pub use compile::{compile_sources, display_name, display_names, is_trust_policy, parse_context};
 pub use load::{
     Assembler, LoadError, ReadRequest, StreamedRequest, load_for_editing, load_quick, load_tree,
     read_prepared, read_request, read_request_strict, stream_requests,

@@ -3,14 +3,16 @@
 //! last good evaluation of every request, the focus, the view of the bottom-right
 //! pane and the overlay ([`Mode`]).
 
-pub use super::evaluate::{Evaluated, RequestResult, evaluate_scenario, evaluate_scenario_for};
+pub use super::evaluate::{
+    Evaluated, RequestResult, evaluate_scenario, evaluate_scenario_for, evaluate_scenario_kept,
+};
 use super::form::RequestForm;
 use super::pane::{ChangesView, GridView, LintView, PolicyPane, TracePane};
 use super::recover::Origin;
 use crate::analysis::whynot::{WhyNot, why_not};
 use crate::policy::{PolicyKind, PolicySet};
 use crate::scenario::presets::PresetValues;
-use crate::scenario::{Scenario, compile_sources, display_name};
+use crate::scenario::{Scenario, display_name};
 use crate::source::Diagnostic;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -233,6 +235,9 @@ pub struct App {
     pub trail: Option<super::trail::TrailView>,
     /// How far the help is scrolled (rows), when it does not fit.
     pub help_scroll: u16,
+    /// The policies' parses and lint findings, kept so that an edit parses and lints
+    /// only the statement it is in.
+    pub policy_cache: crate::scenario::PolicyCache,
 }
 
 impl App {
@@ -242,12 +247,9 @@ impl App {
         if crate::catalog::services::loaded().is_none() {
             return;
         }
-        let (set, errors) = compile_sources(&self.scenario);
-        self.lint.set(Some(crate::lint::lint_compiled(
-            &self.scenario,
-            &set,
-            &errors,
-        )));
+        let (set, errors) = self.policy_cache.compile(&self.scenario);
+        let found = self.policy_cache.lint(&self.scenario, &set, &errors);
+        self.lint.set(Some(found));
     }
 
     /// A TUI state that first asks which user or role of an account authorization
@@ -359,6 +361,7 @@ impl App {
             spans_follow_text: true,
             trail: None,
             help_scroll: 0,
+            policy_cache: Default::default(),
             view: View::Trace,
             set: None,
             baseline: None,
@@ -376,7 +379,8 @@ impl App {
     /// Re-parses and re-evaluates everything on this thread.
     pub fn evaluate_now(&mut self) {
         let started = Instant::now();
-        let out = evaluate_scenario_for(&self.scenario, Some(self.request));
+        let out =
+            evaluate_scenario_kept(&self.scenario, Some(self.request), &mut self.policy_cache);
         self.last_eval = started.elapsed();
         self.apply(out);
     }

@@ -6,7 +6,7 @@
 use crate::analysis::whynot::{WhyNot, why_not};
 use crate::eval::{Detail, PreparedRequest, evaluate};
 use crate::policy::PolicySet;
-use crate::scenario::{Scenario, compile_sources};
+use crate::scenario::{PolicyCache, Scenario};
 use crate::source::Diagnostic;
 use crate::trace::{Decision, StatementRef, Trace};
 
@@ -48,11 +48,21 @@ pub fn evaluate_scenario(scenario: &Scenario) -> Evaluated {
 /// [`evaluate_scenario`], with the why-not report of request `focus` (so the costly
 /// part runs where the evaluation runs: on the worker for big scenarios).
 pub fn evaluate_scenario_for(scenario: &Scenario, focus: Option<usize>) -> Evaluated {
-    let (set, errors) = compile_sources(scenario);
+    evaluate_scenario_kept(scenario, focus, &mut PolicyCache::default())
+}
+
+/// [`evaluate_scenario_for`], parsing and linting again only the policies (and in
+/// them the statements) that changed since the last evaluation with `cache`.
+pub fn evaluate_scenario_kept(
+    scenario: &Scenario,
+    focus: Option<usize>,
+    cache: &mut PolicyCache,
+) -> Evaluated {
+    let (set, errors) = cache.compile(scenario);
     // Lint needs the service catalog: until it is loaded (in the background, so the
     // first frame does not wait for it) there are no findings yet.
     let lint = if crate::catalog::services::loaded().is_some() {
-        Some(crate::lint::lint_compiled(scenario, &set, &errors))
+        Some(cache.lint(scenario, &set, &errors))
     } else {
         None
     };

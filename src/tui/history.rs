@@ -208,27 +208,13 @@ pub fn text_change(policy: usize, old: &str, new: &str) -> Option<Change> {
     if old == new {
         return None;
     }
-    let (a, b) = (old.as_bytes(), new.as_bytes());
-    let mut start = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    while !old.is_char_boundary(start) || !new.is_char_boundary(start) {
-        start -= 1;
-    }
-    let max_end = a.len().min(b.len()) - start;
-    let mut end = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take(max_end)
-        .take_while(|(x, y)| x == y)
-        .count();
-    while !old.is_char_boundary(a.len() - end) || !new.is_char_boundary(b.len() - end) {
-        end -= 1;
-    }
+    // Compared a block at a time: a policy may be megabytes, diffed on every key.
+    let (start, old_end, new_end) = crate::policy::incremental::edit_range(old, new);
     Some(Change::Text {
         policy,
         at: start,
-        removed: old[start..a.len() - end].to_string(),
-        inserted: new[start..b.len() - end].to_string(),
+        removed: old[start..old_end].to_string(),
+        inserted: new[start..new_end].to_string(),
     })
 }
 

@@ -31,7 +31,7 @@ pub mod ui;
 pub mod undo;
 pub mod update;
 
-use app::{App, Evaluated, evaluate_scenario_for};
+use app::{App, Evaluated};
 use crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
     Event,
@@ -151,12 +151,15 @@ fn spawn_worker() -> (Sender<Job>, Receiver<(u64, Evaluated)>) {
     let (job_tx, job_rx) = mpsc::channel::<Job>();
     let (out_tx, out_rx) = mpsc::channel();
     std::thread::spawn(move || {
+        // The worker's own parses, kept from job to job (the scenarios it gets are
+        // edits of one another).
+        let mut cache = crate::scenario::PolicyCache::default();
         while let Ok(mut job) = job_rx.recv() {
             // Only the newest job matters.
             while let Ok(newer) = job_rx.try_recv() {
                 job = newer;
             }
-            let out = evaluate_scenario_for(&job.1, Some(job.2));
+            let out = app::evaluate_scenario_kept(&job.1, Some(job.2), &mut cache);
             if out_tx.send((job.0, out)).is_err() {
                 break;
             }
@@ -221,7 +224,14 @@ fn event_loop(
             signals::Pending::Resume => resume(terminal)?,
         }
         if !app.lint.ready && crate::catalog::services::loaded().is_some() {
-            effect::run(app, vec![pane::Effect::Lint]);
+            if app.last_eval <= SYNC_BUDGET {
+                effect::run(app, vec![pane::Effect::Lint]);
+            } else if !app.pending {
+                // A big scenario's first lint (every statement) is the worker's, so
+                // that no keystroke waits for it.
+                app.pending = true;
+                let _ = jobs.send((app.generation, app.scenario.clone(), app.request));
+            }
         }
         terminal.draw(|f| {
             let screen = ui::colours::Screen { app, colours };

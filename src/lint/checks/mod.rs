@@ -13,17 +13,22 @@ mod sids;
 mod variables;
 
 use super::escalation::Grants;
-use super::{Finding, LintContext};
+use super::{Finding, LintContext, StatementFindings};
 use crate::catalog::services::{Action, Service};
-use crate::policy::{Policy, Version};
+use crate::policy::{Policy, Statement, Version};
 
 /// The catalog actions a statement's `Action` matches.
 type Matched<'c> = Vec<(&'c Service<'static>, &'c Action<'static>)>;
 
 /// Runs every check on `policy`; also what it grants of the escalation sets (identity
 /// policies only; `None` inside for one that allows everything), for the check across
-/// a principal's policies.
-pub fn run(policy: &Policy, ctx: LintContext) -> (Vec<Finding>, Option<Option<Grants>>) {
+/// a principal's policies. Each statement's own findings are taken from `kept`
+/// (index-aligned with the statements) where they are, and kept there where not.
+pub fn run_kept(
+    policy: &Policy,
+    ctx: LintContext,
+    kept: &mut StatementFindings,
+) -> (Vec<Finding>, Option<Option<Grants>>) {
     let mut out = Vec::new();
     if !policy.explicit_version {
         out.push(Finding::new(
@@ -33,20 +38,33 @@ pub fn run(policy: &Policy, ctx: LintContext) -> (Vec<Finding>, Option<Option<Gr
         ).with_fix("\"Version\": \"2012-10-17\""));
     }
     sids::sids(policy, ctx, &mut out);
-    for st in &policy.statements {
-        let expanded = actions::actions(st, &mut out);
-        let matched = expanded.all.as_ref();
-        conditions::conditions(st, matched, &mut out);
-        effects::effects(st, matched, ctx, &mut out);
-        resources::resource_types(st, &expanded.per_item, &mut out);
-        arns::arn_formats(st, &mut out);
-        network::network_deny(st, &mut out);
-        if policy.version == Version::V2008 {
-            variables::variables_2008(st, &mut out);
-        }
+    if kept.len() != policy.statements.len() {
+        kept.clear();
+        kept.resize(policy.statements.len(), None);
+    }
+    for (st, slot) in policy.statements.iter().zip(kept.iter_mut()) {
+        let found = slot.get_or_insert_with(|| statement(st, policy.version, ctx));
+        out.extend(found.iter().cloned());
     }
     // Escalation is about what a principal is granted: identity policies only.
     let grants = (ctx.kind == crate::policy::PolicyKind::Identity)
         .then(|| super::escalation::check(policy, &mut out));
     (out, grants)
+}
+
+/// The checks of one statement on its own (of a policy of `version`), in the order
+/// they run.
+pub fn statement(st: &Statement, version: Version, ctx: LintContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let expanded = actions::actions(st, &mut out);
+    let matched = expanded.all.as_ref();
+    conditions::conditions(st, matched, &mut out);
+    effects::effects(st, matched, ctx, &mut out);
+    resources::resource_types(st, &expanded.per_item, &mut out);
+    arns::arn_formats(st, &mut out);
+    network::network_deny(st, &mut out);
+    if version == Version::V2008 {
+        variables::variables_2008(st, &mut out);
+    }
+    out
 }

@@ -2,6 +2,7 @@
 
 use super::super::{Finding, LintContext};
 use crate::policy::{Policy, PolicyKind};
+use std::collections::HashMap;
 
 /// Duplicate Sids; characters AWS does not take (IAM policies: letters and digits).
 pub(super) fn sids(policy: &Policy, ctx: LintContext, out: &mut Vec<Finding>) {
@@ -11,14 +12,22 @@ pub(super) fn sids(policy: &Policy, ctx: LintContext, out: &mut Vec<Finding>) {
         ctx.kind,
         PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session
     ) || ctx.trust_policy;
+    // Each Sid's first statement, looked up (a policy may have thousands of them).
+    let mut firsts: HashMap<&str, usize> = HashMap::new();
+    for (i, st) in policy.statements.iter().enumerate() {
+        if let Some(sid) = st.sid.as_deref().filter(|s| !s.is_empty()) {
+            firsts.entry(sid).or_insert(i);
+        }
+    }
     for (i, st) in policy.statements.iter().enumerate() {
         let (Some(sid), Some(span)) = (&st.sid, st.sid_span) else {
             continue;
         };
-        if let Some(first) = policy.statements[..i]
-            .iter()
-            .find(|o| o.sid.as_deref() == Some(&**sid) && !sid.is_empty())
-        {
+        let first = firsts
+            .get(&**sid)
+            .filter(|&&f| f < i)
+            .map(|&f| &policy.statements[f]);
+        if let Some(first) = first {
             let at = first.sid_span.unwrap_or(first.span);
             let mut f = Finding::new(
                 "duplicate-sid",
