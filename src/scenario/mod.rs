@@ -10,7 +10,9 @@ mod save;
 pub mod splice;
 
 pub use crate::save::{save_atomic, stale_temp_files, temp_prefix};
-pub use compile::{compile_sources, display_name, display_names, is_trust_policy};
+pub use compile::{
+    compile_sources, display_name, display_names, is_trust_policy, resource_implied,
+};
 pub use load::{
     Assembler, LoadError, StreamedRequest, load_for_editing, load_quick, load_tree, read_request,
     stream_requests,
