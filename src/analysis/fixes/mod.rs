@@ -156,6 +156,14 @@ impl Aim {
         }
     }
 
+    /// The machine word: a decision's word, or `deny` for any deny.
+    pub fn word(self) -> &'static str {
+        match self {
+            Aim::Decision(d) => d.word(),
+            Aim::Denied => "deny",
+        }
+    }
+
     /// In words: `Allow`, `a deny`.
     pub fn label(self) -> &'static str {
         match self {
