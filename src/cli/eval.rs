@@ -113,8 +113,8 @@ fn eval_text(
     {
         return Ok(());
     }
-    let (scenario, skipped, read_as) = match input::load(text, options) {
-        Ok(l) => (l.scenario, l.skipped, l.read_as),
+    let (scenario, skipped, read_as, kind) = match input::load(text, options) {
+        Ok(l) => (l.scenario, l.skipped, l.read_as, l.kind),
         Err(e) => {
             for d in &e.diagnostics {
                 report(shown, text, &e.source_map, d);
@@ -152,8 +152,12 @@ fn eval_text(
     let color = format == Format::Text && stdout_color();
     // Policy edits are searched for each request shown with its why-not, in files of a
     // few requests or for the requests picked by name: each search evaluates every
-    // request of the file for each edit that works, which a long trail cannot afford.
+    // request of the file for each edit that works, which a long list cannot afford.
+    // Not in CloudTrail input: a large trail is read as a stream, one request at a
+    // time, and its output must not depend on how it was read.
     let search = format != Format::Summary
+        && kind != input::Kind::CloudTrail
+        && !scenario.sources.is_empty()
         && (!selectors.is_empty() || scenario.requests.len() <= EDIT_SEARCH_MAX_REQUESTS);
     let (prepared, decided) = if search {
         let prepared: Vec<PreparedRequest> = scenario

@@ -68,86 +68,109 @@ pub(super) struct Inputs<'a> {
     pub statement_limit: usize,
 }
 
+/// How many statements are added at most (one per policy), kept out of the other
+/// candidates' share so the one edit that surely grants is always tried.
+const ADDED_STATEMENTS: usize = 8;
+
+/// What to try on one statement.
+#[derive(Clone, Copy)]
+enum Work {
+    StopDeny,
+    Narrow,
+    MakeApply,
+}
+
 /// Everything worth trying, most promising kinds first, at most `inputs.limit`.
 pub(super) fn candidates(inputs: &Inputs<'_>, aims: Aims) -> Vec<Candidate> {
-    let mut out = Vec::new();
-    let mut trees: Vec<Option<Node>> = vec![None; inputs.sources.len()];
-    let tree = |trees: &mut Vec<Option<Node>>, p: usize| -> Option<Node> {
-        if trees[p].is_none() {
-            trees[p] = crate::json::parse(&inputs.sources[p].text).ok();
-        }
-        trees[p].clone()
-    };
+    let policies = inputs.set.policies.len().min(inputs.sources.len());
+    // First which statements and policies to work on (from the parsed policies), then
+    // each policy's text tree parsed once, then the edits.
+    let mut work: Vec<(usize, usize, Work)> = Vec::new();
     if aims.stop_denies || aims.narrow_allows {
         for &(p, si) in inputs.determined_by.iter().take(4) {
-            let Some(root) = tree(&mut trees, p) else {
-                continue;
-            };
             let Some(s) = statement(inputs, p, si) else {
                 continue;
             };
-            let ctx = At::new(inputs, p, &root, si);
-            let Some(ctx) = ctx else { continue };
             if s.effect == Effect::Deny && aims.stop_denies {
-                stop_deny(&ctx, s, inputs.request, &mut out);
+                work.push((p, si, Work::StopDeny));
             }
             if s.effect == Effect::Allow && aims.narrow_allows {
-                narrow(&ctx, s, inputs.request, &mut out);
+                work.push((p, si, Work::Narrow));
             }
         }
     }
+    let want = if aims.grant {
+        Effect::Allow
+    } else {
+        Effect::Deny
+    };
+    let mut additions: Vec<usize> = Vec::new();
     if aims.grant || aims.fire_deny {
-        let want = if aims.grant {
-            Effect::Allow
-        } else {
-            Effect::Deny
-        };
         let mut seen = 0;
-        'policies: for (p, entry) in inputs.set.policies.iter().enumerate() {
-            if p >= inputs.sources.len() {
-                break;
-            }
+        'policies: for (p, entry) in inputs.set.policies.iter().enumerate().take(policies) {
             for (si, s) in entry.policy.statements.iter().enumerate() {
                 seen += 1;
-                if seen > inputs.statement_limit || out.len() >= inputs.limit * 2 {
+                if seen > inputs.statement_limit || work.len() >= inputs.limit {
                     break 'policies;
                 }
                 if s.effect != want {
                     continue;
                 }
                 let t = eval_statement(s, si, inputs.request, true, false);
-                let Some(t) = t.trace else { continue };
-                if t.applies || lacking(&t) != 1 {
-                    continue;
-                }
-                let Some(root) = tree(&mut trees, p) else {
-                    continue;
-                };
-                if let Some(ctx) = At::new(inputs, p, &root, si) {
-                    make_apply(&ctx, s, &t, inputs.request, &mut out);
+                if t.trace.is_some_and(|t| !t.applies && lacking(&t) == 1) {
+                    work.push((p, si, Work::MakeApply));
                 }
             }
         }
-        let mut added = 0;
-        for (p, entry) in inputs.set.policies.iter().enumerate() {
-            if p >= inputs.sources.len() || added >= 8 {
+        for (p, entry) in inputs.set.policies.iter().enumerate().take(policies) {
+            if additions.len() >= ADDED_STATEMENTS {
                 break;
             }
-            if entry.kind == PolicyKind::Resource
+            let elsewhere = entry.kind == PolicyKind::Resource
                 && entry
                     .attached_to
                     .as_ref()
-                    .is_some_and(|a| !a.pattern.matches_plain(&inputs.request.resource))
-            {
-                continue;
+                    .is_some_and(|a| !a.pattern.matches_plain(&inputs.request.resource));
+            if !elsewhere {
+                additions.push(p);
             }
-            let Some(root) = tree(&mut trees, p) else {
-                continue;
-            };
-            if let Some(c) = add_statement(inputs, p, &root, want) {
-                out.push(c);
-                added += 1;
+        }
+    }
+    let mut trees: Vec<Option<Node>> = vec![None; policies];
+    for &p in work.iter().map(|(p, ..)| p).chain(&additions) {
+        if trees[p].is_none() {
+            trees[p] = crate::json::parse(&inputs.sources[p].text).ok();
+        }
+    }
+    let share = inputs.limit.saturating_sub(additions.len());
+    let mut out = Vec::new();
+    for (p, si, what) in work {
+        if out.len() >= share {
+            break;
+        }
+        let (Some(root), Some(s)) = (trees[p].as_ref(), statement(inputs, p, si)) else {
+            continue;
+        };
+        let Some(at) = At::new(inputs, p, root, si) else {
+            continue;
+        };
+        match what {
+            Work::StopDeny => stop_deny(&at, s, inputs.request, &mut out),
+            Work::Narrow => narrow(&at, s, inputs.request, &mut out),
+            Work::MakeApply => {
+                if let Some(t) = eval_statement(s, si, inputs.request, true, false).trace {
+                    make_apply(&at, s, &t, inputs.request, &mut out);
+                }
             }
+        }
+    }
+    out.truncate(share);
+    for p in additions {
+        if let Some(c) = trees[p]
+            .as_ref()
+            .and_then(|root| add_statement(inputs, p, root, want))
+        {
+            out.push(c);
         }
     }
     out.truncate(inputs.limit);
@@ -178,23 +201,23 @@ struct At<'a> {
     policy: usize,
     statement: usize,
     text: &'a str,
-    node: Node,
+    node: &'a Node,
     /// The statement is one of several (so it may be removed).
     siblings: usize,
-    statement_list: Node,
+    statement_list: &'a Node,
 }
 
 impl<'a> At<'a> {
-    fn new(inputs: &'a Inputs<'_>, p: usize, root: &Node, si: usize) -> Option<Self> {
+    fn new(inputs: &'a Inputs<'_>, p: usize, root: &'a Node, si: usize) -> Option<Self> {
         let all = statements(root);
-        let node = (*all.get(si)?).clone();
+        let node = *all.get(si)?;
         Some(At {
             policy: p,
             statement: si,
             text: &inputs.sources[p].text,
             node,
             siblings: all.len(),
-            statement_list: member(root, "Statement")?.1.value.clone(),
+            statement_list: &member(root, "Statement")?.1.value,
         })
     }
 

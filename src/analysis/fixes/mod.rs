@@ -409,7 +409,7 @@ fn describe(
         column,
     };
     let in_file = match (src.form, src.at) {
-        (DocumentForm::Inline, Some(doc)) => {
+        (DocumentForm::Inline, Some(doc)) if doc.source.is_file() => {
             let first_line = line == 1;
             Some(Place {
                 start: doc.start as usize + ctx.start,
@@ -600,11 +600,18 @@ fn diff_lines(before: &str, after: &str) -> Vec<String> {
         .take(room)
         .take_while(|(x, y)| x == y)
         .count();
-    // '\n' is ASCII: these cuts are on character boundaries.
-    let start = before[..head].rfind('\n').map_or(0, |i| i + 1);
+    // Cut at line breaks only ('\n' is one byte, never inside a character), so a
+    // common prefix ending inside a character does not matter.
+    let start = a[..head]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |i| i + 1);
     let end = |text: &str| {
         let from = text.len() - tail;
-        text[from..].find('\n').map_or(text.len(), |i| from + i)
+        text.as_bytes()[from..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(text.len(), |i| from + i)
     };
     let mut out = Vec::new();
     if start < end(before) {

@@ -490,3 +490,13 @@ fn the_text_shows_the_lines_changed_and_the_effect() {
     );
     assert!(t.contains("→ fixes 2, 3, 4; 8 and 9 stay denied"), "{t}");
 }
+
+#[test]
+fn the_diff_cuts_at_lines_whatever_the_characters() {
+    assert_eq!(
+        diff_lines("a\n\"é\"\nz", "a\n\"è\"\nz"),
+        ["- \"é\"", "+ \"è\""]
+    );
+    assert_eq!(diff_lines("x", "x, y"), ["- x", "+ x, y"]);
+    assert_eq!(diff_lines(", {\n}", ""), ["- , {", "- }"]);
+}
