@@ -239,8 +239,17 @@ pub fn suggest_prepared(
     selected: usize,
     limits: Limits,
 ) -> Suggestions {
-    let spec = &scenario.requests[selected];
-    let current = before[selected];
+    let (Some(spec), Some(&current)) = (scenario.requests.get(selected), before.get(selected))
+    else {
+        return Suggestions {
+            request: selected + 1,
+            aim: Aim::Decision(Decision::Allow),
+            aim_is_expect: false,
+            edits: Vec::new(),
+            tried: 0,
+            note: Some("there is no such request".into()),
+        };
+    };
     let (aim, aim_is_expect) = match spec.expect {
         Some(e) if e != current => (Aim::Decision(e), true),
         _ => match current {
@@ -264,7 +273,10 @@ pub fn suggest_prepared(
         ));
         return out;
     }
-    if scenario.sources.len() != scenario.set.policies.len() {
+    if scenario.sources.len() != scenario.set.policies.len()
+        || prepared.len() != scenario.requests.len()
+        || before.len() != scenario.requests.len()
+    {
         out.note = Some("the policies' texts are not all at hand".into());
         return out;
     }
@@ -331,6 +343,12 @@ pub fn suggest_prepared(
         let _ = std::mem::replace(&mut work.policies[c.policy].policy, original);
     }
     found.sort_by(|a, b| a.0.cmp(&b.0));
+    let denies = ev.determined_by.len();
+    if found.is_empty() && current == Decision::ExplicitDeny && denies > 1 {
+        out.note = Some(format!(
+            "{denies} Deny statements fired: one edit changes one of them, so each must be stopped on its own"
+        ));
+    }
     out.edits = found
         .into_iter()
         .take(limits.results)
@@ -556,15 +574,17 @@ impl Suggestions {
             "Policy edits that would make request {} {aim}, each checked against every request:\n",
             self.request
         ));
-        if let Some(note) = &self.note {
-            out.push_str(&format!("  none: {note}\n"));
-            return out;
-        }
         if self.edits.is_empty() {
-            out.push_str(&format!(
-                "  none found among {} small edits tried\n",
-                self.tried
-            ));
+            match &self.note {
+                Some(note) => out.push_str(&format!(
+                    "  none found among {} small edits tried: {note}\n",
+                    self.tried
+                )),
+                None => out.push_str(&format!(
+                    "  none found among {} small edits tried\n",
+                    self.tried
+                )),
+            }
         }
         for (i, e) in self.edits.iter().take(n).enumerate() {
             let (line, column) = e

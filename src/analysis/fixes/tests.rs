@@ -500,3 +500,11 @@ fn the_diff_cuts_at_lines_whatever_the_characters() {
     assert_eq!(diff_lines("x", "x, y"), ["- x", "+ x, y"]);
     assert_eq!(diff_lines(", {\n}", ""), ["- , {", "- }"]);
 }
+
+#[test]
+fn a_request_out_of_range_is_a_note_not_a_panic() {
+    let s = load(&text_of("assets/scenarios/client-vpn-wanted.json"));
+    let sug = suggest(&s, 99, Limits::default());
+    assert!(sug.edits.is_empty());
+    assert!(sug.note.is_some());
+}
