@@ -243,7 +243,7 @@ impl<'a> At<'a> {
     }
 
     fn condition(&self) -> Option<(usize, &Member)> {
-        member(&self.node, "Condition")
+        member(self.node, "Condition")
     }
 
     /// `"op": {"key": value}` added to the statement's Condition (into the operator
@@ -275,7 +275,7 @@ impl<'a> At<'a> {
             None => {
                 let edit = insert_member(
                     self.text,
-                    &self.node,
+                    self.node,
                     "Condition",
                     &NewValue::Object(vec![(
                         op.to_string(),
@@ -311,21 +311,21 @@ impl<'a> At<'a> {
         if let Some(e) = remove_member(&k.condition.value, k.op_index) {
             return Some((e, member_range(k.condition)));
         }
-        let e = remove_member(&self.node, k.condition_index)?;
+        let e = remove_member(self.node, k.condition_index)?;
         Some((e, self.node.span.range()))
     }
 
     fn element(&self, names: [&str; 2]) -> Option<&Member> {
         names
             .iter()
-            .find_map(|n| member(&self.node, n).map(|(_, m)| m))
+            .find_map(|n| member(self.node, n).map(|(_, m)| m))
     }
 
     fn remove_statement(&self) -> Option<Candidate> {
         if self.siblings < 2 {
             return None;
         }
-        let edit = remove_item(&self.statement_list, self.statement)?;
+        let edit = remove_item(self.statement_list, self.statement)?;
         let context = edit.range.clone();
         Some(self.candidate(
             EditKind::RemoveStatement,

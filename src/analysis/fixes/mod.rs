@@ -342,7 +342,7 @@ pub fn suggest_prepared(
         }
         let _ = std::mem::replace(&mut work.policies[c.policy].policy, original);
     }
-    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.sort_by_key(|a| a.0);
     let denies = ev.determined_by.len();
     if found.is_empty() && current == Decision::ExplicitDeny && denies > 1 {
         out.note = Some(format!(

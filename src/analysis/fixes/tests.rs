@@ -508,3 +508,47 @@ fn a_request_out_of_range_is_a_note_not_a_panic() {
     assert!(sug.edits.is_empty());
     assert!(sug.note.is_some());
 }
+
+#[test]
+fn odd_policies_get_edits_that_reparse() {
+    // A Statement written as one object, NotResource, an IfExists operator, a trust
+    // policy (no Resource), an SCP level and a URL-encoded document.
+    let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22*%22%7D%5D%7D";
+    let file = format!(
+        r#"{{
+  "policies": {{
+    "identity": [
+      {{"name": "one", "document": {{"Version": "2012-10-17", "Statement": {{"Effect": "Allow", "Action": "s3:List*", "NotResource": "arn:aws:s3:::secret", "Condition": {{"StringEqualsIfExists": {{"aws:RequestedRegion": "eu-west-1"}}}}}}}}}},
+      {{"name": "encoded", "document": "{encoded}"}}
+    ],
+    "resource": [
+      {{"name": "trust", "attachedTo": "arn:aws:iam::111122223333:role/r", "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Service": "ec2.amazonaws.com"}}, "Action": "sts:AssumeRole"}}]}}}}
+    ],
+    "scp": [{{"level": "r-root", "policies": [{{"name": "all", "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}]}}}}]}}]
+  }},
+  "requests": [
+    {{"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:ListBucket", "resource": "arn:aws:s3:::secret", "expect": "allow"}},
+    {{"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:ListBucket", "resource": "arn:aws:s3:::b", "context": {{"aws:RequestedRegion": "us-east-1"}}}},
+    {{"principal": "arn:aws:iam::111122223333:user/alice", "action": "sts:AssumeRole", "resource": "arn:aws:iam::111122223333:role/r"}},
+    {{"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:PutObject", "resource": "arn:aws:s3:::b/k"}}
+  ]
+}}"#
+    );
+    let s = load(&file);
+    let mut found = 0;
+    for i in 0..s.requests.len() {
+        let sug = suggest(&s, i, Limits::default());
+        check(&file, &s, &sug);
+        found += sug.edits.len();
+    }
+    assert!(found > 0);
+    // The one-object Statement takes a second statement as an array.
+    let sug = suggest(&s, 0, Limits::default());
+    assert!(
+        sug.edits
+            .iter()
+            .any(|e| e.kind == EditKind::RemoveResource || e.kind == EditKind::AddStatement),
+        "{:?}",
+        sug.edits.iter().map(|e| &e.description).collect::<Vec<_>>()
+    );
+}

@@ -56,12 +56,18 @@ fn indent_at(text: &str, at: usize) -> &str {
     &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
 }
 
-/// The text's indentation step: the whitespace of its first indented line (two spaces
-/// when none is).
+/// The text's indentation step: the smallest step by which one line's indentation
+/// goes deeper than the line before it (two spaces when none does). The first line's
+/// indentation says nothing: a document cut out of a file starts mid-line.
 fn indent_step(text: &str) -> String {
-    text.lines()
+    let indents: Vec<&str> = text
+        .lines()
         .map(|l| &l[..l.len() - l.trim_start_matches([' ', '\t']).len()])
-        .find(|w| !w.is_empty())
+        .collect();
+    indents
+        .windows(2)
+        .filter_map(|w| w[1].strip_prefix(w[0]).filter(|d| !d.is_empty()))
+        .min_by_key(|d| d.len())
         .unwrap_or("  ")
         .to_string()
 }
@@ -420,6 +426,16 @@ mod tests {
             "{\"b\": \"z\"}"
         );
         assert!(remove_item(b, 0).is_none());
+    }
+
+    #[test]
+    fn the_step_is_the_smallest_deepening() {
+        assert_eq!(
+            indent_step("{\n        \"a\": {\n          \"b\": 1\n        }"),
+            "  "
+        );
+        assert_eq!(indent_step("{\n\t\"a\": 1\n}"), "\t");
+        assert_eq!(indent_step("{\"a\": 1}"), "  ");
     }
 
     #[test]
