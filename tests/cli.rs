@@ -188,6 +188,43 @@ fn text_of_request_2_of_client_vpn() {
     insta::assert_snapshot!(r.stdout);
 }
 
+/// `why_not.policy_edits[]` in JSON: the first edit for request 2 of the Client VPN
+/// "wanted" scenario is the documented guard, with its place in the file; made there,
+/// every expectation of the file holds.
+#[test]
+fn json_policy_edits_apply_to_the_file() {
+    let r = json(&[WANTED, "--request", "2"]);
+    assert_eq!(r.code, 1, "stderr: {}", r.stderr);
+    let line = &r.json_lines()[0];
+    let why = &line["requests"][0]["why_not"];
+    assert_eq!(why["policy_edits_aim"], "allow");
+    let first = &why["policy_edits"][0];
+    assert_eq!(first["policy"], "DenyOutsideOffice");
+    assert_eq!(first["statement"], "statement \"DenyOutsideOffice\" #1");
+    assert_eq!(first["kind"], "add_guard");
+    assert_eq!(first["decisions"].as_array().map(Vec::len), Some(9));
+    assert_eq!(first["decisions"][1]["after"], "allow");
+    let text = std::fs::read_to_string(WANTED).expect("readable");
+    let at = &first["in_file"];
+    let (start, end) = (
+        at["start"].as_u64().expect("start") as usize,
+        at["end"].as_u64().expect("end") as usize,
+    );
+    assert_eq!(&text[start..end], first["before"].as_str().expect("before"));
+    let fixed = format!(
+        "{}{}{}",
+        &text[..start],
+        first["after"].as_str().expect("after"),
+        &text[end..]
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("fixed.json");
+    std::fs::write(&path, fixed).expect("written");
+    let r = summary(&[path.to_str().expect("UTF-8 path")]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(!r.stdout.contains("FAIL"));
+}
+
 // ---------------------------------------------------------------------------------
 // eval, summary format
 
