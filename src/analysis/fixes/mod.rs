@@ -203,6 +203,9 @@ pub struct Limits {
     pub evaluations: usize,
     /// Suggestions returned at most.
     pub results: usize,
+    /// Bytes of edited policy text parsed at most (each candidate parses its whole
+    /// policy again): a huge policy gets fewer candidates, never a long wait.
+    pub parsed_bytes: usize,
 }
 
 impl Default for Limits {
@@ -212,6 +215,7 @@ impl Default for Limits {
             statements: 400,
             evaluations: 20_000,
             results: 5,
+            parsed_bytes: 4 << 20,
         }
     }
 }
@@ -313,9 +317,14 @@ pub fn suggest_prepared(
     let others = scenario.requests.len().max(1);
     let mut budget = limits.evaluations;
     let mut found: Vec<(RankKey, PolicyEdit)> = Vec::new();
+    let mut parsed = 0usize;
     for (order, c) in list.iter().enumerate() {
-        out.tried += 1;
         let src = &scenario.sources[c.policy];
+        parsed += src.text.len();
+        if parsed > limits.parsed_bytes && out.tried > 0 {
+            break;
+        }
+        out.tried += 1;
         let Some(edited) = c.edit.apply(&src.text) else {
             continue;
         };

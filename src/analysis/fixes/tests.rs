@@ -450,10 +450,19 @@ fn the_search_is_bounded() {
         statements: 50,
         evaluations: 100,
         results: 3,
+        parsed_bytes: 1 << 20,
     };
     let sug = suggest(&s, 0, limits);
     assert!(sug.tried <= 10);
     assert!(sug.edits.len() <= 3);
+    check(&file, &s, &sug);
+    // A policy larger than the parse budget is edited once at most.
+    let small_budget = Limits {
+        parsed_bytes: s.sources[0].text.len() + 1,
+        ..Limits::default()
+    };
+    let sug = suggest(&s, 0, small_budget);
+    assert_eq!(sug.tried, 1);
     check(&file, &s, &sug);
 }
 
