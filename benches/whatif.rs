@@ -1,14 +1,18 @@
 //! What-if benchmark: a 10×10 decision grid over the generated 20 KB identity policies
-//! (the engine bench's 60 statements), and the why-not report of a request.
+//! (the engine bench's 60 statements), the why-not report of a request, and the policy
+//! edits suggested for one request (every candidate re-parsed and checked against
+//! every request of the scenario).
 //!
 //! `cargo bench --bench whatif`; prints the median and 99th percentile of whole-grid
-//! recomputations timed one by one after the criterion groups.
+//! recomputations and of edit searches timed one by one after the criterion groups.
+//! `cargo bench --bench whatif -- suggest` runs the edit searches alone.
 
 // The engine bench's generator; its iam-rs helpers are not used here.
 #[allow(dead_code)]
 mod support;
 
 use criterion::Criterion;
+use iamtrace::analysis::fixes::{Limits, suggest};
 use iamtrace::analysis::grid::{Axis, grid};
 use iamtrace::analysis::whynot::why_not;
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
@@ -62,20 +66,71 @@ fn main() {
             )
         })
     });
+    // The requests the policies deny as expected (3: launch without a cost center;
+    // 5: an access key without MFA): the search aims at Allow. And one allowed (0): it
+    // aims at a deny.
+    for i in [0, 3, 5] {
+        let found = suggest(&scenario, i, Limits::default());
+        assert!(found.tried > 0, "request {i}: no candidate tried");
+        c.bench_function(&format!("suggest/generated-request-{}", i + 1), |b| {
+            b.iter(|| suggest(&scenario, i, Limits::default()))
+        });
+    }
     c.final_summary();
+    // The timed loops below follow the same name filter as criterion's groups.
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wanted =
+        |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
+    if wanted("grid/10x10-generated-20KB") {
+        grid_times(&scenario.set, base, &axes);
+    }
+    for i in [0, 3, 5] {
+        if !wanted(&format!("suggest/generated-request-{}", i + 1)) {
+            continue;
+        }
+        let mut times: Vec<Duration> = (0..100)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(suggest(&scenario, i, Limits::default()));
+                t.elapsed()
+            })
+            .collect();
+        times.sort();
+        let found = suggest(&scenario, i, Limits::default());
+        println!(
+            "policy edits for request {} of the generated 20 KB policies ({} candidates tried, {} found), 100 searches: median {:.3} ms, p99 {:.3} ms",
+            i + 1,
+            found.tried,
+            found.edits.len(),
+            at(&times, 0.5),
+            at(&times, 0.99)
+        );
+    }
+}
 
+fn at(times: &[Duration], p: f64) -> f64 {
+    times[((times.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1e3
+}
+
+fn grid_times(
+    scenario_set: &iamtrace::policy::PolicySet,
+    base: &iamtrace::eval::Request,
+    axes: &[Axis],
+) {
     let mut times: Vec<Duration> = (0..300)
         .map(|_| {
             let t = Instant::now();
-            std::hint::black_box(grid(&scenario.set, base, &axes));
+            std::hint::black_box(grid(scenario_set, base, axes));
             t.elapsed()
         })
         .collect();
     times.sort();
-    let at = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1e3;
     println!(
         "10x10 grid over the generated 20 KB policies, 300 recomputations: median {:.3} ms, p99 {:.3} ms",
-        at(0.5),
-        at(0.99)
+        at(&times, 0.5),
+        at(&times, 0.99)
     );
 }

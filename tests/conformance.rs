@@ -1,7 +1,11 @@
 //! Conformance: every scenario under `tests/cases/` and every built-in scenario under
 //! `assets/scenarios/` is loaded and each request with an `expect` is evaluated, with
 //! and without the trace (both must agree). A failure names the file and the request.
+//! A built-in named `*-wanted.json` says what a team wants rather than what its
+//! policies do: its expectations are checked with the first policy edit suggested for
+//! its first failing request made to the file (and must all hold then).
 
+use iamtrace::analysis::fixes::{Limits, suggest};
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
 use iamtrace::input::load_str;
 use std::path::{Path, PathBuf};
@@ -35,7 +39,16 @@ fn run_dir(dir: &str) -> (usize, Vec<String>) {
             .unwrap_or(&file)
             .display()
             .to_string();
-        let text = std::fs::read_to_string(&file).expect("readable test file");
+        let mut text = std::fs::read_to_string(&file).expect("readable test file");
+        if shown.ends_with("-wanted.json") {
+            match with_first_fix(&text) {
+                Some(fixed) => text = fixed,
+                None => {
+                    failures.push(format!("{shown}: no policy edit suggested for it"));
+                    continue;
+                }
+            }
+        }
         let scenario = match load_str(&text) {
             Ok(s) => s,
             Err(e) => {
@@ -80,6 +93,25 @@ fn run_dir(dir: &str) -> (usize, Vec<String>) {
         }
     }
     (checked, failures)
+}
+
+/// `text` with the first policy edit suggested for its first request that misses its
+/// `expect` made in place; `None` when every expect holds already or none is found.
+fn with_first_fix(text: &str) -> Option<String> {
+    let s = load_str(text).ok()?;
+    let failing = s.requests.iter().position(|r| {
+        r.expect.is_some_and(|e| {
+            evaluate(&s.set, &PreparedRequest::new(&r.request), Detail::Decision).decision != e
+        })
+    })?;
+    let sug = suggest(&s, failing, Limits::default());
+    let at = sug.edits.first()?.in_file?;
+    Some(format!(
+        "{}{}{}",
+        &text[..at.start],
+        sug.edits[0].after,
+        &text[at.end..]
+    ))
 }
 
 #[test]

@@ -3,5 +3,6 @@
 //! Everything here is built from `evaluate`; nothing decides on its own.
 
 pub mod diff;
+pub mod fixes;
 pub mod grid;
 pub mod whynot;

@@ -8,6 +8,7 @@ use super::{
     write_json,
 };
 use crate::Format;
+use iamtrace::analysis::fixes::{Limits, Suggestions, suggest_prepared};
 use iamtrace::analysis::whynot::{WhyNot, why_not};
 use iamtrace::eval::{Detail, Evaluation, PreparedRequest, Request, evaluate};
 use iamtrace::input::{self, LoadOptions};
@@ -112,8 +113,8 @@ fn eval_text(
     {
         return Ok(());
     }
-    let (scenario, skipped, read_as) = match input::load(text, options) {
-        Ok(l) => (l.scenario, l.skipped, l.read_as),
+    let (scenario, skipped, read_as, kind) = match input::load(text, options) {
+        Ok(l) => (l.scenario, l.skipped, l.read_as, l.kind),
         Err(e) => {
             for d in &e.diagnostics {
                 report(shown, text, &e.source_map, d);
@@ -149,6 +150,29 @@ fn eval_text(
         }
     };
     let color = format == Format::Text && stdout_color();
+    // Policy edits are searched for each request shown with its why-not, in files of a
+    // few requests or for the requests picked by name: each search evaluates every
+    // request of the file for each edit that works, which a long list cannot afford.
+    // Not in CloudTrail input: a large trail is read as a stream, one request at a
+    // time, and its output must not depend on how it was read.
+    let search = format != Format::Summary
+        && kind != input::Kind::CloudTrail
+        && !scenario.sources.is_empty()
+        && (!selectors.is_empty() || scenario.requests.len() <= EDIT_SEARCH_MAX_REQUESTS);
+    let (prepared, decided) = if search {
+        let prepared: Vec<PreparedRequest> = scenario
+            .requests
+            .iter()
+            .map(|r| PreparedRequest::new(&r.request))
+            .collect();
+        let decided: Vec<_> = prepared
+            .iter()
+            .map(|p| evaluate(&scenario.set, p, Detail::Decision).decision)
+            .collect();
+        (prepared, decided)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let mut results = Vec::new();
     let warnings = scenario.size_warnings();
     if format == Format::Text {
@@ -170,12 +194,15 @@ fn eval_text(
         }
     }
     for i in picked {
+        let edits =
+            search.then(|| suggest_prepared(&scenario, &prepared, &decided, i, Limits::default()));
         if let Some(result) = one_request(
             w,
             shown,
             &scenario.set,
             i,
             &scenario.requests[i],
+            edits,
             format,
             color,
             out,
@@ -258,8 +285,16 @@ pub fn read_as_json(r: &input::ReadAs) -> serde_json::Value {
     json!({"kind": r.kind.word(), "guessed": r.guessed, "ambiguous": r.ambiguous, "text": r.to_string()})
 }
 
+/// The most requests a file may have for `eval` to search policy edits for each of its
+/// requests without being asked by name.
+pub const EDIT_SEARCH_MAX_REQUESTS: usize = 32;
+
+/// How many policy edits the text output shows for a request.
+const EDITS_SHOWN: usize = 3;
+
 /// Evaluates request `i` of a file and prints it (text, summary), or returns its JSON
 /// object (the caller writes the file's line); a missed `expect` is noted in `out`.
+/// `edits`: the policy edits found for it, shown with its why-not.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn one_request(
     w: &mut dyn Write,
@@ -267,11 +302,13 @@ pub(super) fn one_request(
     set: &PolicySet,
     i: usize,
     spec: &RequestSpec,
+    edits: Option<Suggestions>,
     format: Format,
     color: bool,
     out: &mut Outcome,
 ) -> io::Result<Option<serde_json::Value>> {
-    let judged = judge(set, &spec.request, format);
+    let mut judged = judge(set, &spec.request, format);
+    judged.edits = edits;
     print_request(w, shown, i, spec, judged, format, color, out)
 }
 
@@ -279,6 +316,8 @@ pub(super) fn one_request(
 pub(super) struct Judged {
     ev: Evaluation,
     why: Option<WhyNot>,
+    /// The policy edits searched for it, when they were.
+    edits: Option<Suggestions>,
 }
 
 /// Evaluates `request` as `format` needs it: the decision only for the summary, the
@@ -297,7 +336,11 @@ pub(super) fn judge(set: &PolicySet, request: &Request, format: Format) -> Judge
         .trace
         .as_ref()
         .map(|t| why_not(set, request, t, &ev.determined_by));
-    Judged { ev, why }
+    Judged {
+        ev,
+        why,
+        edits: None,
+    }
 }
 
 /// Prints request `i` as [`one_request`] does, from its [`judge`]ment.
@@ -312,7 +355,7 @@ pub(super) fn print_request(
     color: bool,
     out: &mut Outcome,
 ) -> io::Result<Option<serde_json::Value>> {
-    let Judged { ev, why } = judged;
+    let Judged { ev, why, edits } = judged;
     let status = match spec.expect {
         None => "-",
         Some(e) if e == ev.decision => "ok",
@@ -350,9 +393,20 @@ pub(super) fn print_request(
             }
             if let Some(why) = &why {
                 write!(w, "{}", safe_lines(&why.to_text()))?;
+                if let Some(edits) = &edits {
+                    write!(w, "{}", safe_lines(&edits.to_text(EDITS_SHOWN)))?;
+                }
             }
         }
         Format::Json => {
+            let mut why = serde_json::to_value(&why).unwrap_or_default();
+            if let (Some(edits), Some(obj)) = (&edits, why.as_object_mut()) {
+                obj.insert("policy_edits".into(), json!(edits.edits));
+                obj.insert("policy_edits_aim".into(), json!(edits.aim.word()));
+                if let Some(note) = &edits.note {
+                    obj.insert("policy_edits_note".into(), json!(note));
+                }
+            }
             return Ok(Some(json!({
                 "name": spec.name,
                 "via": spec.via,

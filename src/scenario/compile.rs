@@ -27,6 +27,20 @@ pub fn resource_implied(kind: PolicyKind, attached_to: Option<&str>) -> bool {
             }))
 }
 
+impl PolicySource {
+    /// `text` parsed as this source's policy: its type, and whether what it is attached
+    /// to lets it omit Resource (positions relative to `text`).
+    pub fn parse_text(&self, text: &str) -> Result<crate::policy::Policy, Vec<Diagnostic>> {
+        parse_policy_text(
+            text,
+            ParseContext {
+                kind: self.kind,
+                resource_implied: resource_implied(self.kind, self.attached_to.as_deref()),
+            },
+        )
+    }
+}
+
 /// Parses every source of `scenario` from its text. Returns the set built from the
 /// valid ones and, index-aligned with `scenario.sources`, each one's errors.
 pub fn compile_sources(scenario: &Scenario) -> (PolicySet, Vec<Vec<Diagnostic>>) {

@@ -12,7 +12,9 @@ pub mod splice;
 
 pub use crate::save::{save_atomic, stale_temp_files, temp_prefix};
 pub use cache::PolicyCache;
-pub use compile::{compile_sources, display_name, display_names, is_trust_policy, parse_context};
+pub use compile::{
+    compile_sources, display_name, display_names, is_trust_policy, parse_context, resource_implied,
+};
 pub use load::{
     Assembler, LoadError, ReadRequest, StreamedRequest, load_for_editing, load_quick, load_tree,
     read_prepared, read_request, read_request_strict, stream_requests,
