@@ -14,7 +14,7 @@ use crate::eval::condition::matches_value;
 use crate::eval::request::PreparedValue;
 use crate::eval::statement::eval_statement;
 use crate::json::{Member, Node, Value};
-use crate::policy::condition::{Family, SetQualifier};
+use crate::policy::condition::{ConditionKey, ConditionOperator, Family, SetQualifier};
 use crate::policy::{Effect, PolicyKind, Statement};
 use crate::scenario::{PolicySource, resource_implied};
 use crate::trace::{KeyTrace, MatchTrace, StatementTrace};
@@ -242,6 +242,57 @@ impl<'a> At<'a> {
         }
     }
 
+    /// The request's value `v` added to the values of `key` under `op` (this
+    /// enumerates what was observed).
+    fn add_value(
+        &self,
+        op: &ConditionOperator,
+        key: &ConditionKey,
+        k: &KeyAt<'_>,
+        v: &str,
+    ) -> Option<Candidate> {
+        let edit = insert_item(self.text, &k.key.value, &NewValue::Str(v.to_string()))?;
+        Some(self.candidate(
+            EditKind::AddConditionValue,
+            EditClass::ObservedValues,
+            0,
+            format!("add \"{v}\" to {} {}", op.name, key.name),
+            edit,
+            member_range(k.condition),
+        ))
+    }
+
+    /// The one value of `key` under `op` that the request's value `v` matches, taken
+    /// out (`None` when none or several match).
+    fn remove_matching_value(
+        &self,
+        op: &ConditionOperator,
+        key: &ConditionKey,
+        k: &KeyAt<'_>,
+        v: &str,
+        req: &PreparedRequest,
+    ) -> Option<Candidate> {
+        let value = PreparedValue::new(v);
+        let mut matching = (key.values.iter().enumerate())
+            .filter(|(_, pv)| matches_value(&op.operator, &value, pv, req))
+            .map(|(i, _)| i);
+        let (Some(i), None) = (matching.next(), matching.next()) else {
+            return None;
+        };
+        let edit = remove_item(&k.key.value, i)?;
+        Some(self.candidate(
+            EditKind::RemoveConditionValue,
+            EditClass::Structure,
+            0,
+            format!(
+                "remove \"{}\" from {} {}",
+                key.values[i].text, op.name, key.name
+            ),
+            edit,
+            member_range(k.condition),
+        ))
+    }
+
     fn condition(&self) -> Option<(usize, &Member)> {
         member(self.node, "Condition")
     }
@@ -461,43 +512,10 @@ fn stop_deny(at: &At<'_>, s: &Statement, req: &PreparedRequest, out: &mut Vec<Ca
                 let negated = op.operator.base.negated;
                 match single(kt) {
                     Some(v) if negated && op.operator.set.is_none() && kt.holds => {
-                        if let Some(edit) =
-                            insert_item(at.text, &k.key.value, &NewValue::Str(v.to_string()))
-                        {
-                            out.push(at.candidate(
-                                EditKind::AddConditionValue,
-                                EditClass::ObservedValues,
-                                0,
-                                format!("add \"{v}\" to {} {}", op.name, key.name),
-                                edit,
-                                member_range(k.condition),
-                            ));
-                        }
+                        out.extend(at.add_value(op, key, &k, v));
                     }
                     Some(v) if !negated && op.operator.set.is_none() => {
-                        let value = PreparedValue::new(v);
-                        let matching: Vec<usize> = key
-                            .values
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, pv)| matches_value(&op.operator, &value, pv, req))
-                            .map(|(i, _)| i)
-                            .collect();
-                        if let [i] = matching[..] {
-                            if let Some(edit) = remove_item(&k.key.value, i) {
-                                out.push(at.candidate(
-                                    EditKind::RemoveConditionValue,
-                                    EditClass::Structure,
-                                    0,
-                                    format!(
-                                        "remove \"{}\" from {} {}",
-                                        key.values[i].text, op.name, key.name
-                                    ),
-                                    edit,
-                                    member_range(k.condition),
-                                ));
-                            }
-                        }
+                        out.extend(at.remove_matching_value(op, key, &k, v, req));
                     }
                     None if kt.request_values.is_none() && op.operator.if_exists => {
                         if let Some(name) = op.name.strip_suffix("IfExists") {
@@ -714,43 +732,10 @@ fn make_apply(
                         && addable
                         && op.operator.set != Some(SetQualifier::ForAllValues) =>
                 {
-                    if let Some(edit) =
-                        insert_item(at.text, &k.key.value, &NewValue::Str(v.to_string()))
-                    {
-                        out.push(at.candidate(
-                            EditKind::AddConditionValue,
-                            EditClass::ObservedValues,
-                            0,
-                            format!("add \"{v}\" to {} {}", op.name, key.name),
-                            edit,
-                            member_range(k.condition),
-                        ));
-                    }
+                    out.extend(at.add_value(op, key, &k, v));
                 }
                 Some(v) if negated && op.operator.set.is_none() => {
-                    let value = PreparedValue::new(v);
-                    let listed: Vec<usize> = key
-                        .values
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, pv)| matches_value(&op.operator, &value, pv, req))
-                        .map(|(i, _)| i)
-                        .collect();
-                    if let [i] = listed[..] {
-                        if let Some(edit) = remove_item(&k.key.value, i) {
-                            out.push(at.candidate(
-                                EditKind::RemoveConditionValue,
-                                EditClass::Structure,
-                                0,
-                                format!(
-                                    "remove \"{}\" from {} {}",
-                                    key.values[i].text, op.name, key.name
-                                ),
-                                edit,
-                                member_range(k.condition),
-                            ));
-                        }
-                    }
+                    out.extend(at.remove_matching_value(op, key, &k, v, req));
                 }
                 None if kt.request_values.is_none()
                     && !negated
