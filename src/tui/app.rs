@@ -320,11 +320,7 @@ impl App {
             src.text = crate::scenario::splice::editor_text(src);
         }
         let policies = PolicyPane::new(&scenario.sources);
-        let form = scenario
-            .requests
-            .first()
-            .map(|r| RequestForm::new(&r.request))
-            .unwrap_or_else(|| RequestForm::new(&Default::default()));
+        let form = RequestForm::for_spec(scenario.requests.first());
         let disk = path
             .as_deref()
             .and_then(|p| crate::save::Fingerprint::of_file(p).ok());

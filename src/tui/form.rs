@@ -30,6 +30,15 @@ fn scalar_text(s: &Scalar) -> String {
 }
 
 impl RequestForm {
+    /// The form showing the request of `spec`, or an empty one (a scenario without
+    /// requests: typing in it adds the first).
+    pub fn for_spec(spec: Option<&crate::scenario::RequestSpec>) -> Self {
+        match spec {
+            Some(s) => RequestForm::new(&s.request),
+            None => RequestForm::new(&Default::default()),
+        }
+    }
+
     /// The form showing `r`.
     pub fn new(r: &Request) -> Self {
         let mut original = Vec::new();

@@ -152,12 +152,7 @@ impl App {
         self.results.clear();
         self.why = None;
         self.request = shown;
-        self.form = self
-            .scenario
-            .requests
-            .get(shown)
-            .map(|r| RequestForm::new(&r.request))
-            .unwrap_or_else(|| RequestForm::new(&Default::default()));
+        self.form = RequestForm::for_spec(self.scenario.requests.get(shown));
         self.trace.to_top();
         self.grid.follow_request();
         // Evaluated again, without counting as an edit.
@@ -205,12 +200,7 @@ impl App {
             if let Some(view) = &self.trail {
                 let k = view.records.iter().rposition(|&r| r <= target);
                 self.request = k.unwrap_or(0);
-                self.form = self
-                    .scenario
-                    .requests
-                    .get(self.request)
-                    .map(|r| RequestForm::new(&r.request))
-                    .unwrap_or_else(|| RequestForm::new(&Default::default()));
+                self.form = RequestForm::for_spec(self.scenario.requests.get(self.request));
             }
         }
         let after = self

@@ -88,12 +88,7 @@ impl App {
                 let n = self.scenario.requests.len();
                 self.request = (*index).min(n.saturating_sub(1));
                 self.keep_trail_edit(self.request);
-                self.form = self
-                    .scenario
-                    .requests
-                    .get(self.request)
-                    .map(|r| RequestForm::new(&r.request))
-                    .unwrap_or_else(|| RequestForm::new(&Default::default()));
+                self.form = RequestForm::for_spec(self.scenario.requests.get(self.request));
                 self.focus = Focus::Request;
             }
             Change::Policies { before, after } => {
