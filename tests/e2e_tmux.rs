@@ -1052,3 +1052,63 @@ fn a_large_trail_opens_at_once_and_goes_to_a_record() {
     tmux.keys(&["C-q"]);
     tmux.wait_for(|s| s.contains("EXIT:0"), "the program to exit at once");
 }
+
+/// Fix it in place, as a user would: open the wanted Client VPN scenario (three
+/// expectations fail), go to request 2, apply the first suggested fix with one key —
+/// the documented `aws:ViaAWSService` guard — see every expectation hold, save, and
+/// find the file changed only by the guard.
+#[test]
+fn apply_the_suggested_fix_with_one_key_and_save() {
+    if !tmux_available("apply_the_suggested_fix_with_one_key_and_save") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let asset =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios/client-vpn-wanted.json");
+    let original = std::fs::read_to_string(&asset).expect("the built-in scenario");
+    let file = dir.path().join("wanted.json");
+    std::fs::write(&file, &original).expect("writes");
+    let binary = env!("CARGO_BIN_EXE_iamtrace");
+    let command = format!(
+        "{} wanted.json; echo \"EXIT:$?\"; sleep 60",
+        sh_quote(binary)
+    );
+    let tmux = Tmux::start_with("fixkey", dir.path(), &command);
+    tmux.wait_for_strip(&["3 of 8 expected FAIL"]);
+    tmux.keys(&["C-n"]);
+    tmux.wait_for(
+        |s| s.contains("Request 2/9 (expected Allow: ✘ FAIL)") && s.contains("aws:ViaAWSService"),
+        "request 2 with its suggested fixes",
+    );
+    tmux.keys(&["C-r"]);
+    tmux.wait_for_strip(&["✔ 8 expected hold"]);
+    tmux.keys(&["C-s"]);
+    tmux.wait_for(|s| s.contains("saved"), "the save");
+    tmux.keys(&["C-q"]);
+    tmux.wait_for(
+        |s| s.contains("EXIT:0"),
+        "the program to exit without asking",
+    );
+    let saved = std::fs::read_to_string(&file).expect("saved");
+    let fixed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios/client-vpn-fixed.json"),
+    )
+    .expect("the fixed scenario");
+    // The policies are now those of the documented fix, written as that file writes
+    // them; every byte of the file outside the edited policy is as it was.
+    let load = |t: &str| iamtrace::input::load_str(t).expect("a scenario");
+    let (saved_s, fixed_s, original_s) = (load(&saved), load(&fixed), load(&original));
+    let texts = |s: &iamtrace::scenario::Scenario| -> Vec<String> {
+        s.sources.iter().map(|p| p.text.clone()).collect()
+    };
+    assert_eq!(texts(&saved_s), texts(&fixed_s));
+    let edited = (0..original_s.sources.len())
+        .find(|&i| original_s.sources[i].text != saved_s.sources[i].text)
+        .expect("a policy changed");
+    let (was, now) = (
+        original_s.sources[edited].at.expect("placed"),
+        saved_s.sources[edited].at.expect("placed"),
+    );
+    assert_eq!(saved[..now.start as usize], original[..was.start as usize]);
+    assert_eq!(saved[now.end as usize..], original[was.end as usize..]);
+}

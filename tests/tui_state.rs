@@ -1845,3 +1845,71 @@ fn the_help_scrolls_and_reopens_at_the_top() {
     press(&mut app, key(KeyCode::F(1)));
     assert_eq!(screen_text(&app, 100, 28), top);
 }
+
+// ---------------------------------------------------------------------------------------
+// Fix it in place
+
+/// On the wanted Client VPN scenario, request 2 (the service's call on alice's behalf)
+/// misses its expected Allow; the trace offers policy edits, the first is the
+/// documented `aws:ViaAWSService` guard, and Ctrl+R applies it as one undo step: every
+/// expectation then holds, and undo brings the policy back as it was.
+#[test]
+fn ctrl_r_applies_the_documented_fix_and_every_expectation_holds() {
+    let path = "assets/scenarios/client-vpn-wanted.json";
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut app = App::new(load_str(&text).unwrap(), None)
+        .with_file(text, iamtrace::tui::file::Shape::Scenario);
+    press(&mut app, ctrl('n'));
+    assert_eq!(app.request, 1);
+    let fixes = app.fixes.clone().expect("fixes for request 2");
+    let first = &fixes.edits[0];
+    assert!(first.after.contains("aws:ViaAWSService"), "{first:?}");
+    let rows = app.tree_rows();
+    assert!(
+        rows[0]
+            .text
+            .starts_with("Fix: policy edits that give it Allow"),
+        "{:?}",
+        rows[0]
+    );
+    assert!(rows[1].text.starts_with("1. "), "{:?}", rows[1]);
+    let before: Vec<String> = app
+        .scenario
+        .sources
+        .iter()
+        .map(|s| s.text.clone())
+        .collect();
+    press(&mut app, ctrl('r'));
+    assert!(app.dirty);
+    assert!(!app.stale);
+    for (i, r) in app.scenario.requests.iter().enumerate() {
+        if let Some(want) = r.expect {
+            assert_eq!(app.results[i].decision, want, "request {}", i + 1);
+        }
+    }
+    let s = screen_text(&app, 120, 35);
+    assert!(s.contains("expected hold"), "{s}");
+    // Saved in place: the file gets the guard, every other byte kept.
+    let saved = app.to_save().expect("saves");
+    assert!(saved.in_place);
+    assert!(saved.text.contains("aws:ViaAWSService"));
+    // One undo step takes it back.
+    assert!(app.undo());
+    let now: Vec<String> = app
+        .scenario
+        .sources
+        .iter()
+        .map(|s| s.text.clone())
+        .collect();
+    assert_eq!(now, before);
+}
+
+/// With nothing to fix toward (no policies parse), Ctrl+R says so and changes nothing.
+#[test]
+fn ctrl_r_without_a_fix_says_why() {
+    let mut app = client_vpn();
+    app.fixes = None;
+    press(&mut app, ctrl('r'));
+    assert!(!app.dirty);
+    assert!(app.message.clone().unwrap().contains("no fix"));
+}

@@ -49,6 +49,8 @@ pub enum Action {
     GoToRequest,
     /// Show the scenario's name, description and expectations whole.
     About,
+    /// Apply the suggested policy edit selected in the trace (else the first).
+    ApplyFix,
     /// Take the request's current decision as its expected one (`expect`).
     SetExpect,
     /// Apply the next request preset (direct call, on your behalf, VPC endpoint, …).

@@ -206,6 +206,8 @@ pub struct App {
     pub baseline: Option<PolicySet>,
     /// Why-not for the request shown.
     pub why: Option<WhyNot>,
+    /// Policy edits that give the request shown its wanted decision.
+    pub fixes: Option<crate::analysis::fixes::Suggestions>,
     /// The what-if grid view.
     pub grid: GridView,
     /// The changes view.
@@ -362,6 +364,7 @@ impl App {
             set: None,
             baseline: None,
             why: None,
+            fixes: None,
             grid: GridView::default(),
             changes: ChangesView::default(),
         };
@@ -393,6 +396,7 @@ impl App {
                 self.spans_follow_text = true;
                 self.set = out.set;
                 self.why = out.why;
+                self.fixes = out.fixes.filter(|_| why_done);
                 self.stale = false;
             }
             None => self.stale = true,
@@ -417,6 +421,7 @@ impl App {
             self.results.get(self.request),
         ) else {
             self.why = None;
+            self.fixes = None;
             return;
         };
         self.why = Some(why_not(
@@ -425,6 +430,7 @@ impl App {
             &result.trace,
             &result.determined_by,
         ));
+        self.fixes = super::evaluate::fixes_for(&self.scenario, set, &self.results, self.request);
         self.refresh_views();
     }
 
@@ -518,6 +524,7 @@ impl App {
                 &r.trace,
                 &r.determined_by,
                 self.why.as_ref(),
+                self.fixes.as_ref(),
                 &self.trace.tree,
             ),
             None => Vec::new(),
@@ -542,6 +549,7 @@ impl App {
                 // ones are always analysed here: a slow moment of a busy machine must
                 // not leave a small scenario's why-not blank.)
                 self.why = None;
+                self.fixes = None;
                 self.analysis_wanted = true;
             } else {
                 self.refresh_analysis();

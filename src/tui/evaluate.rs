@@ -32,6 +32,9 @@ pub struct Evaluated {
     pub results: Option<Vec<RequestResult>>,
     /// The why-not report of the request asked about, when every policy is valid.
     pub why: Option<WhyNot>,
+    /// Policy edits that give request `focus` its wanted decision, when every
+    /// policy is valid.
+    pub fixes: Option<crate::analysis::fixes::Suggestions>,
     /// The request `why` is about.
     pub focus: Option<usize>,
     /// Each policy's lint findings (index-aligned with the scenario's policies);
@@ -72,6 +75,7 @@ pub fn evaluate_scenario_kept(
             set: None,
             results: None,
             why: None,
+            fixes: None,
             focus,
             lint,
         };
@@ -93,11 +97,13 @@ pub fn evaluate_scenario_kept(
         let r: &RequestResult = results.get(i)?;
         Some(why_not(&set, &spec.request, &r.trace, &r.determined_by))
     });
+    let fixes = focus.and_then(|i| fixes_for(scenario, &set, &results, i));
     Evaluated {
         errors,
         set: Some(set),
         results: Some(results),
         why,
+        fixes,
         focus,
         lint,
     }
@@ -123,4 +129,35 @@ fn unreachable_trace(decision: Decision) -> Trace {
         steps: Vec::new(),
         policies: Vec::new(),
     }
+}
+
+/// The policy edits that give request `i` its wanted decision (its `expect`, or the
+/// other decision), under the policies compiled as `set` (the scenario's texts as
+/// edited), its requests decided as `results`.
+pub fn fixes_for(
+    scenario: &Scenario,
+    set: &PolicySet,
+    results: &[RequestResult],
+    i: usize,
+) -> Option<crate::analysis::fixes::Suggestions> {
+    if i >= scenario.requests.len() || results.len() != scenario.requests.len() {
+        return None;
+    }
+    let prepared: Vec<PreparedRequest> = scenario
+        .requests
+        .iter()
+        .map(|r| PreparedRequest::new(&r.request))
+        .collect();
+    let before: Vec<Decision> = results.iter().map(|r| r.decision).collect();
+    let edited = Scenario {
+        set: set.clone(),
+        ..scenario.clone()
+    };
+    Some(crate::analysis::fixes::suggest_prepared(
+        &edited,
+        &prepared,
+        &before,
+        i,
+        Default::default(),
+    ))
 }

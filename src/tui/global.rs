@@ -85,12 +85,79 @@ impl App {
                 vec![Effect::Overlay(Mode::About)]
             }
             Action::SetExpect => self.set_expect(),
+            Action::ApplyFix => self.apply_fix(),
             Action::GoToRequest => vec![Effect::Overlay(Mode::GoTo(String::new()))],
             Action::GridAxes => vec![Effect::Overlay(Mode::Axes(self.grid.axes_text()))],
             Action::Undo => vec![Effect::Undo],
             Action::Redo => vec![Effect::Redo],
             _ => return None,
         })
+    }
+
+    /// Applies the suggested policy edit whose row is selected in the trace (else the
+    /// first) to the policy's text: one undo step, the rest of the text as it was.
+    fn apply_fix(&mut self) -> Vec<Effect> {
+        if self.stale {
+            // The fixes were found on the text before it broke.
+            return vec![Effect::Message(
+                "no fix while the policies do not parse: mend them first (Ctrl+Z undoes)".into(),
+            )];
+        }
+        let Some(fixes) = self.fixes.as_ref().filter(|f| !f.edits.is_empty()) else {
+            return vec![Effect::Message(match &self.fixes {
+                Some(f) => f.note.clone().unwrap_or_else(|| {
+                    format!(
+                        "no small policy edit gives request {} {}",
+                        f.request,
+                        f.aim.label()
+                    )
+                }),
+                None if self.stale => "no fix: the policies do not parse".into(),
+                None => "no fix to apply here".into(),
+            })];
+        };
+        let rows = self.tree_rows();
+        let chosen = rows
+            .get(self.trace.selected)
+            .and_then(|r| {
+                (0..fixes.edits.len()).find(|&i| {
+                    r.id == super::tree::fix_row_id(i)
+                        || r.id
+                            .starts_with(&format!("{}/", super::tree::fix_row_id(i)))
+                })
+            })
+            .unwrap_or(0);
+        let edit = fixes.edits[chosen].clone();
+        let pi = edit.policy_index;
+        let Some(src) = self.scenario.sources.get(pi) else {
+            return Vec::new();
+        };
+        if src.text.get(edit.at.start..edit.at.end) != Some(edit.before.as_str()) {
+            return vec![Effect::Message(
+                "the fix no longer fits the policy's text: look again once it is evaluated".into(),
+            )];
+        }
+        let mut text = src.text.clone();
+        text.replace_range(edit.at.start..edit.at.end, &edit.after);
+        let Some(change) = super::history::text_change(pi, &src.text, &text) else {
+            return Vec::new();
+        };
+        let label = format!("fix: {} ({})", edit.description, edit.policy);
+        self.history
+            .record_step(label.clone(), change, std::time::Instant::now());
+        if let Some(e) = self.policies.editors.get_mut(pi) {
+            e.set_text(&text, edit.at.start + edit.after.len());
+        }
+        if let Some(src) = self.scenario.sources.get_mut(pi) {
+            src.text = text;
+        }
+        self.policies.current = pi;
+        self.spans_follow_text = false;
+        self.changed();
+        vec![
+            Effect::Message(format!("applied {label}: {}", edit.summary)),
+            Effect::Evaluate,
+        ]
     }
 
     /// Takes the request's current decision as its expected one: one undo step, saved

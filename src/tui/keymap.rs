@@ -234,6 +234,15 @@ pub const BINDINGS: &[Binding] = &[
         "the scenario whole",
     ),
     b(
+        K::Char('r'),
+        CTRL,
+        GLOBAL,
+        A::ApplyFix,
+        "Ctrl+R",
+        "apply the fix selected",
+    )
+    .hint(),
+    b(
         K::Char('t'),
         CTRL,
         GLOBAL,

@@ -151,6 +151,7 @@ impl App {
         self.scenario.requests = requests;
         self.results.clear();
         self.why = None;
+        self.fixes = None;
         self.request = shown;
         self.form = RequestForm::for_spec(self.scenario.requests.get(shown));
         self.trace.to_top();

@@ -2,6 +2,7 @@
 //! operator → key → value, each with ✔/✘, the reason in words, and where in the policy
 //! text it comes from. Collapsing and the "only what decided" filter act here.
 
+use crate::analysis::fixes::Suggestions;
 use crate::analysis::whynot::{Question, WhyNot};
 use crate::source::Span;
 use crate::trace::{
@@ -105,14 +106,24 @@ pub fn rows(
     trace: &Trace,
     deciding: &[StatementRef],
     why: Option<&WhyNot>,
+    fixes: Option<&Suggestions>,
     state: &TreeState,
 ) -> Vec<Row> {
     let mut b = Builder {
         rows: Vec::new(),
         state,
     };
+    // Fixes toward a missed expectation come first and open; fixes that would only
+    // flip the decision come after why-not, closed.
+    let fixes = fixes.filter(|f| !f.edits.is_empty());
+    if let Some(f) = fixes.filter(|f| f.aim_is_expect) {
+        fix_rows(&mut b, f, true);
+    }
     if let Some(w) = why.filter(|w| !w.items.is_empty()) {
         why_rows(&mut b, w);
+    }
+    if let Some(f) = fixes.filter(|f| !f.aim_is_expect) {
+        fix_rows(&mut b, f, false);
     }
     if b.push(
         row("rules".into(), 0, Mark::None, "Rules".into(), None, true),
@@ -362,6 +373,69 @@ fn condition(b: &mut Builder<'_>, id: &str, pi: usize, c: &ConditionTrace) {
                     false,
                 );
             }
+        }
+    }
+}
+
+/// The id of fix `i`'s row (the apply key applies the fix whose row is selected).
+pub fn fix_row_id(i: usize) -> String {
+    format!("fix/{i}")
+}
+
+/// The policy edits that give the request its wanted decision, best first: each with
+/// what it does to every request, and the text it replaces and puts in.
+fn fix_rows(b: &mut Builder<'_>, f: &Suggestions, open: bool) {
+    let title = format!(
+        "Fix: policy edits that give it {}{}",
+        f.aim.label(),
+        if f.aim_is_expect {
+            " (its expected decision)"
+        } else {
+            ""
+        }
+    );
+    if !b.push(row("fix".into(), 0, Mark::None, title, None, true), open) {
+        return;
+    }
+    for (i, e) in f.edits.iter().enumerate() {
+        let id = fix_row_id(i);
+        let target = Some((
+            e.policy_index,
+            Span {
+                start: e.at.start as u64,
+                end: e.at.end as u64,
+                line: e.at.line as u64,
+                column: u32::try_from(e.at.column).unwrap_or(u32::MAX),
+                source: crate::source::SourceId::FILE,
+            },
+        ));
+        let text = format!(
+            "{}. {} ({} {}): {}",
+            i + 1,
+            e.description,
+            e.policy,
+            e.statement,
+            e.summary
+        );
+        if !b.push(row(id.clone(), 1, Mark::None, text, target, true), false) {
+            continue;
+        }
+        let one_line = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        for (k, (word, t)) in [("was", &e.before), ("now", &e.after)]
+            .into_iter()
+            .enumerate()
+        {
+            b.push(
+                row(
+                    format!("{id}/{k}"),
+                    2,
+                    Mark::None,
+                    format!("{word}: {}", one_line(t)),
+                    target,
+                    false,
+                ),
+                false,
+            );
         }
     }
 }

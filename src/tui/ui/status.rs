@@ -240,13 +240,68 @@ pub fn bar(app: &App, compact: bool, area: Rect, buf: &mut Buffer) {
             Style::default().fg(Color::Cyan),
         ));
     }
+    // The key hints by priority, as many as fit after the message: quit and help
+    // always (the message is cut for them), the fix when there is one, then the pane's
+    // and the rest.
     let scope = pane_scope(app.focus, app.view);
-    for b in bindings(Scope::Global)
+    let has_fix = !app.stale && app.fixes.as_ref().is_some_and(|f| !f.edits.is_empty());
+    let rank = |a: Action| match a {
+        Action::Quit => 0,
+        Action::ToggleHelp => 1,
+        Action::ApplyFix => 2,
+        _ => 3,
+    };
+    let mut hints: Vec<_> = bindings(Scope::Global)
         .chain(bindings(scope))
-        .filter(|b| b.hint)
-    {
-        spans.push(Span::styled(b.key_label, Style::default().fg(Color::Cyan)));
-        spans.push(Span::raw(format!(" {}  ", b.description)));
+        .filter(|b| b.hint && (has_fix || b.action != Action::ApplyFix))
+        .collect();
+    hints.sort_by_key(|b| rank(b.action));
+    // One key per action (Ctrl+C also quits in some panes).
+    let mut seen = Vec::new();
+    hints.retain(|b| {
+        let first = !seen.contains(&b.action);
+        seen.push(b.action);
+        first
+    });
+    let hint_spans = |b: &super::super::keymap::Binding| {
+        [
+            Span::styled(b.key_label, Style::default().fg(Color::Cyan)),
+            Span::raw(format!(" {}  ", b.description)),
+        ]
+    };
+    let width = area.width as usize;
+    let must: usize = hints
+        .iter()
+        .take(2)
+        .flat_map(|b| hint_spans(b))
+        .map(|s| s.width())
+        .sum();
+    // Cut what comes before the hints so that quit and help fit.
+    let mut used = 0;
+    let mut kept = Vec::new();
+    for s in spans {
+        let room = width.saturating_sub(must + used);
+        if room == 0 {
+            break;
+        }
+        if s.width() > room {
+            let text: String = s.content.chars().take(room.saturating_sub(2)).collect();
+            kept.push(Span::styled(format!("{text}… "), s.style));
+            used += room;
+            break;
+        }
+        used += s.width();
+        kept.push(s);
     }
-    Paragraph::new(Line::from(spans)).render(area, buf);
+    for b in hints {
+        let pair = hint_spans(b);
+        let w: usize = pair.iter().map(|s| s.width()).sum();
+        if used + w > width && rank(b.action) > 1 {
+            // Too long here: a shorter one after it may fit.
+            continue;
+        }
+        used += w;
+        kept.extend(pair);
+    }
+    Paragraph::new(Line::from(kept)).render(area, buf);
 }
