@@ -25,19 +25,24 @@ const DEFAULT_DENY: &str = "tests/cases/decisions/default-deny.json";
 fn app_from(path: &str) -> App {
     let text = std::fs::read_to_string(path).unwrap();
     iamtrace::catalog::services::catalog();
-    App::new(load_str(&text).unwrap(), None)
+    let mut app = App::new(load_str(&text).unwrap(), None);
+    // The screen once the background search of fixes has answered.
+    app.fixes_now();
+    app
 }
 
 fn press(app: &mut App, code: KeyCode) {
     if handle_key(app, KeyEvent::new(code, KeyModifiers::NONE)) {
         app.evaluate_now();
     }
+    app.fixes_now();
 }
 
 fn press_ctrl(app: &mut App, c: char) {
     if handle_key(app, KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)) {
         app.evaluate_now();
     }
+    app.fixes_now();
 }
 
 /// The frame as drawn for a terminal with `colours`.

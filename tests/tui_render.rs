@@ -23,10 +23,14 @@ fn app_from(path: &str) -> App {
 }
 
 /// An app with the service catalog loaded first (the TUI loads it in the background;
-/// a snapshot must not depend on whether another test has loaded it already).
+/// a snapshot must not depend on whether another test has loaded it already), and the
+/// fixes of the request shown found (the event loop searches them on a thread of its
+/// own: the screen a user sees once it has answered).
 fn new_app(scenario: iamtrace::scenario::Scenario) -> App {
     iamtrace::catalog::services::catalog();
-    App::new(scenario, None)
+    let mut app = App::new(scenario, None);
+    app.fixes_now();
+    app
 }
 
 fn client_vpn() -> App {
@@ -37,6 +41,7 @@ fn press(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
     if handle_key(app, KeyEvent::new(code, modifiers)) {
         app.evaluate_now();
     }
+    app.fixes_now();
 }
 
 fn render(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
@@ -272,6 +277,7 @@ fn the_via_aws_service_fix_shown_on_the_deny_policy_120x35() {
         "\"Bool\": {\"aws:ViaAWSService\": \"false\"},\n        "
     ));
     app.evaluate_now();
+    app.fixes_now();
     let t = render(&app, 120, 35);
     let s = screen(&t);
     assert!(

@@ -1861,6 +1861,8 @@ fn ctrl_r_applies_the_documented_fix_and_every_expectation_holds() {
         .with_file(text, iamtrace::tui::file::Shape::Scenario);
     press(&mut app, ctrl('n'));
     assert_eq!(app.request, 1);
+    // (The event loop searches on a thread of its own; here, at once.)
+    app.fixes_now();
     let fixes = app.fixes.clone().expect("fixes for request 2");
     let first = &fixes.edits[0];
     assert!(first.after.contains("aws:ViaAWSService"), "{first:?}");

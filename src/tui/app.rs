@@ -206,8 +206,11 @@ pub struct App {
     pub baseline: Option<PolicySet>,
     /// Why-not for the request shown.
     pub why: Option<WhyNot>,
-    /// Policy edits that give the request shown its wanted decision.
+    /// Policy edits that give the request shown its wanted decision (searched in the
+    /// background: see [`App::fixes_job`]).
     pub fixes: Option<crate::analysis::fixes::Suggestions>,
+    /// The generation and request the last fixes search was asked for.
+    pub fixes_asked: Option<(u64, usize)>,
     /// The what-if grid view.
     pub grid: GridView,
     /// The changes view.
@@ -365,6 +368,7 @@ impl App {
             baseline: None,
             why: None,
             fixes: None,
+            fixes_asked: None,
             grid: GridView::default(),
             changes: ChangesView::default(),
         };
@@ -396,7 +400,7 @@ impl App {
                 self.spans_follow_text = true;
                 self.set = out.set;
                 self.why = out.why;
-                self.fixes = out.fixes.filter(|_| why_done);
+                self.fixes = None;
                 self.stale = false;
             }
             None => self.stale = true,
@@ -430,7 +434,7 @@ impl App {
             &result.trace,
             &result.determined_by,
         ));
-        self.fixes = super::evaluate::fixes_for(&self.scenario, set, &self.results, self.request);
+        self.fixes = None;
         self.refresh_views();
     }
 
@@ -711,6 +715,57 @@ pub fn move_spans(
         for d in r.determined_by.iter_mut().filter(|d| d.policy == pi) {
             d.span.start = start(d.span.start);
             d.span.end = stop(d.span.end);
+        }
+    }
+}
+
+impl App {
+    /// The policy-edit search the request shown still needs (once per generation and
+    /// request, on valid results); the event loop runs it on its own thread.
+    pub fn fixes_job(&mut self) -> Option<super::evaluate::FixesJob> {
+        let key = (self.generation, self.request);
+        if self.stale || self.pending || self.fixes_asked == Some(key) {
+            return None;
+        }
+        let set = self.set.clone()?;
+        if self.results.len() != self.scenario.requests.len() || self.results.is_empty() {
+            return None;
+        }
+        self.fixes_asked = Some(key);
+        Some(super::evaluate::FixesJob {
+            generation: self.generation,
+            request: self.request,
+            scenario: self.scenario.clone(),
+            set,
+            decisions: self.results.iter().map(|r| r.decision).collect(),
+        })
+    }
+
+    /// Takes a search's result when it is for what is shown.
+    pub fn take_fixes(
+        &mut self,
+        generation: u64,
+        request: usize,
+        fixes: Option<crate::analysis::fixes::Suggestions>,
+    ) {
+        if generation == self.generation && request == self.request && !self.stale {
+            self.fixes = fixes;
+        }
+    }
+
+    /// Searches the fixes of the request shown here and now, unless they are found
+    /// already (Ctrl+R before the background search has answered; tests).
+    pub fn fixes_now(&mut self) {
+        let key = (self.generation, self.request);
+        if self.fixes.is_some() && self.fixes_asked == Some(key) {
+            return;
+        }
+        // Found for an older text or another request, or not answered yet.
+        self.fixes = None;
+        self.fixes_asked = None;
+        if let Some(job) = self.fixes_job() {
+            let found = job.run();
+            self.take_fixes(job.generation, job.request, found);
         }
     }
 }

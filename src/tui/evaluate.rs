@@ -32,9 +32,6 @@ pub struct Evaluated {
     pub results: Option<Vec<RequestResult>>,
     /// The why-not report of the request asked about, when every policy is valid.
     pub why: Option<WhyNot>,
-    /// Policy edits that give request `focus` its wanted decision, when every
-    /// policy is valid.
-    pub fixes: Option<crate::analysis::fixes::Suggestions>,
     /// The request `why` is about.
     pub focus: Option<usize>,
     /// Each policy's lint findings (index-aligned with the scenario's policies);
@@ -75,7 +72,6 @@ pub fn evaluate_scenario_kept(
             set: None,
             results: None,
             why: None,
-            fixes: None,
             focus,
             lint,
         };
@@ -97,13 +93,11 @@ pub fn evaluate_scenario_kept(
         let r: &RequestResult = results.get(i)?;
         Some(why_not(&set, &spec.request, &r.trace, &r.determined_by))
     });
-    let fixes = focus.and_then(|i| fixes_for(scenario, &set, &results, i));
     Evaluated {
         errors,
         set: Some(set),
         results: Some(results),
         why,
-        fixes,
         focus,
         lint,
     }
@@ -131,6 +125,30 @@ fn unreachable_trace(decision: Decision) -> Trace {
     }
 }
 
+/// What the policy-edit search of the request shown needs, taken from the app: it runs
+/// on a thread of its own (it evaluates every request for each edit it tries, far more
+/// than a keystroke may cost).
+#[derive(Debug, Clone)]
+pub struct FixesJob {
+    /// The generation the search is for.
+    pub generation: u64,
+    /// The request (index in the scenario).
+    pub request: usize,
+    /// The scenario as edited.
+    pub scenario: Scenario,
+    /// Its policies compiled.
+    pub set: PolicySet,
+    /// Every request's decision.
+    pub decisions: Vec<Decision>,
+}
+
+impl FixesJob {
+    /// Runs the search.
+    pub fn run(&self) -> Option<crate::analysis::fixes::Suggestions> {
+        search(&self.scenario, &self.set, &self.decisions, self.request)
+    }
+}
+
 /// The policy edits that give request `i` its wanted decision (its `expect`, or the
 /// other decision), under the policies compiled as `set` (the scenario's texts as
 /// edited), its requests decided as `results`.
@@ -140,7 +158,17 @@ pub fn fixes_for(
     results: &[RequestResult],
     i: usize,
 ) -> Option<crate::analysis::fixes::Suggestions> {
-    if i >= scenario.requests.len() || results.len() != scenario.requests.len() {
+    let decisions: Vec<Decision> = results.iter().map(|r| r.decision).collect();
+    search(scenario, set, &decisions, i)
+}
+
+fn search(
+    scenario: &Scenario,
+    set: &PolicySet,
+    before: &[Decision],
+    i: usize,
+) -> Option<crate::analysis::fixes::Suggestions> {
+    if i >= scenario.requests.len() || before.len() != scenario.requests.len() {
         return None;
     }
     let prepared: Vec<PreparedRequest> = scenario
@@ -148,7 +176,6 @@ pub fn fixes_for(
         .iter()
         .map(|r| PreparedRequest::new(&r.request))
         .collect();
-    let before: Vec<Decision> = results.iter().map(|r| r.decision).collect();
     let edited = Scenario {
         set: set.clone(),
         ..scenario.clone()
@@ -156,7 +183,7 @@ pub fn fixes_for(
     Some(crate::analysis::fixes::suggest_prepared(
         &edited,
         &prepared,
-        &before,
+        before,
         i,
         Default::default(),
     ))

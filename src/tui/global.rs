@@ -103,6 +103,7 @@ impl App {
                 "no fix while the policies do not parse: mend them first (Ctrl+Z undoes)".into(),
             )];
         }
+        self.fixes_now();
         let Some(fixes) = self.fixes.as_ref().filter(|f| !f.edits.is_empty()) else {
             return vec![Effect::Message(match &self.fixes {
                 Some(f) => f.note.clone().unwrap_or_else(|| {

@@ -168,6 +168,32 @@ fn spawn_worker() -> (Sender<Job>, Receiver<(u64, Evaluated)>) {
     (job_tx, out_rx)
 }
 
+/// A search result: generation, request, the fixes found.
+type Found = (u64, usize, Option<crate::analysis::fixes::Suggestions>);
+
+/// The thread that searches policy edits for the request shown (newest job only).
+fn spawn_fixes() -> (Sender<evaluate::FixesJob>, Receiver<Found>) {
+    let (job_tx, job_rx) = mpsc::channel::<evaluate::FixesJob>();
+    let (out_tx, out_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        while let Ok(mut job) = job_rx.recv() {
+            // Only the newest job is searched; the others are answered with nothing
+            // (the app has moved on from them).
+            while let Ok(newer) = job_rx.try_recv() {
+                let old = std::mem::replace(&mut job, newer);
+                if out_tx.send((old.generation, old.request, None)).is_err() {
+                    return;
+                }
+            }
+            let found = job.run();
+            if out_tx.send((job.generation, job.request, found)).is_err() {
+                break;
+            }
+        }
+    });
+    (job_tx, out_rx)
+}
+
 /// The longest wait for input: signals are looked at between waits.
 const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 
@@ -210,6 +236,9 @@ fn event_loop(
     watch: &signals::Watch,
 ) -> io::Result<()> {
     let (jobs, results) = spawn_worker();
+    let (fix_jobs, fixes) = spawn_fixes();
+    // Searches sent and not answered yet (every job is answered).
+    let mut searching = 0usize;
     let input = spawn_input();
     crate::catalog::services::preload();
     let colours = ui::colours::Colours::from_env();
@@ -242,7 +271,7 @@ fn event_loop(
         }
         // Wait for input, or for the worker when it is busy. (A trail being indexed
         // is drawn again at least every SIGNAL_CHECK, with its progress.)
-        let timeout = if app.pending || !app.lint.ready {
+        let timeout = if app.pending || !app.lint.ready || searching > 0 {
             Duration::from_millis(15)
         } else {
             SIGNAL_CHECK
@@ -296,6 +325,16 @@ fn event_loop(
             if generation == app.generation {
                 app.apply(out);
             }
+        }
+        // The fixes of the request shown, searched on their own thread.
+        if let Some(job) = app.fixes_job() {
+            if fix_jobs.send(job).is_ok() {
+                searching += 1;
+            }
+        }
+        while let Ok((generation, request, found)) = fixes.try_recv() {
+            searching = searching.saturating_sub(1);
+            app.take_fixes(generation, request, found);
         }
     }
 }
