@@ -1906,12 +1906,18 @@ fn ctrl_r_applies_the_documented_fix_and_every_expectation_holds() {
     assert_eq!(now, before);
 }
 
-/// With nothing to fix toward (no policies parse), Ctrl+R says so and changes nothing.
+/// While the policy text does not parse, Ctrl+R says why it has no fix and changes
+/// nothing (the fixes found before were for the text before it broke).
 #[test]
 fn ctrl_r_without_a_fix_says_why() {
     let mut app = client_vpn();
-    app.fixes = None;
+    app.fixes_now();
+    assert!(app.fixes.is_some());
+    press(&mut app, key(KeyCode::Char('{')));
+    assert!(app.stale, "the text no longer parses");
+    let texts: Vec<String> = app.scenario.sources.iter().map(|s| s.text.clone()).collect();
     press(&mut app, ctrl('r'));
-    assert!(!app.dirty);
-    assert!(app.message.clone().unwrap().contains("no fix"));
+    let after: Vec<String> = app.scenario.sources.iter().map(|s| s.text.clone()).collect();
+    assert_eq!(after, texts);
+    assert!(app.message.clone().unwrap().contains("no fix"), "{:?}", app.message);
 }
