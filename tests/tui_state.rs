@@ -1915,9 +1915,23 @@ fn ctrl_r_without_a_fix_says_why() {
     assert!(app.fixes.is_some());
     press(&mut app, key(KeyCode::Char('{')));
     assert!(app.stale, "the text no longer parses");
-    let texts: Vec<String> = app.scenario.sources.iter().map(|s| s.text.clone()).collect();
+    let texts: Vec<String> = app
+        .scenario
+        .sources
+        .iter()
+        .map(|s| s.text.clone())
+        .collect();
     press(&mut app, ctrl('r'));
-    let after: Vec<String> = app.scenario.sources.iter().map(|s| s.text.clone()).collect();
+    let after: Vec<String> = app
+        .scenario
+        .sources
+        .iter()
+        .map(|s| s.text.clone())
+        .collect();
     assert_eq!(after, texts);
-    assert!(app.message.clone().unwrap().contains("no fix"), "{:?}", app.message);
+    assert!(
+        app.message.clone().unwrap().contains("no fix"),
+        "{:?}",
+        app.message
+    );
 }
