@@ -293,6 +293,53 @@ impl<'a> At<'a> {
         ))
     }
 
+    /// The request's action or resource `value` added to the element `el` (this
+    /// enumerates what was observed).
+    fn add_entry(&self, el: &Member, value: &str, resource: bool) -> Option<Candidate> {
+        let edit = insert_item(self.text, &el.value, &NewValue::Str(value.to_string()))?;
+        Some(self.candidate(
+            if resource {
+                EditKind::AddResource
+            } else {
+                EditKind::AddAction
+            },
+            EditClass::ObservedValues,
+            2,
+            format!("add \"{value}\" to {}", el.key),
+            edit,
+            member_range(el),
+        ))
+    }
+
+    /// The one entry of the element `el` that matched the request (`m`), taken out
+    /// (`None` when none or several matched).
+    fn remove_matched_entry(
+        &self,
+        el: &Member,
+        m: &MatchTrace,
+        resource: bool,
+    ) -> Option<Candidate> {
+        let mut matched = (m.entries.iter().enumerate())
+            .filter(|(_, e)| e.matched)
+            .map(|(i, _)| i);
+        let (Some(i), None) = (matched.next(), matched.next()) else {
+            return None;
+        };
+        let edit = remove_item(&el.value, i)?;
+        Some(self.candidate(
+            if resource {
+                EditKind::RemoveResource
+            } else {
+                EditKind::RemoveAction
+            },
+            EditClass::Structure,
+            2,
+            format!("remove \"{}\" from {}", m.entries[i].text, el.key),
+            edit,
+            member_range(el),
+        ))
+    }
+
     fn condition(&self) -> Option<(usize, &Member)> {
         member(self.node, "Condition")
     }
@@ -588,44 +635,9 @@ fn element_narrowing(
         let negated = el.key.starts_with("Not");
         let resource = names[0] == "Resource";
         if negated {
-            if let Some(edit) = insert_item(at.text, &el.value, &NewValue::Str(value.to_string())) {
-                out.push(at.candidate(
-                    if resource {
-                        EditKind::AddResource
-                    } else {
-                        EditKind::AddAction
-                    },
-                    EditClass::ObservedValues,
-                    2,
-                    format!("add \"{value}\" to {}", el.key),
-                    edit,
-                    member_range(el),
-                ));
-            }
+            out.extend(at.add_entry(el, value, resource));
         } else {
-            let matching: Vec<usize> = m
-                .entries
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| e.matched)
-                .map(|(i, _)| i)
-                .collect();
-            if let [i] = matching[..] {
-                if let Some(edit) = remove_item(&el.value, i) {
-                    out.push(at.candidate(
-                        if resource {
-                            EditKind::RemoveResource
-                        } else {
-                            EditKind::RemoveAction
-                        },
-                        EditClass::Structure,
-                        2,
-                        format!("remove \"{}\" from {}", m.entries[i].text, el.key),
-                        edit,
-                        member_range(el),
-                    ));
-                }
-            }
+            out.extend(at.remove_matched_entry(el, m, resource));
         }
     }
 }
@@ -666,44 +678,9 @@ fn make_apply(
         };
         let resource = names[0] == "Resource";
         if el.key.starts_with("Not") {
-            let listed: Vec<usize> = m
-                .entries
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| e.matched)
-                .map(|(i, _)| i)
-                .collect();
-            if let [i] = listed[..] {
-                if let Some(edit) = remove_item(&el.value, i) {
-                    out.push(at.candidate(
-                        if resource {
-                            EditKind::RemoveResource
-                        } else {
-                            EditKind::RemoveAction
-                        },
-                        EditClass::Structure,
-                        2,
-                        format!("remove \"{}\" from {}", m.entries[i].text, el.key),
-                        edit,
-                        member_range(el),
-                    ));
-                }
-            }
-        } else if let Some(edit) =
-            insert_item(at.text, &el.value, &NewValue::Str(value.to_string()))
-        {
-            out.push(at.candidate(
-                if resource {
-                    EditKind::AddResource
-                } else {
-                    EditKind::AddAction
-                },
-                EditClass::ObservedValues,
-                2,
-                format!("add \"{value}\" to {}", el.key),
-                edit,
-                member_range(el),
-            ));
+            out.extend(at.remove_matched_entry(el, m, resource));
+        } else {
+            out.extend(at.add_entry(el, value, resource));
         }
     }
     let Some(c) = &t.condition else { return };
