@@ -1935,3 +1935,31 @@ fn ctrl_r_without_a_fix_says_why() {
         app.message
     );
 }
+
+/// Moving to another request shows the statement that decided it in the editor —
+/// unless the editor has the keyboard (the user is typing there).
+#[test]
+fn the_editor_follows_the_deciding_statement() {
+    let mut app = client_vpn();
+    assert_eq!(app.policies.current, 0);
+    press(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.focus, Focus::Request);
+    // Request 2 is denied by DenyOutsideOffice, the second policy.
+    press(&mut app, ctrl('n'));
+    let decided = app.results[1].determined_by[0].clone();
+    assert_eq!(app.policies.current, decided.policy);
+    assert_eq!(app.policy_name(decided.policy), "DenyOutsideOffice");
+    let (row, _) = app.policies.editors[decided.policy].cursor();
+    assert_eq!(row, decided.span.line, "the cursor is on the statement");
+    // With the editor focused, the policy shown stays.
+    press(&mut app, ctrl('p'));
+    assert_eq!(
+        app.policies.current, 0,
+        "request 1 is decided by AdministratorAccess"
+    );
+    press(&mut app, key(KeyCode::F(2)));
+    let shown = app.policies.current;
+    app.focus = Focus::Policies;
+    press(&mut app, ctrl('n'));
+    assert_eq!(app.policies.current, shown);
+}

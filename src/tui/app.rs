@@ -558,6 +558,27 @@ impl App {
             } else {
                 self.refresh_analysis();
             }
+            self.follow_decision();
+        }
+    }
+
+    /// Shows the statement that decided the request shown in the editor (its policy,
+    /// the cursor on it), unless the editor has the keyboard: the user is typing there.
+    pub fn follow_decision(&mut self) {
+        if self.focus == Focus::Policies {
+            return;
+        }
+        let Some(d) = self
+            .results
+            .get(self.request)
+            .and_then(|r| r.determined_by.first())
+        else {
+            return;
+        };
+        let (pi, span) = (d.policy, d.span);
+        if let Some(e) = self.policies.editors.get_mut(pi) {
+            self.policies.current = pi;
+            e.jump(span.line, span.column.into());
         }
     }
 
