@@ -1946,7 +1946,7 @@ fn the_editor_follows_the_deciding_statement() {
     assert_eq!(app.focus, Focus::Request);
     // Request 2 is denied by DenyOutsideOffice, the second policy.
     press(&mut app, ctrl('n'));
-    let decided = app.results[1].determined_by[0].clone();
+    let decided = app.results[1].determined_by[0];
     assert_eq!(app.policies.current, decided.policy);
     assert_eq!(app.policy_name(decided.policy), "DenyOutsideOffice");
     let (row, _) = app.policies.editors[decided.policy].cursor();
