@@ -170,21 +170,37 @@ impl App {
                 "the policy is pretty-printed already".into(),
             )];
         }
-        let Some(change) = super::history::text_change(pi, &src.text, &text) else {
-            return Vec::new();
-        };
         let label = format!("pretty-printing \"{}\"", self.policy_name(pi));
+        if !self.replace_policy_text(pi, text, label, 0) {
+            return Vec::new();
+        }
+        vec![Effect::Evaluate]
+    }
+
+    /// Puts `text` in place of policy `pi`'s text as one undo step named `label` (the
+    /// editor shows it, its cursor at byte `cursor`). False when nothing changed.
+    pub fn replace_policy_text(
+        &mut self,
+        pi: usize,
+        text: String,
+        label: String,
+        cursor: usize,
+    ) -> bool {
+        let Some(src) = self.scenario.sources.get_mut(pi) else {
+            return false;
+        };
+        let Some(change) = super::history::text_change(pi, &src.text, &text) else {
+            return false;
+        };
         self.history
             .record_step(label, change, std::time::Instant::now());
         if let Some(e) = self.policies.editors.get_mut(pi) {
-            e.set_text(&text, 0);
+            e.set_text(&text, cursor);
         }
-        if let Some(src) = self.scenario.sources.get_mut(pi) {
-            src.text = text;
-        }
+        src.text = text;
         self.spans_follow_text = false;
         self.changed();
-        vec![Effect::Evaluate]
+        true
     }
 
     /// What a draft holds (Ctrl+S while a policy does not parse): the file with the

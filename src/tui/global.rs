@@ -120,13 +120,8 @@ impl App {
         let rows = self.tree_rows();
         let chosen = rows
             .get(self.trace.selected)
-            .and_then(|r| {
-                (0..fixes.edits.len()).find(|&i| {
-                    r.id == super::tree::fix_row_id(i)
-                        || r.id
-                            .starts_with(&format!("{}/", super::tree::fix_row_id(i)))
-                })
-            })
+            .and_then(|r| super::tree::fix_of_row(&r.id))
+            .filter(|&i| i < fixes.edits.len())
             .unwrap_or(0);
         let edit = fixes.edits[chosen].clone();
         let pi = edit.policy_index;
@@ -140,21 +135,12 @@ impl App {
         }
         let mut text = src.text.clone();
         text.replace_range(edit.at.start..edit.at.end, &edit.after);
-        let Some(change) = super::history::text_change(pi, &src.text, &text) else {
-            return Vec::new();
-        };
         let label = format!("fix: {} ({})", edit.description, edit.policy);
-        self.history
-            .record_step(label.clone(), change, std::time::Instant::now());
-        if let Some(e) = self.policies.editors.get_mut(pi) {
-            e.set_text(&text, edit.at.start + edit.after.len());
-        }
-        if let Some(src) = self.scenario.sources.get_mut(pi) {
-            src.text = text;
+        let cursor = edit.at.start + edit.after.len();
+        if !self.replace_policy_text(pi, text, label.clone(), cursor) {
+            return Vec::new();
         }
         self.policies.current = pi;
-        self.spans_follow_text = false;
-        self.changed();
         vec![
             Effect::Message(format!("applied {label}: {}", edit.summary)),
             Effect::Evaluate,

@@ -378,8 +378,14 @@ fn condition(b: &mut Builder<'_>, id: &str, pi: usize, c: &ConditionTrace) {
 }
 
 /// The id of fix `i`'s row (the apply key applies the fix whose row is selected).
-pub fn fix_row_id(i: usize) -> String {
+fn fix_row_id(i: usize) -> String {
     format!("fix/{i}")
+}
+
+/// The fix a row belongs to (its own row or one of its text rows), from the row's id.
+pub fn fix_of_row(id: &str) -> Option<usize> {
+    let rest = id.strip_prefix("fix/")?;
+    rest.split('/').next()?.parse().ok()
 }
 
 /// The policy edits that give the request its wanted decision, best first: each with
