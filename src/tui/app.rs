@@ -417,8 +417,6 @@ impl App {
     /// Recomputes why-not for the request shown, and the grid and the changes when
     /// their view is open (they cost more evaluations).
     pub fn refresh_analysis(&mut self) {
-        // A large trail's counts and changes, over every record in the background.
-        self.refresh_trail_changes();
         let (Some(set), Some(spec), Some(result)) = (
             self.set.as_ref(),
             self.scenario.requests.get(self.request),
@@ -426,6 +424,8 @@ impl App {
         ) else {
             self.why = None;
             self.fixes = None;
+            // (`refresh_views` does this on the other path.)
+            self.refresh_trail_changes();
             return;
         };
         self.why = Some(why_not(
@@ -440,6 +440,7 @@ impl App {
 
     /// Recomputes the grid and the changes when their view is open.
     pub fn refresh_views(&mut self) {
+        // A large trail's counts and changes, over every record in the background.
         self.refresh_trail_changes();
         let (Some(set), Some(spec), Some(result)) = (
             self.set.as_ref(),
