@@ -122,6 +122,8 @@ pub struct LazyTrail {
     size: u64,
     /// The file is gzip (records come from the temporary file).
     pub gzip: bool,
+    /// Where the structure broke, with its message (set once indexing stopped there).
+    placed_error: std::sync::OnceLock<String>,
 }
 
 impl Drop for LazyTrail {
@@ -190,6 +192,7 @@ impl LazyTrail {
             data,
             size,
             gzip,
+            placed_error: std::sync::OnceLock::new(),
         })
     }
 
@@ -198,10 +201,16 @@ impl LazyTrail {
         let state = self.shared.state();
         let error = match (&state.error, &state.failed) {
             (_, Some(f)) => Some(f.clone()),
-            (Some(e), None) => Some(match self.place_in(&state, e.offset) {
-                Some((line, column)) => format!("{line}:{column}: {}", e.message),
-                None => format!("byte {}: {}", e.offset, e.message),
-            }),
+            // Placed once (it reads the bytes before it again): the strip asks for
+            // the progress on every frame.
+            (Some(e), None) => Some(
+                self.placed_error
+                    .get_or_init(|| match self.place_in(&state, e.offset) {
+                        Some((line, column)) => format!("{line}:{column}: {}", e.message),
+                        None => format!("byte {}: {}", e.offset, e.message),
+                    })
+                    .clone(),
+            ),
             (None, None) => None,
         };
         Progress {
