@@ -5,7 +5,6 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use iamtrace::input::{self, BareKind, LoadOptions};
 use iamtrace::tui::app::App;
-use iamtrace::tui::ui::layout::layout;
 use iamtrace::tui::update::handle_key;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -34,7 +33,7 @@ fn draw(app: &App, w: u16, h: u16) -> Buffer {
 
 /// The editor box's top border (below the list of policies), as text.
 fn title_row(app: &App, buf: &Buffer) -> String {
-    let p = layout(buf.area, app.focus).policies.unwrap();
+    let p = app.areas(buf.area).policies.unwrap();
     (p.x..p.right())
         .map(|x| buf[(x, p.y + 1)].symbol())
         .collect()
@@ -126,7 +125,8 @@ fn a_policy_held_in_a_json_string_is_shown_decoded_80x24() {
         row.contains("policy version v3 (identity policy; decoded string)"),
         "{row}"
     );
-    let row = title_row(&app, &draw(&app, 200, 35));
+    // With the whole width (one pane at a time), the note in full.
+    let row = title_row(&app, &draw(&app, 200, 20));
     assert!(
         row.contains("; decoded from a URL-encoded JSON string)"),
         "{row}"

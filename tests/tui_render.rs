@@ -6,7 +6,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use iamtrace::input::load_str;
 use iamtrace::trace::Decision;
 use iamtrace::tui::app::{App, Focus, Mode};
-use iamtrace::tui::ui::layout::layout;
 use iamtrace::tui::update::handle_key;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -82,11 +81,9 @@ fn find(buf: &Buffer, area: Rect, needle: &str) -> Option<(u16, u16)> {
 }
 
 /// Asserts the decision badge in the trace pane reads `text` on a `bg` background.
-fn assert_badge(t: &Terminal<TestBackend>, focus: Focus, text: &str, bg: Color) {
+fn assert_badge(t: &Terminal<TestBackend>, app: &App, text: &str, bg: Color) {
     let buf = t.backend().buffer();
-    let trace = layout(buf.area, focus)
-        .trace
-        .expect("the trace pane is shown");
+    let trace = app.areas(buf.area).trace.expect("the trace pane is shown");
     let (x, y) = find(buf, trace, text)
         .unwrap_or_else(|| panic!("{text:?} not in the trace pane:\n{}", screen(t)));
     // Just below the top border, right after the left one.
@@ -146,7 +143,7 @@ fn invalid_json_is_marked_stale_with_its_error_120x35() {
     // At the file's line and column (the policy starts at line 8 of the file).
     assert!(s.contains("✘ 8:1 "), "the error line: {s}");
     // The kept decision is still shown.
-    assert_badge(&t, Focus::Policies, " ALLOW ", Color::Green);
+    assert_badge(&t, &app, " ALLOW ", Color::Green);
     insta::assert_snapshot!(t.backend());
 }
 
@@ -156,7 +153,7 @@ fn decision_allow_request_1_120x35() {
     focus_trace(&mut app);
     assert_eq!(app.current_result().unwrap().decision, Decision::Allow);
     let t = render(&app, 120, 35);
-    assert_badge(&t, Focus::Trace, " ALLOW ", Color::Green);
+    assert_badge(&t, &app, " ALLOW ", Color::Green);
     insta::assert_snapshot!(t.backend());
 }
 
@@ -170,7 +167,7 @@ fn decision_explicit_deny_request_2_120x35() {
         Decision::ExplicitDeny
     );
     let t = render(&app, 120, 35);
-    assert_badge(&t, Focus::Trace, " EXPLICIT DENY ", Color::Red);
+    assert_badge(&t, &app, " EXPLICIT DENY ", Color::Red);
     insta::assert_snapshot!(t.backend());
 }
 
@@ -184,7 +181,7 @@ fn decision_implicit_deny_default_deny_request_2_120x35() {
         Decision::ImplicitDeny
     );
     let t = render(&app, 120, 35);
-    assert_badge(&t, Focus::Trace, " IMPLICIT DENY ", Color::Yellow);
+    assert_badge(&t, &app, " IMPLICIT DENY ", Color::Yellow);
     insta::assert_snapshot!(t.backend());
 }
 
@@ -225,7 +222,7 @@ fn compact_80x24_trace() {
     focus_trace(&mut app);
     let t = render(&app, 80, 24);
     assert!(screen(&t).contains("[trace]"));
-    assert_badge(&t, Focus::Trace, " EXPLICIT DENY ", Color::Red);
+    assert_badge(&t, &app, " EXPLICIT DENY ", Color::Red);
     insta::assert_snapshot!(t.backend());
 }
 
@@ -285,7 +282,7 @@ fn the_via_aws_service_fix_shown_on_the_deny_policy_120x35() {
         "{s}"
     );
     assert!(s.contains("● (not saved)"), "dirty marker: {s}");
-    assert_badge(&t, Focus::Policies, " ALLOW ", Color::Green);
+    assert_badge(&t, &app, " ALLOW ", Color::Green);
     insta::assert_snapshot!(t.backend());
 }
 
@@ -310,8 +307,8 @@ fn the_badge_colour_follows_every_request() {
         assert_eq!(app.request, i);
         let t = render(&app, 120, 35);
         match d {
-            Decision::Allow => assert_badge(&t, app.focus, " ALLOW ", Color::Green),
-            Decision::ExplicitDeny => assert_badge(&t, app.focus, " EXPLICIT DENY ", Color::Red),
+            Decision::Allow => assert_badge(&t, &app, " ALLOW ", Color::Green),
+            Decision::ExplicitDeny => assert_badge(&t, &app, " EXPLICIT DENY ", Color::Red),
             Decision::ImplicitDeny => unreachable!(),
         }
         press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
@@ -324,7 +321,7 @@ fn the_stale_marker_is_grey_and_the_error_red() {
     press(&mut app, KeyCode::Char('}'), KeyModifiers::NONE);
     let t = render(&app, 120, 35);
     let buf = t.backend().buffer();
-    let a = layout(buf.area, app.focus);
+    let a = app.areas(buf.area);
     let trace = a.trace.unwrap();
     let (x, y) = find(buf, trace, " STALE ").unwrap();
     for i in 0..7 {
@@ -354,7 +351,7 @@ fn the_strip_colours_each_request_by_its_decision() {
     let app = app_from(DEFAULT_DENY);
     let t = render(&app, 120, 35);
     let buf = t.backend().buffer();
-    let strip = layout(buf.area, app.focus).strip;
+    let strip = app.areas(buf.area).strip;
     let decisions: Vec<Decision> = app.results.iter().map(|r| r.decision).collect();
     for (i, d) in decisions.iter().enumerate() {
         let label = format!("{} ", i + 1);
@@ -392,7 +389,7 @@ fn the_focused_pane_has_a_cyan_border() {
         assert_eq!(app.focus, focus);
         let t = render(&app, 120, 35);
         let buf = t.backend().buffer();
-        let a = layout(buf.area, app.focus);
+        let a = app.areas(buf.area);
         let border = |r: Option<Rect>| {
             let r = r.unwrap();
             // The policy pane's box starts below its list line.
@@ -427,7 +424,7 @@ fn the_deciding_statement_is_highlighted_in_the_editor() {
     assert_eq!(app.policies.current, 1);
     let t = render(&app, 120, 35);
     let buf = t.backend().buffer();
-    let p = layout(buf.area, app.focus).policies.unwrap();
+    let p = app.areas(buf.area).policies.unwrap();
     let highlight = Color::Rgb(40, 40, 70);
     let (_, sid_y) = find(buf, p, "\"Sid\": \"DenyOutsideOffice\"").unwrap();
     let (_, version_y) = find(buf, p, "\"Version\"").unwrap();
@@ -452,7 +449,7 @@ fn the_highlight_follows_edits_while_the_text_is_invalid() {
     assert!(app.stale, "the text does not parse");
     let t = render(&app, 120, 35);
     let buf = t.backend().buffer();
-    let p = layout(buf.area, app.focus).policies.unwrap();
+    let p = app.areas(buf.area).policies.unwrap();
     let highlight = Color::Rgb(40, 40, 70);
     let row_has = |y: u16| (p.x + 6..p.x + p.width - 1).any(|x| buf[(x, y)].bg == highlight);
     let (_, sid_y) = find(buf, p, "\"Sid\": \"DenyOutsideOffice\"").unwrap();

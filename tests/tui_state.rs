@@ -12,7 +12,6 @@ use iamtrace::eval::ContextValue;
 use iamtrace::input::load_str;
 use iamtrace::trace::Decision;
 use iamtrace::tui::app::{App, Focus, Mode, evaluate_scenario};
-use iamtrace::tui::ui::layout::layout;
 use iamtrace::tui::update::{handle_key, handle_mouse, handle_paste};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -906,7 +905,7 @@ fn click(x: u16, y: u16) -> MouseEvent {
 fn a_click_in_a_pane_focuses_it() {
     let mut app = client_vpn();
     let size = Rect::new(0, 0, 120, 35);
-    let areas = layout(size, app.focus);
+    let areas = app.areas(size);
     let trace = areas.trace.unwrap();
     assert!(!handle_mouse(
         &mut app,
@@ -947,7 +946,7 @@ fn row_text(t: &Terminal<TestBackend>, y: u16, from: u16, to: u16) -> String {
 fn a_click_on_a_trace_row_selects_that_row() {
     let mut app = client_vpn();
     let size = Rect::new(0, 0, 120, 35);
-    let trace = layout(size, Focus::Trace).trace.unwrap();
+    let trace = app.areas(size).trace.unwrap();
     let t = render(&app, 120, 35);
     // Row 5 of the tree is drawn on screen row trace.y + 3 + 5.
     let y = trace.y + 3 + 5;
@@ -975,8 +974,8 @@ fn a_click_on_a_scrolled_trace_selects_the_row_under_the_pointer() {
     let size = Rect::new(0, 0, w, h);
     press(&mut app, key(KeyCode::Tab));
     press(&mut app, key(KeyCode::Tab));
-    let trace = layout(size, Focus::Trace).trace.unwrap();
-    assert!(!layout(size, Focus::Trace).compact);
+    let trace = app.areas(size).trace.unwrap();
+    assert!(!app.areas(size).compact);
     let rows = app.tree_rows();
     press(&mut app, key(KeyCode::End));
     // The rows shown: the pane less its border, the badge and (for a selected row cut
@@ -1016,7 +1015,7 @@ fn a_click_on_a_scrolled_trace_selects_the_row_under_the_pointer() {
 fn the_mouse_wheel_moves_the_trace_selection() {
     let mut app = client_vpn();
     let size = Rect::new(0, 0, 120, 35);
-    let trace = layout(size, app.focus).trace.unwrap();
+    let trace = app.areas(size).trace.unwrap();
     let wheel = |kind| MouseEvent {
         kind,
         column: trace.x + 5,
@@ -1033,7 +1032,7 @@ fn the_mouse_wheel_moves_the_trace_selection() {
 fn in_the_compact_layout_a_click_stays_in_the_one_pane_shown() {
     let mut app = client_vpn();
     let size = Rect::new(0, 0, 80, 24);
-    let areas = layout(size, app.focus);
+    let areas = app.areas(size);
     assert!(areas.compact);
     assert!(areas.trace.is_none() && areas.request.is_none());
     let p = areas.policies.unwrap();

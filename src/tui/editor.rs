@@ -20,6 +20,8 @@ pub struct PolicyEditor {
     first_line: u64,
     /// The first text row in view, as the text area computed it at the last render.
     top: Cell<u16>,
+    /// The width of the longest line, once measured (forgotten on every change).
+    longest: Cell<Option<usize>>,
 }
 
 /// Line marks drawn over the editor.
@@ -50,6 +52,7 @@ impl PolicyEditor {
             area,
             first_line: first_line.max(1),
             top: Cell::new(0),
+            longest: Cell::new(None),
         }
     }
 
@@ -70,7 +73,16 @@ impl PolicyEditor {
 
     /// Hands a key to the text area. True when the text changed.
     pub fn input(&mut self, key: KeyEvent) -> bool {
-        self.area.input(key)
+        let changed = self.area.input(key);
+        self.changed(changed)
+    }
+
+    /// Forgets what was measured of the text when `changed`; returns `changed`.
+    fn changed(&self, changed: bool) -> bool {
+        if changed {
+            self.longest.set(None);
+        }
+        changed
     }
 
     /// Copies the selection into the editor's clipboard (what Ctrl+V pastes). False
@@ -85,13 +97,15 @@ impl PolicyEditor {
 
     /// Pastes what [`Self::copy`] (or a cut) took. True when the text changed.
     pub fn paste_copied(&mut self) -> bool {
-        self.area.paste()
+        let changed = self.area.paste();
+        self.changed(changed)
     }
 
     /// Inserts pasted text at the cursor. True when anything was inserted.
     pub fn paste(&mut self, text: &str) -> bool {
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
-        self.area.insert_str(text)
+        let changed = self.area.insert_str(text);
+        self.changed(changed)
     }
 
     /// Shows `text` instead (an undo or redo), the cursor at byte `offset` and the
@@ -145,7 +159,7 @@ impl PolicyEditor {
             .move_cursor(CursorMove::Jump(row as u16, (col - back) as u16));
         self.area.delete_str(back + after);
         self.area.insert_str(with);
-        true
+        self.changed(true)
     }
 
     /// The quoted string the cursor is in (on its line), without the quotes.
@@ -189,6 +203,23 @@ impl PolicyEditor {
         } else {
             Style::default()
         });
+    }
+
+    /// Columns the editor needs to show every line whole: the gutter, the longest line
+    /// and a column for the cursor after it (the block's borders not included).
+    pub fn wanted_width(&self) -> u16 {
+        let lines = self.area.lines();
+        let last = self.first_line + lines.len().max(1) as u64 - 1;
+        let longest = self.longest.get().unwrap_or_else(|| {
+            let w = lines
+                .iter()
+                .map(|l| ratatui::text::Span::raw(l.as_str()).width())
+                .max()
+                .unwrap_or(0);
+            self.longest.set(Some(w));
+            w
+        });
+        (digits(last) + 2 + longest + 1).min(usize::from(u16::MAX)) as u16
     }
 
     /// Renders the editor inside `block`: the gutter (file line numbers and marks),

@@ -9,7 +9,7 @@ use super::app::{App, Focus, Mode};
 use super::effect;
 use super::keymap::{self, Scope, lookup, overlay_scope, pane_scope};
 use super::pane::{Effect, overlay};
-use super::ui::layout::{Areas, layout};
+use super::ui::layout::Areas;
 use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
@@ -162,7 +162,7 @@ pub fn handle_mouse(app: &mut App, m: MouseEvent, size: Rect) -> bool {
         request,
         trace,
         ..
-    } = layout(size, app.focus);
+    } = app.areas(size);
     let (x, y) = (m.column, m.row);
     match m.kind {
         MouseEventKind::Down(MouseButton::Left) => {

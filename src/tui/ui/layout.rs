@@ -1,5 +1,8 @@
 //! Where each pane goes for a screen size: three panes side by side from 100×28, one
-//! pane at a time (the focused one) below that, a message below 60×16.
+//! pane at a time (the focused one) below that, a message below 60×16. Side by side,
+//! the panes are sized from what they hold ([`Wants`]): the editor as wide as its
+//! longest line within a share of the screen, the request pane as tall as its rows
+//! within a share of the right column, the rest to the trace.
 
 use super::super::app::Focus;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
@@ -48,8 +51,38 @@ pub struct Areas {
     pub compact: bool,
 }
 
-/// The layout for a screen of `size` with `focus`.
+/// What the panes' contents ask for; 0 where nothing is known (the fixed shares).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Wants {
+    /// Columns the policy pane needs to show its longest line whole (borders included).
+    pub policies_width: u16,
+    /// Rows the request pane needs to show every row (borders included).
+    pub request_height: u16,
+}
+
+/// The policy pane's share of the width when nothing is known of its text.
+const POLICIES_SHARE: u16 = 48;
+/// The least and most of the width the policy pane takes, in percent, when it is sized
+/// from its text; and the fewest columns it gets (a policy stays editable).
+const POLICIES_RANGE: (u16, u16, u16) = (30, 55, 40);
+/// The request pane's share of the right column when nothing is known of its rows,
+/// and the most it takes when sized from them; the fewest rows it gets.
+const REQUEST_SHARE: u16 = 40;
+const REQUEST_MOST: u16 = 50;
+const REQUEST_LEAST: u16 = 7;
+
+/// `percent` of `n`.
+fn share(n: u16, percent: u16) -> u16 {
+    (u32::from(n) * u32::from(percent) / 100) as u16
+}
+
+/// The layout for a screen of `size` with `focus`, at the fixed shares.
 pub fn layout(size: Rect, focus: Focus) -> Areas {
+    layout_fitted(size, focus, Wants::default())
+}
+
+/// The layout for a screen of `size` with `focus`, the panes sized from `wants`.
+pub fn layout_fitted(size: Rect, focus: Focus, wants: Wants) -> Areas {
     if size.width < MIN_WIDTH || size.height < MIN_HEIGHT {
         return Areas {
             too_small: true,
@@ -82,13 +115,27 @@ pub fn layout(size: Rect, focus: Focus) -> Areas {
         }
         return a;
     }
+    let policies_width = if wants.policies_width == 0 {
+        share(main.width, POLICIES_SHARE)
+    } else {
+        let (least, most, columns) = POLICIES_RANGE;
+        let most = share(main.width, most);
+        let least = share(main.width, least).max(columns).min(most);
+        wants.policies_width.clamp(least, most)
+    };
     let cols = Layout::default()
         .direction(Direction::Horizontal)
-        .constraints([Constraint::Percentage(48), Constraint::Percentage(52)])
+        .constraints([Constraint::Length(policies_width), Constraint::Min(1)])
         .split(main);
+    let request_height = if wants.request_height == 0 {
+        share(cols[1].height, REQUEST_SHARE)
+    } else {
+        let most = share(cols[1].height, REQUEST_MOST);
+        wants.request_height.clamp(REQUEST_LEAST.min(most), most)
+    };
     let right = Layout::default()
         .direction(Direction::Vertical)
-        .constraints([Constraint::Percentage(40), Constraint::Percentage(60)])
+        .constraints([Constraint::Length(request_height), Constraint::Min(1)])
         .split(cols[1]);
     Areas {
         strip,
@@ -105,6 +152,47 @@ pub fn layout(size: Rect, focus: Focus) -> Areas {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn panes_are_sized_from_what_they_hold_within_their_shares() {
+        let screen = Rect::new(0, 0, 120, 35);
+        let fixed = layout(screen, Focus::Policies);
+        assert_eq!(fixed.policies.unwrap().width, 57, "48% of 120");
+        let fit = |policies_width, request_height| {
+            layout_fitted(
+                screen,
+                Focus::Policies,
+                Wants {
+                    policies_width,
+                    request_height,
+                },
+            )
+        };
+        // A narrow policy: the least (40 columns here, 30% being 36).
+        let a = fit(20, 10);
+        assert_eq!(a.policies.unwrap().width, 40);
+        assert_eq!(a.request.unwrap().x, 40);
+        assert_eq!(a.request.unwrap().width, 80);
+        assert_eq!(a.request.unwrap().height, 10);
+        assert_eq!(a.trace.unwrap().height, 32 - 10);
+        // Wide lines: as wide as asked, up to 55%.
+        assert_eq!(fit(60, 10).policies.unwrap().width, 60);
+        assert_eq!(fit(500, 10).policies.unwrap().width, 66);
+        // Many request rows: half the column at most; few, seven rows at least.
+        assert_eq!(fit(60, 100).request.unwrap().height, 16);
+        assert_eq!(fit(60, 3).request.unwrap().height, 7);
+        // The compact layout is one pane, whatever is asked.
+        let small = layout_fitted(
+            Rect::new(0, 0, 80, 24),
+            Focus::Request,
+            Wants {
+                policies_width: 60,
+                request_height: 10,
+            },
+        );
+        assert!(small.compact);
+        assert_eq!(small.request.unwrap().width, 80);
+    }
 
     #[test]
     fn drawn_area_stays_within_the_buffer_limit() {

@@ -7,13 +7,13 @@ mod overlay;
 mod policies;
 mod request;
 mod status;
+mod tabs;
 mod trace;
 mod whatif;
 
 use super::action::Action;
 use super::app::App;
 use super::keymap::{Scope, key_label};
-use layout::layout;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -98,6 +98,17 @@ pub fn scrub(area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// `s` cut to `width` characters, the last one `…` when cut.
+pub(super) fn cut(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
 /// A bordered block; when focused its border is bold and its title reversed, so the
 /// focus shows without colour too. The title is shown [`safe`].
 pub fn pane_block(title: String, focused: bool) -> ratatui::widgets::Block<'static> {
@@ -115,9 +126,30 @@ pub fn pane_block(title: String, focused: bool) -> ratatui::widgets::Block<'stat
         .border_style(border)
 }
 
+impl App {
+    /// Where each pane goes on a screen of `size`, sized from what the panes hold now:
+    /// drawing and the mouse both use it.
+    pub fn areas(&self, size: Rect) -> layout::Areas {
+        // The longest line and the title whole; no policy: the least room (a line says
+        // there is none).
+        let current = self.policies.current;
+        let policies_width = self.policies.editors.get(current).map_or(1, |e| {
+            let title = policies::title_width(self, current).min(usize::from(u16::MAX)) as u16;
+            e.wanted_width().max(title).saturating_add(2)
+        });
+        let wants = layout::Wants {
+            policies_width,
+            request_height: self
+                .form
+                .wanted_height(self.scenario.requests.get(self.request)),
+        };
+        layout::layout_fitted(size, self.focus, wants)
+    }
+}
+
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let a = layout(area, self.focus);
+        let a = self.areas(area);
         if a.too_small {
             Paragraph::new(vec![
                 Line::from("The terminal is too small for iamtrace."),

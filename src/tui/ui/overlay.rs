@@ -206,9 +206,7 @@ fn question(
 
 /// The completion list, in the lower part of the policy pane.
 fn completion(app: &App, c: &crate::tui::complete::Completion, area: Rect, buf: &mut Buffer) {
-    let pane = super::layout::layout(area, app.focus)
-        .policies
-        .unwrap_or(area);
+    let pane = app.areas(area).policies.unwrap_or(area);
     let height = (c.items.len() as u16 + 2).min(12).min(pane.height);
     let width = pane.width.min(90).max(20.min(pane.width));
     let r = Rect {

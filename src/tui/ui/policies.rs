@@ -3,7 +3,8 @@
 
 use super::super::app::{App, Focus};
 use super::super::editor::Marks;
-use super::{pane_block, safe};
+use super::tabs::{self, Form};
+use super::{cut, pane_block, safe};
 use crate::policy::PolicyKind;
 use crate::scenario::DocumentForm;
 use crate::tui::action::Action;
@@ -67,16 +68,8 @@ fn read_as(app: &App, i: usize) -> Option<&crate::input::ReadAs> {
     (src.kind == kind && placed).then_some(r)
 }
 
-/// `s` cut to `width` characters, the last one `…` when cut.
-fn cut(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
-}
+/// The most characters of a policy's name in a shortened tab.
+const SHORT_NAME: usize = 10;
 
 /// The title of the editor's box for policy `i` of `n`, within `width` characters:
 /// its number, name, type and how it was read. When that is too long the name is cut
@@ -117,6 +110,19 @@ fn title(app: &App, i: usize, n: usize, width: usize) -> String {
         }
     }
     cut(&build(&cut(&name, 4), true), width)
+}
+
+/// Columns policy `i`'s title takes whole (with the short notes on how it was read).
+pub(super) fn title_width(app: &App, i: usize) -> usize {
+    let n = app.policies.editors.len();
+    // The widest form that still says everything briefly: what `title` gives when
+    // the full notes do not fit but the name does.
+    let full = title(app, i, n, usize::MAX);
+    let notes: usize = read_notes(app, i)
+        .iter()
+        .map(|(full, brief)| full.chars().count() - brief.chars().count())
+        .sum();
+    full.chars().count() - notes
 }
 
 /// Draws the policy pane.
@@ -184,24 +190,36 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .split(area);
 
     // The list of policies, the edited one reversed, those with errors marked ✘ (and
-    // red where there is colour).
+    // red where there is colour): whole names when they fit, else shortened, else the
+    // edited one and its neighbours by number (‹ › where more are).
+    let tab = |i: usize, form: Form| -> String {
+        let bad = app.errors.get(i).is_some_and(|e| !e.is_empty());
+        let mark = if bad { " ✘" } else { "" };
+        let name = safe(&app.policy_name(i));
+        match form {
+            Form::Full => format!(" {}{mark} {name} ", i + 1),
+            Form::Short => format!(" {}{mark} {} ", i + 1, cut(&name, SHORT_NAME)),
+            Form::Number => format!(" {}{mark} ", i + 1),
+        }
+    };
+    let width_of = |i: usize, form: Form| Span::raw(tab(i, form)).width() + 1;
+    let fitted = tabs::fit(n, app.policies.current, usize::from(area.width), &width_of);
+    let marker = Style::default().fg(Color::DarkGray);
     let mut spans = Vec::new();
-    for i in 0..n {
+    if fitted.more_before {
+        spans.push(Span::styled("‹", marker));
+    }
+    for (i, form) in fitted.tabs {
         let bad = app.errors.get(i).is_some_and(|e| !e.is_empty());
         let mut style = Style::default().fg(if bad { Color::Red } else { Color::Gray });
         if i == app.policies.current {
             style = style.add_modifier(Modifier::REVERSED);
         }
-        spans.push(Span::styled(
-            format!(
-                " {}{} {} ",
-                i + 1,
-                if bad { " ✘" } else { "" },
-                safe(&app.policy_name(i))
-            ),
-            style,
-        ));
+        spans.push(Span::styled(tab(i, form), style));
         spans.push(Span::raw(" "));
+    }
+    if fitted.more_after {
+        spans.push(Span::styled("›", marker));
     }
     Paragraph::new(Line::from(spans)).render(parts[0], buf);
 

@@ -5,7 +5,7 @@
 use super::super::action::Action;
 use super::super::form::{FIELDS, RequestForm, RowHint};
 use super::super::keymap::{Scope, key_label};
-use super::{pane_block, safe};
+use super::{cut, pane_block, safe};
 use crate::scenario::RequestSpec;
 use crate::tui::trail::fmt_count;
 use ratatui::buffer::Buffer;
@@ -34,6 +34,14 @@ pub struct Shown<'a> {
 }
 
 impl RequestForm {
+    /// Rows the pane needs to show the form whole for `spec`: the line of the call it
+    /// was made for, the notes, every row and the hint under them, and the borders.
+    pub fn wanted_height(&self, spec: Option<&RequestSpec>) -> u16 {
+        let via = spec.is_some_and(|s| s.via.is_some());
+        let notes = spec.map_or(0, |s| s.notes.len());
+        (usize::from(via) + notes + self.rows.len() + 1 + 2).min(usize::from(u16::MAX)) as u16
+    }
+
     /// Draws the form.
     pub fn render(&self, shown: &Shown, area: Rect, buf: &mut Buffer) {
         draw(self, shown, area, buf)
@@ -96,15 +104,37 @@ fn draw(form: &RequestForm, shown: &Shown, area: Rect, buf: &mut Buffer) {
             Style::default().fg(Color::Yellow),
         )));
     }
-    let label_width = 18;
-    for (i, row) in form.rows.iter().enumerate() {
-        let selected = i == form.selected;
-        let (label, value) = if i < FIELDS.len() {
-            (FIELDS[i].to_string(), safe(row))
+    // Labels as wide as the longest (at least 18, at most a third of the pane).
+    let inner_width = usize::from(area.width.saturating_sub(2));
+    let label_of = |i: usize, row: &str| -> String {
+        if i < FIELDS.len() {
+            FIELDS[i].to_string()
         } else {
             match row.split_once('=') {
-                Some((k, v)) => (safe(k.trim()), safe(v.trim())),
-                None => ("(new key)".to_string(), safe(row)),
+                Some((k, _)) => safe(k.trim()),
+                None => "(new key)".to_string(),
+            }
+        }
+    };
+    let label_width = form
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| label_of(i, r).chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(18, (inner_width / 3).max(18));
+    // What is left for a value after the selection mark and the label.
+    let value_room = inner_width.saturating_sub(2 + label_width + 1);
+    for (i, row) in form.rows.iter().enumerate() {
+        let selected = i == form.selected;
+        let label = label_of(i, row);
+        let value = if i < FIELDS.len() {
+            safe(row)
+        } else {
+            match row.split_once('=') {
+                Some((_, v)) => safe(v.trim()),
+                None => safe(row),
             }
         };
         let hint = if form.is_overridden(i) {
@@ -157,20 +187,28 @@ fn draw(form: &RequestForm, shown: &Shown, area: Rect, buf: &mut Buffer) {
             ),
             Span::styled(format!("{label:<label_width$} "), label_style),
         ];
+        let mut room = value_room;
         if selected && focused {
             // The text with a block cursor. For a context row the cursor is placed in
-            // the whole "key = value" text, shown after the label as the raw row.
+            // the whole "key = value" text, shown after the label as the raw row. A
+            // row longer than the pane scrolls sideways to keep the cursor in view.
             let shown = row.clone();
             let chars: Vec<char> = shown.chars().collect();
             let at = form.cursor.min(chars.len());
-            let before: String = chars[..at].iter().collect();
+            let visible = value_room.saturating_sub(2).max(1);
+            let first = (at + 1).saturating_sub(visible);
+            let last = (first + visible).min(chars.len());
+            let before: String = chars[first..at].iter().collect();
             let cur: String = chars.get(at).map_or(" ".to_string(), |c| c.to_string());
             let after: String = chars
-                .get(at + 1..)
+                .get(at + 1..last.max(at + 1))
                 .map_or(String::new(), |r| r.iter().collect());
             if i >= FIELDS.len() {
                 spans.pop();
                 spans.push(Span::styled(format!("{:<label_width$} ", ""), label_style));
+            }
+            if first > 0 {
+                spans.push(Span::styled("…", Style::default().fg(Color::DarkGray)));
             }
             spans.push(Span::raw(safe(&before)));
             spans.push(Span::styled(
@@ -178,14 +216,25 @@ fn draw(form: &RequestForm, shown: &Shown, area: Rect, buf: &mut Buffer) {
                 Style::default().add_modifier(Modifier::REVERSED),
             ));
             spans.push(Span::raw(safe(&after)));
+            if last < chars.len() {
+                spans.push(Span::styled("…", Style::default().fg(Color::DarkGray)));
+            }
+            room = 0;
         } else {
-            spans.push(Span::raw(if value.is_empty() && i < FIELDS.len() {
+            let value = if value.is_empty() && i < FIELDS.len() {
                 "—".to_string()
             } else {
                 value
-            }));
+            };
+            // A value longer than the pane is cut with … (the row shows it whole when
+            // selected, the trace's footer when it is a trace row).
+            let width = value.chars().count();
+            room = room.saturating_sub(width);
+            spans.push(Span::raw(cut(&value, value_room)));
         }
-        spans.push(hint);
+        if hint.width() <= room {
+            spans.push(hint);
+        }
         lines.push(Line::from(spans));
     }
     if focused && form.rows.len() <= FIELDS.len() {

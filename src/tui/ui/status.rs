@@ -102,12 +102,14 @@ pub fn strip(app: &App, area: Rect, buf: &mut Buffer) {
         tab
     };
     // Give each request an equal share of the width when that is enough.
-    let share = (area.width as usize).saturating_sub(10) / n.max(1);
+    let share = width.saturating_sub(1) / n.max(1);
     let more_before = trail.is_some_and(|t| t.window.start > 0);
     let more_after = trail.is_some_and(|t| t.window.end < t.trail.len());
     if trail.is_none() && share.saturating_sub(2) >= MIN_LABEL {
         for i in 0..n {
-            spans.extend(item(i, share.saturating_sub(2).max(4)));
+            // The lead (↳), the label, the failing mark (!) and a space between tabs.
+            spans.extend(item(i, share.saturating_sub(3).max(4)));
+            spans.push(Span::raw(" "));
         }
     } else if n > 0 {
         // The request shown named; those around it by number, as many as fit.

@@ -126,7 +126,16 @@ fn draw(pane: &TracePane, shown: &Shown, area: Rect, buf: &mut Buffer) {
     let scroll = pane.first_shown(rows.len(), height);
     // Kept for the next frame: moving back up inside the view does not scroll it.
     pane.scroll.set(scroll);
-    let mut lines = vec![Line::from(head), Line::from("")];
+    // The decision and its reason take two rows: one and a blank, or both when the
+    // reason is long (wrapped, the rest cut).
+    let head_area = Rect {
+        height: inner.height.min(2),
+        ..inner
+    };
+    Paragraph::new(Line::from(head))
+        .wrap(ratatui::widgets::Wrap { trim: false })
+        .render(head_area, buf);
+    let mut lines = Vec::new();
     for (i, row) in rows.iter().enumerate().skip(scroll).take(height) {
         let (sym, color) = match row.mark {
             Mark::Pass => ("✔", Color::Green),
@@ -159,7 +168,12 @@ fn draw(pane: &TracePane, shown: &Shown, area: Rect, buf: &mut Buffer) {
             Span::styled(safe(&row.text), style),
         ]));
     }
-    Paragraph::new(lines).render(inner, buf);
+    let tree_area = Rect {
+        y: inner.y + head_area.height,
+        height: inner.height - head_area.height,
+        ..inner
+    };
+    Paragraph::new(lines).render(tree_area, buf);
     if let Some(text) = full_text {
         let area = Rect {
             y: inner.y + inner.height - 3,
