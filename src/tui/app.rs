@@ -499,6 +499,18 @@ impl App {
         }
     }
 
+    /// Shows `span` of policy `pi` in the editor without giving it the keyboard (the
+    /// trace's selection moved onto a statement of that policy).
+    pub fn peek_in_policy(&mut self, pi: usize, span: crate::source::Span) {
+        if self.focus == Focus::Policies {
+            return;
+        }
+        if let Some(e) = self.policies.editors.get_mut(pi) {
+            self.policies.current = pi;
+            e.jump(span.line, span.column.into());
+        }
+    }
+
     /// Shows the focus in the editors (cursor on or off).
     pub fn sync_focus(&mut self) {
         let focused = self.focus == Focus::Policies && self.mode == Mode::Normal;

@@ -15,6 +15,7 @@ pub fn run(app: &mut App, effects: Vec<Effect>) -> bool {
         match effect {
             Effect::Evaluate => changed = true,
             Effect::ShowInPolicy(pi, span) => app.show_in_policy(pi, span),
+            Effect::PeekInPolicy(pi, span) => app.peek_in_policy(pi, span),
             Effect::LoadCell => {
                 app.load_grid_cell();
                 changed = true;

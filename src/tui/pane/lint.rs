@@ -19,8 +19,22 @@ impl LintView {
     /// Carries out `action`.
     pub fn handle(&mut self, action: Action) -> Vec<Effect> {
         match action {
-            Action::Up => self.selected = self.selected.saturating_sub(1),
-            Action::Down => self.selected = (self.selected + 1).min(self.count().saturating_sub(1)),
+            Action::Up | Action::Down => {
+                let before = self.selected;
+                self.selected = if action == Action::Up {
+                    self.selected.saturating_sub(1)
+                } else {
+                    (self.selected + 1).min(self.count().saturating_sub(1))
+                };
+                // The editor follows the selection onto the finding.
+                if let Some((pi, f)) = self
+                    .rows()
+                    .get(self.selected)
+                    .filter(|_| self.selected != before)
+                {
+                    return vec![Effect::PeekInPolicy(*pi, f.span)];
+                }
+            }
             Action::JumpToSource => {
                 if let Some((pi, f)) = self.rows().get(self.selected) {
                     return vec![Effect::ShowInPolicy(*pi, f.span)];

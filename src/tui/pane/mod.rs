@@ -30,6 +30,9 @@ pub enum Effect {
     Evaluate,
     /// Show this place of policy `.0` in the editor and give the editor the keyboard.
     ShowInPolicy(usize, Span),
+    /// Show this place of policy `.0` in the editor, the keyboard staying where it is
+    /// (the selection moved onto a row that has a place in a policy).
+    PeekInPolicy(usize, Span),
     /// Load the what-if grid's selected cell into the request shown (and evaluate).
     LoadCell,
     /// The request form changed: write it into the scenario (and evaluate).

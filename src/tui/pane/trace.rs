@@ -24,6 +24,7 @@ pub struct TracePane {
 impl TracePane {
     /// Carries out `action` on `rows` (the rows shown now).
     pub fn handle(&mut self, action: Action, rows: &[Row]) -> Vec<Effect> {
+        let before = self.selected;
         match action {
             Action::Up => self.move_by(-1, rows.len()),
             Action::Down => self.move_by(1, rows.len()),
@@ -49,7 +50,20 @@ impl TracePane {
             }
             _ => {}
         }
-        Vec::new()
+        // The editor follows the selection onto the statement (or element) it names.
+        let moved = matches!(
+            action,
+            Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::First
+                | Action::Last
+        ) && self.selected != before;
+        match rows.get(self.selected).and_then(|r| r.target) {
+            Some((pi, span)) if moved => vec![Effect::PeekInPolicy(pi, span)],
+            _ => Vec::new(),
+        }
     }
 
     /// Moves the selection by `delta` rows within `n` rows.
