@@ -206,7 +206,9 @@ fn no_color_focus_follows_tab_and_the_trace_row_is_selected_120x35() {
     let buf = draw(&app, Colours::None);
     no_colour_anywhere(&buf);
     let [policies, request, trace] = titles(&buf, &app);
-    assert!(none_have(&buf, policies, "Policy 1/3", REVERSED));
+    // (The editor shows the policy of the row moved onto.)
+    let shown = format!("Policy {}/3", app.policies.current + 1);
+    assert!(none_have(&buf, policies, &shown, REVERSED));
     assert!(none_have(&buf, request, "Request 1/9", REVERSED));
     assert!(all_have(&buf, trace, "Trace", REVERSED | Modifier::BOLD));
     // Exactly one tree row is selected (reversed), below the badge line.

@@ -663,7 +663,9 @@ fn down_and_enter_in_the_trace_jump_the_editor_to_the_statement() {
     let (pi, span) = rows[target_row].target.unwrap();
     assert_eq!(pi, 1, "{:?}", rows[target_row]);
     assert!(rows[target_row].text.contains("decided"));
-    assert_eq!(app.policies.current, 0);
+    // Moving onto it already shows it in the editor; the keyboard stays in the trace.
+    assert_eq!(app.policies.current, pi);
+    assert_eq!(app.focus, Focus::Trace);
     press(&mut app, key(KeyCode::Enter));
     assert_eq!(app.focus, Focus::Policies);
     assert_eq!(app.policies.current, pi);
