@@ -406,7 +406,7 @@ pub const BINDINGS: &[Binding] = &[
         REQUEST,
         A::Complete,
         "Ctrl+Space",
-        "complete the action, resource or key",
+        "complete action, resource, key",
     ),
     b(
         K::F(4),
@@ -414,7 +414,7 @@ pub const BINDINGS: &[Binding] = &[
         REQUEST,
         A::AddRequest,
         "F4",
-        "add a request (blank, copy, preset)",
+        "add a request…",
     ),
     b(
         K::F(6),
@@ -422,8 +422,9 @@ pub const BINDINGS: &[Binding] = &[
         REQUEST,
         A::DuplicateRequest,
         "F6",
-        "duplicate the request",
-    ),
+        "duplicate it",
+    )
+    .pair(),
     b(
         K::F(5),
         NONE,
@@ -432,14 +433,7 @@ pub const BINDINGS: &[Binding] = &[
         "F5",
         "rename the request",
     ),
-    b(
-        K::F(8),
-        NONE,
-        REQUEST,
-        A::DeleteRequest,
-        "F8",
-        "delete the request",
-    ),
+    b(K::F(8), NONE, REQUEST, A::DeleteRequest, "F8", "delete it").pair(),
     b(
         K::Up,
         ALT,
