@@ -521,3 +521,49 @@ fn ctrl_space_completes_the_action_then_its_resource_then_a_key() {
             .contains("completes the action")
     );
 }
+
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    t.draw(|f| f.render_widget(&*app, f.area())).unwrap();
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_form_completion_list_is_drawn_by_the_row_it_completes() {
+    iamtrace::catalog::services::catalog();
+    let mut app = client_vpn();
+    app.form.selected = 1;
+    app.form.home_end(true);
+    for _ in 0.."CreateClientVpnEndpoint".len() {
+        press(&mut app, key(KeyCode::Backspace));
+    }
+    type_text(&mut app, "CreateClientVpnR");
+    press(&mut app, ctrl(' '));
+    assert!(app.form.completion.is_some());
+    for (w, h) in [(120, 35), (80, 24), (200, 50)] {
+        let s = screen(&app, w, h);
+        assert!(s.contains("ec2:CreateClientVpnRoute"), "{w}×{h}:\n{s}");
+        assert!(s.contains("1 match"), "{w}×{h}:\n{s}");
+        // The row being typed stays in sight, above the list.
+        let row = s
+            .lines()
+            .position(|l| l.contains("ec2:CreateClientVpnR "))
+            .unwrap();
+        let list = s.lines().position(|l| l.contains("1 match")).unwrap();
+        assert!(row < list, "{w}×{h}:\n{s}");
+    }
+    // The new-request list names its choices.
+    press(&mut app, key(KeyCode::Esc));
+    press(&mut app, key(KeyCode::F(4)));
+    let s = screen(&app, 120, 35);
+    assert!(s.contains("New request after request 1"), "{s}");
+    assert!(s.contains("a copy, preset: through a VPC endpoint"), "{s}");
+}

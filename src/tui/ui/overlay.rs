@@ -281,7 +281,8 @@ fn form_completion(app: &App, c: &crate::tui::complete::Completion, area: Rect, 
     let r = Rect {
         x: pane.x + 2,
         y,
-        width: pane.width.saturating_sub(2),
+        // Inside the pane's right border.
+        width: pane.width.saturating_sub(3),
         height,
     };
     completion(c, r, buf);
