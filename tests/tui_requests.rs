@@ -567,3 +567,36 @@ fn the_form_completion_list_is_drawn_by_the_row_it_completes() {
     assert!(s.contains("New request after request 1"), "{s}");
     assert!(s.contains("a copy, preset: through a VPC endpoint"), "{s}");
 }
+
+#[test]
+fn a_request_added_while_a_policy_does_not_parse_gets_the_last_good_results() {
+    let mut app = client_vpn();
+    app.focus = Focus::Policies;
+    app.policies.editors[0].jump(1, 1);
+    type_text(&mut app, "{");
+    assert!(app.stale, "the text does not parse");
+    let was = decisions(&app);
+    app.focus = Focus::Request;
+    press(&mut app, key(KeyCode::F(4)));
+    press(&mut app, key(KeyCode::Down));
+    assert!(press(&mut app, key(KeyCode::Enter)));
+    assert!(app.stale);
+    // The copy has the decision of its original, the others theirs.
+    let mut want = was.clone();
+    want.insert(1, was[0]);
+    assert_eq!(decisions(&app), want);
+    assert_eq!(names(&app)[1], format!("{FIRST} copy"));
+    // A request not evaluated before is, under the policies as they last parsed: the
+    // office call through a VPC endpoint has no source IP, and the guardrail denies it.
+    let vpce = app
+        .new_request_choices()
+        .iter()
+        .position(|c| c.label().contains("VPC endpoint"))
+        .unwrap();
+    press(&mut app, ctrl('p'));
+    app.mode = Mode::NewRequest(vpce);
+    assert!(press(&mut app, key(KeyCode::Enter)));
+    assert!(app.stale);
+    want.insert(1, Decision::ExplicitDeny);
+    assert_eq!(decisions(&app), want);
+}

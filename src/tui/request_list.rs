@@ -199,18 +199,23 @@ impl App {
     }
 
     /// After the list of requests changed from `old`: the results follow the requests
-    /// they belong to (a request not evaluated yet clears them until the evaluation
-    /// that follows), and the request `self.request` is shown in the form.
+    /// they belong to, a new request is evaluated under the same (last good) policies
+    /// as the others, and the request `self.request` is shown in the form.
     fn follow_requests(&mut self, old: &[RequestSpec]) {
-        if self.results.len() == old.len() {
-            let from = origins(old, &self.scenario.requests);
-            let kept: Option<Vec<_>> = from
-                .iter()
-                .map(|k| k.and_then(|k| self.results.get(k).cloned()))
-                .collect();
-            self.results = kept.unwrap_or_default();
-        } else {
-            self.results.clear();
+        match &self.set {
+            Some(set) if self.results.len() == old.len() => {
+                let from = origins(old, &self.scenario.requests);
+                self.results = from
+                    .iter()
+                    .zip(&self.scenario.requests)
+                    .map(|(k, r)| match k.and_then(|k| self.results.get(k)) {
+                        Some(kept) => kept.clone(),
+                        None => super::evaluate::evaluate_one(set, &r.request),
+                    })
+                    .collect();
+            }
+            // Nothing evaluated yet: the evaluation that follows fills them.
+            _ => self.results.clear(),
         }
         let n = self.scenario.requests.len();
         self.request = self.request.min(n.saturating_sub(1));
