@@ -232,6 +232,43 @@ pub struct Finding {
     pub span: Span,
     /// What to write instead, when there is one thing to say.
     pub fix: Option<String>,
+    /// The fix as an edit the TUI can make by itself (Ctrl+R), when it is mechanical.
+    #[serde(skip)]
+    pub edit: Option<FixEdit>,
+}
+
+/// A finding's fix as an edit of the policy's text, in terms of the parsed policy;
+/// `analysis::fixes::lint_fix` turns it into bytes of the text, keeping its layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FixEdit {
+    /// The condition operator member written at `at` renamed `to`.
+    RenameOperator {
+        /// The operator's member (key and value).
+        at: Span,
+        /// The new operator name.
+        to: String,
+    },
+    /// `"operator": {"key": "value"}` added to the Condition of the statement at
+    /// `statement` (into the operator's object when the Condition has it already).
+    AddCondition {
+        /// The statement object.
+        statement: Span,
+        /// The operator.
+        operator: String,
+        /// The condition key.
+        key: String,
+        /// Its one value.
+        value: String,
+    },
+    /// The JSON string written at `at` replaced by the string `to`.
+    ReplaceString {
+        /// The string token (quotes included).
+        at: Span,
+        /// The new string's value.
+        to: String,
+    },
+    /// The document's `"Version"` set to `"2012-10-17"` (added first when missing).
+    SetVersion,
 }
 
 impl Finding {
@@ -242,11 +279,23 @@ impl Finding {
             message: message.into(),
             span,
             fix: None,
+            edit: None,
         }
     }
 
     fn with_fix(mut self, fix: impl Into<String>) -> Finding {
         self.fix = Some(fix.into());
+        self
+    }
+
+    fn with_edit(self, edit: FixEdit) -> Finding {
+        self.with_edit_if(true, edit)
+    }
+
+    fn with_edit_if(mut self, when: bool, edit: FixEdit) -> Finding {
+        if when {
+            self.edit = Some(edit);
+        }
         self
     }
 }

@@ -94,59 +94,6 @@ impl App {
         })
     }
 
-    /// Applies the suggested policy edit whose row is selected in the trace (else the
-    /// first) to the policy's text: one undo step, the rest of the text as it was.
-    fn apply_fix(&mut self) -> Vec<Effect> {
-        if self.stale {
-            // The fixes were found on the text before it broke.
-            return vec![Effect::Message(
-                "no fix while the policies do not parse: mend them first (Ctrl+Z undoes)".into(),
-            )];
-        }
-        self.fixes_now();
-        let Some(fixes) = self.fixes.as_ref().filter(|f| !f.edits.is_empty()) else {
-            return vec![Effect::Message(match &self.fixes {
-                Some(f) => f.note.clone().unwrap_or_else(|| {
-                    format!(
-                        "no small policy edit gives request {} {}",
-                        f.request,
-                        f.aim.label()
-                    )
-                }),
-                None if self.stale => "no fix: the policies do not parse".into(),
-                None => "no fix to apply here".into(),
-            })];
-        };
-        let rows = self.tree_rows();
-        let chosen = rows
-            .get(self.trace.selected)
-            .and_then(|r| super::tree::fix_of_row(&r.id))
-            .filter(|&i| i < fixes.edits.len())
-            .unwrap_or(0);
-        let edit = fixes.edits[chosen].clone();
-        let pi = edit.policy_index;
-        let Some(src) = self.scenario.sources.get(pi) else {
-            return Vec::new();
-        };
-        if src.text.get(edit.at.start..edit.at.end) != Some(edit.before.as_str()) {
-            return vec![Effect::Message(
-                "the fix no longer fits the policy's text: look again once it is evaluated".into(),
-            )];
-        }
-        let mut text = src.text.clone();
-        text.replace_range(edit.at.start..edit.at.end, &edit.after);
-        let label = format!("fix: {} ({})", edit.description, edit.policy);
-        let cursor = edit.at.start + edit.after.len();
-        if !self.replace_policy_text(pi, text, label.clone(), cursor) {
-            return Vec::new();
-        }
-        self.policies.current = pi;
-        vec![
-            Effect::Message(format!("applied {label}: {}", edit.summary)),
-            Effect::Evaluate,
-        ]
-    }
-
     /// Takes the request's current decision as its expected one: one undo step, saved
     /// with the request as `expect`.
     fn set_expect(&mut self) -> Vec<Effect> {

@@ -14,6 +14,7 @@ pub mod editor;
 pub mod effect;
 pub mod evaluate;
 pub mod file;
+pub mod fix;
 pub mod form;
 pub mod form_complete;
 pub mod global;

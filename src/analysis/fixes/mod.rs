@@ -12,6 +12,7 @@
 //! smallest change of text.
 
 mod candidates;
+pub mod lint_fix;
 pub mod text;
 
 use crate::eval::service_rules::decided_by_aws;

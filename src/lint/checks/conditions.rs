@@ -1,7 +1,7 @@
 //! Condition keys against the actions and the global key table, operators against
 //! key types, set operators on the right keys.
 
-use super::super::Finding;
+use super::super::{Finding, FixEdit};
 use super::Matched;
 use crate::catalog::notes::{NoteKind, NoteStatus, reference_note};
 use crate::catalog::services::{Service, catalog, key_name_matches};
@@ -90,11 +90,18 @@ pub(super) fn conditions(
                     "wildcard-without-like",
                     key.span,
                     format!("{} compares * and ? as themselves: a value of {name} with them matches only that exact text", op.name),
-                ).with_fix(op.name.replace("StringEquals", "StringLike").replace("StringNotEquals", "StringNotLike")));
+                ).with_fix(op.name.replace("StringEquals", "StringLike").replace("StringNotEquals", "StringNotLike"))
+                .with_edit(FixEdit::RenameOperator {
+                    at: op.span,
+                    to: op.name.replace("StringEquals", "StringLike").replace("StringNotEquals", "StringNotLike"),
+                }));
             }
             if key.lower == "aws:sourceip" && family == Family::Ip {
                 private_ranges(op.name.as_ref(), key, out);
             }
+            // A set qualifier changes the meaning for every key of its operator: it is
+            // renamed by itself only when this key is the operator's one key.
+            let lone = op.keys.len() == 1;
             match (op.operator.set, multi) {
                 (None, true) => out.push(Finding::new(
                     "plain-operator-multivalued-key",
@@ -103,7 +110,8 @@ pub(super) fn conditions(
                         "{name} is multi-valued: {} without ForAnyValue or ForAllValues does not match a request with a list of values",
                         op.name
                     ),
-                ).with_fix(format!("ForAnyValue:{}", op.name))),
+                ).with_fix(format!("ForAnyValue:{}", op.name))
+                .with_edit_if(lone, FixEdit::RenameOperator { at: op.span, to: format!("ForAnyValue:{}", op.name) })),
                 (Some(q), false) => out.push(Finding::new(
                     if q == SetQualifier::ForAllValues {
                         "forallvalues-single-valued-key"
@@ -123,7 +131,11 @@ pub(super) fn conditions(
                             ""
                         }
                     ),
-                ).with_fix(op.operator.base.name.to_string() + if op.operator.if_exists { "IfExists" } else { "" })),
+                ).with_fix(op.operator.base.name.to_string() + if op.operator.if_exists { "IfExists" } else { "" })
+                .with_edit_if(lone, FixEdit::RenameOperator {
+                    at: op.span,
+                    to: op.operator.base.name.to_string() + if op.operator.if_exists { "IfExists" } else { "" },
+                })),
                 _ => {}
             }
             if st.effect == Effect::Allow
@@ -137,7 +149,13 @@ pub(super) fn conditions(
                     format!(
                         "ForAllValues holds when {name} is missing or empty, so this Allow also applies to requests without it"
                     ),
-                ).with_fix(format!("add \"Null\": {{\"{name}\": \"false\"}} to the Condition")));
+                ).with_fix(format!("add \"Null\": {{\"{name}\": \"false\"}} to the Condition"))
+                .with_edit(FixEdit::AddCondition {
+                    statement: st.span,
+                    operator: "Null".into(),
+                    key: name.to_string(),
+                    value: "false".into(),
+                }));
             }
         }
     }

@@ -13,7 +13,7 @@ mod sids;
 mod variables;
 
 use super::escalation::Grants;
-use super::{Finding, LintContext, StatementFindings};
+use super::{Finding, FixEdit, LintContext, StatementFindings};
 use crate::catalog::services::{Action, Service};
 use crate::policy::{Policy, Statement, Version};
 
@@ -35,7 +35,7 @@ pub fn run_kept(
             "missing-version",
             policy.span,
             "no Version: the policy is read as 2008-10-17, where policy variables are literal text",
-        ).with_fix("\"Version\": \"2012-10-17\""));
+        ).with_fix("\"Version\": \"2012-10-17\"").with_edit(FixEdit::SetVersion));
     }
     sids::sids(policy, ctx, &mut out);
     if kept.len() != policy.statements.len() {

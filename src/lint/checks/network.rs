@@ -1,6 +1,6 @@
 //! Denies on the caller's network that also catch calls AWS services make for it.
 
-use super::super::Finding;
+use super::super::{Finding, FixEdit};
 use crate::policy::condition::Family;
 use crate::policy::{Effect, Statement};
 
@@ -44,7 +44,13 @@ pub(super) fn network_deny(st: &Statement, out: &mut Vec<Finding>) {
                         "this Deny also fires when an AWS service calls another service on the caller's behalf (creating a Client VPN endpoint creates a service-linked role, for example): such calls may carry the service's address or no {} at all, so {} holds and the call is denied although the caller is on the right network",
                         key.name, op.name
                     ),
-                ).with_fix("add \"Bool\": {\"aws:ViaAWSService\": \"false\"} to this Condition"));
+                ).with_fix("add \"Bool\": {\"aws:ViaAWSService\": \"false\"} to this Condition")
+                .with_edit(FixEdit::AddCondition {
+                    statement: st.span,
+                    operator: "Bool".into(),
+                    key: "aws:ViaAWSService".into(),
+                    value: "false".into(),
+                }));
             }
         }
     }

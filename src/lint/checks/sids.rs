@@ -1,6 +1,6 @@
 //! Statement ids: unique within a policy, and the characters IAM takes.
 
-use super::super::{Finding, LintContext};
+use super::super::{Finding, FixEdit, LintContext};
 use crate::policy::{Policy, PolicyKind};
 use std::collections::HashMap;
 
@@ -62,7 +62,11 @@ pub(super) fn sids(policy: &Policy, ctx: LintContext, out: &mut Vec<Finding>) {
                     sid.chars()
                         .filter(char::is_ascii_alphanumeric)
                         .collect::<String>(),
-                ),
+                )
+                .with_edit(FixEdit::ReplaceString {
+                    at: span,
+                    to: sid.chars().filter(char::is_ascii_alphanumeric).collect(),
+                }),
             );
         }
     }

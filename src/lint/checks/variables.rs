@@ -1,6 +1,6 @@
 //! Policy variables where the policy's Version makes them literal text.
 
-use super::super::Finding;
+use super::super::{Finding, FixEdit};
 use crate::policy::Statement;
 
 /// `${…}` in a policy whose Version is 2008-10-17 (or missing): literal text.
@@ -20,7 +20,7 @@ pub(super) fn variables_2008(st: &Statement, out: &mut Vec<Finding>) {
                 "variables-in-2008-policy",
                 span,
                 format!("\"{text}\" is compared as written: policy variables need \"Version\": \"2012-10-17\""),
-            ).with_fix("\"Version\": \"2012-10-17\""));
+            ).with_fix("\"Version\": \"2012-10-17\"").with_edit(FixEdit::SetVersion));
         }
     }
 }

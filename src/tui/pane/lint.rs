@@ -69,6 +69,7 @@ mod tests {
                 ..Span::default()
             },
             fix: None,
+            edit: None,
         }
     }
 

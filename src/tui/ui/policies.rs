@@ -6,6 +6,8 @@ use super::super::editor::Marks;
 use super::{pane_block, safe};
 use crate::policy::PolicyKind;
 use crate::scenario::DocumentForm;
+use crate::tui::action::Action;
+use crate::tui::keymap::{Scope, key_label};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -154,25 +156,30 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         &[]
     };
-    let cursor_line = app.policies.editors[app.policies.current].cursor().0;
-    let finding_here = findings
-        .iter()
-        .filter(|f| f.span.line == cursor_line)
-        .min_by_key(|f| f.severity);
+    let finding_here = app
+        .finding_on_cursor_line()
+        .filter(|_| !findings.is_empty());
     let size_warning = if errors.is_empty() && finding_here.is_none() {
         let trust = crate::scenario::is_trust_policy(src.kind, src.attached_to.as_deref());
         crate::policy::limits::over_limit(text, src.kind, trust)
     } else {
         None
     };
-    let error_rows =
-        u16::from(!errors.is_empty() || size_warning.is_some() || finding_here.is_some());
+    // Under the editor: the error on the cursor's line (else the first), else the
+    // finding there with its fix, else the size warning — wrapped, up to a quarter of
+    // the pane.
+    let bottom = bottom_line(app, errors, finding_here, size_warning.as_deref());
+    let inner_width = area.width.max(1);
+    let bottom_rows = bottom.as_ref().map_or(0, |p| {
+        let wanted = p.line_count(inner_width).max(1);
+        wanted.min(usize::from((area.height / 4).max(1))) as u16
+    });
     let parts = Layout::default()
         .direction(Direction::Vertical)
         .constraints([
             Constraint::Length(1),
             Constraint::Min(3),
-            Constraint::Length(error_rows),
+            Constraint::Length(bottom_rows),
         ])
         .split(area);
 
@@ -240,21 +247,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         buf,
     );
 
-    if let Some(f) = finding_here {
-        Paragraph::new(Line::from(Span::styled(
-            format!("▲ {} [{}] {}", f.severity.label(), f.code, safe(&f.message)),
-            Style::default().fg(super::lint::severity_color(f.severity)),
-        )))
-        .render(parts[2], buf);
+    if let Some(p) = bottom {
+        p.render(parts[2], buf);
     }
-    if let Some(w) = size_warning {
-        Paragraph::new(Line::from(Span::styled(
-            format!("⚠ {}", safe(&w)),
-            Style::default().fg(Color::Yellow),
-        )))
-        .render(parts[2], buf);
-    }
-    if let Some(e) = errors.first() {
+}
+
+/// What goes under the editor, wrapped: see [`render`].
+fn bottom_line<'a>(
+    app: &App,
+    errors: &[crate::source::Diagnostic],
+    finding_here: Option<&crate::lint::Finding>,
+    size_warning: Option<&str>,
+) -> Option<Paragraph<'a>> {
+    let line = if let Some(e) = errors.first() {
         let (line, _) = app.policies.editors[app.policies.current].cursor();
         let at_cursor = errors.iter().find(|d| d.span.line == line).unwrap_or(e);
         let more = if errors.len() > 1 {
@@ -263,10 +268,35 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             String::new()
         };
         let (line, column) = app.file_position(app.policies.current, &at_cursor.span);
-        Paragraph::new(Line::from(vec![Span::styled(
+        Line::from(Span::styled(
             format!("✘ {line}:{column} {}{more}", safe(&at_cursor.message)),
             Style::default().fg(Color::Red),
-        )]))
-        .render(parts[2], buf);
-    }
+        ))
+    } else if let Some(f) = finding_here {
+        let colour = Style::default().fg(super::lint::severity_color(f.severity));
+        let mut spans = vec![Span::styled(
+            format!("▲ {} [{}] {}", f.severity.label(), f.code, safe(&f.message)),
+            colour,
+        )];
+        if let Some(fix) = &f.fix {
+            spans.push(Span::styled(
+                format!(" — fix: {}", safe(fix)),
+                colour.add_modifier(Modifier::BOLD),
+            ));
+            if f.edit.is_some() {
+                let key = key_label(Action::ApplyFix, Scope::Global);
+                spans.push(Span::styled(
+                    format!(" ({key} applies it)"),
+                    Style::default().fg(Color::Cyan),
+                ));
+            }
+        }
+        Line::from(spans)
+    } else {
+        Line::from(Span::styled(
+            format!("⚠ {}", safe(size_warning?)),
+            Style::default().fg(Color::Yellow),
+        ))
+    };
+    Some(Paragraph::new(line).wrap(ratatui::widgets::Wrap { trim: true }))
 }

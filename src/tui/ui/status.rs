@@ -244,7 +244,9 @@ pub fn bar(app: &App, compact: bool, area: Rect, buf: &mut Buffer) {
     // always (the message is cut for them), the fix when there is one, then the pane's
     // and the rest.
     let scope = pane_scope(app.focus, app.view);
-    let has_fix = !app.stale && app.fixes.as_ref().is_some_and(|f| !f.edits.is_empty());
+    let has_fix = !app.stale
+        && (app.fixes.as_ref().is_some_and(|f| !f.edits.is_empty())
+            || app.lint_fix_here().is_some());
     let rank = |a: Action| match a {
         Action::Quit => 0,
         Action::ToggleHelp => 1,
