@@ -600,3 +600,29 @@ fn a_request_added_while_a_policy_does_not_parse_gets_the_last_good_results() {
     want.insert(1, Decision::ExplicitDeny);
     assert_eq!(decisions(&app), want);
 }
+
+#[test]
+fn a_single_request_file_that_gets_a_second_is_written_anew_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("one.json");
+    std::fs::copy("tests/cases/decisions/no-policies.json", &file).unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut app = App::new(load_str(&text).unwrap(), Some(file.clone()))
+        .with_file(text, iamtrace::tui::file::Shape::Scenario);
+    app.focus = Focus::Request;
+    press(&mut app, key(KeyCode::F(6)));
+    press(&mut app, ctrl('s'));
+    let said = app.message.clone().unwrap_or_default();
+    assert!(said.contains("written anew"), "{said}");
+    let read = load_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(
+        read.requests
+            .iter()
+            .map(|r| r.name.clone().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        [
+            "nothing allows listing buckets",
+            "nothing allows listing buckets copy"
+        ]
+    );
+}
