@@ -176,6 +176,9 @@ fn every_screen(app: &mut App, label: &str) -> String {
         Mode::ConfirmDraft(h("policy"), h("file.draft.json").into()),
         Mode::ConfirmOpenDraft(h("file.draft.json").into()),
         Mode::Rename(h("name")),
+        Mode::RenameRequest(h("name")),
+        Mode::ConfirmDeleteRequest,
+        Mode::NewRequest(1),
         Mode::Axes(h("aws:UserAgent=")),
         Mode::Placement(h("r-")),
         Mode::Expansion(

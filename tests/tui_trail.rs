@@ -299,3 +299,34 @@ fn the_trail_is_counted_in_the_background() {
         )
     );
 }
+
+#[test]
+fn requests_are_not_added_renamed_deleted_or_moved_in_a_trail() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (path, _) = trail(dir.path(), 200);
+    let mut app = open(&path);
+    app.go_to("5");
+    app.focus = iamtrace::tui::app::Focus::Request;
+    let requests = app.scenario.requests.clone();
+    let at = record(&app);
+    for k in [
+        key(KeyCode::F(4)),
+        key(KeyCode::F(5)),
+        key(KeyCode::F(6)),
+        key(KeyCode::F(8)),
+        KeyEvent::new(KeyCode::Up, KeyModifiers::ALT),
+        KeyEvent::new(KeyCode::Down, KeyModifiers::ALT),
+    ] {
+        app.message = None;
+        press(&mut app, k);
+        assert_eq!(app.mode, iamtrace::tui::app::Mode::Normal, "{k:?}");
+        let said = app.message.clone().unwrap_or_default();
+        assert!(
+            said.contains("a trail's requests are its records"),
+            "{k:?}: {said}"
+        );
+        assert_eq!(app.scenario.requests, requests);
+        assert_eq!(record(&app), at);
+    }
+    assert!(!app.dirty);
+}

@@ -6,7 +6,7 @@
 
 use super::compile::compile_with;
 use super::{PolicySource, Scenario};
-use crate::lint::{Finding, StatementFindings};
+use crate::lint::{Finding, FixEdit, StatementFindings};
 use crate::policy::incremental::{ParsedPolicy, Reuse};
 use crate::policy::{PolicyKind, PolicySet};
 use crate::source::Diagnostic;
@@ -55,6 +55,18 @@ impl PolicyCache {
                             for kept in findings.iter_mut().skip(index + 1).flatten() {
                                 for f in kept {
                                     shift.apply(&mut f.span);
+                                    // The fix's own places move too (Ctrl+R edits
+                                    // there).
+                                    match &mut f.edit {
+                                        Some(
+                                            FixEdit::RenameOperator { at, .. }
+                                            | FixEdit::ReplaceString { at, .. },
+                                        ) => shift.apply(at),
+                                        Some(FixEdit::AddCondition { statement, .. }) => {
+                                            shift.apply(statement)
+                                        }
+                                        Some(FixEdit::SetVersion) | None => {}
+                                    }
                                 }
                             }
                         }

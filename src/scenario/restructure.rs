@@ -1,6 +1,6 @@
 //! Structural edits of a scenario file in its own layout: a policy renamed, placed on
-//! another resource, deleted, added or moved to another type; requests added or
-//! deleted. Entries are removed with their separator and inserted after the last of
+//! another resource, deleted, added or moved to another type; requests added, deleted
+//! or reordered (each request the file holds keeps its own bytes). Entries are removed with their separator and inserted after the last of
 //! their array in its indentation, so the rest of the file keeps every byte. What this
 //! cannot express (SCP and RCP levels changing, a `"request"` written as one object,
 //! the file not being a scenario object) gives `None`, and the caller writes the file
@@ -75,6 +75,18 @@ fn append_item(text: &str, array: &Node, entry: &str, step: &str) -> (Range<usiz
             )
         }
     }
+}
+
+/// `text` with `indent` taken off the start of every line after the first; `None`
+/// when a line does not start with it.
+fn dedent(text: &str, indent: &str) -> Option<String> {
+    let mut lines = text.split('\n');
+    let mut out = lines.next()?.to_string();
+    for l in lines {
+        out.push('\n');
+        out.push_str(l.strip_prefix(indent)?);
+    }
+    Some(out)
 }
 
 /// `text` with every line after the first prefixed by `indent`.
@@ -258,44 +270,78 @@ pub fn restructure(original: &str, loaded: &Scenario, now: &Scenario) -> Option<
         }
     }
 
-    // Requests: kept in order, changed in place, deleted, or added at the end.
+    // Requests: the file's request objects are slots, filled in order with the
+    // requests as they are now. A slot keeps its bytes when its request is the same; a
+    // request that moved (reordered, or shifted by one deleted or added before it)
+    // takes its own bytes from where it was; a new or changed one is written in the
+    // file's layout. The separators between slots stay; slots left over are removed
+    // from the end, and requests beyond the slots are appended after the last.
     let requests = member(&root, "requests").map(|m| &m.value);
     if member(&root, "request").is_some() && loaded.requests.len() != now.requests.len() {
         return None;
     }
+    if let Some(arr) = requests {
+        if items(arr)?.len() != loaded.requests.len() {
+            return None;
+        }
+    }
+    // The loaded requests by where they are written (a file of thousands of requests
+    // with one deleted near the start moves them all).
+    let by_start: std::collections::HashMap<u64, &super::RequestSpec> = loaded
+        .requests
+        .iter()
+        .filter(|w| !w.span.range().is_empty())
+        .map(|w| (w.span.start, w))
+        .collect();
     let common = loaded.requests.len().min(now.requests.len());
     for (was, is) in loaded.requests[..common].iter().zip(&now.requests) {
-        if !same_request(was, is) {
-            let r = was.span.range();
-            if r.is_empty() {
-                return None;
-            }
-            edits.push((
-                r.clone(),
-                super::splice::request_text(original, r.start, is),
-            ));
+        if same_request(was, is) {
+            continue;
         }
+        let r = was.span.range();
+        if r.is_empty() {
+            return None;
+        }
+        // Where this request was, when it is one the file holds as it is now.
+        let moved = by_start
+            .get(&is.span.start)
+            .filter(|w| w.span == is.span && same_request(w, is))
+            .and_then(|w| original.get(w.span.range()));
+        let text = match moved {
+            Some(bytes)
+                if indent_at(original, was.span.range().start)
+                    == indent_at(original, is.span.range().start) =>
+            {
+                bytes.to_string()
+            }
+            _ => super::splice::request_text(original, r.start, is),
+        };
+        edits.push((r.clone(), text));
     }
     if now.requests.len() > loaded.requests.len() {
         let extra = &now.requests[common..];
         let mut texts = Vec::new();
         for r in extra {
-            let mut text = String::new();
-            write_request(r, 0, &mut text);
-            texts.push(in_files_step(&text, "", &step));
+            // A request of the file moved here keeps its bytes (its lines after the
+            // first taken out of its indentation, which appending puts back).
+            let kept = by_start
+                .get(&r.span.start)
+                .filter(|w| w.span == r.span && same_request(w, r))
+                .and_then(|w| {
+                    let at = w.span.range();
+                    dedent(original.get(at.clone())?, indent_at(original, at.start))
+                });
+            texts.push(kept.unwrap_or_else(|| {
+                let mut text = String::new();
+                write_request(r, 0, &mut text);
+                in_files_step(&text, "", &step)
+            }));
         }
         match requests {
             Some(arr) => {
-                // Each appended after the last (the ranges are all at its end: joined).
-                let mut joined = texts[0].clone();
-                let list = items(arr)?;
-                let indent = match list.last() {
-                    Some(l) => indent_at(original, l.span.range().start).to_string(),
-                    None => format!("{}{step}", indent_at(original, arr.span.range().start)),
-                };
-                for t in &texts[1..] {
-                    joined.push_str(&format!(",\n{indent}{}", reindent(t, &indent)));
-                }
+                // Each appended after the last (the ranges are all at its end: joined;
+                // appending indents every line after the first).
+                let joined = texts.join(",\n");
                 edits.push(append_item(original, arr, &joined, &step));
             }
             None => edits.push(new_member(original, &root, "requests", &texts, &step)?),
@@ -303,7 +349,8 @@ pub fn restructure(original: &str, loaded: &Scenario, now: &Scenario) -> Option<
     } else if now.requests.len() < loaded.requests.len() {
         let arr = requests?;
         let list = items(arr)?;
-        // Requests deleted from the end only (the TUI never deletes others).
+        // The slots left over, from the end (the slots before them hold the requests
+        // that stay, moved up).
         if !(common..loaded.requests.len()).all(|i| i < list.len()) || common == 0 {
             return None;
         }
@@ -501,5 +548,110 @@ mod tests {
         now.sources[0].level = Some(0);
         now.set.scp_levels.push("r-root".into());
         assert_eq!(restructure(FILE, &loaded, &now), None);
+    }
+
+    const THREE: &str = r#"{
+  "policies": {"identity": [{"document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}}]},
+  "requests": [
+    {"name": "one", "principal": "arn:aws:iam::111122223333:user/u", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/1"},
+    {
+      "name": "two",
+      "via": "one",
+      "principal": "arn:aws:iam::111122223333:user/u",
+      "action": "s3:PutObject",
+      "resource": "arn:aws:s3:::b/2"
+    },
+    {"name": "three",   "principal": "arn:aws:iam::111122223333:user/u", "action": "s3:ListBucket", "resource": "arn:aws:s3:::b"}
+  ]
+}
+"#;
+
+    /// `THREE` with its requests replaced by `order` of its own (by index).
+    fn reordered(order: &[usize]) -> (String, Scenario) {
+        let loaded = load(THREE);
+        let mut now = loaded.clone();
+        now.requests = order.iter().map(|&i| loaded.requests[i].clone()).collect();
+        let (out, _) = edit_in_place(THREE, &loaded, &now).expect("edited in place");
+        (out, now)
+    }
+
+    /// The text of request `i` as `THREE` writes it.
+    fn written(i: usize) -> &'static str {
+        let s = load(THREE);
+        let r = s.requests[i].span.range();
+        &THREE[r]
+    }
+
+    #[test]
+    fn reordered_requests_keep_their_own_bytes() {
+        let (out, _) = reordered(&[1, 0, 2]);
+        let expected = THREE
+            .replacen(written(0), "\u{0}", 1)
+            .replacen(written(1), written(0), 1)
+            .replacen('\u{0}', written(1), 1);
+        assert_eq!(out, expected);
+        let (out, _) = reordered(&[2, 1, 0]);
+        assert!(out.starts_with(&THREE[..THREE.find("    {\"name\": \"one\"").unwrap()]));
+        assert!(
+            out.contains(&format!(
+                "[\n    {},\n    {},\n    {}\n  ]",
+                written(2),
+                written(1),
+                written(0)
+            )),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_request_deleted_in_the_middle_takes_its_separator_with_it() {
+        let (out, _) = reordered(&[0, 2]);
+        let gone = format!("{},\n    ", written(1));
+        assert_eq!(out, THREE.replacen(&gone, "", 1));
+        let (out, _) = reordered(&[0, 1]);
+        let gone = format!(",\n    {}", written(2));
+        assert_eq!(out, THREE.replacen(&gone, "", 1));
+    }
+
+    #[test]
+    fn a_request_added_in_the_middle_shifts_the_others_in_their_bytes() {
+        let loaded = load(THREE);
+        let mut now = loaded.clone();
+        let mut new = loaded.requests[0].clone();
+        new.name = Some("one copy".into());
+        new.span = Default::default();
+        now.requests.insert(1, new);
+        let (out, _) = edit_in_place(THREE, &loaded, &now).expect("edited in place");
+        let read = load(&out);
+        assert_eq!(read.requests.len(), 4);
+        assert_eq!(read.requests[1].name.as_deref(), Some("one copy"));
+        // Two (multi-line) and three keep their own bytes, one place later.
+        assert!(out.contains(written(1)), "{out}");
+        assert!(
+            out.contains(&format!("{},\n    {}\n  ]", written(1), written(2))),
+            "{out}"
+        );
+        // Everything before the requests as it was.
+        let head = THREE.find("\"requests\"").unwrap();
+        assert_eq!(out[..head], THREE[..head]);
+    }
+
+    #[test]
+    fn two_requests_added_at_the_end() {
+        let loaded = load(THREE);
+        let mut now = loaded.clone();
+        for n in ["four", "five"] {
+            let mut new = loaded.requests[1].clone();
+            new.name = Some(n.into());
+            new.span = Default::default();
+            now.requests.push(new);
+        }
+        let (out, _) = edit_in_place(THREE, &loaded, &now).expect("edited in place");
+        let read = load(&out);
+        assert_eq!(read.requests.len(), 5);
+        assert!(
+            out.contains("\n    {\n      \"name\": \"five\",\n      \"via\": \"one\",\n"),
+            "{out}"
+        );
     }
 }

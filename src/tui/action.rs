@@ -37,6 +37,19 @@ pub enum Action {
     DeletePolicy,
     /// Rename the edited policy.
     RenamePolicy,
+    /// Add a request after the one shown: blank, a copy, or a copy with a preset
+    /// (asks which).
+    AddRequest,
+    /// Add a copy of the request shown after it.
+    DuplicateRequest,
+    /// Rename the request shown (its `via` links follow).
+    RenameRequest,
+    /// Delete the request shown (asks first; the last one is kept).
+    DeleteRequest,
+    /// Move the request shown one place earlier.
+    MoveRequestEarlier,
+    /// Move the request shown one place later.
+    MoveRequestLater,
     /// Give the edited policy the next type (identity, resource, boundary, …).
     CyclePolicyType,
     /// Set where the edited policy sits (attachedTo, or SCP/RCP level).

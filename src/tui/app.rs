@@ -73,6 +73,13 @@ pub enum Mode {
     Placement(String),
     /// "Delete this policy? y/n".
     ConfirmDelete,
+    /// Choosing what a new request starts from (the index of the choice selected in
+    /// [`App::new_request_choices`]).
+    NewRequest(usize),
+    /// Asking for the request shown's new name.
+    RenameRequest(String),
+    /// "Delete this request? y/n".
+    ConfirmDeleteRequest,
     /// Asking for the what-if grid's axes: `KEY=v,v,absent | KEY=v,v`.
     Axes(String),
     /// Asking for the number of the request (a trail's record) to go to.

@@ -77,6 +77,20 @@ pub fn run(app: &mut App, effects: Vec<Effect>) -> bool {
                 app.set_placement(&text);
                 changed = true;
             }
+            Effect::AddRequest(choice) => {
+                if let Some(kind) = app.new_request_choices().get(choice).copied() {
+                    app.add_request(kind);
+                    changed = true;
+                }
+            }
+            Effect::RenameRequest(name) => {
+                app.rename_request(&name);
+                changed = true;
+            }
+            Effect::DeleteRequest => {
+                app.delete_request();
+                changed = true;
+            }
             Effect::GoTo(text) => changed |= app.go_to(&text),
             Effect::SetAxes(text) => match app.grid.set_axes(&text) {
                 Ok(()) => {

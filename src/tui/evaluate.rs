@@ -79,14 +79,7 @@ pub fn evaluate_scenario_kept(
     let results: Vec<RequestResult> = scenario
         .requests
         .iter()
-        .map(|r| {
-            let ev = evaluate(&set, &PreparedRequest::new(&r.request), Detail::Trace);
-            RequestResult {
-                decision: ev.decision,
-                determined_by: ev.determined_by,
-                trace: ev.trace.unwrap_or_else(|| unreachable_trace(ev.decision)),
-            }
-        })
+        .map(|r| evaluate_one(&set, &r.request))
         .collect();
     let why = focus.and_then(|i| {
         let spec = scenario.requests.get(i)?;
@@ -100,6 +93,16 @@ pub fn evaluate_scenario_kept(
         why,
         focus,
         lint,
+    }
+}
+
+/// One request's evaluation with its trace under `set`.
+pub fn evaluate_one(set: &PolicySet, request: &crate::eval::Request) -> RequestResult {
+    let ev = evaluate(set, &PreparedRequest::new(request), Detail::Trace);
+    RequestResult {
+        decision: ev.decision,
+        determined_by: ev.determined_by,
+        trace: ev.trace.unwrap_or_else(|| unreachable_trace(ev.decision)),
     }
 }
 

@@ -1,7 +1,8 @@
 //! The file being edited, as it was read (or last saved): what Ctrl+S writes back.
 //! A scenario file gets its edited policy texts and requests spliced into their places,
 //! every other byte kept; a bare policy document stays a bare policy document. Only
-//! when policies were added, deleted, renamed or moved is a scenario written anew.
+//! what the file's layout cannot take in place (SCP or RCP levels changing, a single
+//! `"request"` object becoming several) writes a scenario anew.
 
 use super::app::App;
 use crate::scenario::{Scenario, splice, to_json};
@@ -121,7 +122,7 @@ impl App {
                     None => ToSave {
                         text: to_json(&self.scenario),
                         note: Some(
-                            "written anew: policies were added, deleted, renamed or moved".into(),
+                            "written anew: the file's layout cannot take these edits in place (such as SCP or RCP levels changed, or its one \"request\" made several)".into(),
                         ),
                         in_place: false,
                     },

@@ -20,6 +20,9 @@ pub struct RequestForm {
     /// The context rows as first shown, with their values: a row left as it was
     /// keeps its JSON types (a boolean stays a boolean when saved).
     original: Vec<(String, ContextValue)>,
+    /// The completion list open on the selected row (Ctrl+Space; see
+    /// [`form_complete`](super::form_complete)).
+    pub completion: Option<crate::tui::complete::Completion>,
 }
 
 fn scalar_text(s: &Scalar) -> String {
@@ -65,6 +68,7 @@ impl RequestForm {
             selected: 0,
             cursor: r.principal.chars().count(),
             original,
+            completion: None,
         }
     }
 
@@ -221,6 +225,9 @@ impl RequestForm {
     /// A hint for row `i`: the field's name, or for a context key its type from the
     /// global key table and whether the value parses for it.
     pub fn hint(&self, i: usize) -> RowHint {
+        if i == 1 {
+            return RowHint::Action(super::form_complete::check_action(&self.rows[1]));
+        }
         if i < FIELDS.len() {
             return RowHint::Field(FIELDS[i]);
         }
@@ -249,6 +256,8 @@ impl RequestForm {
 pub enum RowHint {
     /// One of the fixed fields.
     Field(&'static str),
+    /// The action, checked against the catalog.
+    Action(super::form_complete::ActionCheck),
     /// A context row without `key = value` yet.
     Incomplete,
     /// A key not in the global key table (service keys are not checked yet).

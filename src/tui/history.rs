@@ -1,7 +1,8 @@
 //! One undo history for every change the user can make: policy text (typing grouped
 //! by word and pause, a completion or a paste in one step), the request form (typing,
-//! presets, a grid cell loaded), and the list of policies (added, deleted, renamed,
-//! retyped, placed). It also knows whether the scenario is as last saved, so undoing
+//! presets, a grid cell loaded), the list of policies (added, deleted, renamed,
+//! retyped, placed) and the list of requests (added, duplicated, renamed, deleted,
+//! moved). It also knows whether the scenario is as last saved, so undoing
 //! back to that state clears "unsaved".
 
 use crate::scenario::{PolicySource, RequestSpec};
@@ -23,6 +24,15 @@ pub struct PolicyList {
     /// The RCP levels.
     pub rcp_levels: Vec<String>,
     /// The policy shown.
+    pub current: usize,
+}
+
+/// The requests, before or after a change to their list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestList {
+    /// Every request, in order.
+    pub requests: Vec<RequestSpec>,
+    /// The request shown.
     pub current: usize,
 }
 
@@ -55,6 +65,14 @@ pub enum Change {
         before: Box<PolicyList>,
         /// After it.
         after: Box<PolicyList>,
+    },
+    /// The list of requests (one added, duplicated, renamed, deleted or moved, with
+    /// the `via` links that follow it).
+    Requests {
+        /// Before the change.
+        before: Box<RequestList>,
+        /// After it.
+        after: Box<RequestList>,
     },
 }
 

@@ -54,15 +54,17 @@ pub fn overlay_scope(mode: &Mode) -> Option<Scope> {
     Some(match mode {
         Mode::Normal => return None,
         Mode::Help | Mode::About => Scope::Help,
-        Mode::PickPrincipal(_) | Mode::Expansion(..) => Scope::List,
+        Mode::PickPrincipal(_) | Mode::Expansion(..) | Mode::NewRequest(_) => Scope::List,
         Mode::SaveAs(_)
         | Mode::SaveScenarioAs(_)
         | Mode::Rename(_)
+        | Mode::RenameRequest(_)
         | Mode::Placement(_)
         | Mode::Axes(_)
         | Mode::GoTo(_) => Scope::Prompt,
         Mode::ConfirmQuit
         | Mode::ConfirmDelete
+        | Mode::ConfirmDeleteRequest
         | Mode::ConfirmRestore(_)
         | Mode::ConfirmTempFile(..)
         | Mode::ConfirmSave(_)
@@ -398,6 +400,49 @@ pub const BINDINGS: &[Binding] = &[
         "delete the context key",
     )
     .hint(),
+    b(
+        K::Char(' '),
+        CTRL,
+        REQUEST,
+        A::Complete,
+        "Ctrl+Space",
+        "complete action, resource, key",
+    ),
+    b(
+        K::F(4),
+        NONE,
+        REQUEST,
+        A::AddRequest,
+        "F4",
+        "add a request…",
+    ),
+    b(
+        K::F(6),
+        NONE,
+        REQUEST,
+        A::DuplicateRequest,
+        "F6",
+        "duplicate it",
+    )
+    .pair(),
+    b(
+        K::F(5),
+        NONE,
+        REQUEST,
+        A::RenameRequest,
+        "F5",
+        "rename the request",
+    ),
+    b(K::F(8), NONE, REQUEST, A::DeleteRequest, "F8", "delete it").pair(),
+    b(
+        K::Up,
+        ALT,
+        REQUEST,
+        A::MoveRequestEarlier,
+        "Alt+↑",
+        "move the request earlier",
+    ),
+    b(K::Down, ALT, REQUEST, A::MoveRequestLater, "Alt+↓", "later").pair(),
     b(K::Up, NONE, MOVABLE, A::Up, "↑", "move up"),
     b(K::Down, NONE, MOVABLE, A::Down, "↓", "down").pair(),
     b(K::Left, NONE, TRACE, A::Collapse, "←", "collapse"),

@@ -96,6 +96,10 @@ impl App {
                 self.restore_policy_list(want);
                 self.focus = Focus::Policies;
             }
+            Change::Requests { before, after } => {
+                let want = if backwards { before } else { after };
+                self.restore_request_list(want);
+            }
         }
         self.sync_focus();
     }

@@ -27,6 +27,12 @@ pub fn handle_key(app: &mut App, key: KeyEvent) -> bool {
         }
         app.policies.completion = None;
     }
+    if app.form.completion.is_some() {
+        if app.mode == Mode::Normal && app.focus == Focus::Request {
+            return form_completion_key(app, key);
+        }
+        app.form.completion = None;
+    }
     let changed = match overlay_scope(&app.mode) {
         Some(scope) => overlay_key(app, key, scope),
         None => normal_key(app, key),
@@ -56,7 +62,10 @@ fn overlay_key(app: &mut App, key: KeyEvent, scope: Scope) -> bool {
             _ => app.help_scroll,
         };
     }
-    let choices = app.picker.as_ref().map_or(0, |p| p.choices.len());
+    let choices = match app.mode {
+        Mode::NewRequest(_) => app.new_request_choices().len(),
+        _ => app.picker.as_ref().map_or(0, |p| p.choices.len()),
+    };
     let mode = std::mem::replace(&mut app.mode, Mode::Normal);
     let (next, effects) = overlay::handle(mode, action, choices, &mut app.save_name_fresh);
     app.mode = next;
@@ -76,6 +85,24 @@ fn completion_key(app: &mut App, key: KeyEvent) -> bool {
         effect::run(app, effects);
     } else {
         app.policies.completion = None;
+    }
+    changed
+}
+
+/// A key while the completion list is open on a request form row: as in the editor,
+/// its keys choose, put the choice in the row or close, and other keys edit the row
+/// with the list following what is typed.
+fn form_completion_key(app: &mut App, key: KeyEvent) -> bool {
+    if let Some(action) = lookup(&key, Scope::Completion) {
+        let effects = app.form.completion_action(action);
+        return effect::run(app, effects);
+    }
+    let changed = normal_key(app, key);
+    if keymap::refines_completion(&key) && app.focus == Focus::Request {
+        let effects = app.form.open_completion(false);
+        effect::run(app, effects);
+    } else {
+        app.form.completion = None;
     }
     changed
 }
@@ -113,7 +140,11 @@ fn perform_in(app: &mut App, scope: Scope, action: Action) -> bool {
             Scope::Policies => app
                 .handle_policy_list(action)
                 .unwrap_or_else(|| app.policies.handle(action)),
-            Scope::Request => app.form.handle(action),
+            Scope::Request => match app.handle_request_list(action) {
+                Some(effects) => effects,
+                None if action == Action::Complete => app.form.open_completion(true),
+                None => app.form.handle(action),
+            },
             Scope::Trace => {
                 let rows = app.tree_rows();
                 app.trace.handle(action, &rows)
@@ -130,6 +161,7 @@ fn perform_in(app: &mut App, scope: Scope, action: Action) -> bool {
 /// when the scenario changed.
 pub fn handle_paste(app: &mut App, text: &str) -> bool {
     app.policies.completion = None;
+    app.form.completion = None;
     if app.mode != Mode::Normal {
         return false;
     }
@@ -154,6 +186,7 @@ fn contains(r: Rect, x: u16, y: u16) -> bool {
 /// trace row), the wheel scrolls. True when the scenario changed.
 pub fn handle_mouse(app: &mut App, m: MouseEvent, size: Rect) -> bool {
     app.policies.completion = None;
+    app.form.completion = None;
     if app.mode != Mode::Normal {
         return false;
     }

@@ -74,6 +74,15 @@ pub enum Effect {
     DeletePolicy,
     /// Rename the policy shown (empty: no name).
     RenamePolicy(String),
+    /// Add the request of choice `.0` of [`App::new_request_choices`] after the one
+    /// shown.
+    ///
+    /// [`App::new_request_choices`]: crate::tui::app::App::new_request_choices
+    AddRequest(usize),
+    /// Rename the request shown (empty: no name).
+    RenameRequest(String),
+    /// Delete the request shown.
+    DeleteRequest,
     /// Set the policy shown's attachedTo or SCP/RCP level.
     PlacePolicy(String),
     /// Set the what-if grid's axes from the axes prompt's text.

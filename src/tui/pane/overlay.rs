@@ -86,6 +86,21 @@ pub fn handle(mode: Mode, action: Action, choices: usize, fresh: &mut bool) -> (
             Action::Cancel | Action::No => (Mode::Normal, none),
             _ => (Mode::ConfirmDelete, none),
         },
+        Mode::NewRequest(selected) => match action {
+            Action::Up => (Mode::NewRequest(selected.saturating_sub(1)), none),
+            Action::Down => {
+                let last = choices.saturating_sub(1);
+                (Mode::NewRequest((selected + 1).min(last)), none)
+            }
+            Action::Confirm => (Mode::Normal, vec![Effect::AddRequest(selected)]),
+            Action::Cancel => (Mode::Normal, none),
+            _ => (Mode::NewRequest(selected), none),
+        },
+        Mode::ConfirmDeleteRequest => match action {
+            Action::Yes => (Mode::Normal, vec![Effect::DeleteRequest]),
+            Action::Cancel | Action::No => (Mode::Normal, none),
+            _ => (Mode::ConfirmDeleteRequest, none),
+        },
         Mode::SaveAs(text) => prompt(text, action, fresh, Mode::SaveAs, |t| {
             let t = t.trim();
             (!t.is_empty()).then(|| Effect::Save(SaveJob::new(PathBuf::from(t), Target::NewName)))
@@ -129,6 +144,9 @@ pub fn handle(mode: Mode, action: Action, choices: usize, fresh: &mut bool) -> (
         },
         Mode::Rename(text) => prompt(text, action, fresh, Mode::Rename, |t| {
             Some(Effect::RenamePolicy(t))
+        }),
+        Mode::RenameRequest(text) => prompt(text, action, fresh, Mode::RenameRequest, |t| {
+            Some(Effect::RenameRequest(t))
         }),
         Mode::Placement(text) => prompt(text, action, fresh, Mode::Placement, |t| {
             Some(Effect::PlacePolicy(t))

@@ -26,7 +26,17 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 /// Draws the overlay of the current mode, if any, and the completion list.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(c) = &app.policies.completion {
-        completion(app, c, area, buf);
+        let pane = app.areas(area).policies.unwrap_or(area);
+        let height = (c.items.len() as u16 + 2).min(12).min(pane.height);
+        let r = Rect {
+            y: pane.y + pane.height.saturating_sub(height),
+            height,
+            ..pane
+        };
+        completion(c, r, buf);
+    }
+    if let Some(c) = &app.form.completion {
+        form_completion(app, c, area, buf);
     }
     match &app.mode {
         Mode::Normal => {}
@@ -45,6 +55,43 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             prompt(" Save the whole scenario as ", "File: ", text, area, buf)
         }
         Mode::Rename(text) => prompt(" Rename the policy ", "Name: ", text, area, buf),
+        Mode::RenameRequest(text) => prompt(
+            &format!(
+                " Rename request {} (empty: no name; via links follow) ",
+                app.request + 1
+            ),
+            "Name: ",
+            text,
+            area,
+            buf,
+        ),
+        Mode::NewRequest(selected) => new_request(app, *selected, area, buf),
+        Mode::ConfirmDeleteRequest => {
+            let i = app.request;
+            let label = app
+                .scenario
+                .requests
+                .get(i)
+                .map_or(String::new(), |r| r.label(i));
+            let callers = app.callers_of(i);
+            let via = if callers.is_empty() {
+                String::new()
+            } else {
+                let n: Vec<String> = callers.iter().map(|j| (j + 1).to_string()).collect();
+                format!(
+                    " Request {} names it in via: that via is cleared.",
+                    n.join(", ")
+                )
+            };
+            question(
+                " Delete ",
+                format!("Delete request {} \"{}\"?{via}", i + 1, safe(&label)),
+                ("delete", "keep"),
+                None,
+                area,
+                buf,
+            )
+        }
         Mode::GoTo(text) => {
             let title = match &app.trail {
                 Some(t) => format!(
@@ -204,17 +251,46 @@ fn question(
     .render(r, buf);
 }
 
-/// The completion list, in the lower part of the policy pane.
-fn completion(app: &App, c: &crate::tui::complete::Completion, area: Rect, buf: &mut Buffer) {
-    let pane = app.areas(area).policies.unwrap_or(area);
-    let height = (c.items.len() as u16 + 2).min(12).min(pane.height);
-    let width = pane.width.min(90).max(20.min(pane.width));
+/// The completion list of a request form row: under the row (over what is below the
+/// request pane), or above it when there is no room below.
+fn form_completion(app: &App, c: &crate::tui::complete::Completion, area: Rect, buf: &mut Buffer) {
+    let Some(pane) = app.areas(area).request else {
+        return;
+    };
+    // The row's line in the pane (the pane scrolls to keep it in sight).
+    let spec = app.scenario.requests.get(app.request);
+    let above =
+        usize::from(spec.is_some_and(|s| s.via.is_some())) + spec.map_or(0, |s| s.notes.len());
+    let inner = pane.height.saturating_sub(2);
+    let line = ((app.form.selected + above) as u16).min(inner.saturating_sub(1));
+    let row_y = pane.y + 1 + line;
+    let bottom = area.y + area.height;
+    let wanted = (c.items.len() as u16 + 2).min(12);
+    let below = bottom.saturating_sub(row_y + 1);
+    let (y, height) = if below >= wanted.min(5) || below >= row_y.saturating_sub(area.y) {
+        (row_y + 1, wanted.min(below))
+    } else {
+        let h = wanted.min(row_y.saturating_sub(area.y));
+        (row_y - h, h)
+    };
+    if height < 3 {
+        return;
+    }
     let r = Rect {
-        x: pane.x,
-        y: pane.y + pane.height.saturating_sub(height),
-        width,
+        x: pane.x + 2,
+        y,
+        // Inside the pane's right border.
+        width: pane.width.saturating_sub(3),
         height,
     };
+    completion(c, r, buf);
+}
+
+/// A completion list in `area` (at most 90 columns wide).
+fn completion(c: &crate::tui::complete::Completion, area: Rect, buf: &mut Buffer) {
+    let width = area.width.min(90).max(20.min(area.width));
+    let r = Rect { width, ..area };
+    let height = r.height;
     Clear.render(r, buf);
     let visible = height.saturating_sub(2) as usize;
     let first = c.selected.saturating_sub(visible.saturating_sub(1));
@@ -350,6 +426,52 @@ fn picker(p: &crate::tui::app::Picker, selected: usize, area: Rect, buf: &mut Bu
         .block(
             Block::bordered()
                 .title(format!(" {} ", safe(&p.shown)))
+                .border_style(Style::default().fg(Color::Cyan)),
+        )
+        .render(r, buf);
+}
+
+/// What a new request starts from (F4): a list to choose from.
+fn new_request(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
+    let choices = app.new_request_choices();
+    let height = (choices.len() as u16 + 4).min(area.height);
+    let r = centered(area, 80, height);
+    Clear.render(r, buf);
+    let visible = r.height.saturating_sub(3) as usize;
+    let first = selected.saturating_sub(visible.saturating_sub(1));
+    let mut lines: Vec<Line> = choices
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(visible.max(1))
+        .map(|(i, c)| {
+            let style = if i == selected {
+                Style::default().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::default()
+            };
+            Line::from(Span::styled(format!(" {} ", c.label()), style))
+        })
+        .collect();
+    lines.push(Line::from(Span::styled(
+        format!(
+            "{}{} choose · {} add · {} cancel",
+            key_label(Action::Up, Scope::List),
+            key_label(Action::Down, Scope::List),
+            key_label(Action::Confirm, Scope::List),
+            key_label(Action::Cancel, Scope::List),
+        ),
+        Style::default().fg(Color::DarkGray),
+    )));
+    let after = if app.scenario.requests.is_empty() {
+        " New request ".to_string()
+    } else {
+        format!(" New request after request {} ", app.request + 1)
+    };
+    Paragraph::new(lines)
+        .block(
+            Block::bordered()
+                .title(after)
                 .border_style(Style::default().fg(Color::Cyan)),
         )
         .render(r, buf);

@@ -4,6 +4,7 @@
 
 use super::super::action::Action;
 use super::super::form::{FIELDS, RequestForm, RowHint};
+use super::super::form_complete::ActionCheck;
 use super::super::keymap::{Scope, key_label};
 use super::{cut, pane_block, safe};
 use crate::scenario::RequestSpec;
@@ -145,6 +146,22 @@ fn draw(form: &RequestForm, shown: &Shown, area: Rect, buf: &mut Buffer) {
         } else {
             match form.hint(i) {
                 RowHint::Field(_) => Span::raw(""),
+                RowHint::Action(check) => match check.warning() {
+                    Some(w) => Span::styled(
+                        format!("  ▲ {}", safe(&w)),
+                        Style::default().fg(Color::Yellow),
+                    ),
+                    None => match check {
+                        ActionCheck::Empty if focused => Span::styled(
+                            format!(
+                                "  service:Action ({} completes)",
+                                key_label(Action::Complete, Scope::Request)
+                            ),
+                            Style::default().fg(Color::DarkGray),
+                        ),
+                        _ => Span::raw(""),
+                    },
+                },
                 RowHint::Incomplete => {
                     Span::styled("  write key = value", Style::default().fg(Color::DarkGray))
                 }
