@@ -462,7 +462,7 @@ pub const BINDINGS: &[Binding] = &[
         AXES,
         A::Tick,
         "Space",
-        "axes picker: choose an input / tick a value",
+        "choose / tick (grid axes)",
     ),
     b(
         K::Tab,
@@ -470,7 +470,7 @@ pub const BINDINGS: &[Binding] = &[
         AXES,
         A::FocusNext,
         "Tab",
-        "axes picker: type the axes / back to the list",
+        "type the axes (grid axes)",
     ),
     b(K::Tab, NONE, &[S::Completion], A::Confirm, "Tab", "insert").pair(),
     b(K::Char('y'), NONE, &[S::Question], A::Yes, "y", "yes"),

@@ -15,10 +15,6 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
-/// Lines of the box that are not the list: the step, a blank line, the text line
-/// (two rows when the reason wraps), two lines of help, the borders.
-const AROUND_LIST: u16 = 8;
-
 fn key(action: Action) -> &'static str {
     key_label(action, Scope::Axes)
 }
@@ -31,22 +27,26 @@ fn about(o: &Offer) -> String {
         other => format!("the request's {}", other.name()),
     };
     let multi = if o.multi { " · multi-valued" } else { "" };
-    format!("{what}{multi} · {} values", o.values.len())
+    let n = o.values.len();
+    format!("{what}{multi} · {n} value{}", if n == 1 { "" } else { "s" })
+}
+
+/// The rows `lines` take wrapped at `width`.
+fn rows(lines: &[Line], width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    lines
+        .iter()
+        .map(|l| l.width().div_ceil(width).max(1) as u16)
+        .sum()
 }
 
 /// Draws the picker over `area`.
 pub fn render(p: &AxesPicker, area: Rect, buf: &mut Buffer) {
-    let height = (p.len() as u16 + AROUND_LIST).min(area.height);
-    let r = centered(area, 100, height);
-    Clear.render(r, buf);
-    let block = Block::bordered()
-        .title(" What-if grid axes ")
-        .border_style(Style::default().fg(Color::Cyan));
-    let inner = block.inner(r);
-    block.render(r, buf);
     let bold = Style::default().add_modifier(Modifier::BOLD);
     let dim = Style::default().fg(Color::DarkGray);
-    let mut lines = vec![Line::from(Span::styled(
+    let width = area.width.min(100);
+    let inner_width = width.saturating_sub(2);
+    let head = vec![Line::from(Span::styled(
         match p.step {
             Step::Inputs => format!(
                 "1/2 What to vary ({} the rows, then the columns): the keys the statements that apply to this request test, then its action, resource, principal",
@@ -59,7 +59,18 @@ pub fn render(p: &AxesPicker, area: Rect, buf: &mut Buffer) {
         },
         bold,
     ))];
-    let visible = inner.height.saturating_sub(AROUND_LIST - 2).max(1) as usize;
+    let tail = tail(p, bold, dim);
+    let around = rows(&head, inner_width) + rows(&tail, inner_width) + 2;
+    let height = (p.len().max(1) as u16 + around).min(area.height);
+    let r = centered(area, 100, height);
+    Clear.render(r, buf);
+    let block = Block::bordered()
+        .title(" What-if grid axes ")
+        .border_style(Style::default().fg(Color::Cyan));
+    let inner = block.inner(r);
+    block.render(r, buf);
+    let mut lines = head;
+    let visible = height.saturating_sub(around).max(1) as usize;
     let first = p.selected.saturating_sub(visible.saturating_sub(1));
     let chosen = |style: Style, i: usize| {
         if !p.typing && i == p.selected {
@@ -131,7 +142,16 @@ pub fn render(p: &AxesPicker, area: Rect, buf: &mut Buffer) {
             }
         }
     }
-    lines.push(Line::from(""));
+    lines.extend(tail);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
+/// The lines under the list: the axes as text (with why a typed text was refused),
+/// the keys, and how to type the axes.
+fn tail(p: &AxesPicker, bold: Style, dim: Style) -> Vec<Line<'static>> {
+    let mut out = vec![Line::from("")];
     let mut text = vec![
         Span::styled("Axes: ", if p.typing { bold.fg(Color::Cyan) } else { bold }),
         Span::raw(safe(&p.text)),
@@ -148,7 +168,7 @@ pub fn render(p: &AxesPicker, area: Rect, buf: &mut Buffer) {
             Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
         ));
     }
-    lines.push(Line::from(text));
+    out.push(Line::from(text));
     let enter = match (p.typing, p.step) {
         (true, _) | (false, Step::Values) => "show the grid",
         (false, Step::Inputs) => "their values",
@@ -158,7 +178,7 @@ pub fn render(p: &AxesPicker, area: Rect, buf: &mut Buffer) {
         (false, Step::Values) => "back to the inputs",
         (false, Step::Inputs) => "close",
     };
-    lines.push(Line::from(Span::styled(
+    out.push(Line::from(Span::styled(
         format!(
             "{}{} move · {} choose/tick · {} {enter} · {} {} · {} {esc}",
             key(Action::Up),
@@ -175,11 +195,9 @@ pub fn render(p: &AxesPicker, area: Rect, buf: &mut Buffer) {
         ),
         dim,
     )));
-    lines.push(Line::from(Span::styled(
+    out.push(Line::from(Span::styled(
         "Typed: KEY=v,v,absent | KEY=v,v — absent: the key missing · [a;b]: a set of values, [] the empty set · action, resource, principal too",
         dim,
     )));
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .render(inner, buf);
+    out
 }

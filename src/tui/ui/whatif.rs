@@ -242,3 +242,36 @@ fn changes(view: &ChangesView, focused: bool, axes: &[Axis], area: Rect, buf: &m
         .wrap(Wrap { trim: false })
         .render(inner, buf);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::abbreviate;
+
+    fn owned(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn long_headings_show_where_they_differ() {
+        let arns = owned(&[
+            "arn:aws:iam::111122223333:role/admin",
+            "arn:aws:iam::111122223333:role/deployer",
+            "(absent)",
+        ]);
+        assert_eq!(
+            abbreviate(&arns, 12),
+            ["…admin      ", "…deployer   ", "(absent)    "]
+        );
+        // A tail still too long is cut at its end.
+        assert_eq!(abbreviate(&arns, 6)[1], "…depl…");
+        // Values that fit are left alone, padded.
+        let ips = owned(&["203.0.113.5", "203.0.113.77"]);
+        assert_eq!(abbreviate(&ips, 12), ["203.0.113.5 ", "203.0.113.77"]);
+        // Too long: the differing segment of the address.
+        assert_eq!(abbreviate(&ips, 5), ["…5   ", "…77  "]);
+        // Nothing shared (or one value): cut at the end as before.
+        let other = owned(&["s3:GetObject", "kms:Decrypt"]);
+        assert_eq!(abbreviate(&other, 6), ["s3:Ge…", "kms:D…"]);
+        assert_eq!(abbreviate(&owned(&["abcdefgh"]), 4), ["abc…"]);
+    }
+}
