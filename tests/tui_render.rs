@@ -661,6 +661,14 @@ fn axes_picker_inputs_120x35() {
     assert!(!s.contains("aws:ViaAWSService"), "no policy tests it:\n{s}");
     assert!(s.contains("[a;b]") && s.contains("absent"), "{s}");
     insta::assert_snapshot!(s);
+    // At 80×24 the list, the text line and the help still show.
+    let s = screen(&render(&app, 80, 24));
+    assert!(
+        s.contains("↓ rows aws:SourceIp") && s.contains("Axes: aws:SourceIp="),
+        "{s}"
+    );
+    assert!(s.contains("[a;b]"), "{s}");
+    insta::assert_snapshot!("axes_picker_inputs_80x24", s);
 }
 
 /// The values step, then a typed text that does not read: it stays, the reason beside.

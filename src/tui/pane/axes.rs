@@ -276,3 +276,102 @@ impl AxesPicker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::grid::Input;
+
+    fn offer(name: &str, values: &[&str]) -> Offer {
+        Offer {
+            input: Input::parse(name).unwrap(),
+            values: values
+                .iter()
+                .map(|v| OfferedValue {
+                    value: (*v != "absent").then(|| v.to_string()),
+                    note: ValueNote::Listed,
+                })
+                .collect(),
+            multi: false,
+            deciding: false,
+        }
+    }
+
+    fn picker() -> AxesPicker {
+        AxesPicker::new(
+            vec![
+                offer("aws:SourceIp", &["1.2.3.4", "absent"]),
+                offer("aws:ViaAWSService", &["true", "false"]),
+                offer("action", &["s3:GetObject"]),
+            ],
+            &[],
+        )
+    }
+
+    #[test]
+    fn space_chooses_the_rows_then_the_columns_and_a_third_replaces_the_columns() {
+        let mut p = picker();
+        assert_eq!((p.rows, p.cols), (None, None));
+        assert!(!p.typing);
+        p.handle(Action::Tick);
+        p.handle(Action::Down);
+        p.handle(Action::Tick);
+        assert_eq!((p.rows, p.cols), (Some(0), Some(1)));
+        p.handle(Action::Down);
+        p.handle(Action::Tick);
+        assert_eq!((p.rows, p.cols), (Some(0), Some(2)));
+        // Dropping the rows makes the columns the rows.
+        p.handle(Action::Up);
+        p.handle(Action::Up);
+        p.handle(Action::Tick);
+        assert_eq!((p.rows, p.cols), (Some(2), None));
+        assert_eq!(p.text, "action=s3:GetObject");
+    }
+
+    #[test]
+    fn a_heading_ticks_all_its_values_and_an_axis_without_values_is_refused() {
+        let mut p = picker();
+        assert_eq!(p.handle(Action::Confirm), Outcome::Open);
+        assert_eq!((p.step, p.rows), (Step::Values, Some(0)));
+        assert_eq!(p.text, "aws:SourceIp=1.2.3.4,absent");
+        // On the heading: all off, then all on again.
+        p.handle(Action::Tick);
+        assert_eq!(p.text, "aws:SourceIp=");
+        assert_eq!(p.handle(Action::Confirm), Outcome::Open);
+        assert!(
+            p.error
+                .as_deref()
+                .is_some_and(|e| e.contains("aws:SourceIp"))
+        );
+        p.handle(Action::Tick);
+        assert_eq!(p.error, None);
+        match p.handle(Action::Confirm) {
+            Outcome::Chosen(axes) => assert_eq!(axes[0].values, [Some("1.2.3.4".into()), None]),
+            other => panic!("{other:?}"),
+        }
+        // Esc: back to the inputs, then closed.
+        let mut p = picker();
+        p.handle(Action::Confirm);
+        assert_eq!(p.handle(Action::Cancel), Outcome::Open);
+        assert_eq!(p.step, Step::Inputs);
+        assert_eq!(p.handle(Action::Cancel), Outcome::Closed);
+    }
+
+    #[test]
+    fn the_current_axes_are_chosen_and_their_values_ticked() {
+        let current = parse_axes("aws:ViaAWSService=false | aws:Other=x").unwrap();
+        let p = AxesPicker::new(picker().offers, &current);
+        assert_eq!(
+            (p.rows, p.cols),
+            (Some(1), Some(3)),
+            "a key not offered is added"
+        );
+        assert_eq!(p.ticks[1], [false, true]);
+        assert_eq!(
+            p.ticks[0],
+            [true, true],
+            "inputs not on the grid: all ticked"
+        );
+        assert_eq!(p.text, "aws:ViaAWSService=false | aws:Other=x");
+    }
+}

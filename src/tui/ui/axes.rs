@@ -60,7 +60,8 @@ pub fn render(p: &AxesPicker, area: Rect, buf: &mut Buffer) {
         bold,
     ))];
     let tail = tail(p, bold, dim);
-    let around = rows(&head, inner_width) + rows(&tail, inner_width) + 2;
+    let (head_rows, tail_rows) = (rows(&head, inner_width), rows(&tail, inner_width));
+    let around = head_rows + tail_rows + 2;
     let height = (p.len().max(1) as u16 + around).min(area.height);
     let r = centered(area, 100, height);
     Clear.render(r, buf);
@@ -69,8 +70,19 @@ pub fn render(p: &AxesPicker, area: Rect, buf: &mut Buffer) {
         .border_style(Style::default().fg(Color::Cyan));
     let inner = block.inner(r);
     block.render(r, buf);
-    let mut lines = head;
     let visible = height.saturating_sub(around).max(1) as usize;
+    // The heading and the text below wrap; the list's rows are cut at the box's edge,
+    // one row per entry, so that the list keeps its place.
+    let [head_area, list_area, tail_area] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Length(head_rows),
+        ratatui::layout::Constraint::Min(1),
+        ratatui::layout::Constraint::Length(tail_rows),
+    ])
+    .areas(inner);
+    Paragraph::new(head)
+        .wrap(Wrap { trim: false })
+        .render(head_area, buf);
+    let mut lines: Vec<Line> = Vec::new();
     let first = p.selected.saturating_sub(visible.saturating_sub(1));
     let chosen = |style: Style, i: usize| {
         if !p.typing && i == p.selected {
@@ -142,10 +154,10 @@ pub fn render(p: &AxesPicker, area: Rect, buf: &mut Buffer) {
             }
         }
     }
-    lines.extend(tail);
-    Paragraph::new(lines)
+    Paragraph::new(lines).render(list_area, buf);
+    Paragraph::new(tail)
         .wrap(Wrap { trim: false })
-        .render(inner, buf);
+        .render(tail_area, buf);
 }
 
 /// The lines under the list: the axes as text (with why a typed text was refused),
