@@ -365,6 +365,9 @@ fn f10_offers_the_keys_of_the_statements_that_apply_and_their_values() {
         ]
     );
     assert!(!ip.multi);
+    // Every resource is listed ("*"): no "none of these" resource is made up.
+    let resource = &picker(&app).offers[2];
+    assert_eq!(resource.values.len(), 1, "{:?}", resource.values);
     // On the office request, the address is listed: another one is made up.
     press(&mut app, KeyCode::Esc, KeyModifiers::NONE);
     press(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
@@ -559,4 +562,40 @@ fn loading_a_cell_flashes_the_request_and_says_what_changed() {
     // Undo takes the values back.
     press(&mut app, KeyCode::Char('z'), KeyModifiers::CONTROL);
     assert_eq!(app.results[app.request].decision, Decision::ExplicitDeny);
+}
+
+#[test]
+fn a_resource_no_statement_lists_is_offered() {
+    let mut app = client_vpn_app("assets/scenarios/cross-account-bucket.json");
+    press(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    assert_eq!(app.request, 0);
+    press(&mut app, KeyCode::F(10), KeyModifiers::NONE);
+    let p = picker(&app);
+    let resource = p
+        .offers
+        .iter()
+        .find(|o| o.input.name() == "resource")
+        .expect("the resource is offered");
+    let values: Vec<(Option<&str>, ValueNote)> = resource
+        .values
+        .iter()
+        .map(|v| (v.value.as_deref(), v.note))
+        .collect();
+    assert_eq!(
+        values[0],
+        (
+            Some("arn:aws:s3:::partner-reports/2026/q3.csv"),
+            ValueNote::Request
+        )
+    );
+    assert!(
+        values.contains(&(Some("arn:aws:s3:::partner-reports"), ValueNote::Listed)),
+        "{values:?}"
+    );
+    // ".../2026/other" is still under partner-reports/*: the bucket is changed.
+    assert_eq!(
+        values.last(),
+        Some(&(Some("arn:aws:s3:::other"), ValueNote::NotListed)),
+        "{values:?}"
+    );
 }

@@ -144,7 +144,12 @@ pub fn offers(
         }
     }
     for input in [Input::Action, Input::Resource, Input::Principal] {
-        let values = element_values(&input, base, trace);
+        let mut values = element_values(&input, base, trace);
+        if input == Input::Resource {
+            if let Some(other) = unlisted_resource(set, trace, &base.resource) {
+                push(&mut values, Some(other), ValueNote::NotListed);
+            }
+        }
         offers.push(Offer {
             input,
             values,
@@ -384,6 +389,36 @@ fn element_values(input: &Input, base: &Request, trace: &Trace) -> Vec<OfferedVa
         }
     }
     out
+}
+
+/// A resource like `own` (its last part changed) that no Resource entry of the
+/// policies that take part matches: the "none of these" resource. `None` when one
+/// matches every resource (`*`) or holds a variable (what it matches is not known here).
+fn unlisted_resource(set: &PolicySet, trace: &Trace, own: &str) -> Option<String> {
+    // Its last part changed, else its whole resource part (after the ARN's fifth colon).
+    let mut candidates = Vec::new();
+    if let Some(cut) = own.rfind(['/', ':']) {
+        candidates.push(format!("{}other", &own[..=cut]));
+    }
+    if let Some((cut, _)) = own.match_indices(':').nth(4) {
+        candidates.push(format!("{}other", &own[..=cut]));
+    }
+    let patterns: Vec<&crate::policy::PatternItem> = trace
+        .policies
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.applies)
+        .filter_map(|(pi, _)| set.policies.get(pi))
+        .flat_map(|e| &e.policy.statements)
+        .filter_map(|s| s.resource.as_ref())
+        .flat_map(|r| &r.items)
+        .collect();
+    if patterns.is_empty() || patterns.iter().any(|i| i.pattern.has_variables()) {
+        return None;
+    }
+    candidates
+        .into_iter()
+        .find(|c| !patterns.iter().any(|i| i.pattern.matches_plain(c)))
 }
 
 #[cfg(test)]
