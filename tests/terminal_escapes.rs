@@ -159,6 +159,14 @@ fn draw(app: &App, w: u16, h: u16, what: &str) -> String {
 /// Every view, focus and overlay at a wide and a compact size; returns all screens.
 fn every_screen(app: &mut App, label: &str) -> String {
     let mut all = String::new();
+    // The axes picker, with a typed text refused (the reason quotes it), and at the
+    // values step (the values come from the policies).
+    let mut picker = app.axes_picker();
+    picker.text = h("aws:UserAgent=");
+    picker.error = Some(h("refused"));
+    let mut values_step = picker.clone();
+    values_step.rows = (!values_step.offers.is_empty()).then_some(0);
+    values_step.step = iamtrace::tui::pane::axes::Step::Values;
     let modes = [
         Mode::Normal,
         Mode::Help,
@@ -179,7 +187,8 @@ fn every_screen(app: &mut App, label: &str) -> String {
         Mode::RenameRequest(h("name")),
         Mode::ConfirmDeleteRequest,
         Mode::NewRequest(1),
-        Mode::Axes(h("aws:UserAgent=")),
+        Mode::Axes(Box::new(picker.clone())),
+        Mode::Axes(Box::new(values_step)),
         Mode::Placement(h("r-")),
         Mode::Expansion(
             h("s3:*"),

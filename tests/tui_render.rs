@@ -639,3 +639,106 @@ fn the_trace_keeps_its_scroll_when_moving_back_up() {
         "the view moved with the selection"
     );
 }
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+}
+
+/// F10 on request 2 of the Client VPN scenario: the inputs to vary, the Deny's key
+/// first (the only key a statement that applies tests), chosen as the rows.
+#[test]
+fn axes_picker_inputs_120x35() {
+    let mut app = client_vpn();
+    press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    press(&mut app, KeyCode::F(10), KeyModifiers::NONE);
+    let s = screen(&render(&app, 120, 35));
+    assert!(s.contains("↓ rows aws:SourceIp"), "{s}");
+    assert!(!s.contains("aws:ViaAWSService"), "no policy tests it:\n{s}");
+    assert!(s.contains("[a;b]") && s.contains("absent"), "{s}");
+    insta::assert_snapshot!(s);
+    // At 80×24 the list, the text line and the help still show.
+    let s = screen(&render(&app, 80, 24));
+    assert!(
+        s.contains("↓ rows aws:SourceIp") && s.contains("Axes: aws:SourceIp="),
+        "{s}"
+    );
+    assert!(s.contains("[a;b]"), "{s}");
+    insta::assert_snapshot!("axes_picker_inputs_80x24", s);
+}
+
+/// The values step, then a typed text that does not read: it stays, the reason beside.
+#[test]
+fn axes_picker_values_and_a_refused_text_120x35() {
+    let mut app = client_vpn();
+    press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    press(&mut app, KeyCode::F(10), KeyModifiers::NONE);
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let s = screen(&render(&app, 120, 35));
+    assert!(
+        s.contains("[x] 52.95.4.1") && s.contains("not listed"),
+        "{s}"
+    );
+    insta::assert_snapshot!("axes_picker_values_120x35", s);
+    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    type_text(&mut app, " | aws:ViaAWSService");
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let s = screen(&render(&app, 120, 35));
+    assert!(s.contains("aws:ViaAWSService ") && s.contains("✘"), "{s}");
+    insta::assert_snapshot!("axes_picker_refused_text_120x35", s);
+}
+
+/// Columns of ARNs that share a long prefix are headed by the part that differs;
+/// loading a cell flashes the request pane's border until the frames run out.
+#[test]
+fn grid_headings_and_the_loaded_cell_flash_120x35() {
+    let mut app = client_vpn();
+    press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    press(&mut app, KeyCode::F(10), KeyModifiers::NONE);
+    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    let text = match &app.mode {
+        Mode::Axes(p) => p.text.clone(),
+        other => panic!("{other:?}"),
+    };
+    for _ in 0..text.chars().count() {
+        press(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    }
+    type_text(
+        &mut app,
+        "aws:SourceIp=52.95.4.1,203.0.113.9 | principal=arn:aws:iam::111122223333:user/alice,arn:aws:iam::111122223333:user/bob,arn:aws:iam::111122223333:role/deployer",
+    );
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert_eq!(app.mode, Mode::Normal);
+    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    assert_eq!(app.focus, Focus::Trace);
+    let s = screen(&render(&app, 120, 35));
+    for heading in ["…user/alice", "…user/bob", "…role/deployer"] {
+        assert!(s.contains(heading), "{heading}:\n{s}");
+    }
+    insta::assert_snapshot!("grid_arn_headings_120x35", s);
+    // Load (office address, bob): the request pane's border flashes.
+    press(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Right, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let message = app.message.clone().unwrap_or_default();
+    assert!(
+        message.contains("aws:SourceIp 52.95.4.1 → 203.0.113.9")
+            && message.contains("principal arn:aws:iam::111122223333:user/alice → arn:aws:iam::111122223333:user/bob"),
+        "{message}"
+    );
+    let request = app.areas(Rect::new(0, 0, 120, 35)).request.unwrap();
+    let corner = |app: &App| {
+        let t = render(app, 120, 35);
+        t.backend().buffer()[(request.x, request.y)].modifier
+    };
+    assert!(corner(&app).contains(Modifier::REVERSED), "flashing");
+    while app.request_flash > 0 {
+        app.tick();
+    }
+    assert!(
+        !corner(&app).contains(Modifier::REVERSED),
+        "the flash is over"
+    );
+}

@@ -3,9 +3,11 @@
 
 use assert_cmd::Command;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use iamtrace::analysis::axes::ValueNote;
 use iamtrace::input::load_str;
 use iamtrace::trace::Decision;
-use iamtrace::tui::app::{App, Mode, View};
+use iamtrace::tui::app::{App, CELL_FLASH_FRAMES, Mode, View};
+use iamtrace::tui::pane::axes::{AxesPicker, Step};
 use iamtrace::tui::update::{handle_key, handle_paste};
 use serde_json::Value;
 
@@ -247,11 +249,20 @@ fn the_tui_grid_follows_edits_and_loads_a_cell_into_the_request() {
     let mut app = client_vpn_app(SOURCE_IP);
     press(&mut app, KeyCode::F(9), KeyModifiers::NONE);
     assert_eq!(app.view, View::Grid);
-    // Suggested axes: the Deny's key first, then aws:ViaAWSService.
+    // Suggested axes: the keys the statements that apply test, the Deny's: no policy
+    // tests aws:ViaAWSService yet, so it is not on the grid.
     let names: Vec<&str> = app.grid.axes.iter().map(|a| a.input.name()).collect();
-    assert_eq!(names, ["aws:SourceIp", "aws:ViaAWSService"]);
-    let service_row: Vec<Decision> = app.grid.cells[..3].iter().map(|c| c.decision).collect();
-    assert_eq!(service_row, [Decision::ExplicitDeny; 3]);
+    assert_eq!(names, ["aws:SourceIp"]);
+    let by_ip: Vec<Decision> = app.grid.cells.iter().map(|c| c.decision).collect();
+    assert_eq!(
+        by_ip,
+        [
+            Decision::ExplicitDeny,
+            Decision::Allow,
+            Decision::ExplicitDeny
+        ],
+        "the service's address, the office's, absent"
+    );
 
     // Type the fix into the Deny: the grid changes with it.
     press(&mut app, KeyCode::F(2), KeyModifiers::NONE);
@@ -268,6 +279,9 @@ fn the_tui_grid_follows_edits_and_loads_a_cell_into_the_request() {
     ));
     app.evaluate_now();
     assert!(!app.stale);
+    // The key the edit added to the Deny joins the grid; the IP axis stays as it was.
+    let names: Vec<&str> = app.grid.axes.iter().map(|a| a.input.name()).collect();
+    assert_eq!(names, ["aws:SourceIp", "aws:ViaAWSService"]);
     let service_row: Vec<Decision> = app.grid.cells[..3].iter().map(|c| c.decision).collect();
     assert_eq!(
         service_row,
@@ -302,39 +316,286 @@ fn the_tui_grid_follows_edits_and_loads_a_cell_into_the_request() {
     assert_eq!(app.results[app.request].decision, Decision::ExplicitDeny);
 }
 
+fn offered(app: &App) -> Vec<String> {
+    let Mode::Axes(p) = &app.mode else {
+        panic!("the axes picker is not open: {:?}", app.mode)
+    };
+    p.offers
+        .iter()
+        .map(|o| o.input.name().to_string())
+        .collect()
+}
+
+fn picker(app: &App) -> &AxesPicker {
+    match &app.mode {
+        Mode::Axes(p) => p,
+        other => panic!("the axes picker is not open: {other:?}"),
+    }
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+}
+
 #[test]
-fn f10_sets_the_grid_axes() {
+fn f10_offers_the_keys_of_the_statements_that_apply_and_their_values() {
     let mut app = client_vpn_app(SOURCE_IP);
     press(&mut app, KeyCode::F(10), KeyModifiers::NONE);
-    assert!(matches!(app.mode, Mode::Axes(_)));
-    // Replace the suggested axes with one of our own.
-    let Mode::Axes(text) = app.mode.clone() else {
-        unreachable!()
-    };
-    for _ in 0..text.chars().count() {
-        press(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    // Only the Deny tests a key; aws:ViaAWSService, which no policy tests, is not
+    // offered; the request's own inputs are.
+    assert_eq!(
+        offered(&app),
+        ["aws:SourceIp", "action", "resource", "principal"]
+    );
+    let ip = &picker(&app).offers[0];
+    let values: Vec<(Option<&str>, ValueNote)> = ip
+        .values
+        .iter()
+        .map(|v| (v.value.as_deref(), v.note))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            // The request's address is one the Deny's list does not hold.
+            (Some("52.95.4.1"), ValueNote::NotListed),
+            (Some("203.0.113.0"), ValueNote::Listed),
+            (None, ValueNote::Absent),
+        ]
+    );
+    assert!(!ip.multi);
+    // Every resource is listed ("*"): no "none of these" resource is made up.
+    let resource = &picker(&app).offers[2];
+    assert_eq!(resource.values.len(), 1, "{:?}", resource.values);
+    // On the office request, the address is listed: another one is made up.
+    press(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    press(&mut app, KeyCode::F(10), KeyModifiers::NONE);
+    let ip = &picker(&app).offers[0];
+    assert_eq!(ip.values[0].note, ValueNote::Request);
+    let unlisted = ip
+        .values
+        .iter()
+        .find(|v| v.note == ValueNote::NotListed)
+        .and_then(|v| v.value.clone())
+        .expect("a value the policies do not list");
+    assert!(!unlisted.starts_with("203.0.113."), "{unlisted}");
+}
+
+#[test]
+fn a_typo_in_a_statement_that_does_not_apply_is_not_offered() {
+    let text =
+        std::fs::read_to_string(format!("{}/{SOURCE_IP}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    // Two statements with typo'd keys: one on S3 (does not apply to IAM calls), one on
+    // every action (applies: its key is what the policy tests, typo or not).
+    let anchor = "\"Sid\": \"DenyOutsideOffice\",";
+    assert!(text.contains(anchor));
+    let text = text.replacen(
+        &format!("{{\n              {anchor}"),
+        &format!(
+            "{{\"Effect\": \"Deny\", \"Action\": \"s3:*\", \"Resource\": \"*\", \
+             \"Condition\": {{\"Bool\": {{\"aws:ViaAWSSevrice\": \"false\"}}}}}},\n\
+             {{\"Effect\": \"Deny\", \"Action\": \"*\", \"Resource\": \"*\", \
+             \"Condition\": {{\"StringEquals\": {{\"aws:RequestedRegoin\": \"eu-west-3\"}}}}}},\n\
+             {{\n              {anchor}"
+        ),
+        1,
+    );
+    let mut app = App::new(load_str(&text).expect("the scenario loads"), None);
+    press(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    press(&mut app, KeyCode::F(10), KeyModifiers::NONE);
+    let names = offered(&app);
+    assert!(!names.iter().any(|n| n == "aws:ViaAWSSevrice"), "{names:?}");
+    assert!(
+        names.iter().any(|n| n == "aws:RequestedRegoin"),
+        "{names:?}"
+    );
+    // The deciding statement's key first.
+    assert_eq!(names[0], "aws:SourceIp");
+}
+
+#[test]
+fn multi_valued_keys_are_offered_as_sets_too() {
+    let mut app = client_vpn_app("assets/scenarios/forallvalues-missing-key.json");
+    press(&mut app, KeyCode::F(10), KeyModifiers::NONE);
+    let p = picker(&app);
+    let tags = p
+        .offers
+        .iter()
+        .find(|o| o.input.name() == "aws:TagKeys")
+        .expect("aws:TagKeys is tested");
+    assert!(tags.multi, "ForAllValues tests it");
+    let values: Vec<Option<&str>> = tags.values.iter().map(|v| v.value.as_deref()).collect();
+    for want in [Some("project"), Some("owner"), None, Some("[]")] {
+        assert!(values.contains(&want), "{want:?} in {values:?}");
     }
-    for c in "action=iam:CreateServiceLinkedRole,kms:Decrypt".chars() {
-        press(&mut app, KeyCode::Char(c), KeyModifiers::NONE);
+    let two = tags
+        .values
+        .iter()
+        .find(|v| v.note == ValueNote::TwoValues)
+        .and_then(|v| v.value.as_deref())
+        .expect("a two-element set");
+    assert!(
+        two.starts_with('[') && two.matches(';').count() == 1,
+        "{two}"
+    );
+    assert!(
+        tags.values.iter().any(|v| v.note == ValueNote::NotListed),
+        "{values:?}"
+    );
+}
+
+#[test]
+fn f10_picks_the_rows_and_columns_and_their_values() {
+    let mut app = client_vpn_app(SOURCE_IP);
+    press(&mut app, KeyCode::F(10), KeyModifiers::NONE);
+    let p = picker(&app);
+    assert_eq!(p.step, Step::Inputs);
+    assert_eq!(p.rows, Some(0), "the grid's axis is chosen");
+    // Choose the action as the columns, then go to the values.
+    press(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Char(' '), KeyModifiers::NONE);
+    assert_eq!(picker(&app).cols, Some(1));
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert_eq!(picker(&app).step, Step::Values);
+    // Untick the absent address (heading, request's, listed, absent).
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Down, KeyModifiers::NONE);
     }
+    press(&mut app, KeyCode::Char(' '), KeyModifiers::NONE);
+    assert!(
+        picker(&app)
+            .text
+            .starts_with("aws:SourceIp=52.95.4.1,203.0.113.0 | action="),
+        "{}",
+        picker(&app).text
+    );
     press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
     assert_eq!(app.mode, Mode::Normal);
     assert_eq!(app.view, View::Grid);
-    assert_eq!(app.grid.axes.len(), 1);
-    assert_eq!(app.grid.cells.len(), 2);
-    // A bad axis is reported, the old ones kept.
+    assert!(app.grid.axes_chosen);
+    assert_eq!(app.grid.axes.len(), 2);
+    assert_eq!(app.grid.axes[0].values.len(), 2);
+    assert_eq!(app.grid.axes[1].input.name(), "action");
+    let (rows, cols) = app.grid.shape();
+    assert_eq!(app.grid.cells.len(), rows * cols);
+}
+
+#[test]
+fn f10_keeps_a_typed_text_that_does_not_read_with_the_reason() {
+    let mut app = client_vpn_app(SOURCE_IP);
     press(&mut app, KeyCode::F(10), KeyModifiers::NONE);
-    for _ in 0..60 {
+    let before = app.grid.axes.clone();
+    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    assert!(picker(&app).typing);
+    let text = picker(&app).text.clone();
+    for _ in 0..text.chars().count() {
         press(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
     }
-    for c in "nonsense".chars() {
-        press(&mut app, KeyCode::Char(c), KeyModifiers::NONE);
-    }
+    typed(&mut app, "nonsense");
     press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
-    assert_eq!(app.grid.axes.len(), 1);
+    // Still open, the text as typed, the reason beside it; the grid as it was.
+    let p = picker(&app);
+    assert_eq!(p.text, "nonsense");
+    let error = p.error.clone().expect("the reason");
     assert!(
-        app.message.as_deref().is_some_and(|m| m.contains("INPUT=")),
+        error.contains("INPUT=") && error.contains("[a;b]"),
+        "{error}"
+    );
+    assert_eq!(app.grid.axes, before);
+    // Mending it (a space and a set) sets the axes.
+    for _ in 0.."nonsense".len() {
+        press(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    }
+    typed(
+        &mut app,
+        "aws:CalledVia=[ec2.amazonaws.com;kms.amazonaws.com],[],absent | action=iam:CreateServiceLinkedRole,kms:Decrypt",
+    );
+    assert_eq!(picker(&app).error, None, "typing clears the reason");
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.view, View::Grid);
+    assert_eq!(app.grid.shape(), (3, 2));
+    assert_eq!(app.grid.cells.len(), 6);
+    // Esc on the list closes the picker and changes nothing.
+    let axes = app.grid.axes.clone();
+    press(&mut app, KeyCode::F(10), KeyModifiers::NONE);
+    press(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.grid.axes, axes);
+}
+
+#[test]
+fn loading_a_cell_flashes_the_request_and_says_what_changed() {
+    let mut app = client_vpn_app(SOURCE_IP);
+    press(&mut app, KeyCode::F(9), KeyModifiers::NONE);
+    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    // Rows: the service's address, the office's, absent. Load the office's.
+    press(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    assert_eq!(app.request_flash, 0);
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert_eq!(app.request_flash, CELL_FLASH_FRAMES);
+    let message = app.message.clone().unwrap_or_default();
+    assert!(
+        message.contains("aws:SourceIp 52.95.4.1 → 203.0.113.0"),
+        "{message}"
+    );
+    assert_eq!(app.results[app.request].decision, Decision::Allow);
+    // The flash fades frame by frame, and stays off.
+    for left in (0..CELL_FLASH_FRAMES).rev() {
+        app.tick();
+        assert_eq!(app.request_flash, left);
+    }
+    app.tick();
+    assert_eq!(app.request_flash, 0);
+    // Loading the same cell again changes nothing, and says so.
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(
+        app.message
+            .as_deref()
+            .is_some_and(|m| m.contains("already had these values")),
         "{:?}",
         app.message
+    );
+    // Undo takes the values back.
+    press(&mut app, KeyCode::Char('z'), KeyModifiers::CONTROL);
+    assert_eq!(app.results[app.request].decision, Decision::ExplicitDeny);
+}
+
+#[test]
+fn a_resource_no_statement_lists_is_offered() {
+    let mut app = client_vpn_app("assets/scenarios/cross-account-bucket.json");
+    press(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    assert_eq!(app.request, 0);
+    press(&mut app, KeyCode::F(10), KeyModifiers::NONE);
+    let p = picker(&app);
+    let resource = p
+        .offers
+        .iter()
+        .find(|o| o.input.name() == "resource")
+        .expect("the resource is offered");
+    let values: Vec<(Option<&str>, ValueNote)> = resource
+        .values
+        .iter()
+        .map(|v| (v.value.as_deref(), v.note))
+        .collect();
+    assert_eq!(
+        values[0],
+        (
+            Some("arn:aws:s3:::partner-reports/2026/q3.csv"),
+            ValueNote::Request
+        )
+    );
+    assert!(
+        values.contains(&(Some("arn:aws:s3:::partner-reports"), ValueNote::Listed)),
+        "{values:?}"
+    );
+    // ".../2026/other" is still under partner-reports/*: the bucket is changed.
+    assert_eq!(
+        values.last(),
+        Some(&(Some("arn:aws:s3:::other"), ValueNote::NotListed)),
+        "{values:?}"
     );
 }

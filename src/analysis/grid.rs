@@ -60,7 +60,9 @@ impl Axis {
     /// in brackets, `[a;b]`, is a multi-valued key with values separated by `;`).
     pub fn parse(spec: &str) -> Result<Axis, String> {
         let (name, values) = spec.split_once('=').ok_or_else(|| {
-            format!("\"{spec}\": write INPUT=value,value,… (absent for a missing key)")
+            format!(
+                "\"{spec}\": write INPUT=value,value,… (absent: the key missing; [a;b]: a set of values)"
+            )
         })?;
         let input = Input::parse(name.trim())?;
         let values: Vec<Option<String>> = values
@@ -76,6 +78,35 @@ impl Axis {
         }
         Ok(Axis { input, values })
     }
+}
+
+/// Reads one or two axes, `KEY=v,v,absent | KEY=v,v`, or says why not.
+pub fn parse_axes(text: &str) -> Result<Vec<Axis>, String> {
+    let axes: Vec<Axis> = text
+        .split('|')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(Axis::parse)
+        .collect::<Result<_, String>>()?;
+    if axes.is_empty() || axes.len() > 2 {
+        return Err("give one or two axes, separated by |".into());
+    }
+    Ok(axes)
+}
+
+/// The axes as [`parse_axes`] reads them: `KEY=v,v,absent | KEY=v,v`.
+pub fn axes_text(axes: &[Axis]) -> String {
+    axes.iter()
+        .map(|a| {
+            let values: Vec<String> = a
+                .values
+                .iter()
+                .map(|v| v.clone().unwrap_or_else(|| "absent".into()))
+                .collect();
+            format!("{}={}", a.input.name(), values.join(","))
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 /// One cell: the values used (index-aligned with the axes) and the decision.
@@ -126,6 +157,42 @@ pub fn with_input(base: &Request, input: &Input, value: Option<&str>) -> Request
     r
 }
 
+/// The value of `input` in `request` as the grid writes it (`None`: absent; a set as
+/// `[a;b]`).
+pub fn input_value(request: &Request, input: &Input) -> Option<String> {
+    match input {
+        Input::Action => Some(request.action.clone()),
+        Input::Resource => Some(request.resource.clone()),
+        Input::Principal => Some(request.principal.clone()),
+        Input::Context(key) => request
+            .context
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| match v {
+                ContextValue::One(s) => s.text.clone(),
+                ContextValue::Many(v) => format!(
+                    "[{}]",
+                    v.iter()
+                        .map(|s| s.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(";")
+                ),
+            }),
+    }
+}
+
+/// The axes' inputs whose value differs between `before` and `after`, each as
+/// `KEY old → new` (`absent` for a missing key).
+pub fn changed_inputs(before: &Request, after: &Request, axes: &[Axis]) -> Vec<String> {
+    let word = |v: Option<String>| v.unwrap_or_else(|| "absent".into());
+    axes.iter()
+        .filter_map(|a| {
+            let (b, n) = (input_value(before, &a.input), input_value(after, &a.input));
+            (b != n).then(|| format!("{} {} → {}", a.input.name(), word(b), word(n)))
+        })
+        .collect()
+}
+
 /// The decision for every combination of the axes' values (the first axis varies
 /// slowest), for `base` with those inputs set.
 pub fn grid(set: &PolicySet, base: &Request, axes: &[Axis]) -> Vec<Cell> {
@@ -156,107 +223,6 @@ fn fill(
         fill(set, &r, rest, combo, out);
         combo.pop();
     }
-}
-
-/// Values worth trying for a context key: the request's own, those the policies test
-/// it against, and absent (for Bool keys: true, false, absent). At most five.
-fn values_for(set: &PolicySet, key: &str, base: &Request) -> Vec<Option<String>> {
-    use crate::policy::condition::{CompiledValue, Family};
-    let lower = key.to_lowercase();
-    let mut values: Vec<Option<String>> = Vec::new();
-    let mut push = |v: Option<String>| {
-        if !values.contains(&v) {
-            values.push(v);
-        }
-    };
-    if let Some((_, ContextValue::One(s))) = base
-        .context
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-    {
-        push(Some(s.text.clone()));
-    }
-    let mut is_bool = false;
-    for entry in &set.policies {
-        for s in &entry.policy.statements {
-            for op in &s.conditions {
-                for k in op.keys.iter().filter(|k| k.lower == lower) {
-                    is_bool |= op.operator.base.family == Family::Bool;
-                    for v in &k.values {
-                        let sample = match &v.compiled {
-                            CompiledValue::Ip(net) => Some(net.network().to_string()),
-                            CompiledValue::Text(p) if !p.has_variables() => {
-                                Some(p.display().replace(['*', '?'], "x"))
-                            }
-                            CompiledValue::Arn { whole, .. } if !whole.has_variables() => {
-                                Some(whole.display().replace(['*', '?'], "x"))
-                            }
-                            CompiledValue::Number(_)
-                            | CompiledValue::Date(_)
-                            | CompiledValue::Binary(_) => Some(v.text.to_string()),
-                            _ => None,
-                        };
-                        if sample.is_some() {
-                            push(sample);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    if is_bool
-        || crate::catalog::global_key(key)
-            .is_some_and(|g| g.key_type == crate::catalog::KeyType::Bool)
-    {
-        push(Some("true".into()));
-        push(Some("false".into()));
-    }
-    push(None);
-    values.truncate(5);
-    values
-}
-
-/// Two axes worth looking at for `base`: the condition keys of the statements that
-/// decided it, then of the other statements, then aws:ViaAWSService and aws:SourceIp.
-pub fn suggest_axes(
-    set: &PolicySet,
-    base: &Request,
-    deciding: &[crate::trace::StatementRef],
-) -> Vec<Axis> {
-    let mut keys: Vec<String> = Vec::new();
-    let mut add = |k: &str| {
-        if keys.len() < 2 && !keys.iter().any(|x| x.eq_ignore_ascii_case(k)) {
-            keys.push(k.to_string());
-        }
-    };
-    let statements = set.policies.iter().enumerate().flat_map(|(pi, e)| {
-        e.policy
-            .statements
-            .iter()
-            .enumerate()
-            .map(move |(si, s)| (pi, si, s))
-    });
-    let (first, rest): (Vec<_>, Vec<_>) = statements.partition(|(pi, si, _)| {
-        deciding
-            .iter()
-            .any(|d| d.policy == *pi && d.statement == *si)
-    });
-    for (_, _, s) in first.into_iter().chain(rest) {
-        for op in &s.conditions {
-            for k in &op.keys {
-                add(&k.name);
-            }
-        }
-    }
-    for k in ["aws:ViaAWSService", "aws:SourceIp"] {
-        add(k);
-    }
-    keys.into_iter()
-        .map(|k| Axis {
-            values: values_for(set, &k, base),
-            input: Input::Context(k),
-        })
-        .collect()
 }
 
 #[cfg(test)]

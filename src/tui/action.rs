@@ -130,4 +130,6 @@ pub enum Action {
     Cancel,
     /// Confirm the text typed in a prompt.
     Confirm,
+    /// Tick or untick the choice selected (the what-if axes picker).
+    Tick,
 }

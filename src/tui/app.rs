@@ -20,6 +20,10 @@ use std::time::{Duration, Instant};
 /// Evaluations slower than this move off the input thread (a frame is ~16 ms).
 pub const SLOW_EVALUATION: Duration = Duration::from_millis(8);
 
+/// How many frames the request pane flashes after a grid cell is loaded into it
+/// (the loop draws a frame at least every 60 ms while it flashes).
+pub const CELL_FLASH_FRAMES: u8 = 6;
+
 /// Scenarios with no more policy text than this are always analysed on the spot when
 /// the request changes, however long the last evaluation took.
 const SMALL_POLICIES: usize = 64 << 10;
@@ -80,8 +84,9 @@ pub enum Mode {
     RenameRequest(String),
     /// "Delete this request? y/n".
     ConfirmDeleteRequest,
-    /// Asking for the what-if grid's axes: `KEY=v,v,absent | KEY=v,v`.
-    Axes(String),
+    /// Choosing the what-if grid's axes: the inputs, their values, or typed as
+    /// `KEY=v,v,absent | KEY=v,v`.
+    Axes(Box<super::pane::axes::AxesPicker>),
     /// Asking for the number of the request (a trail's record) to go to.
     GoTo(String),
     /// Choosing the user or role of an account authorization details file (the
@@ -229,6 +234,9 @@ pub struct App {
     pub picker: Option<Picker>,
     /// The lint view.
     pub lint: LintView,
+    /// Frames left of the request pane's flash (a grid cell was just loaded into it):
+    /// counted down by [`App::tick`], once per frame drawn.
+    pub request_flash: u8,
     /// Where the scenario came from: where unsaved edits go when a signal ends the
     /// program, and which recovery file is offered.
     pub origin: Origin,
@@ -362,6 +370,7 @@ impl App {
             test_panic: false,
             picker: None,
             lint: LintView::default(),
+            request_flash: 0,
             origin: Origin::Unnamed,
             recovery: None,
             file: None,
@@ -457,8 +466,13 @@ impl App {
             return;
         };
         let open = self.view != View::Trace;
-        self.grid
-            .refresh(set, &spec.request, &result.determined_by, open);
+        self.grid.refresh(
+            set,
+            &spec.request,
+            &result.trace,
+            &result.determined_by,
+            open,
+        );
         if !open {
             return;
         }
@@ -485,16 +499,56 @@ impl App {
         }
     }
 
-    /// Loads the selected grid cell's values into the request shown.
+    /// Loads the selected grid cell's values into the request shown: the request pane
+    /// flashes for [`CELL_FLASH_FRAMES`] frames and the status bar says what changed.
     pub fn load_grid_cell(&mut self) {
-        let Some(r) = self.grid.cell_request(&self.form.to_request()) else {
+        let before = self.form.to_request();
+        let Some(r) = self.grid.cell_request(&before) else {
             return;
         };
+        let changed = crate::analysis::grid::changed_inputs(&before, &r, &self.grid.axes);
         let selected = self.form.selected;
         self.form = RequestForm::new(&r);
         self.form.selected = selected.min(self.form.rows.len().saturating_sub(1));
         self.form.clamp_cursor();
         self.form_replaced("loading a grid cell".into());
+        self.request_flash = CELL_FLASH_FRAMES;
+        self.message = Some(if changed.is_empty() {
+            format!(
+                "grid cell loaded into request {}: it already had these values",
+                self.request + 1
+            )
+        } else {
+            format!(
+                "grid cell loaded into request {}: {}",
+                self.request + 1,
+                changed.join(", ")
+            )
+        });
+    }
+
+    /// One frame passed: the request pane's flash fades.
+    pub fn tick(&mut self) {
+        self.request_flash = self.request_flash.saturating_sub(1);
+    }
+
+    /// The axes picker for the request shown: the inputs its applicable statements
+    /// test, with their values, starting from the grid's axes.
+    pub fn axes_picker(&self) -> super::pane::axes::AxesPicker {
+        let offers = match (
+            self.set.as_ref(),
+            self.scenario.requests.get(self.request),
+            self.results.get(self.request),
+        ) {
+            (Some(set), Some(spec), Some(result)) => crate::analysis::axes::offers(
+                set,
+                &spec.request,
+                &result.trace,
+                &result.determined_by,
+            ),
+            _ => Vec::new(),
+        };
+        super::pane::axes::AxesPicker::new(offers, &self.grid.axes)
     }
 
     /// Shows `span` of policy `pi` in the editor, and gives the editor the keyboard.

@@ -92,13 +92,11 @@ pub fn run(app: &mut App, effects: Vec<Effect>) -> bool {
                 changed = true;
             }
             Effect::GoTo(text) => changed |= app.go_to(&text),
-            Effect::SetAxes(text) => match app.grid.set_axes(&text) {
-                Ok(()) => {
-                    app.view = super::app::View::Grid;
-                    app.refresh_analysis();
-                }
-                Err(e) => app.message = Some(e),
-            },
+            Effect::SetAxes(axes) => {
+                app.grid.choose(axes);
+                app.view = super::app::View::Grid;
+                app.refresh_analysis();
+            }
             Effect::Quit => app.quit = true,
             Effect::QuitDiscarding => {
                 // The unsaved edits are discarded on purpose: so is their recovery file.

@@ -87,7 +87,7 @@ impl App {
             Action::SetExpect => self.set_expect(),
             Action::ApplyFix => self.apply_fix(),
             Action::GoToRequest => vec![Effect::Overlay(Mode::GoTo(String::new()))],
-            Action::GridAxes => vec![Effect::Overlay(Mode::Axes(self.grid.axes_text()))],
+            Action::GridAxes => vec![Effect::Overlay(Mode::Axes(Box::new(self.axes_picker())))],
             Action::Undo => vec![Effect::Undo],
             Action::Redo => vec![Effect::Redo],
             _ => return None,

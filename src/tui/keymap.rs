@@ -28,8 +28,10 @@ pub enum Scope {
     Completion,
     /// A list over the panes: the principal picker, the actions a pattern matches.
     List,
-    /// A one-line prompt (save as, rename, placement, grid axes).
+    /// A one-line prompt (save as, rename, placement, go to).
     Prompt,
+    /// The what-if grid's axes picker: a list to tick, and a line to type the axes.
+    Axes,
     /// A yes/no question.
     Question,
     /// The help overlay.
@@ -60,8 +62,8 @@ pub fn overlay_scope(mode: &Mode) -> Option<Scope> {
         | Mode::Rename(_)
         | Mode::RenameRequest(_)
         | Mode::Placement(_)
-        | Mode::Axes(_)
         | Mode::GoTo(_) => Scope::Prompt,
+        Mode::Axes(_) => Scope::Axes,
         Mode::ConfirmQuit
         | Mode::ConfirmDelete
         | Mode::ConfirmDeleteRequest
@@ -150,8 +152,16 @@ const MOVABLE: &[Scope] = &[S::Trace, S::Grid, S::Lint];
 /// The panes without an editor (Ctrl+C quits there).
 const NO_EDITOR: &[Scope] = &[S::Request, S::Trace, S::Grid, S::Changes, S::Lint];
 /// Everything drawn over the panes.
-const OVERLAYS: &[Scope] = &[S::Completion, S::List, S::Prompt, S::Question, S::Help];
-const CHOICES: &[Scope] = &[S::Completion, S::List];
+const OVERLAYS: &[Scope] = &[
+    S::Completion,
+    S::List,
+    S::Axes,
+    S::Prompt,
+    S::Question,
+    S::Help,
+];
+const CHOICES: &[Scope] = &[S::Completion, S::List, S::Axes];
+const AXES: &[Scope] = &[S::Axes];
 
 /// Every binding.
 pub const BINDINGS: &[Binding] = &[
@@ -368,7 +378,7 @@ pub const BINDINGS: &[Binding] = &[
     b(
         K::Backspace,
         NONE,
-        &[S::Request, S::Prompt],
+        &[S::Request, S::Prompt, S::Axes],
         A::DeleteBack,
         "Backspace",
         "delete back",
@@ -486,10 +496,26 @@ pub const BINDINGS: &[Binding] = &[
     b(
         K::Enter,
         NONE,
-        &[S::Completion, S::List, S::Prompt],
+        &[S::Completion, S::List, S::Axes, S::Prompt],
         A::Confirm,
         "Enter",
         "confirm",
+    ),
+    b(
+        K::Char(' '),
+        NONE,
+        AXES,
+        A::Tick,
+        "Space",
+        "choose / tick (grid axes)",
+    ),
+    b(
+        K::Tab,
+        NONE,
+        AXES,
+        A::FocusNext,
+        "Tab",
+        "type the axes (grid axes)",
     ),
     b(K::Tab, NONE, &[S::Completion], A::Confirm, "Tab", "insert").pair(),
     b(K::Char('y'), NONE, &[S::Question], A::Yes, "y", "yes"),
@@ -558,7 +584,7 @@ pub fn typed_char(key: &KeyEvent) -> Option<char> {
 /// prompts), typing the character.
 pub fn action(key: &KeyEvent, scope: Scope) -> Option<Action> {
     lookup(key, scope).or_else(|| match scope {
-        Scope::Request | Scope::Prompt => typed_char(key).map(Action::Type),
+        Scope::Request | Scope::Prompt | Scope::Axes => typed_char(key).map(Action::Type),
         _ => None,
     })
 }
@@ -666,9 +692,10 @@ mod tests {
         assert_eq!(pane_scope(Focus::Trace, View::Lint), Scope::Lint);
         assert_eq!(overlay_scope(&Mode::Normal), None);
         assert_eq!(overlay_scope(&Mode::Help), Some(Scope::Help));
+        let picker = crate::tui::pane::axes::AxesPicker::new(Vec::new(), &[]);
         assert_eq!(
-            overlay_scope(&Mode::Axes(String::new())),
-            Some(Scope::Prompt)
+            overlay_scope(&Mode::Axes(Box::new(picker))),
+            Some(Scope::Axes)
         );
     }
 

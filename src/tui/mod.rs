@@ -197,6 +197,9 @@ fn spawn_fixes() -> (Sender<evaluate::FixesJob>, Receiver<Found>) {
     (job_tx, out_rx)
 }
 
+/// How long a frame of the request pane's flash lasts (at most: a key draws sooner).
+const FLASH_FRAME: Duration = Duration::from_millis(60);
+
 /// The longest wait for input: signals are looked at between waits.
 const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 
@@ -269,6 +272,8 @@ fn event_loop(
             let screen = ui::colours::Screen { app, colours };
             f.render_widget(screen, ui::layout::drawable_area(f.area()))
         })?;
+        // A flash lasts a number of frames drawn, not a time: nothing waits for it.
+        app.tick();
         if app.quit {
             return Ok(());
         }
@@ -276,6 +281,8 @@ fn event_loop(
         // is drawn again at least every SIGNAL_CHECK, with its progress.)
         let timeout = if app.pending || !app.lint.ready || searching > 0 {
             Duration::from_millis(15)
+        } else if app.request_flash > 0 {
+            FLASH_FRAME
         } else {
             SIGNAL_CHECK
         };

@@ -1,11 +1,11 @@
 //! The what-if grid's state: its axes (suggested from the request shown, or chosen
-//! with the axes prompt), its cells (first axis slowest) and the selected cell.
+//! with the axes picker), its cells (first axis slowest) and the selected cell.
 
 use super::Effect;
-use crate::analysis::grid::{Axis, Cell, grid, suggest_axes};
+use crate::analysis::grid::{Axis, Cell, axes_text, grid, parse_axes};
 use crate::eval::Request;
 use crate::policy::PolicySet;
-use crate::trace::StatementRef;
+use crate::trace::{StatementRef, Trace};
 use crate::tui::action::Action;
 
 /// The what-if grid view.
@@ -61,38 +61,23 @@ impl GridView {
         Some(r)
     }
 
-    /// The axes as the axes prompt shows them: `KEY=v,v,absent | KEY=v,v`.
+    /// The axes as typed in the axes picker: `KEY=v,v,absent | KEY=v,v`.
     pub fn axes_text(&self) -> String {
-        self.axes
-            .iter()
-            .map(|a| {
-                let values: Vec<String> = a
-                    .values
-                    .iter()
-                    .map(|v| v.clone().unwrap_or_else(|| "absent".into()))
-                    .collect();
-                format!("{}={}", a.input.name(), values.join(","))
-            })
-            .collect::<Vec<_>>()
-            .join(" | ")
+        axes_text(&self.axes)
     }
 
-    /// Sets the axes from the prompt's `KEY=v,v,absent | KEY=v,v` (one or two axes),
-    /// or says why not.
+    /// Sets the axes from a text `KEY=v,v,absent | KEY=v,v` (one or two axes), or
+    /// says why not.
     pub fn set_axes(&mut self, text: &str) -> Result<(), String> {
-        let axes: Vec<Axis> = text
-            .split('|')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(Axis::parse)
-            .collect::<Result<_, String>>()?;
-        if axes.is_empty() || axes.len() > 2 {
-            return Err("give one or two axes, separated by |".into());
-        }
+        self.choose(parse_axes(text)?);
+        Ok(())
+    }
+
+    /// Takes the axes the user chose.
+    pub fn choose(&mut self, axes: Vec<Axis>) {
         self.axes = axes;
         self.axes_chosen = true;
         self.cursor = (0, 0);
-        Ok(())
     }
 
     /// Another request is shown: suggested axes are suggested again for it.
@@ -102,19 +87,42 @@ impl GridView {
         }
     }
 
-    /// Suggests axes when there are none; with `cells`, recomputes the cells (they
-    /// cost an evaluation each, so only while a view that shows them is open).
+    /// Takes the suggested axes, keeping those already shown whose input is still
+    /// suggested (with their values: values that moved under the user's hands would
+    /// hide what an edit changed), so that a key an edit adds to the statements joins
+    /// the grid and one no statement that applies tests any more leaves it.
+    fn follow_suggestion(&mut self, suggested: Vec<Axis>) {
+        let same = suggested.len() == self.axes.len()
+            && suggested
+                .iter()
+                .zip(&self.axes)
+                .all(|(s, a)| s.input == a.input);
+        if same {
+            return;
+        }
+        // The axes kept where they are, then the new keys.
+        self.axes
+            .retain(|a| suggested.iter().any(|s| s.input == a.input));
+        for s in suggested {
+            if self.axes.len() < 2 && !self.axes.iter().any(|a| a.input == s.input) {
+                self.axes.push(s);
+            }
+        }
+    }
+
+    /// Suggests axes unless the user chose them; with `cells`, recomputes the cells
+    /// (they cost an evaluation each, so only while a view that shows them is open).
     pub fn refresh(
         &mut self,
         set: &PolicySet,
         request: &Request,
+        trace: &Trace,
         determined_by: &[StatementRef],
         cells: bool,
     ) {
-        // Suggested once per request, then kept while editing: axes that moved under
-        // the user's hands would hide what an edit changed.
-        if !self.axes_chosen && self.axes.is_empty() {
-            self.axes = suggest_axes(set, request, determined_by);
+        if !self.axes_chosen {
+            let suggested = crate::analysis::axes::suggest(set, request, trace, determined_by);
+            self.follow_suggestion(suggested);
         }
         if !cells {
             return;

@@ -5,6 +5,7 @@
 //!
 //! [`Action`]: super::action::Action
 
+pub mod axes;
 pub mod changes;
 pub mod grid;
 pub mod lint;
@@ -85,8 +86,8 @@ pub enum Effect {
     DeleteRequest,
     /// Set the policy shown's attachedTo or SCP/RCP level.
     PlacePolicy(String),
-    /// Set the what-if grid's axes from the axes prompt's text.
-    SetAxes(String),
+    /// Set the what-if grid's axes to these (chosen in the axes picker).
+    SetAxes(Vec<crate::analysis::grid::Axis>),
     /// Go to the request (a trail's record) with this number, as typed.
     GoTo(String),
     /// End the program.

@@ -151,9 +151,11 @@ pub fn handle(mode: Mode, action: Action, choices: usize, fresh: &mut bool) -> (
         Mode::Placement(text) => prompt(text, action, fresh, Mode::Placement, |t| {
             Some(Effect::PlacePolicy(t))
         }),
-        Mode::Axes(text) => prompt(text, action, fresh, Mode::Axes, |t| {
-            Some(Effect::SetAxes(t))
-        }),
+        Mode::Axes(mut picker) => match picker.handle(action) {
+            super::axes::Outcome::Open => (Mode::Axes(picker), none),
+            super::axes::Outcome::Closed => (Mode::Normal, none),
+            super::axes::Outcome::Chosen(axes) => (Mode::Normal, vec![Effect::SetAxes(axes)]),
+        },
         Mode::GoTo(text) => prompt(text, action, fresh, Mode::GoTo, |t| Some(Effect::GoTo(t))),
     }
 }

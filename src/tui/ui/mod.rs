@@ -1,5 +1,6 @@
 //! Drawing: a pure function of the [`App`] onto a buffer, one file per pane.
 
+mod axes;
 pub mod colours;
 pub mod layout;
 pub mod lint;
@@ -42,6 +43,12 @@ pub const KEYS_DRAWN: &[(Action, Scope)] = &[
     (Action::Cancel, Scope::List),
     (Action::Confirm, Scope::Prompt),
     (Action::Cancel, Scope::Prompt),
+    (Action::Up, Scope::Axes),
+    (Action::Down, Scope::Axes),
+    (Action::Tick, Scope::Axes),
+    (Action::Confirm, Scope::Axes),
+    (Action::FocusNext, Scope::Axes),
+    (Action::Cancel, Scope::Axes),
     (Action::Yes, Scope::Question),
     (Action::No, Scope::Question),
     (Action::Cancel, Scope::Question),
@@ -187,6 +194,9 @@ impl Widget for &App {
                 }),
             };
             self.form.render(&shown, r, buf);
+            if self.request_flash > 0 {
+                whatif::flash(r, buf);
+            }
         }
         if let Some(r) = a.trace {
             let focused = self.focus == super::app::Focus::Trace;

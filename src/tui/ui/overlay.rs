@@ -12,7 +12,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
     Rect {
@@ -102,13 +102,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             };
             prompt(&title, "Number: ", text, area, buf)
         }
-        Mode::Axes(text) => prompt(
-            " What-if axes: KEY=v,v,absent | KEY=v,v (action, resource, principal too) ",
-            "",
-            text,
-            area,
-            buf,
-        ),
+        Mode::Axes(picker) => super::axes::render(picker, area, buf),
         Mode::Placement(text) => {
             let (title, label) = match app
                 .scenario
@@ -525,6 +519,7 @@ const HELP_SECTIONS: &[(&str, &[Scope])] = &[
         &[
             Scope::Completion,
             Scope::List,
+            Scope::Axes,
             Scope::Prompt,
             Scope::Question,
             Scope::Help,

@@ -26,6 +26,65 @@ fn shown(v: &Option<String>) -> String {
     v.as_deref().map_or_else(|| "(absent)".into(), safe)
 }
 
+/// The values as headings of `width` columns: a value that does not fit shows the
+/// part where the values differ, from the segment (after `/`, `:`, `.`) it starts in,
+/// behind an ellipsis, rather than the prefix they all share (`…:role/admin`, not
+/// `arn:aws:iam::111…` three times). `(absent)` is left out of the shared prefix.
+pub fn abbreviate(values: &[String], width: usize) -> Vec<String> {
+    let present: Vec<Vec<char>> = values
+        .iter()
+        .filter(|v| v.as_str() != "(absent)")
+        .map(|v| v.chars().collect())
+        .collect();
+    let shared = match present.split_first() {
+        Some((first, rest)) if !rest.is_empty() => rest.iter().fold(first.len(), |n, v| {
+            first
+                .iter()
+                .zip(v)
+                .take(n)
+                .take_while(|(a, b)| a == b)
+                .count()
+        }),
+        _ => 0,
+    };
+    values
+        .iter()
+        .map(|v| {
+            let chars: Vec<char> = v.chars().collect();
+            if chars.len() <= width || v == "(absent)" || shared == 0 || width < 4 {
+                return cut(v, width);
+            }
+            // Back to the start of the segment the difference is in.
+            let from = chars[..shared.min(chars.len())]
+                .iter()
+                .rposition(|c| matches!(c, '/' | ':' | '.'))
+                .map_or(0, |i| i + 1);
+            if from == 0 {
+                return cut(v, width);
+            }
+            let tail: String = chars[from..].iter().collect();
+            cut(&format!("…{tail}"), width)
+        })
+        .collect()
+}
+
+/// Marks `area`'s border as a flash (reversed, bold, yellow): a grid cell was just
+/// loaded into the request drawn there.
+pub fn flash(area: Rect, buf: &mut Buffer) {
+    let style = Style::default()
+        .fg(Color::Yellow)
+        .add_modifier(Modifier::REVERSED | Modifier::BOLD);
+    let area = area.intersection(buf.area);
+    for x in area.left()..area.right() {
+        buf[(x, area.top())].set_style(style);
+        buf[(x, area.bottom().saturating_sub(1))].set_style(style);
+    }
+    for y in area.top()..area.bottom() {
+        buf[(area.left(), y)].set_style(style);
+        buf[(area.right().saturating_sub(1), y)].set_style(style);
+    }
+}
+
 fn cut(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
         format!("{s:<width$}")
@@ -99,16 +158,19 @@ fn grid(view: &GridView, focused: bool, stale: bool, area: Rect, buf: &mut Buffe
     ]));
     let mut head = vec![Span::raw(" ".repeat(row_w + 1))];
     if let Some(s) = second {
-        for v in &s.values {
+        let shown: Vec<String> = s.values.iter().map(shown).collect();
+        for h in abbreviate(&shown, cell_w.saturating_sub(1)) {
             head.push(Span::styled(
-                cut(&shown(v), cell_w),
+                format!("{h} "),
                 Style::default().fg(Color::Gray),
             ));
         }
     }
     lines.push(Line::from(head));
-    for (ri, v) in first.values.iter().enumerate() {
-        let mut spans = vec![Span::raw(cut(&shown(v), row_w)), Span::raw(" ")];
+    let row_names: Vec<String> = first.values.iter().map(shown).collect();
+    let row_names = abbreviate(&row_names, row_w);
+    for (ri, name) in row_names.into_iter().enumerate() {
+        let mut spans = vec![Span::raw(name), Span::raw(" ")];
         for ci in 0..cols {
             let Some(cell) = view.cells.get(ri * cols + ci) else {
                 continue;
@@ -179,4 +241,37 @@ fn changes(view: &ChangesView, focused: bool, axes: &[Axis], area: Rect, buf: &m
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .render(inner, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::abbreviate;
+
+    fn owned(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn long_headings_show_where_they_differ() {
+        let arns = owned(&[
+            "arn:aws:iam::111122223333:role/admin",
+            "arn:aws:iam::111122223333:role/deployer",
+            "(absent)",
+        ]);
+        assert_eq!(
+            abbreviate(&arns, 12),
+            ["…admin      ", "…deployer   ", "(absent)    "]
+        );
+        // A tail still too long is cut at its end.
+        assert_eq!(abbreviate(&arns, 6)[1], "…depl…");
+        // Values that fit are left alone, padded.
+        let ips = owned(&["203.0.113.5", "203.0.113.77"]);
+        assert_eq!(abbreviate(&ips, 12), ["203.0.113.5 ", "203.0.113.77"]);
+        // Too long: the differing segment of the address.
+        assert_eq!(abbreviate(&ips, 5), ["…5   ", "…77  "]);
+        // Nothing shared (or one value): cut at the end as before.
+        let other = owned(&["s3:GetObject", "kms:Decrypt"]);
+        assert_eq!(abbreviate(&other, 6), ["s3:Ge…", "kms:D…"]);
+        assert_eq!(abbreviate(&owned(&["abcdefgh"]), 4), ["abc…"]);
+    }
 }
