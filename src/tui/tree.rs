@@ -183,6 +183,9 @@ fn policy(b: &mut Builder<'_>, pi: usize, p: &PolicyTrace, deciding: &[Statement
     if let Some(a) = &p.attached_to {
         title.push_str(&format!(" · on {a}"));
     }
+    if let Some(b) = &p.bound_to {
+        title.push_str(&format!(" · for {b}"));
+    }
     if let Some(why) = &p.not_applied_because {
         b.push(
             row(
