@@ -106,7 +106,9 @@ fn skip_reason(
     req: &PreparedRequest,
 ) -> Option<NotApplicable> {
     match entry.kind {
-        PolicyKind::Identity | PolicyKind::Boundary => app.principal_policies.or_else(|| bound_elsewhere(entry, req)),
+        PolicyKind::Identity | PolicyKind::Boundary => app
+            .principal_policies
+            .or_else(|| bound_elsewhere(entry, req)),
         PolicyKind::Session => app
             .principal_policies
             .or(app.session)

@@ -66,7 +66,14 @@ impl BoundPrincipal {
     pub fn covers(&self, who: &PrincipalRef) -> bool {
         use PrincipalRef as P;
         match (&self.parsed, who) {
-            (P::Role { account, name, .. }, P::Role { account: a, name: n, .. })
+            (
+                P::Role { account, name, .. },
+                P::Role {
+                    account: a,
+                    name: n,
+                    ..
+                },
+            )
             | (
                 P::Role { account, name, .. },
                 P::RoleSession {
@@ -75,9 +82,13 @@ impl BoundPrincipal {
                     ..
                 },
             )
-            | (P::User { account, name }, P::User { account: a, name: n }) => {
-                account == a && name == n
-            }
+            | (
+                P::User { account, name },
+                P::User {
+                    account: a,
+                    name: n,
+                },
+            ) => account == a && name == n,
             (P::Account { account }, P::Account { account: a }) => account == a,
             (P::RoleSession { .. }, P::RoleSession { .. })
             | (P::FederatedUser { .. }, P::FederatedUser { .. }) => self.parsed == *who,
@@ -178,7 +189,9 @@ mod tests {
         assert!(!alice.covers(&who("arn:aws:iam::111122223333:user/bob")));
         assert!(!alice.covers(&who("arn:aws:iam::111122223333:role/alice")));
         let session = bound("arn:aws:sts::111122223333:assumed-role/AppRole/nightly");
-        assert!(session.covers(&who("arn:aws:sts::111122223333:assumed-role/AppRole/nightly")));
+        assert!(session.covers(&who(
+            "arn:aws:sts::111122223333:assumed-role/AppRole/nightly"
+        )));
         assert!(!session.covers(&who("arn:aws:sts::111122223333:assumed-role/AppRole/batch")));
         // A session does not cover its role.
         assert!(!session.covers(&who("arn:aws:iam::111122223333:role/AppRole")));

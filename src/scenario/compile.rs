@@ -3,7 +3,8 @@
 
 use super::{PolicySource, Scenario};
 use crate::policy::{
-    AttachedTo, BoundPrincipal, ParseContext, Policy, PolicyEntry, PolicyKind, PolicySet, parse_policy_text,
+    AttachedTo, BoundPrincipal, ParseContext, Policy, PolicyEntry, PolicyKind, PolicySet,
+    parse_policy_text,
 };
 use crate::source::Diagnostic;
 
