@@ -192,3 +192,61 @@ fn replay_without_principal_warns_when_the_policies_are_one_callers() {
     ]);
     assert!(!err.contains("presumably"), "{err}");
 }
+
+#[test]
+fn replay_judges_each_caller_by_the_policies_bound_to_it() {
+    let trail = format!("{DIR}/trail.jsonl");
+    let text = std::fs::read_to_string(format!("{DIR}/scenario.json")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bound = |who: &str| {
+        let path = dir.path().join(format!("{who}.json"));
+        let t = text.replacen(
+            "\"name\": \"reports-read\",",
+            &format!("\"name\": \"reports-read\", \"principal\": \"arn:aws:iam::111122223333:user/{who}\","),
+            1,
+        );
+        assert_ne!(t, text);
+        std::fs::write(&path, t).unwrap();
+        path.display().to_string()
+    };
+    // Bound to bob, whose events the trail holds: the same as unbound, and no note that
+    // every caller is judged by them (they are bob's alone).
+    let (code, out, err) = iamtrace(&["replay", &bound("bob"), "--cloudtrail", &trail]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.contains("2 as recorded · 1 would now be denied"),
+        "{out}"
+    );
+    assert!(!err.contains("presumably"), "{err}");
+    // Bound to alice: bob's events meet no policy of his, so his read is denied too.
+    let (code, out, err) = iamtrace(&["replay", &bound("alice"), "--cloudtrail", &trail]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.contains("1 as recorded · 2 would now be denied"),
+        "{out}"
+    );
+}
+
+#[test]
+fn eval_shows_whom_a_policy_is_bound_to_and_when_it_is_not_for_the_caller() {
+    let file = "tests/cases/decisions/bound-principals.json";
+    let (code, out, err) = iamtrace(&["eval", file, "--format", "json", "--request", "4"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let policies = &v["requests"][0]["trace"]["policies"];
+    let alice = &policies[0];
+    assert_eq!(alice["name"], "AliceS3");
+    assert_eq!(alice["bound_to"], "arn:aws:iam::111122223333:user/alice");
+    assert_eq!(alice["applies"], false);
+    assert_eq!(alice["not_applied_code"], "other_principal");
+    assert_eq!(policies[1]["name"], "AppRole");
+    assert_eq!(policies[1]["applies"], true);
+    // The unbound policy has no bound_to and applies.
+    assert_eq!(policies[2]["bound_to"], serde_json::Value::Null);
+    assert_eq!(policies[2]["applies"], true);
+    let (_, text, _) = iamtrace(&["eval", file, "--request", "4"]);
+    assert!(
+        text.contains("identity policy \"AliceS3\" for arn:aws:iam::111122223333:user/alice: not applied (not for this principal"),
+        "{text}"
+    );
+}

@@ -809,6 +809,7 @@ fn nesting_just_under_the_parser_limit_is_reported_not_overflowed() {
                     name: None,
                     level: None,
                     attached_to: None,
+                    principal: None,
                     text,
                     form: DocumentForm::Inline,
                     at: None,

@@ -10,6 +10,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use iamtrace::eval::ContextValue;
 use iamtrace::input::load_str;
+use iamtrace::scenario::presets::{self, Preset};
 use iamtrace::trace::Decision;
 use iamtrace::tui::app::{App, Focus, Mode, evaluate_scenario};
 use iamtrace::tui::update::{handle_key, handle_mouse, handle_paste};
@@ -25,6 +26,7 @@ const SCP_LEVELS: &str = "tests/cases/decisions/scp-levels.json";
 
 const A: Decision = Decision::Allow;
 const X: Decision = Decision::ExplicitDeny;
+const I: Decision = Decision::ImplicitDeny;
 
 /// The Client VPN scenario's decisions as shipped.
 const CLIENT_VPN_DECISIONS: [Decision; 9] = [A, X, X, X, A, A, A, X, X];
@@ -524,29 +526,108 @@ fn f3_cycles_presets_and_changes_the_context_and_the_decision() {
     );
     assert_eq!(app.current_result().unwrap().decision, X);
 
-    // Service-linked role: the principal changes.
+    // Service-linked role: the whole principal changes, and alice's policies (bound
+    // to her) no longer apply: nothing of the scenario allows the role, and alice's
+    // Deny does not decide for it either.
+    let before_the_role = app.scenario.requests[0].request.clone();
     press(&mut app, key(KeyCode::F(3)));
-    assert!(
-        app.scenario.requests[0]
-            .request
-            .principal
-            .contains(":role/aws-service-role/"),
-        "{}",
-        app.scenario.requests[0].request.principal
+    let principal = app.scenario.requests[0].request.principal.clone();
+    assert_eq!(
+        principal,
+        "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForEC2/EC2"
     );
-    assert!(app.form.rows[0].contains(":role/aws-service-role/"));
+    assert!(app.form.rows[0].contains(":assumed-role/AWSServiceRoleForEC2/"));
+    assert!(
+        context_value(&app, "aws:PrincipalArn")
+            .unwrap()
+            .contains(":role/aws-service-role/")
+    );
+    assert_eq!(
+        context_value(&app, "aws:PrincipalType").as_deref(),
+        Some("AssumedRole")
+    );
+    let said = app.message.clone().unwrap();
+    assert!(
+        said.starts_with("preset: service-linked role acting — arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForEC2/EC2 calls instead of arn:aws:iam::111122223333:user/alice;"),
+        "{said}"
+    );
+    assert!(
+        said.ends_with("identity/boundary/session policies: 2 bound to other principals do not"),
+        "{said}"
+    );
+    assert_eq!(app.current_result().unwrap().decision, I);
 
-    // Round again to a direct call from the office: allowed again.
+    // A service principal acting itself: no identity policies, only resource policies.
     press(&mut app, key(KeyCode::F(3)));
-    assert_eq!(app.message.as_deref(), Some("preset: direct call"));
+    assert_eq!(
+        app.scenario.requests[0].request.principal,
+        "s3.amazonaws.com"
+    );
+    assert_eq!(
+        context_value(&app, "aws:PrincipalIsAWSService").as_deref(),
+        Some("true")
+    );
+    assert_eq!(context_value(&app, "aws:PrincipalArn"), None);
+    let said = app.message.clone().unwrap();
+    assert!(
+        said.contains("a service principal has no identity policies"),
+        "{said}"
+    );
+    assert_eq!(app.current_result().unwrap().decision, I);
+
+    // Round again to a direct call from the office: alice calls again, allowed again.
+    press(&mut app, key(KeyCode::F(3)));
+    let said = app.message.clone().unwrap();
+    assert!(
+        said.starts_with("preset: direct call — arn:aws:iam::111122223333:user/alice calls again"),
+        "{said}"
+    );
     assert_eq!(
         context_value(&app, "aws:SourceIp").as_deref(),
         Some("203.0.113.5")
     );
     assert_eq!(context_value(&app, "aws:SourceVpce"), None);
     assert_eq!(app.current_result().unwrap().decision, A);
+    // Alice exactly as she was before the role acted (her name, id, type, MFA), made a
+    // direct call.
+    let mut expected = before_the_role.clone();
+    presets::apply(Preset::DirectCall, &mut expected, &app.preset_values);
+    assert_eq!(app.scenario.requests[0].request, expected);
+    // Undone step by step: the service principal, the role, then the request before.
+    for _ in 0..3 {
+        press(&mut app, ctrl('z'));
+    }
+    assert_eq!(app.scenario.requests[0].request, before_the_role);
     // Only request 1 was touched.
     assert_eq!(&decisions(&app)[1..], &CLIENT_VPN_DECISIONS[1..]);
+}
+
+#[test]
+fn f3_says_when_unbound_policies_still_apply_to_the_role_acting() {
+    // The Client VPN scenario as written before policies named their principal.
+    let text = std::fs::read_to_string(CLIENT_VPN).unwrap().replace(
+        ", \"principal\": \"arn:aws:iam::111122223333:user/alice\",",
+        ",",
+    );
+    let scenario = load_str(&text).unwrap();
+    assert!(scenario.sources.iter().all(|s| s.principal.is_none()));
+    let mut app = App::new(scenario, None);
+    for _ in 0..5 {
+        press(&mut app, key(KeyCode::F(3)));
+    }
+    assert!(
+        app.scenario.requests[0]
+            .request
+            .principal
+            .contains(":assumed-role/AWSServiceRoleForEC2/")
+    );
+    let said = app.message.clone().unwrap();
+    assert!(
+        said.contains("identity/boundary/session policies: 2 unbound still apply to it (with no \"principal\" a policy applies to every caller"),
+        "{said}"
+    );
+    // They do: alice's Deny, checking the service's address, decides for the role too.
+    assert_eq!(app.current_result().unwrap().decision, X);
 }
 
 #[test]

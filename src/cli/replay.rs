@@ -119,16 +119,17 @@ pub fn run(
 }
 
 /// The caller whose policies a scenario holds, when that can be told: it has identity
-/// policies and all its requests are by one principal (a role's sessions count as the
-/// role). Replay judges every caller's events by those policies; without `--principal`
-/// it says so rather than silently keeping only that caller's events (documented in
-/// the README's replay section).
+/// policies bound to no principal and all its requests are by one principal (a role's
+/// sessions count as the role). Replay judges every caller's events by those policies;
+/// without `--principal` it says so rather than silently keeping only that caller's
+/// events (documented in the README's replay section). Policies bound to their
+/// principal (`"principal"`) judge only that principal's events: no note for them.
 fn sole_principal(scenario: &iamtrace::scenario::Scenario) -> Option<String> {
     let has_identity = scenario
         .set
         .policies
         .iter()
-        .any(|p| p.kind == iamtrace::policy::PolicyKind::Identity);
+        .any(|p| p.kind == iamtrace::policy::PolicyKind::Identity && p.principal.is_none());
     if !has_identity {
         return None;
     }

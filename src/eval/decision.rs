@@ -106,8 +106,13 @@ fn skip_reason(
     req: &PreparedRequest,
 ) -> Option<NotApplicable> {
     match entry.kind {
-        PolicyKind::Identity | PolicyKind::Boundary => app.principal_policies,
-        PolicyKind::Session => app.principal_policies.or(app.session),
+        PolicyKind::Identity | PolicyKind::Boundary => app
+            .principal_policies
+            .or_else(|| bound_elsewhere(entry, req)),
+        PolicyKind::Session => app
+            .principal_policies
+            .or(app.session)
+            .or_else(|| bound_elsewhere(entry, req)),
         PolicyKind::Scp => app.scp,
         PolicyKind::Rcp => app.rcp,
         PolicyKind::Endpoint => app.endpoint,
@@ -117,6 +122,15 @@ fn skip_reason(
             }
             _ => None,
         },
+    }
+}
+
+/// [`NotApplicable::OtherPrincipal`] for an entry bound to a principal other than the
+/// request's. An unbound entry (every scenario before bindings) costs one test here.
+fn bound_elsewhere(entry: &PolicyEntry, req: &PreparedRequest) -> Option<NotApplicable> {
+    match &entry.principal {
+        Some(b) if !b.covers(&req.principal) => Some(NotApplicable::OtherPrincipal),
+        _ => None,
     }
 }
 
@@ -251,6 +265,7 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
                     _ => None,
                 }),
                 attached_to: entry.attached_to.as_ref().map(|a| a.text.clone()),
+                bound_to: entry.principal.as_ref().map(|b| b.text.clone()),
                 applies: skip.is_none(),
                 not_applied_because: skip.map(|w| Cow::Borrowed(w.describe())),
                 not_applied_code: skip,

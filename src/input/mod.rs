@@ -250,6 +250,7 @@ pub fn draft_policy(text: &str, kind: Option<BareKind>) -> Option<Scenario> {
             name: None,
             level,
             attached_to: attached.map(String::from),
+            principal: None,
             text: text.to_string(),
             form: crate::scenario::DocumentForm::Inline,
             // The whole text, as written: saving writes it back as it is.

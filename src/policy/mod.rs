@@ -13,7 +13,7 @@ pub use condition::{ConditionKey, ConditionOperator, Operator, PolicyValue};
 pub use parse::{ParseContext, compile_resource, parse_policy_node, parse_policy_text};
 pub use pattern::Pattern;
 pub use principal::PrincipalRef;
-pub use set::{AttachedTo, PolicyEntry, PolicySet};
+pub use set::{AttachedTo, BoundPrincipal, PolicyEntry, PolicySet};
 
 use crate::source::Span;
 use serde::Serialize;

@@ -1,7 +1,8 @@
-//! A policy set: every policy of a scenario with its type, SCP/RCP level and resource
-//! attachment, ready for evaluation.
+//! A policy set: every policy of a scenario with its type, SCP/RCP level, resource
+//! attachment and the principal it is bound to, ready for evaluation.
 
 use super::pattern::Pattern;
+use super::principal::PrincipalRef;
 use super::{Policy, PolicyKind};
 use std::sync::Arc;
 
@@ -18,8 +19,88 @@ pub struct PolicyEntry {
     /// For resource policies: the resource pattern it is attached to (`None`: every
     /// request).
     pub attached_to: Option<AttachedTo>,
+    /// For identity, boundary and session policies: the principal it is bound to
+    /// (`None`: every request's principal).
+    pub principal: Option<BoundPrincipal>,
     /// The parsed policy.
     pub policy: Policy,
+}
+
+/// The principal an identity, boundary or session policy is bound to (SPEC §6
+/// `"principal"`): the policy applies only to requests that principal makes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundPrincipal {
+    /// As written.
+    pub text: String,
+    /// What it names.
+    pub parsed: PrincipalRef,
+}
+
+impl BoundPrincipal {
+    /// A `principal` value read; `None` when it names no principal a policy can be
+    /// bound to (an IAM user, role, role session, federated user or account root,
+    /// written as an ARN without wildcards).
+    pub fn new(text: &str) -> Option<Self> {
+        if !text.starts_with("arn:") || text.contains(['*', '?']) {
+            return None;
+        }
+        let parsed = PrincipalRef::parse(text);
+        matches!(
+            parsed,
+            PrincipalRef::Account { .. }
+                | PrincipalRef::User { .. }
+                | PrincipalRef::Role { .. }
+                | PrincipalRef::RoleSession { .. }
+                | PrincipalRef::FederatedUser { .. }
+        )
+        .then(|| BoundPrincipal {
+            text: text.to_string(),
+            parsed,
+        })
+    }
+
+    /// True when a request made by `who` is made by this principal: the same user,
+    /// role, session, federated user or root user, or — for a role — any session of
+    /// it (an assumed-role ARN carries the role's name, not its path; names are
+    /// unique in an account whatever the path).
+    pub fn covers(&self, who: &PrincipalRef) -> bool {
+        use PrincipalRef as P;
+        match (&self.parsed, who) {
+            (
+                P::Role { account, name, .. },
+                P::Role {
+                    account: a,
+                    name: n,
+                    ..
+                },
+            )
+            | (
+                P::Role { account, name, .. },
+                P::RoleSession {
+                    account: a,
+                    role: n,
+                    ..
+                },
+            )
+            | (
+                P::User { account, name },
+                P::User {
+                    account: a,
+                    name: n,
+                },
+            ) => account == a && name == n,
+            (P::Account { account }, P::Account { account: a }) => account == a,
+            (P::RoleSession { .. }, P::RoleSession { .. })
+            | (P::FederatedUser { .. }, P::FederatedUser { .. }) => self.parsed == *who,
+            _ => false,
+        }
+    }
+
+    /// True when some request's principal is covered by both `self` and `other`: the
+    /// same principal, or a role and one of its sessions.
+    pub fn overlaps(&self, other: &BoundPrincipal) -> bool {
+        self.covers(&other.parsed) || other.covers(&self.parsed)
+    }
 }
 
 /// A resource policy's `attachedTo`.
@@ -74,5 +155,79 @@ impl PolicySet {
             rcp_services: default_rcp_services(),
             ..Default::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bound(text: &str) -> BoundPrincipal {
+        BoundPrincipal::new(text).unwrap()
+    }
+
+    fn who(text: &str) -> PrincipalRef {
+        PrincipalRef::parse(text)
+    }
+
+    #[test]
+    fn a_role_covers_itself_and_its_sessions_whatever_its_path() {
+        let role = bound("arn:aws:iam::111122223333:role/apps/AppRole");
+        assert!(role.covers(&who("arn:aws:iam::111122223333:role/AppRole")));
+        assert!(role.covers(&who("arn:aws:iam::111122223333:role/apps/AppRole")));
+        assert!(role.covers(&who("arn:aws:sts::111122223333:assumed-role/AppRole/s1")));
+        assert!(!role.covers(&who("arn:aws:sts::111122223333:assumed-role/AppRole2/s1")));
+        assert!(!role.covers(&who("arn:aws:sts::444455556666:assumed-role/AppRole/s1")));
+        assert!(!role.covers(&who("arn:aws:iam::111122223333:user/AppRole")));
+        assert!(!role.covers(&who("arn:aws:iam::111122223333:root")));
+    }
+
+    #[test]
+    fn users_sessions_and_roots_cover_only_themselves() {
+        let alice = bound("arn:aws:iam::111122223333:user/division/alice");
+        assert!(alice.covers(&who("arn:aws:iam::111122223333:user/alice")));
+        assert!(!alice.covers(&who("arn:aws:iam::111122223333:user/bob")));
+        assert!(!alice.covers(&who("arn:aws:iam::111122223333:role/alice")));
+        let session = bound("arn:aws:sts::111122223333:assumed-role/AppRole/nightly");
+        assert!(session.covers(&who(
+            "arn:aws:sts::111122223333:assumed-role/AppRole/nightly"
+        )));
+        assert!(!session.covers(&who("arn:aws:sts::111122223333:assumed-role/AppRole/batch")));
+        // A session does not cover its role.
+        assert!(!session.covers(&who("arn:aws:iam::111122223333:role/AppRole")));
+        let root = bound("arn:aws:iam::111122223333:root");
+        assert!(root.covers(&who("111122223333")));
+        assert!(!root.covers(&who("arn:aws:iam::111122223333:user/alice")));
+        let fed = bound("arn:aws:sts::111122223333:federated-user/carol");
+        assert!(fed.covers(&who("arn:aws:sts::111122223333:federated-user/carol")));
+        assert!(!fed.covers(&who("ec2.amazonaws.com")));
+        assert!(!fed.covers(&who("anonymous")));
+    }
+
+    #[test]
+    fn only_one_iam_principal_named_by_arn_can_be_bound() {
+        for bad in [
+            "alice",
+            "111122223333",
+            "ec2.amazonaws.com",
+            "*",
+            "arn:aws:iam::111122223333:user/*",
+            "arn:aws:iam::111122223333:role/App?",
+            "arn:aws:s3:::bucket",
+            "arn:aws:iam::111122223333:group/admins",
+            "arn:aws:iam::12345:user/alice",
+        ] {
+            assert!(BoundPrincipal::new(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_role_and_its_session_overlap_two_sessions_do_not() {
+        let role = bound("arn:aws:iam::111122223333:role/AppRole");
+        let s1 = bound("arn:aws:sts::111122223333:assumed-role/AppRole/s1");
+        let s2 = bound("arn:aws:sts::111122223333:assumed-role/AppRole/s2");
+        assert!(role.overlaps(&s1) && s1.overlaps(&role));
+        assert!(!s1.overlaps(&s2));
+        assert!(role.overlaps(&role));
     }
 }

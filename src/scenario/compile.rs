@@ -3,7 +3,8 @@
 
 use super::{PolicySource, Scenario};
 use crate::policy::{
-    AttachedTo, ParseContext, Policy, PolicyEntry, PolicyKind, PolicySet, parse_policy_text,
+    AttachedTo, BoundPrincipal, ParseContext, Policy, PolicyEntry, PolicyKind, PolicySet,
+    parse_policy_text,
 };
 use crate::source::Diagnostic;
 
@@ -79,6 +80,7 @@ pub(super) fn compile_with(
                     name: name.into(),
                     level: src.level,
                     attached_to: src.attached_to.as_deref().map(AttachedTo::new),
+                    principal: src.principal.as_deref().and_then(BoundPrincipal::new),
                     policy,
                 });
             }

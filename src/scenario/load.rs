@@ -7,7 +7,7 @@ use crate::eval::{ContextValue, PreparedRequest, Request, Scalar, ScalarKind};
 use crate::json::{self, Member, Node, Value};
 use crate::policy::principal::{PrincipalRef, is_account_id};
 use crate::policy::{
-    AttachedTo, ParseContext, PolicyEntry, PolicyKind, PolicySet, parse_policy_node,
+    AttachedTo, BoundPrincipal, ParseContext, PolicyEntry, PolicyKind, PolicySet, parse_policy_node,
 };
 use crate::source::{DecodedText, Diagnostic, Encoding, LineIndex, SourceMap, did_you_mean};
 use crate::trace::Decision;
@@ -54,7 +54,7 @@ const POLICY_KEYS: &[&str] = &[
 ];
 /// How many unresolved `via` names get a "did you mean" hint.
 const VIA_HINTS: usize = 20;
-const ENTRY_KEYS: &[&str] = &["name", "document", "attachedTo"];
+const ENTRY_KEYS: &[&str] = &["name", "document", "attachedTo", "principal"];
 const LEVEL_KEYS: &[&str] = &["level", "policies"];
 const REQUEST_KEYS: &[&str] = &[
     "name",
@@ -403,11 +403,8 @@ impl Assembler {
                     }
                 }
                 _ => {
-                    if kind == PolicyKind::Boundary && items.len() > 1 {
-                        self.errors.push(Diagnostic::error(
-                            items[1].span,
-                            "a principal has at most one permissions boundary",
-                        ));
+                    if kind == PolicyKind::Boundary {
+                        self.one_boundary_each(items);
                     }
                     for (i, item) in items.iter().enumerate() {
                         self.policy_entry(
@@ -419,6 +416,133 @@ impl Assembler {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    /// At most one boundary per principal (SPEC §6): no two boundary entries may apply
+    /// to one request's principal. An entry without `principal` applies to every
+    /// principal, so it must be the only boundary; bound ones must name principals no
+    /// request is made by both of (a role and a session of it are one such pair).
+    /// Each clash is reported at the later entry (its `principal`, or the entry).
+    fn one_boundary_each(&mut self, items: &[Node]) {
+        // The principal each entry is bound to (`None`: unbound), with where to report.
+        let bound: Vec<(Option<BoundPrincipal>, crate::source::Span)> = items
+            .iter()
+            .map(|n| match &n.value {
+                Value::Object(m) if m.iter().any(|m| ENTRY_KEYS.contains(&m.key.as_str())) => {
+                    match get(m, "principal") {
+                        Some(Node {
+                            value: Value::String(p),
+                            span,
+                        }) => (BoundPrincipal::new(p), *span),
+                        // Reported as the entry's own error.
+                        Some(_) => (None, n.span),
+                        None => (None, n.span),
+                    }
+                }
+                _ => (None, n.span),
+            })
+            .collect();
+        // A `principal` that names nothing was reported already; it binds nothing here.
+        let invalid = |i: usize| {
+            matches!(&items[i].value, Value::Object(m) if get(m, "principal").is_some())
+                && bound[i].0.is_none()
+        };
+        let mut unbound: Option<crate::source::Span> = None;
+        let mut first_bound: Option<crate::source::Span> = None;
+        // Hashed, so a file of many boundaries is not compared pairwise: each bound
+        // principal by what it names, and roles and role sessions by their role.
+        let mut exact: HashMap<String, (&str, crate::source::Span)> = HashMap::new();
+        let mut roles: HashMap<(&str, &str), (&str, crate::source::Span)> = HashMap::new();
+        let mut sessions: HashMap<(&str, &str), (&str, crate::source::Span)> = HashMap::new();
+        let at = |s: &crate::source::Span| format!("line {}, column {}", s.line, s.column);
+        for (i, (b, span)) in bound.iter().enumerate() {
+            if invalid(i) {
+                continue;
+            }
+            let Some(p) = b else {
+                let clash = match (unbound, first_bound) {
+                    (Some(other), _) => Some(format!("as does the one at {}", at(&other))),
+                    (None, Some(other)) => Some(format!(
+                        "including the one the boundary at {} is for",
+                        at(&other)
+                    )),
+                    (None, None) => None,
+                };
+                if let Some(clash) = clash {
+                    self.errors.push(Diagnostic::error(
+                        *span,
+                        format!(
+                            "a principal has at most one permissions boundary: this boundary has no \"principal\", so it applies to every principal, {clash} (give each boundary the \"principal\" it is for)"
+                        ),
+                    ));
+                }
+                unbound.get_or_insert(*span);
+                continue;
+            };
+            if let Some(other) = unbound {
+                self.errors.push(Diagnostic::error(
+                    *span,
+                    format!(
+                        "a principal has at most one permissions boundary: the boundary at {} has no \"principal\", so it applies to {} too (give it the \"principal\" it is for)",
+                        at(&other),
+                        p.text
+                    ),
+                ));
+            }
+            first_bound.get_or_insert(*span);
+            use crate::policy::PrincipalRef as P;
+            let (key, role) = match &p.parsed {
+                P::Account { account } => (format!("root\0{account}"), None),
+                P::User { account, name } => (format!("user\0{account}\0{name}"), None),
+                P::Role { account, name, .. } => (
+                    format!("role\0{account}\0{name}"),
+                    Some((account.as_str(), name.as_str(), true)),
+                ),
+                P::RoleSession {
+                    account,
+                    role,
+                    session,
+                } => (
+                    format!("session\0{account}\0{role}\0{session}"),
+                    Some((account.as_str(), role.as_str(), false)),
+                ),
+                P::FederatedUser { account, name } => (format!("fed\0{account}\0{name}"), None),
+                _ => continue,
+            };
+            let clash = exact.get(&key).copied().or_else(|| match role {
+                // A role covers its sessions: a boundary for the role and one for a
+                // session of it would both apply to that session's requests.
+                Some((a, r, true)) => sessions.get(&(a, r)).copied(),
+                Some((a, r, false)) => roles.get(&(a, r)).copied(),
+                None => None,
+            });
+            if let Some((other_text, other)) = clash {
+                let what = if other_text == p.text {
+                    format!("{} already has the boundary at {}", p.text, at(&other))
+                } else {
+                    format!(
+                        "{} and {} (the boundary at {}) cover the same requests (a role ARN covers its sessions)",
+                        p.text,
+                        other_text,
+                        at(&other)
+                    )
+                };
+                self.errors.push(Diagnostic::error(
+                    *span,
+                    format!("a principal has at most one permissions boundary: {what}"),
+                ));
+            }
+            exact.entry(key).or_insert((&p.text, *span));
+            match role {
+                Some((a, r, true)) => {
+                    roles.entry((a, r)).or_insert((&p.text, *span));
+                }
+                Some((a, r, false)) => {
+                    sessions.entry((a, r)).or_insert((&p.text, *span));
+                }
+                None => {}
             }
         }
     }
@@ -492,7 +616,7 @@ impl Assembler {
             return;
         };
         let is_entry = members.iter().any(|m| ENTRY_KEYS.contains(&m.key.as_str()));
-        let (name, attached, doc) = if is_entry {
+        let (name, attached, principal, doc) = if is_entry {
             json::duplicate_keys(members, &mut self.errors);
             unknown(members, ENTRY_KEYS, "policy entry key", &mut self.errors);
             let name = self.opt_string(members, "name");
@@ -515,6 +639,7 @@ impl Assembler {
                     ));
                 }
             }
+            let principal = self.bound_principal(members, kind);
             let Some(doc) = get(members, "document") else {
                 self.errors.push(Diagnostic::error(
                     node.span,
@@ -522,11 +647,50 @@ impl Assembler {
                 ));
                 return;
             };
-            (name, attached, doc)
+            (name, attached, principal, doc)
         } else {
-            (None, None, node)
+            (None, None, None, node)
         };
-        self.document(doc, kind, level, name, attached, path, text);
+        self.document_bound(doc, kind, level, name, attached, principal, path, text);
+    }
+
+    /// An entry's `principal` (SPEC §6), checked: only identity, boundary and session
+    /// policies are bound to a principal, and only to one an ARN names.
+    fn bound_principal(&mut self, members: &[Member], kind: PolicyKind) -> Option<String> {
+        let principal = self.opt_string(members, "principal")?;
+        let m = members.iter().find(|m| m.key == "principal")?;
+        if !matches!(
+            kind,
+            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session
+        ) {
+            let instead = match kind {
+                PolicyKind::Resource => {
+                    ": a resource policy names its resource with attachedTo and who it lets in with its statements' Principal"
+                }
+                PolicyKind::Scp | PolicyKind::Rcp => {
+                    ": an SCP or RCP applies to its level's accounts"
+                }
+                PolicyKind::Endpoint => {
+                    ": an endpoint policy applies to the requests through its VPC endpoint"
+                }
+                _ => "",
+            };
+            self.errors.push(Diagnostic::error(
+                m.key_span,
+                format!("principal is only for identity, boundary and session policies{instead}"),
+            ));
+            return None;
+        }
+        if BoundPrincipal::new(&principal).is_none() {
+            self.errors.push(Diagnostic::error(
+                m.value.span,
+                format!(
+                    "principal \"{principal}\" must be the ARN of one IAM user, role, role session, federated user or account root (arn:aws:iam::ACCOUNT:user/NAME, arn:aws:iam::ACCOUNT:role/NAME, arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION, …), without wildcards"
+                ),
+            ));
+            return None;
+        }
+        Some(principal)
     }
 
     /// One policy document (an object, or a string holding the policy text) with its
@@ -539,6 +703,22 @@ impl Assembler {
         level: Option<usize>,
         name: Option<String>,
         attached: Option<String>,
+        path: &str,
+        text: &str,
+    ) {
+        self.document_bound(doc, kind, level, name, attached, None, path, text);
+    }
+
+    /// [`Self::document`] for an entry bound to `principal` (checked by the caller).
+    #[allow(clippy::too_many_arguments)]
+    fn document_bound(
+        &mut self,
+        doc: &Node,
+        kind: PolicyKind,
+        level: Option<usize>,
+        name: Option<String>,
+        attached: Option<String>,
+        principal: Option<String>,
         path: &str,
         text: &str,
     ) {
@@ -592,6 +772,7 @@ impl Assembler {
             name: name.clone(),
             level,
             attached_to: attached.clone(),
+            principal: principal.clone(),
             text: source_text,
             form,
             at: Some(doc.span),
@@ -608,6 +789,7 @@ impl Assembler {
                 name: display_name.into(),
                 level,
                 attached_to: attached.as_deref().map(AttachedTo::new),
+                principal: principal.as_deref().and_then(BoundPrincipal::new),
                 policy,
             });
         }

@@ -48,6 +48,8 @@ pub struct PolicySource {
     pub level: Option<usize>,
     /// `attachedTo`, for resource policies.
     pub attached_to: Option<String>,
+    /// `principal`, for identity, boundary and session policies bound to one principal.
+    pub principal: Option<String>,
     /// The policy text (for a string document, the decoded text).
     pub text: String,
     /// How the document was written.

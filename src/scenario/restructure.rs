@@ -94,7 +94,7 @@ fn reindent(text: &str, indent: &str) -> String {
     text.replace('\n', &format!("\n{indent}"))
 }
 
-/// A new policy entry: `{"name": …, "attachedTo": …, "document": …}`.
+/// A new policy entry: `{"name": …, "attachedTo": …, "principal": …, "document": …}`.
 fn entry_text(src: &PolicySource, step: &str) -> String {
     let mut out = String::from("{");
     if let Some(n) = &src.name {
@@ -105,6 +105,11 @@ fn entry_text(src: &PolicySource, step: &str) -> String {
     if let Some(a) = &src.attached_to {
         out.push_str("\"attachedTo\": ");
         write_string(a, &mut out);
+        out.push_str(", ");
+    }
+    if let Some(p) = &src.principal {
+        out.push_str("\"principal\": ");
+        write_string(p, &mut out);
         out.push_str(", ");
     }
     out.push_str("\"document\": ");
@@ -211,6 +216,9 @@ pub fn restructure(original: &str, loaded: &Scenario, now: &Scenario) -> Option<
                 }
                 if is.attached_to != was.attached_to {
                     set_member(entry, "attachedTo", is.attached_to.as_deref(), &mut edits)?;
+                }
+                if is.principal != was.principal {
+                    set_member(entry, "principal", is.principal.as_deref(), &mut edits)?;
                 }
                 if is.text != was.text {
                     let doc = member(entry, "document")?.value.span.range();
@@ -443,6 +451,27 @@ mod tests {
         change(&mut now);
         let (text, _) = edit_in_place(FILE, &loaded, &now).expect("edited in place");
         text
+    }
+
+    #[test]
+    fn binding_a_policy_changes_only_its_principal() {
+        let alice = "arn:aws:iam::111122223333:user/alice";
+        let out = edited(|s| s.sources[1].principal = Some(alice.into()));
+        assert_eq!(
+            out,
+            FILE.replace(
+                "{\"name\": \"b\", \"document\"",
+                &format!("{{\"principal\": \"{alice}\", \"name\": \"b\", \"document\"")
+            )
+        );
+        let back = load(&out);
+        assert_eq!(back.sources[1].principal.as_deref(), Some(alice));
+        assert_eq!(back.set.policies[1].principal.as_ref().unwrap().text, alice);
+        // And unbinding it gives the file back.
+        let mut bound = back.clone();
+        bound.sources[1].principal = None;
+        let (again, _) = edit_in_place(&out, &back, &bound).expect("edited in place");
+        assert_eq!(again, FILE);
     }
 
     #[test]

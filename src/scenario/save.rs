@@ -140,6 +140,11 @@ fn write_entries(entries: &[&PolicySource], indent: usize, out: &mut String) {
             write_string(a, out);
             out.push_str(", ");
         }
+        if let Some(b) = &p.principal {
+            out.push_str("\"principal\": ");
+            write_string(b, out);
+            out.push_str(", ");
+        }
         out.push_str("\"document\": ");
         write_document(p, indent, out);
         out.push('}');

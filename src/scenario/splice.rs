@@ -64,6 +64,7 @@ fn same_place(a: &PolicySource, b: &PolicySource) -> bool {
         && a.name == b.name
         && a.level == b.level
         && a.attached_to == b.attached_to
+        && a.principal == b.principal
         && a.form == b.form
 }
 
@@ -168,6 +169,7 @@ fn reads_back_as(text: &str, now: &Scenario) -> bool {
             s.name.clone(),
             s.level,
             s.attached_to.clone(),
+            s.principal.clone(),
             crate::json::parse(s.text.trim()).ok().map(|n| {
                 let mut out = String::new();
                 crate::json::write_pretty(&n, 0, &mut out);
@@ -279,6 +281,29 @@ mod tests {
     fn unchanged_scenario_splices_to_the_same_bytes() {
         let s = load(FILE);
         assert_eq!(splice(FILE, &s, &s).as_deref(), Some(FILE));
+    }
+
+    #[test]
+    fn a_bound_entry_splices_to_the_same_bytes_and_keeps_its_principal() {
+        let file = FILE.replace(
+            "{\"name\": \"a\", \"document\"",
+            "{\"name\": \"a\",  \"principal\" : \"arn:aws:iam::111122223333:user/u\", \"document\"",
+        );
+        let loaded = load(&file);
+        assert_eq!(
+            loaded.sources[0].principal.as_deref(),
+            Some("arn:aws:iam::111122223333:user/u")
+        );
+        assert_eq!(splice(&file, &loaded, &loaded).as_deref(), Some(&*file));
+        // A policy edit keeps the binding as written.
+        let mut now = loaded.clone();
+        now.sources[0].text = now.sources[0].text.replace("s3:GetObject", "s3:PutObject");
+        let out = splice(&file, &loaded, &now).unwrap();
+        assert!(out.contains("\"a\",  \"principal\" : \"arn:aws:iam::111122223333:user/u\""));
+        // Changing the binding is not a text splice.
+        let mut rebound = loaded.clone();
+        rebound.sources[0].principal = None;
+        assert_eq!(splice(&file, &loaded, &rebound), None);
     }
 
     #[test]

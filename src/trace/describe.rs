@@ -287,6 +287,9 @@ impl NotApplicable {
                 "the request did not come through a VPC endpoint (no aws:SourceVpce)"
             }
             NotApplicable::OtherResource => "attached to another resource than the one requested",
+            NotApplicable::OtherPrincipal => {
+                "not for this principal: bound to another principal than the request's"
+            }
         }
     }
 }

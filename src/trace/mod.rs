@@ -244,6 +244,9 @@ pub struct PolicyTrace {
     /// The resource pattern a resource policy is attached to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attached_to: Option<String>,
+    /// The principal an identity, boundary or session policy is bound to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound_to: Option<String>,
     /// Whether the policy takes part in this request.
     pub applies: bool,
     /// Why it does not take part, when it does not.

@@ -48,6 +48,8 @@ pub enum NotApplicable {
     NoVpcEndpoint,
     /// A resource policy attached to another resource.
     OtherResource,
+    /// An identity, boundary or session policy bound to another principal.
+    OtherPrincipal,
 }
 
 /// An AWS-owned resource that no policy can open to change (SPEC §4 step 6).

@@ -169,6 +169,9 @@ fn policy(o: &mut Out, p: &PolicyTrace, depth: usize) {
         // resource): it takes part in every request, as the resource's own policy.
         title.push_str(" on the request's resource (no attachedTo)");
     }
+    if let Some(b) = &p.bound_to {
+        let _ = write!(title, " for {}", u(b));
+    }
     if let Some(why) = &p.not_applied_because {
         let line = o.paint(DIM, &format!("– {title}: not applied ({})", u(why)));
         o.line(depth, &line);

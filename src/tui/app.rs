@@ -202,6 +202,10 @@ pub struct App {
     pub quit: bool,
     /// Values the presets fill in.
     pub preset_values: PresetValues,
+    /// The callers presets replaced (a service-linked role or a service principal
+    /// acting), each with the key of its request ([`App::request_key`]): a caller's
+    /// preset on that request brings it back while the request is still the preset's.
+    pub preset_callers: Vec<(usize, crate::scenario::presets::Caller)>,
     /// How long the last evaluation took.
     pub last_eval: Duration,
     /// Bumped on every change; results of older generations are dropped.
@@ -363,6 +367,7 @@ impl App {
             read_as: None,
             quit: false,
             preset_values: PresetValues::default(),
+            preset_callers: Vec::new(),
             last_eval: Duration::ZERO,
             generation: 0,
             save_name_fresh: false,

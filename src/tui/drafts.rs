@@ -72,6 +72,7 @@ impl App {
                         && d.name == s.name
                         && d.level == s.level
                         && d.attached_to == s.attached_to
+                        && d.principal == s.principal
                 })
     }
 

@@ -7,7 +7,7 @@ use super::app::{App, Mode};
 use super::form::RequestForm;
 use super::pane::Effect;
 use super::saving::{SaveJob, Target};
-use crate::scenario::presets::{self, Preset};
+use crate::scenario::presets::{self, Caller, Preset};
 
 impl App {
     /// Carries out an action that belongs to no pane; `None` when `action` is a pane's.
@@ -135,7 +135,9 @@ impl App {
         vec![Effect::Message(label), Effect::Evaluate]
     }
 
-    /// Applies the next request preset to the form.
+    /// Applies the next request preset to the form. A preset that changes who is
+    /// calling replaces the whole principal and says which policies now apply (and
+    /// that unbound ones still do); the next caller's preset brings the caller back.
     fn next_preset(&mut self) -> Vec<Effect> {
         let mut r = self.form.to_request();
         let next = match presets::detect(&r, &self.preset_values) {
@@ -145,13 +147,42 @@ impl App {
             }
             None => Preset::ALL[0],
         };
-        presets::apply(next, &mut r, &self.preset_values);
+        let key = self.request_key(self.request);
+        // The caller a preset replaced on this request, while it is still replaced.
+        let replaced = self
+            .preset_callers
+            .iter()
+            .position(|(k, _)| *k == key)
+            .map(|i| self.preset_callers.swap_remove(i).1)
+            .filter(|c| c.replaced_in(&r));
+        let mut said = format!("preset: {}", next.label());
+        if next.changes_caller() {
+            let caller = replaced.unwrap_or_else(|| Caller::of(&r));
+            presets::apply(next, &mut r, &self.preset_values);
+            said.push_str(&format!(
+                " — {} calls instead of {}; {}",
+                r.principal,
+                caller.principal(),
+                presets::policies_note(&self.scenario.sources, &r.principal)
+            ));
+            self.preset_callers.push((key, caller.acting_as(&r)));
+        } else {
+            if let Some(caller) = replaced {
+                caller.restore(&mut r);
+                said.push_str(&format!(
+                    " — {} calls again; {}",
+                    r.principal,
+                    presets::policies_note(&self.scenario.sources, &r.principal)
+                ));
+            }
+            presets::apply(next, &mut r, &self.preset_values);
+        }
         let selected = self.form.selected;
         self.form = RequestForm::new(&r);
         self.form.selected = selected.min(self.form.rows.len().saturating_sub(1));
         self.form.clamp_cursor();
         vec![
-            Effect::Message(format!("preset: {}", next.label())),
+            Effect::Message(said),
             Effect::RequestReplaced(format!("preset {}", next.label())),
         ]
     }

@@ -96,6 +96,7 @@ impl App {
             name: Some(format!("new policy {n}")),
             level: None,
             attached_to: None,
+            principal: None,
             text: NEW_POLICY.to_string(),
             form: DocumentForm::Inline,
             at: None,
@@ -136,6 +137,13 @@ impl App {
         src.level = None;
         if src.kind != PolicyKind::Resource {
             src.attached_to = None;
+        }
+        // Only identity, boundary and session policies are bound to a principal.
+        if !matches!(
+            src.kind,
+            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session
+        ) {
+            src.principal = None;
         }
         let levels = match src.kind {
             PolicyKind::Scp => Some(&mut self.scenario.set.scp_levels),

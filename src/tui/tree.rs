@@ -183,6 +183,12 @@ fn policy(b: &mut Builder<'_>, pi: usize, p: &PolicyTrace, deciding: &[Statement
     if let Some(a) = &p.attached_to {
         title.push_str(&format!(" · on {a}"));
     }
+    if let Some(b) = &p.bound_to {
+        // The ARN's resource part (`user/alice`, `role/App`): the account is the
+        // request's in nearly every scenario, and the row is narrow.
+        let short = crate::policy::principal::split_arn(b).map_or(b.as_str(), |p| p[5]);
+        title.push_str(&format!(" · for {short}"));
+    }
     if let Some(why) = &p.not_applied_because {
         b.push(
             row(
