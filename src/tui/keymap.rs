@@ -282,14 +282,7 @@ pub const BINDINGS: &[Binding] = &[
     )
     .hint(),
     b(K::F(4), NONE, POLICIES, A::AddPolicy, "F4", "add a policy"),
-    b(
-        K::F(5),
-        NONE,
-        POLICIES,
-        A::RenamePolicy,
-        "F5",
-        "rename the policy",
-    ),
+    b(K::F(5), NONE, POLICIES, A::RenamePolicy, "F5", "rename it").pair(),
     b(
         K::F(6),
         NONE,
@@ -490,7 +483,7 @@ pub const BINDINGS: &[Binding] = &[
         "only what decided",
     )
     .hint(),
-    b(K::Char('?'), NONE, VIEWS, A::ToggleHelp, "?", "help"),
+    b(K::Char('?'), NONE, VIEWS, A::ToggleHelp, "?", "help").pair(),
     b(K::Up, NONE, CHOICES, A::Up, "↑", "previous choice"),
     b(K::Down, NONE, CHOICES, A::Down, "↓", "next choice").pair(),
     b(
@@ -501,23 +494,16 @@ pub const BINDINGS: &[Binding] = &[
         "Enter",
         "confirm",
     ),
+    b(K::Tab, NONE, &[S::Completion], A::Confirm, "Tab", "insert").pair(),
     b(
         K::Char(' '),
         NONE,
         AXES,
         A::Tick,
         "Space",
-        "choose / tick (grid axes)",
+        "grid axes: tick",
     ),
-    b(
-        K::Tab,
-        NONE,
-        AXES,
-        A::FocusNext,
-        "Tab",
-        "type the axes (grid axes)",
-    ),
-    b(K::Tab, NONE, &[S::Completion], A::Confirm, "Tab", "insert").pair(),
+    b(K::Tab, NONE, AXES, A::FocusNext, "Tab", "type them").pair(),
     b(K::Char('y'), NONE, &[S::Question], A::Yes, "y", "yes"),
     b(K::Char('n'), NONE, &[S::Question], A::No, "n", "no").pair(),
     b(
