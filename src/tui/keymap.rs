@@ -418,7 +418,8 @@ pub const BINDINGS: &[Binding] = &[
         A::AddRequest,
         "F4",
         "add a request…",
-    ),
+    )
+    .hint(),
     b(
         K::F(6),
         NONE,

@@ -249,17 +249,19 @@ pub fn bar(app: &App, compact: bool, area: Rect, buf: &mut Buffer) {
     let has_fix = !app.stale
         && (app.fixes.as_ref().is_some_and(|f| !f.edits.is_empty())
             || app.lint_fix_here().is_some());
-    let rank = |a: Action| match a {
+    // Quit, help and the fix first; then the focused pane's own keys; then the rest.
+    let rank = |b: &super::super::keymap::Binding| match b.action {
         Action::Quit => 0,
         Action::ToggleHelp => 1,
         Action::ApplyFix => 2,
-        _ => 3,
+        _ if !b.scopes.contains(&Scope::Global) => 3,
+        _ => 4,
     };
     let mut hints: Vec<_> = bindings(Scope::Global)
         .chain(bindings(scope))
         .filter(|b| b.hint && (has_fix || b.action != Action::ApplyFix))
         .collect();
-    hints.sort_by_key(|b| rank(b.action));
+    hints.sort_by_key(|b| rank(b));
     // One key per action (Ctrl+C also quits in some panes).
     let mut seen = Vec::new();
     hints.retain(|b| {
@@ -300,7 +302,7 @@ pub fn bar(app: &App, compact: bool, area: Rect, buf: &mut Buffer) {
     for b in hints {
         let pair = hint_spans(b);
         let w: usize = pair.iter().map(|s| s.width()).sum();
-        if used + w > width && rank(b.action) > 1 {
+        if used + w > width && rank(b) > 1 {
             // Too long here: a shorter one after it may fit.
             continue;
         }
