@@ -21,7 +21,14 @@ macro_rules! lessons {
 
 /// The built-in lessons, in the order they are taken (the number of a lesson is its
 /// position here, from 1, and the prefix of its file name).
-pub const LESSONS: &[BuiltinLesson] = lessons!["01-allow-and-deny",];
+pub const LESSONS: &[BuiltinLesson] = lessons![
+    "01-allow-and-deny",
+    "02-and-or",
+    "03-missing-keys",
+    "04-forallvalues-foranyvalue",
+    "05-multivalued-keys",
+    "06-policy-variables",
+];
 
 /// The folder the built-in lessons are kept in, as their messages name them.
 pub const DIR: &str = "assets/lessons";
