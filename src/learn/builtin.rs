@@ -28,6 +28,10 @@ pub const LESSONS: &[BuiltinLesson] = lessons![
     "04-forallvalues-foranyvalue",
     "05-multivalued-keys",
     "06-policy-variables",
+    "07-notaction-notresource-deny",
+    "08-resource-policies-cross-account",
+    "09-permissions-boundaries",
+    "10-scps",
 ];
 
 /// The folder the built-in lessons are kept in, as their messages name them.
