@@ -32,6 +32,9 @@ pub const LESSONS: &[BuiltinLesson] = lessons![
     "08-resource-policies-cross-account",
     "09-permissions-boundaries",
     "10-scps",
+    "11-calls-on-your-behalf",
+    "12-client-vpn-guardrail",
+    "13-mixed-exercise",
 ];
 
 /// The folder the built-in lessons are kept in, as their messages name them.
