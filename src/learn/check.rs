@@ -78,7 +78,7 @@ impl fmt::Display for Problem {
                 found,
             } => write!(
                 f,
-                "goal {goal} ({wanted}) is not met after the last hint's edit: {found}"
+                "goal {goal} ({wanted}) is not met after the last hint's edit: got {found}"
             ),
             Problem::WrongPrediction {
                 step,

@@ -73,11 +73,11 @@ pub enum GoalKind {
 }
 
 impl Goal {
-    /// The goal in words, for people: `request 3 ("bob reads") is Allow`.
+    /// The goal in words, for people: `request 3 ("bob reads"): Allow`.
     pub fn describe(&self, scenario: &Scenario) -> String {
         match &self.kind {
             GoalKind::Decision { request, decision } => format!(
-                "{} is {}",
+                "{}: {}",
                 request_label(scenario, *request),
                 decision.label()
             ),
@@ -343,7 +343,7 @@ impl Reader {
                 self.error(
                     node.span,
                     format!(
-                        "request {n} does not exist: the scenario has {c} (number them{range})"
+                        "request {n} does not exist: the scenario's requests are numbered{range}"
                     ),
                 );
                 None
