@@ -10,6 +10,7 @@ pub mod cloudtrail;
 pub mod eval;
 pub mod input;
 pub mod json;
+pub mod learn;
 pub mod lint;
 pub mod policy;
 pub mod read;

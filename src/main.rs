@@ -154,6 +154,21 @@ enum Command {
         #[arg(long, value_parser = kind_parser(), value_name = "KIND")]
         kind: Option<BareKind>,
     },
+    /// Lessons on how IAM decides: list them, or check that each one works (exit
+    /// status 1 when one does not, 2 for an invalid lesson file). The lesson screen in
+    /// the TUI is not built yet: with no flag, the list is printed.
+    Learn {
+        /// Lesson files, or directories searched recursively for *.json (default: the
+        /// built-in lessons).
+        files: Vec<PathBuf>,
+        /// Print one lesson a line: its number and title.
+        #[arg(long, conflicts_with = "check")]
+        list: bool,
+        /// Check each lesson: it loads, its goals are not all met as shipped, its last
+        /// hint's edit meets every goal, and its predictions match the engine.
+        #[arg(long)]
+        check: bool,
+    },
     /// Evaluate CloudTrail events against a scenario's policies and report those whose
     /// decision differs from what CloudTrail recorded; exit status 1 when any does.
     Replay {
@@ -347,6 +362,16 @@ fn run(args: Args, out: &mut dyn std::io::Write) -> std::io::Result<ExitCode> {
             principal,
             format,
         }) => cli::replay::run(out, &scenario, &cloudtrail, principal, format),
+        Some(Command::Learn { files, list, check }) => {
+            let mode = if check {
+                cli::learn::Mode::Check
+            } else if list {
+                cli::learn::Mode::List
+            } else {
+                cli::learn::Mode::Default
+            };
+            cli::learn::run(out, &files, mode)
+        }
         None => cli::open::run(out, args.file, options(args.principal, args.kind)),
     }
 }

@@ -12,6 +12,7 @@ pub mod diff;
 pub mod eval;
 pub mod eval_stream;
 pub mod grid;
+pub mod learn;
 pub mod lint;
 pub mod open;
 pub mod replay;

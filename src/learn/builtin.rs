@@ -1,0 +1,41 @@
+//! The lessons shipped with iamtrace, kept as files under `assets/lessons/` and built
+//! into the binary so that `iamtrace learn` works from anywhere.
+
+/// A built-in lesson file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuiltinLesson {
+    /// Its file name under `assets/lessons/`.
+    pub file: &'static str,
+    /// Its text.
+    pub text: &'static str,
+}
+
+macro_rules! lessons {
+    ($($name:literal),* $(,)?) => {
+        &[$(BuiltinLesson {
+            file: concat!($name, ".json"),
+            text: include_str!(concat!("../../assets/lessons/", $name, ".json")),
+        }),*]
+    };
+}
+
+/// The built-in lessons, in the order they are taken (the number of a lesson is its
+/// position here, from 1, and the prefix of its file name).
+pub const LESSONS: &[BuiltinLesson] = lessons![
+    "01-allow-and-deny",
+    "02-and-or",
+    "03-missing-keys",
+    "04-forallvalues-foranyvalue",
+    "05-multivalued-keys",
+    "06-policy-variables",
+    "07-notaction-notresource-deny",
+    "08-resource-policies-cross-account",
+    "09-permissions-boundaries",
+    "10-scps",
+    "11-calls-on-your-behalf",
+    "12-client-vpn-guardrail",
+    "13-mixed-exercise",
+];
+
+/// The folder the built-in lessons are kept in, as their messages name them.
+pub const DIR: &str = "assets/lessons";
