@@ -3,7 +3,10 @@
 //! step with its `via` links following; saved in place with every other byte kept; the
 //! action checked against the catalog, and completion on the form's rows.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+mod common;
+
+use common::{alt, ctrl, key, press, type_text};
+use crossterm::event::KeyCode;
 use iamtrace::input::load_str;
 use iamtrace::trace::Decision;
 use iamtrace::tui::app::{App, Focus, Mode};
@@ -20,32 +23,6 @@ fn client_vpn() -> App {
     let mut app = App::new(load_str(&text).unwrap(), None);
     app.focus = Focus::Request;
     app
-}
-
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
-}
-
-fn alt(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::ALT)
-}
-
-fn press(app: &mut App, k: KeyEvent) -> bool {
-    let changed = handle_key(app, k);
-    if changed {
-        app.evaluate_now();
-    }
-    changed
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, key(KeyCode::Char(c)));
-    }
 }
 
 fn names(app: &App) -> Vec<String> {

@@ -40,6 +40,22 @@ pub fn shift(code: KeyCode) -> KeyEvent {
     KeyEvent::new(code, KeyModifiers::SHIFT)
 }
 
+pub fn alt(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::ALT)
+}
+
+/// Types `text` one character at a time (`\n` as Enter).
+pub fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        let k = if c == '\n' {
+            key(KeyCode::Enter)
+        } else {
+            key(KeyCode::Char(c))
+        };
+        press(app, k);
+    }
+}
+
 /// One key, then a re-evaluation when it changed anything (as the event loop does).
 pub fn press(app: &mut App, k: KeyEvent) -> bool {
     let changed = handle_key(app, k);

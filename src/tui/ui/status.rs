@@ -5,6 +5,7 @@ use super::super::action::Action;
 use super::super::app::{App, Focus};
 use super::super::keymap::{Scope, bindings, key_label, pane_scope};
 use super::super::trail::fmt_count;
+use super::tabs::{self, Form};
 use super::{decision_color, decision_symbol, safe};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -124,26 +125,14 @@ pub fn strip(app: &App, area: Rect, buf: &mut Buffer) {
             left if left >= 16 + 4 => (left - 4).min(48),
             _ => (room / 2).clamp(16, 48),
         };
+        // The shown request named, the others by number: as many as fit around it.
         let max = |i: usize| if i == shown { named } else { 0 };
-        let cost = |i: usize| width_of(i, max(i));
-        let (mut from, mut to) = (shown, shown + 1);
-        let mut taken = cost(shown);
-        loop {
-            let mut grew = false;
-            if to < n && taken + cost(to) <= room {
-                taken += cost(to);
-                to += 1;
-                grew = true;
-            }
-            if from > 0 && taken + cost(from - 1) <= room {
-                taken += cost(from - 1);
-                from -= 1;
-                grew = true;
-            }
-            if !grew {
-                break;
-            }
-        }
+        let cost = |i: usize, _form: Form| width_of(i, max(i));
+        let fitted = tabs::fit(n, shown, room + 2, &cost);
+        let (from, to) = match (fitted.tabs.first(), fitted.tabs.last()) {
+            (Some(first), Some(last)) => (first.0, last.0 + 1),
+            _ => (shown, shown + 1),
+        };
         let marker = Style::default().fg(Color::DarkGray);
         if from > 0 || more_before {
             spans.push(Span::styled("‹", marker));
