@@ -53,6 +53,22 @@ pub struct Completion {
     pub selected: usize,
 }
 
+impl Completion {
+    /// ↑ and ↓ move the selection within the candidates; true when `action` was one
+    /// of them (the list's other keys are its owner's).
+    pub fn step(&mut self, action: crate::tui::action::Action) -> bool {
+        use crate::tui::action::Action;
+        match action {
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => {
+                self.selected = (self.selected + 1).min(self.items.len().saturating_sub(1))
+            }
+            _ => return false,
+        }
+        true
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Frame {
     Object {

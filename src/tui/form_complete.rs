@@ -269,9 +269,10 @@ impl RequestForm {
         let Some(c) = self.completion.as_mut() else {
             return Vec::new();
         };
+        if c.step(action) {
+            return Vec::new();
+        }
         match action {
-            Action::Up => c.selected = c.selected.saturating_sub(1),
-            Action::Down => c.selected = (c.selected + 1).min(c.items.len().saturating_sub(1)),
             Action::Cancel => self.completion = None,
             Action::Confirm => {
                 let chosen = c.items.get(c.selected).cloned();
