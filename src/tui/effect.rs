@@ -73,10 +73,10 @@ pub fn run(app: &mut App, effects: Vec<Effect>) -> bool {
                 app.rename_policy(&name);
                 changed = true;
             }
-            Effect::PlacePolicy(text) => {
-                app.set_placement(&text);
-                changed = true;
-            }
+            Effect::PlacePolicy(text) => match app.set_placement(&text) {
+                Some(why) => app.message = Some(why),
+                None => changed = true,
+            },
             Effect::AddRequest(choice) => {
                 if let Some(kind) = app.new_request_choices().get(choice).copied() {
                     app.add_request(kind);

@@ -297,7 +297,7 @@ pub const BINDINGS: &[Binding] = &[
         POLICIES,
         A::PlacePolicy,
         "F7",
-        "attachedTo / SCP or RCP level",
+        "attachedTo, level, principal",
     ),
     b(
         K::F(8),

@@ -8,7 +8,7 @@ use super::app::{App, KIND_CYCLE, Mode, NEW_POLICY};
 use super::editor::PolicyEditor;
 use super::history::{Change, PolicyList};
 use super::pane::Effect;
-use crate::policy::PolicyKind;
+use crate::policy::{BoundPrincipal, PolicyKind};
 use crate::scenario::DocumentForm;
 
 impl App {
@@ -38,7 +38,7 @@ impl App {
             Action::PlacePolicy => match self.placement_text() {
                 Some(t) => vec![Effect::Overlay(Mode::Placement(t))],
                 None => vec![Effect::Message(
-                    "only resource policies (attachedTo) and SCPs/RCPs (level) have a placement"
+                    "an endpoint policy has no placement (resource policies: attachedTo; SCPs/RCPs: level; identity, boundary and session policies: the principal they are for)"
                         .into(),
                 )],
             },
@@ -185,19 +185,69 @@ impl App {
                     .and_then(|l| self.scenario.set.rcp_levels.get(l).cloned())
                     .unwrap_or_default(),
             ),
-            _ => None,
+            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session => {
+                Some(src.principal.clone().unwrap_or_default())
+            }
+            PolicyKind::Endpoint => None,
         }
     }
 
-    /// Sets the edited policy's `attachedTo` (resource policies; empty: every request)
-    /// or level (SCPs and RCPs; a new name adds a level below the others).
-    pub fn set_placement(&mut self, text: &str) {
+    /// Why the edited identity, boundary or session policy cannot be bound to `text`
+    /// (empty: unbound, for every principal); `None` when it can.
+    fn binding_refused(&self, text: &str) -> Option<String> {
+        let current = self.policies.current;
+        let src = self.scenario.sources.get(current)?;
+        if !matches!(
+            src.kind,
+            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session
+        ) {
+            return None;
+        }
+        let new = if text.is_empty() {
+            None
+        } else {
+            match BoundPrincipal::new(text) {
+                Some(b) => Some(b),
+                None => {
+                    return Some(format!(
+                        "\"{text}\" is not the ARN of one user, role, role session, federated user or account root (no wildcards)"
+                    ));
+                }
+            }
+        };
+        if src.kind != PolicyKind::Boundary {
+            return None;
+        }
+        // At most one permissions boundary per principal.
+        let clash = self.scenario.sources.iter().enumerate().any(|(i, other)| {
+            i != current
+                && other.kind == PolicyKind::Boundary
+                && match (
+                    &new,
+                    other.principal.as_deref().and_then(BoundPrincipal::new),
+                ) {
+                    (Some(a), Some(b)) => a.overlaps(&b),
+                    _ => true,
+                }
+        });
+        clash.then(|| {
+            "a principal has at most one permissions boundary: another boundary already applies to it"
+                .to_string()
+        })
+    }
+
+    /// Sets the edited policy's `attachedTo` (resource policies; empty: every request),
+    /// level (SCPs and RCPs; a new name adds a level below the others) or principal.
+    /// Identity, boundary and session policies: binds the policy to the principal
+    /// `text` (empty: unbound), or says why it cannot be.
+    pub fn set_placement(&mut self, text: &str) -> Option<String> {
         let before = self.policy_list();
         let label = format!("placing \"{}\"", self.policy_name(self.policies.current));
         let text = text.trim();
-        let Some(src) = self.scenario.sources.get_mut(self.policies.current) else {
-            return;
-        };
+        if let Some(why) = self.binding_refused(text) {
+            return Some(why);
+        }
+        let src = self.scenario.sources.get_mut(self.policies.current)?;
         match src.kind {
             PolicyKind::Resource => {
                 src.attached_to = (!text.is_empty()).then(|| text.to_string());
@@ -217,8 +267,12 @@ impl App {
                 };
                 src.level = Some(i);
             }
-            _ => return,
+            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session => {
+                src.principal = (!text.is_empty()).then(|| text.to_string());
+            }
+            _ => return None,
         }
         self.list_changed(label, before);
+        None
     }
 }

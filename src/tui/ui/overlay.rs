@@ -114,6 +114,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                     " Attached to (a resource ARN, wildcards allowed; empty: every request) ",
                     "attachedTo: ",
                 ),
+                Some(
+                    crate::policy::PolicyKind::Identity
+                    | crate::policy::PolicyKind::Boundary
+                    | crate::policy::PolicyKind::Session,
+                ) => (
+                    " For the principal (a user or role ARN; a role covers its sessions; empty: every request) ",
+                    "principal: ",
+                ),
                 _ => (" Level (r-root, an OU id, or the account id) ", "Level: "),
             };
             prompt(title, label, text, area, buf)
