@@ -267,7 +267,7 @@ fn trace_patterns(
 /// when it does not (for NotPrincipal: when `who` is listed).
 pub fn principal_matches(p: &PrincipalElement, who: &PrincipalRef) -> Option<PrincipalMatch> {
     if p.negated {
-        let listed = p.items.iter().any(|i| exact_principal(&i.parsed, who));
+        let listed = p.items.iter().any(|i| i.parsed.is_exactly(who));
         return (!listed).then_some(PrincipalMatch::Other);
     }
     p.items.iter().filter_map(|i| entry_match(i, who)).max()
@@ -324,31 +324,6 @@ fn entry_match(item: &PrincipalItem, who: &PrincipalRef) -> Option<PrincipalMatc
     }
 }
 
-/// NotPrincipal matching: exact, so an account entry stands only for the account
-/// root and a role ARN only for the role itself, not its sessions.
-fn exact_principal(listed: &PrincipalRef, who: &PrincipalRef) -> bool {
-    use PrincipalRef as P;
-    match (listed, who) {
-        (P::Everyone, _) => true,
-        (
-            P::User { account, name },
-            P::User {
-                account: a,
-                name: n,
-            },
-        )
-        | (
-            P::Role { account, name, .. },
-            P::Role {
-                account: a,
-                name: n,
-                ..
-            },
-        ) => account == a && name == n,
-        _ => listed == who,
-    }
-}
-
 fn trace_principal(
     p: &PrincipalElement,
     req: &PreparedRequest,
@@ -361,7 +336,7 @@ fn trace_principal(
         .iter()
         .map(|i| {
             let (hit, note) = if p.negated {
-                let hit = exact_principal(&i.parsed, who);
+                let hit = i.parsed.is_exactly(who);
                 let note = if hit && boundary_forced {
                     Some("listed, but the principal has a permissions boundary: a Deny with NotPrincipal applies to it anyway (AWS rule)".to_string())
                 } else {

@@ -62,6 +62,32 @@ pub enum PrincipalRef {
 }
 
 impl PrincipalRef {
+    /// Whether this listed principal is `who` itself, as NotPrincipal matches: an
+    /// account entry stands only for the account root and a role ARN only for the
+    /// role, not its sessions (user and role ARNs compared without their paths).
+    pub fn is_exactly(&self, who: &PrincipalRef) -> bool {
+        use PrincipalRef as P;
+        match (self, who) {
+            (P::Everyone, _) => true,
+            (
+                P::User { account, name },
+                P::User {
+                    account: a,
+                    name: n,
+                },
+            )
+            | (
+                P::Role { account, name, .. },
+                P::Role {
+                    account: a,
+                    name: n,
+                    ..
+                },
+            ) => account == a && name == n,
+            _ => self == who,
+        }
+    }
+
     /// Reads a principal string as a request or an `AWS` principal entry gives it.
     pub fn parse(text: &str) -> PrincipalRef {
         let t = text.trim();

@@ -64,36 +64,14 @@ impl BoundPrincipal {
     /// it (an assumed-role ARN carries the role's name, not its path; names are
     /// unique in an account whatever the path).
     pub fn covers(&self, who: &PrincipalRef) -> bool {
-        use PrincipalRef as P;
-        match (&self.parsed, who) {
+        let session_of_role = matches!(
+            (&self.parsed, who),
             (
-                P::Role { account, name, .. },
-                P::Role {
-                    account: a,
-                    name: n,
-                    ..
-                },
-            )
-            | (
-                P::Role { account, name, .. },
-                P::RoleSession {
-                    account: a,
-                    role: n,
-                    ..
-                },
-            )
-            | (
-                P::User { account, name },
-                P::User {
-                    account: a,
-                    name: n,
-                },
-            ) => account == a && name == n,
-            (P::Account { account }, P::Account { account: a }) => account == a,
-            (P::RoleSession { .. }, P::RoleSession { .. })
-            | (P::FederatedUser { .. }, P::FederatedUser { .. }) => self.parsed == *who,
-            _ => false,
-        }
+                PrincipalRef::Role { account, name, .. },
+                PrincipalRef::RoleSession { account: a, role: n, .. },
+            ) if account == a && name == n
+        );
+        session_of_role || self.parsed.is_exactly(who)
     }
 
     /// True when some request's principal is covered by both `self` and `other`: the
