@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod catalog;
 pub mod cloudtrail;
 pub mod eval;
+pub mod iac;
 pub mod input;
 pub mod json;
 pub mod learn;
