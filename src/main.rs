@@ -154,20 +154,24 @@ enum Command {
         #[arg(long, value_parser = kind_parser(), value_name = "KIND")]
         kind: Option<BareKind>,
     },
-    /// Lessons on how IAM decides: list them, or check that each one works (exit
-    /// status 1 when one does not, 2 for an invalid lesson file). The lesson screen in
-    /// the TUI is not built yet: with no flag, the list is printed.
+    /// Lessons on how IAM decides, in the TUI: with no argument, the list of lessons
+    /// (the first not done open behind it); with a number or a lesson file, that lesson.
+    /// --list prints them, --check checks each one works (exit status 1 when one does
+    /// not, 2 for an invalid lesson file), --reset forgets your progress.
     Learn {
-        /// Lesson files, or directories searched recursively for *.json (default: the
-        /// built-in lessons).
+        /// A lesson's number or file to open; with --list or --check, lesson files or
+        /// directories searched recursively for *.json (default: the built-in lessons).
         files: Vec<PathBuf>,
         /// Print one lesson a line: its number and title.
-        #[arg(long, conflicts_with = "check")]
+        #[arg(long, conflicts_with_all = ["check", "reset"])]
         list: bool,
         /// Check each lesson: it loads, its goals are not all met as shipped, its last
         /// hint's edit meets every goal, and its predictions match the engine.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "reset")]
         check: bool,
+        /// Forget which lessons are done and how many predictions were right.
+        #[arg(long)]
+        reset: bool,
     },
     /// Evaluate CloudTrail events against a scenario's policies and report those whose
     /// decision differs from what CloudTrail recorded; exit status 1 when any does.
@@ -362,13 +366,20 @@ fn run(args: Args, out: &mut dyn std::io::Write) -> std::io::Result<ExitCode> {
             principal,
             format,
         }) => cli::replay::run(out, &scenario, &cloudtrail, principal, format),
-        Some(Command::Learn { files, list, check }) => {
+        Some(Command::Learn {
+            files,
+            list,
+            check,
+            reset,
+        }) => {
             let mode = if check {
                 cli::learn::Mode::Check
             } else if list {
                 cli::learn::Mode::List
+            } else if reset {
+                cli::learn::Mode::Reset
             } else {
-                cli::learn::Mode::Default
+                cli::learn::Mode::Open
             };
             cli::learn::run(out, &files, mode)
         }

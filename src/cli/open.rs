@@ -130,6 +130,11 @@ pub fn run(
     Ok(run_tui(app))
 }
 
+/// Runs the TUI on `app` until it quits.
+pub fn run_app(app: App) -> ExitCode {
+    run_tui(app)
+}
+
 fn run_tui(app: App) -> ExitCode {
     match tui::run(app) {
         Ok(()) => ExitCode::SUCCESS,

@@ -69,6 +69,8 @@ pub fn strip(app: &App, area: Rect, buf: &mut Buffer) {
     let item = |i: usize, max: usize| -> Vec<Span<'static>> {
         let r = &requests[i];
         let (sym, color) = match app.results.get(i).map(|r| r.decision) {
+            // Still to be predicted in a lesson.
+            Some(_) if app.decision_hidden(i) => ("?", Color::Magenta),
             Some(d) => (decision_symbol(d), decision_color(d)),
             None => ("?", Color::DarkGray),
         };
@@ -152,6 +154,9 @@ pub fn strip(app: &App, area: Rect, buf: &mut Buffer) {
 /// evaluated.
 pub fn expectation(app: &App, i: usize) -> Option<bool> {
     let want = app.scenario.requests.get(i)?.expect?;
+    if app.decision_hidden(i) {
+        return None;
+    }
     Some(app.results.get(i)?.decision == want)
 }
 
@@ -225,6 +230,7 @@ pub fn bar(app: &App, compact: bool, area: Rect, buf: &mut Buffer) {
             Focus::Policies => "policies",
             Focus::Request => "request",
             Focus::Trace => "trace",
+            Focus::Lesson => "lesson",
         };
         spans.push(Span::styled(
             format!("[{pane}] "),
@@ -235,9 +241,14 @@ pub fn bar(app: &App, compact: bool, area: Rect, buf: &mut Buffer) {
     // always (the message is cut for them), the fix when there is one, then the pane's
     // and the rest.
     let scope = pane_scope(app.focus, app.view);
-    let has_fix = !app.stale
-        && (app.fixes.as_ref().is_some_and(|f| !f.edits.is_empty())
-            || app.lint_fix_here().is_some());
+    let has_fix = match app.learning.lesson.as_ref() {
+        Some(l) if app.focus == Focus::Lesson => l.answer_shown(),
+        _ => {
+            !app.stale
+                && (app.fixes.as_ref().is_some_and(|f| !f.edits.is_empty())
+                    || app.lint_fix_here().is_some())
+        }
+    };
     // Quit, help and the fix first; then the focused pane's own keys; then the rest.
     let rank = |b: &super::super::keymap::Binding| match b.action {
         Action::Quit => 0,
