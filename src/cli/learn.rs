@@ -33,6 +33,15 @@ pub enum Mode {
 struct Input {
     shown: String,
     text: Result<String, String>,
+    /// Its number in the list printed: a built-in lesson's own, else its place.
+    number: usize,
+}
+
+/// A built-in lesson's number (1 to the count) given as `arg`, unless a file of that
+/// name exists.
+fn builtin_number(arg: &std::path::Path) -> Option<usize> {
+    let n = arg.to_str()?.parse::<usize>().ok()?;
+    ((1..=LESSONS.len()).contains(&n) && !arg.exists()).then_some(n)
 }
 
 /// Runs `learn` over `files` (none: the built-in lessons).
@@ -42,13 +51,26 @@ pub fn run(w: &mut dyn Write, files: &[PathBuf], mode: Mode) -> io::Result<ExitC
         Mode::Open if io::stdout().is_terminal() => return Ok(open(files)),
         _ => {}
     }
+    let builtin = |i: usize, l: &iamtrace::learn::builtin::BuiltinLesson| Input {
+        shown: format!("{DIR}/{}", l.file),
+        text: Ok(l.text.to_string()),
+        number: i + 1,
+    };
     let inputs: Vec<Input> = if files.is_empty() {
         LESSONS
             .iter()
-            .map(|l| Input {
-                shown: format!("{DIR}/{}", l.file),
-                text: Ok(l.text.to_string()),
-            })
+            .enumerate()
+            .map(|(i, l)| builtin(i, l))
+            .collect()
+    } else if let Some(numbers) = files
+        .iter()
+        .map(|f| builtin_number(f))
+        .collect::<Option<Vec<_>>>()
+    {
+        // Built-in lessons by number: `iamtrace learn --check 3 12`.
+        numbers
+            .into_iter()
+            .map(|n| builtin(n - 1, &LESSONS[n - 1]))
             .collect()
     } else {
         let Some(paths) = expand_paths(files) else {
@@ -56,20 +78,22 @@ pub fn run(w: &mut dyn Write, files: &[PathBuf], mode: Mode) -> io::Result<ExitC
         };
         paths
             .iter()
-            .map(|p| Input {
+            .enumerate()
+            .map(|(i, p)| Input {
                 shown: p.display().to_string(),
                 text: read_input(p),
+                number: i + 1,
             })
             .collect()
     };
     let mut invalid = false;
     let mut failed = false;
-    for (i, input) in inputs.iter().enumerate() {
+    for input in &inputs {
         let Some(lesson) = load(input) else {
             invalid = true;
             continue;
         };
-        let number = i + 1;
+        let number = input.number;
         let title = safe(&lesson.title);
         if mode != Mode::Check {
             writeln!(w, "{number:>2}  {title}")?;
@@ -142,8 +166,11 @@ fn open(files: &[PathBuf]) -> ExitCode {
     let app = match files {
         [] => App::for_lessons(None),
         [one] => {
-            let number = one.to_str().and_then(|s| s.parse::<usize>().ok());
-            match number.filter(|_| !one.exists()) {
+            let number = one
+                .to_str()
+                .and_then(|s| s.parse::<usize>().ok())
+                .filter(|_| !one.exists());
+            match number {
                 Some(n) if (1..=LESSONS.len()).contains(&n) => load_lesson(LESSONS[n - 1].text)
                     .ok()
                     .map(|l| App::for_lesson(l, LessonSource::Builtin(n - 1), None)),
