@@ -394,3 +394,114 @@ fn modules_and_instances_keep_their_addresses() {
             .any(|p| p.id == "module.workers.aws_iam_role.worker[0]")
     );
 }
+
+#[test]
+fn a_state_reads_once_without_repeating_what_separate_resources_give() {
+    let text = fixture("state.json");
+    let inv = read(&text, Side::After);
+    assert_eq!(read(&text, Side::Before), inv, "a state has one side");
+    let role = "aws_iam_role.deploy";
+    assert_eq!(inv.principals.len(), 1);
+    assert_eq!(
+        inv.principals[0].arn,
+        "arn:aws:iam::111122223333:role/deploy"
+    );
+    let names: Vec<&str> = inv.policies.iter().map(|p| p.name.as_str()).collect();
+    // The role's own inline_policy and managed_policy_arns repeat the separate
+    // resources: read once, from those.
+    assert_eq!(
+        names,
+        [
+            "aws_iam_policy.boundary",
+            "aws_iam_policy.deploy",
+            "aws_iam_role.deploy/assume_role_policy",
+            "aws_iam_role.deploy/permissions_boundary",
+            "aws_iam_role_policy.tags",
+            "aws_iam_role_policy_attachment.readonly",
+            "aws_kms_key.main",
+            "aws_organizations_policy.tls",
+            "aws_sqs_queue_policy.jobs",
+        ]
+    );
+    // The customer managed policy is attached through its ARN; its own ARN is kept.
+    let deploy = find(&inv, "aws_iam_policy.deploy");
+    assert_eq!(deploy.attached_to, [role]);
+    assert_eq!(
+        deploy.resource_arn.as_deref(),
+        Some("arn:aws:iam::111122223333:policy/deploy")
+    );
+    // A boundary that is a policy of the same file has its document.
+    let boundary = find(&inv, "aws_iam_role.deploy/permissions_boundary");
+    assert_eq!(boundary.kind, iamtrace::policy::PolicyKind::Boundary);
+    assert_eq!(
+        boundary.document,
+        find(&inv, "aws_iam_policy.boundary").document
+    );
+    assert_eq!(boundary.attached_to, [role]);
+    assert!(find(&inv, "aws_iam_policy.boundary").attached_to.is_empty());
+    let readonly = find(&inv, "aws_iam_role_policy_attachment.readonly");
+    assert!(
+        matches!(&readonly.document, Document::Managed { arn, .. } if arn == "arn:aws:iam::aws:policy/ReadOnlyAccess")
+    );
+    assert_eq!(find(&inv, "aws_iam_role_policy.tags").attached_to, [role]);
+    assert_eq!(
+        find(&inv, "aws_kms_key.main").resource_arn.as_deref(),
+        Some("arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+    );
+    assert_eq!(
+        find(&inv, "aws_organizations_policy.tls").kind,
+        iamtrace::policy::PolicyKind::Rcp
+    );
+    assert_eq!(
+        find(&inv, "aws_sqs_queue_policy.jobs")
+            .resource_arn
+            .as_deref(),
+        Some("arn:aws:sqs:eu-west-1:111122223333:jobs")
+    );
+    // The tag policy is not an IAM policy: said, not read.
+    assert_eq!(inv.notes.len(), 1, "{:?}", inv.notes);
+    assert!(inv.notes[0].message.contains("TAG_POLICY"));
+    assert!(policy_errors(&inv).is_empty(), "{:?}", policy_errors(&inv));
+}
+
+#[test]
+fn cut_or_altered_plans_never_panic() {
+    let mut texts: Vec<String> = [
+        "add-source-ip-deny.json",
+        "unknown-policy.json",
+        "module-count.json",
+        "policy-error.json",
+        "state.json",
+    ]
+    .iter()
+    .map(|f| fixture(f))
+    .collect();
+    if let Some(dir) = corpus() {
+        let small = dir.join("awslabs__terraform-iam-policy-validator__iam_check__test__identity_policies__test_plan.json");
+        if let Ok(t) = std::fs::read_to_string(small) {
+            texts.push(t);
+        }
+    }
+    let mut reads = 0;
+    for text in &texts {
+        for side in [Side::Before, Side::After] {
+            // Cut anywhere, and with one byte of each policy string's escapes changed.
+            for cut in (0..text.len()).step_by(53) {
+                if let Some(part) = text.get(..cut) {
+                    let _ = terraform::read(part, side);
+                    reads += 1;
+                }
+            }
+            for (at, _) in text.match_indices("\\\"").step_by(7) {
+                for with in ["\\u00", "\\ud800", "\\\\", "\"", "\\n"] {
+                    let altered = format!("{}{with}{}", &text[..at], &text[at + 2..]);
+                    if let Ok(inv) = terraform::read(&altered, side) {
+                        let _ = policy_errors(&inv);
+                    }
+                    reads += 1;
+                }
+            }
+        }
+    }
+    assert!(reads > 1000, "{reads} reads");
+}
