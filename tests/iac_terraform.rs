@@ -254,6 +254,15 @@ fn the_deny_a_pull_request_adds_is_on_the_after_side_only() {
         policy_errors(&after)
     );
     assert!(after.notes.is_empty(), "{:?}", after.notes);
+    // The text an editor shows is the decoded string, as Terraform wrote it.
+    let shown = terraform::policy_text(&text, deny).expect("inline");
+    assert!(
+        shown.starts_with(r#"{"Statement":[{"Action":"*","Condition":{"NotIpAddress""#),
+        "{shown}"
+    );
+    let plan: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let written = plan["resource_changes"][1]["change"]["after"]["policy"].as_str();
+    assert_eq!(Some(shown.as_str()), written);
 }
 
 #[test]

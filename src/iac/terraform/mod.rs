@@ -102,7 +102,17 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
     }
 }
 
-/// Every error of the inline policies of `inventory` (read from `text`) as the policy
+/// The text of an inline policy `found` of the plan `text` (the inventory's file),
+/// decoded from its JSON string: what an editor shows. `None` for a policy that is not
+/// inline, or a `text` it was not read from.
+pub fn policy_text(text: &str, found: &FoundPolicy) -> Option<String> {
+    match &found.document {
+        Document::Inline(node) => strings::decoded_text(text, node.span),
+        _ => None,
+    }
+}
+
+/// Every error of the inline policies of `inventory` as the policy
 /// parser reports them: positions in the plan file, each message beginning with the
 /// address of the resource that declares the policy. What lint and a loader show.
 pub fn policy_errors(inventory: &Inventory) -> Vec<Diagnostic> {

@@ -108,6 +108,14 @@ pub(super) fn parse_in_file(
     }
 }
 
+/// The decoded text of a policy parsed by [`parse_in_file`], from the span of its root
+/// (the escaped text between the string's quotes): what the policy says, as JSON, for
+/// an editor. `None` when the span is not such a part of `file`.
+pub(super) fn decoded_text(file: &str, root: Span) -> Option<String> {
+    let raw = file.get(root.range())?;
+    serde_json::from_str(&format!("\"{raw}\"")).ok()
+}
+
 /// Moves every span of `node` (in the decoded text) to the file.
 fn relocate(node: &mut Node, place: &dyn Fn(&Span) -> Span) {
     node.span = place(&node.span);
@@ -160,6 +168,10 @@ mod tests {
         assert_eq!(
             &file[members[1].value.span.range()],
             r#"\"\u00e9\ud83d\ude00x\""#
+        );
+        assert_eq!(
+            decoded_text(file, node.span).as_deref(),
+            Some("{\"Action\":\"s3:Get\\u002a\",\n\"Resource\":\"é😀x\"}")
         );
         // Columns count the file's characters.
         let col = members[1].key_span.column as usize;
