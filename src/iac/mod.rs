@@ -9,6 +9,7 @@
 //! policy variable, and marked wherever they take part in a decision.
 
 pub mod placeholder;
+pub mod terraform;
 
 use crate::json::Node;
 use crate::policy::PolicyKind;
