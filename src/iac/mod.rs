@@ -8,6 +8,7 @@
 //! plan's `(known after apply)`) become [`placeholder`]s: visible, never read as a
 //! policy variable, and marked wherever they take part in a decision.
 
+pub mod assemble;
 pub mod placeholder;
 pub mod terraform;
 

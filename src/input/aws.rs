@@ -578,7 +578,10 @@ fn starting_request(chosen: &PrincipalChoice, entry: &[Member]) -> RequestSpec {
         .iter()
         .filter_map(|t| {
             let m = members(t);
-            Some((string(m, "Key")?.to_string(), string(m, "Value")?.to_string()))
+            Some((
+                string(m, "Key")?.to_string(),
+                string(m, "Value")?.to_string(),
+            ))
         })
         .collect();
     starting_request_for(

@@ -11,6 +11,7 @@ pub mod bare;
 pub mod detect;
 
 pub use aws::PrincipalChoice;
+pub(crate) use aws::starting_request_for;
 pub use bare::{BareKind, KIND_WORDS, ReadAs};
 pub use detect::{Kind, cloudtrail_head, kind, looks_like_cloudtrail};
 
