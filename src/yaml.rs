@@ -293,12 +293,18 @@ impl Builder<'_> {
         let Some((short, long)) = long else {
             return Err(Diagnostic::error(
                 self.span(start, end),
-                format!("unknown tag {tag}: CloudFormation reads !Ref, !Sub, !GetAtt and the other short forms of its functions"),
+                format!(
+                    "unknown tag {tag}: CloudFormation reads !Ref, !Sub, !GetAtt and the other short forms of its functions"
+                ),
             ));
         };
         let whole = self.span(start, end.max(node.span.end as usize));
         let tag_text = format!("!{short}");
-        let key_span = if self.text.get(start..).is_some_and(|t| t.starts_with(&tag_text)) {
+        let key_span = if self
+            .text
+            .get(start..)
+            .is_some_and(|t| t.starts_with(&tag_text))
+        {
             self.span(start, start + tag_text.len())
         } else {
             node.span
@@ -383,11 +389,12 @@ fn scalar(
             "bool" => match value {
                 "true" | "True" | "TRUE" => typed(Value::Bool(true)),
                 "false" | "False" | "FALSE" => typed(Value::Bool(false)),
-                _ => Err(Diagnostic::error(span, format!("\"{value}\" is not a boolean"))),
+                _ => Err(Diagnostic::error(
+                    span,
+                    format!("\"{value}\" is not a boolean"),
+                )),
             },
-            "int" | "float" if is_json_number(value) => {
-                typed(Value::Number(value.to_string()))
-            }
+            "int" | "float" if is_json_number(value) => typed(Value::Number(value.to_string())),
             "int" | "float" => Err(Diagnostic::error(
                 span,
                 format!("\"{value}\" is not a number as JSON writes numbers"),
@@ -548,7 +555,9 @@ mod tests {
             panic!()
         };
         assert_eq!(get(&list[1], "Ref").value, Value::String("y".into()));
-        assert!(matches!(get(get(&root, "d"), "Fn::GetAtt").value, Value::Array(ref v) if v.len() == 2));
+        assert!(
+            matches!(get(get(&root, "d"), "Fn::GetAtt").value, Value::Array(ref v) if v.len() == 2)
+        );
         assert_eq!(
             get(get(&root, "e"), "Fn::GetAZs").value,
             Value::String(String::new())
@@ -602,7 +611,9 @@ mod tests {
         for ok in ["0", "-1", "12", "1.5", "1e5", "-0.5E-3"] {
             assert!(is_json_number(ok), "{ok}");
         }
-        for no in ["", "-", "01", "1.", ".5", "1e", "+1", "1_000", "0x1", ".inf"] {
+        for no in [
+            "", "-", "01", "1.", ".5", "1e", "+1", "1_000", "0x1", ".inf",
+        ] {
             assert!(!is_json_number(no), "{no}");
         }
     }

@@ -1,0 +1,1 @@
+//! Unit tests of the template reader over small templates written here.
