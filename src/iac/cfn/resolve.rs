@@ -287,6 +287,10 @@ impl<'a> Resolver<'a> {
                 if delim.is_empty() {
                     return Some(self.malformed(span, "Fn::Split: the delimiter is empty"));
                 }
+                // How many parts an unknown value has is unknown too: the list is one.
+                if placeholder::contains(&source) {
+                    return Some(string(span, source));
+                }
                 Node {
                     span,
                     value: Value::Array(source.split(&delim).map(|s| string(span, s)).collect()),
