@@ -3,8 +3,9 @@
 //! is checked in as `tests/iac_cfn_corpus.txt`, so that a regression shows), positions
 //! that point at the policy text, and the fixtures under `tests/fixtures/iac/`.
 
-use iamtrace::iac::cfn::{self, CfnOptions, Template};
+use iamtrace::iac::cfn::{self, CfnOptions, Format, Template};
 use iamtrace::iac::{Document, Inventory, PrincipalKind};
+use iamtrace::json::{Node, Value};
 use iamtrace::policy::PolicyKind;
 use iamtrace::policy::{ParseContext, parse_policy_node};
 use std::path::PathBuf;
@@ -128,5 +129,249 @@ fn every_corpus_template_opens_and_the_counts_hold() {
     assert_eq!(
         got, want,
         "the per-file counts changed; run with IAMTRACE_BLESS=1 to accept after checking"
+    );
+}
+
+/// Every document written in a corpus file starts, at its span, with the policy text:
+/// `{`, or its first key (`Version`, `Statement`, `Id`, quoted or not).
+#[test]
+fn corpus_positions_point_at_the_policy_text() {
+    let Some(dir) = corpus() else { return };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.sort();
+    let mut checked = 0;
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let Ok(t) = cfn::read(&text, &CfnOptions::default()) else {
+            continue;
+        };
+        let index = iamtrace::source::LineIndex::new(&text);
+        for p in &t.inventory.policies {
+            let Document::Inline(doc) = &p.document else {
+                continue;
+            };
+            // Lambda permissions have no text of their own; decoded strings are
+            // placed in their own text.
+            if !doc.span.source.is_file() || p.name.ends_with("/Permission") {
+                continue;
+            }
+            let at = text.get(doc.span.range()).unwrap_or_default();
+            let at = at.trim_start_matches(['"', '\'']);
+            assert!(
+                ["{", "Version", "Statement", "Id"]
+                    .iter()
+                    .any(|k| at.starts_with(k)),
+                "{} {}: {:?}",
+                path.display(),
+                p.name,
+                at.chars().take(20).collect::<String>()
+            );
+            let (line, column) = index.line_column(&text, doc.span.start as usize);
+            assert_eq!((line, column), (doc.span.line, doc.span.column));
+            checked += 1;
+        }
+    }
+    assert!(checked > 200, "{checked}");
+}
+
+fn member<'a>(node: &'a Node, key: &str) -> &'a Node {
+    match &node.value {
+        Value::Object(m) => match m.iter().find(|m| m.key == key) {
+            Some(m) => &m.value,
+            None => panic!("no {key}"),
+        },
+        Value::Array(items) => member(&items[0], key),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn inline<'a>(t: &'a Template, name: &str) -> &'a Node {
+    match t
+        .inventory
+        .policies
+        .iter()
+        .find(|p| p.name == name)
+        .map(|p| &p.document)
+    {
+        Some(Document::Inline(n)) => n,
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+#[test]
+fn corpus_spot_checks_yaml_and_json() {
+    let Some(dir) = corpus() else { return };
+    let yaml = dir.join("aws-cloudformation__aws-cloudformation-templates__aws__services__IAM__IAM_Users_Groups_and_Policies.yaml");
+    let json = dir.join("stelligent__cfn_nag__spec__test_templates__json__iam_managed_policy__iam_managed_policy_on_user.json");
+    let (Ok(yaml), Ok(json)) = (std::fs::read_to_string(yaml), std::fs::read_to_string(json))
+    else {
+        println!("skipped: the spot-check files are not in the corpus");
+        return;
+    };
+    let t = read(&yaml);
+    assert_eq!(t.format, Format::Yaml);
+    let doc = inline(&t, "CFNUserPolicies/PolicyDocument");
+    assert_eq!((doc.span.line, doc.span.column), (54, 9));
+    let effect = member(member(doc, "Statement"), "Effect");
+    assert_eq!((effect.span.line, effect.span.column), (55, 21));
+    assert_eq!(&yaml[effect.span.range()], "Allow");
+    let p = t
+        .inventory
+        .policies
+        .iter()
+        .find(|p| p.name == "CFNUserPolicies/PolicyDocument");
+    assert_eq!(
+        p.map(|p| p.attached_to.clone()),
+        Some(vec!["CFNUserGroup".to_string()])
+    );
+
+    let t = read(&json);
+    assert_eq!(t.format, Format::Json);
+    let doc = inline(&t, "DirectManagedPolicy/PolicyDocument");
+    assert_eq!((doc.span.line, doc.span.column), (11, 27));
+    let resource = member(member(doc, "Statement"), "Resource");
+    // Resolved from the Fn::Join, at the Fn::Join's place.
+    assert_eq!(
+        resource.value,
+        Value::String("arn:aws:rds:us-east-1:123456789012:db:test*".into())
+    );
+    assert_eq!((resource.span.line, resource.span.column), (17, 27));
+}
+
+/// What each fixture holds, counted as for the corpus.
+#[test]
+fn fixtures_read_as_written() {
+    for (file, want) in [
+        (
+            "all-types.yaml",
+            "users 2 roles 1 groups 1 | identity 11 resource 7 (trust 1) boundary 2 scp 1 rcp 1 | managed 3 unknown 0 | notes 3 | policy errors 0",
+        ),
+        (
+            "all-types.json",
+            "users 0 roles 1 groups 0 | identity 1 resource 3 (trust 1) boundary 0 scp 0 rcp 0 | managed 0 unknown 0 | notes 0 | policy errors 0",
+        ),
+        (
+            "sam.yaml",
+            "users 0 roles 2 groups 0 | identity 4 resource 0 (trust 0) boundary 1 scp 0 rcp 0 | managed 4 unknown 0 | notes 3 | policy errors 0",
+        ),
+        (
+            "typo.yaml",
+            "users 0 roles 1 groups 0 | identity 1 resource 1 (trust 1) boundary 0 scp 0 rcp 0 | managed 0 unknown 0 | notes 0 | policy errors 2",
+        ),
+    ] {
+        let t = read(&fixture(file));
+        assert_eq!(summary(&t.inventory), want, "{file}");
+    }
+}
+
+#[test]
+fn the_yaml_fixture_resolves_every_tag() {
+    let text = fixture("all-types.yaml");
+    let t = read(&text);
+    let inv = &t.inventory;
+    let alice = inv.principal("alice").unwrap_or_else(|| panic!());
+    assert_eq!(alice.groups, ["Admins"]);
+    let bob = inv.principal("Bob").unwrap_or_else(|| panic!());
+    assert_eq!(bob.groups, ["Admins"]);
+    let data = inline(&t, "AppRole/Policies/data");
+    let Value::Array(statements) = &member(data, "Statement").value else {
+        panic!()
+    };
+    // The Fn::If chose the Deny (Env defaults to prod).
+    assert_eq!(statements.len(), 2);
+    assert_eq!(
+        member(&statements[0], "Resource").value,
+        Value::String("arn:aws:s3:::data-live/${aws:username}/*".into())
+    );
+    let trust = inline(&t, "AppRole/AssumeRolePolicyDocument");
+    let Value::Array(statements) = &member(trust, "Statement").value else {
+        panic!()
+    };
+    assert_eq!(
+        member(member(&statements[0], "Principal"), "Service").value,
+        Value::String("lambda.amazonaws.com".into())
+    );
+    // `true` in a condition is read as the text CloudFormation passes on.
+    let mfa = member(
+        member(member(&statements[1], "Condition"), "Bool"),
+        "aws:MultiFactorAuthPresent",
+    );
+    assert_eq!(mfa.value, Value::String("true".into()));
+    assert_eq!(&text[mfa.span.range()], "true");
+    let scp = inline(&t, "Scp/Content");
+    let regions = member(
+        member(member(scp, "Statement"), "Condition"),
+        "StringNotEquals",
+    );
+    assert!(
+        matches!(&member(regions, "aws:RequestedRegion").value, Value::Array(v) if v.len() == 2)
+    );
+    // The JSON policy in a block scalar is decoded, placed at its string.
+    let extra = inline(&t, "InlineForRole/PolicyDocument");
+    assert!(!extra.span.source.is_file());
+    let decoded = t
+        .source_map
+        .get(extra.span.source)
+        .unwrap_or_else(|| panic!());
+    assert_eq!(decoded.literal.line, 113);
+    // The Imported policy's condition (NotProd) is false: it is not there.
+    assert!(!inv.policies.iter().any(|p| p.origin == "Imported"));
+}
+
+#[test]
+fn policy_errors_point_into_the_template() {
+    let text = fixture("typo.yaml");
+    let t = read(&text);
+    let errors = policy_errors(&t.inventory);
+    assert_eq!(
+        errors[0],
+        "R/Policies/p 16:17 unknown statement element \"Efect\" (did you mean Effect?)"
+    );
+}
+
+#[test]
+fn a_policy_string_in_a_json_template_is_placed_in_its_string() {
+    let text = fixture("all-types.json");
+    let t = read(&text);
+    let trust = inline(&t, "WorkerRole/AssumeRolePolicyDocument");
+    let id = trust.span.source;
+    let decoded = t.source_map.get(id).unwrap_or_else(|| panic!());
+    assert_eq!((decoded.literal.line, decoded.literal.column), (14, 37));
+    // The decoded text is the string's value, as the source map gives it again.
+    let kept = t
+        .decoded
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map(|(_, s)| s.clone());
+    assert_eq!(decoded.text(&text), kept);
+    let effect = member(member(trust, "Statement"), "Effect");
+    let kept = kept.unwrap_or_default();
+    assert_eq!(&kept[effect.span.range()], "\"Allow\"");
+    // The Fn::If picked the dev branch (Stage defaults to dev).
+    let work = inline(&t, "WorkerRole/Policies/work");
+    assert!(
+        matches!(&member(member(work, "Statement"), "Action").value, Value::Array(a) if a.len() == 2)
+    );
+    let Value::Array(statements) = &member(work, "Statement").value else {
+        panic!()
+    };
+    assert_eq!(
+        member(&statements[2], "Resource").value,
+        Value::String("arn:aws:ssm:us-east-1:123456789012:parameter/config".into())
+    );
+    assert_eq!(
+        member(&statements[1], "Resource").value,
+        Value::String("arn:aws:sqs:us-east-1:123456789012:⟦name of Inbox⟧".into())
+    );
+    let permission = inline(&t, "CrossAccount/Permission");
+    let mut out = String::new();
+    iamtrace::json::write_pretty(permission, 0, &mut out);
+    assert!(
+        out.contains("\"aws:PrincipalOrgID\": \"o-abc123\""),
+        "{out}"
     );
 }

@@ -13,6 +13,22 @@ use crate::iac::{Document, PrincipalKind};
 use crate::json::{Node, Value};
 use crate::policy::PolicyKind;
 
+/// The AWS managed policies SAM functions name most that live under the
+/// `service-role/` path; other names are taken to be at the root path, as most are
+/// (SAM itself looks names up in IAM).
+const SERVICE_ROLE: &[&str] = &[
+    "AWSLambdaBasicExecutionRole",
+    "AWSLambdaVPCAccessExecutionRole",
+    "AWSLambdaRole",
+    "AWSLambdaDynamoDBExecutionRole",
+    "AWSLambdaKinesisExecutionRole",
+    "AWSLambdaSQSQueueExecutionRole",
+    "AWSLambdaMSKExecutionRole",
+    "AWSLambdaENIManagementAccess",
+    "AWSIoTRuleActions",
+    "AWSConfigRulesExecutionRole",
+];
+
 impl Extractor<'_> {
     pub(super) fn sam(&mut self, res: &Res) {
         let policies = res.prop("Policies").cloned();
@@ -61,7 +77,12 @@ impl Extractor<'_> {
                     let arn = if s.starts_with("arn:") {
                         s.clone()
                     } else {
-                        format!("arn:{partition}:iam::aws:policy/{s}")
+                        let path = if SERVICE_ROLE.contains(&s.as_str()) {
+                            "service-role/"
+                        } else {
+                            ""
+                        };
+                        format!("arn:{partition}:iam::aws:policy/{path}{s}")
                     };
                     let document = Document::Managed {
                         arn,
