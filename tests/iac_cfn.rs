@@ -375,3 +375,71 @@ fn a_policy_string_in_a_json_template_is_placed_in_its_string() {
         "{out}"
     );
 }
+
+/// Every prefix of the fixtures (a file cut anywhere) reads or fails with an error at a
+/// position inside the text; nothing panics.
+#[test]
+fn truncated_templates_never_panic() {
+    for file in ["all-types.yaml", "all-types.json", "sam.yaml"] {
+        let text = fixture(file);
+        let mut read_ok = 0;
+        let cuts = text.char_indices().map(|(i, _)| i).step_by(3);
+        for cut in cuts.chain([text.len()]) {
+            let part = &text[..cut];
+            match cfn::read(part, &CfnOptions::default()) {
+                Ok(_) => read_ok += 1,
+                Err(errors) => {
+                    assert!(!errors.is_empty());
+                    for e in errors {
+                        assert!(e.span.end as usize <= part.len(), "{file} cut at {cut}: {e:?}");
+                    }
+                }
+            }
+        }
+        assert!(read_ok > 0, "{file}");
+    }
+}
+
+mod random {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of YAML and templates, put together at random.
+    fn pieces() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("Resources:\n".to_string()),
+            Just("  R:\n    Type: AWS::IAM::Role\n    Properties:\n".to_string()),
+            Just("      Policies: [{PolicyName: p, PolicyDocument: ".to_string()),
+            Just("!Sub '${AWS::Region}${!x}${R.Arn}'".to_string()),
+            Just("!If [C, !Ref AWS::NoValue, x]".to_string()),
+            Just("!GetAtt R.Arn".to_string()),
+            Just("&a [1, *a]".to_string()),
+            Just("*a".to_string()),
+            Just("{\"Fn::Join\": [\",\", [".to_string()),
+            Just("Conditions: {C: !Condition C}\n".to_string()),
+            Just("- ".to_string()),
+            Just("'{\"Statement\": [".to_string()),
+            Just("\n".to_string()),
+            Just("  ".to_string()),
+            Just("]}".to_string()),
+            "[ -~]{0,8}".prop_map(|s| s),
+        ];
+        proptest::collection::vec(piece, 0..30).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        #[test]
+        fn random_templates_never_panic(text in pieces()) {
+            if let Err(errors) = cfn::read(&text, &CfnOptions::default()) {
+                prop_assert!(!errors.is_empty());
+            }
+        }
+
+        #[test]
+        fn random_bytes_never_panic(text in "\\PC{0,200}") {
+            let _ = iamtrace::yaml::parse(&text);
+            let _ = cfn::read(&text, &CfnOptions::default());
+        }
+    }
+}
