@@ -391,7 +391,10 @@ fn truncated_templates_never_panic() {
                 Err(errors) => {
                     assert!(!errors.is_empty());
                     for e in errors {
-                        assert!(e.span.end as usize <= part.len(), "{file} cut at {cut}: {e:?}");
+                        assert!(
+                            e.span.end as usize <= part.len(),
+                            "{file} cut at {cut}: {e:?}"
+                        );
                     }
                 }
             }
