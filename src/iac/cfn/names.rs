@@ -77,6 +77,16 @@ impl Known<'_> {
             "AWS::Logs::LogGroup" => format!("arn:{p}:logs:{r}:{a}:log-group:{name}:*"),
             "AWS::ECR::Repository" => format!("arn:{p}:ecr:{r}:{a}:repository/{name}"),
             "AWS::Kinesis::Stream" => format!("arn:{p}:kinesis:{r}:{a}:stream/{name}"),
+            // A key's id is always generated: its "name" is the placeholder.
+            "AWS::KMS::Key" => format!("arn:{p}:kms:{r}:{a}:key/{name}"),
+            // Secrets Manager adds six random characters to the name.
+            "AWS::SecretsManager::Secret" if crate::iac::placeholder::contains(name) => {
+                format!("arn:{p}:secretsmanager:{r}:{a}:secret:{name}")
+            }
+            "AWS::SecretsManager::Secret" => format!(
+                "arn:{p}:secretsmanager:{r}:{a}:secret:{name}-{}",
+                crate::iac::placeholder::make("random suffix")
+            ),
             _ => return None,
         })
     }
@@ -96,8 +106,8 @@ impl Known<'_> {
                 self.account,
                 self.name
             )),
-            // A secret's ARN and a key's id hold parts CloudFormation generates.
-            "AWS::SecretsManager::Secret" | "AWS::KMS::Key" => None,
+            "AWS::SecretsManager::Secret" => self.arn(),
+            "AWS::KMS::Key" => Some(self.name.to_string()),
             ty => name_property(ty).map(|_| self.name.to_string()),
         }
     }
@@ -116,7 +126,7 @@ impl Known<'_> {
             ("AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine", "Name") => {
                 Some(self.name.to_string())
             }
-            ("AWS::SecretsManager::Secret" | "AWS::KMS::Key", _) => None,
+            ("AWS::KMS::Key", "KeyId") => Some(self.name.to_string()),
             (_, "Arn") => self.arn(),
             _ => None,
         }
@@ -180,7 +190,18 @@ mod tests {
             known("AWS::S3::Bucket", "b").attribute("Arn").as_deref(),
             Some("arn:aws:s3:::b")
         );
-        assert_eq!(known("AWS::KMS::Key", "k").attribute("Arn"), None);
+        assert_eq!(
+            known("AWS::KMS::Key", "⟦name of K⟧")
+                .attribute("Arn")
+                .as_deref(),
+            Some("arn:aws:kms:eu-west-1:111122223333:key/⟦name of K⟧")
+        );
+        assert_eq!(
+            known("AWS::SecretsManager::Secret", "s")
+                .reference()
+                .as_deref(),
+            Some("arn:aws:secretsmanager:eu-west-1:111122223333:secret:s-⟦random suffix⟧")
+        );
         assert_eq!(known("AWS::EC2::VPC", "v").reference(), None);
     }
 }

@@ -114,8 +114,8 @@ impl Extractor<'_> {
                     );
                     return;
                 }
-                let arn = placeholder::make(&format!("GetAtt {}.Arn", res.id));
-                self.resource_doc(res, "KeyPolicy", vec![Some(arn)]);
+                let arn = self.r.identity(res.id).and_then(|(_, _, arn)| arn);
+                self.resource_doc(res, "KeyPolicy", vec![arn]);
             }
             "AWS::SQS::QueuePolicy" => {
                 let arns = self.targets(res, "Queues", |x, url| x.queue_arn(url));
