@@ -52,8 +52,7 @@ impl Res<'_> {
 }
 
 impl<'a> Extractor<'a> {
-    pub fn run(root: &'a Node, text: &'a str, format: Format, options: &'a CfnOptions) -> Template {
-        let _ = text;
+    pub fn run(root: &'a Node, format: Format, options: &'a CfnOptions) -> Template {
         let mut x = Extractor {
             r: Resolver::new(root, options),
             format,

@@ -101,7 +101,7 @@ pub fn read(text: &str, options: &CfnOptions) -> Result<Template, Vec<Diagnostic
             )]);
         }
     }
-    Ok(extract::Extractor::run(&root, text, format, options))
+    Ok(extract::Extractor::run(&root, format, options))
 }
 
 /// The value of `key` in the object `node`, if any (the first, when repeated).
