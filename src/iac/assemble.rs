@@ -13,6 +13,15 @@ use crate::policy::PolicyKind;
 use crate::scenario::{Assembler, LoadError, Scenario};
 use crate::source::{Diagnostic, Span, did_you_mean};
 
+/// The start of the file: where a message about the whole file points.
+pub const FILE_START: Span = Span {
+    start: 0,
+    end: 0,
+    line: 1,
+    column: 1,
+    source: crate::source::SourceId::FILE,
+};
+
 /// A principal's scenario, and what it could not include.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assembled {
@@ -102,7 +111,7 @@ pub fn assemble(
     shown: &str,
 ) -> Result<Assembled, LoadError> {
     let p = find(inventory, key)
-        .map_err(|m| LoadError::in_file(vec![Diagnostic::error(Span::default(), m)]))?;
+        .map_err(|m| LoadError::in_file(vec![Diagnostic::error(FILE_START, m)]))?;
     let mut a = Assembler::new(false);
     let mut notes = Vec::new();
     let mut root: [Option<usize>; 2] = [None, None];
