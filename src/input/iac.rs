@@ -15,8 +15,10 @@ pub fn inventory(kind: Kind, text: &str, options: &LoadOptions) -> Result<Invent
     match kind {
         Kind::TerraformPlan => terraform::read(text, options.side).map_err(LoadError::in_file),
         Kind::CloudFormation => {
-            let mut cfn = crate::iac::cfn::CfnOptions::default();
-            cfn.parameters = options.parameters.iter().cloned().collect();
+            let cfn = crate::iac::cfn::CfnOptions {
+                parameters: options.parameters.iter().cloned().collect(),
+                ..Default::default()
+            };
             crate::iac::cfn::read(text, &cfn)
                 .map(|t| t.inventory)
                 .map_err(LoadError::in_file)
