@@ -146,10 +146,18 @@ enum Command {
     /// The requests (and grid cells) whose decision differs between two scenario
     /// files' policies; exit status 1 when any does.
     Diff {
-        /// The scenario before the change.
+        /// The scenario (or template, or plan) before the change; a Terraform plan
+        /// alone compares its own before and after.
         old: PathBuf,
         /// The scenario after the change (its requests are the ones compared).
-        new: PathBuf,
+        new: Option<PathBuf>,
+        /// For templates and plans: the user or role whose policies are compared.
+        #[arg(long, value_name = "ID|NAME|ARN")]
+        principal: Option<String>,
+        /// Compare on this scenario file's requests (a template's or plan's own
+        /// request is only a starting point).
+        #[arg(long, value_name = "SCENARIO")]
+        requests_from: Option<PathBuf>,
         /// Also compare a grid around this request of NEW (with --vary).
         #[arg(long = "request", value_name = "NAME|N")]
         request: Option<String>,
@@ -241,6 +249,7 @@ fn options(
             SideArg::After => iamtrace::iac::Side::After,
         },
         parameters: parameters.to_vec(),
+        all_policies: false,
     }
 }
 
@@ -381,16 +390,20 @@ fn run(args: Args, out: &mut dyn std::io::Write) -> std::io::Result<ExitCode> {
         Some(Command::Diff {
             old,
             new,
+            principal,
+            requests_from,
             request,
             vary,
             format,
         }) => cli::diff::run(
             out,
             &old,
-            &new,
+            new.as_deref(),
             request.as_deref(),
             &vary,
             format == GridFormat::Json,
+            &options(principal, None, args.side, &args.parameters),
+            requests_from.as_deref(),
         ),
         Some(Command::Lint {
             paths,

@@ -97,3 +97,86 @@ fn what_is_not_evaluated_is_a_warning() {
         "{out}"
     );
 }
+
+const GUARDED: &str = "tests/fixtures/iac/terraform/add-source-ip-deny-guarded.json";
+const REQUESTS: &str = "tests/fixtures/iac/terraform/admin-requests.json";
+
+/// The pull request's what-if: the plan that adds a source-IP Deny without the service
+/// guard flips EC2's call on the admin's behalf to a deny, and lint flags the Deny at
+/// its place in the plan; with the guard, the service's call stays allowed and lint is
+/// quiet. Only the call from outside the office flips, as the guardrail intends.
+#[test]
+fn a_pull_request_adding_a_source_ip_deny_without_the_guard() {
+    let (code, out, err) = iamtrace(&[
+        "diff",
+        PLAN,
+        "--principal",
+        "admin",
+        "--requests-from",
+        REQUESTS,
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("EC2 creates the service-linked role for admin: Allow → Explicit deny"),
+        "{out}"
+    );
+    assert!(
+        out.contains("admin from a café: Allow → Explicit deny"),
+        "{out}"
+    );
+    assert!(!out.contains("from the office"), "{out}");
+    let (_, out, _) = iamtrace(&["lint", PLAN]);
+    assert!(
+        out.contains(&format!(
+            "{PLAN}:152:89: security warning [deny-source-network-without-service-guard]"
+        )),
+        "{out}"
+    );
+
+    let (code, out, err) = iamtrace(&[
+        "diff",
+        GUARDED,
+        "--principal",
+        "admin",
+        "--requests-from",
+        REQUESTS,
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        out.trim_end(),
+        "admin from a café: Allow → Explicit deny",
+        "{out}"
+    );
+    let (code, out, _) = iamtrace(&["lint", GUARDED]);
+    assert_eq!(code, 0);
+    assert!(
+        !out.contains("deny-source-network-without-service-guard"),
+        "{out}"
+    );
+}
+
+#[test]
+fn diff_of_two_files_and_of_what_is_not_a_plan() {
+    // Two files: the unguarded plan's after side against the guarded one's.
+    let (code, out, err) = iamtrace(&[
+        "diff",
+        PLAN,
+        GUARDED,
+        "--principal",
+        "admin",
+        "--requests-from",
+        REQUESTS,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let changed = v["requests"].as_array().unwrap();
+    assert_eq!(changed.len(), 1, "{out}");
+    assert_eq!(changed[0]["before"], "explicit_deny", "{out}");
+    assert_eq!(changed[0]["after"], "allow", "{out}");
+    // One file that is not a plan.
+    let (code, _, err) = iamtrace(&["diff", REQUESTS]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is not a Terraform plan"), "{err}");
+}

@@ -1,40 +1,90 @@
 //! `iamtrace diff OLD.json NEW.json [--vary …]`: the requests (and grid cells) whose
 //! decision differs between two scenario files' policies. Exit status 1 when anything
 //! differs, so it can gate a policy change; 2 when an input could not be read, or had
-//! malformed CloudTrail records (skipped, each reported, the rest compared).
+//! malformed CloudTrail records (skipped, each reported, the rest compared). Either
+//! side may be a template or a plan (`--principal` says whose policies); a plan alone
+//! compares its own two sides; `--requests-from SCENARIO` takes the requests compared
+//! from a scenario file, so a pull request's what-if lives beside the template.
 
-use super::grid::{load_scenario, no_request, parse_axes};
+use super::grid::{LoadedFile, load_scenario, load_scenario_with, no_request, parse_axes};
 use super::{note, safe, safe_path, write_json};
 use iamtrace::analysis::diff::{changed_cells, changed_requests};
 use iamtrace::analysis::grid::Axis;
 use iamtrace::eval::Request;
+use iamtrace::iac::Side;
+use iamtrace::input::LoadOptions;
 use serde_json::json;
 use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
 /// Runs `diff`.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     w: &mut dyn Write,
     old: &Path,
-    new: &Path,
+    new: Option<&Path>,
     request: Option<&str>,
     vary: &[String],
     json: bool,
+    options: &LoadOptions,
+    requests_from: Option<&Path>,
 ) -> io::Result<ExitCode> {
-    if !super::stdin_once([old, new]) {
+    // A plan alone: its before and after sides.
+    let (old_shown, new_shown) = match new {
+        Some(n) => (safe_path(old), safe_path(n)),
+        None => (
+            format!("{} (before)", safe_path(old)),
+            format!("{} (after)", safe_path(old)),
+        ),
+    };
+    if !super::stdin_once([Some(old), new, requests_from].into_iter().flatten()) {
         return Ok(ExitCode::from(2));
     }
+    let sides = match new {
+        Some(n) => (
+            load_scenario_with(old, options),
+            load_scenario_with(n, options),
+        ),
+        None => {
+            let text = super::read_input(old).unwrap_or_default();
+            if iamtrace::input::kind(&text) != iamtrace::input::Kind::TerraformPlan {
+                note(&format!(
+                    "diff: {} is not a Terraform plan: give the file before and the file after the change",
+                    safe_path(old)
+                ));
+                return Ok(ExitCode::from(2));
+            }
+            let side = |side| LoadOptions {
+                side,
+                ..options.clone()
+            };
+            (
+                load_scenario_with(old, &side(Side::Before)),
+                load_scenario_with(old, &side(Side::After)),
+            )
+        }
+    };
     // Either side may be a bare policy (or AWS CLI output): it brings policies only,
     // and the requests compared are the other side's.
-    let (old_s, new_s) = match (load_scenario(old), load_scenario(new)) {
+    let (old_s, new_s) = match sides {
         (Ok(a), Ok(b)) => (a, b),
         (Err(code), _) | (_, Err(code)) => return Ok(code),
     };
+    let from: Option<LoadedFile> = match requests_from.map(load_scenario) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err(code)) => return Ok(code),
+    };
     // Malformed CloudTrail records were skipped (and said): the rest is compared, and
     // the exit status is 2 as eval's is.
-    let skipped = old_s.skipped || new_s.skipped;
-    let (old_s, new_s) = (old_s.scenario, new_s.scenario);
+    let skipped = old_s.skipped || new_s.skipped || from.as_ref().is_some_and(|f| f.skipped);
+    let (mut old_s, mut new_s) = (old_s.scenario, new_s.scenario);
+    if let Some(f) = from {
+        // The requests of the scenario given, on both sides' policies.
+        new_s.requests = f.scenario.requests;
+        old_s.requests.clear();
+    }
     // The new file's requests, then the old file's requests it no longer has.
     let mut requests: Vec<(String, Request)> = new_s
         .requests
@@ -52,9 +102,7 @@ pub fn run(
     }
     if requests.is_empty() {
         note(&format!(
-            "diff: neither {} nor {} has a request to compare the policies on",
-            safe_path(old),
-            safe_path(new)
+            "diff: neither {old_shown} nor {new_shown} has a request to compare the policies on"
         ));
         return Ok(ExitCode::from(2));
     }
@@ -108,16 +156,11 @@ pub fn run(
             .collect();
         write_json(
             w,
-            &json!({"old": old.display().to_string(), "new": new.display().to_string(), "requests": changed, "cells": cells}),
+            &json!({"old": old_shown, "new": new_shown, "requests": changed, "cells": cells}),
         )?;
     } else {
         if changed.is_empty() && cells.is_empty() {
-            writeln!(
-                w,
-                "no decision changes between {} and {}",
-                safe_path(old),
-                safe_path(new)
-            )?;
+            writeln!(w, "no decision changes between {old_shown} and {new_shown}")?;
         }
         for c in &changed {
             writeln!(

@@ -24,12 +24,17 @@ pub struct LoadedFile {
 /// status 2). Malformed CloudTrail records are skipped and reported, each
 /// `FILE:LINE:COLUMN: record N: …; skipped`.
 pub fn load_scenario(file: &Path) -> Result<LoadedFile, ExitCode> {
+    load_scenario_with(file, &LoadOptions::default())
+}
+
+/// [`load_scenario`] with `options` (a template's or plan's principal, side, parameters).
+pub fn load_scenario_with(file: &Path, options: &LoadOptions) -> Result<LoadedFile, ExitCode> {
     let shown = file.display().to_string();
     let text = read_input(file).map_err(|message| {
         note(&format!("{}: {}", safe(&shown), safe(&message)));
         ExitCode::from(2)
     })?;
-    let loaded = input::load(&text, &LoadOptions::default()).map_err(|e| {
+    let loaded = input::load(&text, options).map_err(|e| {
         for d in &e.diagnostics {
             report(&shown, &text, &e.source_map, d);
         }
@@ -37,6 +42,9 @@ pub fn load_scenario(file: &Path) -> Result<LoadedFile, ExitCode> {
     })?;
     for d in &loaded.skipped {
         report(&shown, &text, &loaded.scenario.source_map, d);
+    }
+    for n in &loaded.notes {
+        note(&format!("{}: warning: {}", safe(&shown), safe(n)));
     }
     Ok(LoadedFile {
         skipped: !loaded.skipped.is_empty(),

@@ -53,8 +53,16 @@ pub fn run(
                 continue;
             }
         };
-        match input::load(&text, options) {
+        // A template or plan without --principal: every policy it writes.
+        let options = input::LoadOptions {
+            all_policies: true,
+            ..options.clone()
+        };
+        match input::load(&text, &options) {
             Ok(l) => {
+                for n in &l.notes {
+                    note(&format!("{}: warning: {}", safe(&shown), safe(n)));
+                }
                 let s = l.scenario;
                 for d in &l.skipped {
                     report(&shown, &text, &s.source_map, d);

@@ -112,11 +112,32 @@ pub fn assemble(
 ) -> Result<Assembled, LoadError> {
     let p = find(inventory, key)
         .map_err(|m| LoadError::in_file(vec![Diagnostic::error(FILE_START, m)]))?;
+    build(inventory, text, Some(p), shown)
+}
+
+/// Every policy the file writes itself, each where it applies but for no principal in
+/// particular, and no request: what `lint` checks. Managed policies attached by ARN
+/// are AWS's or another file's, and are left out.
+pub fn all_policies(
+    inventory: &Inventory,
+    text: &str,
+    shown: &str,
+) -> Result<Assembled, LoadError> {
+    build(inventory, text, None, shown)
+}
+
+/// The scenario of principal `p` (every policy of the file when `None`).
+fn build(
+    inventory: &Inventory,
+    text: &str,
+    p: Option<&Principal>,
+    shown: &str,
+) -> Result<Assembled, LoadError> {
     let mut a = Assembler::new(false);
     let mut notes = Vec::new();
     let mut root: [Option<usize>; 2] = [None, None];
     for f in &inventory.policies {
-        let mine = attached_to(f, p);
+        let mine = p.is_none_or(|p| attached_to(f, p));
         let (kind, attached) = match f.kind {
             PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session if mine => {
                 (f.kind, None)
@@ -146,12 +167,15 @@ pub fn assemble(
         };
         let node = match &f.document {
             Document::Inline(node) => node.clone(),
-            // The file's own policy of that ARN, attached to this principal already.
+            // The file's own policy of that ARN, attached to this principal already;
+            // or every policy of the file, where managed ones are not the file's.
             Document::Managed { arn, .. }
-                if inventory.policies.iter().any(|o| {
-                    o.resource_arn.as_deref() == Some(arn.as_str())
-                        && o.kind == PolicyKind::Identity
-                        && attached_to(o, p)
+                if p.is_none_or(|p| {
+                    inventory.policies.iter().any(|o| {
+                        o.resource_arn.as_deref() == Some(arn.as_str())
+                            && o.kind == PolicyKind::Identity
+                            && attached_to(o, p)
+                    })
                 }) =>
             {
                 continue;
@@ -187,22 +211,24 @@ pub fn assemble(
             text,
         );
     }
-    let role = p.kind == PrincipalKind::Role;
-    let name = p.name.clone().unwrap_or_else(|| p.id.clone());
-    let request = crate::input::starting_request_for(
-        role,
-        &name,
-        &p.arn,
-        &[],
-        &format!(
-            "A starting point: the principal comes from {shown}; the action, resource and other context keys are placeholders to set."
-        ),
-    );
-    let scenario = a.finish(
-        Some(format!("{} from {shown}", describe(p))),
-        None,
-        vec![request],
-    )?;
+    let (name, requests) = match p {
+        Some(p) => {
+            let role = p.kind == PrincipalKind::Role;
+            let name = p.name.clone().unwrap_or_else(|| p.id.clone());
+            let request = crate::input::starting_request_for(
+                role,
+                &name,
+                &p.arn,
+                &[],
+                &format!(
+                    "A starting point: the principal comes from {shown}; the action, resource and other context keys are placeholders to set."
+                ),
+            );
+            (format!("{} from {shown}", describe(p)), vec![request])
+        }
+        None => (format!("every policy of {shown}"), Vec::new()),
+    };
+    let scenario = a.finish(Some(name), None, requests)?;
     if root.iter().any(Option::is_some) {
         notes.push(
             "the file's SCPs and RCPs are evaluated at the organization's root: every account is taken to be under them".into(),

@@ -4,7 +4,7 @@
 //! ([`crate::iac::assemble`]). Without a principal the choices are listed.
 
 use super::{Kind, LoadOptions, Loaded};
-use crate::iac::assemble::{assemble, choices};
+use crate::iac::assemble::{Assembled, all_policies, assemble, choices};
 use crate::iac::{Inventory, Side, terraform};
 use crate::scenario::LoadError;
 use crate::source::Diagnostic;
@@ -38,6 +38,25 @@ pub fn principals(kind: Kind, text: &str, options: &LoadOptions) -> Option<Vec<S
 /// A template or plan as the scenario of `options.principal`.
 pub(super) fn load(kind: Kind, text: &str, options: &LoadOptions) -> Result<Loaded, LoadError> {
     let inv = inventory(kind, text, options)?;
+    let shown = format!(
+        "the {}{}",
+        kind.describe().trim_start_matches("a "),
+        match (kind, options.side) {
+            (Kind::TerraformPlan, Side::Before) => " (before the change)",
+            (Kind::TerraformPlan, Side::After) => " (after the change)",
+            _ => "",
+        }
+    );
+    let loaded = |a: Assembled| Loaded {
+        kind,
+        scenario: a.scenario,
+        skipped: Vec::new(),
+        read_as: None,
+        notes: a.notes,
+    };
+    if options.principal.is_none() && options.all_policies {
+        return all_policies(&inv, text, &shown).map(loaded);
+    }
     let Some(principal) = options.principal.as_deref() else {
         let what = match kind {
             Kind::TerraformPlan => "a Terraform plan",
@@ -59,18 +78,5 @@ pub(super) fn load(kind: Kind, text: &str, options: &LoadOptions) -> Result<Load
             message,
         )]));
     };
-    let side = match (kind, options.side) {
-        (Kind::TerraformPlan, Side::Before) => " (before the change)",
-        (Kind::TerraformPlan, Side::After) => " (after the change)",
-        _ => "",
-    };
-    let shown = format!("the {}{side}", kind.describe().trim_start_matches("a "));
-    let a = assemble(&inv, text, principal, &shown)?;
-    Ok(Loaded {
-        kind,
-        scenario: a.scenario,
-        skipped: Vec::new(),
-        read_as: None,
-        notes: a.notes,
-    })
+    assemble(&inv, text, principal, &shown).map(loaded)
 }

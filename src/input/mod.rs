@@ -34,6 +34,10 @@ pub struct LoadOptions {
     /// For a CloudFormation template: parameter values (`--parameter KEY=VALUE`), over
     /// the template's defaults.
     pub parameters: Vec<(String, String)>,
+    /// For a template or plan given no principal: every policy it writes, for no
+    /// principal in particular and with no request (what `lint` checks), rather than an
+    /// error listing the principals to choose from.
+    pub all_policies: bool,
 }
 
 /// An input read as a scenario.
