@@ -288,6 +288,8 @@ impl App {
         let (set, errors) = self.policy_cache.compile(&self.scenario);
         let found = self.policy_cache.lint(&self.scenario, &set, &errors);
         self.lint.set(Some(found));
+        // A lesson's lint goals waited for the catalog.
+        self.refresh_lesson();
     }
 
     /// A TUI state that first asks which user or role of an account authorization
