@@ -180,3 +180,39 @@ fn diff_of_two_files_and_of_what_is_not_a_plan() {
     assert_eq!(code, 2);
     assert!(err.contains("is not a Terraform plan"), "{err}");
 }
+
+/// Which of the admin's recorded calls the plan would deny: the service's call on the
+/// admin's behalf after the change, none before it.
+#[test]
+fn replay_a_plan_against_the_roles_recorded_calls() {
+    let trail = "tests/fixtures/iac/terraform/admin-trail.json";
+    let (code, out, err) = iamtrace(&[
+        "replay",
+        PLAN,
+        "--principal",
+        "admin",
+        "--cloudtrail",
+        trail,
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("1 as recorded · 1 would now be denied"),
+        "{out}"
+    );
+    assert!(
+        out.contains("iam:CreateServiceLinkedRole by arn:aws:iam::111122223333:role/admin"),
+        "{out}"
+    );
+    let (code, out, err) = iamtrace(&[
+        "replay",
+        PLAN,
+        "--side",
+        "before",
+        "--principal",
+        "admin",
+        "--cloudtrail",
+        trail,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("2 as recorded"), "{out}");
+}
