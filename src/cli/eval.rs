@@ -256,7 +256,7 @@ fn summary_streamed(
         let ev = evaluate(set, &r.request, Detail::Decision);
         let status = match r.expect {
             None => "-",
-            Some(e) if e == ev.decision => "ok",
+            Some(e) if ev.meets(e) => "ok",
             Some(_) => {
                 missed = true;
                 "FAIL"
@@ -358,7 +358,7 @@ pub(super) fn print_request(
     let Judged { ev, why, edits } = judged;
     let status = match spec.expect {
         None => "-",
-        Some(e) if e == ev.decision => "ok",
+        Some(e) if ev.meets(e) => "ok",
         Some(_) => {
             out.missed = true;
             "FAIL"
@@ -383,6 +383,8 @@ pub(super) fn print_request(
             if let Some(e) = spec.expect {
                 let verdict = if status == "ok" {
                     "as expected"
+                } else if e == ev.decision {
+                    "NOT as expected: the decision depends on unresolved values"
                 } else {
                     "NOT as expected"
                 };
@@ -407,7 +409,7 @@ pub(super) fn print_request(
                     obj.insert("policy_edits_note".into(), json!(note));
                 }
             }
-            return Ok(Some(json!({
+            let mut obj = json!({
                 "name": spec.name,
                 "via": spec.via,
                 "notes": spec.notes,
@@ -416,7 +418,12 @@ pub(super) fn print_request(
                 "determined_by": ev.determined_by,
                 "trace": ev.trace,
                 "why_not": why,
-            })));
+            });
+            // Only when a placeholder (an unresolved template value) took part.
+            if let Some(u) = &ev.unresolved {
+                obj["unresolved"] = json!(u);
+            }
+            return Ok(Some(obj));
         }
     }
     Ok(None)

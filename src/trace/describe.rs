@@ -64,8 +64,23 @@ impl EntryTrace {
         if let Some(n) = &self.note {
             text.push_str(&format!(" — {n}"));
         }
+        push_unresolved(&mut text, &self.unresolved);
         text
     }
+}
+
+/// ` ? unresolved: ⟦a⟧, ⟦b⟧`: the mark of a comparison a placeholder (an unresolved
+/// template value) kept from being decided; nothing when none did.
+pub fn unresolved_mark(values: &[String]) -> String {
+    if values.is_empty() {
+        String::new()
+    } else {
+        format!(" ? unresolved: {}", values.join(", "))
+    }
+}
+
+fn push_unresolved(text: &mut String, values: &[String]) {
+    text.push_str(&unresolved_mark(values));
 }
 
 impl KeyTrace {
@@ -94,6 +109,7 @@ impl ComparisonTrace {
         if let Some(n) = &self.note {
             text.push_str(&format!(": {n}"));
         }
+        push_unresolved(&mut text, &self.unresolved);
         text
     }
 }
