@@ -24,9 +24,17 @@ pub(super) fn eval_statement(
     req: &PreparedRequest,
     trace: bool,
     bounded: bool,
-    marks: &mut Marks,
+    outer: &mut Marks,
 ) -> StatementEval {
-    marks.effect = s.effect;
+    outer.effect = s.effect;
+    // What the elements record is kept only if the statement could apply: an element
+    // that surely fails makes its other comparisons irrelevant.
+    let mut local = Marks {
+        bound: outer.bound,
+        effect: s.effect,
+        found: Vec::new(),
+    };
+    let marks = &mut local;
     let action_ph = contains(&req.action_lower);
     let mut action = trace_patterns(
         if s.action.negated {
@@ -86,6 +94,16 @@ pub(super) fn eval_statement(
     let elements_match = action.matched
         && resource.as_ref().is_none_or(|r| r.matched)
         && principal.as_ref().is_none_or(|p| p.matched);
+    let surely_fails =
+        |m: &MatchTrace| !m.matched && m.entries.iter().all(|e| e.unresolved.is_empty());
+    let could_apply = !surely_fails(&action)
+        && !resource.as_ref().is_some_and(surely_fails)
+        && !principal.as_ref().is_some_and(surely_fails);
+    if could_apply {
+        let found: Vec<&str> = marks.found.iter().map(String::as_str).collect();
+        outer.record(&found);
+    }
+    let marks = outer;
     let (condition, condition_skipped, holds) = if s.conditions.is_empty() {
         (None, None, true)
     } else if elements_match {
