@@ -120,9 +120,17 @@ pub fn run(
             )?;
         }
         for c in &changed {
+            let unresolved = if c.unresolved.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ? depends on unresolved values: {}",
+                    safe(&c.unresolved.join(", "))
+                )
+            };
             writeln!(
                 w,
-                "{}: {} → {}",
+                "{}: {} → {}{unresolved}",
                 safe(&c.request),
                 c.before.label(),
                 c.after.label()
