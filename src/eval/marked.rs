@@ -94,8 +94,13 @@ pub(super) fn eval_statement(
     let elements_match = action.matched
         && resource.as_ref().is_none_or(|r| r.matched)
         && principal.as_ref().is_none_or(|p| p.matched);
-    let surely_fails =
-        |m: &MatchTrace| !m.matched && m.entries.iter().all(|e| e.unresolved.is_empty());
+    // An element fails surely when nothing unresolved could turn it, or (NotAction,
+    // NotResource, NotPrincipal) when an entry surely lists the request's value.
+    let surely_fails = |m: &MatchTrace| {
+        !m.matched
+            && (m.entries.iter().all(|e| e.unresolved.is_empty())
+                || m.entries.iter().any(|e| e.matched))
+    };
     let could_apply = !surely_fails(&action)
         && !resource.as_ref().is_some_and(surely_fails)
         && !principal.as_ref().is_some_and(surely_fails);
