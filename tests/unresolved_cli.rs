@@ -81,7 +81,9 @@ fn an_expectation_is_not_met_by_a_result_that_depends_on_unresolved_values() {
     let (code, out) = run(&["eval", f]);
     assert_eq!(code, Some(1));
     assert!(
-        out.contains("expected: Implicit deny (NOT as expected: the decision depends on unresolved values)"),
+        out.contains(
+            "expected: Implicit deny (NOT as expected: the decision depends on unresolved values)"
+        ),
         "{out}"
     );
 }
