@@ -56,6 +56,9 @@ fn applicability(set: &PolicySet, req: &PreparedRequest) -> Applicability {
         PrincipalRef::Account { .. } => Some(NotApplicable::RootUser),
         PrincipalRef::Service { .. } => Some(NotApplicable::ServicePrincipal),
         PrincipalRef::Anonymous => Some(NotApplicable::Anonymous),
+        PrincipalRef::Other { .. } if contains(&req.principal_text) => {
+            Some(NotApplicable::UnresolvedPrincipal)
+        }
         _ if !p.is_iam() => Some(NotApplicable::NotIamPrincipal),
         _ => None,
     };

@@ -274,6 +274,9 @@ impl NotApplicable {
             NotApplicable::ServicePrincipal => "a service principal has no identity policies",
             NotApplicable::Anonymous => "an anonymous caller has no identity policies",
             NotApplicable::NotIamPrincipal => "the principal is not an IAM principal",
+            NotApplicable::UnresolvedPrincipal => {
+                "the principal is an unresolved template value: its kind and account are unknown, so no identity policy is applied; give its ARN with the placeholder only in the name"
+            }
             NotApplicable::UserHasNoSession => "an IAM user's own requests carry no session policy",
             NotApplicable::NoScps => "no SCPs in the scenario",
             NotApplicable::ScpNotIamPrincipal => {
