@@ -383,7 +383,10 @@ def notice_with(section):
     text = (REPO / NOTICE).read_text(encoding="utf-8")
     at = text.find("\n" + NOTICE_HEAD)
     head = text if at < 0 else text[:at + 1]
-    return head.rstrip("\n") + "\n\n" + section
+    # Sections after this one (scripts/gen-managed-policies.py's) are kept.
+    later = text.find("\nassets/managed/policies.tsv.gz\n", at + 1) if at >= 0 else -1
+    tail = "" if later < 0 else "\n" + text[later + 1:]
+    return head.rstrip("\n") + "\n\n" + section + tail
 
 
 def gzip_bytes(text):

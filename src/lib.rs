@@ -20,6 +20,7 @@ pub mod save;
 pub mod source;
 pub mod trace;
 pub mod value;
+pub mod yaml;
 
 pub use eval::{Detail, Evaluation, PreparedRequest, Request, evaluate};
 pub use trace::{Decision, Trace};

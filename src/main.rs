@@ -72,6 +72,30 @@ struct Args {
     /// of their records may hold 64M.
     #[arg(long, global = true, value_name = "SIZE", default_value = "256M", value_parser = iamtrace::read::parse_size)]
     max_input: u64,
+    /// For a Terraform plan: which side of the change to read (with --principal).
+    #[arg(long, global = true, value_enum, default_value_t = SideArg::After)]
+    side: SideArg,
+    /// For a CloudFormation template: a parameter's value, over its Default
+    /// (repeatable; a list parameter's values comma-separated).
+    #[arg(long = "parameter", global = true, value_name = "KEY=VALUE", value_parser = parameter_parser)]
+    parameters: Vec<(String, String)>,
+}
+
+/// `--side`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SideArg {
+    /// What exists before the change (`prior_state`, `change.before`).
+    Before,
+    /// What the change makes (`planned_values`, `change.after`).
+    After,
+}
+
+/// `--parameter KEY=VALUE`.
+fn parameter_parser(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("\"{s}\" is not KEY=VALUE")),
+    }
 }
 
 #[derive(Subcommand)]
@@ -154,20 +178,24 @@ enum Command {
         #[arg(long, value_parser = kind_parser(), value_name = "KIND")]
         kind: Option<BareKind>,
     },
-    /// Lessons on how IAM decides: list them, or check that each one works (exit
-    /// status 1 when one does not, 2 for an invalid lesson file). The lesson screen in
-    /// the TUI is not built yet: with no flag, the list is printed.
+    /// Lessons on how IAM decides, in the TUI: with no argument, the list of lessons
+    /// (the first not done open behind it); with a number or a lesson file, that lesson.
+    /// --list prints them, --check checks each one works (exit status 1 when one does
+    /// not, 2 for an invalid lesson file), --reset forgets your progress.
     Learn {
-        /// Lesson files, or directories searched recursively for *.json (default: the
-        /// built-in lessons).
+        /// A lesson's number or file to open; with --list or --check, lesson files or
+        /// directories searched recursively for *.json (default: the built-in lessons).
         files: Vec<PathBuf>,
         /// Print one lesson a line: its number and title.
-        #[arg(long, conflicts_with = "check")]
+        #[arg(long, conflicts_with_all = ["check", "reset"])]
         list: bool,
         /// Check each lesson: it loads, its goals are not all met as shipped, its last
         /// hint's edit meets every goal, and its predictions match the engine.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "reset")]
         check: bool,
+        /// Forget which lessons are done and how many predictions were right.
+        #[arg(long)]
+        reset: bool,
     },
     /// Evaluate CloudTrail events against a scenario's policies and report those whose
     /// decision differs from what CloudTrail recorded; exit status 1 when any does.
@@ -197,9 +225,23 @@ fn kind_parser() -> impl clap::builder::TypedValueParser<Value = BareKind> {
         .map(|word| BareKind::from_word(&word).unwrap_or(BareKind::Identity))
 }
 
-/// The load options of a subcommand's arguments.
-fn options(principal: Option<String>, kind: Option<BareKind>) -> iamtrace::input::LoadOptions {
-    iamtrace::input::LoadOptions { principal, kind }
+/// The load options of a subcommand's arguments (with the global template and plan
+/// ones).
+fn options(
+    principal: Option<String>,
+    kind: Option<BareKind>,
+    side: SideArg,
+    parameters: &[(String, String)],
+) -> iamtrace::input::LoadOptions {
+    iamtrace::input::LoadOptions {
+        principal,
+        kind,
+        side: match side {
+            SideArg::Before => iamtrace::iac::Side::Before,
+            SideArg::After => iamtrace::iac::Side::After,
+        },
+        parameters: parameters.to_vec(),
+    }
 }
 
 /// How `grid`, `diff` and `replay` print.
@@ -321,7 +363,7 @@ fn run(args: Args, out: &mut dyn std::io::Write) -> std::io::Result<ExitCode> {
             &paths,
             format,
             &requests,
-            &options(principal, kind),
+            &options(principal, kind, args.side, &args.parameters),
             stream,
         ),
         Some(Command::Grid {
@@ -355,23 +397,45 @@ fn run(args: Args, out: &mut dyn std::io::Write) -> std::io::Result<ExitCode> {
             format,
             principal,
             kind,
-        }) => cli::lint::run(out, &paths, format, &options(principal, kind)),
+        }) => cli::lint::run(
+            out,
+            &paths,
+            format,
+            &options(principal, kind, args.side, &args.parameters),
+        ),
         Some(Command::Replay {
             scenario,
             cloudtrail,
             principal,
             format,
-        }) => cli::replay::run(out, &scenario, &cloudtrail, principal, format),
-        Some(Command::Learn { files, list, check }) => {
+        }) => cli::replay::run(
+            out,
+            &scenario,
+            &cloudtrail,
+            options(principal, None, args.side, &args.parameters),
+            format,
+        ),
+        Some(Command::Learn {
+            files,
+            list,
+            check,
+            reset,
+        }) => {
             let mode = if check {
                 cli::learn::Mode::Check
             } else if list {
                 cli::learn::Mode::List
+            } else if reset {
+                cli::learn::Mode::Reset
             } else {
-                cli::learn::Mode::Default
+                cli::learn::Mode::Open
             };
             cli::learn::run(out, &files, mode)
         }
-        None => cli::open::run(out, args.file, options(args.principal, args.kind)),
+        None => cli::open::run(
+            out,
+            args.file,
+            options(args.principal, args.kind, args.side, &args.parameters),
+        ),
     }
 }

@@ -60,6 +60,10 @@ pub enum Encoding {
     /// A JSON string holding URL-encoded policy text (`"%7B%22Version%22…"`), as the
     /// IAM API returns documents.
     UrlEncoded,
+    /// A value of a template holding the policy text: a YAML string, or a string an
+    /// intrinsic function (`Fn::Sub`, `Fn::Join`) builds. Its text is not the
+    /// literal's: the template reader keeps it ([`DecodedText::text`] is `None`).
+    TemplateString,
 }
 
 /// A text decoded from a string of the file: where the string is and what it holds.
@@ -86,6 +90,7 @@ impl DecodedText {
                 .decode_utf8()
                 .ok()
                 .map(|t| t.into_owned()),
+            Encoding::TemplateString => None,
         }
     }
 
@@ -103,6 +108,7 @@ impl DecodedText {
         let what = match self.encoding {
             Encoding::JsonString => "policy string",
             Encoding::UrlEncoded => "URL-encoded policy string",
+            Encoding::TemplateString => "template string",
         };
         format!(
             "in the {what} of {} (decoded line {}, column {})",

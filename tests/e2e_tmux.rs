@@ -1112,3 +1112,73 @@ fn apply_the_suggested_fix_with_one_key_and_save() {
     assert_eq!(saved[..now.start as usize], original[..was.start as usize]);
     assert_eq!(saved[now.end as usize..], original[was.end as usize..]);
 }
+
+/// The first lesson from start to "done", as a learner takes it: `iamtrace learn 1`,
+/// the reading put away, both predictions made (the trace opening on what decided),
+/// the hints to the last, its edit applied with Ctrl+R; the progress file says so, and
+/// quitting asks about the lesson's unsaved edits.
+#[test]
+fn lesson_one_from_start_to_done() {
+    if !tmux_available("lesson_one_from_start_to_done") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let binary = env!("CARGO_BIN_EXE_iamtrace");
+    let command = format!(
+        "XDG_DATA_HOME={} {} learn 1; echo \"EXIT:$?\"; sleep 60",
+        sh_quote(&data.display().to_string()),
+        sh_quote(binary)
+    );
+    let tmux = Tmux::start_with("lesson", dir.path(), &command);
+    tmux.wait_for(
+        |s| s.contains("Lesson 1 of 13") && s.contains("Read more:"),
+        "the lesson's reading",
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_for(
+        |s| s.contains("Predict (1 of 2)") && s.contains("Hidden until you predict it"),
+        "the first prediction, the trace hidden",
+    );
+    // Request 2 is an implicit deny (nothing allows the quarterly summary): 2.
+    tmux.keys(&["2"]);
+    tmux.wait_for(
+        |s| s.contains("IMPLICIT DENY") && s.contains("right: Implicit deny"),
+        "the trace of request 2 and the verdict",
+    );
+    // Back to the lesson pane for request 3, June's payroll: an explicit deny, 3.
+    tmux.keys(&["Tab"]);
+    tmux.wait_for(|s| s.contains("Predict (2 of 2)"), "the second prediction");
+    tmux.keys(&["3"]);
+    tmux.wait_for(
+        |s| s.contains("EXPLICIT DENY") && s.contains("predictions 2/2 right"),
+        "the trace of request 3 and both predictions right",
+    );
+    tmux.keys(&["Tab", "h", "h", "h"]);
+    tmux.wait_for(
+        |s| s.contains("Hint 3/3") && s.contains("was: ") && s.contains("now: "),
+        "the answer's hint",
+    );
+    tmux.keys(&["C-r"]);
+    tmux.wait_for(
+        |s| s.contains("Done: every goal is met") && s.contains("goals 3/3"),
+        "the lesson done",
+    );
+    let progress = std::fs::read_to_string(data.join("iamtrace/progress.json"))
+        .expect("the progress file is written");
+    let p: serde_json::Value = serde_json::from_str(&progress).expect("progress is JSON");
+    let entry = &p["lessons"]["builtin:01-allow-and-deny.json"];
+    assert_eq!(entry["done"], true, "{progress}");
+    assert_eq!(
+        (entry["right"].as_u64(), entry["predicted"].as_u64()),
+        (Some(2), Some(2))
+    );
+    tmux.keys(&["C-q"]);
+    tmux.wait_for(
+        |s| s.contains("Quit without saving?"),
+        "the unsaved-edits question",
+    );
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for(|s| s.contains("EXIT:"), "the program to exit");
+    assert!(screen.contains("EXIT:0"), "{screen}");
+}

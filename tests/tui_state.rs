@@ -1205,6 +1205,8 @@ fn render_sizes(app: &App) {
 fn fuzz(scenario: &str, seed: u64, keys: usize, dir: &Path) -> Option<String> {
     let text = std::fs::read_to_string(scenario).unwrap();
     let mut app = App::new(load_str(&text).unwrap(), None);
+    // A lesson the keys open keeps its progress here, not in the user's data directory.
+    app.learning.load_progress(Some(dir.join("progress.json")));
     let save_to: PathBuf = dir.join("fuzz.json");
     let mut rng = Lcg(seed);
     let mut log: Vec<String> = Vec::new();

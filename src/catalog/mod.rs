@@ -2,8 +2,10 @@
 //! (type, single- or multi-valued, when AWS includes them), read from
 //! `assets/catalog/global-keys.tsv`, and in [`services`] the service authorization
 //! catalog (every service's actions, resource types and condition keys), in [`notes`]
-//! what that catalog lacks and why, and in [`regions`] the partitions and regions.
+//! what that catalog lacks and why, in [`regions`] the partitions and regions, and in
+//! [`managed`] the AWS managed policies' documents.
 
+pub mod managed;
 pub mod notes;
 pub mod regions;
 pub mod services;

@@ -113,8 +113,8 @@ fn eval_text(
     {
         return Ok(());
     }
-    let (scenario, skipped, read_as, kind) = match input::load(text, options) {
-        Ok(l) => (l.scenario, l.skipped, l.read_as, l.kind),
+    let (scenario, skipped, read_as, kind, notes) = match input::load(text, options) {
+        Ok(l) => (l.scenario, l.skipped, l.read_as, l.kind, l.notes),
         Err(e) => {
             for d in &e.diagnostics {
                 report(shown, text, &e.source_map, d);
@@ -174,7 +174,9 @@ fn eval_text(
         (Vec::new(), Vec::new())
     };
     let mut results = Vec::new();
-    let warnings = scenario.size_warnings();
+    // What a template or plan holds that is not evaluated, then the size warnings.
+    let mut warnings = notes;
+    warnings.extend(scenario.size_warnings());
     if format == Format::Text {
         match &scenario.name {
             Some(title) => writeln!(w, "# {} ({})", safe(title), safe(shown))?,

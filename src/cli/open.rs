@@ -62,6 +62,16 @@ pub fn run(
         return super::eval::run_text(out, &shown, &text, Format::Text, &options);
     }
     let kind = input::kind(&text);
+    if matches!(kind, Kind::CloudFormation | Kind::TerraformPlan) {
+        // The editor holds JSON policy text; a template's policies are YAML or JSON
+        // with intrinsic functions, and a plan is read-only.
+        note(&format!(
+            "{}: the TUI does not open {} yet: `iamtrace eval FILE --principal NAME` evaluates it for one user or role, and `iamtrace replay` replays CloudTrail against it",
+            safe(&shown),
+            kind.describe()
+        ));
+        return Ok(ExitCode::from(2));
+    }
     if kind == Kind::AccountDetails && options.principal.is_none() {
         if let Some(choices) = input::account_principals(&text).filter(|c| !c.is_empty()) {
             return Ok(run_tui(
@@ -128,6 +138,11 @@ pub fn run(
     }
     app.read_as = read_as;
     Ok(run_tui(app))
+}
+
+/// Runs the TUI on `app` until it quits.
+pub fn run_app(app: App) -> ExitCode {
+    run_tui(app)
 }
 
 fn run_tui(app: App) -> ExitCode {

@@ -19,9 +19,10 @@ pub fn run(
     out: &mut dyn Write,
     scenario_path: &Path,
     cloudtrail: &[PathBuf],
-    principal: Option<String>,
+    options: LoadOptions,
     format: GridFormat,
 ) -> io::Result<ExitCode> {
+    let principal = options.principal.clone();
     let shown = scenario_path.display().to_string();
     let text = match read_input(scenario_path) {
         Ok(t) => t,
@@ -29,10 +30,6 @@ pub fn run(
             note(&format!("{}: {}", safe(&shown), safe(&m)));
             return Ok(ExitCode::from(2));
         }
-    };
-    let options = LoadOptions {
-        principal: principal.clone(),
-        ..Default::default()
     };
     let scenario = match load_with(&text, &options) {
         Ok(s) => s,
@@ -49,8 +46,21 @@ pub fn run(
     };
     // The caller filter: the principal chosen from account details (by name or ARN)
     // is also the one whose events are replayed.
+    let template = matches!(
+        iamtrace::input::kind(&text),
+        iamtrace::input::Kind::CloudFormation | iamtrace::input::Kind::TerraformPlan
+    );
     let caller = match principal {
         None => None,
+        // A template's or plan's principal: the ARN it was assembled with.
+        Some(_) if template => scenario.requests.first().and_then(|r| {
+            r.request.context.iter().find_map(|(k, v)| match v {
+                iamtrace::eval::ContextValue::One(s) if k == "aws:PrincipalArn" => {
+                    Some(s.text.to_string())
+                }
+                _ => None,
+            })
+        }),
         Some(p) => match account_principals(&text)
             .and_then(|choices| choices.into_iter().find(|c| c.name == p || c.arn == p))
         {

@@ -8,7 +8,10 @@
 //! plan's `(known after apply)`) become [`placeholder`]s: visible, never read as a
 //! policy variable, and marked wherever they take part in a decision.
 
+pub mod assemble;
+pub mod cfn;
 pub mod placeholder;
+pub mod terraform;
 
 use crate::json::Node;
 use crate::policy::PolicyKind;
@@ -123,4 +126,37 @@ pub struct Inventory {
     /// policy), as warnings and notes with positions. Errors that stop reading are the
     /// reader's `Err`.
     pub notes: Vec<Diagnostic>,
+}
+
+impl Inventory {
+    /// The principal `key` names: its id (logical ID or address), its IAM name, or its
+    /// ARN, tried in that order.
+    pub fn principal(&self, key: &str) -> Option<&Principal> {
+        self.principals
+            .iter()
+            .find(|p| p.id == key)
+            .or_else(|| {
+                self.principals
+                    .iter()
+                    .find(|p| p.name.as_deref() == Some(key))
+            })
+            .or_else(|| self.principals.iter().find(|p| p.arn == key))
+    }
+
+    /// The policies attached to the principal `id` (identity policies and boundaries),
+    /// with those of the groups a user is in.
+    pub fn attached(&self, id: &str) -> impl Iterator<Item = &FoundPolicy> + '_ {
+        let groups: Vec<&str> = self
+            .principals
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.groups.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        let id = id.to_string();
+        self.policies.iter().filter(move |p| {
+            p.attached_to
+                .iter()
+                .any(|a| *a == id || groups.contains(&a.as_str()))
+        })
+    }
 }

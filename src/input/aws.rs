@@ -574,38 +574,61 @@ impl Assembler {
 /// The chosen principal's request: its ARN (a session of a role), the principal keys
 /// and its tags; the action and resource are placeholders to change.
 fn starting_request(chosen: &PrincipalChoice, entry: &[Member]) -> RequestSpec {
-    let account = chosen.arn.split(':').nth(4).unwrap_or_default().to_string();
+    let tags: Vec<(String, String)> = array(entry, "Tags")
+        .iter()
+        .filter_map(|t| {
+            let m = members(t);
+            Some((
+                string(m, "Key")?.to_string(),
+                string(m, "Value")?.to_string(),
+            ))
+        })
+        .collect();
+    starting_request_for(
+        chosen.kind == "role",
+        &chosen.name,
+        &chosen.arn,
+        &tags,
+        "A starting point: the principal, its account and its tags come from the account authorization details; the action, resource and other context keys are placeholders to set.",
+    )
+}
+
+/// A first request for a user (or, `role`, a session of a role) named `name` with
+/// `arn` and `tags`: the principal keys set, `s3:ListAllMyBuckets` on `*` to change;
+/// `note` says where the principal came from.
+pub(crate) fn starting_request_for(
+    role: bool,
+    name: &str,
+    arn: &str,
+    tags: &[(String, String)],
+    note: &str,
+) -> RequestSpec {
+    let account = arn.split(':').nth(4).unwrap_or_default().to_string();
     let one = |v: &str| ContextValue::One(Scalar::string(v));
-    let (principal, ptype) = if chosen.kind == "role" {
+    let (principal, ptype) = if role {
         (
-            format!(
-                "arn:aws:sts::{account}:assumed-role/{}/iamtrace",
-                chosen.name
-            ),
+            format!("arn:aws:sts::{account}:assumed-role/{name}/iamtrace"),
             "AssumedRole",
         )
     } else {
-        (chosen.arn.clone(), "User")
+        (arn.to_string(), "User")
     };
     let mut context = vec![
-        ("aws:PrincipalArn".to_string(), one(&chosen.arn)),
+        ("aws:PrincipalArn".to_string(), one(arn)),
         ("aws:PrincipalAccount".to_string(), one(&account)),
         ("aws:PrincipalType".to_string(), one(ptype)),
         ("aws:PrincipalIsAWSService".to_string(), one("false")),
         ("aws:ViaAWSService".to_string(), one("false")),
         ("aws:SecureTransport".to_string(), one("true")),
     ];
-    if chosen.kind == "user" {
-        context.push(("aws:username".to_string(), one(&chosen.name)));
+    if !role {
+        context.push(("aws:username".to_string(), one(name)));
     }
-    for t in array(entry, "Tags") {
-        let m = members(t);
-        if let (Some(k), Some(v)) = (string(m, "Key"), string(m, "Value")) {
-            context.push((format!("aws:PrincipalTag/{k}"), one(v)));
-        }
+    for (k, v) in tags {
+        context.push((format!("aws:PrincipalTag/{k}"), one(v)));
     }
     RequestSpec {
-        name: Some(format!("{} {}", chosen.kind, chosen.name)),
+        name: Some(format!("{} {name}", if role { "role" } else { "user" })),
         via: None,
         request: Request {
             principal,
@@ -616,8 +639,6 @@ fn starting_request(chosen: &PrincipalChoice, entry: &[Member]) -> RequestSpec {
         },
         expect: None,
         span: Default::default(),
-        notes: vec![
-            "A starting point: the principal, its account and its tags come from the account authorization details; the action, resource and other context keys are placeholders to set.".into(),
-        ],
+        notes: vec![note.to_string()],
     }
 }

@@ -21,6 +21,10 @@ pub enum Kind {
     /// CloudTrail records: a delivered file (`{"Records": […]}`), JSON Lines of
     /// events, one event, or `aws cloudtrail lookup-events` output.
     CloudTrail,
+    /// A CloudFormation template (JSON or YAML; CDK output, SAM).
+    CloudFormation,
+    /// `terraform show -json` of a plan or a state.
+    TerraformPlan,
 }
 
 impl Kind {
@@ -32,6 +36,8 @@ impl Kind {
             Kind::AwsCli => "AWS CLI output",
             Kind::AccountDetails => "account authorization details",
             Kind::CloudTrail => "CloudTrail records",
+            Kind::CloudFormation => "a CloudFormation template",
+            Kind::TerraformPlan => "a Terraform plan",
         }
     }
 }
@@ -46,6 +52,7 @@ pub fn kind(text: &str) -> Kind {
     match json::parse(text) {
         Ok(node) => classify(&node),
         Err(_) if looks_like_cloudtrail(text) => Kind::CloudTrail,
+        Err(_) if looks_like_yaml_template(text) => Kind::CloudFormation,
         Err(_) => Kind::Scenario,
     }
 }
@@ -66,6 +73,15 @@ pub fn classify(node: &Node) -> Kind {
         Kind::Scenario
     } else if policy_like {
         Kind::Policy
+    } else if matches!(
+        get(members, "Resources").map(|n| &n.value),
+        Some(Value::Object(_))
+    ) {
+        Kind::CloudFormation
+    } else if has("format_version")
+        && (has("planned_values") || has("resource_changes") || has("values") || has("prior_state"))
+    {
+        Kind::TerraformPlan
     } else if has("Records") || (has("eventSource") && has("eventName")) || lookup_events(members) {
         Kind::CloudTrail
     } else if aws::is_account_details(members) {
@@ -134,6 +150,19 @@ pub fn looks_like_cloudtrail(text: &str) -> bool {
                     || p.records.is_some()
             })
         })
+}
+
+/// True when `text`, which is not one JSON value, is a CloudFormation template in YAML:
+/// a line that starts (in column 1) with `Resources:` or `AWSTemplateFormatVersion:`.
+pub fn looks_like_yaml_template(text: &str) -> bool {
+    text.lines().any(|l| {
+        let key = l.split(['#']).next().unwrap_or_default().trim_end();
+        matches!(
+            key.split_once(':')
+                .map(|(k, _)| k.trim_matches(['"', '\''])),
+            Some("Resources" | "AWSTemplateFormatVersion")
+        ) && !l.starts_with([' ', '\t'])
+    })
 }
 
 /// How many lines of a text that is not one JSON value are tried as CloudTrail records.

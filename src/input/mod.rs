@@ -9,8 +9,10 @@
 mod aws;
 pub mod bare;
 pub mod detect;
+pub mod iac;
 
 pub use aws::PrincipalChoice;
+pub(crate) use aws::starting_request_for;
 pub use bare::{BareKind, KIND_WORDS, ReadAs};
 pub use detect::{Kind, cloudtrail_head, kind, looks_like_cloudtrail};
 
@@ -27,6 +29,11 @@ pub struct LoadOptions {
     /// For a bare policy document: what to read it as (`--kind`) instead of guessing.
     /// Any other input given a kind is an error.
     pub kind: Option<BareKind>,
+    /// For a Terraform plan: which side of the change (`--side`, after by default).
+    pub side: crate::iac::Side,
+    /// For a CloudFormation template: parameter values (`--parameter KEY=VALUE`), over
+    /// the template's defaults.
+    pub parameters: Vec<(String, String)>,
 }
 
 /// An input read as a scenario.
@@ -41,6 +48,9 @@ pub struct Loaded {
     pub skipped: Vec<Diagnostic>,
     /// For a bare policy document: what it was read as (say so where it is shown).
     pub read_as: Option<ReadAs>,
+    /// What the input holds that the scenario leaves out, and why (a template's policy
+    /// known only after apply, a transform not run): callers show them as warnings.
+    pub notes: Vec<String>,
 }
 
 /// One line about records skipped as malformed, for a status line:
@@ -91,6 +101,7 @@ pub fn load(text: &str, options: &LoadOptions) -> Result<Loaded, LoadError> {
                 scenario,
                 skipped: Vec::new(),
                 read_as: None,
+                notes: Vec::new(),
             });
         }
     }
@@ -126,6 +137,7 @@ fn load_inner(text: &str, options: &LoadOptions, for_editing: bool) -> Result<Lo
         scenario,
         skipped: Vec::new(),
         read_as: None,
+        notes: Vec::new(),
     };
     let node = match json::parse(text) {
         Ok(n) => n,
@@ -133,6 +145,10 @@ fn load_inner(text: &str, options: &LoadOptions, for_editing: bool) -> Result<Lo
         Err(_) if looks_like_cloudtrail(text) => {
             not_bare(options, Kind::CloudTrail, FIRST)?;
             return cloudtrail(text);
+        }
+        Err(_) if detect::looks_like_yaml_template(text) => {
+            not_bare(options, Kind::CloudFormation, FIRST)?;
+            return iac::load(Kind::CloudFormation, text, options);
         }
         Err(d) => return Err(LoadError::in_file(vec![d])),
     };
@@ -176,6 +192,7 @@ fn load_inner(text: &str, options: &LoadOptions, for_editing: bool) -> Result<Lo
             })
         }
         Kind::CloudTrail => cloudtrail(text),
+        Kind::CloudFormation | Kind::TerraformPlan => iac::load(kind, text, options),
         Kind::AccountDetails => {
             let (name, description, requests) =
                 a.account(&node, members, options.principal.as_deref(), text);
@@ -284,5 +301,6 @@ fn cloudtrail(text: &str) -> Result<Loaded, LoadError> {
         },
         skipped: trail.malformed,
         read_as: None,
+        notes: Vec::new(),
     })
 }

@@ -9,6 +9,7 @@ pub mod builtin;
 pub mod check;
 pub mod format;
 pub mod goals;
+pub mod progress;
 
 pub use check::{Problem, check};
 pub use format::{Goal, GoalKind, Hint, Lesson, PolicyEdit, Predict, load_lesson};

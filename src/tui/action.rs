@@ -132,4 +132,16 @@ pub enum Action {
     Confirm,
     /// Tick or untick the choice selected (the what-if axes picker).
     Tick,
+    /// Show the lesson's next hint.
+    NextHint,
+    /// Open the list of lessons.
+    LessonList,
+    /// Open the next lesson.
+    NextLesson,
+    /// Predict the decision shown next: Allow.
+    PredictAllow,
+    /// Predict: Implicit deny.
+    PredictImplicitDeny,
+    /// Predict: Explicit deny.
+    PredictExplicitDeny,
 }

@@ -37,21 +37,29 @@ pub enum Focus {
     Request,
     /// The trace tree.
     Trace,
+    /// The lesson pane (only while a lesson is open).
+    Lesson,
 }
 
 impl Focus {
-    /// The pane after this one.
-    pub fn next(self) -> Focus {
+    /// The pane after this one; `lesson`: whether the lesson pane is there.
+    pub fn next_of(self, lesson: bool) -> Focus {
         match self {
             Focus::Policies => Focus::Request,
             Focus::Request => Focus::Trace,
-            Focus::Trace => Focus::Policies,
+            Focus::Trace if lesson => Focus::Lesson,
+            Focus::Trace | Focus::Lesson => Focus::Policies,
         }
     }
 
-    /// The pane before this one.
-    pub fn prev(self) -> Focus {
-        self.next().next()
+    /// The pane before this one; `lesson`: whether the lesson pane is there.
+    pub fn prev_of(self, lesson: bool) -> Focus {
+        match self {
+            Focus::Policies if lesson => Focus::Lesson,
+            Focus::Policies | Focus::Lesson => Focus::Trace,
+            Focus::Request => Focus::Policies,
+            Focus::Trace => Focus::Request,
+        }
     }
 }
 
@@ -107,6 +115,10 @@ pub enum Mode {
     ConfirmDraft(String, PathBuf),
     /// "NAME.draft.json is newer than the file: open it? y/n" (the draft).
     ConfirmOpenDraft(PathBuf),
+    /// The list of lessons (the index selected).
+    Lessons(usize),
+    /// "Leave this lesson? Your edits to it are not kept. y/n" (the lesson to open).
+    ConfirmLeaveLesson(usize),
 }
 
 /// The users and roles of an account authorization details file, to choose from.
@@ -262,6 +274,8 @@ pub struct App {
     /// The policies' parses and lint findings, kept so that an edit parses and lints
     /// only the statement it is in.
     pub policy_cache: crate::scenario::PolicyCache,
+    /// The lesson open and the learner's progress.
+    pub learning: super::lesson::Learning,
 }
 
 impl App {
@@ -384,6 +398,7 @@ impl App {
             trail: None,
             help_scroll: 0,
             policy_cache: Default::default(),
+            learning: Default::default(),
             view: View::Trace,
             set: None,
             baseline: None,
@@ -427,6 +442,7 @@ impl App {
             None => self.stale = true,
         }
         self.pending = false;
+        self.refresh_lesson();
         self.clamp_tree();
         if why_done {
             self.refresh_views();
@@ -644,7 +660,8 @@ impl App {
     /// Shows the statement that decided the request shown in the editor (its policy,
     /// the cursor on it), unless the editor has the keyboard: the user is typing there.
     pub fn follow_decision(&mut self) {
-        if self.focus == Focus::Policies {
+        // A decision still to predict is not given away by the editor either.
+        if self.focus == Focus::Policies || self.decision_hidden(self.request) {
             return;
         }
         let Some(d) = self

@@ -33,6 +33,16 @@ pub fn run(app: &mut App, effects: Vec<Effect>) -> bool {
                 app.choose_principal(i);
                 changed = true;
             }
+            Effect::ChooseLesson(i) => {
+                let more = app.leave_for_lesson(i);
+                // A lesson opened (on its reading): the new scenario is evaluated.
+                changed |= run(app, more) || app.mode == super::app::Mode::About;
+            }
+            Effect::OpenLesson(i) => {
+                let more = app.open_builtin_lesson(i);
+                run(app, more);
+                changed = true;
+            }
             Effect::Analyse => app.refresh_analysis(),
             Effect::Lint => app.refresh_lint(),
             Effect::Message(m) => app.message = Some(m),

@@ -1,7 +1,8 @@
 //! The one-key fix (Ctrl+R): a lint finding's mechanical fix when the user is on one
 //! (the finding under the editor's cursor, or the one selected in the lint view), else
-//! the policy-edit suggestion selected in the trace (or the first). Either way one undo
-//! step that changes only the edited bytes of the policy's text.
+//! the policy-edit suggestion selected in the trace (or the first); in the lesson pane,
+//! the lesson's answer once its hint is shown. Either way one undo step that changes
+//! only the edited bytes of the policy's text.
 
 use super::app::{App, Focus, View};
 use super::pane::Effect;
@@ -11,6 +12,9 @@ use crate::lint::Finding;
 impl App {
     /// Applies the fix the user is on: see the module's documentation.
     pub(super) fn apply_fix(&mut self) -> Vec<Effect> {
+        if self.focus == Focus::Lesson {
+            return self.apply_lesson_answer();
+        }
         match self.lint_fix_here() {
             Some((pi, finding)) => self.apply_lint_fix(pi, &finding),
             None => self.apply_suggestion(),

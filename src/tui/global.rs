@@ -15,11 +15,13 @@ impl App {
         let none = Vec::new();
         Some(match action {
             Action::FocusNext => {
-                self.focus = self.focus.next();
+                self.focus = self.focus.next_of(self.learning.lesson.is_some());
+                self.lesson_focused();
                 none
             }
             Action::FocusPrev => {
-                self.focus = self.focus.prev();
+                self.focus = self.focus.prev_of(self.learning.lesson.is_some());
+                self.lesson_focused();
                 none
             }
             Action::ToggleHelp => {
@@ -88,6 +90,9 @@ impl App {
             Action::ApplyFix => self.apply_fix(),
             Action::GoToRequest => vec![Effect::Overlay(Mode::GoTo(String::new()))],
             Action::GridAxes => vec![Effect::Overlay(Mode::Axes(Box::new(self.axes_picker())))],
+            Action::NextHint => self.next_hint(),
+            Action::LessonList => self.lesson_list(),
+            Action::NextLesson => self.go_to_next_lesson(),
             Action::Undo => vec![Effect::Undo],
             Action::Redo => vec![Effect::Redo],
             _ => return None,

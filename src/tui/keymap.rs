@@ -24,6 +24,8 @@ pub enum Scope {
     Changes,
     /// The lint view.
     Lint,
+    /// The lesson pane.
+    Lesson,
     /// The completion list open in the editor.
     Completion,
     /// A list over the panes: the principal picker, the actions a pattern matches.
@@ -48,6 +50,7 @@ pub fn pane_scope(focus: Focus, view: View) -> Scope {
         (Focus::Trace, View::Grid) => Scope::Grid,
         (Focus::Trace, View::Changes) => Scope::Changes,
         (Focus::Trace, View::Lint) => Scope::Lint,
+        (Focus::Lesson, _) => Scope::Lesson,
     }
 }
 
@@ -56,7 +59,9 @@ pub fn overlay_scope(mode: &Mode) -> Option<Scope> {
     Some(match mode {
         Mode::Normal => return None,
         Mode::Help | Mode::About => Scope::Help,
-        Mode::PickPrincipal(_) | Mode::Expansion(..) | Mode::NewRequest(_) => Scope::List,
+        Mode::PickPrincipal(_) | Mode::Expansion(..) | Mode::NewRequest(_) | Mode::Lessons(_) => {
+            Scope::List
+        }
         Mode::SaveAs(_)
         | Mode::SaveScenarioAs(_)
         | Mode::Rename(_)
@@ -71,7 +76,8 @@ pub fn overlay_scope(mode: &Mode) -> Option<Scope> {
         | Mode::ConfirmTempFile(..)
         | Mode::ConfirmSave(_)
         | Mode::ConfirmDraft(..)
-        | Mode::ConfirmOpenDraft(_) => Scope::Question,
+        | Mode::ConfirmOpenDraft(_)
+        | Mode::ConfirmLeaveLesson(_) => Scope::Question,
     })
 }
 
@@ -148,9 +154,17 @@ const GRID: &[Scope] = &[S::Grid];
 /// The views of the bottom-right pane.
 const VIEWS: &[Scope] = &[S::Trace, S::Grid, S::Changes, S::Lint];
 /// The views with a selection to move.
-const MOVABLE: &[Scope] = &[S::Trace, S::Grid, S::Lint];
+const MOVABLE: &[Scope] = &[S::Trace, S::Grid, S::Lint, S::Lesson];
 /// The panes without an editor (Ctrl+C quits there).
-const NO_EDITOR: &[Scope] = &[S::Request, S::Trace, S::Grid, S::Changes, S::Lint];
+const NO_EDITOR: &[Scope] = &[
+    S::Request,
+    S::Trace,
+    S::Grid,
+    S::Changes,
+    S::Lint,
+    S::Lesson,
+];
+const LESSON: &[Scope] = &[S::Lesson];
 /// Everything drawn over the panes.
 const OVERLAYS: &[Scope] = &[
     S::Completion,
@@ -261,6 +275,24 @@ pub const BINDINGS: &[Binding] = &[
         A::SetExpect,
         "Ctrl+T",
         "expect this decision",
+    ),
+    b(K::Char('l'), ALT, GLOBAL, A::LessonList, "Alt+L", "lessons"),
+    b(
+        K::Char('n'),
+        ALT,
+        GLOBAL,
+        A::NextLesson,
+        "Alt+N",
+        "next lesson",
+    )
+    .pair(),
+    b(
+        K::Char('h'),
+        ALT,
+        GLOBAL,
+        A::NextHint,
+        "Alt+H",
+        "the lesson's next hint",
     ),
     b(K::F(2), NONE, GLOBAL, A::NextPolicy, "F2", "next policy").hint(),
     b(
@@ -485,6 +517,35 @@ pub const BINDINGS: &[Binding] = &[
     )
     .hint(),
     b(K::Char('?'), NONE, VIEWS, A::ToggleHelp, "?", "help").pair(),
+    b(K::Char('h'), NONE, LESSON, A::NextHint, "h", "next hint").hint(),
+    b(
+        K::Char('1'),
+        NONE,
+        LESSON,
+        A::PredictAllow,
+        "1",
+        "predict Allow",
+    )
+    .hint(),
+    b(
+        K::Char('2'),
+        NONE,
+        LESSON,
+        A::PredictImplicitDeny,
+        "2",
+        "Implicit deny",
+    )
+    .pair()
+    .hint(),
+    b(
+        K::Char('3'),
+        NONE,
+        LESSON,
+        A::PredictExplicitDeny,
+        "3",
+        "predict Explicit deny",
+    )
+    .hint(),
     b(K::Up, NONE, CHOICES, A::Up, "↑", "previous choice"),
     b(K::Down, NONE, CHOICES, A::Down, "↓", "next choice").pair(),
     b(
@@ -634,6 +695,7 @@ mod tests {
             Scope::Grid,
             Scope::Changes,
             Scope::Lint,
+            Scope::Lesson,
         ] {
             assert_eq!(lookup(&ctrl_c, scope), Some(Action::Quit), "{scope:?}");
         }

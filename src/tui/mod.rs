@@ -21,6 +21,7 @@ pub mod global;
 pub mod history;
 pub mod keymap;
 pub mod leftovers;
+pub mod lesson;
 pub mod pane;
 pub mod policy_list;
 pub mod recover;

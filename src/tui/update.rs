@@ -151,6 +151,7 @@ fn perform_in(app: &mut App, scope: Scope, action: Action) -> bool {
             }
             Scope::Grid => app.grid.handle(action),
             Scope::Lint => app.lint.handle(action),
+            Scope::Lesson => app.lesson_action(action),
             _ => Vec::new(),
         },
     };
@@ -174,7 +175,7 @@ pub fn handle_paste(app: &mut App, text: &str) -> bool {
             app.form.insert(text);
             effect::run(app, vec![Effect::RequestEdited])
         }
-        Focus::Trace => false,
+        Focus::Trace | Focus::Lesson => false,
     }
 }
 

@@ -44,6 +44,11 @@ pub enum Effect {
     OpenDraft(PathBuf),
     /// Assemble and show the scenario of the principal chosen in the picker.
     LoadPrincipal(usize),
+    /// Open built-in lesson N (0-based) chosen in the list: unsaved edits are asked
+    /// about first.
+    ChooseLesson(usize),
+    /// Open built-in lesson N (0-based) now: the learner said to leave the one open.
+    OpenLesson(usize),
     /// Recompute why-not for the request shown, and the open view's grid and changes.
     Analyse,
     /// Lint the policies again.

@@ -52,6 +52,21 @@ pub fn handle(mode: Mode, action: Action, choices: usize, fresh: &mut bool) -> (
             Action::Cancel => (Mode::PickPrincipal(selected), vec![Effect::Quit]),
             _ => (Mode::PickPrincipal(selected), none),
         },
+        Mode::Lessons(selected) => match action {
+            Action::Up => (Mode::Lessons(selected.saturating_sub(1)), none),
+            Action::Down => {
+                let last = crate::learn::builtin::LESSONS.len().saturating_sub(1);
+                (Mode::Lessons((selected + 1).min(last)), none)
+            }
+            Action::Confirm => (Mode::Normal, vec![Effect::ChooseLesson(selected)]),
+            Action::Cancel => (Mode::Normal, none),
+            _ => (Mode::Lessons(selected), none),
+        },
+        Mode::ConfirmLeaveLesson(target) => match action {
+            Action::Yes => (Mode::Normal, vec![Effect::OpenLesson(target)]),
+            Action::No | Action::Cancel => (Mode::Normal, none),
+            _ => (Mode::ConfirmLeaveLesson(target), none),
+        },
         Mode::ConfirmRestore(path) => match action {
             Action::Yes => (Mode::Normal, vec![Effect::Restore(path)]),
             // Only an explicit no deletes the file: Esc just puts the question away,

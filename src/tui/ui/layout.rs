@@ -2,7 +2,8 @@
 //! pane at a time (the focused one) below that, a message below 60×16. Side by side,
 //! the panes are sized from what they hold ([`Wants`]): the editor as wide as its
 //! longest line within a share of the screen, the request pane as tall as its rows
-//! within a share of the right column, the rest to the trace.
+//! within a share of the right column, the rest to the trace. A lesson's pane goes
+//! across the top of the panes.
 
 use super::super::app::Focus;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
@@ -43,6 +44,8 @@ pub struct Areas {
     pub request: Option<Rect>,
     /// The trace pane, when shown.
     pub trace: Option<Rect>,
+    /// The lesson pane, while a lesson is open.
+    pub lesson: Option<Rect>,
     /// The status bar.
     pub status: Rect,
     /// The screen is too small for any layout.
@@ -58,6 +61,9 @@ pub struct Wants {
     pub policies_width: u16,
     /// Rows the request pane needs to show every row (borders included).
     pub request_height: u16,
+    /// Rows the lesson pane needs to show all it holds (borders included); 0: no
+    /// lesson is open.
+    pub lesson_height: u16,
 }
 
 /// The policy pane's share of the width when nothing is known of its text.
@@ -70,6 +76,10 @@ const POLICIES_RANGE: (u16, u16, u16) = (30, 55, 40);
 const REQUEST_SHARE: u16 = 40;
 const REQUEST_MOST: u16 = 50;
 const REQUEST_LEAST: u16 = 7;
+/// The most of the panes' rows the lesson pane takes above them (percent), and the
+/// fewest it gets.
+const LESSON_MOST: u16 = 40;
+const LESSON_LEAST: u16 = 5;
 
 /// `percent` of `n`.
 fn share(n: u16, percent: u16) -> u16 {
@@ -98,20 +108,33 @@ pub fn layout_fitted(size: Rect, focus: Focus, wants: Wants) -> Areas {
             Constraint::Length(1),
         ])
         .split(size);
-    let (strip, about, main, status) = (rows[0], rows[1], rows[2], rows[3]);
+    let (strip, about, mut main, status) = (rows[0], rows[1], rows[2], rows[3]);
     let compact = size.width < 100 || size.height < 28;
+    // A lesson: its pane across the top of the panes, as tall as it needs within a
+    // share; the whole of them when it has the keyboard on a small screen.
+    let mut lesson = None;
+    if wants.lesson_height > 0 && !(compact && focus == Focus::Lesson) {
+        let most = share(main.height, LESSON_MOST);
+        let height = wants.lesson_height.clamp(LESSON_LEAST.min(most), most);
+        lesson = Some(Rect { height, ..main });
+        main.y += height;
+        main.height -= height;
+    }
     if compact {
         let mut a = Areas {
             strip,
             about,
             status,
             compact,
+            lesson,
             ..Default::default()
         };
         match focus {
             Focus::Policies => a.policies = Some(main),
             Focus::Request => a.request = Some(main),
             Focus::Trace => a.trace = Some(main),
+            Focus::Lesson if wants.lesson_height > 0 => a.lesson = Some(main),
+            Focus::Lesson => a.policies = Some(main),
         }
         return a;
     }
@@ -143,6 +166,7 @@ pub fn layout_fitted(size: Rect, focus: Focus, wants: Wants) -> Areas {
         policies: Some(cols[0]),
         request: Some(right[0]),
         trace: Some(right[1]),
+        lesson,
         status,
         too_small: false,
         compact,
@@ -165,6 +189,7 @@ mod tests {
                 Wants {
                     policies_width,
                     request_height,
+                    lesson_height: 0,
                 },
             )
         };
@@ -188,6 +213,7 @@ mod tests {
             Wants {
                 policies_width: 60,
                 request_height: 10,
+                lesson_height: 0,
             },
         );
         assert!(small.compact);

@@ -3,6 +3,7 @@
 mod axes;
 pub mod colours;
 pub mod layout;
+mod lesson;
 pub mod lint;
 mod overlay;
 mod policies;
@@ -149,6 +150,7 @@ impl App {
             request_height: self
                 .form
                 .wanted_height(self.scenario.requests.get(self.request)),
+            lesson_height: lesson::wanted_height(self, size.width),
         };
         layout::layout_fitted(size, self.focus, wants)
     }
@@ -178,6 +180,9 @@ impl Widget for &App {
         }
         status::strip(self, a.strip, buf);
         status::about(self, a.about, buf);
+        if let Some(r) = a.lesson {
+            lesson::render(self, r, buf);
+        }
         if let Some(r) = a.policies {
             policies::render(self, r, buf);
         }
@@ -201,6 +206,8 @@ impl Widget for &App {
         if let Some(r) = a.trace {
             let focused = self.focus == super::app::Focus::Trace;
             match self.view {
+                // A decision still to predict in a lesson: no view gives it away.
+                _ if self.decision_hidden(self.request) => trace::hidden(focused, r, buf),
                 super::app::View::Trace => {
                     let rows = self.tree_rows();
                     let shown = TraceShown {

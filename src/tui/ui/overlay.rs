@@ -41,7 +41,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     match &app.mode {
         Mode::Normal => {}
         Mode::Help => help(area, app.help_scroll, buf),
-        Mode::About => about(app, area, app.help_scroll, buf),
+        Mode::About => match app.learning.lesson.as_deref() {
+            Some(state) => super::lesson::reading(state, area, app.help_scroll, buf),
+            None => about(app, area, app.help_scroll, buf),
+        },
+        Mode::Lessons(selected) => super::lesson::list(app, *selected, area, buf),
+        Mode::ConfirmLeaveLesson(_) => question(
+            " Leave the lesson ",
+            "Your edits to this lesson are not kept. Leave it?".into(),
+            ("leave", "stay"),
+            None,
+            area,
+            buf,
+        ),
         Mode::ConfirmQuit => question(
             " Quit ",
             "There are unsaved changes. Quit without saving?".into(),
@@ -522,6 +534,7 @@ const HELP_SECTIONS: &[(&str, &[Scope])] = &[
         "Trace, what-if grid, changes, lint",
         &[Scope::Trace, Scope::Grid, Scope::Changes, Scope::Lint],
     ),
+    ("Lesson pane", &[Scope::Lesson]),
     (
         "Lists, questions, prompts and this help",
         &[

@@ -69,6 +69,8 @@ pub fn strip(app: &App, area: Rect, buf: &mut Buffer) {
     let item = |i: usize, max: usize| -> Vec<Span<'static>> {
         let r = &requests[i];
         let (sym, color) = match app.results.get(i).map(|r| r.decision) {
+            // Still to be predicted in a lesson.
+            Some(_) if app.decision_hidden(i) => ("?", Color::Magenta),
             Some(d) => (decision_symbol(d), decision_color(d)),
             None => ("?", Color::DarkGray),
         };
@@ -152,6 +154,9 @@ pub fn strip(app: &App, area: Rect, buf: &mut Buffer) {
 /// evaluated.
 pub fn expectation(app: &App, i: usize) -> Option<bool> {
     let want = app.scenario.requests.get(i)?.expect?;
+    if app.decision_hidden(i) {
+        return None;
+    }
     let r = app.results.get(i)?;
     // A decision that depends on unresolved template values cannot meet an expectation.
     let depends = r.trace.unresolved.as_ref().is_some_and(|u| u.depends);
@@ -228,6 +233,7 @@ pub fn bar(app: &App, compact: bool, area: Rect, buf: &mut Buffer) {
             Focus::Policies => "policies",
             Focus::Request => "request",
             Focus::Trace => "trace",
+            Focus::Lesson => "lesson",
         };
         spans.push(Span::styled(
             format!("[{pane}] "),
@@ -238,9 +244,14 @@ pub fn bar(app: &App, compact: bool, area: Rect, buf: &mut Buffer) {
     // always (the message is cut for them), the fix when there is one, then the pane's
     // and the rest.
     let scope = pane_scope(app.focus, app.view);
-    let has_fix = !app.stale
-        && (app.fixes.as_ref().is_some_and(|f| !f.edits.is_empty())
-            || app.lint_fix_here().is_some());
+    let has_fix = match app.learning.lesson.as_ref() {
+        Some(l) if app.focus == Focus::Lesson => l.answer_shown(),
+        _ => {
+            !app.stale
+                && (app.fixes.as_ref().is_some_and(|f| !f.edits.is_empty())
+                    || app.lint_fix_here().is_some())
+        }
+    };
     // Quit, help and the fix first; then the focused pane's own keys; then the rest.
     let rank = |b: &super::super::keymap::Binding| match b.action {
         Action::Quit => 0,

@@ -213,3 +213,29 @@ fn draw(pane: &TracePane, shown: &Shown, area: Rect, buf: &mut Buffer) {
         .render(area, buf);
     }
 }
+
+/// The bottom-right pane while the request shown is still to be predicted in a lesson:
+/// its decision and trace stay hidden until the learner answers.
+pub fn hidden(focused: bool, area: Rect, buf: &mut Buffer) {
+    use super::super::action::Action;
+    use super::super::keymap::{Scope, key_label};
+    let text = vec![
+        Line::styled(
+            "? Hidden until you predict it",
+            Style::default()
+                .fg(Color::Magenta)
+                .add_modifier(Modifier::BOLD),
+        ),
+        Line::from(""),
+        Line::from(format!(
+            "Read the policies and the request, then say what AWS decides in the lesson pane: {} Allow, {} Implicit deny, {} Explicit deny. The trace opens on the row that decided.",
+            key_label(Action::PredictAllow, Scope::Lesson),
+            key_label(Action::PredictImplicitDeny, Scope::Lesson),
+            key_label(Action::PredictExplicitDeny, Scope::Lesson),
+        )),
+    ];
+    Paragraph::new(text)
+        .wrap(ratatui::widgets::Wrap { trim: false })
+        .block(pane_block("Trace".into(), focused))
+        .render(area, buf);
+}

@@ -1,0 +1,254 @@
+//! One principal's request context from what a template or plan declares: its identity
+//! policies (its groups' too), its boundary, every trust policy on the role it names,
+//! the file's resource policies on the ARNs their resources will have, and its SCPs and
+//! RCPs at the root level. AWS managed policies attached by ARN come from the bundled
+//! copy ([`crate::catalog::managed`]); a customer managed policy from the file's own
+//! policy of that ARN. What cannot be evaluated (a policy known only after apply, a
+//! managed policy found nowhere) is said in [`Assembled::notes`], never evaluated as an
+//! empty policy.
+
+use super::{Document, FoundPolicy, Inventory, Principal, PrincipalKind};
+use crate::json::{Node, Value};
+use crate::policy::PolicyKind;
+use crate::scenario::{Assembler, LoadError, Scenario};
+use crate::source::{Diagnostic, Span, did_you_mean};
+
+/// The start of the file: where a message about the whole file points.
+pub const FILE_START: Span = Span {
+    start: 0,
+    end: 0,
+    line: 1,
+    column: 1,
+    source: crate::source::SourceId::FILE,
+};
+
+/// A principal's scenario, and what it could not include.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assembled {
+    /// The scenario: the policies that apply, one starting request for the principal.
+    pub scenario: Scenario,
+    /// What is missing from it, and why, for people (shown as warnings).
+    pub notes: Vec<String>,
+}
+
+/// `name (id)` as a choice is shown.
+fn describe(p: &Principal) -> String {
+    let kind = match p.kind {
+        PrincipalKind::User => "user",
+        PrincipalKind::Role => "role",
+        PrincipalKind::Group => "group",
+    };
+    match &p.name {
+        Some(n) if *n != p.id => format!("{kind} {} ({n})", p.id),
+        _ => format!("{kind} {}", p.id),
+    }
+}
+
+/// The users and roles of `inventory`, as choices: `role AppRole (app-role)`.
+pub fn choices(inventory: &Inventory) -> Vec<String> {
+    inventory
+        .principals
+        .iter()
+        .filter(|p| p.kind != PrincipalKind::Group)
+        .map(describe)
+        .collect()
+}
+
+/// The principal `key` names (its id, IAM name or ARN), or why none does.
+fn find<'a>(inventory: &'a Inventory, key: &str) -> Result<&'a Principal, String> {
+    let by = |f: &dyn Fn(&Principal) -> bool| -> Vec<&'a Principal> {
+        inventory.principals.iter().filter(|p| f(p)).collect()
+    };
+    let mut found = by(&|p| p.id == key);
+    if found.is_empty() {
+        found = by(&|p| p.name.as_deref() == Some(key));
+    }
+    if found.is_empty() {
+        found = by(&|p| p.arn == key);
+    }
+    let list = || choices(inventory).join(", ");
+    match found.as_slice() {
+        [one] if one.kind == PrincipalKind::Group => Err(format!(
+            "{} is a group, not a principal: choose one of its users ({})",
+            describe(one),
+            list()
+        )),
+        [one] => Ok(one),
+        [] if inventory.principals.is_empty() => {
+            Err("the file declares no user or role to evaluate as".into())
+        }
+        [] => {
+            let names = inventory
+                .principals
+                .iter()
+                .flat_map(|p| std::iter::once(p.id.as_str()).chain(p.name.as_deref()));
+            Err(format!(
+                "no user or role \"{key}\" in the file{}; there are: {}",
+                did_you_mean(key, names),
+                list()
+            ))
+        }
+        _ => Err(format!(
+            "\"{key}\" names several principals: give the logical ID or address ({})",
+            list()
+        )),
+    }
+}
+
+/// Whether policy `f` is attached to principal `p` (directly or through a group).
+fn attached_to(f: &FoundPolicy, p: &Principal) -> bool {
+    f.attached_to
+        .iter()
+        .any(|a| *a == p.id || p.groups.contains(a))
+}
+
+/// The scenario of the principal `key` names (its id, IAM name or ARN) in `inventory`,
+/// read from `text` (the file, for the policies' own text), shown as `shown`.
+pub fn assemble(
+    inventory: &Inventory,
+    text: &str,
+    key: &str,
+    shown: &str,
+) -> Result<Assembled, LoadError> {
+    let p = find(inventory, key)
+        .map_err(|m| LoadError::in_file(vec![Diagnostic::error(FILE_START, m)]))?;
+    let mut a = Assembler::new(false);
+    let mut notes = Vec::new();
+    let mut root: [Option<usize>; 2] = [None, None];
+    for f in &inventory.policies {
+        let mine = attached_to(f, p);
+        let (kind, attached) = match f.kind {
+            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session if mine => {
+                (f.kind, None)
+            }
+            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session => continue,
+            // A resource policy without a resource it is on: it would apply to every
+            // request's resource, which no template means.
+            PolicyKind::Resource if f.trust => (f.kind, Some(trust_target(inventory, f))),
+            PolicyKind::Resource | PolicyKind::Endpoint => match &f.resource_arn {
+                Some(arn) => (f.kind, Some(arn.clone())),
+                None => {
+                    notes.push(format!(
+                        "{}: not evaluated: the resource it is on is not known",
+                        f.name
+                    ));
+                    continue;
+                }
+            },
+            PolicyKind::Scp | PolicyKind::Rcp => (f.kind, None),
+        };
+        let level = match kind {
+            PolicyKind::Scp | PolicyKind::Rcp => {
+                let slot = usize::from(kind == PolicyKind::Rcp);
+                Some(*root[slot].get_or_insert_with(|| a.add_level(kind, "root".into())))
+            }
+            _ => None,
+        };
+        let node = match &f.document {
+            Document::Inline(node) => node.clone(),
+            // The file's own policy of that ARN, attached to this principal already.
+            Document::Managed { arn, .. }
+                if inventory.policies.iter().any(|o| {
+                    o.resource_arn.as_deref() == Some(arn.as_str())
+                        && o.kind == PolicyKind::Identity
+                        && attached_to(o, p)
+                }) =>
+            {
+                continue;
+            }
+            Document::Managed { arn, span } => match managed_document(inventory, arn, *span) {
+                Some(node) => node,
+                None => {
+                    notes.push(format!(
+                        "{}: managed policy {arn} is neither an AWS managed policy iamtrace knows nor a policy of this file: not evaluated",
+                        f.name
+                    ));
+                    continue;
+                }
+            },
+            Document::Unknown { reason, .. } => {
+                notes.push(format!("{}: not evaluated: {reason}", f.name));
+                continue;
+            }
+        };
+        if let Some(c) = &f.condition {
+            notes.push(format!(
+                "{}: exists only when condition {c} holds; evaluated as if it does",
+                f.name
+            ));
+        }
+        a.document(
+            &node,
+            kind,
+            level,
+            Some(f.name.clone()),
+            attached,
+            &f.name,
+            text,
+        );
+    }
+    let role = p.kind == PrincipalKind::Role;
+    let name = p.name.clone().unwrap_or_else(|| p.id.clone());
+    let request = crate::input::starting_request_for(
+        role,
+        &name,
+        &p.arn,
+        &[],
+        &format!(
+            "A starting point: the principal comes from {shown}; the action, resource and other context keys are placeholders to set."
+        ),
+    );
+    let scenario = a.finish(
+        Some(format!("{} from {shown}", describe(p))),
+        None,
+        vec![request],
+    )?;
+    if root.iter().any(Option::is_some) {
+        notes.push(
+            "the file's SCPs and RCPs are evaluated at the organization's root: every account is taken to be under them".into(),
+        );
+    }
+    notes.extend(inventory.notes.iter().map(|d| d.message.clone()));
+    Ok(Assembled { scenario, notes })
+}
+
+/// What a trust policy is on: its role's ARN, written as a role ARN even when the file
+/// cannot resolve it (`arn:aws:iam::⟦…⟧:role/NAME`), so that it is read as a trust
+/// policy (its statements need no Resource) and decides calls on that role.
+fn trust_target(inventory: &Inventory, f: &FoundPolicy) -> String {
+    let arn = f.resource_arn.clone().unwrap_or_default();
+    if crate::scenario::is_trust_policy(PolicyKind::Resource, Some(&arn)) {
+        return arn;
+    }
+    let role = inventory
+        .principals
+        .iter()
+        .find(|p| p.kind == PrincipalKind::Role && (p.arn == arn || p.id == f.origin));
+    let name = role
+        .and_then(|p| p.name.clone())
+        .unwrap_or_else(|| super::placeholder::make(&format!("name of {}", f.origin)));
+    let account = arn
+        .split(':')
+        .nth(4)
+        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+        .map_or_else(|| super::placeholder::make("account"), str::to_string);
+    format!("arn:aws:iam::{account}:role/{name}")
+}
+
+/// The document of managed policy `arn`: the file's own policy of that ARN, else the
+/// bundled AWS managed policy, held as a string at `span` (where the ARN is written, so
+/// that its problems point there).
+fn managed_document(inventory: &Inventory, arn: &str, span: Span) -> Option<Node> {
+    let own = inventory
+        .policies
+        .iter()
+        .find(|f| f.kind == PolicyKind::Identity && f.resource_arn.as_deref() == Some(arn));
+    if let Some(Document::Inline(node)) = own.map(|f| &f.document) {
+        return Some(node.clone());
+    }
+    let bundled = crate::catalog::managed::lookup(arn)?;
+    Some(Node {
+        span,
+        value: Value::String(bundled.document.to_string()),
+    })
+}

@@ -1,0 +1,76 @@
+//! Templates and plans read as one principal's scenario: the file's [`Inventory`]
+//! (CloudFormation through [`crate::iac::cfn`], Terraform through
+//! [`crate::iac::terraform`]) assembled for the user or role `--principal` names
+//! ([`crate::iac::assemble`]). Without a principal the choices are listed.
+
+use super::{Kind, LoadOptions, Loaded};
+use crate::iac::assemble::{assemble, choices};
+use crate::iac::{Inventory, Side, terraform};
+use crate::scenario::LoadError;
+use crate::source::Diagnostic;
+
+/// The inventory of a template or plan `text` of `kind`, for `options`' side and
+/// parameters.
+pub fn inventory(kind: Kind, text: &str, options: &LoadOptions) -> Result<Inventory, LoadError> {
+    match kind {
+        Kind::TerraformPlan => terraform::read(text, options.side).map_err(LoadError::in_file),
+        Kind::CloudFormation => {
+            let cfn = crate::iac::cfn::CfnOptions {
+                parameters: options.parameters.iter().cloned().collect(),
+                ..Default::default()
+            };
+            crate::iac::cfn::read(text, &cfn)
+                .map(|t| t.inventory)
+                .map_err(LoadError::in_file)
+        }
+        _ => Err(LoadError::in_file(vec![Diagnostic::error(
+            crate::iac::assemble::FILE_START,
+            format!("{} is not a template or a plan", kind.describe()),
+        )])),
+    }
+}
+
+/// The users and roles of a template or plan, to choose from (`role AppRole (name)`).
+pub fn principals(kind: Kind, text: &str, options: &LoadOptions) -> Option<Vec<String>> {
+    inventory(kind, text, options).ok().map(|i| choices(&i))
+}
+
+/// A template or plan as the scenario of `options.principal`.
+pub(super) fn load(kind: Kind, text: &str, options: &LoadOptions) -> Result<Loaded, LoadError> {
+    let inv = inventory(kind, text, options)?;
+    let Some(principal) = options.principal.as_deref() else {
+        let what = match kind {
+            Kind::TerraformPlan => "a Terraform plan",
+            _ => "a CloudFormation template",
+        };
+        let list = choices(&inv);
+        let message = if list.is_empty() {
+            format!(
+                "this is {what} with no user or role: nothing to evaluate as (iamtrace lint reads its policies)"
+            )
+        } else {
+            format!(
+                "this is {what}: choose whose policies to evaluate (--principal LOGICAL_ID|ADDRESS|NAME): {}",
+                list.join(", ")
+            )
+        };
+        return Err(LoadError::in_file(vec![Diagnostic::error(
+            crate::iac::assemble::FILE_START,
+            message,
+        )]));
+    };
+    let side = match (kind, options.side) {
+        (Kind::TerraformPlan, Side::Before) => " (before the change)",
+        (Kind::TerraformPlan, Side::After) => " (after the change)",
+        _ => "",
+    };
+    let shown = format!("the {}{side}", kind.describe().trim_start_matches("a "));
+    let a = assemble(&inv, text, principal, &shown)?;
+    Ok(Loaded {
+        kind,
+        scenario: a.scenario,
+        skipped: Vec::new(),
+        read_as: None,
+        notes: a.notes,
+    })
+}
