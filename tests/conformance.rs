@@ -5,8 +5,9 @@
 //! policies do: its expectations are checked with the first policy edit suggested for
 //! its first failing request made to the file (and must all hold then).
 
+use iamtrace::Decision;
 use iamtrace::analysis::fixes::{Limits, suggest};
-use iamtrace::eval::{Detail, PreparedRequest, evaluate};
+use iamtrace::eval::{Detail, Evaluation, PreparedRequest, evaluate};
 use iamtrace::input::load_str;
 use std::path::{Path, PathBuf};
 
@@ -62,13 +63,29 @@ fn run_dir(dir: &str) -> (usize, Vec<String>) {
             }
         };
         for (i, spec) in scenario.requests.iter().enumerate() {
-            let Some(expected) = spec.expect else {
-                continue;
+            let marker = unresolved_marker(spec.name.as_deref().unwrap_or(""));
+            let expected = match (spec.expect, &marker) {
+                (Some(e), _) => e,
+                // A result that depends on unresolved values cannot meet an `expect`:
+                // the request's name says what it gives.
+                (None, Some(Marker::Depends { gives, .. })) => *gives,
+                (None, _) => continue,
             };
             checked += 1;
             let prepared = PreparedRequest::new(&spec.request);
             let quick = evaluate(&scenario.set, &prepared, Detail::Decision);
             let full = evaluate(&scenario.set, &prepared, Detail::Trace);
+            if let Some(problem) = check_unresolved(marker.as_ref(), &full) {
+                failures.push(format!("{shown}: request \"{}\": {problem}", spec.label(i)));
+            }
+            if quick.unresolved != full.unresolved {
+                failures.push(format!(
+                    "{shown}: request \"{}\": decision-only and traced evaluations disagree on unresolved values: {:?} / {:?}",
+                    spec.label(i),
+                    quick.unresolved,
+                    full.unresolved
+                ));
+            }
             let reason = full
                 .trace
                 .as_ref()
@@ -93,6 +110,61 @@ fn run_dir(dir: &str) -> (usize, Vec<String>) {
         }
     }
     (checked, failures)
+}
+
+/// What a request's name says about the unresolved values (placeholders) in its
+/// evaluation: `(gives D; depends: LEAST..MOST)` or `(unresolved, stands)`.
+enum Marker {
+    Depends {
+        gives: Decision,
+        least: Decision,
+        most: Decision,
+    },
+    Stands,
+}
+
+fn unresolved_marker(name: &str) -> Option<Marker> {
+    if name.ends_with("(unresolved, stands)") {
+        return Some(Marker::Stands);
+    }
+    let inner = name.rsplit_once("(gives ")?.1.strip_suffix(')')?;
+    let (gives, range) = inner.split_once("; depends: ")?;
+    let (least, most) = range.split_once("..")?;
+    Some(Marker::Depends {
+        gives: Decision::from_word(gives)?,
+        least: Decision::from_word(least)?,
+        most: Decision::from_word(most)?,
+    })
+}
+
+/// What is wrong with `ev`'s unresolved values for `marker` (a request without one
+/// must not depend on unresolved values: its `expect` would not be met).
+fn check_unresolved(marker: Option<&Marker>, ev: &Evaluation) -> Option<String> {
+    let u = ev.unresolved.as_ref();
+    match marker {
+        None => u
+            .filter(|u| u.depends)
+            .map(|u| format!("unexpectedly {}", u.describe())),
+        Some(Marker::Stands) => match u {
+            None => Some("no unresolved comparison took part".into()),
+            Some(u) if u.depends => Some(format!("unexpectedly {}", u.describe())),
+            Some(_) => None,
+        },
+        Some(Marker::Depends { least, most, .. }) => match u {
+            Some(u) if u.depends && u.least_permissive == *least && u.most_permissive == *most => {
+                None
+            }
+            Some(u) => Some(format!(
+                "expected to depend on unresolved values ({}..{}), got: {} ({}..{})",
+                least.word(),
+                most.word(),
+                u.describe(),
+                u.least_permissive.word(),
+                u.most_permissive.word()
+            )),
+            None => Some("expected to depend on unresolved values; none took part".into()),
+        },
+    }
 }
 
 /// `text` with the first policy edit suggested for its first request that misses its

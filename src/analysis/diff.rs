@@ -16,9 +16,15 @@ pub struct Changed {
     pub before: Decision,
     /// The decision under the new policies.
     pub after: Decision,
+    /// The unresolved template values (placeholders) either decision depends on:
+    /// resolving them could change it, so the request is listed even when the two
+    /// decisions given are the same.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unresolved: Vec<String>,
 }
 
-/// Every request of `requests` whose decision differs between `old` and `new`.
+/// Every request of `requests` whose decision differs between `old` and `new`, or
+/// depends on unresolved values on either side.
 pub fn changed_requests(
     old: &PolicySet,
     new: &PolicySet,
@@ -26,17 +32,36 @@ pub fn changed_requests(
 ) -> Vec<Changed> {
     requests
         .iter()
-        .filter_map(|(label, r)| {
-            let p = PreparedRequest::new(r);
-            let before = evaluate(old, &p, Detail::Decision).decision;
-            let after = evaluate(new, &p, Detail::Decision).decision;
-            (before != after).then(|| Changed {
-                request: label.clone(),
-                before,
-                after,
-            })
-        })
+        .filter_map(|(label, r)| compare(old, new, &PreparedRequest::new(r), || label.clone()))
         .collect()
+}
+
+/// `p` under `old` and under `new`: `Some` when the decisions differ or either depends
+/// on unresolved values.
+pub fn compare(
+    old: &PolicySet,
+    new: &PolicySet,
+    p: &PreparedRequest,
+    label: impl FnOnce() -> String,
+) -> Option<Changed> {
+    let before = evaluate(old, p, Detail::Decision);
+    let after = evaluate(new, p, Detail::Decision);
+    let mut unresolved: Vec<String> = Vec::new();
+    for ev in [&before, &after] {
+        if let Some(u) = ev.unresolved.as_ref().filter(|u| u.depends) {
+            for v in &u.values {
+                if !unresolved.contains(v) {
+                    unresolved.push(v.clone());
+                }
+            }
+        }
+    }
+    (before.decision != after.decision || !unresolved.is_empty()).then(|| Changed {
+        request: label(),
+        before: before.decision,
+        after: after.decision,
+        unresolved,
+    })
 }
 
 /// A grid cell whose decision changes.

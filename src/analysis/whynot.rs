@@ -505,7 +505,7 @@ fn matching_value(op: &Operator, key: &ConditionKey, req: &PreparedRequest) -> O
         CompiledValue::Bool(b) => b.to_string(),
         CompiledValue::Binary(_) => v.text.to_string(),
         CompiledValue::Ip(net) => net.network().to_string(),
-        CompiledValue::Null(_) => return None,
+        CompiledValue::Null(_) | CompiledValue::Unresolved => return None,
     })
 }
 

@@ -163,9 +163,17 @@ pub fn run(
             writeln!(w, "no decision changes between {old_shown} and {new_shown}")?;
         }
         for c in &changed {
+            let unresolved = if c.unresolved.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ? depends on unresolved values: {}",
+                    safe(&c.unresolved.join(", "))
+                )
+            };
             writeln!(
                 w,
-                "{}: {} → {}",
+                "{}: {} → {}{unresolved}",
                 safe(&c.request),
                 c.before.label(),
                 c.after.label()

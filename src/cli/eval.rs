@@ -258,7 +258,7 @@ fn summary_streamed(
         let ev = evaluate(set, &r.request, Detail::Decision);
         let status = match r.expect {
             None => "-",
-            Some(e) if e == ev.decision => "ok",
+            Some(e) if ev.meets(e) => "ok",
             Some(_) => {
                 missed = true;
                 "FAIL"
@@ -360,7 +360,7 @@ pub(super) fn print_request(
     let Judged { ev, why, edits } = judged;
     let status = match spec.expect {
         None => "-",
-        Some(e) if e == ev.decision => "ok",
+        Some(e) if ev.meets(e) => "ok",
         Some(_) => {
             out.missed = true;
             "FAIL"
@@ -385,6 +385,8 @@ pub(super) fn print_request(
             if let Some(e) = spec.expect {
                 let verdict = if status == "ok" {
                     "as expected"
+                } else if e == ev.decision {
+                    "NOT as expected: the decision depends on unresolved values"
                 } else {
                     "NOT as expected"
                 };
@@ -409,7 +411,7 @@ pub(super) fn print_request(
                     obj.insert("policy_edits_note".into(), json!(note));
                 }
             }
-            return Ok(Some(json!({
+            let mut obj = json!({
                 "name": spec.name,
                 "via": spec.via,
                 "notes": spec.notes,
@@ -418,7 +420,12 @@ pub(super) fn print_request(
                 "determined_by": ev.determined_by,
                 "trace": ev.trace,
                 "why_not": why,
-            })));
+            });
+            // Only when a placeholder (an unresolved template value) took part.
+            if let Some(u) = &ev.unresolved {
+                obj["unresolved"] = json!(u);
+            }
+            return Ok(Some(obj));
         }
     }
     Ok(None)

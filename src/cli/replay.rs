@@ -201,6 +201,12 @@ fn print_text(
         t.differing(Direction::NowDenied),
         t.differing(Direction::NowAllowed)
     );
+    if t.depends > 0 {
+        line.push_str(&format!(
+            " · {} of these depend on unresolved template values (resolving them could change the decision)",
+            t.depends
+        ));
+    }
     if t.not_compared > 0 {
         line.push_str(&format!(
             " · {} not compared (failed for other reasons than access)",
@@ -296,7 +302,7 @@ fn print_json(
             })
         })
         .collect();
-    let report = json!({
+    let mut report = json!({
         "scenario": shown,
         "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
         "summary": {
@@ -319,5 +325,9 @@ fn print_json(
             v
         }).collect::<Vec<_>>(),
     });
+    // Only when a placeholder (an unresolved template value) made a decision uncertain.
+    if t.depends > 0 {
+        report["summary"]["depends_on_unresolved"] = json!(t.depends);
+    }
     write_json(out, &report)
 }

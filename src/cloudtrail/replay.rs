@@ -140,6 +140,9 @@ pub struct Tally {
     pub skipped: HashMap<String, u64>,
     /// The differences.
     pub groups: HashMap<GroupKey, Group>,
+    /// Compared events whose decision depends on unresolved template values
+    /// (placeholders): resolving them could change it.
+    pub depends: u64,
 }
 
 /// Which events to replay.
@@ -179,7 +182,9 @@ impl Tally {
             return true;
         }
         let prepared = PreparedRequest::new(&c.request);
-        let decision = evaluate(set, &prepared, Detail::Decision).decision;
+        let ev = evaluate(set, &prepared, Detail::Decision);
+        self.depends += u64::from(ev.depends_on_unresolved());
+        let decision = ev.decision;
         let direction = match (&c.recorded, decision) {
             (Recorded::Allowed, Decision::Allow)
             | (Recorded::Denied { .. }, Decision::ExplicitDeny | Decision::ImplicitDeny) => {
@@ -227,6 +232,7 @@ impl Tally {
     pub fn merge(&mut self, other: Tally) {
         self.events += other.events;
         self.same += other.same;
+        self.depends += other.depends;
         self.not_compared += other.not_compared;
         self.filtered_out += other.filtered_out;
         for (reason, n) in other.skipped {

@@ -2,12 +2,15 @@
 //! missing keys, IfExists, Null, and the ForAllValues / ForAnyValue set operators.
 
 use super::request::{ContextEntry, PreparedRequest, PreparedValue};
+use super::unresolved::{Marks, placeholders_in};
+use crate::iac::placeholder::contains;
 use crate::policy::condition::{
     Comparison, CompiledValue, ConditionKey, ConditionOperator, Family, Operator, PolicyValue,
     SetQualifier, split_arn_pattern,
 };
 use crate::policy::pattern::{Pattern, Unresolved};
 use crate::policy::principal::split_arn;
+use crate::policy::unresolved::surely_matches;
 use crate::trace::{Choice, ComparisonTrace, ConditionTrace, KeyRule, KeyTrace, OperatorTrace};
 use crate::value;
 
@@ -22,17 +25,36 @@ pub fn eval_block(
         let holds = ops.iter().all(|op| {
             op.keys
                 .iter()
-                .all(|k| eval_key(&op.operator, k, req, false).0)
+                .all(|k| eval_key(&op.operator, k, req, false, &mut None).0)
         });
         return (holds, None);
     }
+    traced_block(ops, req, &mut None)
+}
+
+/// [`eval_block`] with the trace, in a pass that settles comparisons with placeholders
+/// as `marks` says (every operator and key evaluated, so what is recorded does not
+/// depend on the order).
+pub fn eval_block_marked(
+    ops: &[ConditionOperator],
+    req: &PreparedRequest,
+    marks: &mut Marks,
+) -> (bool, Option<ConditionTrace>) {
+    traced_block(ops, req, &mut Some(marks))
+}
+
+fn traced_block(
+    ops: &[ConditionOperator],
+    req: &PreparedRequest,
+    marks: &mut Option<&mut Marks>,
+) -> (bool, Option<ConditionTrace>) {
     let mut operators = Vec::with_capacity(ops.len());
     let mut all = true;
     for op in ops {
         let mut keys = Vec::with_capacity(op.keys.len());
         let mut op_holds = true;
         for k in &op.keys {
-            let (holds, kt) = eval_key(&op.operator, k, req, true);
+            let (holds, kt) = eval_key(&op.operator, k, req, true, marks);
             op_holds &= holds;
             keys.extend(kt);
         }
@@ -54,11 +76,14 @@ pub fn eval_block(
 }
 
 /// Evaluates one key under `op`.
+/// Evaluates one key under `op`. `marks`: the pass settling comparisons with
+/// placeholders (`None` on the plain path, where there are none).
 fn eval_key(
     op: &Operator,
     key: &ConditionKey,
     req: &PreparedRequest,
     trace: bool,
+    marks: &mut Option<&mut Marks>,
 ) -> (bool, Option<KeyTrace>) {
     let entry = req.entry(&key.lower);
     let present = entry.filter(|e| !e.values.is_empty());
@@ -66,15 +91,31 @@ fn eval_key(
     let mut comparisons = Vec::new();
     let mut choice = None;
 
-    let (holds, rule) = if op.base.family == Family::Null {
+    let (mut holds, rule) = if op.base.family == Family::Null {
         let absent = match present {
             None => true,
             Some(e) => !e.multi && e.values.len() == 1 && e.values[0].text.is_empty(),
         };
-        let holds = key.values.iter().any(|v| match v.compiled {
+        let mut holds = key.values.iter().any(|v| match v.compiled {
             CompiledValue::Null(want_absent) => want_absent == absent,
             _ => false,
         });
+        if let Some(m) = marks.as_deref_mut() {
+            // `Null: ⟦Ref Flag⟧`: which way the test goes is unknown.
+            let texts: Vec<&str> = key
+                .values
+                .iter()
+                .filter(|v| v.compiled == CompiledValue::Unresolved)
+                .map(|v| &*v.text)
+                .collect();
+            if !texts.is_empty() {
+                if holds {
+                    m.record(&texts);
+                } else {
+                    holds = m.settle(true, &texts);
+                }
+            }
+        }
         if trace {
             for v in &key.values {
                 comparisons.push(ComparisonTrace {
@@ -89,6 +130,11 @@ fn eval_key(
                     matched: matches!(v.compiled, CompiledValue::Null(w) if w == absent),
                     note: None,
                     choice: None,
+                    unresolved: if v.compiled == CompiledValue::Unresolved {
+                        placeholders_in(&[&v.text])
+                    } else {
+                        Vec::new()
+                    },
                 });
             }
         }
@@ -117,7 +163,7 @@ fn eval_key(
             Some(e) if op.set.is_none() && e.multi => {
                 choice = Some(Choice::PlainOperatorOnMultiValuedKey);
                 if trace {
-                    compare_all(op, key, e, req, &mut comparisons);
+                    compare_all(op, key, e, req, &mut comparisons, marks.is_some());
                 }
                 (false, KeyRule::PlainOperatorOnMultiValuedKey)
             }
@@ -127,13 +173,35 @@ fn eval_key(
                 }
                 // inner(v): the request value v satisfies the operator (for a negated
                 // operator: matches none of the listed values).
-                let inner = |v: &PreparedValue, comparisons: &mut Vec<ComparisonTrace>| {
+                let mut inner = |v: &PreparedValue, comparisons: &mut Vec<ComparisonTrace>| {
                     let mut any = false;
+                    let mut unresolved = false;
                     for pv in &key.values {
-                        let m = compare(op, v, pv, req, trace.then_some(&mut *comparisons));
+                        let (m, u) = compare(
+                            op,
+                            v,
+                            pv,
+                            req,
+                            trace.then_some(&mut *comparisons),
+                            marks.is_some(),
+                        );
                         any |= m;
+                        unresolved |= u;
                         if any && !trace {
                             break;
+                        }
+                    }
+                    if let Some(m) = marks.as_deref_mut() {
+                        if unresolved {
+                            let mut texts: Vec<&str> =
+                                key.values.iter().map(|pv| &*pv.text).collect();
+                            texts.push(&v.text);
+                            if any {
+                                m.record(&texts);
+                            } else {
+                                // A match makes a positive operator hold, a negated one fail.
+                                any = m.settle(!negated, &texts);
+                            }
                         }
                     }
                     any != negated
@@ -183,6 +251,18 @@ fn eval_key(
             }
         }
     };
+    // A key name that holds a placeholder (`aws:ResourceTag/⟦Ref TagKey⟧`) and that
+    // the request does not carry: the real key may be there or not.
+    let mut key_unresolved = Vec::new();
+    if let Some(m) = marks.as_deref_mut() {
+        if present.is_none() && contains(&key.name) {
+            m.record(&[&key.name]);
+            if let Some(want) = m.wants_apply(m.effect) {
+                holds = want;
+            }
+            key_unresolved = placeholders_in(&[&key.name]);
+        }
+    }
     if !trace {
         return (holds, None);
     }
@@ -200,6 +280,7 @@ fn eval_key(
         rule,
         doc: rule.doc_page(),
         choice,
+        unresolved: key_unresolved,
         comparisons,
     };
     (holds, Some(kt))
@@ -211,10 +292,11 @@ fn compare_all(
     e: &ContextEntry,
     req: &PreparedRequest,
     out: &mut Vec<ComparisonTrace>,
+    marked: bool,
 ) {
     for v in &e.values {
         for pv in &key.values {
-            compare(op, v, pv, req, Some(out));
+            compare(op, v, pv, req, Some(out), marked);
         }
     }
 }
@@ -227,7 +309,7 @@ pub fn matches_value(
     pv: &PolicyValue,
     req: &PreparedRequest,
 ) -> bool {
-    compare_value(op, v, pv, req, false).matched
+    compare_value(op, v, pv, req, false, false).matched
 }
 
 /// The outcome of comparing one request value with one policy value.
@@ -236,6 +318,8 @@ struct Outcome {
     note: Option<String>,
     resolved: Option<String>,
     choice: Option<Choice>,
+    /// Not a sure match, and a placeholder took part: the real values might match.
+    unresolved: bool,
 }
 
 impl Outcome {
@@ -245,6 +329,7 @@ impl Outcome {
             note: None,
             resolved: None,
             choice: None,
+            unresolved: false,
         }
     }
 
@@ -256,25 +341,42 @@ impl Outcome {
             )),
             resolved: None,
             choice: None,
+            unresolved: false,
+        }
+    }
+
+    /// A comparison a placeholder keeps from being decided.
+    fn unresolved() -> Self {
+        Outcome {
+            unresolved: true,
+            ..Outcome::plain(false)
         }
     }
 }
 
-/// Compares a request value with a policy value under the operator's positive form.
+/// Compares a request value with a policy value under the operator's positive form:
+/// (matched, unresolved). `marked`: placeholders may take part (only then are they
+/// looked for).
 fn compare(
     op: &Operator,
     v: &PreparedValue,
     pv: &PolicyValue,
     req: &PreparedRequest,
     out: Option<&mut Vec<ComparisonTrace>>,
-) -> bool {
+    marked: bool,
+) -> (bool, bool) {
     let trace = out.is_some();
-    let outcome = compare_value(op, v, pv, req, trace);
+    let outcome = compare_value(op, v, pv, req, trace, marked);
     let matched = outcome.matched;
     if let Some(out) = out {
         out.push(ComparisonTrace {
             request_value: v.text.clone(),
             policy_value: pv.text.clone(),
+            unresolved: if outcome.unresolved {
+                placeholders_in(&[&pv.text, outcome.resolved.as_deref().unwrap_or(""), &v.text])
+            } else {
+                Vec::new()
+            },
             resolved: outcome.resolved,
             span: pv.span,
             matched,
@@ -282,7 +384,7 @@ fn compare(
             choice: outcome.choice,
         });
     }
-    matched
+    (matched, outcome.unresolved)
 }
 
 fn ordered<T: PartialOrd>(cmp: Comparison, request: T, policy: T) -> bool {
@@ -325,8 +427,28 @@ fn compare_value(
     pv: &PolicyValue,
     req: &PreparedRequest,
     trace: bool,
+    marked: bool,
 ) -> Outcome {
     let family = op.base.family;
+    if marked {
+        if pv.compiled == CompiledValue::Unresolved {
+            return Outcome::unresolved();
+        }
+        // A request value that is (or holds) a placeholder cannot be read as a number,
+        // date, boolean, base64 or address until it is resolved.
+        if v.placeholder
+            && matches!(
+                pv.compiled,
+                CompiledValue::Number(_)
+                    | CompiledValue::Date(_)
+                    | CompiledValue::Bool(_)
+                    | CompiledValue::Binary(_)
+                    | CompiledValue::Ip(_)
+            )
+        {
+            return Outcome::unresolved();
+        }
+    }
     match &pv.compiled {
         CompiledValue::Text(p) => {
             let p = match resolved(p, req) {
@@ -337,11 +459,14 @@ fn compare_value(
                         note: Some(unresolved_note(&u)),
                         resolved: None,
                         choice: None,
+                        unresolved: false,
                     };
                 }
             };
             let shown = (trace && pv.has_variables()).then(|| p.display());
+            let placeholder = marked && (v.placeholder || p.has_placeholder());
             let matched = match family {
+                // Equal texts are equal whatever a placeholder in them stands for.
                 Family::String => p.as_literal() == Some(v.text.as_str()),
                 Family::StringIgnoreCase => {
                     if pv.has_variables() {
@@ -350,6 +475,7 @@ fn compare_value(
                         p.as_literal() == Some(v.lower())
                     }
                 }
+                _ if placeholder => surely_matches(&p, &v.text),
                 _ => p.matches_plain(&v.text),
             };
             Outcome {
@@ -357,6 +483,7 @@ fn compare_value(
                 note: None,
                 resolved: shown,
                 choice: None,
+                unresolved: placeholder && !matched,
             }
         }
         CompiledValue::Number(n) => match &v.number {
@@ -369,11 +496,9 @@ fn compare_value(
         },
         CompiledValue::Bool(b) => match v.boolean {
             Some(x) => Outcome {
-                matched: x == *b,
-                note: None,
-                resolved: None,
                 choice: (value::bool_case_mattered(&v.text) || value::bool_case_mattered(&pv.text))
                     .then_some(Choice::BoolCaseInsensitive),
+                ..Outcome::plain(x == *b)
             },
             None => Outcome::unparseable("true or false"),
         },
@@ -383,16 +508,18 @@ fn compare_value(
         },
         CompiledValue::Ip(net) => match v.ip {
             Some(ip) => Outcome {
-                matched: net.contains(&ip),
-                note: None,
-                resolved: None,
                 choice: (!pv.text.contains('/') && pv.text.contains(':'))
                     .then_some(Choice::BareIpv6Is128),
+                ..Outcome::plain(net.contains(&ip))
             },
             None => Outcome::unparseable("an IP address"),
         },
         CompiledValue::Arn { whole, parts } => {
             let Some(request_parts) = split_arn(&v.text) else {
+                if marked && v.placeholder {
+                    // `⟦GetAtt Queue.Arn⟧`: an ARN nobody knows yet.
+                    return Outcome::unresolved();
+                }
                 return Outcome::unparseable("an ARN");
             };
             let owned;
@@ -407,6 +534,7 @@ fn compare_value(
                                 note: Some(unresolved_note(&u)),
                                 resolved: None,
                                 choice: None,
+                                unresolved: false,
                             };
                         }
                     };
@@ -423,16 +551,23 @@ fn compare_value(
                                 ),
                                 resolved: Some(r.display()),
                                 choice: None,
+                                unresolved: marked && r.has_placeholder(),
                             };
                         }
                     }
                 }
             };
-            let matched = parts
-                .iter()
-                .zip(request_parts.iter())
-                .all(|(p, r)| p.matches_plain(r));
+            let placeholder =
+                marked && (v.placeholder || parts.iter().any(|p| p.has_placeholder()));
+            let matched = parts.iter().zip(request_parts.iter()).all(|(p, r)| {
+                if placeholder {
+                    surely_matches(p, r)
+                } else {
+                    p.matches_plain(r)
+                }
+            });
             Outcome {
+                unresolved: placeholder && !matched,
                 matched,
                 note: None,
                 resolved: (trace && whole.has_variables()).then(|| {
@@ -445,6 +580,6 @@ fn compare_value(
                 choice: None,
             }
         }
-        CompiledValue::Null(_) => Outcome::plain(false),
+        CompiledValue::Null(_) | CompiledValue::Unresolved => Outcome::plain(false),
     }
 }

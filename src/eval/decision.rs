@@ -7,13 +7,16 @@
 
 use super::request::PreparedRequest;
 use super::service_rules::{self, SessionTokenCaller};
-use super::statement::{PrincipalMatch, eval_statement};
+use super::statement::{PrincipalMatch, eval_statement_marked};
+use super::unresolved::{Bound, Marks, placeholders_in};
 use super::{Detail, Evaluation};
+use crate::iac::placeholder::contains;
 use crate::policy::principal::{PrincipalRef, split_arn};
+use crate::policy::unresolved::surely_matches;
 use crate::policy::{Effect, PolicyEntry, PolicyKind, PolicySet};
 use crate::trace::{
     Decision, NotApplicable, PolicyTrace, ProtectedKind, Reason, ReasonContext, Relation,
-    RequestSummary, Rule, StatementRef, Step, StepOutcome, Trace,
+    RequestSummary, Rule, StatementRef, Step, StepOutcome, Trace, Unresolved,
 };
 use std::borrow::Cow;
 
@@ -53,6 +56,9 @@ fn applicability(set: &PolicySet, req: &PreparedRequest) -> Applicability {
         PrincipalRef::Account { .. } => Some(NotApplicable::RootUser),
         PrincipalRef::Service { .. } => Some(NotApplicable::ServicePrincipal),
         PrincipalRef::Anonymous => Some(NotApplicable::Anonymous),
+        PrincipalRef::Other { .. } if contains(&req.principal_text) => {
+            Some(NotApplicable::UnresolvedPrincipal)
+        }
         _ if !p.is_iam() => Some(NotApplicable::NotIamPrincipal),
         _ => None,
     };
@@ -178,8 +184,77 @@ fn is_assume_role(action_lower: &str) -> bool {
     )
 }
 
-/// Evaluates every applicable policy and decides.
+/// Evaluates every applicable policy and decides. When a comparison that touches a
+/// placeholder (an unresolved template value) took part, two more passes bound the
+/// decision (see [`super::unresolved`]) and the result says whether it depends on them.
 pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluation {
+    let mut marks = Marks::new(Bound::Plain);
+    let mut ev = decide_pass(set, req, detail, &mut marks);
+    // A principal that is wholly a placeholder reads as an unknown kind with no account.
+    let principal_unknown = req.placeholders
+        && matches!(req.principal, PrincipalRef::Other { .. })
+        && contains(&req.principal_text);
+    if marks.found.is_empty() && !principal_unknown {
+        return ev;
+    }
+    let mut most = Marks::new(Bound::MostPermissive);
+    let most_permissive = decide_pass(set, req, Detail::Decision, &mut most).decision;
+    let mut least = Marks::new(Bound::LeastPermissive);
+    let least_permissive = decide_pass(set, req, Detail::Decision, &mut least).decision;
+    if principal_unknown {
+        marks.record(&[&req.principal_text]);
+    }
+    let mut values = marks.found;
+    for v in most.found.into_iter().chain(least.found) {
+        if !values.contains(&v) {
+            values.push(v);
+        }
+    }
+    let unresolved = Unresolved {
+        values,
+        depends: principal_unknown
+            || most_permissive != ev.decision
+            || least_permissive != ev.decision,
+        most_permissive,
+        least_permissive,
+        principal_unknown,
+    };
+    if let Some(t) = &mut ev.trace {
+        t.unresolved = Some(unresolved.clone());
+    }
+    ev.unresolved = Some(unresolved);
+    ev
+}
+
+/// Whether a resource policy's `attachedTo` covers the request's resource when a
+/// placeholder is on either side: `Some(placeholders)` when that is unknown,
+/// `None` when it is known (then `skip` says whether it is attached).
+fn attachment_unresolved(
+    entry: &PolicyEntry,
+    req: &PreparedRequest,
+    skip: &mut Option<NotApplicable>,
+) -> Option<Vec<String>> {
+    let a = entry.attached_to.as_ref()?;
+    if entry.kind != PolicyKind::Resource
+        || !(a.pattern.has_placeholder() || (req.placeholders && contains(&req.resource)))
+    {
+        return None;
+    }
+    if surely_matches(&a.pattern, &req.resource) {
+        *skip = None;
+        return None;
+    }
+    *skip = Some(NotApplicable::OtherResource);
+    Some(placeholders_in(&[&a.text, &req.resource]))
+}
+
+/// One evaluation pass, settling comparisons with placeholders as `marks` says.
+fn decide_pass(
+    set: &PolicySet,
+    req: &PreparedRequest,
+    detail: Detail,
+    marks: &mut Marks,
+) -> Evaluation {
     let trace = detail == Detail::Trace;
     let app = applicability(set, req);
     let mut c = Collected {
@@ -205,7 +280,17 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
     let bounded = has_boundary(set, req, &app);
 
     for (pi, entry) in set.policies.iter().enumerate() {
-        let skip = skip_reason(entry, &app, req);
+        let mut skip = skip_reason(entry, &app, req);
+        // Attached or not is unknown: the plain pass takes it as not attached; a bound
+        // pass takes it as attached but lets only the statements it wants apply.
+        let attachment = attachment_unresolved(entry, req, &mut skip);
+        if let Some(found) = &attachment {
+            let texts: Vec<&str> = found.iter().map(String::as_str).collect();
+            marks.record(&texts);
+            if marks.bound != Bound::Plain {
+                skip = None;
+            }
+        }
         if skip.is_none() {
             match entry.kind {
                 PolicyKind::Boundary => c.boundary_present = true,
@@ -218,11 +303,12 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
         let mut statements = Vec::new();
         if skip.is_none() {
             for (si, s) in entry.policy.statements.iter().enumerate() {
-                let ev = eval_statement(s, si, req, trace, bounded);
+                let ev = eval_statement_marked(s, si, req, trace, bounded, marks);
                 if let Some(t) = ev.trace {
                     statements.push(t);
                 }
-                if !ev.applies {
+                let unwanted = attachment.is_some() && marks.wants_apply(s.effect) == Some(false);
+                if !ev.applies || unwanted {
                     continue;
                 }
                 let r = StatementRef {
@@ -269,6 +355,7 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
                 applies: skip.is_none(),
                 not_applied_because: skip.map(|w| Cow::Borrowed(w.describe())),
                 not_applied_code: skip,
+                unresolved: attachment.unwrap_or_default(),
                 statements,
             });
         }
@@ -305,12 +392,14 @@ pub fn decide(set: &PolicySet, req: &PreparedRequest, detail: Detail) -> Evaluat
             reason_code: reason,
             steps,
             policies: policy_traces,
+            unresolved: None,
         }
     });
     Evaluation {
         decision,
         determined_by,
         trace,
+        unresolved: None,
     }
 }
 

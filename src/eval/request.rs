@@ -147,6 +147,8 @@ pub struct ParsedValue {
     pub boolean: Option<bool>,
     /// As an IP address, if it is one.
     pub ip: Option<IpAddr>,
+    /// Holds a placeholder (an unresolved template value, `⟦…⟧`).
+    pub placeholder: bool,
 }
 
 impl std::ops::Deref for PreparedValue {
@@ -179,6 +181,7 @@ impl PreparedValue {
             None
         };
         PreparedValue(Arc::new(ParsedValue {
+            placeholder: crate::iac::placeholder::contains(text),
             text: text.to_string(),
             lower: text
                 .bytes()
@@ -485,6 +488,10 @@ pub struct PreparedRequest {
     pub resource_account_source: &'static str,
     /// Context entries sorted by lower-cased key.
     pub context: Vec<ContextEntry>,
+    /// The principal, action, resource or a context value holds a placeholder (an
+    /// unresolved template value): worked out once here, so evaluation takes the
+    /// marked path only then.
+    pub placeholders: bool,
 }
 
 impl PreparedRequest {
@@ -513,8 +520,17 @@ impl PreparedRequest {
             resource: request.resource().into(),
             resource_account: None,
             resource_account_source: "none",
+            placeholders: false,
             context,
         };
+        use crate::iac::placeholder::contains;
+        prepared.placeholders = contains(&prepared.principal_text)
+            || contains(&prepared.action)
+            || contains(&prepared.resource)
+            || prepared
+                .context
+                .iter()
+                .any(|e| e.values.iter().any(|v| v.placeholder));
         // Where the ARN names no account (S3), the request's aws:ResourceAccount says
         // whose the resource is (CloudTrail conversion sets it); only then is the
         // principal's account assumed.

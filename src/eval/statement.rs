@@ -3,6 +3,7 @@
 
 use super::condition;
 use super::request::PreparedRequest;
+use super::unresolved::{Bound, Marks};
 use crate::policy::principal::PrincipalRef;
 use crate::policy::{Effect, PatternItem, PrincipalElement, PrincipalItem, Statement};
 use crate::trace::{Choice, EntryTrace, MatchTrace, StatementTrace};
@@ -49,6 +50,23 @@ pub fn eval_statement(
     trace: bool,
     bounded: bool,
 ) -> StatementEval {
+    eval_statement_marked(s, index, req, trace, bounded, &mut Marks::new(Bound::Plain))
+}
+
+/// [`eval_statement`] in an evaluation pass that settles comparisons with
+/// placeholders as `marks` says and records them there. A statement and request
+/// without placeholders take the plain path, whatever the pass.
+pub fn eval_statement_marked(
+    s: &Statement,
+    index: usize,
+    req: &PreparedRequest,
+    trace: bool,
+    bounded: bool,
+    marks: &mut Marks,
+) -> StatementEval {
+    if s.placeholders || req.placeholders {
+        return super::marked::eval_statement(s, index, req, trace, bounded, marks);
+    }
     // NotPrincipal lists the principal, but the boundary rule makes the Deny apply.
     let forced = |p: &PrincipalElement, m: Option<PrincipalMatch>| {
         bounded && p.negated && s.effect == Effect::Deny && m.is_none()
@@ -185,10 +203,10 @@ fn resource_matches(items: &[PatternItem], req: &PreparedRequest) -> bool {
     items.iter().any(|i| resource_entry(i, req).0)
 }
 
-type EntryOutcome = (bool, Option<String>, Option<String>, Option<Choice>);
+pub(super) type EntryOutcome = (bool, Option<String>, Option<String>, Option<Choice>);
 
 /// Matches one Resource entry: (matched, resolved text, note, choice).
-fn resource_entry(item: &PatternItem, req: &PreparedRequest) -> EntryOutcome {
+pub(super) fn resource_entry(item: &PatternItem, req: &PreparedRequest) -> EntryOutcome {
     if &*req.resource == "*" {
         let matched = item.pattern.is_wildcards_only() && item.pattern.matches_plain("*");
         return (matched, None, None, Some(Choice::RequestResourceStar));
@@ -218,7 +236,7 @@ fn resource_entry(item: &PatternItem, req: &PreparedRequest) -> EntryOutcome {
     }
 }
 
-fn trace_patterns(
+pub(super) fn trace_patterns(
     element: &'static str,
     request_value: &std::sync::Arc<str>,
     negated: bool,
@@ -250,6 +268,7 @@ fn trace_patterns(
                 matched,
                 note,
                 choice,
+                unresolved: Vec::new(),
             }
         })
         .collect();
@@ -274,7 +293,7 @@ pub fn principal_matches(p: &PrincipalElement, who: &PrincipalRef) -> Option<Pri
 }
 
 /// A Principal entry against the request principal.
-fn entry_match(item: &PrincipalItem, who: &PrincipalRef) -> Option<PrincipalMatch> {
+pub(super) fn entry_match(item: &PrincipalItem, who: &PrincipalRef) -> Option<PrincipalMatch> {
     use PrincipalRef as P;
     match (&item.parsed, who) {
         (P::Everyone, _) => Some(PrincipalMatch::Everyone),
@@ -324,7 +343,7 @@ fn entry_match(item: &PrincipalItem, who: &PrincipalRef) -> Option<PrincipalMatc
     }
 }
 
-fn trace_principal(
+pub(super) fn trace_principal(
     p: &PrincipalElement,
     req: &PreparedRequest,
     matched: bool,
@@ -366,6 +385,7 @@ fn trace_principal(
                 matched: hit,
                 note,
                 choice: None,
+                unresolved: Vec::new(),
             }
         })
         .collect();

@@ -3,8 +3,10 @@
 //! are not ASCII, so a placeholder can never be read as a policy variable (`${…}`), a
 //! wildcard or part of an ARN; what is inside says where the value comes from, with
 //! `*`, `?`, `$` and the brackets themselves removed so that it cannot act as one
-//! either. How the engine treats them (they match nothing but `*`, and comparisons that
-//! touch one are marked) is described in docs/iac.md.
+//! either. How the engine treats them (they match only what matches every resolution:
+//! `*`, or the same placeholder; comparisons that touch one are marked, and decisions
+//! that depend on them say so) is in `policy::unresolved`, `eval::unresolved` and
+//! docs/semantics.md, "Unresolved values".
 
 /// Opens a placeholder.
 pub const OPEN: char = '⟦';

@@ -227,6 +227,10 @@ pub enum CompiledValue {
     },
     /// Null: `true` means "the key must be absent".
     Null(bool),
+    /// A value that holds a placeholder (an unresolved template value) where the
+    /// operator needs a number, date, boolean, base64, address range or ARN: it cannot
+    /// be read until resolved, and every comparison with it is unresolved.
+    Unresolved,
 }
 
 /// One value under a condition key.
@@ -313,6 +317,15 @@ pub fn compile_value(
         return Err(format!("{op_name} cannot take {what} ({text})"));
     }
     let vars = variables.then_some(0);
+    let unresolved = crate::iac::placeholder::contains(text);
+    if unresolved
+        && matches!(
+            family,
+            F::Numeric | F::Date | F::Bool | F::Null | F::Binary | F::Ip
+        )
+    {
+        return Ok(CompiledValue::Unresolved);
+    }
     let text_pattern = |wildcards: bool, lowercase: bool| {
         Pattern::compile(
             text,
@@ -353,6 +366,9 @@ pub fn compile_value(
             let whole = text_pattern(true, false);
             let parts = if whole.has_variables() {
                 None
+            } else if unresolved && split_arn_pattern(&whole).is_none() {
+                // `⟦GetAtt Queue.Arn⟧`: the ARN itself is unknown.
+                return Ok(CompiledValue::Unresolved);
             } else {
                 Some(Box::new(split_arn_pattern(&whole).ok_or_else(|| {
                     format!(

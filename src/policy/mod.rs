@@ -8,6 +8,7 @@ mod parse;
 pub mod pattern;
 pub mod principal;
 pub mod set;
+pub mod unresolved;
 
 pub use condition::{ConditionKey, ConditionOperator, Operator, PolicyValue};
 pub use parse::{ParseContext, compile_resource, parse_policy_node, parse_policy_text};
@@ -123,6 +124,30 @@ pub struct Statement {
     pub conditions: Vec<ConditionOperator>,
     /// Where the Condition block is written.
     pub condition_span: Option<Span>,
+    /// Some value of the statement (action, resource, principal, condition key or
+    /// value) holds a placeholder, an unresolved template value: worked out once when
+    /// the statement is read, so evaluation takes the marked path only then.
+    pub placeholders: bool,
+}
+
+impl Statement {
+    /// Whether any value of the statement holds a placeholder (what
+    /// [`Statement::placeholders`] holds, worked out).
+    pub fn find_placeholders(&self) -> bool {
+        use crate::iac::placeholder::contains;
+        let items = |v: &[PatternItem]| v.iter().any(|i| contains(&i.text));
+        items(&self.action.items)
+            || self.resource.as_ref().is_some_and(|r| items(&r.items))
+            || self
+                .principal
+                .as_ref()
+                .is_some_and(|p| p.items.iter().any(|i| contains(&i.text)))
+            || self.conditions.iter().any(|op| {
+                op.keys
+                    .iter()
+                    .any(|k| contains(&k.name) || k.values.iter().any(|v| contains(&v.text)))
+            })
+    }
 }
 
 /// `Action` / `NotAction`.

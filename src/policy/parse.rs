@@ -5,6 +5,7 @@ use super::condition::{self, ConditionKey, ConditionOperator, JsonKind, Operator
 use super::pattern::{Pattern, PatternOptions};
 use super::principal::PrincipalRef;
 use super::*;
+use crate::iac::placeholder;
 use crate::json::{self, Member, Node, Value};
 use crate::source::{Diagnostic, Span, did_you_mean};
 
@@ -331,7 +332,7 @@ pub(super) fn parse_statement(
         return None;
     }
     let (effect, effect_span) = effect?;
-    Some(Statement {
+    let mut statement = Statement {
         span: node.span,
         sid: sid.map(Into::into),
         sid_span,
@@ -342,7 +343,10 @@ pub(super) fn parse_statement(
         principal,
         conditions,
         condition_span,
-    })
+        placeholders: false,
+    };
+    statement.placeholders = statement.find_placeholders();
+    Some(statement)
 }
 
 fn parse_actions(m: &Member, negated: bool, errors: &mut Vec<Diagnostic>) -> ActionElement {
@@ -382,6 +386,12 @@ fn valid_action(text: &str) -> bool {
     if text == "*" {
         return true;
     }
+    if placeholder::contains(text) {
+        // An unresolved template value: wholly one, or standing for a part
+        // (`⟦Ref Service⟧:GetObject`), read as a letter in that part.
+        let shape = super::unresolved::stand_in(text, "x");
+        return shape.is_empty() || shape == "x" || valid_action(&shape);
+    }
     let Some((service, name)) = text.split_once(':') else {
         return false;
     };
@@ -403,7 +413,8 @@ fn parse_resources(
         .into_iter()
         .filter_map(|(text, span)| {
             let wildcard_only = !text.is_empty() && text.chars().all(|c| c == '*' || c == '?');
-            if !text.starts_with("arn:") && !wildcard_only {
+            // A placeholder may stand for the whole ARN (`⟦GetAtt Bucket.Arn⟧/*`).
+            if !text.starts_with("arn:") && !wildcard_only && !text.starts_with(placeholder::OPEN) {
                 errors.push(Diagnostic::error(
                     span,
                     format!("resource \"{text}\" must be an ARN (arn:…) or \"*\""),
@@ -542,11 +553,15 @@ fn principal_entry(
                 && text
                     .bytes()
                     .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-            if matches!(
-                parsed,
-                PrincipalRef::Service { .. } | PrincipalRef::Anonymous
-            ) || (text.starts_with("arn:") && parsed.account().is_none())
-                || (matches!(parsed, PrincipalRef::Other { .. }) && !unique_id)
+            // A placeholder (`⟦GetAtt AppRole.Arn⟧`, or an ARN with one in it) stands
+            // for a principal nobody can name offline: taken as written.
+            let unresolved = placeholder::contains(text);
+            if !unresolved
+                && (matches!(
+                    parsed,
+                    PrincipalRef::Service { .. } | PrincipalRef::Anonymous
+                ) || (text.starts_with("arn:") && parsed.account().is_none())
+                    || (matches!(parsed, PrincipalRef::Other { .. }) && !unique_id))
             {
                 errors.push(Diagnostic::error(
                     span,
@@ -558,6 +573,11 @@ fn principal_entry(
         }
         PrincipalType::Service => {
             let lower = text.to_ascii_lowercase();
+            if placeholder::contains(text) {
+                return Some(PrincipalRef::Other {
+                    text: text.to_string(),
+                });
+            }
             if !super::principal::is_service_name(&lower) {
                 errors.push(Diagnostic::error(
                     span,

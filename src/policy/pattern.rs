@@ -72,6 +72,16 @@ pub struct Pattern {
     tokens: Vec<Token>,
     has_vars: bool,
     all_stars: bool,
+    /// Holds a placeholder (`⟦…⟧`, an unresolved template value): worked out once here
+    /// so matching takes the placeholder-aware path only when it must.
+    placeholder: bool,
+}
+
+/// True when a literal token holds a placeholder.
+fn tokens_hold_placeholder(tokens: &[Token]) -> bool {
+    tokens
+        .iter()
+        .any(|t| matches!(t, Token::Lit(s) if crate::iac::placeholder::contains(s)))
 }
 
 impl Pattern {
@@ -133,10 +143,12 @@ impl Pattern {
         flush(&mut lit, &mut tokens);
         let has_vars = tokens.iter().any(|t| matches!(t, Token::Var(_)));
         let all_stars = !tokens.is_empty() && tokens.iter().all(|t| *t == Token::Star);
+        let placeholder = tokens_hold_placeholder(&tokens);
         let pattern = Pattern {
             tokens,
             has_vars,
             all_stars,
+            placeholder,
         };
         (pattern, scanner.steps)
     }
@@ -145,16 +157,23 @@ impl Pattern {
     pub fn from_tokens(tokens: Vec<Token>) -> Pattern {
         let has_vars = tokens.iter().any(|t| matches!(t, Token::Var(_)));
         let all_stars = !tokens.is_empty() && tokens.iter().all(|t| *t == Token::Star);
+        let placeholder = tokens_hold_placeholder(&tokens);
         Pattern {
             tokens,
             has_vars,
             all_stars,
+            placeholder,
         }
     }
 
     /// True when the pattern holds a variable.
     pub fn has_variables(&self) -> bool {
         self.has_vars
+    }
+
+    /// True when the pattern holds a placeholder (an unresolved template value).
+    pub fn has_placeholder(&self) -> bool {
+        self.placeholder
     }
 
     /// True when the pattern is `*` (or `**`…): it matches every text.
@@ -294,10 +313,14 @@ impl Pattern {
             }
         }
         let all_stars = !tokens.is_empty() && tokens.iter().all(|t| *t == Token::Star);
+        // A substituted value may bring a placeholder with it (a context value that is
+        // one).
+        let placeholder = tokens_hold_placeholder(&tokens);
         Ok(Pattern {
             tokens,
             has_vars: false,
             all_stars,
+            placeholder,
         })
     }
 

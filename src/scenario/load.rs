@@ -4,6 +4,7 @@
 
 use super::{DocumentForm, PolicySource, RequestSpec, Scenario};
 use crate::eval::{ContextValue, PreparedRequest, Request, Scalar, ScalarKind};
+use crate::iac::placeholder;
 use crate::json::{self, Member, Node, Value};
 use crate::policy::principal::{PrincipalRef, is_account_id};
 use crate::policy::{
@@ -622,7 +623,7 @@ impl Assembler {
             let name = self.opt_string(members, "name");
             let attached = self.opt_string(members, "attachedTo");
             if let (Some(a), Some(n)) = (&attached, get(members, "attachedTo")) {
-                if a != "*" && !a.starts_with("arn:") {
+                if a != "*" && !a.starts_with("arn:") && !a.starts_with(placeholder::OPEN) {
                     self.errors.push(Diagnostic::error(
                         n.span,
                         format!(
@@ -1095,7 +1096,11 @@ fn principal_parsed_ok(p: &str, parsed: &PrincipalRef) -> bool {
         // An identity provider: an ARN (saml-provider, oidc-provider) or a web
         // identity provider's name (accounts.google.com).
         PrincipalRef::Other { .. } => {
-            crate::policy::principal::split_arn(p).is_some_and(|a| !a[2].is_empty())
+            // A template value that cannot be resolved offline: the whole principal
+            // (`⟦GetAtt AppRole.Arn⟧`) or an ARN with one in it.
+            (placeholder::contains(p)
+                && (p.starts_with(placeholder::OPEN) || p.starts_with("arn:")))
+                || crate::policy::principal::split_arn(p).is_some_and(|a| !a[2].is_empty())
                 || (p.contains('.')
                     && p.bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
@@ -1107,6 +1112,11 @@ fn principal_parsed_ok(p: &str, parsed: &PrincipalRef) -> bool {
 
 /// True when `a` is one action, `service:ActionName`, without wildcards.
 fn action_ok(a: &str) -> bool {
+    if placeholder::contains(a) {
+        // `⟦Ref Action⟧`, or `s3:⟦Ref Verb⟧`: read with a letter for each placeholder.
+        let shape = crate::policy::unresolved::stand_in(a, "x");
+        return shape == "x" || (shape != a && action_ok(&shape));
+    }
     a.split_once(':').is_some_and(|(s, n)| {
         !s.is_empty() && !n.is_empty() && !a.contains('*') && !a.contains('?')
     })
@@ -1114,7 +1124,8 @@ fn action_ok(a: &str) -> bool {
 
 /// True when `r` may stand as a request's resource.
 fn resource_ok(r: &str) -> bool {
-    r == "*" || r.starts_with("arn:")
+    // A placeholder may stand for the whole ARN (`⟦GetAtt Bucket.Arn⟧/key`).
+    r == "*" || r.starts_with("arn:") || r.starts_with(placeholder::OPEN)
 }
 
 /// Calls `found(first, repeat)` for each context key that an earlier key of `members`

@@ -64,8 +64,23 @@ impl EntryTrace {
         if let Some(n) = &self.note {
             text.push_str(&format!(" — {n}"));
         }
+        push_unresolved(&mut text, &self.unresolved);
         text
     }
+}
+
+/// ` ? unresolved: ⟦a⟧, ⟦b⟧`: the mark of a comparison a placeholder (an unresolved
+/// template value) kept from being decided; nothing when none did.
+pub fn unresolved_mark(values: &[String]) -> String {
+    if values.is_empty() {
+        String::new()
+    } else {
+        format!(" ? unresolved: {}", values.join(", "))
+    }
+}
+
+fn push_unresolved(text: &mut String, values: &[String]) {
+    text.push_str(&unresolved_mark(values));
 }
 
 impl KeyTrace {
@@ -94,6 +109,7 @@ impl ComparisonTrace {
         if let Some(n) = &self.note {
             text.push_str(&format!(": {n}"));
         }
+        push_unresolved(&mut text, &self.unresolved);
         text
     }
 }
@@ -258,6 +274,9 @@ impl NotApplicable {
             NotApplicable::ServicePrincipal => "a service principal has no identity policies",
             NotApplicable::Anonymous => "an anonymous caller has no identity policies",
             NotApplicable::NotIamPrincipal => "the principal is not an IAM principal",
+            NotApplicable::UnresolvedPrincipal => {
+                "the principal is an unresolved template value: its kind and account are unknown, so no identity policy is applied; give its ARN with the placeholder only in the name"
+            }
             NotApplicable::UserHasNoSession => "an IAM user's own requests carry no session policy",
             NotApplicable::NoScps => "no SCPs in the scenario",
             NotApplicable::ScpNotIamPrincipal => {

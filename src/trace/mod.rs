@@ -6,7 +6,7 @@ mod describe;
 mod reason;
 pub mod text;
 
-pub use describe::ReasonContext;
+pub use describe::{ReasonContext, unresolved_mark};
 pub use reason::{NotApplicable, ProtectedKind, Reason, Relation};
 
 use crate::policy::{Effect, PolicyKind};
@@ -126,6 +126,9 @@ pub struct Trace {
     pub steps: Vec<Step>,
     /// Every policy of the set, in set order, with its statements.
     pub policies: Vec<PolicyTrace>,
+    /// How placeholders (unresolved template values) took part, when any did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unresolved: Option<Unresolved>,
 }
 
 /// The request as understood: principal kind, accounts, relation.
@@ -255,6 +258,11 @@ pub struct PolicyTrace {
     /// Why it does not take part, as a stable code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_applied_code: Option<NotApplicable>,
+    /// Its `attachedTo` or the request's resource holds a placeholder and neither
+    /// surely matches the other: whether it is attached to the requested resource is
+    /// unknown (it is shown as not attached).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unresolved: Vec<String>,
     /// Its statements (empty when the policy does not take part).
     pub statements: Vec<StatementTrace>,
 }
@@ -319,6 +327,10 @@ pub struct EntryTrace {
     /// A SPEC choice that decided this match.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub choice: Option<Choice>,
+    /// The placeholders (unresolved template values) that kept this comparison from
+    /// being decided: it is shown as no match, but the real values might match.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unresolved: Vec<String>,
 }
 
 /// A Condition block.
@@ -363,6 +375,10 @@ pub struct KeyTrace {
     /// A SPEC choice that decided.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub choice: Option<Choice>,
+    /// The key's name holds a placeholder and the request does not carry it: whether
+    /// the real key is present is unknown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unresolved: Vec<String>,
     /// Each request value compared with each policy value.
     pub comparisons: Vec<ComparisonTrace>,
 }
@@ -459,4 +475,52 @@ pub struct ComparisonTrace {
     /// A SPEC choice that decided this comparison.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub choice: Option<Choice>,
+    /// The placeholders (unresolved template values) that kept this comparison from
+    /// being decided: it is shown as no match, but the real values might match.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unresolved: Vec<String>,
+}
+
+/// How placeholders (template values that cannot be resolved offline) took part in a
+/// decision: which ones, and the decisions when every comparison that touches one
+/// goes the most and the least permissive way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unresolved {
+    /// The placeholders that took part in an unresolved comparison, in the order met.
+    pub values: Vec<String>,
+    /// True when resolving them some way could give another decision than the one
+    /// given: the result depends on unresolved values.
+    pub depends: bool,
+    /// The decision when each unresolved comparison goes the way that makes Allow
+    /// statements apply and Deny statements not.
+    pub most_permissive: Decision,
+    /// The decision when each goes the other way.
+    pub least_permissive: Decision,
+    /// The request's principal is itself a placeholder: its kind and account are
+    /// unknown, so any decision is possible.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub principal_unknown: bool,
+}
+
+impl Unresolved {
+    /// `depends on unresolved values: ⟦a⟧, ⟦b⟧ (Implicit deny … Allow)`, or for a
+    /// decision that stands, `unresolved values ⟦a⟧ cannot change it`.
+    pub fn describe(&self) -> String {
+        let values = self.values.join(", ");
+        if !self.depends {
+            return format!("unresolved values cannot change it: {values}");
+        }
+        let range = if self.principal_unknown {
+            "the principal is unresolved: any decision is possible".to_string()
+        } else if self.least_permissive == self.most_permissive {
+            format!("could be {}", self.most_permissive.label())
+        } else {
+            format!(
+                "could be anything from {} to {}",
+                self.least_permissive.label(),
+                self.most_permissive.label()
+            )
+        };
+        format!("depends on unresolved values: {values} ({range})")
+    }
 }

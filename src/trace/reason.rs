@@ -18,6 +18,9 @@ pub enum NotApplicable {
     Anonymous,
     /// The principal is not an IAM principal.
     NotIamPrincipal,
+    /// The principal is wholly a placeholder (an unresolved template value): its kind
+    /// is unknown, so it is not taken to have identity policies.
+    UnresolvedPrincipal,
     /// An IAM user's own requests carry no session policy.
     UserHasNoSession,
     /// The scenario has no SCPs.

@@ -74,7 +74,15 @@ pub fn decision_line(trace: &Trace, opts: TextOptions) -> String {
         &format!("{BOLD}{}", decision_style(trace.decision)),
         trace.decision.label(),
     );
-    format!("{badge} — {}", u(&trace.reason))
+    let mut line = format!("{badge} — {}", u(&trace.reason));
+    if let Some(un) = trace.unresolved.as_ref().filter(|un| un.depends) {
+        let _ = write!(
+            line,
+            " {}",
+            o.paint(YELLOW, &format!("? {}", u(&un.describe())))
+        );
+    }
+    line
 }
 
 /// Renders the whole trace, indented by `depth` levels.
@@ -86,6 +94,10 @@ pub fn render(trace: &Trace, opts: TextOptions, depth: usize) -> String {
     let r = &trace.request;
     let account = |a: &Option<String>| a.clone().unwrap_or_else(|| "none".into());
     o.line(depth, &decision_line(trace, opts));
+    if let Some(un) = trace.unresolved.as_ref().filter(|un| !un.depends) {
+        let line = o.paint(DIM, &format!("? {}", u(&un.describe())));
+        o.line(depth, &line);
+    }
     o.line(
         depth,
         &format!(
@@ -173,7 +185,14 @@ fn policy(o: &mut Out, p: &PolicyTrace, depth: usize) {
         let _ = write!(title, " for {}", u(b));
     }
     if let Some(why) = &p.not_applied_because {
-        let line = o.paint(DIM, &format!("– {title}: not applied ({})", u(why)));
+        let line = o.paint(
+            DIM,
+            &format!(
+                "– {title}: not applied ({}){}",
+                u(why),
+                u(&unresolved_mark(&p.unresolved))
+            ),
+        );
         o.line(depth, &line);
         return;
     }
@@ -274,10 +293,11 @@ fn operator(o: &mut Out, op: &OperatorTrace, depth: usize) {
             Some(_) => format!("= {}", u(&k.values_text())),
         };
         let head = format!(
-            "{} {} {values} → {}",
+            "{} {} {values} → {}{}",
             o.mark(k.holds),
             u(&k.key),
-            u(k.rule.describe())
+            u(k.rule.describe()),
+            u(&unresolved_mark(&k.unresolved))
         );
         o.line(depth + 1, &head);
         if let Some(c) = k.choice {

@@ -125,6 +125,7 @@ fn unreachable_trace(decision: Decision) -> Trace {
         reason_code: crate::trace::Reason::NothingAllows,
         steps: Vec::new(),
         policies: Vec::new(),
+        unresolved: None,
     }
 }
 

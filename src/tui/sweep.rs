@@ -6,9 +6,9 @@
 //! sweep replaces the last one whenever the policies change; the old one stops at its
 //! next record.
 
-use crate::analysis::diff::Changed;
+use crate::analysis::diff::{Changed, compare};
 use crate::cloudtrail::index::{LazyTrail, Record};
-use crate::eval::{Detail, PreparedRequest, evaluate};
+use crate::eval::PreparedRequest;
 use crate::policy::PolicySet;
 use crate::scenario::RequestSpec;
 use std::collections::HashMap;
@@ -123,16 +123,11 @@ fn run(
         counts.requests += u64::from(spec.is_some());
         if let Some(spec) = spec {
             let p = PreparedRequest::new(&spec.request);
-            let before = evaluate(baseline, &p, Detail::Decision).decision;
-            let after = evaluate(set, &p, Detail::Decision).decision;
-            if before != after {
+            let label = || format!("{}: {}", n + 1, spec.label(n as usize));
+            if let Some(changed) = compare(baseline, set, &p, label) {
                 differing += 1;
                 if found.len() < SHOWN {
-                    found.push(Changed {
-                        request: format!("{}: {}", n + 1, spec.label(n as usize)),
-                        before,
-                        after,
-                    });
+                    found.push(changed);
                 }
             }
         }

@@ -195,7 +195,10 @@ fn policy(b: &mut Builder<'_>, pi: usize, p: &PolicyTrace, deciding: &[Statement
                 format!("p{pi}"),
                 1,
                 Mark::Skip,
-                format!("{title}: not applied ({why})"),
+                format!(
+                    "{title}: not applied ({why}){}",
+                    crate::trace::unresolved_mark(&p.unresolved)
+                ),
                 None,
                 false,
             ),
@@ -341,7 +344,13 @@ fn condition(b: &mut Builder<'_>, id: &str, pi: usize, c: &ConditionTrace) {
             continue;
         }
         for (ki, k) in op.keys.iter().enumerate() {
-            let mut text = format!("{} = {} → {}", k.key, k.values_text(), k.rule.describe());
+            let mut text = format!(
+                "{} = {} → {}{}",
+                k.key,
+                k.values_text(),
+                k.rule.describe(),
+                crate::trace::unresolved_mark(&k.unresolved)
+            );
             if let Some(ch) = k.choice {
                 text.push_str(&format!(" {}", ch.describe()));
             }

@@ -81,7 +81,9 @@ pub(super) fn actions(st: &Statement, out: &mut Vec<Finding>) -> Expanded {
     let mut complete = !st.action.negated;
     for (i, item) in items.iter().enumerate() {
         let text = &*item.text;
-        if text == "*" {
+        // An unresolved template value (`⟦Ref Action⟧`, `sqs:⟦Ref Verb⟧`): nothing can
+        // be said of what it names until it is resolved.
+        if text == "*" || crate::iac::placeholder::contains(text) {
             complete = false;
             continue;
         }

@@ -41,9 +41,10 @@ fn split6(arn: &str) -> Option<[&str; 6]> {
     Some(parts)
 }
 
-/// A segment a wildcard or variable stands in (nothing can be said of it).
+/// A segment a wildcard, variable or placeholder (an unresolved template value)
+/// stands in (nothing can be said of it).
 fn open(segment: &str) -> bool {
-    segment.contains(['*', '?', '$'])
+    segment.contains(['*', '?', '$']) || crate::iac::placeholder::contains(segment)
 }
 
 /// A catalog template's parts, for one service segment.

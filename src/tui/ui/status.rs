@@ -157,7 +157,10 @@ pub fn expectation(app: &App, i: usize) -> Option<bool> {
     if app.decision_hidden(i) {
         return None;
     }
-    Some(app.results.get(i)?.decision == want)
+    let r = app.results.get(i)?;
+    // A decision that depends on unresolved template values cannot meet an expectation.
+    let depends = r.trace.unresolved.as_ref().is_some_and(|u| u.depends);
+    Some(r.decision == want && !depends)
 }
 
 /// How many requests have an expected decision, and how many of those fail.

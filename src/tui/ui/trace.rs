@@ -118,6 +118,14 @@ fn draw(pane: &TracePane, shown: &Shown, area: Rect, buf: &mut Buffer) {
         ));
     } else {
         head.push(Span::raw(safe(&result.trace.reason)));
+        // The decision takes unresolved template values as matching nothing: say when
+        // resolving them could change it.
+        if let Some(un) = result.trace.unresolved.as_ref().filter(|u| u.depends) {
+            head.push(Span::styled(
+                format!(" ? {}", safe(&un.describe())),
+                Style::default().fg(Color::Yellow),
+            ));
+        }
     }
     let rows = shown.rows;
     // The selected row's rule, explained, takes the last two lines.

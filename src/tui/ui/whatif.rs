@@ -228,6 +228,15 @@ fn changes(view: &ChangesView, focused: bool, axes: &[Axis], area: Rect, buf: &m
     for c in &view.requests {
         let mut spans = vec![Span::raw(format!("  request {}: ", safe(&c.request)))];
         spans.extend(arrow(c.before, c.after));
+        if !c.unresolved.is_empty() {
+            spans.push(Span::styled(
+                format!(
+                    " ? depends on unresolved values: {}",
+                    safe(&c.unresolved.join(", "))
+                ),
+                Style::default().fg(Color::Yellow),
+            ));
+        }
         lines.push(Line::from(spans));
     }
     for c in &view.cells {
