@@ -406,3 +406,100 @@ fn random_keys_on_lessons_never_panic() {
         }
     }
 }
+
+/// While a decision is still to predict, no key gives it away: Ctrl+T (expect it),
+/// Ctrl+R (a fix for it) outside the lesson pane, the trace's keys, the request list's
+/// edits (the requests to predict are known by their place), hints; the changes view
+/// leaves it out. A prediction is judged on the policies as they are when made.
+#[test]
+fn nothing_gives_a_hidden_decision_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = lesson_app(1, dir.path().join("p.json"));
+    press(&mut app, key(KeyCode::Esc));
+    let hidden = state(&app).lesson.predict[0].request;
+    assert_eq!(app.request, hidden);
+    let predict_first = |app: &App| {
+        app.message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("predict this request's decision first"))
+    };
+    for k in [ctrl('t'), ctrl('r')] {
+        app.focus = Focus::Request;
+        app.message = None;
+        press(&mut app, k);
+        assert!(predict_first(&app), "{k:?}: {:?}", app.message);
+    }
+    assert_eq!(app.scenario.requests[hidden].expect, None);
+    assert!(!app.dirty);
+    app.focus = Focus::Trace;
+    let (selected, editor) = (app.trace.selected, app.policies.current);
+    for k in [
+        KeyCode::Down,
+        KeyCode::End,
+        KeyCode::Enter,
+        KeyCode::Char('f'),
+    ] {
+        app.message = None;
+        press(&mut app, key(k));
+        assert!(predict_first(&app), "{k:?}");
+    }
+    assert_eq!(
+        (app.trace.selected, app.policies.current),
+        (selected, editor)
+    );
+    app.focus = Focus::Request;
+    let n = app.scenario.requests.len();
+    for k in [key(KeyCode::F(6)), key(KeyCode::F(8)), alt(KeyCode::Up)] {
+        app.message = None;
+        press(&mut app, k);
+        assert!(predict_first(&app), "{k:?}");
+    }
+    assert_eq!(app.scenario.requests.len(), n);
+    press(&mut app, alt(KeyCode::Char('h')));
+    assert_eq!(state(&app).hints_shown, 0);
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .contains("after the predictions")
+    );
+
+    // The changes view of request 1 lists no hidden request's change: DenyPayroll
+    // emptied, request 3 changes from its shipped decision, unseen.
+    let shipped = decision(&app, 2);
+    app.select_request(0);
+    app.view = View::Changes;
+    let none = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}]}"#;
+    assert!(app.replace_policy_text(1, none.into(), "test".into(), 0));
+    app.evaluate_now();
+    assert_ne!(decision(&app, 2), shipped);
+    app.refresh_views();
+    let s = screen_text(&app, 120, 35);
+    assert!(s.contains("Changes since loaded"), "{s}");
+    assert!(!s.contains("June's payroll: "), "{s}");
+
+    // Edited before predicting: judged on what the engine gives now, which the trace
+    // then shows.
+    let mut app = lesson_app(1, dir.path().join("p.json"));
+    press(&mut app, key(KeyCode::Esc));
+    let step = state(&app).lesson.predict[0].clone();
+    app.focus = Focus::Policies;
+    app.policies.current = 0;
+    app.sync_focus();
+    let edit = state(&app).lesson.answer().cloned().unwrap();
+    let text = app.scenario.sources[0]
+        .text
+        .replacen(&edit.before, &edit.after, 1);
+    assert!(app.replace_policy_text(0, text, "test".into(), 0));
+    app.evaluate_now();
+    let now = decision(&app, step.request);
+    assert_ne!(
+        now,
+        step.answer,
+        "the edit changes request {}",
+        step.request + 1
+    );
+    app.focus = Focus::Lesson;
+    press(&mut app, key(KeyCode::Char(predict_key(now))));
+    assert_eq!(state(&app).predictions_right(), (1, 1));
+}

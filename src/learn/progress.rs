@@ -78,10 +78,24 @@ impl Progress {
         let mut tmp =
             tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         std::io::Write::write_all(&mut tmp, text.as_bytes())
+            .and_then(|()| tmp.as_file().sync_all())
             .map_err(|e| format!("{}: {e}", path.display()))?;
         tmp.persist(path)
             .map(|_| ())
             .map_err(|e| format!("{}: {}", path.display(), e.error))
+    }
+
+    /// Another session's progress taken in: a lesson done in either is done; the
+    /// predictions of a lesson this one has none of are taken.
+    pub fn merge(&mut self, other: &Progress) {
+        for (k, e) in &other.lessons {
+            let mine = self.lessons.entry(k.clone()).or_default();
+            mine.done |= e.done;
+            if mine.predicted == 0 {
+                mine.right = e.right;
+                mine.predicted = e.predicted;
+            }
+        }
     }
 
     /// The lesson's entry (a default one when it has none).
@@ -143,6 +157,25 @@ mod tests {
         reset(&path).unwrap();
         assert_eq!(Progress::load(&path).unwrap(), Progress::default());
         reset(&path).unwrap();
+    }
+
+    #[test]
+    fn another_sessions_progress_is_kept_when_merged() {
+        let mut mine = Progress::default();
+        mine.mark_done("builtin:a");
+        mine.record_predictions("builtin:b", 1, 2);
+        let mut theirs = Progress::default();
+        theirs.mark_done("builtin:b");
+        theirs.record_predictions("builtin:b", 2, 2);
+        theirs.record_predictions("builtin:c", 0, 1);
+        mine.merge(&theirs);
+        assert!(mine.get("builtin:a").done && mine.get("builtin:b").done);
+        // Mine stand where I have some; theirs fill the rest.
+        assert_eq!(
+            (mine.get("builtin:b").right, mine.get("builtin:b").predicted),
+            (1, 2)
+        );
+        assert_eq!(mine.get("builtin:c").predicted, 1);
     }
 
     #[test]

@@ -515,6 +515,8 @@ impl App {
                 .requests
                 .iter()
                 .enumerate()
+                // A decision still to predict in a lesson is not listed either.
+                .filter(|(i, _)| !self.decision_hidden(*i))
                 .map(|(i, r)| (r.label(i), r.request.clone()))
                 .collect();
             self.changes

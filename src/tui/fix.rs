@@ -15,6 +15,9 @@ impl App {
         if self.focus == Focus::Lesson {
             return self.apply_lesson_answer();
         }
+        if self.decision_hidden(self.request) {
+            return vec![Effect::Message(super::lesson::PREDICT_FIRST.into())];
+        }
         match self.lint_fix_here() {
             Some((pi, finding)) => self.apply_lint_fix(pi, &finding),
             None => self.apply_suggestion(),

@@ -102,6 +102,9 @@ impl App {
     /// Takes the request's current decision as its expected one: one undo step, saved
     /// with the request as `expect`.
     fn set_expect(&mut self) -> Vec<Effect> {
+        if self.decision_hidden(self.request) {
+            return vec![Effect::Message(super::lesson::PREDICT_FIRST.into())];
+        }
         let decision = match (self.stale, self.results.get(self.request)) {
             (false, Some(r)) => r.decision,
             _ => {

@@ -15,6 +15,9 @@ use crate::learn::{GoalOutcome, Lesson, goal_outcomes, load_lesson};
 use crate::trace::Decision;
 use std::path::{Path, PathBuf};
 
+/// What a key that would give away a decision still to predict says instead.
+pub const PREDICT_FIRST: &str = "predict this request's decision first (1, 2 or 3 in the lesson pane): nothing shows it until then";
+
 /// Where a lesson came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LessonSource {
@@ -37,6 +40,8 @@ pub struct LessonState {
     pub hints_shown: usize,
     /// The learner's answer to each predict step, once given.
     pub answers: Vec<Option<Decision>>,
+    /// The decision each answered step was judged against (the engine's at the time).
+    pub truths: Vec<Option<Decision>>,
     /// How each goal stands for the policies as edited (index-aligned with the goals);
     /// `Err` while a policy does not parse; `None` before the first judgement (the
     /// service catalog a lint goal needs is still loading).
@@ -62,6 +67,7 @@ impl LessonState {
             source,
             key,
             hints_shown: 0,
+            truths: answers.clone(),
             answers,
             outcomes: None,
             selected: 0,
@@ -86,11 +92,10 @@ impl LessonState {
     pub fn predictions_right(&self) -> (usize, usize) {
         let answered = self.answers.iter().flatten().count();
         let right = self
-            .lesson
-            .predict
+            .truths
             .iter()
             .zip(&self.answers)
-            .filter(|(p, a)| **a == Some(p.answer))
+            .filter(|(t, a)| a.is_some() && *t == *a)
             .count();
         (right, answered)
     }
@@ -107,11 +112,24 @@ impl LessonState {
 
     /// Goals met now, and goals.
     pub fn goals_met(&self) -> (usize, usize) {
+        // A goal about a request still to predict is not counted: it would tell.
         let met = match &self.outcomes {
-            Some(Ok(o)) => o.iter().filter(|o| o.met()).count(),
+            Some(Ok(o)) => o
+                .iter()
+                .zip(&self.lesson.goals)
+                .filter(|(o, g)| o.met() && !self.goal_hidden(g))
+                .count(),
             _ => 0,
         };
         (met, self.lesson.goals.len())
+    }
+
+    /// Whether `goal` is about a request still to predict.
+    pub fn goal_hidden(&self, goal: &crate::learn::Goal) -> bool {
+        match &goal.kind {
+            crate::learn::GoalKind::Decision { request, .. } => self.hides(*request),
+            crate::learn::GoalKind::LintGone { .. } => false,
+        }
     }
 
     /// The answer's hint is shown.
@@ -156,10 +174,14 @@ impl Learning {
         }
     }
 
-    fn save(&self) -> Option<String> {
-        let path = self.path.as_ref()?;
+    fn save(&mut self) -> Option<String> {
+        let path = self.path.clone()?;
+        // Another iamtrace may have saved since this one read: keep what it recorded.
+        if let Ok(on_disk) = Progress::load(&path) {
+            self.progress.merge(&on_disk);
+        }
         self.progress
-            .save(path)
+            .save(&path)
             .err()
             .map(|e| format!("progress not saved: {e}"))
     }
@@ -197,6 +219,9 @@ impl App {
         let mut learning = std::mem::take(&mut self.learning);
         let said = learning.load_progress(None);
         let test_panic = self.test_panic;
+        // Results of a search still running for the scenario left must not be taken
+        // for this one's.
+        let generation = self.generation + 1;
         let mut scenario = lesson.scenario.clone();
         scenario.name = Some(match &source {
             LessonSource::Builtin(i) => {
@@ -207,6 +232,7 @@ impl App {
         scenario.description = Some(lesson.task.clone());
         *self = App::new(scenario, None);
         self.test_panic = test_panic;
+        self.generation = generation;
         let state = LessonState::new(lesson, source);
         let predicting = state.next_prediction();
         learning.lesson = Some(Box::new(state));
@@ -263,6 +289,11 @@ impl App {
                 "no lesson is open: Alt+L lists the lessons".into(),
             )];
         };
+        if state.next_prediction().is_some() {
+            return vec![Effect::Message(
+                "hints come after the predictions: say what you expect first (1, 2 or 3 in the lesson pane)".into(),
+            )];
+        }
         let total = state.lesson.hints.len();
         if state.hints_shown < total {
             state.hints_shown += 1;
@@ -324,14 +355,26 @@ impl App {
     /// Records the learner's prediction for the next predict step, then shows the
     /// request's trace on the row that decided.
     pub fn predict(&mut self, said: Decision) -> Vec<Effect> {
+        let Some(k) = self
+            .learning
+            .lesson
+            .as_ref()
+            .and_then(|l| l.next_prediction())
+        else {
+            return vec![Effect::Message("nothing is left to predict".into())];
+        };
+        let (stale, results) = (self.stale, &self.results);
         let Some(state) = self.learning.lesson.as_deref_mut() else {
             return Vec::new();
         };
-        let Some(k) = state.next_prediction() else {
-            return vec![Effect::Message("nothing is left to predict".into())];
-        };
         state.answers[k] = Some(said);
-        let step = state.lesson.predict[k].clone();
+        let mut step = state.lesson.predict[k].clone();
+        // Judged on the policies as they are now, which the trace then shows (the
+        // lesson's answer is for them as shipped; an edit before predicting moves it).
+        if let (false, Some(r)) = (stale, results.get(step.request)) {
+            step.answer = r.decision;
+        }
+        state.truths[k] = Some(step.answer);
         let (right, answered) = state.predictions_right();
         let finished = state.next_prediction().is_none();
         let key = state.key.clone();
@@ -359,8 +402,12 @@ impl App {
             }
         }
         self.reveal(step.request);
-        // The last prediction may be what the goals waited for.
+        // The last prediction may be what the goals waited for: then both are said.
+        self.message = None;
         self.refresh_lesson();
+        if let Some(done) = self.message.take() {
+            message = format!("{message}. {done}");
+        }
         vec![Effect::Message(message)]
     }
 
@@ -440,6 +487,16 @@ impl App {
     pub fn go_to_next_lesson(&mut self) -> Vec<Effect> {
         match self.next_lesson_index() {
             Some(i) => self.leave_for_lesson(i),
+            None if self
+                .learning
+                .lesson
+                .as_ref()
+                .is_some_and(|l| matches!(l.source, LessonSource::File(_))) =>
+            {
+                vec![Effect::Message(
+                    "this lesson came from a file: Alt+L lists the built-in ones".into(),
+                )]
+            }
             None if self.learning.lesson.is_some() => vec![Effect::Message(
                 "this is the last lesson: Alt+L lists them all".into(),
             )],

@@ -123,6 +123,15 @@ impl App {
         if self.trail.is_some() {
             return Some(vec![Effect::Message(refused_in_trail())]);
         }
+        if self
+            .learning
+            .lesson
+            .as_ref()
+            .is_some_and(|l| l.next_prediction().is_some())
+        {
+            // The requests to predict are known by their place.
+            return Some(vec![Effect::Message(super::lesson::PREDICT_FIRST.into())]);
+        }
         let n = self.scenario.requests.len();
         Some(match action {
             Action::AddRequest => vec![Effect::Overlay(Mode::NewRequest(0))],

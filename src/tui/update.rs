@@ -134,8 +134,12 @@ pub fn perform(app: &mut App, action: Action) -> bool {
 /// Carries out `action`, bound in `scope`: the app's own actions first, then the
 /// pane's. True when the scenario changed.
 fn perform_in(app: &mut App, scope: Scope, action: Action) -> bool {
+    let hidden_view = matches!(scope, Scope::Trace | Scope::Grid | Scope::Changes)
+        && app.decision_hidden(app.request);
     let effects = match app.handle_global(action) {
         Some(effects) => effects,
+        // The rows of a decision still to predict would give it away.
+        None if hidden_view => vec![Effect::Message(super::lesson::PREDICT_FIRST.into())],
         None => match scope {
             Scope::Policies => app
                 .handle_policy_list(action)

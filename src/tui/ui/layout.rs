@@ -79,6 +79,7 @@ const REQUEST_LEAST: u16 = 7;
 /// The most of the panes' rows the lesson pane takes above them (percent), and the
 /// fewest it gets.
 const LESSON_MOST: u16 = 40;
+const LESSON_MOST_FOCUSED: u16 = 65;
 const LESSON_LEAST: u16 = 5;
 
 /// `percent` of `n`.
@@ -114,7 +115,15 @@ pub fn layout_fitted(size: Rect, focus: Focus, wants: Wants) -> Areas {
     // share; the whole of them when it has the keyboard on a small screen.
     let mut lesson = None;
     if wants.lesson_height > 0 && !(compact && focus == Focus::Lesson) {
-        let most = share(main.height, LESSON_MOST);
+        // With the keyboard it may take more: all of a long hint shows.
+        let most = share(
+            main.height,
+            if focus == Focus::Lesson {
+                LESSON_MOST_FOCUSED
+            } else {
+                LESSON_MOST
+            },
+        );
         let height = wants.lesson_height.clamp(LESSON_LEAST.min(most), most);
         lesson = Some(Rect { height, ..main });
         main.y += height;

@@ -116,9 +116,17 @@ fn lines(app: &App, state: &LessonState) -> Vec<Line<'static>> {
         if focused && i == state.selected {
             style = style.add_modifier(Modifier::REVERSED);
         }
+        // A goal about a request still to predict does not say what it wants.
+        let text = match &goal.kind {
+            crate::learn::GoalKind::Decision { request, .. } if hidden => format!(
+                "{}: ?",
+                crate::learn::format::request_label(&state.lesson.scenario, *request)
+            ),
+            _ => goal.describe(&state.lesson.scenario),
+        };
         let mut spans = vec![
             Span::styled(format!(" {mark} "), style.fg(colour)),
-            Span::styled(safe(&goal.describe(&state.lesson.scenario)), style),
+            Span::styled(safe(&text), style),
         ];
         match outcome {
             _ if hidden => spans.push(Span::styled(

@@ -193,6 +193,7 @@ impl Widget for &App {
                 index: self.request,
                 count: self.scenario.requests.len(),
                 holds: status::expectation(self, self.request),
+                hidden: self.decision_hidden(self.request),
                 record: self.trail.as_ref().map(|t| {
                     let r = t.record_of(self.request).map_or(0, |r| r + 1);
                     (r, t.trail.len())

@@ -237,7 +237,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     // The deciding statements, also while the text does not parse: their spans were
     // moved through every edit since the last evaluation, so they stay on their text.
-    if app.spans_follow_text {
+    // (Not while the decision is still to be predicted in a lesson.)
+    if app.spans_follow_text && !app.decision_hidden(app.request) {
         if let Some(r) = app.current_result() {
             let mut deciding = r
                 .determined_by

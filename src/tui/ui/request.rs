@@ -32,6 +32,9 @@ pub struct Shown<'a> {
     /// Whether its expected decision holds (`None` when it has none or is not
     /// evaluated).
     pub holds: Option<bool>,
+    /// Its decision is still to be predicted in a lesson: its expectation is not
+    /// shown either.
+    pub hidden: bool,
 }
 
 impl RequestForm {
@@ -54,7 +57,10 @@ fn draw(form: &RequestForm, shown: &Shown, area: Rect, buf: &mut Buffer) {
     let n = shown.count;
     let spec = shown.spec;
     // "(expected Allow: ✘ FAIL)" before the name, so a cut title still shows it.
-    let expected = match (spec.and_then(|s| s.expect), shown.holds) {
+    let expected = match (
+        spec.and_then(|s| s.expect).filter(|_| !shown.hidden),
+        shown.holds,
+    ) {
         (Some(want), Some(true)) => format!(" (expected {}: ✔ holds)", want.label()),
         (Some(want), Some(false)) => format!(" (expected {}: ✘ FAIL)", want.label()),
         (Some(want), None) => format!(" (expected {})", want.label()),

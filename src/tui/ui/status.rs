@@ -246,6 +246,7 @@ pub fn bar(app: &App, compact: bool, area: Rect, buf: &mut Buffer) {
     let scope = pane_scope(app.focus, app.view);
     let has_fix = match app.learning.lesson.as_ref() {
         Some(l) if app.focus == Focus::Lesson => l.answer_shown(),
+        _ if app.decision_hidden(app.request) => false,
         _ => {
             !app.stale
                 && (app.fixes.as_ref().is_some_and(|f| !f.edits.is_empty())
