@@ -1,7 +1,8 @@
 //! TUI benchmark: one editor keystroke → re-parse every policy → re-evaluate every
 //! request → render a 120×35 frame into a TestBackend, on a scenario with one ~20 KB
 //! policy (the generated 60 statements of the engine bench) and 6 requests. Also the
-//! time from a scenario's text to the first frame.
+//! time from a scenario's text to the first frame, and a keystroke in a lesson (its
+//! goals judged again).
 //!
 //! `cargo bench --bench tui` runs the criterion groups, then prints the median and
 //! 99th percentile of single keystrokes timed one by one: first before the service
@@ -118,6 +119,40 @@ fn main() {
                 .expect("draws");
         })
     });
+    {
+        // A lesson: each keystroke also judges its goals again (the edited policies
+        // parsed, the lesson's requests evaluated) and draws the lesson pane.
+        // Lesson 12, the Client VPN guardrail (index 11).
+        let twelve = 11;
+        let lesson = iamtrace::learn::load_lesson(iamtrace::learn::builtin::LESSONS[twelve].text)
+            .expect("lesson 12 loads");
+        let mut app = App::for_lesson(
+            lesson,
+            iamtrace::tui::lesson::LessonSource::Builtin(twelve),
+            Some(std::env::temp_dir().join("iamtrace-bench-progress.json")),
+        );
+        app.mode = iamtrace::tui::app::Mode::Normal;
+        app.focus = iamtrace::tui::app::Focus::Policies;
+        app.sync_focus();
+        let mut terminal = Terminal::new(TestBackend::new(120, 35)).expect("terminal");
+        let mut n = 0u32;
+        c.bench_function("keystroke/lesson-12", |b| {
+            b.iter(|| {
+                let code = if n % 2 == 0 {
+                    KeyCode::Char(' ')
+                } else {
+                    KeyCode::Backspace
+                };
+                n += 1;
+                if handle_key(&mut app, KeyEvent::new(code, KeyModifiers::NONE)) {
+                    app.evaluate_now();
+                }
+                terminal
+                    .draw(|f| f.render_widget(&app, f.area()))
+                    .expect("draws");
+            })
+        });
+    }
     c.final_summary();
     trail_first_frame();
 
