@@ -216,3 +216,16 @@ fn replay_a_plan_against_the_roles_recorded_calls() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("2 as recorded"), "{out}");
 }
+
+/// A template's policy written as a JSON string: a finding points at the string in the
+/// template, with its place in the decoded text.
+#[test]
+fn a_policy_string_in_a_template_keeps_both_positions() {
+    let (_, out, err) = iamtrace(&["lint", "tests/fixtures/iac/all-types.yaml"]);
+    assert!(
+        out.contains(
+            "tests/fixtures/iac/all-types.yaml:113:9: in the policy string of \"InlineForRole/PolicyDocument\" (decoded line 2, column 73): warning [resource-star]"
+        ),
+        "{out}{err}"
+    );
+}

@@ -11,7 +11,7 @@ use super::{Document, FoundPolicy, Inventory, Principal, PrincipalKind};
 use crate::json::{Node, Value};
 use crate::policy::PolicyKind;
 use crate::scenario::{Assembler, LoadError, Scenario};
-use crate::source::{Diagnostic, Span, did_you_mean};
+use crate::source::{Diagnostic, SourceId, SourceMap, Span, did_you_mean};
 
 /// The start of the file: where a message about the whole file points.
 pub const FILE_START: Span = Span {
@@ -21,6 +21,39 @@ pub const FILE_START: Span = Span {
     column: 1,
     source: crate::source::SourceId::FILE,
 };
+
+/// The policies a reader decoded from strings of the file (a template's
+/// `PolicyDocument` written as a JSON string): their texts by id, and where each string
+/// is. Spans of such a policy are in its decoded text; the scenario places them at the
+/// string, as it does a scenario file's policy strings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Decoded<'a> {
+    /// Each decoded text by the id its spans carry.
+    pub texts: &'a [(SourceId, String)],
+    /// Where each one's string is in the file.
+    pub map: Option<&'a SourceMap>,
+}
+
+impl Decoded<'_> {
+    /// `node` as the scenario is to read it: a node whose spans are in a decoded text
+    /// becomes that text, held in a string at the literal's place (the scenario decodes
+    /// it again, keeping both positions); any other node as it is.
+    fn document(&self, node: &Node) -> Node {
+        let id = node.span.source;
+        if id == SourceId::FILE {
+            return node.clone();
+        }
+        let literal = self.map.and_then(|m| m.get(id)).map(|d| d.literal);
+        let text = self.texts.iter().find(|(i, _)| *i == id).map(|(_, t)| t);
+        match (literal, text) {
+            (Some(span), Some(text)) => Node {
+                span,
+                value: Value::String(text.clone()),
+            },
+            _ => node.clone(),
+        }
+    }
+}
 
 /// A principal's scenario, and what it could not include.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,9 +143,20 @@ pub fn assemble(
     key: &str,
     shown: &str,
 ) -> Result<Assembled, LoadError> {
+    assemble_decoded(inventory, text, Decoded::default(), key, shown)
+}
+
+/// [`assemble`] for a file some of whose policies were decoded from strings.
+pub fn assemble_decoded(
+    inventory: &Inventory,
+    text: &str,
+    decoded: Decoded<'_>,
+    key: &str,
+    shown: &str,
+) -> Result<Assembled, LoadError> {
     let p = find(inventory, key)
         .map_err(|m| LoadError::in_file(vec![Diagnostic::error(FILE_START, m)]))?;
-    build(inventory, text, Some(p), shown)
+    build(inventory, text, decoded, Some(p), shown)
 }
 
 /// Every policy the file writes itself, each where it applies but for no principal in
@@ -121,15 +165,17 @@ pub fn assemble(
 pub fn all_policies(
     inventory: &Inventory,
     text: &str,
+    decoded: Decoded<'_>,
     shown: &str,
 ) -> Result<Assembled, LoadError> {
-    build(inventory, text, None, shown)
+    build(inventory, text, decoded, None, shown)
 }
 
 /// The scenario of principal `p` (every policy of the file when `None`).
 fn build(
     inventory: &Inventory,
     text: &str,
+    decoded: Decoded<'_>,
     p: Option<&Principal>,
     shown: &str,
 ) -> Result<Assembled, LoadError> {
@@ -166,7 +212,7 @@ fn build(
             _ => None,
         };
         let node = match &f.document {
-            Document::Inline(node) => node.clone(),
+            Document::Inline(node) => decoded.document(node),
             // The file's own policy of that ARN, attached to this principal already;
             // or every policy of the file, where managed ones are not the file's.
             Document::Managed { arn, .. }

@@ -4,23 +4,48 @@
 //! ([`crate::iac::assemble`]). Without a principal the choices are listed.
 
 use super::{Kind, LoadOptions, Loaded};
-use crate::iac::assemble::{Assembled, all_policies, assemble, choices};
+use crate::iac::assemble::{Assembled, Decoded, all_policies, assemble_decoded, choices};
 use crate::iac::{Inventory, Side, terraform};
 use crate::scenario::LoadError;
-use crate::source::Diagnostic;
+use crate::source::{Diagnostic, SourceId, SourceMap};
+
+/// A template or plan read: its inventory, and the policies decoded from its strings.
+pub struct Read {
+    /// The principals, policies and notes.
+    pub inventory: Inventory,
+    /// The texts decoded from strings, by id (a template's policy strings).
+    pub decoded: Vec<(SourceId, String)>,
+    /// Where those strings are.
+    pub map: SourceMap,
+}
 
 /// The inventory of a template or plan `text` of `kind`, for `options`' side and
 /// parameters.
 pub fn inventory(kind: Kind, text: &str, options: &LoadOptions) -> Result<Inventory, LoadError> {
+    read(kind, text, options).map(|r| r.inventory)
+}
+
+/// A template or plan `text` of `kind` read, for `options`' side and parameters.
+pub fn read(kind: Kind, text: &str, options: &LoadOptions) -> Result<Read, LoadError> {
     match kind {
-        Kind::TerraformPlan => terraform::read(text, options.side).map_err(LoadError::in_file),
+        Kind::TerraformPlan => terraform::read(text, options.side)
+            .map(|inventory| Read {
+                inventory,
+                decoded: Vec::new(),
+                map: SourceMap::default(),
+            })
+            .map_err(LoadError::in_file),
         Kind::CloudFormation => {
             let cfn = crate::iac::cfn::CfnOptions {
                 parameters: options.parameters.iter().cloned().collect(),
                 ..Default::default()
             };
             crate::iac::cfn::read(text, &cfn)
-                .map(|t| t.inventory)
+                .map(|t| Read {
+                    inventory: t.inventory,
+                    decoded: t.decoded,
+                    map: t.source_map,
+                })
                 .map_err(LoadError::in_file)
         }
         _ => Err(LoadError::in_file(vec![Diagnostic::error(
@@ -37,7 +62,12 @@ pub fn principals(kind: Kind, text: &str, options: &LoadOptions) -> Option<Vec<S
 
 /// A template or plan as the scenario of `options.principal`.
 pub(super) fn load(kind: Kind, text: &str, options: &LoadOptions) -> Result<Loaded, LoadError> {
-    let inv = inventory(kind, text, options)?;
+    let read = read(kind, text, options)?;
+    let inv = &read.inventory;
+    let decoded = Decoded {
+        texts: &read.decoded,
+        map: Some(&read.map),
+    };
     let shown = format!(
         "the {}{}",
         kind.describe().trim_start_matches("a "),
@@ -55,7 +85,7 @@ pub(super) fn load(kind: Kind, text: &str, options: &LoadOptions) -> Result<Load
         notes: a.notes,
     };
     if options.principal.is_none() && options.all_policies {
-        return all_policies(&inv, text, &shown).map(loaded);
+        return all_policies(inv, text, decoded, &shown).map(loaded);
     }
     let Some(principal) = options.principal.as_deref() else {
         let what = match kind {
@@ -78,5 +108,5 @@ pub(super) fn load(kind: Kind, text: &str, options: &LoadOptions) -> Result<Load
             message,
         )]));
     };
-    assemble(&inv, text, principal, &shown).map(loaded)
+    assemble_decoded(inv, text, decoded, principal, &shown).map(loaded)
 }
