@@ -92,7 +92,7 @@ pub(super) fn load(kind: Kind, text: &str, options: &LoadOptions) -> Result<Load
             Kind::TerraformPlan => "a Terraform plan",
             _ => "a CloudFormation template",
         };
-        let list = choices(&inv);
+        let list = choices(inv);
         let message = if list.is_empty() {
             format!(
                 "this is {what} with no user or role: nothing to evaluate as (iamtrace lint reads its policies)"
