@@ -154,3 +154,62 @@ fn every_principal_of_the_corpus_plans_assembles() {
     assert!(ok >= 10, "{ok} assembled; refused: {refused:#?}");
     assert!(refused.len() <= ok, "{refused:#?}");
 }
+
+/// Every user and role of every CloudFormation template of the shared corpus: assembled
+/// for its scenario (and lint's every-policy scenario built) or refused with a reason,
+/// never a panic; most assemble.
+#[test]
+fn every_principal_of_the_corpus_templates_assembles() {
+    use iamtrace::input::{Kind, LoadOptions, load};
+    let dir = [
+        "../shared/corpora/iac/cloudformation",
+        "/work/shared/corpora/iac/cloudformation",
+    ]
+    .iter()
+    .map(|d| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(d))
+    .find(|d| d.is_dir());
+    let Some(dir) = dir else {
+        eprintln!("SKIPPED: the shared IaC corpus is not here");
+        return;
+    };
+    let (mut ok, mut refused, mut files) = (0, Vec::new(), 0);
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let all = LoadOptions {
+            all_policies: true,
+            ..Default::default()
+        };
+        let Ok(every) = load(&text, &all) else {
+            refused.push(format!("{name}: every policy"));
+            continue;
+        };
+        assert_eq!(every.kind, Kind::CloudFormation, "{name}");
+        files += 1;
+        let inv = iamtrace::input::iac::inventory(Kind::CloudFormation, &text, &all).unwrap();
+        for p in inv
+            .principals
+            .iter()
+            .filter(|p| p.kind != iamtrace::iac::PrincipalKind::Group)
+        {
+            let one = LoadOptions {
+                principal: Some(p.id.clone()),
+                ..Default::default()
+            };
+            match load(&text, &one) {
+                Ok(l) => {
+                    assert_eq!(l.scenario.requests.len(), 1, "{name} {}", p.id);
+                    ok += 1;
+                }
+                Err(e) => refused.push(format!("{name} {}: {}", p.id, e.diagnostics[0].message)),
+            }
+        }
+    }
+    eprintln!("{files} templates, {ok} principals assembled; refused: {refused:#?}");
+    assert!(files >= 50, "{files}");
+    assert!(ok >= 50, "{ok} assembled; refused: {refused:#?}");
+    assert!(refused.len() * 4 <= ok, "{refused:#?}");
+}
