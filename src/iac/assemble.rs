@@ -89,16 +89,7 @@ pub fn choices(inventory: &Inventory) -> Vec<String> {
 
 /// The principal `key` names (its id, IAM name or ARN), or why none does.
 fn find<'a>(inventory: &'a Inventory, key: &str) -> Result<&'a Principal, String> {
-    let by = |f: &dyn Fn(&Principal) -> bool| -> Vec<&'a Principal> {
-        inventory.principals.iter().filter(|p| f(p)).collect()
-    };
-    let mut found = by(&|p| p.id == key);
-    if found.is_empty() {
-        found = by(&|p| p.name.as_deref() == Some(key));
-    }
-    if found.is_empty() {
-        found = by(&|p| p.arn == key);
-    }
+    let found = inventory.principals_named(key);
     let list = || choices(inventory).join(", ");
     match found.as_slice() {
         [one] if one.kind == PrincipalKind::Group => Err(format!(
@@ -126,13 +117,6 @@ fn find<'a>(inventory: &'a Inventory, key: &str) -> Result<&'a Principal, String
             list()
         )),
     }
-}
-
-/// Whether policy `f` is attached to principal `p` (directly or through a group).
-fn attached_to(f: &FoundPolicy, p: &Principal) -> bool {
-    f.attached_to
-        .iter()
-        .any(|a| *a == p.id || p.groups.contains(a))
 }
 
 /// The scenario of the principal `key` names (its id, IAM name or ARN) in `inventory`,
@@ -183,7 +167,7 @@ fn build(
     let mut notes = Vec::new();
     let mut root: [Option<usize>; 2] = [None, None];
     for f in &inventory.policies {
-        let mine = p.is_none_or(|p| attached_to(f, p));
+        let mine = p.is_none_or(|p| f.reaches(p));
         let (kind, attached) = match f.kind {
             PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session if mine => {
                 (f.kind, None)
@@ -220,7 +204,7 @@ fn build(
                     inventory.policies.iter().any(|o| {
                         o.resource_arn.as_deref() == Some(arn.as_str())
                             && o.kind == PolicyKind::Identity
-                            && attached_to(o, p)
+                            && o.reaches(p)
                     })
                 }) =>
             {

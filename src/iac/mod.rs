@@ -132,31 +132,46 @@ impl Inventory {
     /// The principal `key` names: its id (logical ID or address), its IAM name, or its
     /// ARN, tried in that order.
     pub fn principal(&self, key: &str) -> Option<&Principal> {
-        self.principals
+        self.principals_named(key).into_iter().next()
+    }
+
+    /// Every principal `key` names, by the first of id, IAM name and ARN that any
+    /// principal matches (several: the key is ambiguous).
+    pub fn principals_named(&self, key: &str) -> Vec<&Principal> {
+        let tiers: [&dyn Fn(&Principal) -> bool; 3] = [
+            &|p| p.id == key,
+            &|p| p.name.as_deref() == Some(key),
+            &|p| p.arn == key,
+        ];
+        tiers
             .iter()
-            .find(|p| p.id == key)
-            .or_else(|| {
+            .map(|matches| {
                 self.principals
                     .iter()
-                    .find(|p| p.name.as_deref() == Some(key))
+                    .filter(|p| matches(p))
+                    .collect::<Vec<_>>()
             })
-            .or_else(|| self.principals.iter().find(|p| p.arn == key))
+            .find(|found| !found.is_empty())
+            .unwrap_or_default()
     }
 
     /// The policies attached to the principal `id` (identity policies and boundaries),
     /// with those of the groups a user is in.
     pub fn attached(&self, id: &str) -> impl Iterator<Item = &FoundPolicy> + '_ {
-        let groups: Vec<&str> = self
-            .principals
-            .iter()
-            .find(|p| p.id == id)
-            .map(|p| p.groups.iter().map(String::as_str).collect())
-            .unwrap_or_default();
+        let principal = self.principals.iter().find(|p| p.id == id);
         let id = id.to_string();
-        self.policies.iter().filter(move |p| {
-            p.attached_to
-                .iter()
-                .any(|a| *a == id || groups.contains(&a.as_str()))
+        self.policies.iter().filter(move |f| match principal {
+            Some(p) => f.reaches(p),
+            None => f.attached_to.contains(&id),
         })
+    }
+}
+
+impl FoundPolicy {
+    /// Whether this policy is attached to `p`, directly or through one of its groups.
+    pub fn reaches(&self, p: &Principal) -> bool {
+        self.attached_to
+            .iter()
+            .any(|a| *a == p.id || p.groups.contains(a))
     }
 }

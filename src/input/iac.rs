@@ -55,11 +55,6 @@ pub fn read(kind: Kind, text: &str, options: &LoadOptions) -> Result<Read, LoadE
     }
 }
 
-/// The users and roles of a template or plan, to choose from (`role AppRole (name)`).
-pub fn principals(kind: Kind, text: &str, options: &LoadOptions) -> Option<Vec<String>> {
-    inventory(kind, text, options).ok().map(|i| choices(&i))
-}
-
 /// A template or plan as the scenario of `options.principal`.
 pub(super) fn load(kind: Kind, text: &str, options: &LoadOptions) -> Result<Loaded, LoadError> {
     let read = read(kind, text, options)?;
