@@ -37,5 +37,17 @@ pub const LESSONS: &[BuiltinLesson] = lessons![
     "13-mixed-exercise",
 ];
 
+/// Each built-in lesson's title (its file name when it does not load), read once: the
+/// TUI's list draws them on every frame.
+pub fn titles() -> &'static [String] {
+    static TITLES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    TITLES.get_or_init(|| {
+        LESSONS
+            .iter()
+            .map(|l| super::load_lesson(l.text).map_or_else(|_| l.file.to_string(), |x| x.title))
+            .collect()
+    })
+}
+
 /// The folder the built-in lessons are kept in, as their messages name them.
 pub const DIR: &str = "assets/lessons";

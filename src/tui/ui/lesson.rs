@@ -4,9 +4,9 @@
 
 use super::overlay::centered as centered_box;
 use super::{decision_color, pane_block, safe};
+use crate::learn::GoalOutcome;
 use crate::learn::builtin::LESSONS;
 use crate::learn::progress::key_for_builtin;
-use crate::learn::{GoalOutcome, load_lesson};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Focus};
 use crate::tui::keymap::{Scope, key_label};
@@ -327,7 +327,9 @@ pub fn list(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
     ))];
     for (i, l) in LESSONS.iter().enumerate().skip(first).take(visible) {
         let entry = progress.get(&key_for_builtin(l.file));
-        let title = load_lesson(l.text).map_or_else(|_| l.file.to_string(), |x| x.title);
+        let title = crate::learn::builtin::titles()
+            .get(i)
+            .map_or(l.file, String::as_str);
         let mut style = Style::default();
         if i == selected {
             style = style.add_modifier(Modifier::REVERSED);
@@ -344,7 +346,7 @@ pub fn list(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
         };
         text.push(Line::from(vec![
             Span::styled(format!(" {mark} "), style.fg(Color::Green)),
-            Span::styled(format!("{:>2}  {}", i + 1, safe(&title)), style),
+            Span::styled(format!("{:>2}  {}", i + 1, safe(title)), style),
             Span::styled(predicted, style.fg(Color::DarkGray)),
             Span::styled(if open { "  ◀ open" } else { "" }, style.fg(Color::Cyan)),
         ]));
