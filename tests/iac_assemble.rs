@@ -9,6 +9,18 @@ use iamtrace::iac::assemble::{assemble, choices};
 use iamtrace::iac::{Side, terraform};
 use iamtrace::trace::Decision;
 
+/// The shared IaC corpus's folder `sub`, when it is here.
+fn corpus(sub: &str) -> Option<std::path::PathBuf> {
+    ["../shared/corpora/iac", "/work/shared/corpora/iac"]
+        .iter()
+        .map(|d| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(d)
+                .join(sub)
+        })
+        .find(|d| d.is_dir())
+}
+
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!(
         "{}/tests/fixtures/iac/terraform/{name}",
@@ -109,13 +121,7 @@ fn a_policy_known_only_after_apply_is_said_not_evaluated() {
 /// refused with a reason, never a panic; most assemble.
 #[test]
 fn every_principal_of_the_corpus_plans_assembles() {
-    let dir = [
-        "../shared/corpora/iac/terraform-plans",
-        "/work/shared/corpora/iac/terraform-plans",
-    ]
-    .iter()
-    .map(|d| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(d))
-    .find(|d| d.is_dir());
+    let dir = corpus("terraform-plans");
     let Some(dir) = dir else {
         eprintln!("SKIPPED: the shared IaC corpus is not here");
         return;
@@ -161,13 +167,7 @@ fn every_principal_of_the_corpus_plans_assembles() {
 #[test]
 fn every_principal_of_the_corpus_templates_assembles() {
     use iamtrace::input::{Kind, LoadOptions, load};
-    let dir = [
-        "../shared/corpora/iac/cloudformation",
-        "/work/shared/corpora/iac/cloudformation",
-    ]
-    .iter()
-    .map(|d| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(d))
-    .find(|d| d.is_dir());
+    let dir = corpus("cloudformation");
     let Some(dir) = dir else {
         eprintln!("SKIPPED: the shared IaC corpus is not here");
         return;
