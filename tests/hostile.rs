@@ -817,6 +817,7 @@ fn nesting_just_under_the_parser_limit_is_reported_not_overflowed() {
                 set: PolicySet::new(),
                 requests: Vec::new(),
                 source_map: Default::default(),
+                template: None,
             };
             let evaluated = evaluate_scenario(&scenario);
             let mut app = App::new(scenario, None);

@@ -63,14 +63,10 @@ pub fn run(
     }
     let kind = input::kind(&text);
     if matches!(kind, Kind::CloudFormation | Kind::TerraformPlan) {
-        // The editor holds JSON policy text; a template's policies are YAML or JSON
-        // with intrinsic functions, and a plan is read-only.
-        note(&format!(
-            "{}: the TUI does not open {} yet: `iamtrace eval FILE --principal NAME` evaluates it for one user or role, and `iamtrace replay` replays CloudTrail against it",
-            safe(&shown),
-            kind.describe()
-        ));
-        return Ok(ExitCode::from(2));
+        return Ok(match open_template(kind, text, shown, path, options) {
+            Some(app) => run_tui(app.with_origin(origin)),
+            None => ExitCode::from(2),
+        });
     }
     if kind == Kind::AccountDetails && options.principal.is_none() {
         if let Some(choices) = input::account_principals(&text).filter(|c| !c.is_empty()) {
@@ -138,6 +134,59 @@ pub fn run(
     }
     app.read_as = read_as;
     Ok(run_tui(app))
+}
+
+/// The TUI on a template or plan: the principal picker, or the principal
+/// `options` names; `None` (after saying why on standard error) when it cannot open.
+fn open_template(
+    kind: Kind,
+    text: String,
+    shown: String,
+    path: Option<PathBuf>,
+    options: LoadOptions,
+) -> Option<App> {
+    if options.principal.is_none() {
+        return match tui::template::choices(kind, &text, &options) {
+            Some(choices) if !choices.is_empty() => Some(App::pick_from_template(
+                kind, text, shown, choices, path, options,
+            )),
+            Some(_) => {
+                note(&format!(
+                    "{}: {} declares no user or role to evaluate as: `iamtrace lint FILE` checks its policies",
+                    safe(&shown),
+                    kind.describe()
+                ));
+                None
+            }
+            // Not readable: the load below says where.
+            None => load_template(kind, &text, &shown, path, options),
+        };
+    }
+    load_template(kind, &text, &shown, path, options)
+}
+
+fn load_template(
+    kind: Kind,
+    text: &str,
+    shown: &str,
+    path: Option<PathBuf>,
+    options: LoadOptions,
+) -> Option<App> {
+    match input::iac::load_for_editing(kind, text, &options) {
+        Ok(loaded) => Some(App::for_template(
+            kind,
+            text.to_string(),
+            loaded,
+            path,
+            options,
+        )),
+        Err(e) => {
+            for d in &e.diagnostics {
+                report(shown, text, &e.source_map, d);
+            }
+            None
+        }
+    }
 }
 
 /// Runs the TUI on `app` until it quits.

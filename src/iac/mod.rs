@@ -126,6 +126,10 @@ pub struct Inventory {
     /// policy), as warnings and notes with positions. Errors that stop reading are the
     /// reader's `Err`.
     pub notes: Vec<Diagnostic>,
+    /// The names of the policies iamtrace builds rather than reads (the statement a
+    /// Lambda permission adds to its function's policy): their positions are the
+    /// properties they come from, and the file has no document to edit for them.
+    pub synthesised: Vec<String>,
 }
 
 impl Inventory {

@@ -5,9 +5,13 @@
 
 use super::{Kind, LoadOptions, Loaded};
 use crate::iac::assemble::{Assembled, Decoded, all_policies, assemble_decoded, choices};
-use crate::iac::{Inventory, Side, terraform};
+use crate::iac::cfn::fragment::TemplateContext;
+use crate::iac::{Document, Inventory, Side, terraform};
 use crate::scenario::LoadError;
+use crate::scenario::{DocumentForm, PolicySource};
 use crate::source::{Diagnostic, SourceId, SourceMap};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// A template or plan read: its inventory, and the policies decoded from its strings.
 pub struct Read {
@@ -35,19 +39,13 @@ pub fn read(kind: Kind, text: &str, options: &LoadOptions) -> Result<Read, LoadE
                 map: SourceMap::default(),
             })
             .map_err(LoadError::in_file),
-        Kind::CloudFormation => {
-            let cfn = crate::iac::cfn::CfnOptions {
-                parameters: options.parameters.iter().cloned().collect(),
-                ..Default::default()
-            };
-            crate::iac::cfn::read(text, &cfn)
-                .map(|t| Read {
-                    inventory: t.inventory,
-                    decoded: t.decoded,
-                    map: t.source_map,
-                })
-                .map_err(LoadError::in_file)
-        }
+        Kind::CloudFormation => crate::iac::cfn::read(text, &cfn_options(options))
+            .map(|t| Read {
+                inventory: t.inventory,
+                decoded: t.decoded,
+                map: t.source_map,
+            })
+            .map_err(LoadError::in_file),
         _ => Err(LoadError::in_file(vec![Diagnostic::error(
             crate::iac::assemble::FILE_START,
             format!("{} is not a template or a plan", kind.describe()),
@@ -55,9 +53,113 @@ pub fn read(kind: Kind, text: &str, options: &LoadOptions) -> Result<Read, LoadE
     }
 }
 
+/// The values a template is read with, from `options`.
+fn cfn_options(options: &LoadOptions) -> crate::iac::cfn::CfnOptions {
+    crate::iac::cfn::CfnOptions {
+        parameters: options.parameters.iter().cloned().collect(),
+        ..Default::default()
+    }
+}
+
 /// A template or plan as the scenario of `options.principal`.
 pub(super) fn load(kind: Kind, text: &str, options: &LoadOptions) -> Result<Loaded, LoadError> {
     let read = read(kind, text, options)?;
+    load_read(kind, text, &read, options)
+}
+
+/// A template or plan opened to edit, as the scenario of `options.principal`
+/// ([`Loaded::scenario`]'s policies as an editor is to show them). A template's own
+/// documents are its text as written ([`DocumentForm::Template`], parsed with the
+/// template, which the scenario holds); what the template does not write — an AWS
+/// managed policy it attaches by ARN, the statement a Lambda permission adds — is
+/// pretty-printed JSON, read-only ([`DocumentForm::Derived`]). A plan's documents are
+/// the JSON decoded from its strings (one-line JSON pretty-printed), to try changes on:
+/// nothing is ever written back into a plan.
+pub fn load_for_editing(
+    kind: Kind,
+    text: &str,
+    options: &LoadOptions,
+) -> Result<Loaded, LoadError> {
+    let read = read(kind, text, options)?;
+    let mut loaded = load_read(kind, text, &read, options)?;
+    let sources = &mut loaded.scenario.sources;
+    let inventory = &read.inventory;
+    if kind != Kind::CloudFormation {
+        // A plan's documents are JSON in strings: the JSON, pretty-printed (one line
+        // as Terraform writes it is hard to edit), to try changes on.
+        for src in sources.iter_mut() {
+            src.text = derived_text(inventory, src);
+            src.form = DocumentForm::String;
+        }
+        return Ok(loaded);
+    }
+    // Where the template writes each of its documents: the object, or the string
+    // holding it.
+    let written: HashSet<(u64, u64)> = inventory
+        .policies
+        .iter()
+        .filter(|f| !inventory.synthesised.contains(&f.name))
+        .filter_map(|f| match &f.document {
+            Document::Inline(node) if node.span.source.is_file() => Some(node.span),
+            Document::Inline(node) => read.map.get(node.span.source).map(|d| d.literal),
+            _ => None,
+        })
+        .map(|span| (span.start, span.end))
+        .collect();
+    for src in sources.iter_mut() {
+        let at = src.at.filter(|at| at.source.is_file());
+        match at.and_then(|at| {
+            text.get(at.range())
+                .filter(|_| written.contains(&(at.start, at.end)))
+        }) {
+            Some(as_written) => {
+                // Held as the editor shows it, on the template's columns: a YAML
+                // document parses only with its first line indented like the rest.
+                src.form = DocumentForm::Inline;
+                src.text = as_written.to_string();
+                src.text = crate::scenario::splice::editor_text(src);
+                src.form = DocumentForm::Template;
+            }
+            None => {
+                src.text = derived_text(inventory, src);
+                src.form = DocumentForm::Derived;
+            }
+        }
+    }
+    let context = TemplateContext::new(text, cfn_options(options)).map_err(LoadError::in_file)?;
+    loaded.scenario.template = Some(Arc::new(context));
+    Ok(loaded)
+}
+
+/// The JSON an editor shows for a document the template does not write: the bundled
+/// managed policy's text, or the statement built for a Lambda permission,
+/// pretty-printed.
+fn derived_text(inventory: &Inventory, src: &PolicySource) -> String {
+    let node = match src.form {
+        DocumentForm::Inline => inventory
+            .policies
+            .iter()
+            .find(|f| src.name.as_deref() == Some(f.name.as_str()))
+            .and_then(|f| match &f.document {
+                Document::Inline(node) => Some(node.clone()),
+                _ => None,
+            }),
+        _ => crate::json::parse(&src.text).ok(),
+    };
+    let Some(node) = node else {
+        return src.text.clone();
+    };
+    let mut pretty = String::new();
+    crate::json::write_pretty(&node, 0, &mut pretty);
+    pretty
+}
+
+fn load_read(
+    kind: Kind,
+    text: &str,
+    read: &Read,
+    options: &LoadOptions,
+) -> Result<Loaded, LoadError> {
     let inv = &read.inventory;
     let decoded = Decoded {
         texts: &read.decoded,

@@ -286,6 +286,7 @@ pub fn draft_policy(text: &str, kind: Option<BareKind>) -> Option<Scenario> {
         set,
         requests: Vec::new(),
         source_map: Default::default(),
+        template: None,
     })
 }
 
@@ -302,6 +303,7 @@ fn cloudtrail(text: &str) -> Result<Loaded, LoadError> {
             set: PolicySet::new(),
             requests: trail.requests,
             source_map: Default::default(),
+            template: None,
         },
         skipped: trail.malformed,
         read_as: None,

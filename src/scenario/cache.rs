@@ -5,10 +5,10 @@
 //! [`lint_compiled`](crate::lint::lint_compiled) give on the same scenario.
 
 use super::compile::compile_with;
-use super::{PolicySource, Scenario};
+use super::{DocumentForm, PolicySource, Scenario};
 use crate::lint::{Finding, FixEdit, StatementFindings};
 use crate::policy::incremental::{ParsedPolicy, Reuse};
-use crate::policy::{PolicyKind, PolicySet};
+use crate::policy::{ParseContext, Policy, PolicyKind, PolicySet};
 use crate::source::Diagnostic;
 
 /// One source's kept parse and findings.
@@ -17,7 +17,47 @@ struct Entry {
     /// What the findings depend on besides the text.
     kind: PolicyKind,
     attached_to: Option<String>,
-    parsed: ParsedPolicy,
+    parsed: Parsed,
+}
+
+/// A kept parse: JSON policy text statement by statement, or a template's document
+/// whole (it is read with the template, and small).
+#[derive(Debug, Clone)]
+enum Parsed {
+    Json(ParsedPolicy),
+    Template {
+        text: String,
+        context: ParseContext,
+        result: Result<Policy, Vec<Diagnostic>>,
+    },
+}
+
+impl Parsed {
+    fn new(scenario: &Scenario, src: &PolicySource, ctx: ParseContext) -> Self {
+        if src.form == DocumentForm::Template {
+            Parsed::Template {
+                text: src.text.clone(),
+                context: ctx,
+                result: scenario.parse_source(src, ctx),
+            }
+        } else {
+            Parsed::Json(ParsedPolicy::new(&src.text, ctx))
+        }
+    }
+
+    fn context(&self) -> ParseContext {
+        match self {
+            Parsed::Json(p) => p.context(),
+            Parsed::Template { context, .. } => *context,
+        }
+    }
+
+    fn result(&self) -> Result<Policy, Vec<Diagnostic>> {
+        match self {
+            Parsed::Json(p) => p.result(),
+            Parsed::Template { result, .. } => result.clone(),
+        }
+    }
 }
 
 /// Parses and statement findings kept per source (index-aligned with a scenario's
@@ -40,10 +80,14 @@ impl PolicyCache {
         self.entries.truncate(n);
         self.findings.truncate(n);
         compile_with(scenario, |i, src, ctx| {
-            match self.entries.get_mut(i) {
-                Some(e) if same_place(e, src) && e.parsed.context() == ctx => {
+            let kept = self
+                .entries
+                .get_mut(i)
+                .filter(|e| same_place(e, src) && e.parsed.context() == ctx);
+            match kept.map(|e| &mut e.parsed) {
+                Some(Parsed::Json(parsed)) if src.form != DocumentForm::Template => {
                     let findings = &mut self.findings[i];
-                    match e.parsed.update(&src.text) {
+                    match parsed.update(&src.text) {
                         Reuse::Unchanged => {}
                         Reuse::Statement { index, shift } => {
                             self.counts.0 += 1;
@@ -75,14 +119,19 @@ impl PolicyCache {
                             findings.clear();
                         }
                     }
-                    e.parsed.result()
+                    parsed.result()
+                }
+                Some(Parsed::Template { text, result, .. })
+                    if src.form == DocumentForm::Template && *text == src.text =>
+                {
+                    result.clone()
                 }
                 _ => {
                     self.counts.1 += 1;
                     let entry = Entry {
                         kind: src.kind,
                         attached_to: src.attached_to.clone(),
-                        parsed: ParsedPolicy::new(&src.text, ctx),
+                        parsed: Parsed::new(scenario, src, ctx),
                     };
                     let result = entry.parsed.result();
                     if i < self.entries.len() {

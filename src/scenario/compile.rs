@@ -1,7 +1,7 @@
 //! Building a policy set from policy texts as an editor holds them: each text parsed on
 //! its own (positions relative to that text), errors kept per policy.
 
-use super::{PolicySource, Scenario};
+use super::{DocumentForm, PolicySource, Scenario};
 use crate::policy::{
     AttachedTo, BoundPrincipal, ParseContext, Policy, PolicyEntry, PolicyKind, PolicySet,
     parse_policy_text,
@@ -45,7 +45,26 @@ impl PolicySource {
 /// Parses every source of `scenario` from its text. Returns the set built from the
 /// valid ones and, index-aligned with `scenario.sources`, each one's errors.
 pub fn compile_sources(scenario: &Scenario) -> (PolicySet, Vec<Vec<Diagnostic>>) {
-    compile_with(scenario, |_, src, ctx| parse_policy_text(&src.text, ctx))
+    compile_with(scenario, |_, src, ctx| scenario.parse_source(src, ctx))
+}
+
+impl Scenario {
+    /// Source `src`'s text parsed as its policy of context `ctx` (positions in the
+    /// text): a template's document with its template, any other as JSON policy text.
+    pub fn parse_source(
+        &self,
+        src: &PolicySource,
+        ctx: ParseContext,
+    ) -> Result<Policy, Vec<Diagnostic>> {
+        match (src.form, &self.template) {
+            (DocumentForm::Template, Some(t)) => t.parse(&src.text, ctx),
+            (DocumentForm::Template, None) => Err(vec![Diagnostic::error(
+                crate::iac::assemble::FILE_START,
+                "a template's policy document, read without its template",
+            )]),
+            _ => parse_policy_text(&src.text, ctx),
+        }
+    }
 }
 
 /// The parse context of a source.

@@ -352,6 +352,7 @@ impl Assembler {
             set: self.set,
             requests,
             source_map: self.source_map,
+            template: None,
         })
     }
 

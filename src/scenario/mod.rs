@@ -22,9 +22,11 @@ pub use load::{
 pub use save::to_json;
 
 use crate::eval::Request;
+use crate::iac::cfn::fragment::TemplateContext;
 use crate::policy::{PolicyKind, PolicySet};
 use crate::source::{SourceMap, Span};
 use crate::trace::Decision;
+use std::sync::Arc;
 
 /// How a policy document was written in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +37,23 @@ pub enum DocumentForm {
     String,
     /// A JSON string holding URL-encoded policy text.
     UrlEncoded,
+    /// A policy document of a CloudFormation template, as written there (YAML or
+    /// JSON, intrinsic functions included): parsed with the template around it
+    /// ([`Scenario::template`]), saved back into the template in place.
+    Template,
+    /// A document the file does not write, shown as JSON: an AWS managed policy the
+    /// file attaches by ARN (from the bundled copy), or the statement a Lambda
+    /// permission adds. Evaluated like any other; read-only where the file is edited,
+    /// since there is nowhere in the file to save it.
+    Derived,
+}
+
+impl DocumentForm {
+    /// Whether an editor of the file may change the text (a derived document has no
+    /// place in the file).
+    pub fn editable(self) -> bool {
+        self != DocumentForm::Derived
+    }
 }
 
 /// One policy as written: what the editor shows and what is saved.
@@ -101,6 +120,9 @@ pub struct Scenario {
     /// The policies decoded from strings of the file, which spans of their policies
     /// name ([`crate::source::SourceId`]): [`SourceMap::place`] places any span.
     pub source_map: SourceMap,
+    /// The template the [`DocumentForm::Template`] policies are parsed with (when the
+    /// scenario is a template's, opened for editing).
+    pub template: Option<Arc<TemplateContext>>,
 }
 
 impl Scenario {

@@ -156,7 +156,9 @@ fn write_entries(entries: &[&PolicySource], indent: usize, out: &mut String) {
 
 pub(super) fn write_document(p: &PolicySource, indent: usize, out: &mut String) {
     match (p.form, json::parse(&p.text)) {
-        (DocumentForm::Inline, Ok(node)) => json::write_pretty(&node, indent, out),
+        (DocumentForm::Inline | DocumentForm::Derived, Ok(node)) => {
+            json::write_pretty(&node, indent, out)
+        }
         (DocumentForm::UrlEncoded, _) => {
             let encoded =
                 percent_encoding::utf8_percent_encode(&p.text, percent_encoding::NON_ALPHANUMERIC)

@@ -11,16 +11,19 @@ use super::{DocumentForm, PolicySource, RequestSpec, Scenario};
 /// before it (so its columns are the file's).
 pub fn pad(src: &PolicySource) -> usize {
     match (src.form, src.at) {
-        (DocumentForm::Inline, Some(at)) => at.column.saturating_sub(1) as usize,
+        (DocumentForm::Inline | DocumentForm::Template, Some(at)) => {
+            at.column.saturating_sub(1) as usize
+        }
         _ => 0,
     }
 }
 
 /// The text an editor shows for `src` (as loaded: `src.text` is the document as cut
-/// out of the file, or decoded from its string).
+/// out of the file, or decoded from its string; a template's document is held as the
+/// editor shows it already, since YAML parses only that way).
 pub fn editor_text(src: &PolicySource) -> String {
     let pad = pad(src);
-    if pad == 0 {
+    if pad == 0 || src.form == DocumentForm::Template {
         return src.text.clone();
     }
     let mut text = String::with_capacity(pad + src.text.len());
@@ -33,7 +36,7 @@ pub fn editor_text(src: &PolicySource) -> String {
 /// decoded from a string, or added since the file was read).
 pub fn first_line(src: &PolicySource) -> u64 {
     match (src.form, src.at) {
-        (DocumentForm::Inline, Some(at)) => at.line.max(1),
+        (DocumentForm::Inline | DocumentForm::Template, Some(at)) => at.line.max(1),
         _ => 1,
     }
 }
@@ -43,7 +46,7 @@ pub fn first_line(src: &PolicySource) -> u64 {
 /// a JSON string (percent-encoded when it was).
 pub fn document_text(src: &PolicySource) -> String {
     match src.form {
-        DocumentForm::Inline => {
+        DocumentForm::Inline | DocumentForm::Template => {
             let pad = pad(src);
             let spaces = src.text.bytes().take_while(|&b| b == b' ').count();
             src.text[spaces.min(pad)..].to_string()
@@ -143,6 +146,101 @@ pub fn splice_bare(original: &str, loaded: &PolicySource, now: &PolicySource) ->
     let range = loaded.at?.range();
     let (before, after) = (original.get(..range.start)?, original.get(range.end..)?);
     Some(format!("{before}{}{after}", document_text(now)))
+}
+
+/// `original`, the template `loaded` was read from, with the documents edited in
+/// `now` written back in their places, every other byte as it was; and each policy's
+/// place in the new text (index-aligned with `now`'s sources). `Err` says why it
+/// cannot be written: the policies are not the template's any more, or one document
+/// of the template (shared by two policies) was edited in two different ways.
+pub fn splice_template(
+    original: &str,
+    loaded: &Scenario,
+    now: &Scenario,
+) -> Result<(String, Vec<Option<crate::source::Span>>), String> {
+    if loaded.sources.len() != now.sources.len()
+        || !loaded
+            .sources
+            .iter()
+            .zip(&now.sources)
+            .all(|(a, b)| same_place(a, b))
+    {
+        return Err("the policies are not the template's as it was read".into());
+    }
+    let names = super::display_names(&now.sources);
+    let mut edits: Vec<(std::ops::Range<usize>, String, usize)> = Vec::new();
+    for (i, (was, is)) in loaded.sources.iter().zip(&now.sources).enumerate() {
+        if is.form != DocumentForm::Template || was.text == is.text {
+            continue;
+        }
+        let range = was
+            .at
+            .ok_or("a policy's place in the template is unknown")?
+            .range();
+        let text = document_text(is);
+        match edits.iter().find(|(r, ..)| *r == range) {
+            Some((_, same, _)) if *same == text => {}
+            Some((.., other)) => {
+                return Err(format!(
+                    "\"{}\" and \"{}\" are one document of the template, edited in two different ways: make them the same",
+                    names[*other], names[i]
+                ));
+            }
+            None => edits.push((range, text, i)),
+        }
+    }
+    // Policies that share one document take its new text, edited or not.
+    edits.sort_by_key(|(r, ..)| r.start);
+    if edits.windows(2).any(|w| w[0].0.end > w[1].0.start)
+        || edits
+            .iter()
+            .any(|(r, ..)| original.get(r.clone()).is_none())
+    {
+        return Err("the edited documents overlap in the template".into());
+    }
+    let mut out = String::with_capacity(original.len());
+    let mut at = 0;
+    for (range, text, _) in &edits {
+        out.push_str(&original[at..range.start]);
+        out.push_str(text);
+        at = range.end;
+    }
+    out.push_str(&original[at..]);
+    // Each place moves by what the edits before it added or took away.
+    let index = crate::source::LineIndex::new(&out);
+    let moved = |offset: usize| -> usize {
+        let mut shift: isize = 0;
+        for (range, text, _) in &edits {
+            if range.end <= offset {
+                shift += text.len() as isize - range.len() as isize;
+            }
+        }
+        offset.saturating_add_signed(shift)
+    };
+    let places = loaded
+        .sources
+        .iter()
+        .map(|was| {
+            let span = was.at?;
+            if !span.source.is_file() {
+                return Some(span);
+            }
+            let start = moved(span.start as usize);
+            let end = match edits.iter().find(|(r, ..)| *r == span.range()) {
+                Some((_, text, _)) => start + text.len(),
+                None => moved(span.end as usize).max(start),
+            };
+            let (line, column) = index.line_column(&out, start);
+            Some(crate::source::Span {
+                start: start as u64,
+                end: end as u64,
+                line,
+                column,
+                source: span.source,
+            })
+        })
+        .collect();
+    Ok((out, places))
 }
 
 /// `original` (read as `loaded`) edited into `now` in the file's own layout: texts and

@@ -132,6 +132,13 @@ pub struct Picker {
     pub choices: Vec<crate::input::PrincipalChoice>,
     /// Why the last choice could not be assembled.
     pub error: Option<String>,
+    /// For a template or plan: what it is, its path (a template is saved back into
+    /// it) and what it is read with.
+    pub template: Option<(
+        crate::input::Kind,
+        Option<PathBuf>,
+        crate::input::LoadOptions,
+    )>,
 }
 
 /// The text a new policy starts with.
@@ -307,6 +314,7 @@ impl App {
                 set: PolicySet::new(),
                 requests: Vec::new(),
                 source_map: Default::default(),
+                template: None,
             },
             None,
         );
@@ -315,6 +323,7 @@ impl App {
             shown,
             choices,
             error: None,
+            template: None,
         });
         app.mode = Mode::PickPrincipal(0);
         app
@@ -326,6 +335,9 @@ impl App {
         let Some(picker) = &mut self.picker else {
             return;
         };
+        if picker.template.is_some() {
+            return self.choose_template_principal(index);
+        }
         let Some(choice) = picker.choices.get(index) else {
             return;
         };
@@ -755,6 +767,9 @@ impl App {
     /// Takes in the edit of the policy shown: its editor's text becomes the policy's
     /// text, the difference an undo step (typing grouped by word and pause).
     pub fn text_changed(&mut self) {
+        if self.refuse_read_only_edit() {
+            return;
+        }
         let pi = self.policies.current;
         if let Some(new) = self.policies.editors.get(pi).map(|e| e.text()) {
             let name = self.policy_name(pi);

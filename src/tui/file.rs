@@ -14,6 +14,8 @@ pub enum Shape {
     Scenario,
     /// A bare policy document (the scenario's first policy).
     Policy,
+    /// A CloudFormation template: its edited documents are written back in place.
+    Template,
 }
 
 /// The file as read or last saved.
@@ -25,6 +27,9 @@ pub struct OpenedFile {
     pub shape: Shape,
     /// The scenario as read from `text`, its policy texts as the editor shows them.
     pub loaded: Scenario,
+    /// For a template: what it was read with (the principal, parameters), to read it
+    /// again.
+    pub options: Option<crate::input::LoadOptions>,
 }
 
 /// What saving writes, and what the status bar adds to "saved FILE".
@@ -47,6 +52,7 @@ impl App {
             text,
             shape,
             loaded: self.scenario.clone(),
+            options: None,
         });
         self
     }
@@ -83,6 +89,7 @@ impl App {
             });
         };
         match file.shape {
+            Shape::Template => self.template_to_save(file),
             Shape::Policy => {
                 // The document is the first policy, at its place (another one there
                 // means it was deleted).
@@ -140,6 +147,9 @@ impl App {
         let Some(src) = self.scenario.sources.get(pi) else {
             return Vec::new();
         };
+        if let Some(why) = self.tool_edit_refused(pi) {
+            return vec![Effect::Message(why)];
+        }
         let node = match crate::json::parse(&src.text) {
             Ok(n) => n,
             Err(e) => {
@@ -187,7 +197,12 @@ impl App {
         label: String,
         cursor: usize,
     ) -> bool {
-        let Some(src) = self.scenario.sources.get_mut(pi) else {
+        let Some(src) = self
+            .scenario
+            .sources
+            .get_mut(pi)
+            .filter(|s| s.form.editable())
+        else {
             return false;
         };
         let Some(change) = super::history::text_change(pi, &src.text, &text) else {
@@ -222,7 +237,13 @@ impl App {
     /// write it when that can be read back, else the scenario with every policy text
     /// kept (one that does not parse, as a JSON string).
     pub fn recovery_text(&self) -> String {
+        let template = self
+            .file
+            .as_ref()
+            .is_some_and(|f| f.shape == Shape::Template);
         match self.to_save() {
+            // A template's edits are kept in the template, read again on restoring.
+            Ok(t) if template => t.text,
             Ok(t) if crate::input::load_for_editing(&t.text).is_ok() => t.text,
             _ => to_json(&self.scenario),
         }
@@ -231,10 +252,18 @@ impl App {
     /// Takes note that `saved` (from [`App::to_save`]) is now the file's text: the
     /// policies' places are read again from it, so the next save splices into it.
     pub fn saved_as(&mut self, saved: &ToSave) {
+        if self
+            .file
+            .as_ref()
+            .is_some_and(|f| f.shape == Shape::Template)
+        {
+            return self.template_saved(saved);
+        }
         let Some(file) = &mut self.file else {
             return;
         };
         match file.shape {
+            Shape::Template => {}
             Shape::Policy => {
                 if let (Some(now), Some(was)) = (
                     self.scenario.sources.first_mut(),

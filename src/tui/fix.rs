@@ -65,6 +65,9 @@ impl App {
         let Some(src) = self.scenario.sources.get(pi) else {
             return Vec::new();
         };
+        if let Some(why) = self.tool_edit_refused(pi) {
+            return vec![Effect::Message(why)];
+        }
         let edit = finding
             .edit
             .as_ref()
@@ -128,6 +131,9 @@ impl App {
         let Some(src) = self.scenario.sources.get(pi) else {
             return Vec::new();
         };
+        if let Some(why) = self.tool_edit_refused(pi) {
+            return vec![Effect::Message(why)];
+        }
         if src.text.get(edit.at.start..edit.at.end) != Some(edit.before.as_str()) {
             return vec![Effect::Message(
                 "the fix no longer fits the policy's text: look again once it is evaluated".into(),

@@ -49,6 +49,13 @@ impl App {
     /// view still compares with the file). The recovery file stays until the edits are
     /// saved, so a second interruption loses nothing.
     pub fn restore_recovery(&mut self, p: PathBuf) {
+        if self
+            .file
+            .as_ref()
+            .is_some_and(|f| f.shape == Shape::Template)
+        {
+            return self.restore_template_recovery(p);
+        }
         let loaded = std::fs::read(&p)
             .map_err(|e| e.to_string())
             .and_then(crate::input::decode)
@@ -110,6 +117,32 @@ impl App {
                 ))
             }
         }
+    }
+
+    /// [`Self::restore_recovery`] of a template: the recovery file holds the template
+    /// with the edits, read again for the same principal.
+    fn restore_template_recovery(&mut self, p: PathBuf) {
+        let text = std::fs::read(&p)
+            .map_err(|e| e.to_string())
+            .and_then(crate::input::decode);
+        let Some(mut restored) = text.ok().and_then(|t| self.restore_template(&t)) else {
+            self.message = Some(format!(
+                "{} could not be restored (it does not read as the template); it is kept",
+                p.display()
+            ));
+            return;
+        };
+        restored.disk = self.disk.take();
+        restored.origin = std::mem::replace(&mut self.origin, Origin::Unnamed);
+        restored.test_panic = self.test_panic;
+        restored.history.mark_unsaved();
+        restored.dirty = true;
+        restored.message = Some(format!(
+            "restored the unsaved edits of {}: save to keep them",
+            p.display()
+        ));
+        restored.recovery = Some(p);
+        *self = restored;
     }
 
     /// Deletes the recovery file (or a killed save's temporary file) `p`: the user

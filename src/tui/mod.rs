@@ -29,6 +29,7 @@ pub mod request_list;
 pub mod saving;
 pub mod signals;
 pub mod sweep;
+pub mod template;
 pub mod trail;
 pub mod tree;
 pub mod ui;

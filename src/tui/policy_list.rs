@@ -17,6 +17,17 @@ impl App {
     pub fn handle_policy_list(&mut self, action: Action) -> Option<Vec<Effect>> {
         let n = self.policies.editors.len();
         let current = self.policies.current;
+        let list = matches!(
+            action,
+            Action::AddPolicy
+                | Action::DeletePolicy
+                | Action::RenamePolicy
+                | Action::CyclePolicyType
+                | Action::PlacePolicy
+        );
+        if let Some(why) = self.policy_list_fixed().filter(|_| list) {
+            return Some(vec![Effect::Message(why)]);
+        }
         Some(match action {
             Action::AddPolicy => {
                 self.add_policy();

@@ -71,6 +71,12 @@ pub fn bytes_to_save(app: &mut App, target: Target) -> Result<ToSave, String> {
             in_place: false,
         });
     }
+    if target == Target::Scenario && app.scenario.template.is_some() {
+        return Err(
+            "a template's policies are saved into the template (Ctrl+S), not into a scenario file"
+                .into(),
+        );
+    }
     if target == Target::Scenario {
         return Ok(ToSave {
             text: crate::scenario::to_json(&app.scenario),
@@ -145,6 +151,7 @@ impl App {
                         text: to_save.text.clone(),
                         shape: super::file::Shape::Scenario,
                         loaded: self.scenario.clone(),
+                        options: None,
                     });
                 }
                 // The file's text is now what was written: the next save splices into it.

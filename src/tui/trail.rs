@@ -87,6 +87,7 @@ impl App {
             set: PolicySet::new(),
             requests: Vec::new(),
             source_map: Default::default(),
+            template: None,
         };
         let mut app = App::new(scenario, None);
         app.trail = Some(TrailView {

@@ -321,6 +321,11 @@ pub fn suggest_prepared(
     let mut parsed = 0usize;
     for (order, c) in list.iter().enumerate() {
         let src = &scenario.sources[c.policy];
+        // A template's document is not JSON policy text, and a derived one is
+        // read-only: neither is edited.
+        if matches!(src.form, DocumentForm::Template | DocumentForm::Derived) {
+            continue;
+        }
         parsed += src.text.len();
         if parsed > limits.parsed_bytes && out.tried > 0 {
             break;

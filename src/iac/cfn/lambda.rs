@@ -138,5 +138,9 @@ impl Extractor<'_> {
             Some(arn),
             false,
         );
+        // Named as pushed (made unique there).
+        if let Some(p) = self.inv.policies.last() {
+            self.inv.synthesised.push(p.name.clone());
+        }
     }
 }

@@ -6,6 +6,7 @@
 //! silently.
 
 mod extract;
+pub mod fragment;
 mod lambda;
 pub mod names;
 pub mod resolve;
@@ -75,12 +76,7 @@ pub struct Template {
 /// `Resources` mapping), is an `Err` with positions; everything else that is not
 /// understood is a note in [`Inventory::notes`].
 pub fn read(text: &str, options: &CfnOptions) -> Result<Template, Vec<Diagnostic>> {
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    let (root, format) = if trimmed.starts_with('{') {
-        (json::parse(text), Format::Json)
-    } else {
-        (crate::yaml::parse(text), Format::Yaml)
-    };
+    let (root, format) = parse(text);
     let root = root.map_err(|e| vec![e])?;
     match get(&root, "Resources").map(|r| &r.value) {
         Some(Value::Object(_)) => {}
@@ -102,6 +98,17 @@ pub fn read(text: &str, options: &CfnOptions) -> Result<Template, Vec<Diagnostic
         }
     }
     Ok(extract::Extractor::run(&root, format, options))
+}
+
+/// The template's syntax tree, and whether it is written as JSON or YAML (JSON when
+/// its first character is `{`).
+fn parse(text: &str) -> (Result<Node, Diagnostic>, Format) {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('{') {
+        (json::parse(text), Format::Json)
+    } else {
+        (crate::yaml::parse(text), Format::Yaml)
+    }
 }
 
 /// The value of `key` in the object `node`, if any (the first, when repeated).

@@ -49,6 +49,8 @@ fn read_notes(app: &App, i: usize) -> Vec<(&'static str, &'static str)> {
     }
     match src.form {
         DocumentForm::Inline => {}
+        DocumentForm::Template => notes.push(("as written in the template", "template")),
+        DocumentForm::Derived => notes.push(("not in the file: read-only", "read-only")),
         DocumentForm::String => notes.push(("decoded from a JSON string", "decoded string")),
         DocumentForm::UrlEncoded => {
             notes.push(("decoded from a URL-encoded JSON string", "decoded string"))
