@@ -153,6 +153,40 @@ fn main() {
             })
         });
     }
+    {
+        // A template's document (YAML with !Sub and !If, parsed with the template
+        // around it) edited, as its role's 16 policies are evaluated: the fixture
+        // all-types.yaml, role AppRole (ReadOnlyAccess attached, 2,900 lines).
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/iac/all-types.yaml"
+        );
+        let text = std::fs::read_to_string(path).expect("fixture");
+        let options = iamtrace::input::LoadOptions {
+            principal: Some("AppRole".into()),
+            ..Default::default()
+        };
+        let kind = iamtrace::input::Kind::CloudFormation;
+        let loaded = iamtrace::input::iac::load_for_editing(kind, &text, &options).expect("loads");
+        let mut app = App::for_template(kind, text, loaded, None, options);
+        app.policies.current = app
+            .scenario
+            .sources
+            .iter()
+            .position(|s| s.name.as_deref() == Some("AppRole/Policies/data"))
+            .expect("the inline policy");
+        app.policies.editors[app.policies.current].jump(3, 23);
+        app.evaluate_now();
+        assert!(!app.stale, "the template's policies are valid");
+        let mut terminal = Terminal::new(TestBackend::new(120, 35)).expect("terminal");
+        let mut n = 0;
+        c.bench_function("keystroke/template-all-types-16-policies", |b| {
+            b.iter(|| {
+                keystroke(&mut app, &mut terminal, n);
+                n += 1;
+            })
+        });
+    }
     c.final_summary();
     trail_first_frame();
 

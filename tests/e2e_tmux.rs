@@ -1182,3 +1182,50 @@ fn lesson_one_from_start_to_done() {
     let screen = tmux.wait_for(|s| s.contains("EXIT:"), "the program to exit");
     assert!(screen.contains("EXIT:0"), "{screen}");
 }
+
+/// A CloudFormation template in the TUI, as a person uses it: the principal picker,
+/// the role's inline policy shown as written on the template's lines, an edit that
+/// flips the decision on screen, Ctrl+S writing that one line back into the template,
+/// and a clean quit.
+#[test]
+fn a_template_edited_and_saved_in_place() {
+    if !tmux_available("a_template_edited_and_saved_in_place") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let template = dir.path().join("app.yaml");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/iac/tui/app.yaml");
+    std::fs::copy(&fixture, &template).expect("copy the template");
+    let before = std::fs::read_to_string(&template).unwrap();
+    let binary = env!("CARGO_BIN_EXE_iamtrace");
+    let command = format!("{} app.yaml; echo \"EXIT:$?\"; sleep 60", sh_quote(binary));
+    let tmux = Tmux::start_with("template", dir.path(), &command);
+    tmux.wait_for(
+        |s| s.contains("Whose policies?") && s.contains("AppRole"),
+        "the principal picker",
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        |s| s.contains("14         Version: '2012-10-17'") && s.contains("IMPLICIT DENY"),
+        "the trust policy on the template's lines, and the decision",
+    );
+    tmux.keys(&["F2"]);
+    tmux.wait_for(
+        |s| s.contains("# Reads only, for now."),
+        "the inline policy as written",
+    );
+    tmux.keys(&["Down", "Down", "Down", "Down", "End"]);
+    tmux.keys(&["BSpace"; 9]);
+    tmux.type_text("*");
+    tmux.wait_for(|s| s.contains("ALLOW"), "the decision flipped by the edit");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for(|s| s.contains("saved"), "the save");
+    let after = std::fs::read_to_string(&template).unwrap();
+    assert_eq!(
+        after,
+        before.replace("Action: s3:GetObject", "Action: s3:*")
+    );
+    tmux.keys(&["C-q"]);
+    let screen = tmux.wait_for(|s| s.contains("EXIT:"), "the program to exit");
+    assert!(screen.contains("EXIT:0"), "{screen}");
+}

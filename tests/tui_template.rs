@@ -11,6 +11,7 @@ use iamtrace::input::{Kind, LoadOptions, iac::load_for_editing};
 use iamtrace::trace::Decision;
 use iamtrace::tui::app::{App, Mode};
 use iamtrace::tui::file::Shape;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 const TEMPLATE: &str = "tests/fixtures/iac/tui/app.yaml";
@@ -87,6 +88,7 @@ fn a_template_opens_with_its_documents_as_written_on_its_lines() {
 #[test]
 fn an_edit_is_evaluated_at_once_and_saving_writes_only_that_document() {
     let path = copy_of_template("edit");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
     let before = std::fs::read_to_string(&path).unwrap();
     let mut app = open(&path, "AppRole");
     show(&mut app, "AppRole/Policies/data");
@@ -156,7 +158,9 @@ fn an_edit_is_evaluated_at_once_and_saving_writes_only_that_document() {
         )
         .replace("PutObject", "PutObjectX");
     assert_eq!(again, expected);
-    // The file's mode and everything else are the template's own.
+    // The file keeps its mode.
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(mode, 0o640);
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
