@@ -76,7 +76,9 @@ struct Args {
     #[arg(long, global = true, value_enum, default_value_t = SideArg::After)]
     side: SideArg,
     /// For a CloudFormation template: a parameter's value, over its Default
-    /// (repeatable; a list parameter's values comma-separated).
+    /// (repeatable; a list parameter's values comma-separated). A pseudo parameter
+    /// too: AWS::AccountId (default 123456789012), AWS::Region (us-east-1),
+    /// AWS::Partition (aws), AWS::StackName, AWS::StackId.
     #[arg(long = "parameter", global = true, value_name = "KEY=VALUE", value_parser = parameter_parser)]
     parameters: Vec<(String, String)>,
 }

@@ -229,3 +229,34 @@ fn a_policy_string_in_a_template_keeps_both_positions() {
         "{out}{err}"
     );
 }
+
+/// Pseudo parameters come from `--parameter` too: the account, region and partition
+/// the template's ARNs are built with.
+#[test]
+fn pseudo_parameters_from_the_command_line() {
+    let t = "tests/fixtures/iac/tui/app.yaml";
+    let principal = |args: &[&str]| {
+        let mut all = vec!["eval", t, "--principal", "AppRole", "--format", "json"];
+        all.extend_from_slice(args);
+        let (code, out, err) = iamtrace(&all);
+        assert_eq!(code, 0, "{out}{err}");
+        let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+        v["requests"][0]["trace"]["request"]["principal"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        principal(&[]),
+        "arn:aws:sts::123456789012:assumed-role/app/iamtrace"
+    );
+    assert_eq!(
+        principal(&[
+            "--parameter",
+            "AWS::AccountId=111122223333",
+            "--parameter",
+            "AWS::Partition=aws-us-gov"
+        ]),
+        "arn:aws-us-gov:sts::111122223333:assumed-role/app/iamtrace"
+    );
+}

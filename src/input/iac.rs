@@ -54,11 +54,13 @@ pub fn read(kind: Kind, text: &str, options: &LoadOptions) -> Result<Read, LoadE
 }
 
 /// The values a template is read with, from `options`.
-fn cfn_options(options: &LoadOptions) -> crate::iac::cfn::CfnOptions {
-    crate::iac::cfn::CfnOptions {
-        parameters: options.parameters.iter().cloned().collect(),
-        ..Default::default()
-    }
+pub fn cfn_options(options: &LoadOptions) -> crate::iac::cfn::CfnOptions {
+    crate::iac::cfn::CfnOptions::from_values(
+        options
+            .parameters
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    )
 }
 
 /// A template or plan as the scenario of `options.principal`.

@@ -248,10 +248,7 @@ impl App {
             }
         }
         let options = file.options.clone().unwrap_or_default();
-        let cfn = crate::iac::cfn::CfnOptions {
-            parameters: options.parameters.iter().cloned().collect(),
-            ..Default::default()
-        };
+        let cfn = crate::input::iac::cfn_options(&options);
         // A template saved with a document that does not parse keeps reading the
         // others with the template as it was.
         if let Ok(context) = crate::iac::cfn::fragment::TemplateContext::new(&saved.text, cfn) {

@@ -49,6 +49,30 @@ impl Default for CfnOptions {
     }
 }
 
+impl CfnOptions {
+    /// The options `KEY=VALUE` pairs give, as `--parameter` takes them: a pseudo
+    /// parameter's name (`AWS::AccountId`, `AWS::Region`, `AWS::Partition`,
+    /// `AWS::StackName`, `AWS::StackId`) sets that pseudo parameter; any other name is
+    /// a template parameter's value. What is not given keeps its default.
+    pub fn from_values<'a>(values: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut o = CfnOptions::default();
+        for (key, value) in values {
+            let value = value.to_string();
+            match key {
+                "AWS::AccountId" => o.account = value,
+                "AWS::Region" => o.region = value,
+                "AWS::Partition" => o.partition = value,
+                "AWS::StackName" => o.stack_name = Some(value),
+                "AWS::StackId" => o.stack_id = Some(value),
+                _ => {
+                    o.parameters.insert(key.to_string(), value);
+                }
+            }
+        }
+        o
+    }
+}
+
 /// How the template is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
