@@ -59,6 +59,10 @@ pub fn run(
         None => Origin::Unnamed,
     };
     if !io::stdout().is_terminal() {
+        let options = match &file {
+            Some(p) => super::with_path(&options, p),
+            None => options,
+        };
         return super::eval::run_text(out, &shown, &text, Format::Text, &options);
     }
     let kind = input::kind(&text);
@@ -69,6 +73,14 @@ pub fn run(
             "{}: the TUI does not open {} yet: `iamtrace eval FILE --principal NAME` evaluates it for one user or role, and `iamtrace replay` replays CloudTrail against it",
             safe(&shown),
             kind.describe()
+        ));
+        return Ok(ExitCode::from(2));
+    }
+    if kind == Kind::Scenario && input::takes_policies_from(&text) {
+        // The template's policies are not the scenario's to edit or save.
+        note(&format!(
+            "{}: the TUI does not open a scenario with policiesFrom yet: `iamtrace eval FILE` evaluates it, with the template's or plan's policies",
+            safe(&shown)
         ));
         return Ok(ExitCode::from(2));
     }

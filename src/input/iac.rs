@@ -27,8 +27,22 @@ pub fn inventory(kind: Kind, text: &str, options: &LoadOptions) -> Result<Invent
 
 /// A template or plan `text` of `kind` read, for `options`' side and parameters.
 pub fn read(kind: Kind, text: &str, options: &LoadOptions) -> Result<Read, LoadError> {
+    let cfn = crate::iac::cfn::CfnOptions {
+        parameters: options.parameters.iter().cloned().collect(),
+        ..Default::default()
+    };
+    read_with(kind, text, options.side, cfn)
+}
+
+/// [`read`] with a template's pseudo parameters and parameter values all given.
+pub fn read_with(
+    kind: Kind,
+    text: &str,
+    side: Side,
+    cfn: crate::iac::cfn::CfnOptions,
+) -> Result<Read, LoadError> {
     match kind {
-        Kind::TerraformPlan => terraform::read(text, options.side)
+        Kind::TerraformPlan => terraform::read(text, side)
             .map(|inventory| Read {
                 inventory,
                 decoded: Vec::new(),
@@ -36,10 +50,6 @@ pub fn read(kind: Kind, text: &str, options: &LoadOptions) -> Result<Read, LoadE
             })
             .map_err(LoadError::in_file),
         Kind::CloudFormation => {
-            let cfn = crate::iac::cfn::CfnOptions {
-                parameters: options.parameters.iter().cloned().collect(),
-                ..Default::default()
-            };
             crate::iac::cfn::read(text, &cfn)
                 .map(|t| Read {
                     inventory: t.inventory,
