@@ -120,7 +120,7 @@ impl DecodedText {
     }
 }
 
-/// Another file a scenario takes policies from (`policiesFrom`, docs/scenarios.md):
+/// Another file a scenario takes policies from (`policiesFrom`, docs/iac.md):
 /// spans whose [`SourceId`] names it are at its own lines and columns, and messages
 /// about them name its path, not the scenario's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -269,18 +269,24 @@ impl SourceMap {
 
     /// Every decoded text with its id.
     pub fn iter(&self) -> impl Iterator<Item = (SourceId, &DecodedText)> {
-        self.entries.iter().enumerate().filter_map(|(i, e)| match e {
-            Entry::Decoded(d) => Some((SourceId(i as u32 + 1), d)),
-            Entry::File(_) => None,
-        })
+        self.entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                Entry::Decoded(d) => Some((SourceId(i as u32 + 1), d)),
+                Entry::File(_) => None,
+            })
     }
 
     /// Every included file with its id.
     pub fn files(&self) -> impl Iterator<Item = (SourceId, &IncludedFile)> {
-        self.entries.iter().enumerate().filter_map(|(i, e)| match e {
-            Entry::File(f) => Some((SourceId(i as u32 + 1), f)),
-            Entry::Decoded(_) => None,
-        })
+        self.entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                Entry::File(f) => Some((SourceId(i as u32 + 1), f)),
+                Entry::Decoded(_) => None,
+            })
     }
 
     /// True when no text was decoded and no file included.
@@ -562,6 +568,66 @@ mod tests {
         // A span in the file itself is shown as it is.
         assert_eq!(map.describe(&Diagnostic::error(literal, "x")), "1:14: x");
         assert_eq!(map.get(SourceId::FILE), None);
+    }
+
+    #[test]
+    fn spans_in_an_included_file_are_placed_there() {
+        let mut map = SourceMap::default();
+        let named_at = Span {
+            start: 20,
+            end: 34,
+            line: 3,
+            column: 13,
+            source: SourceId::FILE,
+        };
+        let file = map.add_file(IncludedFile {
+            path: "infra/template.yaml".into(),
+            entry: "{\"file\": \"template.yaml\"}".into(),
+            named_at,
+            added_levels: AddedLevels::default(),
+        });
+        assert!(map.get(file).is_none(), "not a decoded text");
+        assert_eq!(map.iter().count(), 0);
+        let in_template = Span {
+            start: 400,
+            end: 410,
+            line: 27,
+            column: 17,
+            source: file,
+        };
+        let d = Diagnostic::error(in_template, "bad");
+        assert_eq!(map.locate("s.json", &d), "infra/template.yaml:27:17: bad");
+        assert_eq!(map.file_id_of(&in_template), file);
+        // A policy string of the template: placed at its literal, in the template.
+        let literal = Span {
+            line: 40,
+            column: 9,
+            ..in_template
+        };
+        let decoded = map.add(DecodedText {
+            literal,
+            name: Some("P".into()),
+            path: "P".into(),
+            encoding: Encoding::TemplateString,
+        });
+        let inner = Span {
+            line: 2,
+            column: 3,
+            source: decoded,
+            ..in_template
+        };
+        assert_eq!(
+            map.locate("s.json", &Diagnostic::error(inner, "x")),
+            "infra/template.yaml:40:9: in the template string of \"P\" (decoded line 2, column 3): x"
+        );
+        assert_eq!(map.file_id_of(&inner), file);
+        // The scenario's own spans stay the scenario's.
+        assert_eq!(
+            map.locate("s.json", &Diagnostic::error(named_at, "y")),
+            "s.json:3:13: y"
+        );
+        assert!(map.file_of(&named_at).is_none());
+        assert_eq!(map.files().count(), 1);
     }
 
     #[test]

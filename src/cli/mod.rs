@@ -323,7 +323,10 @@ pub fn diagnostic_json(map: &SourceMap, d: &Diagnostic) -> serde_json::Value {
 
 /// `options` for the input read from `path`: a scenario's `policiesFrom` paths are
 /// relative to its directory (standard input, `-`, has none: the current directory).
-pub fn with_path(options: &iamtrace::input::LoadOptions, path: &Path) -> iamtrace::input::LoadOptions {
+pub fn with_path(
+    options: &iamtrace::input::LoadOptions,
+    path: &Path,
+) -> iamtrace::input::LoadOptions {
     iamtrace::input::LoadOptions {
         path: (path.as_os_str() != "-").then(|| path.to_path_buf()),
         ..options.clone()

@@ -223,17 +223,23 @@ pub fn assemble_into(
             p.arn
         ));
     }
-    let mut root = [
-        a.root_level(PolicyKind::Scp),
-        a.root_level(PolicyKind::Rcp),
-    ];
+    let mut root = [a.root_level(PolicyKind::Scp), a.root_level(PolicyKind::Rcp)];
     let had = root;
     let place = Placement {
         file: Some(join.file),
         bind: bound,
         root_name: "r-root",
     };
-    fill(a, inventory, text, decoded, Some(p), &place, &mut root, &mut notes);
+    fill(
+        a,
+        inventory,
+        text,
+        decoded,
+        Some(p),
+        &place,
+        &mut root,
+        &mut notes,
+    );
     for (i, kind) in [PolicyKind::Scp, PolicyKind::Rcp].into_iter().enumerate() {
         match (had[i], root[i]) {
             (None, Some(index)) => {
@@ -309,7 +315,11 @@ fn rename(
             p.arn
         ));
     }
-    if let Some(n) = p.name.as_deref().filter(|n| !super::placeholder::contains(n)) {
+    if let Some(n) = p
+        .name
+        .as_deref()
+        .filter(|n| !super::placeholder::contains(n))
+    {
         if *n != name {
             return Err(format!(
                 "{} is named \"{n}\" in the file; arn \"{arn}\" names \"{name}\"",
@@ -327,9 +337,9 @@ fn rename(
         )),
     }
     let swap = |s: &str| -> String {
-        pairs
-            .iter()
-            .fold(s.to_string(), |acc, (from, to)| acc.replace(from.as_str(), to))
+        pairs.iter().fold(s.to_string(), |acc, (from, to)| {
+            acc.replace(from.as_str(), to)
+        })
     };
     let mut inv = inventory.clone();
     for q in &mut inv.principals {
@@ -350,11 +360,7 @@ fn rename(
     }
     // A decoded text's columns after a replacement move by the difference in length:
     // they are columns of a text CloudFormation would build, not of the file.
-    let texts = decoded
-        .texts
-        .iter()
-        .map(|(id, t)| (*id, swap(t)))
-        .collect();
+    let texts = decoded.texts.iter().map(|(id, t)| (*id, swap(t))).collect();
     Ok((inv, texts))
 }
 
@@ -482,9 +488,7 @@ fn fill(
             None => node,
         };
         let bound = match kind {
-            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session => {
-                place.bind.clone()
-            }
+            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session => place.bind.clone(),
             _ => None,
         };
         a.document_bound(

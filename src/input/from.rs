@@ -1,4 +1,4 @@
-//! A scenario's `policiesFrom` (docs/scenarios.md): the file it names read from the
+//! A scenario's `policiesFrom` (docs/iac.md): the file it names read from the
 //! scenario's directory, recognised by [`super::detect`] (a CloudFormation template or
 //! a Terraform plan, nothing else), and its principal's policies assembled
 //! ([`crate::iac::assemble::assemble_into`]) into the scenario being loaded, every
@@ -37,7 +37,13 @@ pub(super) fn include(
     let err = |a: &mut Assembler, span, message: String| a.error(Diagnostic::error(span, message));
     let text = match read(&path) {
         Ok(t) => t,
-        Err(e) => return err(a, *file_at, format!("policiesFrom: cannot read {shown}: {e}")),
+        Err(e) => {
+            return err(
+                a,
+                *file_at,
+                format!("policiesFrom: cannot read {shown}: {e}"),
+            );
+        }
     };
     let kind = super::kind(&text);
     if !matches!(kind, Kind::CloudFormation | Kind::TerraformPlan) {
@@ -54,14 +60,18 @@ pub(super) fn include(
         return err(
             a,
             *span,
-            format!("policiesFrom side is for a Terraform plan; {shown} is a CloudFormation template"),
+            format!(
+                "policiesFrom side is for a Terraform plan; {shown} is a CloudFormation template"
+            ),
         );
     }
     if let (Some(span), Kind::TerraformPlan) = (entry.parameters_at, kind) {
         return err(
             a,
             span,
-            format!("policiesFrom parameters are for a CloudFormation template; {shown} is a Terraform plan"),
+            format!(
+                "policiesFrom parameters are for a CloudFormation template; {shown} is a Terraform plan"
+            ),
         );
     }
     if kind == Kind::CloudFormation && !parameters_declared(entry, &text, a) {
@@ -128,13 +138,53 @@ pub(super) fn include(
         file: id,
         arn: entry.arn.as_ref().map(|(a, _)| a.clone()),
     };
+    let before = a.sources().len();
     match assemble_into(a, &read.inventory, &text, decoded, principal, &join) {
-        Ok(found) => notes.extend(found.into_iter().map(|n| format!("{shown}: {n}"))),
-        Err(JoinError::Principal(m)) => err(a, *principal_at, format!("policiesFrom: {shown}: {m}")),
+        Ok(found) => {
+            notes.extend(found.into_iter().map(|n| format!("{shown}: {n}")));
+            one_boundary(a, before, *principal_at, &shown);
+        }
+        Err(JoinError::Principal(m)) => {
+            err(a, *principal_at, format!("policiesFrom: {shown}: {m}"))
+        }
         Err(JoinError::Arn(m)) => {
             let at = entry.arn.as_ref().map_or(entry.at, |(_, s)| *s);
             err(a, at, format!("policiesFrom: {m}"))
         }
+    }
+}
+
+/// At most one permissions boundary per principal (SPEC §6): an error at the entry's
+/// `principal` when the boundary the file gives (among the policies from index
+/// `from` on) meets one the scenario already has for that principal (an unbound one
+/// applies to every principal).
+fn one_boundary(a: &mut Assembler, from: usize, at: crate::source::Span, shown: &str) {
+    use crate::policy::{BoundPrincipal, PolicyKind, PrincipalRef};
+    let boundary = |s: &&crate::scenario::PolicySource| s.kind == PolicyKind::Boundary;
+    let Some(added) = a.sources()[from..].iter().find(boundary) else {
+        return;
+    };
+    let mine = added.principal.as_deref();
+    let clash = a.sources()[..from].iter().filter(boundary).find(|s| {
+        match (s.principal.as_deref(), mine) {
+            (None, _) | (_, None) => true,
+            (Some(theirs), Some(mine)) => {
+                let covers = |b: &str, who: &str| {
+                    BoundPrincipal::new(b).is_some_and(|b| b.covers(&PrincipalRef::parse(who)))
+                };
+                covers(theirs, mine) || covers(mine, theirs)
+            }
+        }
+    });
+    if let Some(other) = clash {
+        let place = other
+            .at
+            .map(|s| format!(" (line {}, column {})", s.line, s.column))
+            .unwrap_or_default();
+        let message = format!(
+            "policiesFrom: a principal has at most one permissions boundary: {shown} gives this principal one, and the scenario's boundary{place} applies to it too"
+        );
+        a.error(Diagnostic::error(at, message));
     }
 }
 

@@ -49,15 +49,13 @@ pub fn read_with(
                 map: SourceMap::default(),
             })
             .map_err(LoadError::in_file),
-        Kind::CloudFormation => {
-            crate::iac::cfn::read(text, &cfn)
-                .map(|t| Read {
-                    inventory: t.inventory,
-                    decoded: t.decoded,
-                    map: t.source_map,
-                })
-                .map_err(LoadError::in_file)
-        }
+        Kind::CloudFormation => crate::iac::cfn::read(text, &cfn)
+            .map(|t| Read {
+                inventory: t.inventory,
+                decoded: t.decoded,
+                map: t.source_map,
+            })
+            .map_err(LoadError::in_file),
         _ => Err(LoadError::in_file(vec![Diagnostic::error(
             crate::iac::assemble::FILE_START,
             format!("{} is not a template or a plan", kind.describe()),

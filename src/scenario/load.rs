@@ -113,7 +113,7 @@ mod stream;
 
 pub use stream::{StreamedRequest, stream_requests};
 
-/// One `policiesFrom` entry of a scenario file (docs/scenarios.md), its values checked
+/// One `policiesFrom` entry of a scenario file (docs/iac.md), its values checked
 /// and their positions kept. Reading the file it names is [`crate::input`]'s (the one
 /// module that decides what a file holds): see [`load_tree_including`].
 #[derive(Debug, Clone, PartialEq)]
@@ -378,6 +378,11 @@ impl Assembler {
     /// Records a problem.
     pub fn error(&mut self, d: Diagnostic) {
         self.errors.push(d);
+    }
+
+    /// The policies so far, as written.
+    pub fn sources(&self) -> &[PolicySource] {
+        &self.sources
     }
 
     /// Records another file whose policies join the scenario; the id their spans are
@@ -849,7 +854,10 @@ impl Assembler {
                     }
                 };
                 // Sorted with the others by where their string is.
-                let key = (self.source_map.file_id_of(&doc.span).number(), doc.span.start);
+                let key = (
+                    self.source_map.file_id_of(&doc.span).number(),
+                    doc.span.start,
+                );
                 self.decoded_errors
                     .extend(errs.into_iter().map(|e| (key, e)));
                 (parsed, decoded, form)
@@ -914,11 +922,11 @@ impl Assembler {
         };
         items
             .into_iter()
-            .filter_map(|n| self.from_entry(n, text))
+            .filter_map(|n| self.policies_from_entry(n, text))
             .collect()
     }
 
-    fn from_entry(&mut self, node: &Node, text: &str) -> Option<PoliciesFrom> {
+    fn policies_from_entry(&mut self, node: &Node, text: &str) -> Option<PoliciesFrom> {
         let Value::Object(members) = &node.value else {
             self.errors.push(Diagnostic::error(
                 node.span,
