@@ -86,6 +86,11 @@ fn each_problem_is_an_error_at_its_value() {
             "cannot read",
         ),
         (
+            r#"{"file": ".", "principal": "AppRole"}"#,
+            "\".\"",
+            "not a regular file",
+        ),
+        (
             r#"{"file": "s.json", "principal": "AppRole"}"#,
             "\"s.json\"",
             "is a scenario, not a CloudFormation template or a Terraform plan",

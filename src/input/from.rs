@@ -188,11 +188,16 @@ fn one_boundary(a: &mut Assembler, from: usize, at: crate::source::Span, shown: 
     }
 }
 
-/// The file at `path` as text (gzip decompressed, UTF-8 checked, at most the default
-/// input limit), or why not.
+/// The regular file at `path` as text (gzip decompressed, UTF-8 checked, at most the
+/// default input limit), or why not.
 fn read(path: &Path) -> Result<String, String> {
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let size = file.metadata().map_or(0, |m| m.len());
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    // A directory, a pipe or a device is no template (and a pipe could wait forever).
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let size = meta.len();
     crate::read::read_text_sized(file, crate::read::DEFAULT_MAX_INPUT, size)
 }
 
