@@ -493,3 +493,88 @@ fn a_second_boundary_for_the_principal_is_an_error() {
     let path = write(dir.path(), "s.json", &other);
     load_file(&path).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
 }
+
+#[test]
+fn several_files_each_bring_their_principals_policies() {
+    let dir = workdir();
+    let text = format!(
+        r#"{{"policies": {{"scp": [{{"level": "r-root", "policies": [{FULL}]}}]}},
+ "policiesFrom": [
+   {{"file": "app.yaml", "principal": "AppRole", "arn": "arn:aws:iam::111122223333:role/app"}},
+   {{"file": "plan.json", "principal": "aws_iam_role.admin", "side": "before"}}
+ ],
+ "requests": [
+   {{"name": "app reads", "principal": "arn:aws:iam::111122223333:role/app", "action": "s3:GetObject", "resource": "arn:aws:s3:::data-dev/x", "expect": "allow"}},
+   {{"name": "app makes an endpoint", "principal": "arn:aws:iam::111122223333:role/app", "action": "ec2:CreateClientVpnEndpoint", "resource": "*", "expect": "implicit_deny"}},
+   {{"name": "admin makes an endpoint", "principal": "arn:aws:sts::111122223333:assumed-role/admin/alice", "action": "ec2:CreateClientVpnEndpoint", "resource": "*", "expect": "allow"}}
+ ]}}"#
+    );
+    let path = write(dir.path(), "s.json", &text);
+    let loaded = load_file(&path).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+    let s = &loaded.scenario;
+    assert_eq!(s.source_map.files().count(), 2);
+    for r in &s.requests {
+        let prepared = iamtrace::eval::PreparedRequest::new(&r.request);
+        let got = iamtrace::eval::evaluate(&s.set, &prepared, iamtrace::eval::Detail::Decision);
+        assert_eq!(Some(got.decision), r.expect, "{:?}", r.name);
+    }
+    // Written back: both entries, in order, and none of their policies.
+    let json = to_json(s);
+    let again: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(again["policiesFrom"][0]["file"], "app.yaml");
+    assert_eq!(again["policiesFrom"][1]["side"], "before");
+    assert_eq!(
+        again["policies"]["scp"][0]["policies"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    assert!(again["policies"].get("identity").is_none(), "{json}");
+    let reread = load(
+        &json,
+        &LoadOptions {
+            path: Some(path),
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+    assert_eq!(reread.scenario.sources.len(), s.sources.len());
+    // `eval --format json` lists both files, and the exit status is 0: every expect met.
+    let out = Command::cargo_bin("iamtrace")
+        .unwrap()
+        .args(["eval", "s.json", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<&str> = line["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    assert_eq!(files, ["app.yaml", "plan.json"]);
+}
+
+#[test]
+fn errors_in_json_output_name_the_template() {
+    let dir = workdir();
+    write(
+        dir.path(),
+        "s.json",
+        &scenario_with(r#"{"file": "broken.yaml", "principal": "Worker"}"#),
+    );
+    let out = Command::cargo_bin("iamtrace")
+        .unwrap()
+        .args(["eval", "s.json", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = line["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{line}");
+    assert!(errors.iter().all(|e| e["file"] == "broken.yaml"), "{line}");
+    assert_eq!(line["file"], "s.json");
+}
