@@ -462,6 +462,17 @@ fn lint_reports_a_template_finding_at_the_template() {
         shown.contains(&format!("lint.yaml:{line}:{column}: ")),
         "{shown}"
     );
+    // SARIF: the location is the template's.
+    let sarif = Command::cargo_bin("iamtrace")
+        .unwrap()
+        .args(["lint", "s.json", "--format", "sarif"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let location = &v["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "lint.yaml", "{v}");
+    assert_eq!(location["region"]["startLine"], line);
 }
 
 #[test]
