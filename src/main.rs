@@ -252,6 +252,8 @@ fn options(
         },
         parameters: parameters.to_vec(),
         all_policies: false,
+        // Set for each file as it is read.
+        path: None,
     }
 }
 

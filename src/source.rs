@@ -30,8 +30,9 @@ impl Span {
 }
 
 /// Which text a [`Span`] is in: the text that was read (the file, or whatever text was
-/// parsed on its own, such as a policy in an editor), or a policy decoded from a string
-/// of that file, an entry of the [`SourceMap`] the reader returned with its result.
+/// parsed on its own, such as a policy in an editor), or an entry of the [`SourceMap`]
+/// the reader returned with its result: a policy decoded from a string of that file, or
+/// another file a scenario takes policies from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(transparent)]
 pub struct SourceId(u32);
@@ -119,17 +120,56 @@ impl DecodedText {
     }
 }
 
-/// The texts decoded from strings of a file, which [`SourceId`]s other than
-/// [`SourceId::FILE`] name. A reader returns it beside what it read (with the result
-/// and with its errors), so that any span can be placed in the file.
+/// Another file a scenario takes policies from (`policiesFrom`, docs/iac.md):
+/// spans whose [`SourceId`] names it are at its own lines and columns, and messages
+/// about them name its path, not the scenario's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncludedFile {
+    /// The path as messages show it: the scenario's `file`, joined to the scenario's
+    /// directory.
+    pub path: String,
+    /// The `policiesFrom` entry in the scenario, as written (its JSON text): what is
+    /// written back when the scenario is saved.
+    pub entry: String,
+    /// Where the entry's `file` is written in the scenario.
+    pub named_at: Span,
+    /// The SCP and RCP levels (indices into the scenario's level lists) created for
+    /// this file's policies because the scenario had none: they are the file's, and
+    /// are not written back.
+    pub added_levels: AddedLevels,
+}
+
+/// The SCP and RCP levels an [`IncludedFile`] brought (see its `added_levels`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct AddedLevels {
+    /// The SCP level created for the file's SCPs.
+    pub scp: Option<usize>,
+    /// The RCP level created for the file's RCPs.
+    pub rcp: Option<usize>,
+}
+
+/// What a [`SourceId`] other than [`SourceId::FILE`] names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+enum Entry {
+    Decoded(DecodedText),
+    File(IncludedFile),
+}
+
+/// The texts other than the file that spans may be in, which [`SourceId`]s other than
+/// [`SourceId::FILE`] name: texts decoded from strings (of the file, or of an included
+/// file), and the other files a scenario takes policies from ([`IncludedFile`]). A
+/// reader returns it beside what it read (with the result and with its errors), so
+/// that any span can be placed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(transparent)]
 pub struct SourceMap {
-    decoded: Vec<DecodedText>,
+    entries: Vec<Entry>,
 }
 
-/// Where a span is, for people: its line and column in the file, and for a span in a
-/// decoded text, that text (its literal is at the line and column).
+/// Where a span is, for people: its line and column in the file (or in the included
+/// file it is in), and for a span in a decoded text, that text (its literal is at the
+/// line and column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Place<'a> {
     /// 1-based line in the file.
@@ -138,6 +178,8 @@ pub struct Place<'a> {
     pub column: u32,
     /// The decoded text the span is in, and the span there.
     pub decoded: Option<(&'a DecodedText, Span)>,
+    /// The other file the line and column are in (`None`: the file that was read).
+    pub file: Option<&'a IncludedFile>,
 }
 
 impl Place<'_> {
@@ -149,56 +191,147 @@ impl Place<'_> {
             Some((d, span)) => format!("{}:{}: {}: ", self.line, self.column, d.describe(span)),
         }
     }
+
+    /// The name of the file the place is in: an included file's path, else `shown`
+    /// (the name of the file that was read).
+    pub fn file_name<'s>(&'s self, shown: &'s str) -> &'s str {
+        self.file.map_or(shown, |f| f.path.as_str())
+    }
 }
 
 impl SourceMap {
     /// Records a decoded text; the id its spans carry.
     pub fn add(&mut self, text: DecodedText) -> SourceId {
-        self.decoded.push(text);
-        // Ids past u32::MAX - 1 texts cannot be told apart; a file of four billion
-        // policies is refused long before (the input limit).
-        SourceId(u32::try_from(self.decoded.len()).unwrap_or(u32::MAX))
+        self.push(Entry::Decoded(text))
     }
 
-    /// The decoded text `id` names; `None` for the file (or an id not from this map).
-    pub fn get(&self, id: SourceId) -> Option<&DecodedText> {
+    /// Records another file policies are taken from; the id its spans carry.
+    pub fn add_file(&mut self, file: IncludedFile) -> SourceId {
+        self.push(Entry::File(file))
+    }
+
+    fn push(&mut self, entry: Entry) -> SourceId {
+        self.entries.push(entry);
+        // Ids past u32::MAX - 1 texts cannot be told apart; a file of four billion
+        // policies is refused long before (the input limit).
+        SourceId(u32::try_from(self.entries.len()).unwrap_or(u32::MAX))
+    }
+
+    fn entry(&self, id: SourceId) -> Option<&Entry> {
         let i = id.0.checked_sub(1)?;
-        self.decoded.get(i as usize)
+        self.entries.get(i as usize)
+    }
+
+    /// The decoded text `id` names; `None` for the file, an included file (or an id
+    /// not from this map).
+    pub fn get(&self, id: SourceId) -> Option<&DecodedText> {
+        match self.entry(id)? {
+            Entry::Decoded(d) => Some(d),
+            Entry::File(_) => None,
+        }
+    }
+
+    /// The included file `id` names; `None` for anything else.
+    pub fn file(&self, id: SourceId) -> Option<&IncludedFile> {
+        match self.entry(id)? {
+            Entry::File(f) => Some(f),
+            Entry::Decoded(_) => None,
+        }
+    }
+
+    /// The included file `id` names, to complete it.
+    pub fn file_mut(&mut self, id: SourceId) -> Option<&mut IncludedFile> {
+        let i = id.0.checked_sub(1)?;
+        match self.entries.get_mut(i as usize)? {
+            Entry::File(f) => Some(f),
+            Entry::Decoded(_) => None,
+        }
+    }
+
+    /// The included file `span` is in, directly or through the decoded text it is in;
+    /// `None` for the file that was read.
+    pub fn file_of(&self, span: &Span) -> Option<&IncludedFile> {
+        match self.entry(span.source)? {
+            Entry::File(f) => Some(f),
+            Entry::Decoded(d) => self.file(d.literal.source),
+        }
+    }
+
+    /// The id of the included file `span` is in ([`Self::file_of`]); `SourceId::FILE`
+    /// for the file that was read.
+    pub fn file_id_of(&self, span: &Span) -> SourceId {
+        match self.entry(span.source) {
+            Some(Entry::File(_)) => span.source,
+            Some(Entry::Decoded(d)) if self.file(d.literal.source).is_some() => d.literal.source,
+            _ => SourceId::FILE,
+        }
     }
 
     /// Every decoded text with its id.
     pub fn iter(&self) -> impl Iterator<Item = (SourceId, &DecodedText)> {
-        self.decoded
+        self.entries
             .iter()
             .enumerate()
-            .map(|(i, d)| (SourceId(i as u32 + 1), d))
+            .filter_map(|(i, e)| match e {
+                Entry::Decoded(d) => Some((SourceId(i as u32 + 1), d)),
+                Entry::File(_) => None,
+            })
     }
 
-    /// True when no text was decoded.
+    /// Every included file with its id.
+    pub fn files(&self) -> impl Iterator<Item = (SourceId, &IncludedFile)> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                Entry::File(f) => Some((SourceId(i as u32 + 1), f)),
+                Entry::Decoded(_) => None,
+            })
+    }
+
+    /// True when no text was decoded and no file included.
     pub fn is_empty(&self) -> bool {
-        self.decoded.is_empty()
+        self.entries.is_empty()
     }
 
-    /// Where `span` is: in the file, or in a decoded text whose literal is in the file.
+    /// Where `span` is: in the file, in an included file, or in a decoded text whose
+    /// literal is in one of them.
     pub fn place(&self, span: &Span) -> Place<'_> {
-        match self.get(span.source) {
-            Some(d) => Place {
+        match self.entry(span.source) {
+            Some(Entry::Decoded(d)) => Place {
                 line: d.literal.line,
                 column: d.literal.column,
                 decoded: Some((d, *span)),
+                file: self.file(d.literal.source),
+            },
+            Some(Entry::File(f)) => Place {
+                line: span.line,
+                column: span.column,
+                decoded: None,
+                file: Some(f),
             },
             None => Place {
                 line: span.line,
                 column: span.column,
                 decoded: None,
+                file: None,
             },
         }
     }
 
     /// `LINE:COLUMN: message`, with the decoded text named for a diagnostic in one
-    /// (see [`Place::prefix`]): a diagnostic as shown after the file's name.
+    /// (see [`Place::prefix`]): a diagnostic as shown after the file's name. (A
+    /// diagnostic in an included file is at that file's line and column:
+    /// [`Self::locate`] names the file.)
     pub fn describe(&self, d: &Diagnostic) -> String {
         format!("{}{}", self.place(&d.span).prefix(), d.message)
+    }
+
+    /// `FILE:LINE:COLUMN: message`: [`Self::describe`] after the name of the file the
+    /// diagnostic is in — `shown` (the file that was read) or an included file's path.
+    pub fn locate(&self, shown: &str, d: &Diagnostic) -> String {
+        let place = self.place(&d.span);
+        format!("{}:{}{}", place.file_name(shown), place.prefix(), d.message)
     }
 }
 
@@ -435,6 +568,66 @@ mod tests {
         // A span in the file itself is shown as it is.
         assert_eq!(map.describe(&Diagnostic::error(literal, "x")), "1:14: x");
         assert_eq!(map.get(SourceId::FILE), None);
+    }
+
+    #[test]
+    fn spans_in_an_included_file_are_placed_there() {
+        let mut map = SourceMap::default();
+        let named_at = Span {
+            start: 20,
+            end: 34,
+            line: 3,
+            column: 13,
+            source: SourceId::FILE,
+        };
+        let file = map.add_file(IncludedFile {
+            path: "infra/template.yaml".into(),
+            entry: "{\"file\": \"template.yaml\"}".into(),
+            named_at,
+            added_levels: AddedLevels::default(),
+        });
+        assert!(map.get(file).is_none(), "not a decoded text");
+        assert_eq!(map.iter().count(), 0);
+        let in_template = Span {
+            start: 400,
+            end: 410,
+            line: 27,
+            column: 17,
+            source: file,
+        };
+        let d = Diagnostic::error(in_template, "bad");
+        assert_eq!(map.locate("s.json", &d), "infra/template.yaml:27:17: bad");
+        assert_eq!(map.file_id_of(&in_template), file);
+        // A policy string of the template: placed at its literal, in the template.
+        let literal = Span {
+            line: 40,
+            column: 9,
+            ..in_template
+        };
+        let decoded = map.add(DecodedText {
+            literal,
+            name: Some("P".into()),
+            path: "P".into(),
+            encoding: Encoding::TemplateString,
+        });
+        let inner = Span {
+            line: 2,
+            column: 3,
+            source: decoded,
+            ..in_template
+        };
+        assert_eq!(
+            map.locate("s.json", &Diagnostic::error(inner, "x")),
+            "infra/template.yaml:40:9: in the template string of \"P\" (decoded line 2, column 3): x"
+        );
+        assert_eq!(map.file_id_of(&inner), file);
+        // The scenario's own spans stay the scenario's.
+        assert_eq!(
+            map.locate("s.json", &Diagnostic::error(named_at, "y")),
+            "s.json:3:13: y"
+        );
+        assert!(map.file_of(&named_at).is_none());
+        assert_eq!(map.files().count(), 1);
     }
 
     #[test]

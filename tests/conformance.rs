@@ -8,7 +8,7 @@
 use iamtrace::Decision;
 use iamtrace::analysis::fixes::{Limits, suggest};
 use iamtrace::eval::{Detail, Evaluation, PreparedRequest, evaluate};
-use iamtrace::input::load_str;
+use iamtrace::input::{LoadOptions, load_str, load_with};
 use std::path::{Path, PathBuf};
 
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -50,7 +50,12 @@ fn run_dir(dir: &str) -> (usize, Vec<String>) {
                 }
             }
         }
-        let scenario = match load_str(&text) {
+        // A case's `policiesFrom` is relative to the case's own directory.
+        let options = LoadOptions {
+            path: Some(file.clone()),
+            ..Default::default()
+        };
+        let scenario = match load_with(&text, &options) {
             Ok(s) => s,
             Err(e) => {
                 for d in e.diagnostics {

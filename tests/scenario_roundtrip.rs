@@ -2,7 +2,7 @@
 //! same policies and the same decisions; saving is stable and atomic.
 
 use iamtrace::eval::{Detail, PreparedRequest, evaluate};
-use iamtrace::input::load_str;
+use iamtrace::input::{LoadOptions, load_str, load_with};
 use iamtrace::scenario::{save_atomic, to_json};
 use std::path::{Path, PathBuf};
 
@@ -26,9 +26,16 @@ fn save_then_load_keeps_every_decision() {
     assert!(all.len() > 20);
     for file in all {
         let text = std::fs::read_to_string(&file).unwrap();
-        let original = load_str(&text).unwrap_or_else(|e| panic!("{}: {:?}", file.display(), e));
+        // A case's `policiesFrom` is relative to its directory; saved, it is read from
+        // there again (the file's policies are not written into the saved scenario).
+        let options = LoadOptions {
+            path: Some(file.clone()),
+            ..Default::default()
+        };
+        let original =
+            load_with(&text, &options).unwrap_or_else(|e| panic!("{}: {:?}", file.display(), e));
         let saved = to_json(&original);
-        let reloaded = load_str(&saved).unwrap_or_else(|e| {
+        let reloaded = load_with(&saved, &options).unwrap_or_else(|e| {
             panic!(
                 "{}: saved text does not load: {:?}\n{saved}",
                 file.display(),

@@ -15,7 +15,8 @@ use iamtrace::input::{self, LoadOptions};
 use iamtrace::policy::PolicySet;
 use iamtrace::safe_text::for_terminal_lines as safe_lines;
 use iamtrace::scenario::{RequestSpec, Scenario};
-use iamtrace::trace::text::{TextOptions, render};
+use iamtrace::source::SourceMap;
+use iamtrace::trace::text::{TextOptions, render_in};
 use serde_json::json;
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -80,6 +81,7 @@ pub fn run(
                 continue;
             }
         }
+        let options = &super::with_path(options, &file);
         match read_input(&file) {
             Ok(text) => eval_text(w, &shown, &text, format, selectors, options, &mut out)?,
             Err(message) => {
@@ -202,6 +204,7 @@ fn eval_text(
             w,
             shown,
             &scenario.set,
+            Some(&scenario.source_map),
             i,
             &scenario.requests[i],
             edits,
@@ -226,13 +229,14 @@ fn eval_text(
                 .map(|d| diagnostic_json(&scenario.source_map, d))
                 .collect();
         }
-        // Trace spans in a policy decoded from a string carry its `source` number.
-        if !scenario.source_map.is_empty() {
-            line["decoded_texts"] = scenario
-                .source_map
-                .iter()
-                .map(|(id, d)| decoded_json(id, d))
-                .collect();
+        // Trace spans in a policy decoded from a string carry its `source` number, and
+        // so do spans in another file the scenario takes policies from.
+        let map = &scenario.source_map;
+        if map.iter().next().is_some() {
+            line["decoded_texts"] = map.iter().map(|(id, d)| decoded_json(map, id, d)).collect();
+        }
+        if map.files().next().is_some() {
+            line["files"] = super::files_json(map).into();
         }
         write_json(w, &line)?;
     }
@@ -302,6 +306,7 @@ pub(super) fn one_request(
     w: &mut dyn Write,
     shown: &str,
     set: &PolicySet,
+    map: Option<&SourceMap>,
     i: usize,
     spec: &RequestSpec,
     edits: Option<Suggestions>,
@@ -311,7 +316,7 @@ pub(super) fn one_request(
 ) -> io::Result<Option<serde_json::Value>> {
     let mut judged = judge(set, &spec.request, format);
     judged.edits = edits;
-    print_request(w, shown, i, spec, judged, format, color, out)
+    print_request(w, shown, map, i, spec, judged, format, color, out)
 }
 
 /// A request's evaluation, and its why-not report when a trace was asked for.
@@ -350,6 +355,7 @@ pub(super) fn judge(set: &PolicySet, request: &Request, format: Format) -> Judge
 pub(super) fn print_request(
     w: &mut dyn Write,
     shown: &str,
+    map: Option<&SourceMap>,
     i: usize,
     spec: &RequestSpec,
     judged: Judged,
@@ -393,7 +399,7 @@ pub(super) fn print_request(
                 writeln!(w, "expected: {} ({verdict})", e.label())?;
             }
             if let Some(t) = &ev.trace {
-                write!(w, "{}", render(t, TextOptions { color }, 0))?;
+                write!(w, "{}", render_in(t, TextOptions { color }, 0, map))?;
             }
             if let Some(why) = &why {
                 write!(w, "{}", safe_lines(&why.to_text()))?;

@@ -133,7 +133,8 @@ pub(super) fn run(
             Err(e) => break Some(e),
             Ok(Some((Item::Request(spec), judged))) => {
                 let judged = judged.unwrap_or_else(|| judge(&set, &spec.request, format));
-                if let Some(result) = print_request(w, shown, i, &spec, judged, format, color, out)?
+                if let Some(result) =
+                    print_request(w, shown, None, i, &spec, judged, format, color, out)?
                 {
                     if !first {
                         w.write_all(b",")?;

@@ -34,7 +34,7 @@ pub fn load_scenario_with(file: &Path, options: &LoadOptions) -> Result<LoadedFi
         note(&format!("{}: {}", safe(&shown), safe(&message)));
         ExitCode::from(2)
     })?;
-    let loaded = input::load(&text, options).map_err(|e| {
+    let loaded = input::load(&text, &super::with_path(options, file)).map_err(|e| {
         for d in &e.diagnostics {
             report(&shown, &text, &e.source_map, d);
         }

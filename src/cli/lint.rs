@@ -56,7 +56,7 @@ pub fn run(
         // A template or plan without --principal: every policy it writes.
         let options = input::LoadOptions {
             all_policies: true,
-            ..options.clone()
+            ..super::with_path(options, &file)
         };
         match input::load(&text, &options) {
             Ok(l) => {
@@ -198,12 +198,14 @@ pub fn run(
 
 /// `FILE:LINE:COLUMN: severity [code] message (in POLICY)`; for a policy held in a
 /// string, the line and column are its string's and the position in the decoded text
-/// follows them ([`SourceMap::place`]). Printed [`safe`].
+/// follows them ([`SourceMap::place`]); for a policy a scenario takes from another
+/// file, FILE is that file. Printed [`safe`].
 fn text_line(shown: &str, s: &Scenario, p: &PolicyFindings, f: &Finding) -> String {
+    let place = s.source_map.place(&f.span);
     format!(
         "{}:{}{} [{}] {} (in {} \"{}\")",
-        safe(shown),
-        safe(&s.source_map.place(&f.span).prefix()),
+        safe(place.file_name(shown)),
+        safe(&place.prefix()),
         f.severity.label(),
         f.code,
         safe(&f.message),
@@ -231,6 +233,15 @@ fn finding_json(map: &SourceMap, f: &Finding) -> Value {
 /// for a decoded text (the position in it, in words).
 fn sarif_location(uri: &str, map: &SourceMap, span: &iamtrace::source::Span) -> (Value, String) {
     let place = map.place(span);
+    // A policy a scenario takes from another file: that file's region.
+    let other;
+    let uri = match place.file {
+        Some(f) => {
+            other = f.path.replace('\\', "/");
+            other.as_str()
+        }
+        None => uri,
+    };
     let location = json!({
         "physicalLocation": {
             "artifactLocation": {"uri": uri},

@@ -234,8 +234,10 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
 /// source line shown is the decoded text's. The file name, the message and the source
 /// line are printed [`safe`]: the caret is placed under the character as escaped.
 pub fn report(file: &str, text: &str, map: &SourceMap, d: &Diagnostic) {
-    note(&format!("{}:{}", safe(file), safe(&map.describe(d))));
-    if !std::io::stderr().is_terminal() {
+    note(&safe(&map.locate(file, d)));
+    // A diagnostic in another file (a template a scenario takes policies from): its
+    // text is not at hand; the position says where.
+    if !std::io::stderr().is_terminal() || map.file_of(&d.span).is_some() {
         return;
     }
     let decoded;
@@ -261,14 +263,18 @@ pub fn report(file: &str, text: &str, map: &SourceMap, d: &Diagnostic) {
 }
 
 /// Where `span` is, for JSON output: `line` and `column` in the file (for a span in a
-/// policy decoded from a string, those of the string), and then `decoded`: the policy,
-/// its `source` number (as trace spans carry it), how the string holds it and the
-/// `line` and `column` in the decoded text.
+/// policy decoded from a string, those of the string), `file` when that is another file
+/// (a template a scenario takes policies from; its path), and then `decoded`: the
+/// policy, its `source` number (as trace spans carry it), how the string holds it and
+/// the `line` and `column` in the decoded text.
 pub fn position_json(map: &SourceMap, span: &Span) -> serde_json::Value {
     let place = map.place(span);
     let mut v = serde_json::json!({"line": place.line, "column": place.column});
+    if let Some(f) = place.file {
+        v["file"] = f.path.as_str().into();
+    }
     if let Some((d, s)) = place.decoded {
-        v["decoded"] = decoded_json(s.source, d);
+        v["decoded"] = decoded_json(map, s.source, d);
         v["decoded"]["line"] = s.line.into();
         v["decoded"]["column"] = s.column.into();
     }
@@ -276,16 +282,36 @@ pub fn position_json(map: &SourceMap, span: &Span) -> serde_json::Value {
 }
 
 /// A decoded text for JSON output: `source` (the number spans in it carry), `policy`
-/// (its name, or its path when unnamed), `encoding`, and its string's `line` and
-/// `column` in the file.
-pub fn decoded_json(id: SourceId, d: &DecodedText) -> serde_json::Value {
-    serde_json::json!({
+/// (its name, or its path when unnamed), `encoding`, its string's `line` and `column`
+/// in the file, and `file` when the string is in another file (`map` says which).
+pub fn decoded_json(map: &SourceMap, id: SourceId, d: &DecodedText) -> serde_json::Value {
+    let mut v = serde_json::json!({
         "source": id.number(),
         "policy": d.name.as_deref().unwrap_or(&d.path),
         "encoding": d.encoding,
         "line": d.literal.line,
         "column": d.literal.column,
-    })
+    });
+    if let Some(f) = map.file(d.literal.source) {
+        v["file"] = f.path.as_str().into();
+    }
+    v
+}
+
+/// The other files a scenario takes policies from, for JSON output: `source` (the
+/// number spans in one carry), `file` (its path), and the `line` and `column` where
+/// the scenario names it.
+pub fn files_json(map: &SourceMap) -> Vec<serde_json::Value> {
+    map.files()
+        .map(|(id, f)| {
+            serde_json::json!({
+                "source": id.number(),
+                "file": f.path,
+                "line": f.named_at.line,
+                "column": f.named_at.column,
+            })
+        })
+        .collect()
 }
 
 /// A diagnostic for JSON output: [`position_json`] and `message`.
@@ -293,6 +319,18 @@ pub fn diagnostic_json(map: &SourceMap, d: &Diagnostic) -> serde_json::Value {
     let mut v = position_json(map, &d.span);
     v["message"] = d.message.as_str().into();
     v
+}
+
+/// `options` for the input read from `path`: a scenario's `policiesFrom` paths are
+/// relative to its directory (standard input, `-`, has none: the current directory).
+pub fn with_path(
+    options: &iamtrace::input::LoadOptions,
+    path: &Path,
+) -> iamtrace::input::LoadOptions {
+    iamtrace::input::LoadOptions {
+        path: (path.as_os_str() != "-").then(|| path.to_path_buf()),
+        ..options.clone()
+    }
 }
 
 /// The most an input read whole may hold (`--max-input`), set once by `main`.

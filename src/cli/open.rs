@@ -59,6 +59,10 @@ pub fn run(
         None => Origin::Unnamed,
     };
     if !io::stdout().is_terminal() {
+        let options = match &file {
+            Some(p) => super::with_path(&options, p),
+            None => options,
+        };
         return super::eval::run_text(out, &shown, &text, Format::Text, &options);
     }
     let kind = input::kind(&text);
@@ -67,6 +71,14 @@ pub fn run(
             Some(app) => run_tui(app.with_origin(origin)),
             None => ExitCode::from(2),
         });
+    }
+    if kind == Kind::Scenario && input::takes_policies_from(&text) {
+        // The template's policies are not the scenario's to edit or save.
+        note(&format!(
+            "{}: the TUI does not open a scenario with policiesFrom yet: `iamtrace eval FILE` evaluates it, with the template's or plan's policies",
+            safe(&shown)
+        ));
+        return Ok(ExitCode::from(2));
     }
     if kind == Kind::AccountDetails && options.principal.is_none() {
         if let Some(choices) = input::account_principals(&text).filter(|c| !c.is_empty()) {

@@ -31,7 +31,7 @@ pub fn run(
             return Ok(ExitCode::from(2));
         }
     };
-    let scenario = match load_with(&text, &options) {
+    let scenario = match load_with(&text, &super::with_path(&options, scenario_path)) {
         Ok(s) => s,
         Err(e) => {
             for d in &e.diagnostics {

@@ -9,7 +9,7 @@
 
 use super::{Document, FoundPolicy, Inventory, Principal, PrincipalKind};
 use crate::json::{Node, Value};
-use crate::policy::PolicyKind;
+use crate::policy::{BoundPrincipal, PolicyKind};
 use crate::scenario::{Assembler, LoadError, Scenario};
 use crate::source::{Diagnostic, SourceId, SourceMap, Span, did_you_mean};
 
@@ -155,17 +155,269 @@ pub fn all_policies(
     build(inventory, text, decoded, None, shown)
 }
 
-/// The scenario of principal `p` (every policy of the file when `None`).
-fn build(
+/// How a principal's policies join a scenario being loaded (its `policiesFrom`).
+#[derive(Debug, Clone)]
+pub struct Join {
+    /// The id the file's spans carry in the scenario (its
+    /// [`crate::source::IncludedFile`]).
+    pub file: SourceId,
+    /// The deployed principal's ARN, which replaces the one the file gives (a
+    /// generated name's placeholder) wherever the file writes it.
+    pub arn: Option<String>,
+}
+
+/// Why a principal's policies could not join a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinError {
+    /// No principal, or several, of that name (the choices listed).
+    Principal(String),
+    /// The ARN given does not fit the principal.
+    Arn(String),
+}
+
+/// Adds the policies of the principal `key` names in `inventory` (read from `text`)
+/// to the scenario `a` is loading, as `join` says: its identity policies, boundary and
+/// session policies bound to its ARN, the file's trust and resource policies on their
+/// resources, its SCPs and RCPs in the scenario's root level (the first), or in a
+/// level `r-root` of their own when the scenario has none. Every span of the file's
+/// policies is in `join.file`. No request is added. The notes, for people.
+pub fn assemble_into(
+    a: &mut Assembler,
+    inventory: &Inventory,
+    text: &str,
+    decoded: Decoded<'_>,
+    key: &str,
+    join: &Join,
+) -> Result<Vec<String>, JoinError> {
+    let p = find(inventory, key).map_err(JoinError::Principal)?;
+    let renamed;
+    let (inventory, decoded, p) = match &join.arn {
+        Some(arn) => {
+            renamed = rename(inventory, decoded, p, arn).map_err(JoinError::Arn)?;
+            let p = renamed
+                .0
+                .principals
+                .iter()
+                .find(|q| q.id == p.id)
+                .ok_or_else(|| JoinError::Principal(format!("{} is gone", p.id)))?;
+            let decoded = Decoded {
+                texts: &renamed.1,
+                map: decoded.map,
+            };
+            (&renamed.0, decoded, p)
+        }
+        None => (inventory, decoded, p),
+    };
+    let mut notes = Vec::new();
+    let bound = BoundPrincipal::new(&p.arn).map(|_| p.arn.clone());
+    if bound.is_none() {
+        notes.push(format!(
+            "{}'s ARN {} is not known: its identity policies apply to every request's principal (give \"arn\" to bind them to it)",
+            describe(p),
+            p.arn
+        ));
+    } else if super::placeholder::contains(&p.arn) {
+        notes.push(format!(
+            "{}'s ARN is {} (a name CloudFormation generates): its policies apply to requests made by that ARN as written; give \"arn\" to name the deployed one",
+            describe(p),
+            p.arn
+        ));
+    }
+    let mut root = [a.root_level(PolicyKind::Scp), a.root_level(PolicyKind::Rcp)];
+    let had = root;
+    let place = Placement {
+        file: Some(join.file),
+        bind: bound,
+        root_name: "r-root",
+    };
+    fill(
+        a,
+        inventory,
+        text,
+        decoded,
+        Some(p),
+        &place,
+        &mut root,
+        &mut notes,
+    );
+    for (i, kind) in [PolicyKind::Scp, PolicyKind::Rcp].into_iter().enumerate() {
+        match (had[i], root[i]) {
+            (None, Some(index)) => {
+                a.level_added_for(join.file, kind, index);
+                notes.push(format!(
+                    "the file's {}s are evaluated at a level r-root of their own, as the scenario has no {} levels{}",
+                    kind.label().to_uppercase(),
+                    kind.label().to_uppercase(),
+                    if kind == PolicyKind::Scp {
+                        ": if they are deny lists, add AWS's FullAWSAccess at the scenario's root level, which they then join"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            (Some(_), Some(_)) if inventory.policies.iter().any(|f| f.kind == kind) => {
+                notes.push(format!(
+                    "the file's {}s join the scenario's root {} level (its first)",
+                    kind.label().to_uppercase(),
+                    kind.label().to_uppercase()
+                ));
+            }
+            _ => {}
+        }
+    }
+    notes.extend(inventory.notes.iter().map(|d| d.message.clone()));
+    Ok(notes)
+}
+
+/// Where [`fill`] puts what it reads.
+struct Placement {
+    /// The id the file's spans are to carry (`None`: the file is the text read).
+    file: Option<SourceId>,
+    /// The ARN identity, boundary and session policies are bound to.
+    bind: Option<String>,
+    /// The name of a root level created for SCPs or RCPs.
+    root_name: &'static str,
+}
+
+/// The inventory and decoded texts with principal `p`'s ARN replaced by `arn` (and a
+/// name the file leaves to CloudFormation or to apply by the ARN's name), wherever
+/// the file writes them; or why `arn` cannot be `p`'s.
+fn rename(
+    inventory: &Inventory,
+    decoded: Decoded<'_>,
+    p: &Principal,
+    arn: &str,
+) -> Result<(Inventory, Vec<(SourceId, String)>), String> {
+    use crate::policy::PrincipalRef;
+    let parsed = PrincipalRef::parse(arn);
+    let name = match (&parsed, p.kind) {
+        (PrincipalRef::Role { name, .. }, PrincipalKind::Role)
+        | (PrincipalRef::User { name, .. }, PrincipalKind::User)
+            if !arn.contains(['*', '?']) && !super::placeholder::contains(arn) =>
+        {
+            name.clone()
+        }
+        _ => {
+            let want = match p.kind {
+                PrincipalKind::User => "an IAM user's ARN (arn:aws:iam::ACCOUNT:user/NAME)",
+                _ => "an IAM role's ARN (arn:aws:iam::ACCOUNT:role/NAME)",
+            };
+            return Err(format!(
+                "arn \"{arn}\" must be {want}, without wildcards, for {}",
+                describe(p)
+            ));
+        }
+    };
+    if !super::placeholder::contains(&p.arn) && p.arn != arn {
+        return Err(format!(
+            "{} has the ARN {} in the file; arn \"{arn}\" names another (arn is for an ARN the file cannot know)",
+            describe(p),
+            p.arn
+        ));
+    }
+    if let Some(n) = p
+        .name
+        .as_deref()
+        .filter(|n| !super::placeholder::contains(n))
+    {
+        if *n != name {
+            return Err(format!(
+                "{} is named \"{n}\" in the file; arn \"{arn}\" names \"{name}\"",
+                describe(p)
+            ));
+        }
+    }
+    let mut pairs = vec![(p.arn.clone(), arn.to_string())];
+    match p.name.as_deref() {
+        Some(n) if super::placeholder::contains(n) => pairs.push((n.to_string(), name.clone())),
+        Some(_) => {}
+        None => pairs.push((
+            super::placeholder::make(&format!("name of {}", p.id)),
+            name.clone(),
+        )),
+    }
+    let swap = |s: &str| -> String {
+        pairs.iter().fold(s.to_string(), |acc, (from, to)| {
+            acc.replace(from.as_str(), to)
+        })
+    };
+    let mut inv = inventory.clone();
+    for q in &mut inv.principals {
+        if q.id == p.id {
+            q.arn = arn.to_string();
+            q.name = Some(name.clone());
+        } else {
+            q.arn = swap(&q.arn);
+        }
+    }
+    for f in &mut inv.policies {
+        f.resource_arn = f.resource_arn.as_deref().map(swap);
+        match &mut f.document {
+            Document::Inline(node) => rewrite_strings(node, &swap),
+            Document::Managed { arn, .. } => *arn = swap(arn),
+            Document::Unknown { .. } => {}
+        }
+    }
+    // A decoded text's columns after a replacement move by the difference in length:
+    // they are columns of a text CloudFormation would build, not of the file.
+    let texts = decoded.texts.iter().map(|(id, t)| (*id, swap(t))).collect();
+    Ok((inv, texts))
+}
+
+/// Every string value of `node` passed through `f` (keys are left as they are).
+fn rewrite_strings(node: &mut Node, f: &dyn Fn(&str) -> String) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &mut n.value {
+            Value::String(s) if super::placeholder::contains(s) || s.contains("arn:") => {
+                *s = f(s);
+            }
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            Value::Object(members) => stack.extend(members.iter_mut().map(|m| &mut m.value)),
+            _ => {}
+        }
+    }
+}
+
+/// `node` with every span in the file that was read moved to `file` (an included
+/// file's id): the same offsets, lines and columns, in that file.
+fn reroot(node: &Node, file: SourceId) -> Node {
+    let mut node = node.clone();
+    let mut stack = vec![&mut node];
+    let fix = |span: &mut Span| {
+        if span.source == SourceId::FILE {
+            span.source = file;
+        }
+    };
+    while let Some(n) = stack.pop() {
+        fix(&mut n.span);
+        match &mut n.value {
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            Value::Object(members) => {
+                for m in members.iter_mut() {
+                    fix(&mut m.key_span);
+                    stack.push(&mut m.value);
+                }
+            }
+            _ => {}
+        }
+    }
+    node
+}
+
+/// Adds principal `p`'s policies (every policy of the file when `None`) to `a`, placed
+/// as `place` says; SCPs and RCPs go to the levels `root` holds (created when `None`).
+#[allow(clippy::too_many_arguments)]
+fn fill(
+    a: &mut Assembler,
     inventory: &Inventory,
     text: &str,
     decoded: Decoded<'_>,
     p: Option<&Principal>,
-    shown: &str,
-) -> Result<Assembled, LoadError> {
-    let mut a = Assembler::new(false);
-    let mut notes = Vec::new();
-    let mut root: [Option<usize>; 2] = [None, None];
+    place: &Placement,
+    root: &mut [Option<usize>; 2],
+    notes: &mut Vec<String>,
+) {
     for f in &inventory.policies {
         let mine = p.is_none_or(|p| f.reaches(p));
         let (kind, attached) = match f.kind {
@@ -191,7 +443,7 @@ fn build(
         let level = match kind {
             PolicyKind::Scp | PolicyKind::Rcp => {
                 let slot = usize::from(kind == PolicyKind::Rcp);
-                Some(*root[slot].get_or_insert_with(|| a.add_level(kind, "root".into())))
+                Some(*root[slot].get_or_insert_with(|| a.add_level(kind, place.root_name.into())))
             }
             _ => None,
         };
@@ -231,16 +483,46 @@ fn build(
                 f.name
             ));
         }
-        a.document(
+        let node = match place.file {
+            Some(file) => reroot(&node, file),
+            None => node,
+        };
+        let bound = match kind {
+            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session => place.bind.clone(),
+            _ => None,
+        };
+        a.document_bound(
             &node,
             kind,
             level,
             Some(f.name.clone()),
             attached,
+            bound,
             &f.name,
             text,
         );
     }
+}
+
+/// The scenario of principal `p` (every policy of the file when `None`).
+fn build(
+    inventory: &Inventory,
+    text: &str,
+    decoded: Decoded<'_>,
+    p: Option<&Principal>,
+    shown: &str,
+) -> Result<Assembled, LoadError> {
+    let mut a = Assembler::new(false);
+    let mut notes = Vec::new();
+    let mut root: [Option<usize>; 2] = [None, None];
+    let place = Placement {
+        file: None,
+        bind: None,
+        root_name: "root",
+    };
+    fill(
+        &mut a, inventory, text, decoded, p, &place, &mut root, &mut notes,
+    );
     let (name, requests) = match p {
         Some(p) => {
             let role = p.kind == PrincipalKind::Role;

@@ -68,7 +68,8 @@ pub fn classify(node: &Node) -> Kind {
     // Policy keys and no scenario keys: a misspelt "Statment" beside "Version" is
     // still read, and reported, as a policy.
     let policy_like = has("Statement") || has("Version") || has("Id");
-    let scenario_like = has("policies") || has("requests") || has("request") || has("name");
+    let scenario_like =
+        has("policies") || has("policiesFrom") || has("requests") || has("request") || has("name");
     if scenario_like {
         Kind::Scenario
     } else if policy_like {

@@ -31,15 +31,25 @@ pub fn inventory(kind: Kind, text: &str, options: &LoadOptions) -> Result<Invent
 
 /// A template or plan `text` of `kind` read, for `options`' side and parameters.
 pub fn read(kind: Kind, text: &str, options: &LoadOptions) -> Result<Read, LoadError> {
+    read_with(kind, text, options.side, cfn_options(options))
+}
+
+/// [`read`] with a template's pseudo parameters and parameter values all given.
+pub fn read_with(
+    kind: Kind,
+    text: &str,
+    side: Side,
+    cfn: crate::iac::cfn::CfnOptions,
+) -> Result<Read, LoadError> {
     match kind {
-        Kind::TerraformPlan => terraform::read(text, options.side)
+        Kind::TerraformPlan => terraform::read(text, side)
             .map(|inventory| Read {
                 inventory,
                 decoded: Vec::new(),
                 map: SourceMap::default(),
             })
             .map_err(LoadError::in_file),
-        Kind::CloudFormation => crate::iac::cfn::read(text, &cfn_options(options))
+        Kind::CloudFormation => crate::iac::cfn::read(text, &cfn)
             .map(|t| Read {
                 inventory: t.inventory,
                 decoded: t.decoded,

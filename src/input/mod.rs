@@ -9,6 +9,7 @@
 mod aws;
 pub mod bare;
 pub mod detect;
+pub mod from;
 pub mod iac;
 
 pub use aws::PrincipalChoice;
@@ -38,6 +39,10 @@ pub struct LoadOptions {
     /// principal in particular and with no request (what `lint` checks), rather than an
     /// error listing the principals to choose from.
     pub all_policies: bool,
+    /// The file the input was read from, when it was: a scenario's `policiesFrom` paths
+    /// are relative to its directory (to the current directory without one: standard
+    /// input, a text).
+    pub path: Option<std::path::PathBuf>,
 }
 
 /// An input read as a scenario.
@@ -125,6 +130,15 @@ pub fn load_for_editing(text: &str) -> Result<Scenario, LoadError> {
     load_inner(text, &LoadOptions::default(), true).map(|l| l.scenario)
 }
 
+/// True when `text` is a scenario file that takes policies from another file
+/// (`policiesFrom`).
+pub fn takes_policies_from(text: &str) -> bool {
+    match json::parse(text).map(|n| n.value) {
+        Ok(Value::Object(members)) => members.iter().any(|m| m.key == "policiesFrom"),
+        _ => false,
+    }
+}
+
 /// The users and roles to choose from, when `text` is the output of
 /// `aws iam get-account-authorization-details`.
 pub fn account_principals(text: &str) -> Option<Vec<PrincipalChoice>> {
@@ -167,7 +181,15 @@ fn load_inner(text: &str, options: &LoadOptions, for_editing: bool) -> Result<Lo
     };
     match kind {
         Kind::Scenario => {
-            crate::scenario::load_tree(&node, text, for_editing).map(|s| loaded(kind, s))
+            let mut notes = Vec::new();
+            let path = options.path.as_deref();
+            crate::scenario::load_tree_including(&node, text, for_editing, &mut |entry, a| {
+                from::include(path, entry, a, &mut notes)
+            })
+            .map(|s| Loaded {
+                notes,
+                ..loaded(kind, s)
+            })
         }
         Kind::Policy => {
             let read_as = match options.kind {

@@ -10,7 +10,10 @@ use crate::policy::principal::{PrincipalRef, is_account_id};
 use crate::policy::{
     AttachedTo, BoundPrincipal, ParseContext, PolicyEntry, PolicyKind, PolicySet, parse_policy_node,
 };
-use crate::source::{DecodedText, Diagnostic, Encoding, LineIndex, SourceMap, did_you_mean};
+use crate::source::{
+    DecodedText, Diagnostic, Encoding, IncludedFile, LineIndex, SourceId, SourceMap, Span,
+    did_you_mean,
+};
 use crate::trace::Decision;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -41,7 +44,9 @@ impl LoadError {
     }
 }
 
-/// The keys a scenario object may have (the streaming reader reads the same ones).
+/// The keys a scenario object may have that the quick and streaming readers read too;
+/// `policiesFrom` ([`STRICT_KEYS`]) is left to the strict reader, so that they refuse a
+/// file that has it rather than evaluate without its policies.
 const TOP_KEYS: [&str; 6] = [
     "name",
     "description",
@@ -50,6 +55,18 @@ const TOP_KEYS: [&str; 6] = [
     "requests",
     "request",
 ];
+/// Every key a scenario object may have.
+const STRICT_KEYS: [&str; 7] = [
+    "name",
+    "description",
+    "managementAccount",
+    "policies",
+    "policiesFrom",
+    "requests",
+    "request",
+];
+/// The keys of a `policiesFrom` entry.
+const FROM_KEYS: &[&str] = &["file", "principal", "parameters", "side", "arn"];
 const POLICY_KEYS: &[&str] = &[
     "identity", "boundary", "session", "resource", "endpoint", "scp", "rcp",
 ];
@@ -77,7 +94,8 @@ pub struct Assembler {
     /// Errors inside policies held in JSON strings, with the file offset of their
     /// string (their own positions are in the decoded text and cannot be sorted with
     /// the others).
-    decoded_errors: Vec<(u64, Diagnostic)>,
+    /// Sorted by file (the scenario's first, then included files in order) and offset.
+    decoded_errors: Vec<((u32, u64), Diagnostic)>,
     /// The policies decoded from strings, which their spans name.
     source_map: SourceMap,
     sources: Vec<PolicySource>,
@@ -95,10 +113,55 @@ mod stream;
 
 pub use stream::{StreamedRequest, stream_requests};
 
+/// One `policiesFrom` entry of a scenario file (docs/iac.md), its values checked
+/// and their positions kept. Reading the file it names is [`crate::input`]'s (the one
+/// module that decides what a file holds): see [`load_tree_including`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoliciesFrom {
+    /// `file`, as written, and where.
+    pub file: (String, Span),
+    /// `principal`, and where.
+    pub principal: Option<(String, Span)>,
+    /// `parameters`, in the order written: name, value, where the name is.
+    pub parameters: Vec<(String, String, Span)>,
+    /// Where `parameters` is written.
+    pub parameters_at: Option<Span>,
+    /// `side`, and where.
+    pub side: Option<(crate::iac::Side, Span)>,
+    /// `arn`, and where.
+    pub arn: Option<(String, Span)>,
+    /// The entry object.
+    pub at: Span,
+    /// The entry as written (its JSON text), to write it back.
+    pub text: String,
+}
+
+/// What reads the files a scenario's `policiesFrom` names into the scenario being
+/// loaded: given each entry, it adds the file's policies to the [`Assembler`] (with
+/// [`Assembler::include_file`] for their positions) or records an error there.
+pub type Include<'a> = dyn FnMut(&PoliciesFrom, &mut Assembler) + 'a;
+
 /// A scenario file (SPEC §6) from its parsed JSON tree (`text` is the file's text, for
 /// the policies' own text). `for_editing`: see [`load_for_editing`]. Which inputs are
-/// scenario files is [`crate::input`]'s to decide.
+/// scenario files is [`crate::input`]'s to decide. A `policiesFrom` is an error here:
+/// [`load_tree_including`] reads it.
 pub fn load_tree(node: &Node, text: &str, for_editing: bool) -> Result<Scenario, LoadError> {
+    load_tree_including(node, text, for_editing, &mut |entry, a| {
+        a.error(Diagnostic::error(
+            entry.at,
+            "policiesFrom is read only where the scenario's file is known (iamtrace::input::load)",
+        ));
+    })
+}
+
+/// [`load_tree`], the files `policiesFrom` names read by `include` after the
+/// scenario's own policies (so that their SCPs and RCPs can join its levels).
+pub fn load_tree_including(
+    node: &Node,
+    text: &str,
+    for_editing: bool,
+    include: &mut Include<'_>,
+) -> Result<Scenario, LoadError> {
     let mut l = Assembler::new(for_editing);
     let Value::Object(members) = &node.value else {
         return Err(LoadError::in_file(vec![Diagnostic::error(
@@ -110,7 +173,7 @@ pub fn load_tree(node: &Node, text: &str, for_editing: bool) -> Result<Scenario,
         )]));
     };
     json::duplicate_keys(members, &mut l.errors);
-    unknown(members, &TOP_KEYS, "scenario key", &mut l.errors);
+    unknown(members, &STRICT_KEYS, "scenario key", &mut l.errors);
     let name = l.opt_string(members, "name");
     let description = l.opt_string(members, "description");
     l.set.management_account = l.opt_string(members, "managementAccount");
@@ -124,6 +187,11 @@ pub fn load_tree(node: &Node, text: &str, for_editing: bool) -> Result<Scenario,
     }
     if let Some(p) = get(members, "policies") {
         l.policies(p, text);
+    }
+    if let Some(from) = get(members, "policiesFrom") {
+        for entry in l.policies_from(from, text) {
+            include(&entry, &mut l);
+        }
     }
     let requests = l.requests(members);
     l.finish(name, description, requests)
@@ -312,6 +380,39 @@ impl Assembler {
         self.errors.push(d);
     }
 
+    /// The policies so far, as written.
+    pub fn sources(&self) -> &[PolicySource] {
+        &self.sources
+    }
+
+    /// Records another file whose policies join the scenario; the id their spans are
+    /// to carry (see [`crate::source::IncludedFile`]).
+    pub fn include_file(&mut self, file: IncludedFile) -> SourceId {
+        self.source_map.add_file(file)
+    }
+
+    /// Notes that the SCP (or RCP) level `index` was created for the included file
+    /// `id`'s policies (it is not the scenario's own, and is not written back).
+    pub fn level_added_for(&mut self, id: SourceId, kind: PolicyKind, index: usize) {
+        if let Some(f) = self.source_map.file_mut(id) {
+            match kind {
+                PolicyKind::Scp => f.added_levels.scp = Some(index),
+                _ => f.added_levels.rcp = Some(index),
+            }
+        }
+    }
+
+    /// The first SCP (or RCP) level so far: the organization's root, as levels are
+    /// listed from the root.
+    pub fn root_level(&self, kind: PolicyKind) -> Option<usize> {
+        let levels = if kind == PolicyKind::Scp {
+            &self.set.scp_levels
+        } else {
+            &self.set.rcp_levels
+        };
+        (!levels.is_empty()).then_some(0)
+    }
+
     /// Adds an SCP or RCP level named `name`; its index.
     pub fn add_level(&mut self, kind: PolicyKind, name: String) -> usize {
         let levels = if kind == PolicyKind::Scp {
@@ -332,10 +433,11 @@ impl Assembler {
     ) -> Result<Scenario, LoadError> {
         let decoded_fail = !self.decoded_errors.is_empty() && !self.keep_invalid_policy_text;
         if !self.errors.is_empty() || decoded_fail {
-            let mut keyed: Vec<(u64, Diagnostic)> = self
+            let map = &self.source_map;
+            let mut keyed: Vec<((u32, u64), Diagnostic)> = self
                 .errors
                 .into_iter()
-                .map(|d| (d.span.start, d))
+                .map(|d| ((map.file_id_of(&d.span).number(), d.span.start), d))
                 .chain(self.decoded_errors)
                 .collect();
             // Stable: errors at one place keep the order they were found in.
@@ -711,9 +813,10 @@ impl Assembler {
         self.document_bound(doc, kind, level, name, attached, None, path, text);
     }
 
-    /// [`Self::document`] for an entry bound to `principal` (checked by the caller).
+    /// [`Self::document`] for an entry bound to `principal` (checked by the caller:
+    /// [`crate::policy::BoundPrincipal::new`] takes it).
     #[allow(clippy::too_many_arguments)]
-    fn document_bound(
+    pub fn document_bound(
         &mut self,
         doc: &Node,
         kind: PolicyKind,
@@ -752,8 +855,12 @@ impl Assembler {
                     }
                 };
                 // Sorted with the others by where their string is.
+                let key = (
+                    self.source_map.file_id_of(&doc.span).number(),
+                    doc.span.start,
+                );
                 self.decoded_errors
-                    .extend(errs.into_iter().map(|e| (doc.span.start, e)));
+                    .extend(errs.into_iter().map(|e| (key, e)));
                 (parsed, decoded, form)
             }
             // Opened for editing, a policy with errors is shown with them in the editor
@@ -795,6 +902,131 @@ impl Assembler {
                 policy,
             });
         }
+    }
+
+    /// The `policiesFrom` entries (one object, or an array of them), checked; each
+    /// problem recorded at its place, and an entry with one left out.
+    fn policies_from(&mut self, node: &Node, text: &str) -> Vec<PoliciesFrom> {
+        let items: Vec<&Node> = match &node.value {
+            Value::Array(items) => items.iter().collect(),
+            Value::Object(_) => vec![node],
+            other => {
+                self.errors.push(Diagnostic::error(
+                    node.span,
+                    format!(
+                        "policiesFrom must be an object {{\"file\": …, \"principal\": …}} or an array of them, not {}",
+                        other.kind_name()
+                    ),
+                ));
+                return Vec::new();
+            }
+        };
+        items
+            .into_iter()
+            .filter_map(|n| self.policies_from_entry(n, text))
+            .collect()
+    }
+
+    fn policies_from_entry(&mut self, node: &Node, text: &str) -> Option<PoliciesFrom> {
+        let Value::Object(members) = &node.value else {
+            self.errors.push(Diagnostic::error(
+                node.span,
+                format!(
+                    "a policiesFrom entry must be an object {{\"file\": …, \"principal\": …}}, not {}",
+                    node.value.kind_name()
+                ),
+            ));
+            return None;
+        };
+        let before = self.errors.len();
+        json::duplicate_keys(members, &mut self.errors);
+        unknown(members, FROM_KEYS, "policiesFrom key", &mut self.errors);
+        let at = |key: &str, errors: &mut Vec<Diagnostic>| -> Option<(String, Span)> {
+            match get(members, key)? {
+                Node {
+                    value: Value::String(s),
+                    span,
+                } if !s.is_empty() => Some((s.clone(), *span)),
+                n => {
+                    errors.push(Diagnostic::error(
+                        n.span,
+                        format!(
+                            "policiesFrom {key} must be a non-empty string, not {}",
+                            match &n.value {
+                                Value::String(_) => "an empty string",
+                                v => v.kind_name(),
+                            }
+                        ),
+                    ));
+                    None
+                }
+            }
+        };
+        let file = at("file", &mut self.errors);
+        if file.is_none() && get(members, "file").is_none() {
+            self.errors.push(Diagnostic::error(
+                node.span,
+                "policiesFrom needs \"file\": the CloudFormation template or Terraform plan, relative to the scenario's directory",
+            ));
+        }
+        let principal = at("principal", &mut self.errors);
+        let arn = at("arn", &mut self.errors);
+        let side = at("side", &mut self.errors).and_then(|(s, span)| match s.as_str() {
+            "before" => Some((crate::iac::Side::Before, span)),
+            "after" => Some((crate::iac::Side::After, span)),
+            _ => {
+                let hint = did_you_mean(&s, ["before", "after"]);
+                self.errors.push(Diagnostic::error(
+                    span,
+                    format!("policiesFrom side must be \"before\" or \"after\", not \"{s}\"{hint}"),
+                ));
+                None
+            }
+        });
+        let mut parameters = Vec::new();
+        let parameters_at = get(members, "parameters").map(|p| p.span);
+        if let Some(p) = get(members, "parameters") {
+            match &p.value {
+                Value::Object(params) => {
+                    json::duplicate_keys(params, &mut self.errors);
+                    for m in params {
+                        match &m.value.value {
+                            Value::String(v) => {
+                                parameters.push((m.key.clone(), v.clone(), m.key_span))
+                            }
+                            other => self.errors.push(Diagnostic::error(
+                                m.value.span,
+                                format!(
+                                    "parameter {} must be a string (as CloudFormation passes parameter values; a list is comma-separated), not {}",
+                                    m.key,
+                                    other.kind_name()
+                                ),
+                            )),
+                        }
+                    }
+                }
+                other => self.errors.push(Diagnostic::error(
+                    p.span,
+                    format!(
+                        "policiesFrom parameters must be an object of strings {{\"Env\": \"prod\"}}, not {}",
+                        other.kind_name()
+                    ),
+                )),
+            }
+        }
+        if self.errors.len() != before {
+            return None;
+        }
+        Some(PoliciesFrom {
+            file: file?,
+            principal,
+            parameters,
+            parameters_at,
+            side,
+            arn,
+            at: node.span,
+            text: text.get(node.span.range()).unwrap_or_default().to_string(),
+        })
     }
 
     fn requests(&mut self, members: &[Member]) -> Vec<RequestSpec> {

@@ -16,8 +16,9 @@ pub use compile::{
     compile_sources, display_name, display_names, is_trust_policy, parse_context, resource_implied,
 };
 pub use load::{
-    Assembler, LoadError, ReadRequest, StreamedRequest, load_for_editing, load_quick, load_tree,
-    read_prepared, read_request, read_request_strict, stream_requests,
+    Assembler, Include, LoadError, PoliciesFrom, ReadRequest, StreamedRequest, load_for_editing,
+    load_quick, load_tree, load_tree_including, read_prepared, read_request, read_request_strict,
+    stream_requests,
 };
 pub use save::to_json;
 

@@ -7,7 +7,9 @@ use crate::policy::PolicyKind;
 
 /// The scenario as JSON text (two-space indentation, a trailing newline). Policy
 /// documents that are valid JSON are written as objects; others (text being edited)
-/// as strings, so nothing typed is lost.
+/// as strings, so nothing typed is lost. Policies taken from another file
+/// (`policiesFrom`) are that file's: the entry naming it is written back, never its
+/// policies (nor the SCP or RCP levels made for them).
 pub fn to_json(s: &Scenario) -> String {
     let mut out = String::from("{\n");
     let mut first = true;
@@ -34,6 +36,15 @@ pub fn to_json(s: &Scenario) -> String {
     }
     field(&mut out, "policies");
     write_policies(s, &mut out);
+    let from: Vec<&str> = s
+        .source_map
+        .files()
+        .map(|(_, f)| f.entry.as_str())
+        .collect();
+    if !from.is_empty() {
+        field(&mut out, "policiesFrom");
+        write_from(&from, &mut out);
+    }
     field(&mut out, "requests");
     write_requests(s, &mut out);
     out.push_str("\n}\n");
@@ -53,7 +64,38 @@ pub(super) fn kind_key(kind: PolicyKind) -> &'static str {
     }
 }
 
+/// The `policiesFrom` entries as written (one object, or an array of them).
+fn write_from(entries: &[&str], out: &mut String) {
+    let write = |text: &str, indent: usize, out: &mut String| match json::parse(text) {
+        Ok(node) => json::write_pretty(&node, indent, out),
+        // It parsed when the scenario was read; kept as it was in any case.
+        Err(_) => out.push_str(text),
+    };
+    match entries {
+        [one] => write(one, 1, out),
+        _ => {
+            out.push('[');
+            for (i, e) in entries.iter().enumerate() {
+                out.push_str(if i > 0 { ",\n" } else { "\n" });
+                push_indent(2, out);
+                write(e, 2, out);
+            }
+            out.push('\n');
+            push_indent(1, out);
+            out.push(']');
+        }
+    }
+}
+
 fn write_policies(s: &Scenario, out: &mut String) {
+    // The scenario's own policies and levels, not those of a file it takes them from.
+    let own = |p: &&PolicySource| p.at.is_none_or(|at| s.source_map.file_of(&at).is_none());
+    let added = |kind: PolicyKind, li: usize| {
+        s.source_map.files().any(|(_, f)| match kind {
+            PolicyKind::Scp => f.added_levels.scp == Some(li),
+            _ => f.added_levels.rcp == Some(li),
+        })
+    };
     let kinds = [
         PolicyKind::Identity,
         PolicyKind::Boundary,
@@ -76,12 +118,17 @@ fn write_policies(s: &Scenario, out: &mut String) {
                 } else {
                     &s.set.rcp_levels
                 };
-                if levels.is_empty() {
+                if levels.iter().enumerate().all(|(li, _)| added(kind, li)) {
                     continue;
                 }
                 group.push('[');
+                let mut written = 0;
                 for (li, level) in levels.iter().enumerate() {
-                    group.push_str(if li > 0 { ",\n" } else { "\n" });
+                    if added(kind, li) {
+                        continue;
+                    }
+                    group.push_str(if written > 0 { ",\n" } else { "\n" });
+                    written += 1;
                     push_indent(3, &mut group);
                     group.push_str("{\"level\": ");
                     write_string(level, &mut group);
@@ -90,6 +137,7 @@ fn write_policies(s: &Scenario, out: &mut String) {
                         .sources
                         .iter()
                         .filter(|p| p.kind == kind && p.level == Some(li))
+                        .filter(own)
                         .collect();
                     write_entries(&members, 4, &mut group);
                     group.push('}');
@@ -99,8 +147,12 @@ fn write_policies(s: &Scenario, out: &mut String) {
                 group.push(']');
             }
             _ => {
-                let members: Vec<&PolicySource> =
-                    s.sources.iter().filter(|p| p.kind == kind).collect();
+                let members: Vec<&PolicySource> = s
+                    .sources
+                    .iter()
+                    .filter(|p| p.kind == kind)
+                    .filter(own)
+                    .collect();
                 if members.is_empty() {
                     continue;
                 }

@@ -17,9 +17,12 @@ pub struct TextOptions {
     pub color: bool,
 }
 
-struct Out {
+struct Out<'m> {
     s: String,
     color: bool,
+    /// Where spans are, when known: a statement in another file (a template a scenario
+    /// takes policies from) is said to be there.
+    map: Option<&'m crate::source::SourceMap>,
 }
 
 const GREEN: &str = "\x1b[32m";
@@ -29,7 +32,7 @@ const DIM: &str = "\x1b[2m";
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 
-impl Out {
+impl Out<'_> {
     fn paint(&self, style: &str, text: &str) -> String {
         if self.color {
             format!("{style}{text}{RESET}")
@@ -69,6 +72,7 @@ pub fn decision_line(trace: &Trace, opts: TextOptions) -> String {
     let o = Out {
         s: String::new(),
         color: opts.color,
+        map: None,
     };
     let badge = o.paint(
         &format!("{BOLD}{}", decision_style(trace.decision)),
@@ -87,9 +91,21 @@ pub fn decision_line(trace: &Trace, opts: TextOptions) -> String {
 
 /// Renders the whole trace, indented by `depth` levels.
 pub fn render(trace: &Trace, opts: TextOptions, depth: usize) -> String {
+    render_in(trace, opts, depth, None)
+}
+
+/// [`render`], each statement's line placed with `map` (the scenario's
+/// [`crate::source::SourceMap`]): one in another file says that file's path.
+pub fn render_in(
+    trace: &Trace,
+    opts: TextOptions,
+    depth: usize,
+    map: Option<&crate::source::SourceMap>,
+) -> String {
     let mut o = Out {
         s: String::new(),
         color: opts.color,
+        map,
     };
     let r = &trace.request;
     let account = |a: &Option<String>| a.clone().unwrap_or_else(|| "none".into());
@@ -210,13 +226,19 @@ fn statement(o: &mut Out, s: &StatementTrace, depth: usize) {
         "does not apply".to_string()
     };
     // A policy decoded from a string of the file: the line is in the decoded text.
-    let decoded = if s.span.source.is_file() {
+    let file = o
+        .map
+        .and_then(|m| m.file_of(&s.span))
+        .map(|f| format!("{} ", u(&f.path)))
+        .unwrap_or_default();
+    let decoded = if s.span.source.is_file() || o.map.and_then(|m| m.file(s.span.source)).is_some()
+    {
         ""
     } else {
         "decoded "
     };
     let head = format!(
-        "{} {} ({effect}, {decoded}line {}): {verdict}",
+        "{} {} ({effect}, {file}{decoded}line {}): {verdict}",
         o.mark(s.applies),
         u(&s.title()),
         s.span.line

@@ -49,6 +49,16 @@ impl Default for CfnOptions {
     }
 }
 
+/// The pseudo parameters a caller may set (with `--parameter`), besides the
+/// template's own parameters.
+pub const SETTABLE_PSEUDO: &[&str] = &[
+    "AWS::AccountId",
+    "AWS::Region",
+    "AWS::Partition",
+    "AWS::StackName",
+    "AWS::StackId",
+];
+
 impl CfnOptions {
     /// The options `KEY=VALUE` pairs give, as `--parameter` takes them: a pseudo
     /// parameter's name (`AWS::AccountId`, `AWS::Region`, `AWS::Partition`,
