@@ -62,6 +62,11 @@ pub struct Assembled {
     pub scenario: Scenario,
     /// What is missing from it, and why, for people (shown as warnings).
     pub notes: Vec<String>,
+    /// For every policy of the file ([`all_policies`]): each source's own errors,
+    /// index-aligned with the scenario's sources (empty for a policy that parsed, which
+    /// alone are in its policy set). One principal's scenario fails on any of them, and
+    /// this is empty.
+    pub policy_errors: Vec<Vec<Diagnostic>>,
 }
 
 /// `name (id)` as a choice is shown.
@@ -145,7 +150,9 @@ pub fn assemble_decoded(
 
 /// Every policy the file writes itself, each where it applies but for no principal in
 /// particular, and no request: what `lint` checks. Managed policies attached by ARN
-/// are AWS's or another file's, and are left out.
+/// are AWS's or another file's, and are left out. A policy that does not parse or
+/// validate does not fail the whole: its errors are in [`Assembled::policy_errors`], and
+/// every other policy is in the scenario.
 pub fn all_policies(
     inventory: &Inventory,
     text: &str,
@@ -163,7 +170,10 @@ fn build(
     p: Option<&Principal>,
     shown: &str,
 ) -> Result<Assembled, LoadError> {
-    let mut a = Assembler::new(false);
+    let mut a = match p {
+        Some(_) => Assembler::new(false),
+        None => Assembler::keeping_policy_errors(),
+    };
     let mut notes = Vec::new();
     let mut root: [Option<usize>; 2] = [None, None];
     for f in &inventory.policies {
@@ -258,14 +268,18 @@ fn build(
         }
         None => (format!("every policy of {shown}"), Vec::new()),
     };
-    let scenario = a.finish(Some(name), None, requests)?;
+    let (scenario, policy_errors) = a.finish_keeping(Some(name), None, requests)?;
     if root.iter().any(Option::is_some) {
         notes.push(
             "the file's SCPs and RCPs are evaluated at the organization's root: every account is taken to be under them".into(),
         );
     }
     notes.extend(inventory.notes.iter().map(|d| d.message.clone()));
-    Ok(Assembled { scenario, notes })
+    Ok(Assembled {
+        scenario,
+        notes,
+        policy_errors,
+    })
 }
 
 /// What a trust policy is on: its role's ARN, written as a role ARN even when the file

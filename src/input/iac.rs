@@ -78,6 +78,7 @@ pub(super) fn load(kind: Kind, text: &str, options: &LoadOptions) -> Result<Load
         skipped: Vec::new(),
         read_as: None,
         notes: a.notes,
+        policy_errors: a.policy_errors,
     };
     if options.principal.is_none() && options.all_policies {
         return all_policies(inv, text, decoded, &shown).map(loaded);
