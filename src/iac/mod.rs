@@ -10,6 +10,7 @@
 
 pub mod assemble;
 pub mod cfn;
+pub mod lambda;
 pub mod placeholder;
 pub mod terraform;
 

@@ -1,5 +1,7 @@
 //! Resource policies (bucket, key, queue, topic, secret, repository), each with the ARN
-//! of the resource it is on, and AWS Organizations' SCPs and RCPs.
+//! of the resource it is on (an ARN built from a name in the plan's partition, region
+//! and account: [`super::place`]), and AWS Organizations' SCPs and RCPs. Lambda
+//! permissions are [`super::lambda`]'s.
 
 use super::plan::{get_str, is_unknown, unknown_child};
 use super::{FoundPolicy, Reader, placeholder};
@@ -53,13 +55,7 @@ impl Reader<'_> {
             return true;
         }
         if r.kind == "aws_lambda_permission" {
-            let (address, span) = (r.address.clone(), r.span);
-            self.note(
-                span,
-                format!(
-                    "{address}: a Lambda permission: the resource-policy statement it adds to the function is not read"
-                ),
-            );
+            self.lambda_permission(i);
             return true;
         }
         let Some(&(_, attribute, from)) = RESOURCE_POLICIES.iter().find(|(t, ..)| *t == r.kind)
