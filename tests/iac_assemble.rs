@@ -236,3 +236,139 @@ fn every_principal_of_the_corpus_templates_assembles() {
     assert!(ok >= 50, "{ok} assembled; refused: {refused:#?}");
     assert!(refused.len() * 4 <= ok, "{refused:#?}");
 }
+
+/// A plan in AWS China: the partition comes from the provider's region, so the bucket's
+/// ARN built from its name, the repository's ARN and the role's session are in `aws-cn`,
+/// and the bucket policy that names the role lets its session list the bucket there. The same plan in
+/// GovCloud gives `aws-us-gov`; without the provider's region, the partition of the
+/// plan's own ARNs.
+#[test]
+fn a_plans_partition_comes_from_its_region_or_its_arns() {
+    let cn = fixture("partition-cn.json");
+    let arns = |text: &str| {
+        let inv = terraform::read(text, Side::After).unwrap();
+        let on = |name: &str| {
+            inv.policies
+                .iter()
+                .find(|p| p.name == name)
+                .and_then(|p| p.resource_arn.clone())
+                .unwrap()
+        };
+        let a = assemble(&inv, text, "deployer", "plan").unwrap();
+        (
+            on("aws_s3_bucket_policy.logs"),
+            on("aws_ecr_repository_policy.app"),
+            a.scenario.requests[0].request.principal.clone(),
+        )
+    };
+    assert_eq!(
+        arns(&cn),
+        (
+            "arn:aws-cn:s3:::logs-cn".to_string(),
+            "arn:aws-cn:ecr:cn-north-1:111122223333:repository/app".to_string(),
+            "arn:aws-cn:sts::111122223333:assumed-role/deployer/iamtrace".to_string()
+        )
+    );
+
+    let inv = terraform::read(&cn, Side::After).unwrap();
+    let a = assemble(&inv, &cn, "deployer", "plan").unwrap();
+    let mut list = a.scenario.requests[0].request.clone();
+    list.action = "s3:ListBucket".into();
+    list.resource = "arn:aws-cn:s3:::logs-cn".into();
+    // A bucket's ARN names no account: it is the deployer's.
+    list.resource_account = Some("111122223333".into());
+    let decide = |r: &Request| {
+        evaluate(&a.scenario.set, &PreparedRequest::new(r), Detail::Decision).decision
+    };
+    assert_eq!(decide(&list), Decision::Allow);
+    list.resource = "arn:aws:s3:::logs-cn".into();
+    assert_ne!(
+        decide(&list),
+        Decision::Allow,
+        "the same bucket name in aws is another bucket"
+    );
+
+    let gov = cn
+        .replace("\"cn-north-1\"", "\"us-gov-west-1\"")
+        .replace("arn:aws-cn:", "arn:aws-us-gov:");
+    let (bucket, repository, session) = arns(&gov);
+    assert_eq!(bucket, "arn:aws-us-gov:s3:::logs-cn");
+    assert_eq!(
+        repository,
+        "arn:aws-us-gov:ecr:us-gov-west-1:111122223333:repository/app"
+    );
+    assert!(session.starts_with("arn:aws-us-gov:sts::"), "{session}");
+
+    // No provider region: the partition of the plan's own ARNs; the region unknown.
+    let mut plan: serde_json::Value = serde_json::from_str(&cn).unwrap();
+    plan["configuration"]["provider_config"]["aws"]["expressions"] = serde_json::json!({});
+    let (bucket, repository, _) = arns(&serde_json::to_string_pretty(&plan).unwrap());
+    assert_eq!(bucket, "arn:aws-cn:s3:::logs-cn");
+    assert_eq!(
+        repository,
+        "arn:aws-cn:ecr:⟦region⟧:111122223333:repository/app"
+    );
+}
+
+/// A template read with `--parameter AWS::Region=cn-north-1` is in `aws-cn` (the region
+/// gives the partition), with `AWS::Partition=aws-us-gov` in GovCloud: the bucket
+/// policy's bucket, `${AWS::Partition}`, the generated role's ARN, its trust policy's
+/// place and its session all agree.
+#[test]
+fn a_templates_partition_comes_from_the_pseudo_parameters() {
+    use iamtrace::input::{LoadOptions, load};
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/iac/partition.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let read = |parameter: &str, value: &str| {
+        let options = LoadOptions {
+            principal: Some("AppRole".into()),
+            parameters: vec![(parameter.into(), value.into())],
+            ..Default::default()
+        };
+        load(&text, &options).unwrap().scenario
+    };
+    for (parameter, value, partition) in [
+        ("AWS::Region", "cn-north-1", "aws-cn"),
+        ("AWS::Partition", "aws-us-gov", "aws-us-gov"),
+        ("AWS::Region", "eu-west-1", "aws"),
+    ] {
+        let s = read(parameter, value);
+        let attached: Vec<&str> = s
+            .sources
+            .iter()
+            .filter_map(|src| src.attached_to.as_deref())
+            .collect();
+        assert!(
+            attached.contains(&&*format!("arn:{partition}:s3:::logs")),
+            "{attached:?}"
+        );
+        assert!(
+            attached.contains(&&*format!(
+                "arn:{partition}:iam::123456789012:role/⟦name of AppRole⟧"
+            )),
+            "{attached:?}"
+        );
+        let principal = &s.requests[0].request.principal;
+        assert!(
+            principal.starts_with(&format!("arn:{partition}:sts::123456789012:assumed-role/")),
+            "{principal}"
+        );
+        // `${AWS::Partition}` in the role's policy: it may write objects in its own
+        // partition only.
+        let mut put = s.requests[0].request.clone();
+        put.action = "s3:PutObject".into();
+        let mut decide = |resource: &str| {
+            put.resource = resource.into();
+            evaluate(&s.set, &PreparedRequest::new(&put), Detail::Decision).decision
+        };
+        assert_eq!(
+            decide(&format!("arn:{partition}:s3:::logs/x")),
+            Decision::Allow
+        );
+        let other = if partition == "aws" { "aws-cn" } else { "aws" };
+        assert_ne!(decide(&format!("arn:{other}:s3:::logs/x")), Decision::Allow);
+    }
+}

@@ -302,7 +302,15 @@ fn trust_target(inventory: &Inventory, f: &FoundPolicy) -> String {
         .nth(4)
         .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
         .map_or_else(|| super::placeholder::make("account"), str::to_string);
-    format!("arn:aws:iam::{account}:role/{name}")
+    format!("arn:{}:iam::{account}:role/{name}", partition_of(&arn))
+}
+
+/// The partition of `arn` (`aws` when it is not an ARN with one).
+fn partition_of(arn: &str) -> &str {
+    arn.split(':')
+        .nth(1)
+        .filter(|p| arn.starts_with("arn:") && p.starts_with("aws"))
+        .unwrap_or("aws")
 }
 
 /// The document of managed policy `arn`: the file's own policy of that ARN, else the

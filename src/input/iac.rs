@@ -36,10 +36,7 @@ pub fn read(kind: Kind, text: &str, options: &LoadOptions) -> Result<Read, LoadE
             })
             .map_err(LoadError::in_file),
         Kind::CloudFormation => {
-            let cfn = crate::iac::cfn::CfnOptions {
-                parameters: options.parameters.iter().cloned().collect(),
-                ..Default::default()
-            };
+            let cfn = cfn_options(&options.parameters);
             crate::iac::cfn::read(text, &cfn)
                 .map(|t| Read {
                     inventory: t.inventory,
@@ -53,6 +50,31 @@ pub fn read(kind: Kind, text: &str, options: &LoadOptions) -> Result<Read, LoadE
             format!("{} is not a template or a plan", kind.describe()),
         )])),
     }
+}
+
+/// The options a template is read with: `--parameter` values, where the pseudo
+/// parameters (`AWS::Partition`, `AWS::Region`, `AWS::AccountId`, `AWS::StackName`,
+/// `AWS::StackId`) set what CloudFormation would give; a region gives its partition
+/// (`cn-north-1` → `aws-cn`) unless `AWS::Partition` is given too.
+pub fn cfn_options(parameters: &[(String, String)]) -> crate::iac::cfn::CfnOptions {
+    let mut cfn = crate::iac::cfn::CfnOptions::default();
+    let mut partition = None;
+    for (key, value) in parameters {
+        match key.as_str() {
+            "AWS::Partition" => partition = Some(value.clone()),
+            "AWS::Region" => cfn.region = value.clone(),
+            "AWS::AccountId" => cfn.account = value.clone(),
+            "AWS::StackName" => cfn.stack_name = Some(value.clone()),
+            "AWS::StackId" => cfn.stack_id = Some(value.clone()),
+            _ => {
+                cfn.parameters.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    cfn.partition = partition
+        .or_else(|| crate::iac::partition_of_region(&cfn.region).map(String::from))
+        .unwrap_or(cfn.partition);
+    cfn
 }
 
 /// A template or plan as the scenario of `options.principal`.

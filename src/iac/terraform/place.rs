@@ -13,6 +13,7 @@
 
 use super::placeholder;
 use super::plan::{Resource, Shape, get, get_str, members};
+use crate::iac::partition_of_region;
 use crate::json::{Node, Value};
 
 /// The partition, region and account of a plan's resources.
@@ -24,27 +25,6 @@ pub(super) struct Place {
     pub region: String,
     /// The 12-digit account, or the placeholder `⟦account⟧`.
     pub account: String,
-}
-
-/// The partition `region` is in, when its name says so.
-pub(super) fn partition_of_region(region: &str) -> Option<&'static str> {
-    let partitions = [
-        ("cn-", "aws-cn"),
-        ("us-gov-", "aws-us-gov"),
-        ("us-isob-", "aws-iso-b"),
-        ("us-iso-", "aws-iso"),
-        ("eu-isoe-", "aws-iso-e"),
-        ("us-isof-", "aws-iso-f"),
-    ];
-    if region.is_empty() || placeholder::contains(region) {
-        return None;
-    }
-    Some(
-        partitions
-            .iter()
-            .find(|(prefix, _)| region.starts_with(prefix))
-            .map_or("aws", |(_, p)| p),
-    )
 }
 
 /// The one value every item of `values` has, if they agree and there is one.
@@ -155,16 +135,6 @@ impl Place {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn regions_name_their_partition() {
-        assert_eq!(partition_of_region("cn-northwest-1"), Some("aws-cn"));
-        assert_eq!(partition_of_region("us-gov-west-1"), Some("aws-us-gov"));
-        assert_eq!(partition_of_region("us-isob-east-1"), Some("aws-iso-b"));
-        assert_eq!(partition_of_region("eu-west-1"), Some("aws"));
-        assert_eq!(partition_of_region(""), None);
-        assert_eq!(partition_of_region(&placeholder::make("region")), None);
-    }
 
     #[test]
     fn only_values_that_agree_are_taken() {
