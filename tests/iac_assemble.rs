@@ -372,3 +372,59 @@ fn a_templates_partition_comes_from_the_pseudo_parameters() {
         assert_ne!(decide(&format!("arn:{other}:s3:::logs/x")), Decision::Allow);
     }
 }
+
+/// A role whose name CloudFormation generates is requested under the same placeholder
+/// name everywhere — its session, `aws:PrincipalArn`, the request's label, the place of
+/// its trust policy — never under its logical ID, which would read as a real role
+/// name; and since they agree, its trust policy lets EC2 assume it.
+#[test]
+fn a_generated_role_name_is_the_same_placeholder_everywhere() {
+    use iamtrace::input::{LoadOptions, load};
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/iac/partition.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let options = LoadOptions {
+        principal: Some("AppRole".into()),
+        ..Default::default()
+    };
+    let s = load(&text, &options).unwrap().scenario;
+    let name = "⟦name of AppRole⟧";
+    let role = format!("arn:aws:iam::123456789012:role/{name}");
+    let start = &s.requests[0];
+    assert_eq!(
+        start.request.principal,
+        format!("arn:aws:sts::123456789012:assumed-role/{name}/iamtrace")
+    );
+    assert_eq!(start.name.as_deref(), Some(&*format!("role {name}")));
+    let principal_arn = start
+        .request
+        .context
+        .iter()
+        .find(|(k, _)| k == "aws:PrincipalArn")
+        .map(|(_, v)| v.clone());
+    assert_eq!(
+        principal_arn,
+        Some(ContextValue::One(Scalar::string(&role)))
+    );
+    let trust = s
+        .sources
+        .iter()
+        .find(|src| src.name.as_deref() == Some("AppRole/AssumeRolePolicyDocument"))
+        .unwrap();
+    assert_eq!(trust.attached_to.as_deref(), Some(&*role));
+    // Outside the placeholder, the logical ID appears nowhere in the request.
+    let shown = format!("{:?}", start.request).replace(name, "");
+    assert!(!shown.contains("AppRole"), "{shown}");
+
+    let assume = Request {
+        principal: "ec2.amazonaws.com".into(),
+        action: "sts:AssumeRole".into(),
+        resource: role.clone(),
+        resource_account: None,
+        context: Vec::new(),
+    };
+    let e = evaluate(&s.set, &PreparedRequest::new(&assume), Detail::Decision);
+    assert_eq!(e.decision, Decision::Allow, "{e:?}");
+}

@@ -254,7 +254,7 @@ fn build(
     let (name, requests) = match p {
         Some(p) => {
             let role = p.kind == PrincipalKind::Role;
-            let name = p.name.clone().unwrap_or_else(|| p.id.clone());
+            let name = iam_name(p);
             let request = crate::input::starting_request_for(
                 role,
                 &name,
@@ -280,6 +280,26 @@ fn build(
         notes,
         policy_errors,
     })
+}
+
+/// The IAM name principal `p` is requested with: its own, else the one its ARN ends
+/// with — a placeholder when CloudFormation generates it (`⟦name of AppRole⟧`, as in
+/// the ARN, the trust policy's place and wherever the template refers to it) — never
+/// its logical ID or address, which would read as a real name it does not have.
+fn iam_name(p: &Principal) -> String {
+    if let Some(name) = &p.name {
+        return name.clone();
+    }
+    let from_arn = p
+        .arn
+        .split_once(":role/")
+        .or_else(|| p.arn.split_once(":user/"))
+        .and_then(|(_, path)| path.rsplit('/').next())
+        .filter(|n| !n.is_empty());
+    from_arn.map_or_else(
+        || super::placeholder::make(&format!("name of {}", p.id)),
+        str::to_string,
+    )
 }
 
 /// What a trust policy is on: its role's ARN, written as a role ARN even when the file
