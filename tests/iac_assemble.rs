@@ -428,3 +428,72 @@ fn a_generated_role_name_is_the_same_placeholder_everywhere() {
     let e = evaluate(&s.set, &PreparedRequest::new(&assume), Detail::Decision);
     assert_eq!(e.decision, Decision::Allow, "{e:?}");
 }
+
+/// A bucket policy governs the bucket and its objects: a template's TLS-only Deny on
+/// `arn:aws:s3:::data/*` stops the role's plain-HTTP GetObject, which its identity
+/// policy allows (evaluated against the bucket's ARN alone, the Deny never applied to
+/// an object and the request was allowed). Lint still reads the policy once.
+#[test]
+fn a_templates_bucket_policy_applies_to_the_objects_too() {
+    use iamtrace::input::{LoadOptions, load};
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/iac/tls-only-bucket.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let options = LoadOptions {
+        principal: Some("reader".into()),
+        ..Default::default()
+    };
+    let s = load(&text, &options).unwrap().scenario;
+    let get = |resource: &str, tls: &str| {
+        let r = with(
+            s.requests[0].request.clone(),
+            &[("aws:SecureTransport", tls)],
+        );
+        let r = Request {
+            action: "s3:GetObject".into(),
+            resource: resource.into(),
+            ..r
+        };
+        evaluate(&s.set, &PreparedRequest::new(&r), Detail::Decision).decision
+    };
+    assert_eq!(get("arn:aws:s3:::data/k", "true"), Decision::Allow);
+    assert_eq!(get("arn:aws:s3:::data/k", "false"), Decision::ExplicitDeny);
+    // Placed on the bucket and its objects, not on every bucket whose name begins the
+    // same (`data*`).
+    let attached: Vec<&str> = s
+        .set
+        .policies
+        .iter()
+        .filter_map(|p| p.attached_to.as_ref().map(|a| a.text.as_str()))
+        .collect();
+    assert!(
+        attached.contains(&"arn:aws:s3:::data") && attached.contains(&"arn:aws:s3:::data/*"),
+        "{attached:?}"
+    );
+    assert!(
+        !attached.iter().any(|a| a.ends_with("data*")),
+        "{attached:?}"
+    );
+
+    let every = load(
+        &text,
+        &LoadOptions {
+            all_policies: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let bucket_policies = every
+        .scenario
+        .sources
+        .iter()
+        .filter(|src| {
+            src.name
+                .as_deref()
+                .is_some_and(|n| n.starts_with("DataPolicy"))
+        })
+        .count();
+    assert_eq!(bucket_policies, 1);
+}

@@ -241,6 +241,13 @@ fn build(
                 f.name
             ));
         }
+        // A bucket policy governs the bucket and its objects; an attachment is one ARN
+        // pattern, and `arn:…:s3:::NAME*` would reach other buckets too: evaluated, it is
+        // placed on both (lint, which reads each policy once, needs one).
+        let objects = attached
+            .as_deref()
+            .filter(|_| p.is_some() && kind == PolicyKind::Resource)
+            .and_then(bucket_objects);
         a.document(
             &node,
             kind,
@@ -250,6 +257,18 @@ fn build(
             &f.name,
             text,
         );
+        if let Some(objects) = objects {
+            let name = format!("{} (on the objects)", f.name);
+            a.document(
+                &node,
+                kind,
+                level,
+                Some(name.clone()),
+                Some(objects),
+                &name,
+                text,
+            );
+        }
     }
     let (name, requests) = match p {
         Some(p) => {
@@ -280,6 +299,16 @@ fn build(
         notes,
         policy_errors,
     })
+}
+
+/// `arn:PARTITION:s3:::BUCKET/*` for a bucket's ARN `arn:PARTITION:s3:::BUCKET`; `None`
+/// for any other ARN (an object, a wildcard, another service).
+fn bucket_objects(arn: &str) -> Option<String> {
+    let parts = crate::policy::principal::split_arn(arn)?;
+    let [_, _, service, region, account, bucket] = parts;
+    let plain = !bucket.is_empty() && !bucket.contains(['/', '*', '?']);
+    (service == "s3" && region.is_empty() && account.is_empty() && plain)
+        .then(|| format!("{arn}/*"))
 }
 
 /// The IAM name principal `p` is requested with: its own, else the one its ARN ends
