@@ -115,6 +115,28 @@ impl CharOffsets {
     }
 }
 
+/// Where a block scalar spanning `start..end` (up to the next token) ends: after its
+/// last line with content, trailing spaces of that line included (they are content);
+/// the blank lines and the next line's indentation after it are not its.
+fn block_scalar_end(text: &str, start: usize, end: usize) -> usize {
+    let mut e = end.min(text.len());
+    loop {
+        let Some(line) = text.get(..e).and_then(|t| t.rfind('\n')) else {
+            return e;
+        };
+        let rest = &text[line + 1..e];
+        if line < start || !rest.bytes().all(|b| b == b' ' || b == b'\t' || b == b'\r') {
+            return e;
+        }
+        // A line of nothing but indentation: it and its line break are after the scalar.
+        e = if line > 0 && text.as_bytes()[line - 1] == b'\r' {
+            line - 1
+        } else {
+            line
+        };
+    }
+}
+
 /// A collection being read.
 struct Frame {
     /// Where it starts (byte offset; the tag or anchor included).
@@ -122,6 +144,9 @@ struct Frame {
     tag: Option<Tag>,
     anchor: usize,
     kind: FrameKind,
+    /// Where the last value read in it ends in the text (an alias: the alias itself,
+    /// not the anchored value it stands for, which is elsewhere).
+    last: usize,
 }
 
 enum FrameKind {
@@ -169,6 +194,15 @@ impl Builder<'_> {
                 }
             }
             Event::Scalar(value, style, anchor, tag) => {
+                // A block scalar (`|`, `>`) ends at its last line's content, not at the
+                // next token: the line breaks and indentation after it are the next
+                // line's.
+                let end = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    block_scalar_end(self.text, start, end)
+                } else {
+                    end
+                };
+                self.read_to(end);
                 self.count(1, start, end)?;
                 let tag = tag.map(Cow::into_owned);
                 let span = self.span(start, end);
@@ -194,30 +228,26 @@ impl Builder<'_> {
                     tag: tag.as_ref().map(|t| t.clone().into_owned()),
                     anchor,
                     kind,
+                    last: start,
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let Some(frame) = self.stack.pop() else {
                     return Ok(());
                 };
-                let (value, last_end) = match frame.kind {
-                    FrameKind::Sequence(items) => {
-                        let last = items.last().map(|n| n.span.end as usize);
-                        (Value::Array(items), last)
-                    }
-                    FrameKind::Mapping(members, _) => {
-                        let last = members.last().map(|m| m.value.span.end as usize);
-                        (Value::Object(members), last)
-                    }
+                let value = match frame.kind {
+                    FrameKind::Sequence(items) => Value::Array(items),
+                    FrameKind::Mapping(members, _) => Value::Object(members),
                 };
                 // A block collection ends where the next token starts (an empty span
                 // there): it is cut at its last value instead, so that it does not hold
                 // the blank lines and comments that follow it.
                 let stop = if start == end {
-                    last_end.unwrap_or(frame.start).max(frame.start)
+                    frame.last.max(frame.start)
                 } else {
                     end
                 };
+                self.read_to(stop);
                 let node = Node {
                     span: self.span(frame.start, stop),
                     value,
@@ -235,6 +265,7 @@ impl Builder<'_> {
                     ));
                 };
                 let size = *size;
+                self.read_to(end);
                 self.count(size, start, end)?;
                 let node = self.anchors[id].as_ref().map(|(n, _)| n.clone());
                 if let Some(node) = node {
@@ -244,6 +275,13 @@ impl Builder<'_> {
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
         Ok(())
+    }
+
+    /// The collection being read has read a value up to byte `end`.
+    fn read_to(&mut self, end: usize) {
+        if let Some(frame) = self.stack.last_mut() {
+            frame.last = frame.last.max(end);
+        }
     }
 
     fn count(&mut self, n: usize, start: usize, end: usize) -> Result<(), Diagnostic> {

@@ -260,3 +260,104 @@ fn pseudo_parameters_from_the_command_line() {
         "arn:aws-us-gov:sts::111122223333:assumed-role/app/iamtrace"
     );
 }
+
+/// A template one of whose policies does not parse (a queue policy without Principal):
+/// lint reports its error at its line and column and still checks every other policy
+/// (the role's misspelt action), in text, JSON Lines and SARIF, with exit status 1
+/// (errors found), not 2 (file not checked).
+#[test]
+fn lint_checks_the_rest_of_a_template_when_one_policy_is_invalid() {
+    const BROKEN: &str = "tests/fixtures/iac/one-broken.yaml";
+    let (code, out, err) = iamtrace(&["lint", BROKEN]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "{BROKEN}:16:13: error [invalid-policy] a resource policy statement needs a Principal (in resource policy \"QueuePolicy/PolicyDocument\")"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "{BROKEN}:36:25: error [unknown-action] s3 has no action \"GetObjekt\""
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("2 errors, 0 security warnings, 0 warnings, 0 suggestions in 1 file\n")
+            && !out.contains("not checked"),
+        "{out}"
+    );
+
+    let (code, out, _) = iamtrace(&["lint", BROKEN, "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert!(v.get("errors").is_none(), "{v}");
+    let policies = v["policies"].as_array().unwrap();
+    let codes = |name: &str| -> Vec<(String, u64, u64)> {
+        let p = policies.iter().find(|p| p["name"] == name).unwrap();
+        p["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_string(),
+                    f["line"].as_u64().unwrap(),
+                    f["column"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        codes("QueuePolicy/PolicyDocument"),
+        [("invalid-policy".to_string(), 16, 13)]
+    );
+    assert_eq!(
+        codes("AppRole/Policies/read"),
+        [("unknown-action".to_string(), 36, 25)]
+    );
+    assert!(codes("AppRole/AssumeRolePolicyDocument").is_empty());
+
+    let (code, out, _) = iamtrace(&["lint", BROKEN, "--format", "sarif"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let results: Vec<(String, u64)> = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap().to_string(),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        results,
+        [
+            ("invalid-policy".to_string(), 16),
+            ("unknown-action".to_string(), 36)
+        ]
+    );
+}
+
+/// The same for a plan: the broken role policy's errors in the order they are written,
+/// in the plan file, and the file counted as checked.
+#[test]
+fn lint_checks_the_rest_of_a_plan_when_one_policy_is_invalid() {
+    const BROKEN: &str = "tests/fixtures/iac/terraform/policy-error.json";
+    let (code, out, err) = iamtrace(&["lint", BROKEN]);
+    assert_eq!(code, 1, "{out}{err}");
+    let at = |s: &str| out.find(s).unwrap_or_else(|| panic!("{s} not in {out}"));
+    assert!(
+        at(&format!(
+            "{BROKEN}:112:38: error [invalid-policy] statement needs an Effect"
+        )) < at(&format!(
+            "{BROKEN}:112:67: error [invalid-policy] unknown statement element \"Efect\""
+        )),
+        "{out}"
+    );
+    assert!(!out.contains("not checked"), "{out}");
+}

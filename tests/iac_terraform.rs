@@ -481,6 +481,7 @@ fn cut_or_altered_plans_never_panic() {
         "module-count.json",
         "policy-error.json",
         "state.json",
+        "lambda-permission.json",
     ]
     .iter()
     .map(|f| fixture(f))
@@ -513,4 +514,154 @@ fn cut_or_altered_plans_never_panic() {
         }
     }
     assert!(reads > 1000, "{reads} reads");
+}
+
+/// The statement a policy holds, as compact JSON, for comparing with what Lambda writes.
+fn statement_json(p: &FoundPolicy) -> String {
+    let mut out = String::new();
+    iamtrace::json::write_pretty(statements(p)[0], 0, &mut out);
+    // Compact, outside strings too: the values here hold no spaces.
+    out.replace(['\n', ' '], "")
+}
+
+/// `aws_lambda_permission` becomes the statement Lambda adds to the function's policy,
+/// on the function's ARN: its region from the provider's `region` (a variable the plan
+/// records), its account from the ARNs of the plan's own resources; a qualifier names
+/// the alias; a function named by a reference to a function being created takes that
+/// function's name; what is known only after apply is a placeholder.
+#[test]
+fn lambda_permissions_become_the_statement_lambda_writes() {
+    let text = fixture("lambda-permission.json");
+    let before = read(&text, Side::Before);
+    assert!(
+        before
+            .policies
+            .iter()
+            .all(|p| !p.name.starts_with("aws_lambda_permission")),
+        "created by the plan: {:?}",
+        before.policies
+    );
+    let inv = read(&text, Side::After);
+    let thumbnail = "arn:aws:lambda:eu-west-1:111122223333:function:thumbnail";
+
+    let s3 = find(&inv, "aws_lambda_permission.from_s3");
+    assert_eq!(s3.kind, iamtrace::policy::PolicyKind::Resource);
+    assert_eq!(s3.resource_arn.as_deref(), Some(thumbnail));
+    assert_eq!(
+        statement_json(s3),
+        format!(
+            r#"{{"Sid":"AllowS3Uploads","Effect":"Allow","Principal":{{"Service":"s3.amazonaws.com"}},"Action":"lambda:InvokeFunction","Resource":"{thumbnail}","Condition":{{"StringEquals":{{"AWS:SourceAccount":"111122223333"}},"ArnLike":{{"AWS:SourceArn":"arn:aws:s3:::uploads-111122223333"}}}}}}"#
+        )
+    );
+    // Each value points at where the plan writes it.
+    let resource = match &statements(s3)[0].value {
+        Value::Object(m) => m.iter().find(|m| m.key == "Resource").unwrap().value.span,
+        _ => unreachable!(),
+    };
+    assert_eq!(&text[resource.range()], "\"thumbnail\"");
+
+    let url = find(&inv, "aws_lambda_permission.url");
+    assert_eq!(
+        url.resource_arn.as_deref(),
+        Some(&*format!("{thumbnail}:live"))
+    );
+    assert_eq!(
+        statement_json(url),
+        format!(
+            r#"{{"Sid":"PublicUrl","Effect":"Allow","Principal":"*","Action":"lambda:InvokeFunctionUrl","Resource":"{thumbnail}:live","Condition":{{"StringEquals":{{"lambda:FunctionUrlAuthType":"NONE"}}}}}}"#
+        )
+    );
+
+    // A partial ARN, an account principal, an organization; the statement id the
+    // provider makes up is not written.
+    let partner = find(&inv, "aws_lambda_permission.partner");
+    assert_eq!(
+        statement_json(partner),
+        format!(
+            r#"{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::444455556666:root"}},"Action":"lambda:GetFunction","Resource":"{thumbnail}","Condition":{{"StringEquals":{{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}}}}"#
+        )
+    );
+    assert!(
+        statement_json(find(&inv, "aws_lambda_permission.token"))
+            .contains(r#""StringEquals":{"lambda:EventSourceToken":"token-0000"}"#)
+    );
+
+    // The function is being created: its ARN is unknown, its name is not; the rule's
+    // ARN is known only after apply.
+    let events = find(&inv, "aws_lambda_permission.from_events");
+    assert_eq!(
+        events.resource_arn.as_deref(),
+        Some("arn:aws:lambda:eu-west-1:111122223333:function:report")
+    );
+    assert!(
+        statement_json(events).contains(
+            r#""ArnLike":{"AWS:SourceArn":"⟦knownafterapply:aws_lambda_permission.from_events.source_arn⟧"}"#
+        ),
+        "{}",
+        statement_json(events)
+    );
+    assert!(policy_errors(&inv).is_empty(), "{:?}", policy_errors(&inv));
+}
+
+/// Evaluated: S3 may invoke the function for the bucket the permission names, from
+/// the account it names; not for another bucket, nor from another account. EventBridge
+/// for a rule whose ARN is known only after apply: not allowed for certain, and the
+/// decision says it depends on that value.
+#[test]
+fn a_lambda_permission_allows_the_service_for_its_source_only() {
+    use iamtrace::eval::{ContextValue, Detail, PreparedRequest, Request, Scalar, evaluate};
+    use iamtrace::trace::Decision;
+    let text = fixture("lambda-permission.json");
+    let inv = read(&text, Side::After);
+    let all =
+        iamtrace::iac::assemble::all_policies(&inv, &text, Default::default(), "plan").unwrap();
+    assert!(all.policy_errors.iter().all(Vec::is_empty));
+    let set = &all.scenario.set;
+    let request = |principal: &str, function: &str, source: &str, account: &str| Request {
+        principal: principal.into(),
+        action: "lambda:InvokeFunction".into(),
+        resource: function.into(),
+        resource_account: None,
+        context: vec![
+            (
+                "aws:SourceArn".into(),
+                ContextValue::One(Scalar::string(source)),
+            ),
+            (
+                "aws:SourceAccount".into(),
+                ContextValue::One(Scalar::string(account)),
+            ),
+        ],
+    };
+    let decide = |r: &Request| evaluate(set, &PreparedRequest::new(r), Detail::Decision);
+    let thumbnail = "arn:aws:lambda:eu-west-1:111122223333:function:thumbnail";
+    let bucket = "arn:aws:s3:::uploads-111122223333";
+    let ok = request("s3.amazonaws.com", thumbnail, bucket, "111122223333");
+    assert_eq!(decide(&ok).decision, Decision::Allow);
+    let other_bucket = request(
+        "s3.amazonaws.com",
+        thumbnail,
+        "arn:aws:s3:::elsewhere",
+        "111122223333",
+    );
+    assert_ne!(decide(&other_bucket).decision, Decision::Allow);
+    let other_account = request("s3.amazonaws.com", thumbnail, bucket, "999988887777");
+    assert_ne!(decide(&other_account).decision, Decision::Allow);
+    let other_service = request("sns.amazonaws.com", thumbnail, bucket, "111122223333");
+    assert_ne!(decide(&other_service).decision, Decision::Allow);
+
+    let report = "arn:aws:lambda:eu-west-1:111122223333:function:report";
+    let rule = "arn:aws:events:eu-west-1:111122223333:rule/nightly";
+    let events = decide(&request(
+        "events.amazonaws.com",
+        report,
+        rule,
+        "111122223333",
+    ));
+    assert_ne!(events.decision, Decision::Allow);
+    assert!(events.depends_on_unresolved(), "{events:?}");
+    // A request the permission could never allow does not depend on it.
+    let wrong = decide(&request("sns.amazonaws.com", report, rule, "111122223333"));
+    assert!(!wrong.depends_on_unresolved(), "{wrong:?}");
+    assert!(!decide(&ok).depends_on_unresolved());
 }

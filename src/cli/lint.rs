@@ -7,7 +7,7 @@ use super::{
 };
 use crate::LintFormat;
 use iamtrace::input::{self, LoadOptions, ReadAs};
-use iamtrace::lint::{Finding, PolicyFindings, RULES, Severity, lint_scenario};
+use iamtrace::lint::{Finding, PolicyFindings, RULES, Severity, lint_scenario_with_errors};
 use iamtrace::scenario::{DocumentForm, Scenario};
 use iamtrace::source::SourceMap;
 use serde_json::{Value, json};
@@ -68,7 +68,9 @@ pub fn run(
                     report(&shown, &text, &s.source_map, d);
                 }
                 invalid |= !l.skipped.is_empty();
-                let found = lint_scenario(&s);
+                // A template's or plan's policy that does not parse is one policy's
+                // findings (invalid-policy), not the whole file refused.
+                let found = lint_scenario_with_errors(&s, &l.policy_errors);
                 errors |= found
                     .iter()
                     .flat_map(|p| &p.findings)

@@ -62,6 +62,11 @@ pub struct Assembled {
     pub scenario: Scenario,
     /// What is missing from it, and why, for people (shown as warnings).
     pub notes: Vec<String>,
+    /// For every policy of the file ([`all_policies`]): each source's own errors,
+    /// index-aligned with the scenario's sources (empty for a policy that parsed, which
+    /// alone are in its policy set). One principal's scenario fails on any of them, and
+    /// this is empty.
+    pub policy_errors: Vec<Vec<Diagnostic>>,
 }
 
 /// `name (id)` as a choice is shown.
@@ -145,7 +150,9 @@ pub fn assemble_decoded(
 
 /// Every policy the file writes itself, each where it applies but for no principal in
 /// particular, and no request: what `lint` checks. Managed policies attached by ARN
-/// are AWS's or another file's, and are left out.
+/// are AWS's or another file's, and are left out. A policy that does not parse or
+/// validate does not fail the whole: its errors are in [`Assembled::policy_errors`], and
+/// every other policy is in the scenario.
 pub fn all_policies(
     inventory: &Inventory,
     text: &str,
@@ -491,6 +498,13 @@ fn fill(
             PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session => place.bind.clone(),
             _ => None,
         };
+        // A bucket policy governs the bucket and its objects; an attachment is one ARN
+        // pattern, and `arn:…:s3:::NAME*` would reach other buckets too: evaluated, it is
+        // placed on both (lint, which reads each policy once, needs one).
+        let objects = attached
+            .as_deref()
+            .filter(|_| p.is_some() && kind == PolicyKind::Resource)
+            .and_then(bucket_objects);
         a.document_bound(
             &node,
             kind,
@@ -501,6 +515,18 @@ fn fill(
             &f.name,
             text,
         );
+        if let Some(objects) = objects {
+            let name = format!("{} (on the objects)", f.name);
+            a.document(
+                &node,
+                kind,
+                level,
+                Some(name.clone()),
+                Some(objects),
+                &name,
+                text,
+            );
+        }
     }
 }
 
@@ -512,7 +538,12 @@ fn build(
     p: Option<&Principal>,
     shown: &str,
 ) -> Result<Assembled, LoadError> {
-    let mut a = Assembler::new(false);
+    // Every policy of the file (what lint reads): one that does not parse is kept
+    // apart with its errors, so that the others are still checked.
+    let mut a = match p {
+        Some(_) => Assembler::new(false),
+        None => Assembler::keeping_policy_errors(),
+    };
     let mut notes = Vec::new();
     let mut root: [Option<usize>; 2] = [None, None];
     let place = Placement {
@@ -526,7 +557,7 @@ fn build(
     let (name, requests) = match p {
         Some(p) => {
             let role = p.kind == PrincipalKind::Role;
-            let name = p.name.clone().unwrap_or_else(|| p.id.clone());
+            let name = iam_name(p);
             let request = crate::input::starting_request_for(
                 role,
                 &name,
@@ -540,14 +571,48 @@ fn build(
         }
         None => (format!("every policy of {shown}"), Vec::new()),
     };
-    let scenario = a.finish(Some(name), None, requests)?;
+    let (scenario, policy_errors) = a.finish_keeping(Some(name), None, requests)?;
     if root.iter().any(Option::is_some) {
         notes.push(
             "the file's SCPs and RCPs are evaluated at the organization's root: every account is taken to be under them".into(),
         );
     }
     notes.extend(inventory.notes.iter().map(|d| d.message.clone()));
-    Ok(Assembled { scenario, notes })
+    Ok(Assembled {
+        scenario,
+        notes,
+        policy_errors,
+    })
+}
+
+/// `arn:PARTITION:s3:::BUCKET/*` for a bucket's ARN `arn:PARTITION:s3:::BUCKET`; `None`
+/// for any other ARN (an object, a wildcard, another service).
+fn bucket_objects(arn: &str) -> Option<String> {
+    let parts = crate::policy::principal::split_arn(arn)?;
+    let [_, _, service, region, account, bucket] = parts;
+    let plain = !bucket.is_empty() && !bucket.contains(['/', '*', '?']);
+    (service == "s3" && region.is_empty() && account.is_empty() && plain)
+        .then(|| format!("{arn}/*"))
+}
+
+/// The IAM name principal `p` is requested with: its own, else the one its ARN ends
+/// with — a placeholder when CloudFormation generates it (`⟦name of AppRole⟧`, as in
+/// the ARN, the trust policy's place and wherever the template refers to it) — never
+/// its logical ID or address, which would read as a real name it does not have.
+fn iam_name(p: &Principal) -> String {
+    if let Some(name) = &p.name {
+        return name.clone();
+    }
+    let from_arn = p
+        .arn
+        .split_once(":role/")
+        .or_else(|| p.arn.split_once(":user/"))
+        .and_then(|(_, path)| path.rsplit('/').next())
+        .filter(|n| !n.is_empty());
+    from_arn.map_or_else(
+        || super::placeholder::make(&format!("name of {}", p.id)),
+        str::to_string,
+    )
 }
 
 /// What a trust policy is on: its role's ARN, written as a role ARN even when the file
@@ -570,7 +635,15 @@ fn trust_target(inventory: &Inventory, f: &FoundPolicy) -> String {
         .nth(4)
         .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
         .map_or_else(|| super::placeholder::make("account"), str::to_string);
-    format!("arn:aws:iam::{account}:role/{name}")
+    format!("arn:{}:iam::{account}:role/{name}", partition_of(&arn))
+}
+
+/// The partition of `arn` (`aws` when it is not an ARN with one).
+fn partition_of(arn: &str) -> &str {
+    arn.split(':')
+        .nth(1)
+        .filter(|p| arn.starts_with("arn:") && p.starts_with("aws"))
+        .unwrap_or("aws")
 }
 
 /// The document of managed policy `arn`: the file's own policy of that ARN, else the

@@ -10,12 +10,36 @@
 
 pub mod assemble;
 pub mod cfn;
+pub mod lambda;
 pub mod placeholder;
 pub mod terraform;
 
 use crate::json::Node;
 use crate::policy::PolicyKind;
 use crate::source::{Diagnostic, Span};
+
+/// The partition `region` is in, when its name says so (`cn-…` → `aws-cn`, `us-gov-…` →
+/// `aws-us-gov`, the ISO regions likewise, any other → `aws`); `None` for no region or a
+/// placeholder.
+pub fn partition_of_region(region: &str) -> Option<&'static str> {
+    let partitions = [
+        ("cn-", "aws-cn"),
+        ("us-gov-", "aws-us-gov"),
+        ("us-isob-", "aws-iso-b"),
+        ("us-iso-", "aws-iso"),
+        ("eu-isoe-", "aws-iso-e"),
+        ("us-isof-", "aws-iso-f"),
+    ];
+    if region.is_empty() || placeholder::contains(region) {
+        return None;
+    }
+    Some(
+        partitions
+            .iter()
+            .find(|(prefix, _)| region.starts_with(prefix))
+            .map_or("aws", |(_, p)| p),
+    )
+}
 
 /// Which side of a Terraform plan to read. Templates have one side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -177,5 +201,20 @@ impl FoundPolicy {
         self.attached_to
             .iter()
             .any(|a| *a == p.id || p.groups.contains(a))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_name_their_partition() {
+        assert_eq!(partition_of_region("cn-northwest-1"), Some("aws-cn"));
+        assert_eq!(partition_of_region("us-gov-west-1"), Some("aws-us-gov"));
+        assert_eq!(partition_of_region("us-isob-east-1"), Some("aws-iso-b"));
+        assert_eq!(partition_of_region("eu-west-1"), Some("aws"));
+        assert_eq!(partition_of_region(""), None);
+        assert_eq!(partition_of_region(&placeholder::make("region")), None);
     }
 }

@@ -604,11 +604,11 @@ pub(crate) fn starting_request_for(
     note: &str,
 ) -> RequestSpec {
     let account = arn.split(':').nth(4).unwrap_or_default().to_string();
-    // The session is in the role's partition (aws-cn, aws-us-gov, …).
+    // The session is in the role's partition (arn:aws-cn:sts::… for a role in China).
     let partition = arn
         .split(':')
         .nth(1)
-        .filter(|p| !p.is_empty())
+        .filter(|p| arn.starts_with("arn:") && p.starts_with("aws"))
         .unwrap_or("aws");
     let one = |v: &str| ContextValue::One(Scalar::string(v));
     let (principal, ptype) = if role {

@@ -139,6 +139,16 @@ pub fn load_for_editing(
         }
     }
     let context = TemplateContext::new(text, cfn_options(options)).map_err(LoadError::in_file)?;
+    // A document that does not read on its own (a YAML alias of an anchor outside it)
+    // is shown as the whole template reads it, read-only.
+    for src in sources.iter_mut() {
+        let ctx = crate::scenario::parse_context(src);
+        if src.form == DocumentForm::Template && context.parse(&src.text, ctx).is_err() {
+            src.form = DocumentForm::Inline;
+            src.text = derived_text(inventory, src);
+            src.form = DocumentForm::Derived;
+        }
+    }
     loaded.scenario.template = Some(Arc::new(context));
     Ok(loaded)
 }
@@ -147,14 +157,24 @@ pub fn load_for_editing(
 /// managed policy's text, or the statement built for a Lambda permission,
 /// pretty-printed.
 fn derived_text(inventory: &Inventory, src: &PolicySource) -> String {
+    // The policy it is: the one written at its place (a bucket policy is placed twice,
+    // on the bucket and on its objects, under two names), else the one of its name.
+    let inline = |f: &crate::iac::FoundPolicy| match &f.document {
+        Document::Inline(node) => Some(node.clone()),
+        _ => None,
+    };
     let node = match src.form {
         DocumentForm::Inline => inventory
             .policies
             .iter()
-            .find(|f| src.name.as_deref() == Some(f.name.as_str()))
-            .and_then(|f| match &f.document {
-                Document::Inline(node) => Some(node.clone()),
-                _ => None,
+            .filter_map(inline)
+            .find(|node| Some(node.span) == src.at)
+            .or_else(|| {
+                inventory
+                    .policies
+                    .iter()
+                    .find(|f| src.name.as_deref() == Some(f.name.as_str()))
+                    .and_then(inline)
             }),
         _ => crate::json::parse(&src.text).ok(),
     };
@@ -192,6 +212,7 @@ fn load_read(
         skipped: Vec::new(),
         read_as: None,
         notes: a.notes,
+        policy_errors: a.policy_errors,
     };
     if options.principal.is_none() && options.all_policies {
         return all_policies(inv, text, decoded, &shown).map(loaded);

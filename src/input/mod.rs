@@ -60,6 +60,11 @@ pub struct Loaded {
     /// What the input holds that the scenario leaves out, and why (a template's policy
     /// known only after apply, a transform not run): callers show them as warnings.
     pub notes: Vec<String>,
+    /// A template or plan read for every policy ([`LoadOptions::all_policies`]): each
+    /// source's own errors, index-aligned with the scenario's sources (empty for one that
+    /// parsed); a policy with errors is a source without a parsed policy, so that the
+    /// others are still read. Empty for every other input, which fails on such errors.
+    pub policy_errors: Vec<Vec<Diagnostic>>,
 }
 
 /// One line about records skipped as malformed, for a status line:
@@ -111,6 +116,7 @@ pub fn load(text: &str, options: &LoadOptions) -> Result<Loaded, LoadError> {
                 skipped: Vec::new(),
                 read_as: None,
                 notes: Vec::new(),
+                policy_errors: Vec::new(),
             });
         }
     }
@@ -156,6 +162,7 @@ fn load_inner(text: &str, options: &LoadOptions, for_editing: bool) -> Result<Lo
         skipped: Vec::new(),
         read_as: None,
         notes: Vec::new(),
+        policy_errors: Vec::new(),
     };
     let node = match json::parse(text) {
         Ok(n) => n,
@@ -330,5 +337,6 @@ fn cloudtrail(text: &str) -> Result<Loaded, LoadError> {
         skipped: trail.malformed,
         read_as: None,
         notes: Vec::new(),
+        policy_errors: Vec::new(),
     })
 }

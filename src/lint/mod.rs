@@ -436,6 +436,30 @@ pub fn lint_scenario(scenario: &Scenario) -> Vec<PolicyFindings> {
     found
 }
 
+/// [`lint_scenario`] for a scenario some of whose sources did not parse (a template or
+/// plan read for every policy, [`crate::input::Loaded::policy_errors`]): `errors` is
+/// index-aligned with the sources, and a source with errors has no policy in the set.
+/// Its errors are `invalid-policy` findings at their positions in the file; every other
+/// policy is linted as [`lint_scenario`] lints it. No errors at all: [`lint_scenario`].
+pub fn lint_scenario_with_errors(
+    scenario: &Scenario,
+    errors: &[Vec<crate::source::Diagnostic>],
+) -> Vec<PolicyFindings> {
+    if errors.len() != scenario.sources.len() || errors.iter().all(Vec::is_empty) {
+        return lint_scenario(scenario);
+    }
+    lint_compiled(scenario, &scenario.set, errors)
+        .into_iter()
+        .zip(display_names(&scenario.sources))
+        .enumerate()
+        .map(|(i, (findings, name))| PolicyFindings {
+            policy: i,
+            name,
+            findings,
+        })
+        .collect()
+}
+
 /// Lints the policies an editor holds, each parsed from its own text (positions in
 /// that text); a policy that does not parse gets its errors as `invalid-policy`.
 pub fn lint_sources(scenario: &Scenario) -> Vec<PolicyFindings> {

@@ -105,6 +105,9 @@ pub struct Assembler {
     keep_invalid_policy_text: bool,
     /// Policies of each type so far, for the names of unnamed ones.
     unnamed: [usize; PolicyKind::ALL.len()],
+    /// Each policy's own errors, index-aligned with `sources`, when they are kept
+    /// apart from the load's ([`Assembler::keeping_policy_errors`]).
+    policy_errors: Option<Vec<Vec<Diagnostic>>>,
 }
 
 mod bytes;
@@ -372,6 +375,18 @@ impl Assembler {
             set: PolicySet::new(),
             keep_invalid_policy_text,
             unnamed: [0; PolicyKind::ALL.len()],
+            policy_errors: None,
+        }
+    }
+
+    /// An empty scenario whose policies' own errors (a document that does not parse or
+    /// validate) do not fail the load: such a policy is kept as a source without a
+    /// parsed policy, and its errors are returned by [`Self::finish_keeping`] — what
+    /// `lint` needs to report them and still check every other policy of a template.
+    pub fn keeping_policy_errors() -> Self {
+        Assembler {
+            policy_errors: Some(Vec::new()),
+            ..Self::new(false)
         }
     }
 
@@ -422,6 +437,21 @@ impl Assembler {
         };
         levels.push(name);
         levels.len() - 1
+    }
+
+    /// [`Self::finish`] for an assembler [`Self::keeping_policy_errors`]: the scenario
+    /// and each source's own errors (index-aligned with its sources; empty for a policy
+    /// that parsed, which alone are in its policy set).
+    #[allow(clippy::type_complexity)]
+    pub fn finish_keeping(
+        mut self,
+        name: Option<String>,
+        description: Option<String>,
+        requests: Vec<RequestSpec>,
+    ) -> Result<(Scenario, Vec<Vec<Diagnostic>>), LoadError> {
+        let errors = self.policy_errors.take().unwrap_or_default();
+        self.finish(name, description, requests)
+            .map(|s| (s, errors))
     }
 
     /// The scenario, or every problem found, in file order.
@@ -831,6 +861,8 @@ impl Assembler {
             kind,
             resource_implied: super::compile::resource_implied(kind, attached.as_deref()),
         };
+        let apart = self.policy_errors.is_some();
+        let mut own = Vec::new();
         let (policy, source_text, form) = match &doc.value {
             Value::String(s) => {
                 let (decoded, form) = decode_document(s);
@@ -854,13 +886,17 @@ impl Assembler {
                         None
                     }
                 };
-                // Sorted with the others by where their string is.
-                let key = (
-                    self.source_map.file_id_of(&doc.span).number(),
-                    doc.span.start,
-                );
-                self.decoded_errors
-                    .extend(errs.into_iter().map(|e| (key, e)));
+                if apart {
+                    own.extend(errs);
+                } else {
+                    // Sorted with the others by where their string is.
+                    let key = (
+                        self.source_map.file_id_of(&doc.span).number(),
+                        doc.span.start,
+                    );
+                    self.decoded_errors
+                        .extend(errs.into_iter().map(|e| (key, e)));
+                }
                 (parsed, decoded, form)
             }
             // Opened for editing, a policy with errors is shown with them in the editor
@@ -871,10 +907,24 @@ impl Assembler {
                 DocumentForm::Inline,
             ),
             _ => (
-                parse_policy_node(doc, ctx, &mut self.errors),
+                parse_policy_node(doc, ctx, if apart { &mut own } else { &mut self.errors }),
                 text.get(doc.span.range()).unwrap_or_default().to_string(),
                 DocumentForm::Inline,
             ),
+        };
+        // Kept apart, a policy with errors is a source without a parsed policy.
+        let policy = match &mut self.policy_errors {
+            Some(list) => {
+                if policy.is_none() && own.is_empty() {
+                    own.push(Diagnostic::error(doc.span, "the policy could not be read"));
+                }
+                let policy = policy.filter(|_| own.is_empty());
+                // In the order they are written, as a failed load lists them.
+                own.sort_by_key(|d| d.span.start);
+                list.push(own);
+                policy
+            }
+            None => policy,
         };
         self.sources.push(PolicySource {
             kind,

@@ -6,6 +6,7 @@
 
 use super::save::{write_document, write_request};
 use super::{DocumentForm, PolicySource, RequestSpec, Scenario};
+use crate::source::Span;
 
 /// The spaces that stand, on an inline document's first line, for the file's text
 /// before it (so its columns are the file's).
@@ -46,7 +47,12 @@ pub fn first_line(src: &PolicySource) -> u64 {
 /// a JSON string (percent-encoded when it was).
 pub fn document_text(src: &PolicySource) -> String {
     match src.form {
-        DocumentForm::Inline | DocumentForm::Template => {
+        DocumentForm::Inline => {
+            let pad = pad(src);
+            let spaces = src.text.bytes().take_while(|&b| b == b' ').count();
+            src.text[spaces.min(pad)..].to_string()
+        }
+        DocumentForm::Template => {
             let pad = pad(src);
             let spaces = src.text.bytes().take_while(|&b| b == b' ').count();
             src.text[spaces.min(pad)..].to_string()
@@ -57,6 +63,64 @@ pub fn document_text(src: &PolicySource) -> String {
             out
         }
     }
+}
+
+/// What is written into the template `original` for `src`, a document of it written
+/// at `at`: its text, its lines after the first moved right together as far as needed
+/// to stay in the document. In YAML a line is in the document when it is indented
+/// more than the key the document is under — or, for a document that starts its line,
+/// as far as that first line. (A policy pasted from column 1 keeps its own structure,
+/// under its key.)
+pub fn template_document_text(original: &str, at: Span, src: &PolicySource) -> String {
+    let text = document_text(src);
+    let start = (at.start as usize).min(original.len());
+    let line_start = original
+        .get(..start)
+        .and_then(|b| b.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let before = original.get(line_start..start).unwrap_or_default();
+    let indent = before.len() - before.trim_start_matches(' ').len();
+    let least = if indent == before.len() {
+        indent
+    } else {
+        indent + 1
+    };
+    let text = indented_under(&text.replace("\r\n", "\n"), least);
+    // The document's own line endings (an editor holds lines, not their endings).
+    let range = at.range();
+    match original.get(range.start..range.end.min(original.len())) {
+        Some(was) if was.contains("\r\n") => text.replace('\n', "\r\n"),
+        _ => text,
+    }
+}
+
+/// `text` with its lines after the first moved right together, as far as needed for
+/// none to start left of column `least + 1`.
+fn indented_under(text: &str, least: usize) -> String {
+    let pad = least;
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let least = text
+        .split('\n')
+        .skip(1)
+        // A comment may stand in any column.
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(indent)
+        .min();
+    let Some(shift) = least.filter(|&n| n < pad).map(|n| pad - n) else {
+        return text.to_string();
+    };
+    let spaces = " ".repeat(shift);
+    let mut out = String::with_capacity(text.len() + 8 * shift);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            if !line.trim().is_empty() {
+                out.push_str(&spaces);
+            }
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// The same policy, placed the same way (only its text may differ).
@@ -173,11 +237,11 @@ pub fn splice_template(
         if is.form != DocumentForm::Template || was.text == is.text {
             continue;
         }
-        let range = was
+        let at = was
             .at
-            .ok_or("a policy's place in the template is unknown")?
-            .range();
-        let text = document_text(is);
+            .ok_or("a policy's place in the template is unknown")?;
+        let range = at.range();
+        let text = template_document_text(original, at, is);
         match edits.iter().find(|(r, ..)| *r == range) {
             Some((_, same, _)) if *same == text => {}
             Some((.., other)) => {

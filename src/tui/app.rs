@@ -790,6 +790,7 @@ impl App {
                 src.text = new;
             }
         }
+        self.mirror_shared(pi);
         self.changed();
     }
 

@@ -50,6 +50,10 @@ impl App {
     /// At open, after what a killed session left: asks whether to open the file's
     /// draft when there is one newer than the file. True when it asked.
     pub fn offer_newer_draft(&mut self) -> bool {
+        // Drafts are scenario files: never offered over a template or a policy file.
+        if !self.is_scenario_file() {
+            return false;
+        }
         let Some(draft) = self.path.as_deref().and_then(newer_draft) else {
             return false;
         };

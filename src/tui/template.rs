@@ -151,6 +151,9 @@ impl App {
                 self.test_panic = test_panic;
                 self.origin = origin;
                 self.disk = disk.or(self.disk.take());
+                // What an earlier session left of this file is offered now that the
+                // file is open (the picker was in the way at start).
+                self.check_leftovers();
             }
             Err(e) => {
                 picker.error = e
@@ -202,21 +205,52 @@ impl App {
         true
     }
 
+    /// Policy `pi`'s text given to every other policy that is the same document of
+    /// the template (a bucket policy on the bucket and on its objects, a managed policy
+    /// that is also a boundary, a queue policy on several queues): one document, one
+    /// text, evaluated and saved alike.
+    pub fn mirror_shared(&mut self, pi: usize) {
+        let Some(src) = self.scenario.sources.get(pi) else {
+            return;
+        };
+        if src.form != DocumentForm::Template || src.at.is_none() {
+            return;
+        }
+        let (at, text) = (src.at, src.text.clone());
+        for j in 0..self.scenario.sources.len() {
+            let other = &mut self.scenario.sources[j];
+            if j == pi || other.form != DocumentForm::Template || other.at != at {
+                continue;
+            }
+            if other.text != text {
+                other.text = text.clone();
+                if let Some(e) = self.policies.editors.get_mut(j) {
+                    let (line, column) = e.cursor();
+                    e.set_text(&text, 0);
+                    e.jump(line, column);
+                }
+            }
+        }
+    }
+
     /// What Ctrl+S writes into a template: its text with the edited documents in
     /// their places.
     pub(super) fn template_to_save(&self, file: &OpenedFile) -> Result<ToSave, String> {
         let (text, _) =
             crate::scenario::splice::splice_template(&file.text, &file.loaded, &self.scenario)?;
         let mut notes = Vec::new();
-        if let Some((i, _)) = self.errors.iter().enumerate().find(|(_, e)| !e.is_empty()) {
-            notes.push(format!(
+        let (_, errors) = crate::scenario::compile_sources(&self.scenario);
+        match errors.iter().position(|e| !e.is_empty()) {
+            Some(i) => notes.push(format!(
                 "saved as typed: \"{}\" does not parse yet",
                 self.policy_name(i)
-            ));
+            )),
+            // What is written must read back as what was evaluated.
+            None => self.reads_back(file, &text)?,
         }
         if self.scenario.requests != file.loaded.requests {
             notes.push(
-                "the requests are not part of the template: they stay unsaved (a scenario file can keep them)"
+                "the requests are not part of the template: they stay unsaved (Ctrl+E writes them in a scenario file that takes its policies from the template)"
                     .into(),
             );
         }
@@ -225,6 +259,49 @@ impl App {
             note: (!notes.is_empty()).then(|| notes.join("; ")),
             in_place: true,
         })
+    }
+
+    /// `Ok` when `text`, the template as saving would write it, reads back with each
+    /// of its documents as the editors hold them; else why not (the template no longer
+    /// reads, or a document would be read short or long: a YAML alias or a line left of
+    /// the document's column).
+    fn reads_back(&self, file: &OpenedFile, text: &str) -> Result<(), String> {
+        let options = file.options.clone().unwrap_or_default();
+        let again = crate::input::iac::load_for_editing(Kind::CloudFormation, text, &options)
+            .map_err(|e| {
+                let first = e
+                    .diagnostics
+                    .first()
+                    .map(|d| format!("{}:{}: {}", d.span.line, d.span.column, d.message));
+                format!(
+                    "not saved: with these edits the template does not read ({})",
+                    first.unwrap_or_default()
+                )
+            })?;
+        if again.scenario.sources.len() != self.scenario.sources.len() {
+            return Err("not saved: with these edits the template has other policies".into());
+        }
+        for (i, (now, read)) in self
+            .scenario
+            .sources
+            .iter()
+            .zip(&again.scenario.sources)
+            .enumerate()
+        {
+            if now.form != DocumentForm::Template {
+                continue;
+            }
+            let Some(at) = now.at else { continue };
+            let written = crate::scenario::splice::template_document_text(&file.text, at, now);
+            let back = read.at.and_then(|at| text.get(at.range()));
+            if !back.is_some_and(|back| same_document(&written, back)) {
+                return Err(format!(
+                    "not saved: \"{}\" would not read back from the template as it is edited (is every line indented under its first?)",
+                    self.policy_name(i)
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Takes note that `saved` is the template's text now: each policy's place in it,
@@ -236,15 +313,30 @@ impl App {
         if let Ok((_, places)) =
             crate::scenario::splice::splice_template(&file.text, &file.loaded, &self.scenario)
         {
-            for ((src, at), e) in self
-                .scenario
-                .sources
-                .iter_mut()
-                .zip(places)
-                .zip(self.policies.editors.iter_mut())
-            {
+            for (i, at) in places.into_iter().enumerate() {
+                let src = &mut self.scenario.sources[i];
                 src.at = at;
-                e.set_first_line(crate::scenario::splice::first_line(src));
+                // Each document as the template now holds it, on its line's new column
+                // (a document before it on the line may have changed length), its lines
+                // moved right under its key when they were typed further left.
+                let written = at
+                    .filter(|_| src.form == DocumentForm::Template)
+                    .and_then(|at| saved.text.get(at.range()))
+                    .map(|doc| {
+                        let pad = crate::scenario::splice::pad(src);
+                        format!("{}{}", " ".repeat(pad), doc.replace("\r\n", "\n"))
+                    });
+                if let Some(text) = written.filter(|t| *t != src.text) {
+                    src.text = text;
+                    if let Some(e) = self.policies.editors.get_mut(i) {
+                        let (line, column) = e.cursor();
+                        e.set_text(&src.text, 0);
+                        e.jump(line, column);
+                    }
+                }
+                if let Some(e) = self.policies.editors.get_mut(i) {
+                    e.set_first_line(crate::scenario::splice::first_line(src));
+                }
             }
         }
         let options = file.options.clone().unwrap_or_default();
@@ -263,16 +355,100 @@ impl App {
     pub(super) fn restore_template(&self, text: &str) -> Option<App> {
         let file = self.file.as_ref().filter(|f| f.shape == Shape::Template)?;
         let options = file.options.clone().unwrap_or_default();
-        let loaded =
-            crate::input::iac::load_for_editing(Kind::CloudFormation, text, &options).ok()?;
-        Some(App::for_template(
+        let read = |t: &str| crate::input::iac::load_for_editing(Kind::CloudFormation, t, &options);
+        if let Ok(loaded) = read(text) {
+            return Some(App::for_template(
+                Kind::CloudFormation,
+                text.to_string(),
+                loaded,
+                self.path.clone(),
+                options.clone(),
+            ));
+        }
+        // The recovered template does not read (a document was being typed): its
+        // documents are what stands between the parts of the file as it was opened,
+        // put in that file's editors.
+        let loaded = read(&file.text).ok()?;
+        let mut app = App::for_template(
             Kind::CloudFormation,
-            text.to_string(),
+            file.text.clone(),
             loaded,
             self.path.clone(),
-            options,
-        ))
+            options.clone(),
+        );
+        let docs = documents_between(&file.text, &app.scenario.sources, text)?;
+        for (i, src) in app.scenario.sources.iter_mut().enumerate() {
+            let Some(doc) = src
+                .at
+                .and_then(|at| docs.iter().find(|(r, _)| *r == at.range()))
+            else {
+                continue;
+            };
+            let pad = crate::scenario::splice::pad(src);
+            let now = format!("{}{}", " ".repeat(pad), doc.1.replace("\r\n", "\n"));
+            if now != src.text {
+                src.text = now;
+                if let Some(e) = app.policies.editors.get_mut(i) {
+                    e.set_text(&src.text, 0);
+                }
+            }
+        }
+        app.changed();
+        Some(app)
     }
+}
+
+/// The documents of `recovered`, the template `original` with its documents (the
+/// places of `sources` written as templates) replaced: each place's range in
+/// `original` with the text standing there in `recovered`. `None` when `recovered` is
+/// not `original` with only those places changed.
+fn documents_between(
+    original: &str,
+    sources: &[crate::scenario::PolicySource],
+    recovered: &str,
+) -> Option<Vec<(std::ops::Range<usize>, String)>> {
+    let mut ranges: Vec<std::ops::Range<usize>> = sources
+        .iter()
+        .filter(|s| s.form == DocumentForm::Template)
+        .filter_map(|s| s.at.map(|a| a.range()))
+        .collect();
+    ranges.sort_by_key(|r| (r.start, r.end));
+    ranges.dedup();
+    if ranges.windows(2).any(|w| w[0].end > w[1].start) {
+        return None;
+    }
+    // The parts of the file around the documents, in order.
+    let mut parts = Vec::with_capacity(ranges.len() + 1);
+    let mut at = 0;
+    for r in &ranges {
+        parts.push(original.get(at..r.start)?);
+        at = r.end;
+    }
+    parts.push(original.get(at..)?);
+    let last = parts.pop()?;
+    let body = recovered.strip_suffix(last)?;
+    let first = parts.first().copied().unwrap_or_default();
+    let mut pos = body.strip_prefix(first).map(|_| first.len())?;
+    let mut docs = Vec::with_capacity(ranges.len());
+    for (k, r) in ranges.iter().enumerate() {
+        let end = match parts.get(k + 1) {
+            Some(next) => pos + body.get(pos..)?.find(next)?,
+            None => body.len(),
+        };
+        docs.push((r.clone(), body.get(pos..end)?.to_string()));
+        pos = end + parts.get(k + 1).map_or(0, |p| p.len());
+    }
+    (pos == body.len()).then_some(docs)
+}
+
+/// `written` (a document as saved) reads back as `back` (what the template's reader
+/// takes for it): the same text, but for blank lines and comments after its last value,
+/// which the reader leaves out of the document.
+fn same_document(written: &str, back: &str) -> bool {
+    written.strip_prefix(back).is_some_and(|rest| {
+        rest.lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    })
 }
 
 fn read_only(name: &str) -> String {

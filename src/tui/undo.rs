@@ -66,6 +66,7 @@ impl App {
                 editor.set_text(&src.text, *at + to.len());
                 self.policies.current = *policy;
                 self.focus = Focus::Policies;
+                self.mirror_shared(*policy);
             }
             Change::Request {
                 index,

@@ -62,16 +62,18 @@ pub const SETTABLE_PSEUDO: &[&str] = &[
 impl CfnOptions {
     /// The options `KEY=VALUE` pairs give, as `--parameter` takes them: a pseudo
     /// parameter's name (`AWS::AccountId`, `AWS::Region`, `AWS::Partition`,
-    /// `AWS::StackName`, `AWS::StackId`) sets that pseudo parameter; any other name is
-    /// a template parameter's value. What is not given keeps its default.
+    /// `AWS::StackName`, `AWS::StackId`) sets that pseudo parameter (a region gives its
+    /// partition unless `AWS::Partition` is given too); any other name is a template
+    /// parameter's value. What is not given keeps its default.
     pub fn from_values<'a>(values: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         let mut o = CfnOptions::default();
+        let mut partition = None;
         for (key, value) in values {
             let value = value.to_string();
             match key {
                 "AWS::AccountId" => o.account = value,
                 "AWS::Region" => o.region = value,
-                "AWS::Partition" => o.partition = value,
+                "AWS::Partition" => partition = Some(value),
                 "AWS::StackName" => o.stack_name = Some(value),
                 "AWS::StackId" => o.stack_id = Some(value),
                 _ => {
@@ -79,6 +81,11 @@ impl CfnOptions {
                 }
             }
         }
+        // A region gives its partition (`cn-north-1` → `aws-cn`) unless the partition
+        // is given too.
+        o.partition = partition
+            .or_else(|| crate::iac::partition_of_region(&o.region).map(String::from))
+            .unwrap_or(o.partition);
         o
     }
 }

@@ -10,6 +10,8 @@
 //! only after apply is a [`Document::Unknown`], never an empty policy. See docs/iac.md.
 
 mod identity;
+mod lambda;
+mod place;
 mod plan;
 mod resource;
 mod strings;
@@ -173,11 +175,14 @@ struct Reader<'a> {
     /// Boundaries set to a plan policy: (position in the inventory's policies, policy
     /// address), given the policy's document once all are read.
     boundaries: Vec<(usize, String)>,
+    /// The partition, region and account ARNs built from names are written in.
+    place: place::Place,
 }
 
 impl<'a> Reader<'a> {
     fn new(text: &'a str, shape: &Shape<'a>, side: Side) -> Self {
         let resources = plan::resources(shape, side);
+        let place = place::Place::of(shape, &resources);
         let mut by_config: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in resources.iter().enumerate() {
             by_config.entry(r.config_key.clone()).or_default().push(i);
@@ -195,6 +200,7 @@ impl<'a> Reader<'a> {
             derived: Vec::new(),
             separate: Vec::new(),
             boundaries: Vec::new(),
+            place,
         }
     }
 

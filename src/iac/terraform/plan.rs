@@ -58,6 +58,8 @@ pub(super) struct Resource<'a> {
     pub index: Option<String>,
     /// Its attribute values.
     pub values: &'a [Member],
+    /// Where the values object is.
+    pub values_span: Span,
     /// `after_unknown`: `true` at each value known only after apply.
     pub unknown: Option<&'a Node>,
 }
@@ -154,7 +156,8 @@ fn resource<'a>(
     values: Option<&'a Node>,
     unknown: Option<&'a Node>,
 ) -> Option<Resource<'a>> {
-    let values = members(values?)?;
+    let values_node = values?;
+    let values = members(values_node)?;
     let kind = get_str(m, "type")?;
     let data = get_str(m, "mode") == Some("data");
     let name = get_str(m, "name").unwrap_or_default();
@@ -192,6 +195,7 @@ fn resource<'a>(
         kind,
         index,
         values,
+        values_span: values_node.span,
         unknown,
     })
 }

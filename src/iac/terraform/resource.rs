@@ -1,8 +1,10 @@
 //! Resource policies (bucket, key, queue, topic, secret, repository), each with the ARN
-//! of the resource it is on, and AWS Organizations' SCPs and RCPs.
+//! of the resource it is on (an ARN built from a name in the plan's partition, region
+//! and account: [`super::place`]), and AWS Organizations' SCPs and RCPs. Lambda
+//! permissions are [`super::lambda`]'s.
 
 use super::plan::{get_str, is_unknown, unknown_child};
-use super::{FoundPolicy, Reader, placeholder};
+use super::{FoundPolicy, Reader};
 use crate::policy::PolicyKind;
 
 /// Where a resource policy's resource ARN comes from.
@@ -53,13 +55,7 @@ impl Reader<'_> {
             return true;
         }
         if r.kind == "aws_lambda_permission" {
-            let (address, span) = (r.address.clone(), r.span);
-            self.note(
-                span,
-                format!(
-                    "{address}: a Lambda permission: the resource-policy statement it adds to the function is not read"
-                ),
-            );
+            self.lambda_permission(i);
             return true;
         }
         let Some(&(_, attribute, from)) = RESOURCE_POLICIES.iter().find(|(t, ..)| *t == r.kind)
@@ -104,14 +100,17 @@ impl Reader<'_> {
         if let Some(value) = get_str(r.values, attribute).filter(|v| !v.is_empty()) {
             let derived = match from {
                 ArnFrom::Arn(_) => Some(value.to_string()),
-                ArnFrom::Bucket(_) => Some(format!("arn:aws:s3:::{value}")),
+                // In the plan's partition (and region and account): super::place.
+                ArnFrom::Bucket(_) => Some(format!("arn:{}:s3:::{value}", self.place.partition)),
                 ArnFrom::QueueUrl(_) => queue_arn(value),
                 ArnFrom::Repository(_) => {
+                    let place = &self.place;
                     let account = get_str(r.values, "registry_id")
-                        .map_or_else(|| placeholder::make("account"), str::to_string);
+                        .filter(|a| !a.is_empty())
+                        .unwrap_or(&place.account);
                     Some(format!(
-                        "arn:aws:ecr:{}:{account}:repository/{value}",
-                        placeholder::make("region")
+                        "arn:{}:ecr:{}:{account}:repository/{value}",
+                        place.partition, place.region
                     ))
                 }
             };
