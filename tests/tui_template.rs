@@ -277,3 +277,52 @@ fn a_recovery_file_of_a_template_holds_the_template_with_the_edits() {
         )
     );
 }
+
+/// Ctrl+E in a template's session writes a scenario file beside it that takes the
+/// principal's policies from the template (`policiesFrom`) and keeps the requests: read
+/// back, it decides as the TUI did; the template stays open, its own edits unsaved.
+#[test]
+fn the_requests_are_saved_in_a_scenario_that_takes_its_policies_from_the_template() {
+    let path = copy_of_template("requests");
+    let mut app = open(&path, "AppRole");
+    show(&mut app, "AppRole/Policies/data");
+    for _ in 0..4 {
+        press(&mut app, key(KeyCode::Down));
+    }
+    press(&mut app, key(KeyCode::End));
+    type_text(&mut app, "X");
+    assert!(app.dirty);
+    let scenario = path.with_file_name("app.requests.json");
+    app.save(iamtrace::tui::saving::SaveJob::new(
+        scenario.clone(),
+        iamtrace::tui::saving::Target::Scenario,
+    ));
+    assert!(app.dirty, "the template's edit is still unsaved");
+    assert_eq!(app.path.as_deref(), Some(path.as_path()));
+    let text = std::fs::read_to_string(&scenario).expect("written");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["policiesFrom"]["file"], "app.yaml", "{text}");
+    assert_eq!(v["policiesFrom"]["principal"], "AppRole", "{text}");
+    let loaded = iamtrace::input::load(
+        &text,
+        &LoadOptions {
+            path: Some(scenario.clone()),
+            ..Default::default()
+        },
+    )
+    .expect("the scenario reads, with the template's policies");
+    assert_eq!(loaded.scenario.requests.len(), 1);
+    assert!(
+        loaded.scenario.set.policies.len() >= 4,
+        "{:?}",
+        loaded.scenario.set.policies.len()
+    );
+    let r = &loaded.scenario.requests[0].request;
+    let d = iamtrace::eval::evaluate(
+        &loaded.scenario.set,
+        &iamtrace::eval::PreparedRequest::new(r),
+        iamtrace::eval::Detail::Decision,
+    );
+    assert_eq!(d.decision, Decision::ImplicitDeny);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}

@@ -241,9 +241,14 @@ impl App {
             .file
             .as_ref()
             .is_some_and(|f| f.shape == Shape::Template);
+        if let Some(f) = self.file.as_ref().filter(|_| template) {
+            // A template's edits are kept in the template, read again on restoring
+            // (as typed: a document being written need not read yet).
+            if let Ok((text, _)) = splice::splice_template(&f.text, &f.loaded, &self.scenario) {
+                return text;
+            }
+        }
         match self.to_save() {
-            // A template's edits are kept in the template, read again on restoring.
-            Ok(t) if template => t.text,
             Ok(t) if crate::input::load_for_editing(&t.text).is_ok() => t.text,
             _ => to_json(&self.scenario),
         }

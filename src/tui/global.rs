@@ -51,9 +51,17 @@ impl App {
             }
             Action::SaveScenarioAs => {
                 self.save_name_fresh = true;
-                vec![Effect::Overlay(Mode::SaveScenarioAs(
-                    "scenario.json".into(),
-                ))]
+                // A template's requests go beside it: `app.yaml` → `app.requests.json`.
+                let name = self
+                    .path
+                    .as_ref()
+                    .filter(|_| self.scenario.template.is_some())
+                    .and_then(|p| {
+                        let stem = p.file_stem()?.to_string_lossy().into_owned();
+                        Some(p.with_file_name(format!("{stem}.requests.json")))
+                    })
+                    .map_or_else(|| "scenario.json".into(), |p| p.display().to_string());
+                vec![Effect::Overlay(Mode::SaveScenarioAs(name))]
             }
             Action::Quit if self.dirty => vec![Effect::Overlay(Mode::ConfirmQuit)],
             Action::Quit => vec![Effect::Quit],

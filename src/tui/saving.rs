@@ -72,9 +72,10 @@ pub fn bytes_to_save(app: &mut App, target: Target) -> Result<ToSave, String> {
         });
     }
     if target == Target::Scenario && app.scenario.template.is_some() {
+        // Saving a template's session as a scenario is its own save (see
+        // `App::save_template_scenario`): the policies stay in the template.
         return Err(
-            "a template's policies are saved into the template (Ctrl+S), not into a scenario file"
-                .into(),
+            "a template's policies are saved into the template (Ctrl+S); a scenario file takes them from it with \"policiesFrom\"".into(),
         );
     }
     if target == Target::Scenario {
@@ -99,6 +100,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
 impl App {
     /// Carries out `job`: saves, asks (a question overlay), or says why it failed.
     pub fn save(&mut self, job: SaveJob) {
+        if job.target == Target::Scenario && self.scenario.template.is_some() {
+            return self.save_template_scenario(job);
+        }
         let to_save = match bytes_to_save(self, job.target) {
             Ok(t) => t,
             Err(why) => {

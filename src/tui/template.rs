@@ -14,7 +14,7 @@ use super::file::{OpenedFile, Shape, ToSave};
 use crate::iac::PrincipalKind;
 use crate::input::{Kind, LoadOptions, Loaded, PrincipalChoice};
 use crate::scenario::DocumentForm;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The users and roles of a template or plan `text` of `kind`, as the picker offers
 /// them (the role's or user's ARN, placeholders and all, chooses it); `None` when the
@@ -261,6 +261,92 @@ impl App {
         })
     }
 
+    /// The scenario file Ctrl+E writes at `path` for this template's session: the
+    /// requests (with their expected decisions), and the principal's policies taken
+    /// from the template (`policiesFrom`: the template's path relative to the scenario
+    /// file, the principal's logical ID, the parameters given), so that `iamtrace eval`
+    /// checks the template's policies on them in CI. `Err` says why it cannot.
+    pub(super) fn template_scenario_text(&self, path: &Path) -> Result<String, String> {
+        let file = self
+            .file
+            .as_ref()
+            .filter(|f| f.shape == Shape::Template)
+            .ok_or("only a template's session is saved this way")?;
+        let template = self
+            .path
+            .as_deref()
+            .ok_or("the template has no file name yet: save it first (Ctrl+Alt+S)")?;
+        let options = file.options.clone().unwrap_or_default();
+        let key = options.principal.clone().unwrap_or_default();
+        // The logical ID names the principal steadily (its ARN may hold placeholders).
+        let principal = crate::input::iac::inventory(Kind::CloudFormation, &file.text, &options)
+            .ok()
+            .and_then(|inv| inv.principal(&key).map(|p| p.id.clone()))
+            .unwrap_or(key);
+        let mut entry = String::from("{\"file\": ");
+        crate::json::write_string(&relative_to(template, path), &mut entry);
+        entry.push_str(", \"principal\": ");
+        crate::json::write_string(&principal, &mut entry);
+        if !options.parameters.is_empty() {
+            entry.push_str(", \"parameters\": {");
+            for (i, (k, v)) in options.parameters.iter().enumerate() {
+                if i > 0 {
+                    entry.push_str(", ");
+                }
+                crate::json::write_string(k, &mut entry);
+                entry.push_str(": ");
+                crate::json::write_string(v, &mut entry);
+            }
+            entry.push('}');
+        }
+        entry.push('}');
+        let mut source_map = crate::source::SourceMap::default();
+        source_map.add_file(crate::source::IncludedFile {
+            path: template.display().to_string(),
+            entry,
+            named_at: crate::iac::assemble::FILE_START,
+            added_levels: Default::default(),
+        });
+        let scenario = crate::scenario::Scenario {
+            name: self.scenario.name.clone(),
+            description: None,
+            sources: Vec::new(),
+            set: crate::policy::PolicySet::new(),
+            requests: self.scenario.requests.clone(),
+            source_map,
+            template: None,
+        };
+        Ok(crate::scenario::to_json(&scenario))
+    }
+
+    /// Ctrl+E in a template's session: writes [`Self::template_scenario_text`] to
+    /// the file `job` names (asking before replacing one); the template stays open,
+    /// its own edits as they were.
+    pub(super) fn save_template_scenario(&mut self, job: super::saving::SaveJob) {
+        use crate::save::{Expect, Outcome, save};
+        let text = match self.template_scenario_text(&job.path) {
+            Ok(t) => t,
+            Err(why) => {
+                self.message = Some(format!("could not save {}: {why}", job.path.display()));
+                return;
+            }
+        };
+        match save(&job.path, text.as_bytes(), Expect::Absent, job.allow) {
+            Ok(Outcome::Saved(_)) => {
+                self.message = Some(format!(
+                    "saved {}: the requests, with the policies taken from the template (policiesFrom); `iamtrace eval {}` checks them",
+                    job.path.display(),
+                    job.path.display()
+                ));
+            }
+            Ok(Outcome::Ask(refusal)) => {
+                self.mode =
+                    super::app::Mode::ConfirmSave(super::saving::SaveQuestion { job, refusal });
+            }
+            Err(e) => self.message = Some(format!("could not save {}: {e}", job.path.display())),
+        }
+    }
+
     /// `Ok` when `text`, the template as saving would write it, reads back with each
     /// of its documents as the editors hold them; else why not (the template no longer
     /// reads, or a document would be read short or long: a YAML alias or a line left of
@@ -442,13 +528,28 @@ fn documents_between(
 }
 
 /// `written` (a document as saved) reads back as `back` (what the template's reader
-/// takes for it): the same text, but for blank lines and comments after its last value,
-/// which the reader leaves out of the document.
+/// takes for it): the same text, but for blank lines and comments before its first
+/// value or after its last, which the reader leaves out of the document.
 fn same_document(written: &str, back: &str) -> bool {
-    written.strip_prefix(back).is_some_and(|rest| {
-        rest.lines()
+    let aside = |t: &str| {
+        t.lines()
             .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-    })
+    };
+    written
+        .match_indices(back)
+        .any(|(i, _)| aside(&written[..i]) && aside(&written[i + back.len()..]))
+}
+
+/// `target` as a scenario file at `from` names it: relative to the scenario file's
+/// folder when it is in that folder or below, else as an absolute path.
+fn relative_to(target: &Path, from: &Path) -> String {
+    let full = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (target, from) = (full(target), full(from));
+    let dir = from.parent().unwrap_or(Path::new("/"));
+    match target.strip_prefix(dir) {
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => target.display().to_string(),
+    }
 }
 
 fn read_only(name: &str) -> String {
