@@ -497,3 +497,62 @@ fn a_templates_bucket_policy_applies_to_the_objects_too() {
         .count();
     assert_eq!(bucket_policies, 1);
 }
+
+/// A template's deny-list SCP is evaluated beside AWS's FullAWSAccess (attached to the
+/// root by default), so that it denies what it names and nothing else; an allow-list
+/// SCP is evaluated alone.
+#[test]
+fn a_deny_list_scp_is_evaluated_beside_full_aws_access() {
+    use iamtrace::input::{LoadOptions, load};
+    let template = |scp_effect: &str, scp_action: &str| {
+        format!(
+            "Resources:
+  R:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: r
+      AssumeRolePolicyDocument: {{Version: '2012-10-17', Statement: [{{Effect: Allow, Principal: {{Service: ec2.amazonaws.com}}, Action: 'sts:AssumeRole'}}]}}
+      Policies:
+        - PolicyName: all
+          PolicyDocument: {{Version: '2012-10-17', Statement: [{{Effect: Allow, Action: '*', Resource: '*'}}]}}
+  Guard:
+    Type: AWS::Organizations::Policy
+    Properties:
+      Name: guard
+      Type: SERVICE_CONTROL_POLICY
+      Content: {{Version: '2012-10-17', Statement: [{{Effect: {scp_effect}, Action: '{scp_action}', Resource: '*'}}]}}
+"
+        )
+    };
+    let decide = |text: &str, action: &str| {
+        let options = LoadOptions {
+            principal: Some("R".into()),
+            ..Default::default()
+        };
+        let loaded = load(text, &options).unwrap();
+        let mut r = loaded.scenario.requests[0].request.clone();
+        r.action = action.into();
+        let d = evaluate(
+            &loaded.scenario.set,
+            &PreparedRequest::new(&r),
+            Detail::Decision,
+        );
+        (d.decision, loaded.notes)
+    };
+    let deny = template("Deny", "ec2:*");
+    let (s3, notes) = decide(&deny, "s3:GetObject");
+    assert_eq!(s3, Decision::Allow);
+    assert!(
+        notes.iter().any(|n| n.contains("FullAWSAccess")),
+        "{notes:?}"
+    );
+    assert_eq!(decide(&deny, "ec2:RunInstances").0, Decision::ExplicitDeny);
+    let allow = template("Allow", "s3:*");
+    let (s3, notes) = decide(&allow, "s3:GetObject");
+    assert_eq!(s3, Decision::Allow);
+    assert!(
+        !notes.iter().any(|n| n.contains("FullAWSAccess")),
+        "{notes:?}"
+    );
+    assert_eq!(decide(&allow, "ec2:RunInstances").0, Decision::ImplicitDeny);
+}

@@ -554,6 +554,9 @@ fn build(
     fill(
         &mut a, inventory, text, decoded, p, &place, &mut root, &mut notes,
     );
+    if let (Some(_), Some(level)) = (p, root[0]) {
+        full_access_beside_deny_list(&mut a, inventory, level, text, &mut notes);
+    }
     let (name, requests) = match p {
         Some(p) => {
             let role = p.kind == PrincipalKind::Role;
@@ -583,6 +586,65 @@ fn build(
         notes,
         policy_errors,
     })
+}
+
+/// AWS's `FullAWSAccess` SCP, which Organizations attaches to the root, every OU and
+/// every account by default.
+const FULL_AWS_ACCESS: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
+
+/// An SCP allows nothing by itself: a deny-list SCP works beside `FullAWSAccess`, which
+/// AWS attaches by default and an organization that only denies keeps (else nothing
+/// would be allowed in it). When every SCP of the file is read and none has an Allow
+/// statement, `FullAWSAccess` is placed at the root `level` beside them, and a note
+/// says so. When one allows (an allow-list), or one is not known, nothing is added: it
+/// could allow less than everything.
+fn full_access_beside_deny_list(
+    a: &mut Assembler,
+    inventory: &Inventory,
+    level: usize,
+    text: &str,
+    notes: &mut Vec<String>,
+) {
+    let allows = |doc: &Node| {
+        let effect = |s: &Node| {
+            super::cfn::get(s, "Effect")
+                .is_some_and(|e| matches!(&e.value, Value::String(v) if v == "Allow"))
+        };
+        match super::cfn::get(doc, "Statement").map(|s| &s.value) {
+            Some(Value::Array(items)) => items.iter().any(effect),
+            Some(Value::Object(_)) => super::cfn::get(doc, "Statement").is_some_and(effect),
+            _ => false,
+        }
+    };
+    let mut scps = inventory
+        .policies
+        .iter()
+        .filter(|f| f.kind == PolicyKind::Scp)
+        .peekable();
+    if scps.peek().is_none() {
+        return;
+    }
+    let deny_list = scps.all(|f| matches!(&f.document, Document::Inline(n) if !allows(n)));
+    if !deny_list {
+        return;
+    }
+    let node = Node {
+        span: FILE_START,
+        value: Value::String(FULL_AWS_ACCESS.into()),
+    };
+    let name = "FullAWSAccess (AWS's, attached by default)";
+    a.document(
+        &node,
+        PolicyKind::Scp,
+        Some(level),
+        Some(name.into()),
+        None,
+        name,
+        text,
+    );
+    notes.push(
+        "the file's SCPs only deny: AWS's FullAWSAccess, attached to the root by default, is evaluated beside them (an organization with deny-list SCPs keeps it)".into(),
+    );
 }
 
 /// `arn:PARTITION:s3:::BUCKET/*` for a bucket's ARN `arn:PARTITION:s3:::BUCKET`; `None`
