@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::{open_template as open, show_policy as show};
+
 use common::{ctrl, key, press, screen_text, type_text};
 use crossterm::event::KeyCode;
 use iamtrace::input::{Kind, LoadOptions, iac::load_for_editing};
@@ -28,37 +30,6 @@ fn copy_of_template(test: &str) -> PathBuf {
     let path = dir.join("app.yaml");
     std::fs::copy(TEMPLATE, &path).unwrap();
     path
-}
-
-/// The TUI on the template at `path` for `principal`, evaluated.
-fn open(path: &Path, principal: &str) -> App {
-    iamtrace::catalog::services::catalog();
-    let text = std::fs::read_to_string(path).unwrap();
-    let options = LoadOptions {
-        principal: Some(principal.into()),
-        ..Default::default()
-    };
-    let loaded = load_for_editing(Kind::CloudFormation, &text, &options).unwrap();
-    let mut app = App::for_template(
-        Kind::CloudFormation,
-        text,
-        loaded,
-        Some(path.to_path_buf()),
-        options,
-    );
-    app.evaluate_now();
-    app
-}
-
-/// Shows the policy named `name`.
-fn show(app: &mut App, name: &str) {
-    for _ in 0..app.scenario.sources.len() {
-        if app.scenario.sources[app.policies.current].name.as_deref() == Some(name) {
-            return;
-        }
-        press(app, key(KeyCode::F(2)));
-    }
-    panic!("no policy {name}");
 }
 
 fn decision(app: &App) -> Decision {

@@ -8,11 +8,13 @@
 
 mod common;
 
+use common::{open_template as open, show_policy as show};
+
 use common::{ctrl, key, press, shift, type_text};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use iamtrace::input::{Kind, LoadOptions, iac::load_for_editing};
 use iamtrace::tui::app::App;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn write(test: &str, name: &str, text: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
@@ -24,42 +26,6 @@ fn write(test: &str, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
-}
-
-fn open(path: &Path, principal: &str) -> App {
-    iamtrace::catalog::services::catalog();
-    let text = std::fs::read_to_string(path).unwrap();
-    let options = LoadOptions {
-        principal: Some(principal.into()),
-        ..Default::default()
-    };
-    let loaded = load_for_editing(Kind::CloudFormation, &text, &options).unwrap();
-    let mut app = App::for_template(
-        Kind::CloudFormation,
-        text,
-        loaded,
-        Some(path.to_path_buf()),
-        options,
-    );
-    app.evaluate_now();
-    app
-}
-
-fn show(app: &mut App, name: &str) {
-    for _ in 0..app.scenario.sources.len() {
-        if app.scenario.sources[app.policies.current].name.as_deref() == Some(name) {
-            return;
-        }
-        press(app, key(KeyCode::F(2)));
-    }
-    panic!(
-        "no policy {name}: {:?}",
-        app.scenario
-            .sources
-            .iter()
-            .map(|s| s.name.clone())
-            .collect::<Vec<_>>()
-    );
 }
 
 fn names(app: &App) -> Vec<String> {

@@ -448,7 +448,12 @@ pub fn lint_scenario_with_errors(
     if errors.len() != scenario.sources.len() || errors.iter().all(Vec::is_empty) {
         return lint_scenario(scenario);
     }
-    lint_compiled(scenario, &scenario.set, errors)
+    named(scenario, lint_compiled(scenario, &scenario.set, errors))
+}
+
+/// Each source's `findings` (index-aligned with the sources) with its name.
+fn named(scenario: &Scenario, findings: Vec<Vec<Finding>>) -> Vec<PolicyFindings> {
+    findings
         .into_iter()
         .zip(display_names(&scenario.sources))
         .enumerate()
@@ -464,16 +469,7 @@ pub fn lint_scenario_with_errors(
 /// that text); a policy that does not parse gets its errors as `invalid-policy`.
 pub fn lint_sources(scenario: &Scenario) -> Vec<PolicyFindings> {
     let (set, errors) = compile_sources(scenario);
-    lint_compiled(scenario, &set, &errors)
-        .into_iter()
-        .zip(display_names(&scenario.sources))
-        .enumerate()
-        .map(|(i, (findings, name))| PolicyFindings {
-            policy: i,
-            name,
-            findings,
-        })
-        .collect()
+    named(scenario, lint_compiled(scenario, &set, &errors))
 }
 
 /// [`lint_sources`] on what [`compile_sources`] returned (the TUI compiles once for

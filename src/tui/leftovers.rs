@@ -85,18 +85,8 @@ impl App {
                 if let Some(shape) = shape {
                     restored = restored.with_file(text, shape);
                 }
-                // Ctrl+S still compares with the file as it was opened.
-                restored.disk = self.disk.take();
-                restored.origin = std::mem::replace(&mut self.origin, Origin::Unnamed);
-                restored.test_panic = self.test_panic;
                 restored.baseline = baseline;
-                restored.history.mark_unsaved();
-                restored.dirty = true;
-                restored.message = Some(format!(
-                    "restored the unsaved edits of {}: save to keep them",
-                    p.display()
-                ));
-                restored.recovery = Some(p);
+                self.hand_over(&mut restored, p);
                 if let Some(view) = self.trail.take() {
                     // A large trail keeps its records: the policies are what is restored
                     // (the trail's requests in the recovery file have no record numbers).
@@ -132,6 +122,14 @@ impl App {
             ));
             return;
         };
+        self.hand_over(&mut restored, p);
+        *self = restored;
+    }
+
+    /// What `restored`, the edits of recovery file `p`, takes from this app: the file
+    /// as it was opened (Ctrl+S still compares with it), where edits go on a signal;
+    /// and it is unsaved, the recovery file its own.
+    fn hand_over(&mut self, restored: &mut App, p: PathBuf) {
         restored.disk = self.disk.take();
         restored.origin = std::mem::replace(&mut self.origin, Origin::Unnamed);
         restored.test_panic = self.test_panic;
@@ -142,7 +140,6 @@ impl App {
             p.display()
         ));
         restored.recovery = Some(p);
-        *self = restored;
     }
 
     /// Deletes the recovery file (or a killed save's temporary file) `p`: the user

@@ -80,3 +80,42 @@ pub fn screen_text(app: &App, w: u16, h: u16) -> String {
         .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
         .collect()
 }
+
+/// The TUI on the CloudFormation template at `path` for `principal` (as `iamtrace
+/// FILE --principal` opens it, saving back into the file), evaluated.
+pub fn open_template(path: &std::path::Path, principal: &str) -> App {
+    use iamtrace::input::{Kind, LoadOptions, iac::load_for_editing};
+    iamtrace::catalog::services::catalog();
+    let text = std::fs::read_to_string(path).unwrap();
+    let options = LoadOptions {
+        principal: Some(principal.into()),
+        ..Default::default()
+    };
+    let loaded = load_for_editing(Kind::CloudFormation, &text, &options).unwrap();
+    let mut app = App::for_template(
+        Kind::CloudFormation,
+        text,
+        loaded,
+        Some(path.to_path_buf()),
+        options,
+    );
+    app.evaluate_now();
+    app
+}
+
+/// Shows the policy named `name` (F2 until it is shown).
+pub fn show_policy(app: &mut App, name: &str) {
+    for _ in 0..app.scenario.sources.len() {
+        if app.scenario.sources[app.policies.current].name.as_deref() == Some(name) {
+            return;
+        }
+        press(app, key(KeyCode::F(2)));
+    }
+    let names: Vec<_> = app
+        .scenario
+        .sources
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    panic!("no policy {name}: {names:?}");
+}
