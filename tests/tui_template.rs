@@ -295,5 +295,31 @@ fn the_requests_are_saved_in_a_scenario_that_takes_its_policies_from_the_templat
         iamtrace::eval::Detail::Decision,
     );
     assert_eq!(d.decision, Decision::ImplicitDeny);
+    // Opened in the TUI, the template's policies are shown as the JSON they read as,
+    // read-only; saving the scenario keeps its policiesFrom and leaves them out.
+    let mut tui =
+        App::new(loaded.scenario, Some(scenario.clone())).with_file(text.clone(), Shape::Scenario);
+    tui.evaluate_now();
+    assert!(tui.errors.iter().all(|e| e.is_empty()), "{:?}", tui.errors);
+    assert_eq!(decision(&tui), Decision::ImplicitDeny);
+    assert!(
+        tui.scenario
+            .sources
+            .iter()
+            .all(|s| s.form == iamtrace::scenario::DocumentForm::Derived),
+        "{:?}",
+        tui.scenario.sources
+    );
+    let before = tui.scenario.sources[tui.policies.current].text.clone();
+    type_text(&mut tui, "x");
+    assert_eq!(tui.scenario.sources[tui.policies.current].text, before);
+    press(&mut tui, key(KeyCode::F(5)));
+    assert!(
+        tui.message.as_deref().unwrap_or("").contains("read-only"),
+        "{:?}",
+        tui.message
+    );
+    press(&mut tui, ctrl('s'));
+    assert_eq!(std::fs::read_to_string(&scenario).unwrap(), text);
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }

@@ -72,14 +72,13 @@ pub fn run(
             None => ExitCode::from(2),
         });
     }
-    if kind == Kind::Scenario && input::takes_policies_from(&text) {
-        // The template's policies are not the scenario's to edit or save.
-        note(&format!(
-            "{}: the TUI does not open a scenario with policiesFrom yet: `iamtrace eval FILE` evaluates it, with the template's or plan's policies",
-            safe(&shown)
-        ));
-        return Ok(ExitCode::from(2));
-    }
+    // A scenario's `policiesFrom` files are found beside it; their policies are shown
+    // read-only (they are the template's: `iamtrace TEMPLATE` edits them).
+    let from_files = kind == Kind::Scenario && input::takes_policies_from(&text);
+    let options = match &file {
+        Some(p) => super::with_path(&options, p),
+        None => options,
+    };
     if kind == Kind::AccountDetails && options.principal.is_none() {
         if let Some(choices) = input::account_principals(&text).filter(|c| !c.is_empty()) {
             return Ok(run_tui(
@@ -143,6 +142,11 @@ pub fn run(
     }
     if message.is_some() {
         app.message = message;
+    } else if from_files {
+        app.message = Some(
+            "the policies taken from a template or plan (policiesFrom) are read-only here: `iamtrace TEMPLATE` edits them"
+                .into(),
+        );
     }
     app.read_as = read_as;
     Ok(run_tui(app))

@@ -505,6 +505,7 @@ fn fill(
             .as_deref()
             .filter(|_| p.is_some() && kind == PolicyKind::Resource)
             .and_then(bucket_objects);
+        let added = a.policy_count();
         a.document_bound(
             &node,
             kind,
@@ -526,6 +527,19 @@ fn fill(
                 &name,
                 text,
             );
+        }
+        if place.file.is_some() {
+            // Another file's policy in a scenario: shown as the JSON it reads as (a
+            // document written as a string: the JSON in it).
+            let shown = match &node.value {
+                Value::String(s) => crate::json::parse(s).ok(),
+                _ => Some(node.clone()),
+            };
+            if let Some(shown) = shown {
+                let mut json = String::new();
+                crate::json::write_pretty(&shown, 0, &mut json);
+                a.show_as_derived(added, &json);
+            }
         }
     }
 }

@@ -827,6 +827,21 @@ impl Assembler {
         Some(principal)
     }
 
+    /// How many policies were added so far.
+    pub fn policy_count(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// The policies added from index `from` on are another file's (`policiesFrom`):
+    /// shown as `text` (the JSON they were read as) and read-only, since the scenario
+    /// has no place to save them. What is evaluated is unchanged.
+    pub fn show_as_derived(&mut self, from: usize, text: &str) {
+        for s in self.sources.iter_mut().skip(from) {
+            s.text = text.to_string();
+            s.form = DocumentForm::Derived;
+        }
+    }
+
     /// One policy document (an object, or a string holding the policy text) with its
     /// entry's name and placement.
     #[allow(clippy::too_many_arguments)]

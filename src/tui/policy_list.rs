@@ -28,6 +28,18 @@ impl App {
         if let Some(why) = self.policy_list_fixed().filter(|_| list) {
             return Some(vec![Effect::Message(why)]);
         }
+        // Another file's policy (AWS's, a template's): not the scenario's to change.
+        let derived = self
+            .scenario
+            .sources
+            .get(current)
+            .is_some_and(|s| !s.form.editable());
+        if derived && list && action != Action::AddPolicy {
+            return Some(vec![Effect::Message(format!(
+                "\"{}\" is another file's policy: read-only here",
+                self.policy_name(current)
+            ))]);
+        }
         Some(match action {
             Action::AddPolicy => {
                 self.add_policy();
