@@ -323,3 +323,41 @@ fn the_requests_are_saved_in_a_scenario_that_takes_its_policies_from_the_templat
     assert_eq!(std::fs::read_to_string(&scenario).unwrap(), text);
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
+
+/// The file as it was read before the picker is what saving compares with: a change
+/// made on disk while the picker was open is asked about, not overwritten.
+#[test]
+fn a_change_on_disk_behind_the_picker_is_asked_about() {
+    let path = copy_of_template("picker-disk");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let choices =
+        iamtrace::tui::template::choices(Kind::CloudFormation, &text, &LoadOptions::default())
+            .unwrap();
+    let mut app = App::pick_from_template(
+        Kind::CloudFormation,
+        text.clone(),
+        "app.yaml".into(),
+        choices,
+        Some(path.clone()),
+        LoadOptions::default(),
+    );
+    app.disk = iamtrace::save::Fingerprint::of_file(&path).ok();
+    std::fs::write(&path, format!("{text}# changed elsewhere\n")).unwrap();
+    press(&mut app, key(KeyCode::Enter));
+    app.evaluate_now();
+    show(&mut app, "Reports/PolicyDocument");
+    type_text(&mut app, "# mine\n");
+    press(&mut app, ctrl('s'));
+    assert!(
+        matches!(app.mode, Mode::ConfirmSave(_)),
+        "{:?} {:?}",
+        app.mode,
+        app.message
+    );
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("# changed elsewhere")
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}

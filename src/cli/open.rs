@@ -163,9 +163,16 @@ fn open_template(
 ) -> Option<App> {
     if options.principal.is_none() {
         return match tui::template::choices(kind, &text, &options) {
-            Some(choices) if !choices.is_empty() => Some(App::pick_from_template(
-                kind, text, shown, choices, path, options,
-            )),
+            Some(choices) if !choices.is_empty() => {
+                // The file as read now: a change made while the picker is open is
+                // noticed when saving (asked about), not overwritten.
+                let disk = path
+                    .as_deref()
+                    .and_then(|p| iamtrace::save::Fingerprint::of_file(p).ok());
+                let mut app = App::pick_from_template(kind, text, shown, choices, path, options);
+                app.disk = disk;
+                Some(app)
+            }
             Some(_) => {
                 note(&format!(
                     "{}: {} declares no user or role to evaluate as: `iamtrace lint FILE` checks its policies",
