@@ -9,7 +9,6 @@ use super::Kind;
 use super::iac::read_with;
 use crate::iac::Side;
 use crate::iac::assemble::{Decoded, Join, JoinError, assemble_into, choices};
-use crate::json::{Member, Node, Value};
 use crate::scenario::{Assembler, PoliciesFrom};
 use crate::source::{Diagnostic, IncludedFile, did_you_mean};
 use std::path::{Path, PathBuf};
@@ -205,28 +204,18 @@ fn parameters_declared(entry: &PoliciesFrom, text: &str, a: &mut Assembler) -> b
     if entry.parameters.is_empty() {
         return true;
     }
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    let root = if trimmed.starts_with('{') {
-        crate::json::parse(text)
-    } else {
-        crate::yaml::parse(text)
-    };
     // A template that does not parse is reported by its reader.
-    let Ok(root) = root else { return true };
-    let declared: Vec<&str> = match &root.value {
-        Value::Object(m) => match m.iter().find(|m| m.key == "Parameters") {
-            Some(Member {
-                value:
-                    Node {
-                        value: Value::Object(params),
-                        ..
-                    },
-                ..
-            }) => params.iter().map(|p| p.key.as_str()).collect(),
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
+    let Ok(root) = crate::iac::cfn::parse(text).0 else {
+        return true;
     };
+    let declared: Vec<&str> = crate::iac::cfn::get(&root, "Parameters")
+        .map(|p| {
+            crate::iac::cfn::resolve::members(p)
+                .iter()
+                .map(|m| m.key.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
     let mut ok = true;
     for (key, _, span) in &entry.parameters {
         let pseudo = crate::iac::cfn::SETTABLE_PSEUDO.contains(&key.as_str());

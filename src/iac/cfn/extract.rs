@@ -298,15 +298,9 @@ impl<'a> Extractor<'a> {
         ] {
             attached.extend(self.principal_ids(res.raw_prop(prop), res.prop(prop), kind));
         }
-        let Some(doc) = res.prop("PolicyDocument") else {
-            self.notes.push(warn(
-                res.span,
-                format!("{} has no PolicyDocument: not read", res.id),
-            ));
+        let Some((name, document)) = self.policy_document(res) else {
             return;
         };
-        let name = format!("{}/PolicyDocument", res.id);
-        let document = self.document(doc, &name);
         // A managed policy's ARN, so that ManagedPolicyArns and PermissionsBoundary
         // naming it are linked to this document.
         let arn = (res.ty == "AWS::IAM::ManagedPolicy")
@@ -323,18 +317,27 @@ impl<'a> Extractor<'a> {
         );
     }
 
-    /// `AWS::IAM::RolePolicy` and its user and group forms.
-    fn single(&mut self, res: &Res, prop: &str, kind: PrincipalKind) {
-        let attached = self.principal_ids(res.raw_prop(prop), res.prop(prop), kind);
+    /// The `PolicyDocument` of a policy resource, with the name it is known by; `None`
+    /// (and a note) when there is none.
+    fn policy_document(&mut self, res: &Res) -> Option<(String, Document)> {
         let Some(doc) = res.prop("PolicyDocument") else {
             self.notes.push(warn(
                 res.span,
                 format!("{} has no PolicyDocument: not read", res.id),
             ));
-            return;
+            return None;
         };
         let name = format!("{}/PolicyDocument", res.id);
         let document = self.document(doc, &name);
+        Some((name, document))
+    }
+
+    /// `AWS::IAM::RolePolicy` and its user and group forms.
+    fn single(&mut self, res: &Res, prop: &str, kind: PrincipalKind) {
+        let attached = self.principal_ids(res.raw_prop(prop), res.prop(prop), kind);
+        let Some((name, document)) = self.policy_document(res) else {
+            return;
+        };
         self.push(
             res,
             name,

@@ -143,7 +143,7 @@ pub fn read(text: &str, options: &CfnOptions) -> Result<Template, Vec<Diagnostic
 
 /// The template's syntax tree, and whether it is written as JSON or YAML (JSON when
 /// its first character is `{`).
-fn parse(text: &str) -> (Result<Node, Diagnostic>, Format) {
+pub fn parse(text: &str) -> (Result<Node, Diagnostic>, Format) {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('{') {
         (json::parse(text), Format::Json)
